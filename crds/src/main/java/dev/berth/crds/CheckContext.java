@@ -1,0 +1,51 @@
+package dev.berth.crds;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** What a {@link SpecCheck} may do: report a problem at a field path and ask where a field was written. */
+public final class CheckContext {
+    private static final Pattern SEGMENT = Pattern.compile("([^.\\[\\]]+)|\\[(\\d+)]");
+
+    private final YamlNode root;
+    private final Problems problems;
+
+    CheckContext(YamlNode root, Problems problems) {
+        this.root = root;
+        this.problems = problems;
+    }
+
+    /**
+     * Reports {@code message} at the field {@code path} (e.g. {@code spec.services[1].volumes[0].source}); when that
+     * field was not written, at the nearest enclosing value that was.
+     */
+    public void error(String path, String message) {
+        YamlNode node = locate(path);
+        problems.at(node, path, message);
+    }
+
+    /** The line where {@code path} (or its nearest written parent) is, for messages like "first at line 12". */
+    public int line(String path) {
+        return locate(path).line();
+    }
+
+    private YamlNode locate(String path) {
+        YamlNode node = root;
+        Matcher m = SEGMENT.matcher(path);
+        while (m.find()) {
+            YamlNode next = null;
+            if (m.group(1) != null && node instanceof YamlNode.Mapping mapping) {
+                YamlNode.Entry entry = mapping.entries().get(m.group(1));
+                next = entry == null ? null : entry.value();
+            } else if (m.group(2) != null && node instanceof YamlNode.Sequence sequence) {
+                int index = Integer.parseInt(m.group(2));
+                next = index < sequence.items().size() ? sequence.items().get(index) : null;
+            }
+            if (next == null) {
+                return node;
+            }
+            node = next;
+        }
+        return node;
+    }
+}

@@ -1,0 +1,30 @@
+package dev.berth.crds;
+
+import dev.berth.crds.stack.PublishedPortCheck;
+import dev.berth.crds.stack.ServiceNetworkCheck;
+import dev.berth.crds.stack.VolumeSourceCheck;
+
+import java.util.List;
+
+/** The cross-field checks of every kind; a new kind with such rules adds its checks here. */
+public final class SpecChecks {
+    private SpecChecks() {
+    }
+
+    public static List<SpecCheck<?>> standard() {
+        return List.of(new VolumeSourceCheck(), new ServiceNetworkCheck(), new PublishedPortCheck());
+    }
+
+    /** Runs the checks that apply to this spec's type. */
+    static void run(List<SpecCheck<?>> checks, Object spec, CheckContext context) {
+        for (SpecCheck<?> check : checks) {
+            runOne(check, spec, context);
+        }
+    }
+
+    private static <S> void runOne(SpecCheck<S> check, Object spec, CheckContext context) {
+        if (check.specType().isInstance(spec)) {
+            check.check(check.specType().cast(spec), context);
+        }
+    }
+}

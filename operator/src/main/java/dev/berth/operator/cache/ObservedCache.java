@@ -1,0 +1,223 @@
+package dev.berth.operator.cache;
+
+import dev.berth.operator.queue.RetryPolicy;
+import dev.berth.reconcilers.docker.DockerEvent;
+import dev.berth.reconcilers.docker.DockerGateway;
+import dev.berth.reconcilers.stack.BerthLabels;
+import dev.berth.reconcilers.stack.ObservedContainer;
+import dev.berth.reconcilers.stack.ObservedNetwork;
+import dev.berth.reconcilers.stack.ObservedStack;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.Closeable;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What Berth-labelled containers and networks exist on this host, grouped by owner ("stack/web").
+ * A full list (two Docker calls) fills it at start and on every resync; Docker's event stream says when to
+ * list again (debounced), so the steady state costs no calls and no per-container inspects.
+ * The event stream reconnects with backoff from the last event's time; replayed events are de-duplicated.
+ */
+public final class ObservedCache implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ObservedCache.class);
+    private static final long DEBOUNCE_MS = 30;
+    private static final int SEEN_EVENTS = 4096;
+
+    private final DockerGateway docker;
+    private final Consumer<String> onOwnerChange;
+    private final RetryPolicy reconnect;
+    private final ScheduledExecutorService loop;
+    private final Counter dockerListErrors;
+    private final Counter eventReconnects;
+    private volatile Map<String, ObservedStack> byOwner = Map.of();
+    private volatile boolean synced;
+    private volatile boolean streaming;
+    private boolean refreshScheduled;
+    private Closeable stream;
+    private long lastEventNanos;
+    private int failedAttempts;
+    private boolean closed;
+    private final LinkedHashSet<String> seen = new LinkedHashSet<>();
+
+    public ObservedCache(DockerGateway docker, Consumer<String> onOwnerChange, RetryPolicy reconnect,
+                         MeterRegistry registry) {
+        this.docker = docker;
+        this.onOwnerChange = onOwnerChange;
+        this.reconnect = reconnect;
+        this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "observed-cache");
+            t.setDaemon(true);
+            return t;
+        });
+        this.dockerListErrors = Counter.builder("berth.docker.list.errors")
+                .description("Failed full lists of Berth's containers and networks").register(registry);
+        this.eventReconnects = Counter.builder("berth.docker.event.reconnects")
+                .description("Docker event stream reconnections").register(registry);
+    }
+
+    public void start() {
+        loop.execute(() -> {
+            refresh();
+            connectEvents(null);
+        });
+    }
+
+    public boolean synced() {
+        return synced;
+    }
+
+    public boolean streaming() {
+        return streaming;
+    }
+
+    public ObservedStack forOwner(String owner) {
+        return byOwner.getOrDefault(owner, new ObservedStack(List.of(), List.of()));
+    }
+
+    public Set<String> owners() {
+        return byOwner.keySet();
+    }
+
+    /** Lists everything again now; the resync timer calls this. */
+    public void resync() {
+        loop.execute(this::refresh);
+    }
+
+    private void refresh() {
+        refreshScheduled = false;
+        List<ObservedContainer> containers;
+        List<ObservedNetwork> networks;
+        try {
+            containers = docker.listManagedContainers();
+            networks = docker.listManagedNetworks();
+        } catch (RuntimeException e) {
+            dockerListErrors.increment();
+            log.warn("observed: cannot list containers and networks, keeping the last state: {}", e.getMessage());
+            return;
+        }
+        Map<String, List<ObservedContainer>> c = new HashMap<>();
+        Map<String, List<ObservedNetwork>> n = new HashMap<>();
+        for (ObservedContainer container : containers) {
+            String owner = container.labels().get(BerthLabels.OWNER);
+            if (owner != null) {
+                c.computeIfAbsent(owner, k -> new ArrayList<>()).add(container);
+            }
+        }
+        for (ObservedNetwork network : networks) {
+            String owner = network.labels().get(BerthLabels.OWNER);
+            if (owner != null) {
+                n.computeIfAbsent(owner, k -> new ArrayList<>()).add(network);
+            }
+        }
+        Map<String, ObservedStack> fresh = new HashMap<>();
+        Set<String> owners = new HashSet<>(c.keySet());
+        owners.addAll(n.keySet());
+        for (String owner : owners) {
+            fresh.put(owner, new ObservedStack(c.getOrDefault(owner, List.of()), n.getOrDefault(owner, List.of())));
+        }
+        Map<String, ObservedStack> previous = byOwner;
+        byOwner = Map.copyOf(fresh);
+        synced = true;
+        Set<String> all = new HashSet<>(previous.keySet());
+        all.addAll(fresh.keySet());
+        for (String owner : all) {
+            if (!Objects.equals(previous.get(owner), fresh.get(owner))) {
+                try {
+                    onOwnerChange.accept(owner);
+                } catch (RuntimeException e) {
+                    log.error("observed {}: change listener failed", owner, e);
+                }
+            }
+        }
+    }
+
+    private void connectEvents(Throwable cause) {
+        if (closed) {
+            return;
+        }
+        Instant since = lastEventNanos == 0 ? Instant.now() : Instant.ofEpochSecond(0, lastEventNanos);
+        try {
+            stream = docker.events(since, event -> loop.execute(() -> onEvent(event)),
+                    error -> loop.execute(() -> onStreamEnd(error)));
+            streaming = true;
+            if (cause != null) {
+                log.info("observed: Docker event stream reconnected");
+                // Events may have been missed while disconnected: list again.
+                refresh();
+            }
+            failedAttempts = 0;
+        } catch (RuntimeException e) {
+            onStreamEnd(e);
+        }
+    }
+
+    private void onEvent(DockerEvent event) {
+        streaming = true;
+        String id = event.id() + "|" + event.action() + "|" + event.timeNano();
+        if (!seen.add(id)) {
+            return;
+        }
+        if (seen.size() > SEEN_EVENTS) {
+            seen.remove(seen.iterator().next());
+        }
+        lastEventNanos = Math.max(lastEventNanos, event.timeNano());
+        if (!refreshScheduled) {
+            refreshScheduled = true;
+            loop.schedule(this::refresh, DEBOUNCE_MS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void onStreamEnd(Throwable error) {
+        if (closed) {
+            return;
+        }
+        streaming = false;
+        closeStream();
+        eventReconnects.increment();
+        long delay = reconnect.intervals().apply(++failedAttempts);
+        log.warn("observed: Docker event stream ended ({}), reconnecting in {} ms",
+                error == null ? "closed" : error.getMessage(), delay);
+        Throwable cause = error == null ? new IOException("closed") : error;
+        loop.schedule(() -> connectEvents(cause), delay, TimeUnit.MILLISECONDS);
+    }
+
+    private void closeStream() {
+        if (stream != null) {
+            try {
+                stream.close();
+            } catch (IOException | RuntimeException e) {
+                log.debug("observed: closing event stream failed: {}", e.getMessage());
+            }
+            stream = null;
+        }
+    }
+
+    @Override
+    public void close() {
+        loop.execute(() -> {
+            closed = true;
+            closeStream();
+        });
+        loop.shutdown();
+        try {
+            loop.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package dev.berth.operator.cli;
+
+import dev.berth.crds.Kinds;
+import dev.berth.crds.ManifestParser;
+import dev.berth.operator.store.ApplyOutcome;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "apply", mixinStandardHelpOptions = true,
+        description = "Validate manifests, then write them all to etcd in one transaction.%n"
+                + "Nothing is written when any document is invalid. Prints KIND/NAME created|configured|unchanged.")
+public final class ApplyCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    EtcdOptions etcd;
+
+    @Option(names = {"-f", "--filename"}, required = true, paramLabel = "FILE|DIR|-",
+            description = "A file, a folder of *.yaml/*.yml files, or - for stdin. Repeatable.")
+    List<String> files;
+
+    @Option(names = "--dry-run", description = "Print what would change without writing.")
+    boolean dryRun;
+
+    @Override
+    public Integer call() {
+        Kinds kinds = Kinds.standard();
+        Manifests.Loaded loaded = Manifests.load(new ManifestParser(kinds), ManifestFiles.read(files, System.in));
+        if (!loaded.report(spec.commandLine().getErr())) {
+            return 1;
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        try (StoreSession session = new StoreSession(etcd, kinds)) {
+            List<ApplyOutcome> outcomes = dryRun ? session.store().preview(loaded.resources())
+                    : session.store().apply(loaded.resources());
+            outcomes.forEach(o -> out.println(o + (dryRun ? " (dry run)" : "")));
+            PlacementNotice.print(session, loaded.resources(), spec.commandLine().getErr());
+        }
+        out.flush();
+        return 0;
+    }
+}

@@ -1,0 +1,75 @@
+package dev.berth.operator.cli;
+
+import dev.berth.crds.KindDef;
+import dev.berth.crds.Kinds;
+import dev.berth.crds.ManifestParser;
+import dev.berth.crds.Resource;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "delete", mixinStandardHelpOptions = true,
+        description = "Delete objects from etcd, by KIND NAME... or by the objects in -f files.%n"
+                + "Operators then remove what they created for them on every host.")
+public final class DeleteCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    EtcdOptions etcd;
+
+    @Parameters(arity = "0..*", paramLabel = "KIND NAME...", description = "A kind (stack, stacks, st) and names.")
+    List<String> args = new ArrayList<>();
+
+    @Option(names = {"-f", "--filename"}, paramLabel = "FILE|DIR|-", description = "Delete the objects these files declare.")
+    List<String> files = new ArrayList<>();
+
+    @Override
+    public Integer call() {
+        Kinds kinds = Kinds.standard();
+        List<Target> targets = new ArrayList<>();
+        if (!files.isEmpty()) {
+            if (!args.isEmpty()) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "give either KIND NAME... or -f, not both");
+            }
+            Manifests.Loaded loaded = Manifests.load(new ManifestParser(kinds), ManifestFiles.read(files, System.in));
+            if (!loaded.report(spec.commandLine().getErr())) {
+                return 1;
+            }
+            for (Resource r : loaded.resources()) {
+                targets.add(new Target(r.kind(), r.metadata().name()));
+            }
+        } else {
+            if (args.size() < 2) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "expected KIND NAME... or -f FILE");
+            }
+            KindDef kind = KindArgument.resolve(kinds, args.get(0), spec.commandLine());
+            args.subList(1, args.size()).forEach(name -> targets.add(new Target(kind, name)));
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        int missing = 0;
+        try (StoreSession session = new StoreSession(etcd, kinds)) {
+            for (Target target : targets) {
+                if (session.store().delete(target.kind(), target.name())) {
+                    out.println(target.kind().singular() + "/" + target.name() + " deleted");
+                } else {
+                    spec.commandLine().getErr().println(target.kind().singular() + "/" + target.name() + " not found");
+                    missing++;
+                }
+            }
+        }
+        out.flush();
+        spec.commandLine().getErr().flush();
+        return missing == 0 ? 0 : 1;
+    }
+
+    private record Target(KindDef kind, String name) {
+    }
+}

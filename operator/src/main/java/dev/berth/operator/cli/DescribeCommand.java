@@ -1,0 +1,103 @@
+package dev.berth.operator.cli;
+
+import dev.berth.crds.KindDef;
+import dev.berth.crds.Kinds;
+import dev.berth.crds.stack.ServiceSpec;
+import dev.berth.crds.stack.StackSpec;
+import dev.berth.crds.status.Condition;
+import dev.berth.crds.status.ObjectStatus;
+import dev.berth.operator.store.StatusCodec;
+import dev.berth.operator.store.StoredObject;
+import java.io.PrintWriter;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "describe", mixinStandardHelpOptions = true,
+        description = "Show one object: its declaration in short, and per host its conditions and last error.")
+public final class DescribeCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    EtcdOptions etcd;
+
+    @Parameters(index = "0", paramLabel = "KIND")
+    String kindName;
+
+    @Parameters(index = "1", paramLabel = "NAME")
+    String name;
+
+    @Override
+    public Integer call() {
+        Kinds kinds = Kinds.standard();
+        KindDef kind = KindArgument.resolve(kinds, kindName, spec.commandLine());
+        PrintWriter out = spec.commandLine().getOut();
+        ObjectView view;
+        try (StoreSession session = new StoreSession(etcd, kinds)) {
+            Optional<StoredObject> object = session.store().get(kind, name);
+            if (object.isEmpty()) {
+                spec.commandLine().getErr().println(kind.singular() + "/" + name + " not found");
+                spec.commandLine().getErr().flush();
+                return 1;
+            }
+            view = ObjectView.load(session.store(), object.get(), new StatusCodec());
+        }
+        StoredObject object = view.object();
+        out.println("Name:        " + name);
+        out.println("Kind:        " + kind.kind());
+        out.println("Key:         " + object.raw().key());
+        out.println("Revision:    " + object.raw().modRevision());
+        if (!object.valid()) {
+            out.println("Valid:       no");
+            object.errors().forEach(e -> out.println("  " + e));
+        }
+        object.resource().ifPresent(r -> {
+            printMap(out, "Labels:", r.metadata().labels());
+            printMap(out, "Annotations:", r.metadata().annotations());
+            StackSpec stack = r.spec(StackSpec.class);
+            out.println("Placement:   " + Placements.describe(stack.placement()));
+            out.println("Services:");
+            for (ServiceSpec s : stack.services()) {
+                out.println("  " + s.name() + ": image " + s.image() + ", replicas " + s.replicas()
+                        + (s.networks().isEmpty() ? "" : ", networks " + String.join(",", s.networks())));
+            }
+            if (!stack.networks().isEmpty()) {
+                out.println("Networks:    " + String.join(", ", stack.networks().stream().map(n -> n.name()).toList()));
+            }
+        });
+        out.println("Hosts:");
+        if (view.statuses().isEmpty()) {
+            out.println("  (no host has reported yet)");
+        }
+        for (ObjectStatus s : view.statuses()) {
+            out.println("  " + s.host() + ":  observed revision " + s.observedRevision() + ", ready "
+                    + GetCommand.ready(s));
+            for (Map.Entry<String, dev.berth.crds.status.ServiceCount> e : s.services().entrySet()) {
+                out.println("    service " + e.getKey() + ": " + e.getValue().running() + "/" + e.getValue().desired() + " running");
+            }
+            for (Condition c : s.conditions()) {
+                out.println("    " + c.type() + "=" + c.status() + "  " + c.reason() + "  since " + c.lastTransitionTime()
+                        + (c.message() == null || c.message().isEmpty() ? "" : "\n      " + c.message()));
+            }
+            if (s.lastError() != null && !s.lastError().isEmpty()) {
+                out.println("    Last error: " + s.lastError());
+            }
+        }
+        out.flush();
+        return 0;
+    }
+
+    private static void printMap(PrintWriter out, String title, Map<String, String> map) {
+        if (map.isEmpty()) {
+            return;
+        }
+        out.println(title);
+        new java.util.TreeMap<>(map).forEach((k, v) -> out.println("  " + k + "=" + v));
+    }
+}

@@ -1,0 +1,66 @@
+package dev.berth.operator.cli;
+
+import dev.berth.operator.store.EtcdSettings;
+import dev.berth.operator.store.KeyLayout;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import picocli.CommandLine.Option;
+
+/** etcd connection flags shared by every command that talks to etcd; each has an environment variable. */
+public final class EtcdOptions {
+    @Option(names = "--etcd-endpoints", paramLabel = "URLS",
+            defaultValue = "${env:BERTH_ETCD_ENDPOINTS:-http://127.0.0.1:2379}",
+            description = "Comma-separated etcd endpoints (env BERTH_ETCD_ENDPOINTS; default ${DEFAULT-VALUE}).")
+    String endpoints;
+
+    @Option(names = "--etcd-user", paramLabel = "USER", defaultValue = "${env:BERTH_ETCD_USER}",
+            description = "etcd user (env BERTH_ETCD_USER).")
+    String user;
+
+    @Option(names = "--etcd-password-file", paramLabel = "FILE", defaultValue = "${env:BERTH_ETCD_PASSWORD_FILE}",
+            description = "File holding the etcd password (env BERTH_ETCD_PASSWORD_FILE; or env BERTH_ETCD_PASSWORD)."
+                    + " Never passed on the command line, where other users could read it.")
+    Path passwordFile;
+
+    @Option(names = "--etcd-cacert", paramLabel = "FILE", defaultValue = "${env:BERTH_ETCD_CACERT}",
+            description = "CA certificate (PEM) to verify etcd's TLS certificate (env BERTH_ETCD_CACERT).")
+    Path caCert;
+
+    @Option(names = "--etcd-cert", paramLabel = "FILE", defaultValue = "${env:BERTH_ETCD_CERT}",
+            description = "Client certificate (PEM) for etcd (env BERTH_ETCD_CERT).")
+    Path cert;
+
+    @Option(names = "--etcd-key", paramLabel = "FILE", defaultValue = "${env:BERTH_ETCD_KEY}",
+            description = "Client key (PEM, PKCS#8) for etcd (env BERTH_ETCD_KEY).")
+    Path key;
+
+    @Option(names = "--etcd-timeout", paramLabel = "SECONDS", defaultValue = "${env:BERTH_ETCD_TIMEOUT:-5}",
+            description = "Seconds to wait for each etcd request (default ${DEFAULT-VALUE}).")
+    int timeoutSeconds;
+
+    @Option(names = "--prefix", paramLabel = "PATH", defaultValue = "${env:BERTH_PREFIX:-/berth}",
+            description = "Root of Berth's keys in etcd (env BERTH_PREFIX; default ${DEFAULT-VALUE}).")
+    String prefix;
+
+    public EtcdSettings settings() {
+        String password = System.getenv("BERTH_ETCD_PASSWORD");
+        if (passwordFile != null) {
+            try {
+                password = java.nio.file.Files.readString(passwordFile).strip();
+            } catch (java.io.IOException e) {
+                throw new CliException("cannot read etcd password file " + passwordFile + ": " + e.getMessage());
+            }
+        }
+        return new EtcdSettings(Arrays.stream(endpoints.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList(),
+                user, password, caCert, cert, key, Duration.ofSeconds(Math.max(1, timeoutSeconds)));
+    }
+
+    public KeyLayout keyLayout() {
+        try {
+            return new KeyLayout(prefix);
+        } catch (IllegalArgumentException e) {
+            throw new CliException(e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,20 @@
+package dev.berth.operator.cli;
+
+import dev.berth.crds.status.ObjectStatus;
+import dev.berth.operator.store.ResourceStore;
+import dev.berth.operator.store.StatusCodec;
+import dev.berth.operator.store.StoredObject;
+import dev.berth.operator.store.StoredValue;
+import java.util.ArrayList;
+import java.util.List;
+
+/** An object with the status every host reported for it: what get and describe show. */
+record ObjectView(StoredObject object, List<ObjectStatus> statuses) {
+    static ObjectView load(ResourceStore store, StoredObject object, StatusCodec codec) {
+        List<ObjectStatus> statuses = new ArrayList<>();
+        for (StoredValue value : store.statuses(object.kind(), object.name())) {
+            codec.read(value.value()).ifPresent(statuses::add);
+        }
+        return new ObjectView(object, statuses);
+    }
+}

@@ -1,0 +1,110 @@
+package dev.berth.operator.cli;
+
+import dev.berth.operator.Operator;
+import dev.berth.operator.queue.RetryPolicy;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import sun.misc.Signal;
+
+@Command(name = "operator", mixinStandardHelpOptions = true,
+        description = "Run the operator for this Docker host: watch etcd and Docker, converge the declared stacks,"
+                + " report status in etcd and metrics on /metrics. SIGTERM stops it gracefully (exit 0).")
+public final class OperatorCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    EtcdOptions etcd;
+
+    @Option(names = "--host", paramLabel = "NAME", defaultValue = "${env:BERTH_HOST}",
+            description = "This host's name in placements and status (env BERTH_HOST; default: the machine's hostname).")
+    String host;
+
+    @Option(names = {"-l", "--host-label"}, paramLabel = "KEY=VALUE", description = "A label of this host, for placement"
+            + " selectors. Repeatable.")
+    Map<String, String> hostLabels = new LinkedHashMap<>();
+
+    @Option(names = "--docker-host", paramLabel = "URL", defaultValue = "${env:DOCKER_HOST:-unix:///var/run/docker.sock}",
+            description = "Docker endpoint: unix:///path or tcp://host:port, e.g. a socket proxy (env DOCKER_HOST;"
+                    + " default ${DEFAULT-VALUE}).")
+    String dockerHost;
+
+    @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "${env:BERTH_LISTEN:-127.0.0.1:9464}",
+            description = "Address of /metrics, /healthz and /readyz (env BERTH_LISTEN; default ${DEFAULT-VALUE};"
+                    + " port 0 picks a free one).")
+    String listen;
+
+    @Option(names = "--resync", paramLabel = "SECONDS", defaultValue = "300",
+            description = "Seconds between full re-lists of etcd and Docker (default ${DEFAULT-VALUE}).")
+    long resyncSeconds;
+
+    @Option(names = "--workers", paramLabel = "N", defaultValue = "4",
+            description = "Reconciles that may run at once, each for a different stack (default ${DEFAULT-VALUE}).")
+    int workers;
+
+    @Option(names = "--host-ttl", paramLabel = "SECONDS", defaultValue = "15",
+            description = "TTL of this host's record in etcd (default ${DEFAULT-VALUE}).")
+    long hostTtl;
+
+    @Option(names = "--max-backoff", paramLabel = "SECONDS", defaultValue = "180",
+            description = "Longest wait between retries of a failing stack (default ${DEFAULT-VALUE}).")
+    long maxBackoff;
+
+    @Override
+    public Integer call() throws Exception {
+        if (workers < 1 || workers > 64) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--workers must be 1..64");
+        }
+        if (resyncSeconds < 1) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--resync must be at least 1 second");
+        }
+        RetryPolicy defaults = RetryPolicy.defaults();
+        Operator.Settings settings = new Operator.Settings(hostName(), Map.copyOf(hostLabels), etcd.settings(),
+                etcd.keyLayout(), dockerHost, address(), Duration.ofSeconds(resyncSeconds), workers, hostTtl,
+                new RetryPolicy(defaults.initial(), defaults.multiplier(), defaults.jitter(), Duration.ofSeconds(maxBackoff)),
+                BerthVersion.current());
+        CountDownLatch stop = new CountDownLatch(1);
+        // Handle TERM and INT ourselves so a graceful stop exits 0 (a JVM killed by a signal exits 143).
+        Signal.handle(new Signal("TERM"), s -> stop.countDown());
+        Signal.handle(new Signal("INT"), s -> stop.countDown());
+        try (Operator operator = new Operator(settings)) {
+            operator.start();
+            stop.await();
+        }
+        return 0;
+    }
+
+    private String hostName() {
+        if (host != null && !host.isBlank()) {
+            return host;
+        }
+        try {
+            return InetAddress.getLocalHost().getHostName().toLowerCase(java.util.Locale.ROOT);
+        } catch (UnknownHostException e) {
+            throw new CliException("cannot tell this machine's hostname; pass --host NAME");
+        }
+    }
+
+    private InetSocketAddress address() {
+        int colon = listen.lastIndexOf(':');
+        if (colon < 0) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--listen expects HOST:PORT, got " + listen);
+        }
+        try {
+            return new InetSocketAddress(listen.substring(0, colon), Integer.parseInt(listen.substring(colon + 1)));
+        } catch (NumberFormatException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--listen expects HOST:PORT, got " + listen);
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package dev.berth.operator.cli;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A plain text table with left-aligned columns, like kubectl's. */
+public final class Table {
+    private final List<String[]> rows = new ArrayList<>();
+
+    public Table(String... header) {
+        rows.add(header);
+    }
+
+    public Table row(String... cells) {
+        rows.add(cells);
+        return this;
+    }
+
+    public void print(PrintWriter out) {
+        int columns = rows.get(0).length;
+        int[] widths = new int[columns];
+        for (String[] row : rows) {
+            for (int i = 0; i < columns; i++) {
+                widths[i] = Math.max(widths[i], row[i] == null ? 0 : row[i].length());
+            }
+        }
+        for (String[] row : rows) {
+            StringBuilder line = new StringBuilder();
+            for (int i = 0; i < columns; i++) {
+                String cell = row[i] == null ? "" : row[i];
+                line.append(cell);
+                if (i < columns - 1) {
+                    line.append(" ".repeat(widths[i] - cell.length() + 3));
+                }
+            }
+            out.println(line.toString().stripTrailing());
+        }
+        out.flush();
+    }
+}

@@ -1,0 +1,113 @@
+package dev.berth.operator.control;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.operator.store.EtcdKv;
+import dev.berth.operator.store.KeyLayout;
+import io.etcd.jetcd.lease.LeaseKeepAliveResponse;
+import io.etcd.jetcd.support.CloseableClient;
+import io.grpc.stub.StreamObserver;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps this host's record in etcd on a lease: it disappears by itself when the operator dies, and comes
+ * back (new lease) when the keep-alive ends, e.g. after etcd was away longer than the TTL.
+ */
+public final class HostRegistration implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(HostRegistration.class);
+
+    private final EtcdKv kv;
+    private final KeyLayout keys;
+    private final HostRecord record;
+    private final long ttlSeconds;
+    private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "host-lease");
+        t.setDaemon(true);
+        return t;
+    });
+    private final AtomicBoolean alive = new AtomicBoolean();
+    private volatile long leaseId;
+    private CloseableClient keepAlive;
+    private volatile boolean closed;
+
+    public HostRegistration(EtcdKv kv, KeyLayout keys, HostRecord record, long ttlSeconds) {
+        this.kv = kv;
+        this.keys = keys;
+        this.record = record;
+        this.ttlSeconds = ttlSeconds;
+    }
+
+    public void start() {
+        loop.execute(this::register);
+    }
+
+    public boolean alive() {
+        return alive.get();
+    }
+
+    private void register() {
+        if (closed) {
+            return;
+        }
+        try {
+            leaseId = kv.await(kv.client().getLeaseClient().grant(ttlSeconds), "grant host lease").getID();
+            kv.put(keys.host(record.name()), new ObjectMapper().writeValueAsString(record), leaseId);
+            keepAlive = kv.client().getLeaseClient().keepAlive(leaseId, new StreamObserver<>() {
+                @Override
+                public void onNext(LeaseKeepAliveResponse value) {
+                    alive.set(true);
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                    lost("keep-alive failed: " + t.getMessage());
+                }
+
+                @Override
+                public void onCompleted() {
+                    lost("lease expired");
+                }
+            });
+            alive.set(true);
+            log.info("host/{}: registered with lease {} (ttl {}s)", record.name(), Long.toHexString(leaseId), ttlSeconds);
+        } catch (RuntimeException | JsonProcessingException e) {
+            log.warn("host/{}: cannot register in etcd, retrying in 2s: {}", record.name(), e.getMessage());
+            loop.schedule(this::register, 2, TimeUnit.SECONDS);
+        }
+    }
+
+    private void lost(String why) {
+        alive.set(false);
+        if (closed) {
+            return;
+        }
+        log.warn("host/{}: lease lost ({}), registering again", record.name(), why);
+        loop.schedule(() -> {
+            if (keepAlive != null) {
+                keepAlive.close();
+            }
+            register();
+        }, 1, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        loop.shutdownNow();
+        if (keepAlive != null) {
+            keepAlive.close();
+        }
+        try {
+            if (leaseId != 0) {
+                kv.await(kv.client().getLeaseClient().revoke(leaseId), "revoke host lease");
+            }
+        } catch (RuntimeException e) {
+            log.debug("host/{}: revoke failed: {}", record.name(), e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package dev.berth.operator.control;
+
+import dev.berth.crds.status.Condition;
+import dev.berth.crds.status.ObjectStatus;
+import dev.berth.crds.status.ServiceCount;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Builds a stack's status for this host from what the reconcile saw and did. Pure: the caller passes the
+ * previous status and the time, and transition times only move when a condition's status moves.
+ */
+public final class StackConditions {
+    private StackConditions() {
+    }
+
+    /** What happened in one pass, in status terms. */
+    public record Pass(long revision, Map<String, ServiceCount> services, boolean changedSomething,
+                       Optional<Failure> failure) {
+    }
+
+    /** A failure with a CamelCase reason (InvalidSpec, ImageNotFound, PortInUse, ...) and a message. */
+    public record Failure(String reason, String message) {
+    }
+
+    public static ObjectStatus build(String host, Optional<ObjectStatus> previous, Pass pass, String now) {
+        boolean allRunning = pass.services().values().stream().allMatch(c -> c.running() >= c.desired());
+        List<Condition> conditions = new ArrayList<>();
+        if (pass.failure().isPresent()) {
+            Failure f = pass.failure().get();
+            boolean invalid = f.reason().equals("InvalidSpec");
+            conditions.add(new Condition(Condition.READY, allRunning && !invalid ? "True" : "False",
+                    invalid ? "InvalidSpec" : allRunning ? "AllRunning" : "NotAllRunning",
+                    readyMessage(pass.services()), null));
+            conditions.add(new Condition(Condition.PROGRESSING, invalid ? "False" : "True",
+                    invalid ? "InvalidSpec" : "RetryingAfterError", invalid
+                            ? "waiting for a valid spec; running containers are kept" : "retrying with backoff", null));
+            conditions.add(new Condition(Condition.DEGRADED, "True", f.reason(), f.message(), null));
+        } else {
+            conditions.add(new Condition(Condition.READY, allRunning ? "True" : "False",
+                    allRunning ? "AllRunning" : "NotAllRunning", readyMessage(pass.services()), null));
+            boolean progressing = pass.changedSomething() || !allRunning;
+            conditions.add(new Condition(Condition.PROGRESSING, progressing ? "True" : "False",
+                    progressing ? "Reconciling" : "Converged", progressing ? "applying changes" : "", null));
+            conditions.add(new Condition(Condition.DEGRADED, "False", "AsExpected", "", null));
+        }
+        List<Condition> timed = new ArrayList<>();
+        for (Condition c : conditions) {
+            Condition before = previous.flatMap(p -> p.condition(c.type())).orElse(null);
+            timed.add(c.since(before, now));
+        }
+        String lastError = pass.failure().map(f -> f.reason() + ": " + f.message())
+                .orElse(previous.map(ObjectStatus::lastError).orElse(null));
+        String since = previous.map(ObjectStatus::since).orElse(now);
+        return new ObjectStatus(host, pass.revision(), timed, pass.services(), lastError, since);
+    }
+
+    private static String readyMessage(Map<String, ServiceCount> services) {
+        StringBuilder text = new StringBuilder();
+        new java.util.TreeMap<>(services).forEach((name, c) -> {
+            if (text.length() > 0) {
+                text.append(", ");
+            }
+            text.append(name).append(' ').append(c.running()).append('/').append(c.desired());
+        });
+        return text.toString();
+    }
+}

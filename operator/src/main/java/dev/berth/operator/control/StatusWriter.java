@@ -1,0 +1,53 @@
+package dev.berth.operator.control;
+
+import dev.berth.crds.status.ObjectStatus;
+import dev.berth.operator.store.EtcdKv;
+import dev.berth.operator.store.KeyLayout;
+import dev.berth.operator.store.ObjectKey;
+import dev.berth.operator.store.StatusCodec;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Writes this host's status of an object to {@code <root>/v1/status/<kind>/<name>/<host>}, only when the JSON
+ * differs from what was last written (read back from etcd the first time, so a restart writes nothing new).
+ */
+public final class StatusWriter {
+    private final EtcdKv kv;
+    private final KeyLayout keys;
+    private final String host;
+    private final StatusCodec codec = new StatusCodec();
+    private final Map<ObjectKey, String> written = new ConcurrentHashMap<>();
+
+    public StatusWriter(EtcdKv kv, KeyLayout keys, String host) {
+        this.kv = kv;
+        this.keys = keys;
+        this.host = host;
+    }
+
+    public Optional<ObjectStatus> last(ObjectKey key) {
+        String json = written.computeIfAbsent(key, k ->
+                kv.get(keys.status(k.kind(), k.name(), host)).map(v -> v.value()).orElse(""));
+        return json.isEmpty() ? Optional.empty() : codec.read(json);
+    }
+
+    /** Returns true when something was written. */
+    public boolean write(ObjectKey key, ObjectStatus status) {
+        last(key);
+        String json = codec.write(status);
+        if (json.equals(written.get(key))) {
+            return false;
+        }
+        kv.put(keys.status(key.kind(), key.name(), host), json);
+        written.put(key, json);
+        return true;
+    }
+
+    public void delete(ObjectKey key) {
+        if (!"".equals(written.get(key))) {
+            kv.delete(keys.status(key.kind(), key.name(), host));
+            written.put(key, "");
+        }
+    }
+}

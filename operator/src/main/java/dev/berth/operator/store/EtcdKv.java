@@ -1,0 +1,140 @@
+package dev.berth.operator.store;
+
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.kv.GetResponse;
+import io.etcd.jetcd.kv.TxnResponse;
+import io.etcd.jetcd.op.Cmp;
+import io.etcd.jetcd.op.CmpTarget;
+import io.etcd.jetcd.op.Op;
+import io.etcd.jetcd.options.DeleteOption;
+import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.PutOption;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * etcd's key-value API with strings, a timeout on every call, and errors turned into one readable line.
+ * Callers never see a jetcd future or a gRPC status.
+ */
+public final class EtcdKv {
+    private final Client client;
+    private final EtcdSettings settings;
+
+    public EtcdKv(Client client, EtcdSettings settings) {
+        this.client = client;
+        this.settings = settings;
+    }
+
+    public Client client() {
+        return client;
+    }
+
+    public Optional<StoredValue> get(String key) {
+        GetResponse response = await(client.getKVClient().get(bytes(key)), "get " + key);
+        return response.getKvs().stream().findFirst().map(EtcdKv::toValue);
+    }
+
+    public Listing list(String prefix) {
+        GetResponse response = await(client.getKVClient().get(bytes(prefix),
+                GetOption.builder().isPrefix(true).withSortField(GetOption.SortTarget.KEY).build()), "list " + prefix);
+        List<StoredValue> values = new ArrayList<>();
+        for (KeyValue kv : response.getKvs()) {
+            values.add(toValue(kv));
+        }
+        return new Listing(values, response.getHeader().getRevision());
+    }
+
+    public void put(String key, String value) {
+        await(client.getKVClient().put(bytes(key), bytes(value)), "put " + key);
+    }
+
+    public void put(String key, String value, long leaseId) {
+        await(client.getKVClient().put(bytes(key), bytes(value), PutOption.builder().withLeaseId(leaseId).build()),
+                "put " + key);
+    }
+
+    public long delete(String key) {
+        return await(client.getKVClient().delete(bytes(key)), "delete " + key).getDeleted();
+    }
+
+    public long deletePrefix(String prefix) {
+        return await(client.getKVClient().delete(bytes(prefix), DeleteOption.builder().isPrefix(true).build()),
+                "delete " + prefix).getDeleted();
+    }
+
+    /** Runs all writes only if every guard holds; false means someone changed a guarded key meanwhile. */
+    public boolean commit(List<Guard> guards, List<Write> writes) {
+        Cmp[] cmps = guards.stream().map(EtcdKv::toCmp).toArray(Cmp[]::new);
+        Op[] ops = writes.stream().map(EtcdKv::toOp).toArray(Op[]::new);
+        TxnResponse response = await(client.getKVClient().txn().If(cmps).Then(ops).commit(), "transaction");
+        return response.isSucceeded();
+    }
+
+    public <T> T await(CompletableFuture<T> future, String what) {
+        long millis = settings.timeout().toMillis();
+        try {
+            return future.get(millis, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            future.cancel(true);
+            throw new StoreException("etcd at " + settings.describeEndpoints() + " did not answer within "
+                    + millis + " ms (" + what + ")", e);
+        } catch (ExecutionException e) {
+            throw new StoreException("etcd at " + settings.describeEndpoints() + " failed (" + what + "): "
+                    + describe(e.getCause()), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreException("interrupted while waiting for etcd (" + what + ")", e);
+        }
+    }
+
+    static String describe(Throwable error) {
+        Throwable cause = error;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        String message = error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
+        String root = cause == error || cause.getMessage() == null ? "" : " (" + cause.getMessage() + ")";
+        return (message + root).replace('\n', ' ');
+    }
+
+    private static Cmp toCmp(Guard guard) {
+        return guard.modRevision() == 0
+                ? new Cmp(bytes(guard.key()), Cmp.Op.EQUAL, CmpTarget.version(0))
+                : new Cmp(bytes(guard.key()), Cmp.Op.EQUAL, CmpTarget.modRevision(guard.modRevision()));
+    }
+
+    private static Op toOp(Write write) {
+        return write.value() == null
+                ? Op.delete(bytes(write.key()), DeleteOption.DEFAULT)
+                : Op.put(bytes(write.key()), bytes(write.value()), PutOption.DEFAULT);
+    }
+
+    private static StoredValue toValue(KeyValue kv) {
+        return new StoredValue(kv.getKey().toString(StandardCharsets.UTF_8), kv.getValue().toString(StandardCharsets.UTF_8),
+                kv.getModRevision(), kv.getCreateRevision());
+    }
+
+    static ByteSequence bytes(String text) {
+        return ByteSequence.from(text, StandardCharsets.UTF_8);
+    }
+
+    /** A prefix listing and the store revision it was read at (watch from revision + 1). */
+    public record Listing(List<StoredValue> values, long revision) {
+    }
+
+    /** Holds when {@code key}'s mod revision is {@code modRevision}; 0 means the key must not exist. */
+    public record Guard(String key, long modRevision) {
+    }
+
+    /** Put {@code value} at {@code key}; a null value deletes the key. */
+    public record Write(String key, String value) {
+    }
+}

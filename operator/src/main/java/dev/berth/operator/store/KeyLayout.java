@@ -1,0 +1,72 @@
+package dev.berth.operator.store;
+
+import java.util.Optional;
+
+/**
+ * Where things live in etcd (DESIGN.md, "Names of things"), under a configurable root such as {@code /berth}.
+ * Desired objects: {@code <root>/v1/<kind>/<name>}; status: {@code <root>/v1/status/<kind>/<name>/<host>};
+ * hosts: {@code <root>/v1/hosts/<host>}; leases: {@code <root>/v1/leases/<network>/<host>}.
+ */
+public record KeyLayout(String root) {
+    /** Kinds are singular and lowercase in keys ("stack"); these segments are reserved for the runtime. */
+    private static final java.util.Set<String> RESERVED = java.util.Set.of("status", "hosts", "leases");
+
+    public KeyLayout {
+        if (root == null || !root.startsWith("/") || root.endsWith("/") || root.length() < 2) {
+            throw new IllegalArgumentException("etcd prefix must start with '/' and not end with it: " + root);
+        }
+    }
+
+    public static KeyLayout defaults() {
+        return new KeyLayout("/berth");
+    }
+
+    public String base() {
+        return root + "/v1/";
+    }
+
+    public String kindPrefix(String singular) {
+        return base() + singular + "/";
+    }
+
+    public String desired(String singular, String name) {
+        return kindPrefix(singular) + name;
+    }
+
+    public String statusPrefix(String singular, String name) {
+        return base() + "status/" + singular + "/" + name + "/";
+    }
+
+    public String status(String singular, String name, String host) {
+        return statusPrefix(singular, name) + host;
+    }
+
+    public String statusRoot() {
+        return base() + "status/";
+    }
+
+    public String hostsPrefix() {
+        return base() + "hosts/";
+    }
+
+    public String host(String host) {
+        return hostsPrefix() + host;
+    }
+
+    /** The (kind, name) of a desired-object key, or empty for status, hosts, leases and foreign keys. */
+    public Optional<ObjectKey> parseDesired(String key) {
+        if (!key.startsWith(base())) {
+            return Optional.empty();
+        }
+        String rest = key.substring(base().length());
+        int slash = rest.indexOf('/');
+        if (slash <= 0 || slash == rest.length() - 1 || rest.indexOf('/', slash + 1) >= 0) {
+            return Optional.empty();
+        }
+        String kind = rest.substring(0, slash);
+        if (RESERVED.contains(kind)) {
+            return Optional.empty();
+        }
+        return Optional.of(new ObjectKey(kind, rest.substring(slash + 1)));
+    }
+}

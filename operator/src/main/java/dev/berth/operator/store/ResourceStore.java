@@ -1,0 +1,123 @@
+package dev.berth.operator.store;
+
+import dev.berth.crds.KindDef;
+import dev.berth.crds.Kinds;
+import dev.berth.crds.ManifestParser;
+import dev.berth.crds.ParseResult;
+import dev.berth.crds.Resource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Desired objects in etcd: one key per object holding the YAML the person wrote, so that
+ * {@code etcdctl get} shows it readably. Writes of a batch go in one transaction guarded by each key's
+ * mod revision, so a concurrent writer is never silently overwritten.
+ */
+public final class ResourceStore {
+    private static final int CONFLICT_ATTEMPTS = 5;
+
+    private final EtcdKv kv;
+    private final KeyLayout keys;
+    private final Kinds kinds;
+    private final ManifestParser parser;
+
+    public ResourceStore(EtcdKv kv, KeyLayout keys, Kinds kinds, ManifestParser parser) {
+        this.kv = kv;
+        this.keys = keys;
+        this.kinds = kinds;
+        this.parser = parser;
+    }
+
+    public KeyLayout keys() {
+        return keys;
+    }
+
+    /** Writes all resources in one transaction (all or nothing) and says what changed for each. */
+    public List<ApplyOutcome> apply(List<Resource> resources) {
+        for (int attempt = 1; attempt <= CONFLICT_ATTEMPTS; attempt++) {
+            List<ApplyOutcome> outcomes = new ArrayList<>();
+            List<EtcdKv.Guard> guards = new ArrayList<>();
+            List<EtcdKv.Write> writes = new ArrayList<>();
+            for (Resource resource : resources) {
+                String key = keys.desired(resource.kind().singular(), resource.metadata().name());
+                Optional<StoredValue> current = kv.get(key);
+                ApplyOutcome.Change change = classify(resource, current);
+                outcomes.add(new ApplyOutcome(new ObjectKey(resource.kind().singular(), resource.metadata().name()), change));
+                guards.add(new EtcdKv.Guard(key, current.map(StoredValue::modRevision).orElse(0L)));
+                if (change != ApplyOutcome.Change.UNCHANGED) {
+                    writes.add(new EtcdKv.Write(key, resource.yaml()));
+                }
+            }
+            if (writes.isEmpty() || kv.commit(guards, writes)) {
+                return outcomes;
+            }
+        }
+        throw new StoreException("objects kept changing in etcd while applying; nothing was written, try again");
+    }
+
+    /** The result {@link #apply} would have, without writing anything. */
+    public List<ApplyOutcome> preview(List<Resource> resources) {
+        List<ApplyOutcome> outcomes = new ArrayList<>();
+        for (Resource resource : resources) {
+            String key = keys.desired(resource.kind().singular(), resource.metadata().name());
+            outcomes.add(new ApplyOutcome(new ObjectKey(resource.kind().singular(), resource.metadata().name()),
+                    classify(resource, kv.get(key))));
+        }
+        return outcomes;
+    }
+
+    private ApplyOutcome.Change classify(Resource resource, Optional<StoredValue> current) {
+        if (current.isEmpty()) {
+            return ApplyOutcome.Change.CREATED;
+        }
+        ParseResult stored = parser.parse(current.get().key(), current.get().value());
+        boolean same = stored.ok() && stored.resources().size() == 1
+                && stored.resources().get(0).canonicalJson().equals(resource.canonicalJson());
+        return same ? ApplyOutcome.Change.UNCHANGED : ApplyOutcome.Change.CONFIGURED;
+    }
+
+    public List<StoredObject> list(KindDef kind) {
+        List<StoredObject> objects = new ArrayList<>();
+        for (StoredValue value : kv.list(keys.kindPrefix(kind.singular())).values()) {
+            keys.parseDesired(value.key()).ifPresent(key -> objects.add(toObject(kind, key.name(), value)));
+        }
+        return objects;
+    }
+
+    public Optional<StoredObject> get(KindDef kind, String name) {
+        return kv.get(keys.desired(kind.singular(), name)).map(value -> toObject(kind, name, value));
+    }
+
+    /** Turns a stored value into an object, recording parse errors instead of failing. */
+    public StoredObject toObject(KindDef kind, String name, StoredValue value) {
+        ParseResult parsed = parser.parse(value.key(), value.value());
+        if (!parsed.ok()) {
+            return new StoredObject(kind, name, value, Optional.empty(), parsed.errors());
+        }
+        if (parsed.resources().size() != 1) {
+            return new StoredObject(kind, name, value, Optional.empty(), List.of(new dev.berth.crds.ValidationError(
+                    value.key(), 1, 1, "", "expected exactly one document, found " + parsed.resources().size())));
+        }
+        Resource resource = parsed.resources().get(0);
+        if (!resource.kind().equals(kind) || !resource.metadata().name().equals(name)) {
+            return new StoredObject(kind, name, value, Optional.empty(), List.of(new dev.berth.crds.ValidationError(
+                    value.key(), resource.line(), 1, "metadata.name",
+                    "the document is " + resource.key() + " but is stored under " + kind.singular() + "/" + name)));
+        }
+        return new StoredObject(kind, name, value, Optional.of(resource), List.of());
+    }
+
+    /** Deletes the desired object; status keys stay until each host has cleaned up and removed its own. */
+    public boolean delete(KindDef kind, String name) {
+        return kv.delete(keys.desired(kind.singular(), name)) > 0;
+    }
+
+    public List<StoredValue> statuses(KindDef kind, String name) {
+        return kv.list(keys.statusPrefix(kind.singular(), name)).values();
+    }
+
+    public Kinds kinds() {
+        return kinds;
+    }
+}

@@ -1,0 +1,11 @@
+package dev.berth.reconcilers.stack;
+
+import java.util.List;
+
+/** Docker's health check with durations in nanoseconds, as the Engine API takes them; null fields keep Docker's defaults. */
+public record HealthcheckPlan(List<String> test, Long intervalNanos, Long timeoutNanos, Integer retries,
+                              Long startPeriodNanos) {
+    public HealthcheckPlan {
+        test = List.copyOf(test);
+    }
+}

@@ -1,0 +1,17 @@
+package dev.berth.reconcilers.stack;
+
+import java.util.Map;
+
+/**
+ * A container as Docker lists it. {@code state}: created, running, paused, restarting, exited, dead, removing;
+ * {@code health}: healthy, unhealthy, starting, or null when the container has no health check.
+ */
+public record ObservedContainer(String id, String name, Map<String, String> labels, String state, String health) {
+    public ObservedContainer {
+        labels = labels == null ? Map.of() : Map.copyOf(labels);
+    }
+
+    public boolean running() {
+        return "running".equals(state);
+    }
+}

@@ -1,0 +1,186 @@
+package dev.berth.reconcilers.stack;
+
+import dev.berth.crds.Durations;
+import dev.berth.crds.Quantities;
+import dev.berth.crds.stack.HealthcheckSpec;
+import dev.berth.crds.stack.PortSpec;
+import dev.berth.crds.stack.ServiceSpec;
+import dev.berth.crds.stack.StackNetwork;
+import dev.berth.crds.stack.StackSpec;
+import dev.berth.crds.stack.VolumeSpec;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Turns a {@link StackSpec} into Docker-shaped plans. Pure: same spec, same plans, same hashes.
+ *
+ * @throws IllegalArgumentException (from its methods) when a duration, quantity or restart policy cannot be read;
+ *     validation in crds should have caught it first.
+ */
+public final class PlanBuilder {
+    private PlanBuilder() {
+    }
+
+    /**
+     * The networks of a stack by declared name: the declared ones, plus an implicit bridge network for every name a
+     * service uses without declaring it — which is how {@code default} appears for services that name no network.
+     */
+    public static Map<String, NetworkPlan> networks(String stack, StackSpec spec) {
+        Map<String, StackNetwork> declared = new TreeMap<>();
+        for (StackNetwork n : spec.networks()) {
+            declared.put(n.name(), n);
+        }
+        for (ServiceSpec s : spec.services()) {
+            for (String n : networkNamesOf(s)) {
+                declared.putIfAbsent(n, new StackNetwork(n, null, null, null, null));
+            }
+        }
+        Map<String, NetworkPlan> plans = new LinkedHashMap<>();
+        declared.values().forEach(n -> plans.put(n.name(), network(stack, n)));
+        return plans;
+    }
+
+    static NetworkPlan network(String stack, StackNetwork n) {
+        String name = StackNames.network(stack, n.name());
+        Map<String, String> labels = new TreeMap<>(n.labels());
+        labels.put(BerthLabels.MANAGED_BY, BerthLabels.MANAGED_BY_VALUE);
+        labels.put(BerthLabels.OWNER, BerthLabels.stackOwner(stack));
+        labels.put(BerthLabels.NETWORK, n.name());
+        String hash = new Canonical()
+                .field("name", name)
+                .field("driver", n.driver())
+                .field("internal", n.internal())
+                .field("subnet", n.subnet())
+                .field("labels", labels)
+                .hash();
+        labels.put(BerthLabels.SPEC_HASH, hash);
+        return new NetworkPlan(stack, n.name(), name, n.driver(), n.internal(), n.subnet(), labels, hash);
+    }
+
+    /** One plan per replica of every service, in spec order. */
+    public static List<ContainerPlan> containers(String stack, StackSpec spec, Map<String, NetworkPlan> networks) {
+        List<ContainerPlan> plans = new ArrayList<>();
+        for (ServiceSpec s : spec.services()) {
+            for (int r = 1; r <= s.replicas(); r++) {
+                plans.add(container(stack, s, r, networks));
+            }
+        }
+        return plans;
+    }
+
+    static List<String> networkNamesOf(ServiceSpec s) {
+        return s.networks().isEmpty() ? List.of(StackNames.DEFAULT_NETWORK) : s.networks();
+    }
+
+    public static ContainerPlan container(String stack, ServiceSpec s, int replica, Map<String, NetworkPlan> networks) {
+        String name = StackNames.container(stack, s.name(), replica);
+        List<String> env = new TreeMap<>(s.env()).entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
+
+        Map<String, String> labels = new TreeMap<>(s.labels());
+        labels.put(BerthLabels.MANAGED_BY, BerthLabels.MANAGED_BY_VALUE);
+        labels.put(BerthLabels.OWNER, BerthLabels.stackOwner(stack));
+        labels.put(BerthLabels.SERVICE, s.name());
+        labels.put(BerthLabels.REPLICA, Integer.toString(replica));
+
+        List<PortPlan> ports = s.ports().stream().map(PlanBuilder::port)
+                .sorted(Comparator.comparing(PortPlan::sortKey)).toList();
+        List<MountPlan> mounts = s.volumes().stream().map(PlanBuilder::mount)
+                .sorted(Comparator.comparing(MountPlan::target)).toList();
+
+        List<NetworkAttachment> attachments = new ArrayList<>();
+        for (String declared : new LinkedHashSet<>(networkNamesOf(s))) {
+            NetworkPlan n = networks.get(declared);
+            if (n == null) {
+                throw new IllegalArgumentException("service " + s.name() + " uses network " + declared
+                        + " that the stack does not have");
+            }
+            // The service name as alias is what lets services reach each other by name.
+            attachments.add(new NetworkAttachment(n.name(), declared, List.of(s.name()), n.specHash()));
+        }
+
+        Long nanoCpus = null;
+        Long memory = null;
+        Long reservation = null;
+        if (s.resources() != null) {
+            nanoCpus = s.resources().cpus() == null ? null : Math.round(s.resources().cpus() * 1e9);
+            memory = s.resources().memory() == null ? null : Quantities.parseBytes(s.resources().memory());
+            reservation = s.resources().memoryReservation() == null ? null
+                    : Quantities.parseBytes(s.resources().memoryReservation());
+        }
+
+        ContainerPlan unhashed = new ContainerPlan(stack, s.name(), replica, name, s.image(), s.command(),
+                s.entrypoint(), env, labels, ports, mounts, attachments, RestartPlan.parse(s.restart()),
+                healthcheck(s.healthcheck()), nanoCpus, memory, reservation, emptyToNull(s.user()), s.readOnly(),
+                sortedSet(s.capAdd()), sortedSet(s.capDrop()), s.securityOpt(), s.init(), "");
+        String hash = hash(unhashed);
+        labels.put(BerthLabels.SPEC_HASH, hash);
+        return new ContainerPlan(stack, s.name(), replica, name, s.image(), unhashed.cmd(), unhashed.entrypoint(),
+                env, labels, ports, mounts, attachments, unhashed.restart(), unhashed.healthcheck(), nanoCpus, memory,
+                reservation, unhashed.user(), unhashed.readOnly(), unhashed.capAdd(), unhashed.capDrop(),
+                unhashed.securityOpt(), unhashed.init(), hash);
+    }
+
+    /** Every field but the hash itself (and its label) goes in. */
+    static String hash(ContainerPlan p) {
+        Map<String, String> labels = new TreeMap<>(p.labels());
+        labels.remove(BerthLabels.SPEC_HASH);
+        return new Canonical()
+                .field("name", p.name())
+                .field("image", p.image())
+                .field("cmd", p.cmd())
+                .field("entrypoint", p.entrypoint())
+                .field("env", p.env())
+                .field("labels", labels)
+                .field("ports", p.ports())
+                .field("mounts", p.mounts())
+                .field("networks", p.networks())
+                .field("restart", p.restart())
+                .field("healthcheck", p.healthcheck())
+                .field("nanoCpus", p.nanoCpus())
+                .field("memory", p.memoryBytes())
+                .field("memoryReservation", p.memoryReservationBytes())
+                .field("user", p.user())
+                .field("readOnly", p.readOnly())
+                .field("capAdd", p.capAdd())
+                .field("capDrop", p.capDrop())
+                .field("securityOpt", p.securityOpt())
+                .field("init", p.init())
+                .hash();
+    }
+
+    private static PortPlan port(PortSpec p) {
+        return new PortPlan(p.target(), p.protocol(), p.published(), emptyToNull(p.hostIp()));
+    }
+
+    private static MountPlan mount(VolumeSpec v) {
+        Long size = v.size() == null ? null : Quantities.parseBytes(v.size());
+        return new MountPlan(v.type(), emptyToNull(v.source()), v.target(), v.readOnly(), size);
+    }
+
+    private static HealthcheckPlan healthcheck(HealthcheckSpec h) {
+        if (h == null) {
+            return null;
+        }
+        return new HealthcheckPlan(h.test(), nanos(h.interval()), nanos(h.timeout()), h.retries(), nanos(h.startPeriod()));
+    }
+
+    private static Long nanos(String duration) {
+        return duration == null ? null : Durations.parse(duration).toNanos();
+    }
+
+    /** Capabilities are a set: writing them in another order is not a change. */
+    private static List<String> sortedSet(List<String> caps) {
+        Set<String> set = new java.util.TreeSet<>(caps);
+        return List.copyOf(set);
+    }
+
+    private static String emptyToNull(String s) {
+        return s == null || s.isEmpty() ? null : s;
+    }
+}

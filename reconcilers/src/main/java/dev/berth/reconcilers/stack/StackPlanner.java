@@ -1,0 +1,183 @@
+package dev.berth.reconcilers.stack;
+
+import dev.berth.crds.stack.StackSpec;
+import dev.berth.reconcilers.stack.StackAction.CreateContainer;
+import dev.berth.reconcilers.stack.StackAction.CreateNetwork;
+import dev.berth.reconcilers.stack.StackAction.RemoveContainer;
+import dev.berth.reconcilers.stack.StackAction.RemoveNetwork;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The pure heart of the stack reconciler: {@code (desired, observed) -> actions}, no I/O.
+ *
+ * <p>Order of the actions: create missing networks; remove containers; replace changed networks (remove, then
+ * create); create containers; remove networks no longer declared. Containers go before the networks they sit on,
+ * because Docker refuses to remove a network with endpoints.
+ *
+ * <p>Choices: a container is kept only when it carries this plan's spec hash and name and is running — or is
+ * {@code restarting}/{@code paused}, which we leave to Docker's restart policy and to whoever paused it. Anything
+ * else (exited, dead, created but never started) is removed and created again, even for {@code restart: no}
+ * services that exited on purpose: that keeps the rule "the stack runs what it declares" simple. A container in
+ * state {@code removing} is on its way out; we neither keep it nor remove it again.
+ */
+public final class StackPlanner {
+    private static final Set<String> LEFT_TO_DOCKER = Set.of("running", "restarting", "paused");
+    private static final Comparator<ObservedContainer> CONTAINER_ORDER =
+            Comparator.comparing(ObservedContainer::name).thenComparing(ObservedContainer::id);
+    private static final Comparator<ObservedNetwork> NETWORK_ORDER =
+            Comparator.comparing(ObservedNetwork::name).thenComparing(ObservedNetwork::id);
+
+    private StackPlanner() {
+    }
+
+    /**
+     * @param desired empty when the stack was deleted or is not placed on this host: everything it owns goes
+     * @param observed may hold other objects too; only this stack's managed ones are considered
+     */
+    public static List<StackAction> plan(String stack, Optional<StackSpec> desired, ObservedStack observed) {
+        String owner = BerthLabels.stackOwner(stack);
+        List<ObservedContainer> containers = observed.containers().stream()
+                .filter(c -> BerthLabels.isManaged(c.labels()) && owner.equals(c.labels().get(BerthLabels.OWNER)))
+                .sorted(CONTAINER_ORDER).toList();
+        List<ObservedNetwork> networks = observed.networks().stream()
+                .filter(n -> BerthLabels.isManaged(n.labels()) && owner.equals(n.labels().get(BerthLabels.OWNER)))
+                .sorted(NETWORK_ORDER).toList();
+        if (desired.isEmpty()) {
+            return removeAll(containers, networks);
+        }
+        Map<String, NetworkPlan> networkPlans = PlanBuilder.networks(stack, desired.get());
+        List<ContainerPlan> containerPlans = PlanBuilder.containers(stack, desired.get(), networkPlans);
+
+        List<StackAction> networkCreates = new ArrayList<>();
+        List<StackAction> networkReplaces = new ArrayList<>();
+        List<StackAction> networkRemoves = new ArrayList<>();
+        planNetworks(networkPlans, networks, networkCreates, networkReplaces, networkRemoves);
+
+        List<StackAction> containerRemoves = new ArrayList<>();
+        List<StackAction> containerCreates = new ArrayList<>();
+        planContainers(desired.get(), containerPlans, containers, containerRemoves, containerCreates);
+
+        List<StackAction> actions = new ArrayList<>();
+        actions.addAll(networkCreates);
+        actions.addAll(containerRemoves);
+        actions.addAll(networkReplaces);
+        actions.addAll(containerCreates);
+        actions.addAll(networkRemoves);
+        return List.copyOf(actions);
+    }
+
+    private static List<StackAction> removeAll(List<ObservedContainer> containers, List<ObservedNetwork> networks) {
+        List<StackAction> actions = new ArrayList<>();
+        for (ObservedContainer c : containers) {
+            if (!"removing".equals(c.state())) {
+                actions.add(new RemoveContainer(c.id(), c.name(), "stack not wanted on this host"));
+            }
+        }
+        for (ObservedNetwork n : networks) {
+            actions.add(new RemoveNetwork(n.id(), n.name(), "stack not wanted on this host"));
+        }
+        return List.copyOf(actions);
+    }
+
+    private static void planNetworks(Map<String, NetworkPlan> plans, List<ObservedNetwork> observed,
+                                     List<StackAction> creates, List<StackAction> replaces, List<StackAction> removes) {
+        Map<String, List<ObservedNetwork>> byDeclared = new LinkedHashMap<>();
+        for (ObservedNetwork n : observed) {
+            String declared = n.labels().get(BerthLabels.NETWORK);
+            if (declared == null || !plans.containsKey(declared)) {
+                removes.add(new RemoveNetwork(n.id(), n.name(), "not declared"));
+            } else {
+                byDeclared.computeIfAbsent(declared, k -> new ArrayList<>()).add(n);
+            }
+        }
+        for (NetworkPlan plan : plans.values()) {
+            List<ObservedNetwork> candidates = byDeclared.getOrDefault(plan.declaredName(), List.of());
+            Optional<ObservedNetwork> keeper = candidates.stream()
+                    .filter(n -> plan.name().equals(n.name())
+                            && plan.specHash().equals(n.labels().get(BerthLabels.SPEC_HASH)))
+                    .findFirst();
+            if (keeper.isPresent()) {
+                candidates.stream().filter(n -> n != keeper.get())
+                        .forEach(n -> removes.add(new RemoveNetwork(n.id(), n.name(), "duplicate")));
+            } else if (candidates.isEmpty()) {
+                creates.add(new CreateNetwork(plan));
+            } else {
+                candidates.forEach(n -> replaces.add(new RemoveNetwork(n.id(), n.name(), "spec changed")));
+                replaces.add(new CreateNetwork(plan));
+            }
+        }
+    }
+
+    private record Slot(String service, int replica) {
+    }
+
+    private static void planContainers(StackSpec spec, List<ContainerPlan> plans, List<ObservedContainer> observed,
+                                       List<StackAction> removes, List<StackAction> creates) {
+        Map<String, Integer> replicas = new HashMap<>();
+        spec.services().forEach(s -> replicas.put(s.name(), s.replicas()));
+        Map<Slot, List<ObservedContainer>> bySlot = new HashMap<>();
+        for (ObservedContainer c : observed) {
+            if ("removing".equals(c.state())) {
+                continue;
+            }
+            String service = c.labels().get(BerthLabels.SERVICE);
+            Integer replica = parseReplica(c.labels().get(BerthLabels.REPLICA));
+            if (service == null || !replicas.containsKey(service)) {
+                removes.add(new RemoveContainer(c.id(), c.name(), "service not declared"));
+            } else if (replica == null || replica < 1) {
+                removes.add(new RemoveContainer(c.id(), c.name(), "bad replica label"));
+            } else if (replica > replicas.get(service)) {
+                removes.add(new RemoveContainer(c.id(), c.name(), "scaled down"));
+            } else {
+                bySlot.computeIfAbsent(new Slot(service, replica), k -> new ArrayList<>()).add(c);
+            }
+        }
+        for (ContainerPlan plan : plans) {
+            List<ObservedContainer> candidates = bySlot.getOrDefault(new Slot(plan.service(), plan.replica()), List.of());
+            // Prefer a running keeper over a restarting or paused one; candidates are already in a stable order.
+            Optional<ObservedContainer> keeper = candidates.stream()
+                    .filter(c -> reasonToReplace(plan, c) == null)
+                    .min(Comparator.comparing((ObservedContainer c) -> !c.running()));
+            for (ObservedContainer c : candidates) {
+                if (keeper.isPresent() && keeper.get() == c) {
+                    continue;
+                }
+                String reason = reasonToReplace(plan, c);
+                removes.add(new RemoveContainer(c.id(), c.name(),
+                        reason != null ? reason : "duplicate of replica " + plan.replica()));
+            }
+            if (keeper.isEmpty()) {
+                creates.add(new CreateContainer(plan));
+            }
+        }
+    }
+
+    /** Null when the container is what the plan wants. */
+    private static String reasonToReplace(ContainerPlan plan, ObservedContainer c) {
+        if (!plan.specHash().equals(c.labels().get(BerthLabels.SPEC_HASH))) {
+            return "spec changed";
+        }
+        if (!plan.name().equals(c.name())) {
+            return "renamed, want " + plan.name();
+        }
+        if (!LEFT_TO_DOCKER.contains(c.state())) {
+            return "state " + c.state();
+        }
+        return null;
+    }
+
+    private static Integer parseReplica(String text) {
+        try {
+            return text == null ? null : Integer.valueOf(text);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+}

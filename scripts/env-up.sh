@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Installs (apt-get) and starts what Berth and its tests need, on private sockets and ports:
+#   Debian's docker.io daemon (own data-root, exec-root, socket, pidfile), Debian's etcd-server,
+#   the JDK and Maven, and the local test image built from busybox-static (no registry is reachable).
+# Reuses a daemon that is already running from an earlier call. Writes $BERTH_ENV_HOME/env.sh to source.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+[ "$(id -u)" = 0 ] || die "run as root (dockerd, etcd and network namespaces need it)"
+
+install_packages() {
+  local need=()
+  command -v dockerd >/dev/null || need+=(docker.io)
+  command -v etcd >/dev/null || need+=(etcd-server)
+  command -v etcdctl >/dev/null || need+=(etcd-client)
+  [ -x /bin/busybox ] && /bin/busybox --list 2>/dev/null | grep -qx httpd || need+=(busybox-static)
+  command -v ip >/dev/null || need+=(iproute2)
+  command -v curl >/dev/null || need+=(curl)
+  command -v mvn >/dev/null || need+=(maven)
+  command -v javac >/dev/null || need+=(openjdk-17-jdk-headless)
+  command -v nsenter >/dev/null || need+=(util-linux)
+  command -v iptables >/dev/null || need+=(iptables)
+  if [ ${#need[@]} -gt 0 ]; then
+    log "installing: ${need[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  fi
+}
+
+start_dockerd() {
+  mkdir -p "$BERTH_ENV_HOME/docker" "$BERTH_RUN_DIR/docker-exec"
+  if docker_cli version >/dev/null 2>&1; then log "dockerd already running on $BERTH_DOCKER_SOCK"; return; fi
+  log "starting dockerd on unix://$BERTH_DOCKER_SOCK"
+  # Debian's docker.io starts no containerd by itself unless it finds the binary: it does, as a child.
+  nohup dockerd \
+    --data-root "$BERTH_ENV_HOME/docker" \
+    --exec-root "$BERTH_RUN_DIR/docker-exec" \
+    --pidfile "$BERTH_RUN_DIR/dockerd.pid" \
+    --host "unix://$BERTH_DOCKER_SOCK" \
+    >"$BERTH_ENV_HOME/dockerd.log" 2>&1 &
+  wait_for 60 "dockerd (see $BERTH_ENV_HOME/dockerd.log)" docker_cli version
+}
+
+start_etcd() {
+  local endpoint="http://127.0.0.1:$BERTH_ETCD_PORT"
+  if ETCDCTL_API=3 etcdctl --endpoints "$endpoint" --dial-timeout 2s endpoint health >/dev/null 2>&1; then
+    log "etcd already running on $endpoint"; return
+  fi
+  log "starting etcd on $endpoint"
+  mkdir -p "$BERTH_ENV_HOME/etcd"
+  nohup etcd --name berth-env --data-dir "$BERTH_ENV_HOME/etcd/data" \
+    --listen-client-urls "$endpoint" --advertise-client-urls "$endpoint" \
+    --listen-peer-urls "http://127.0.0.1:$BERTH_ETCD_PEER_PORT" \
+    --initial-advertise-peer-urls "http://127.0.0.1:$BERTH_ETCD_PEER_PORT" \
+    --initial-cluster "berth-env=http://127.0.0.1:$BERTH_ETCD_PEER_PORT" \
+    >"$BERTH_ENV_HOME/etcd.log" 2>&1 &
+  echo $! >"$BERTH_RUN_DIR/etcd.pid"
+  wait_for 30 "etcd (see $BERTH_ENV_HOME/etcd.log)" env ETCDCTL_API=3 etcdctl --endpoints "$endpoint" endpoint health
+}
+
+build_test_image() {
+  if docker_cli image inspect "$BERTH_TEST_IMAGE" >/dev/null 2>&1; then return; fi
+  log "building $BERTH_TEST_IMAGE from busybox-static"
+  local dir; dir=$(mktemp -d)
+  mkdir -p "$dir/bin" "$dir/tmp" "$dir/www" "$dir/etc"
+  cp /bin/busybox "$dir/bin/busybox"
+  for applet in $(/bin/busybox --list); do
+    [ "$applet" = busybox ] || ln -s busybox "$dir/bin/$applet"
+  done
+  echo 'root:x:0:0:root:/:/bin/sh' >"$dir/etc/passwd"
+  echo 'nobody:x:65534:65534:nobody:/:/bin/false' >>"$dir/etc/passwd"
+  printf 'root:x:0:\nnogroup:x:65534:\n' >"$dir/etc/group"
+  echo '<h1>Served by Berth</h1>' >"$dir/www/index.html"
+  chmod 1777 "$dir/tmp"
+  tar -C "$dir" -c . | docker_cli import -c 'ENV PATH=/bin' -c 'CMD ["sh"]' - "$BERTH_TEST_IMAGE" >/dev/null
+  rm -rf "$dir"
+}
+
+install_packages
+mkdir -p "$BERTH_ENV_HOME" "$BERTH_RUN_DIR"
+start_dockerd
+start_etcd
+build_test_image
+cat >"$BERTH_ENV_HOME/env.sh" <<ENV
+export BERTH_DOCKER_HOST=unix://$BERTH_DOCKER_SOCK
+export DOCKER_HOST=unix://$BERTH_DOCKER_SOCK
+export BERTH_ETCD_ENDPOINTS=http://127.0.0.1:$BERTH_ETCD_PORT
+export ETCDCTL_API=3
+export ETCDCTL_ENDPOINTS=http://127.0.0.1:$BERTH_ETCD_PORT
+export BERTH_TEST_IMAGE=$BERTH_TEST_IMAGE
+export TESTCONTAINERS_RYUK_DISABLED=true
+export TESTCONTAINERS_CHECKS_DISABLE=true
+export TESTCONTAINERS_HOST_OVERRIDE=localhost
+export TESTCONTAINERS_TINYIMAGE_CONTAINER_IMAGE=$BERTH_TEST_IMAGE
+ENV
+log "ready: source $BERTH_ENV_HOME/env.sh"
