@@ -53,7 +53,7 @@ public final class Operator implements AutoCloseable {
 
     /** Everything the operator is told on its command line. */
     public record Settings(String host, Map<String, String> hostLabels, EtcdSettings etcd, KeyLayout keys,
-                           String dockerHost, InetSocketAddress listen, Duration resync, int workers,
+                           String dockerHost, String instance, InetSocketAddress listen, Duration resync, int workers,
                            long hostTtlSeconds, RetryPolicy retry, String version) {
     }
 
@@ -61,6 +61,7 @@ public final class Operator implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Client etcdClient;
     private final DockerClient dockerClient;
+    private final DockerClient dockerEvents;
     private final WorkQueue stackQueue;
     private final DesiredInformer stacks;
     private final ObservedCache observed;
@@ -79,7 +80,8 @@ public final class Operator implements AutoCloseable {
         EtcdKv kv = new EtcdKv(etcdClient, settings.etcd());
         ResourceStore store = new ResourceStore(kv, settings.keys(), kinds, new ManifestParser(kinds));
         dockerClient = DockerClients.connect(settings.dockerHost());
-        DockerGateway docker = new DockerGateway(dockerClient);
+        dockerEvents = DockerClients.connectForEvents(settings.dockerHost());
+        DockerGateway docker = new DockerGateway(dockerClient, dockerEvents, settings.instance());
 
         stackQueue = new WorkQueue("stack", settings.retry(), RateLimit.defaults(), registry);
         stacks = new DesiredInformer(stackKind, kv, store, key -> stackQueue.add(key.name()), settings.retry(), registry);
@@ -136,8 +138,8 @@ public final class Operator implements AutoCloseable {
         stackLoop.start();
         long period = settings.resync().toMillis();
         resyncTimer.scheduleAtFixedRate(this::resync, period, period, TimeUnit.MILLISECONDS);
-        log.info("operator started on host {} (labels {}), metrics and health on port {}", settings.host(),
-                settings.hostLabels(), http.port());
+        log.info("operator started on host {} (labels {}, instance {}), metrics and health on port {}", settings.host(),
+                settings.hostLabels(), settings.instance(), http.port());
     }
 
     /** Lists etcd and Docker again and looks at every stack: repairs whatever events missed. */
@@ -169,6 +171,7 @@ public final class Operator implements AutoCloseable {
         etcdClient.close();
         try {
             dockerClient.close();
+            dockerEvents.close();
         } catch (IOException e) {
             log.debug("closing the Docker client failed: {}", e.getMessage());
         }

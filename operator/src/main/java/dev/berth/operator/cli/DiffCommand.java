@@ -54,6 +54,10 @@ public final class DiffCommand implements Callable<Integer> {
             description = "That host's Docker endpoint (default ${DEFAULT-VALUE}).")
     String dockerHost;
 
+    @Option(names = "--instance", paramLabel = "NAME", defaultValue = "${env:BERTH_INSTANCE:-berth}",
+            description = "The operator's instance (managed-by label value; default ${DEFAULT-VALUE}).")
+    String instance;
+
     @Override
     public Integer call() throws Exception {
         Kinds kinds = Kinds.standard();
@@ -74,7 +78,7 @@ public final class DiffCommand implements Callable<Integer> {
                 .filter(s -> PlacementRule.placedHere(s.placement(), info));
         ObservedStack observed;
         try (DockerClient client = DockerClients.connect(dockerHost)) {
-            DockerGateway docker = new DockerGateway(client);
+            DockerGateway docker = new DockerGateway(client, instance);
             String owner = "stack/" + name;
             observed = new ObservedStack(
                     docker.listManagedContainers().stream().filter(c -> owner.equals(c.labels().get(BerthLabels.OWNER))).toList(),
@@ -82,7 +86,7 @@ public final class DiffCommand implements Callable<Integer> {
         } catch (RuntimeException e) {
             throw new CliException("cannot read Docker at " + dockerHost + ": " + e.getMessage());
         }
-        List<StackAction> plan = new StackPlanner().plan(name, desired, observed);
+        List<StackAction> plan = StackPlanner.plan(instance, name, desired, observed);
         PrintWriter out = spec.commandLine().getOut();
         if (plan.isEmpty()) {
             out.println("stack/" + name + " on " + hostName + ": nothing to do");

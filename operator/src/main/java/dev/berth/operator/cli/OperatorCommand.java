@@ -40,6 +40,11 @@ public final class OperatorCommand implements Callable<Integer> {
                     + " default ${DEFAULT-VALUE}).")
     String dockerHost;
 
+    @Option(names = "--instance", paramLabel = "NAME", defaultValue = "${env:BERTH_INSTANCE:-berth}",
+            description = "Value of the berth.dev/managed-by label on everything this operator creates; it lists,"
+                    + " changes and removes only objects with that value (env BERTH_INSTANCE; default ${DEFAULT-VALUE}).")
+    String instance;
+
     @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "${env:BERTH_LISTEN:-127.0.0.1:9464}",
             description = "Address of /metrics, /healthz and /readyz (env BERTH_LISTEN; default ${DEFAULT-VALUE};"
                     + " port 0 picks a free one).")
@@ -71,7 +76,7 @@ public final class OperatorCommand implements Callable<Integer> {
         }
         RetryPolicy defaults = RetryPolicy.defaults();
         Operator.Settings settings = new Operator.Settings(hostName(), Map.copyOf(hostLabels), etcd.settings(),
-                etcd.keyLayout(), dockerHost, address(), Duration.ofSeconds(resyncSeconds), workers, hostTtl,
+                etcd.keyLayout(), dockerHost, instance, address(), Duration.ofSeconds(resyncSeconds), workers, hostTtl,
                 new RetryPolicy(defaults.initial(), defaults.multiplier(), defaults.jitter(), Duration.ofSeconds(maxBackoff)),
                 BerthVersion.current());
         CountDownLatch stop = new CountDownLatch(1);

@@ -1,12 +1,13 @@
 package dev.berth.reconcilers.stack;
 
 /**
- * The labels that mark what Berth made. Only objects carrying {@link #MANAGED_BY}={@link #MANAGED_BY_VALUE}
+ * The labels that mark what Berth made. Only objects carrying {@link #MANAGED_BY}=<instance> (default {@link #DEFAULT_INSTANCE})
  * are ever listed, changed or removed.
  */
 public final class BerthLabels {
     public static final String MANAGED_BY = "berth.dev/managed-by";
-    public static final String MANAGED_BY_VALUE = "berth";
+    /** The managed-by value of an operator started without --instance. */
+    public static final String DEFAULT_INSTANCE = "berth";
     /** {@code stack/<name>}. */
     public static final String OWNER = "berth.dev/owner";
     public static final String SERVICE = "berth.dev/service";
@@ -23,7 +24,8 @@ public final class BerthLabels {
         return "stack/" + stack;
     }
 
-    public static boolean isManaged(java.util.Map<String, String> labels) {
-        return labels != null && MANAGED_BY_VALUE.equals(labels.get(MANAGED_BY));
+    /** True when the labels say this Berth instance made the object; other instances' objects are foreign. */
+    public static boolean isManaged(java.util.Map<String, String> labels, String instance) {
+        return labels != null && instance.equals(labels.get(MANAGED_BY));
     }
 }

@@ -31,7 +31,7 @@ public final class PlanBuilder {
      * The networks of a stack by declared name: the declared ones, plus an implicit bridge network for every name a
      * service uses without declaring it — which is how {@code default} appears for services that name no network.
      */
-    public static Map<String, NetworkPlan> networks(String stack, StackSpec spec) {
+    public static Map<String, NetworkPlan> networks(String instance, String stack, StackSpec spec) {
         Map<String, StackNetwork> declared = new TreeMap<>();
         for (StackNetwork n : spec.networks()) {
             declared.put(n.name(), n);
@@ -42,14 +42,14 @@ public final class PlanBuilder {
             }
         }
         Map<String, NetworkPlan> plans = new LinkedHashMap<>();
-        declared.values().forEach(n -> plans.put(n.name(), network(stack, n)));
+        declared.values().forEach(n -> plans.put(n.name(), network(instance, stack, n)));
         return plans;
     }
 
-    static NetworkPlan network(String stack, StackNetwork n) {
+    static NetworkPlan network(String instance, String stack, StackNetwork n) {
         String name = StackNames.network(stack, n.name());
         Map<String, String> labels = new TreeMap<>(n.labels());
-        labels.put(BerthLabels.MANAGED_BY, BerthLabels.MANAGED_BY_VALUE);
+        labels.put(BerthLabels.MANAGED_BY, instance);
         labels.put(BerthLabels.OWNER, BerthLabels.stackOwner(stack));
         labels.put(BerthLabels.NETWORK, n.name());
         String hash = new Canonical()
@@ -64,11 +64,11 @@ public final class PlanBuilder {
     }
 
     /** One plan per replica of every service, in spec order. */
-    public static List<ContainerPlan> containers(String stack, StackSpec spec, Map<String, NetworkPlan> networks) {
+    public static List<ContainerPlan> containers(String instance, String stack, StackSpec spec, Map<String, NetworkPlan> networks) {
         List<ContainerPlan> plans = new ArrayList<>();
         for (ServiceSpec s : spec.services()) {
             for (int r = 1; r <= s.replicas(); r++) {
-                plans.add(container(stack, s, r, networks));
+                plans.add(container(instance, stack, s, r, networks));
             }
         }
         return plans;
@@ -78,12 +78,12 @@ public final class PlanBuilder {
         return s.networks().isEmpty() ? List.of(StackNames.DEFAULT_NETWORK) : s.networks();
     }
 
-    public static ContainerPlan container(String stack, ServiceSpec s, int replica, Map<String, NetworkPlan> networks) {
+    public static ContainerPlan container(String instance, String stack, ServiceSpec s, int replica, Map<String, NetworkPlan> networks) {
         String name = StackNames.container(stack, s.name(), replica);
         List<String> env = new TreeMap<>(s.env()).entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
 
         Map<String, String> labels = new TreeMap<>(s.labels());
-        labels.put(BerthLabels.MANAGED_BY, BerthLabels.MANAGED_BY_VALUE);
+        labels.put(BerthLabels.MANAGED_BY, instance);
         labels.put(BerthLabels.OWNER, BerthLabels.stackOwner(stack));
         labels.put(BerthLabels.SERVICE, s.name());
         labels.put(BerthLabels.REPLICA, Integer.toString(replica));

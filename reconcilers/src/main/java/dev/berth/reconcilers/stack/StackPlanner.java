@@ -41,19 +41,20 @@ public final class StackPlanner {
      * @param desired empty when the stack was deleted or is not placed on this host: everything it owns goes
      * @param observed may hold other objects too; only this stack's managed ones are considered
      */
-    public static List<StackAction> plan(String stack, Optional<StackSpec> desired, ObservedStack observed) {
+    public static List<StackAction> plan(String instance, String stack, Optional<StackSpec> desired,
+                                         ObservedStack observed) {
         String owner = BerthLabels.stackOwner(stack);
         List<ObservedContainer> containers = observed.containers().stream()
-                .filter(c -> BerthLabels.isManaged(c.labels()) && owner.equals(c.labels().get(BerthLabels.OWNER)))
+                .filter(c -> BerthLabels.isManaged(c.labels(), instance) && owner.equals(c.labels().get(BerthLabels.OWNER)))
                 .sorted(CONTAINER_ORDER).toList();
         List<ObservedNetwork> networks = observed.networks().stream()
-                .filter(n -> BerthLabels.isManaged(n.labels()) && owner.equals(n.labels().get(BerthLabels.OWNER)))
+                .filter(n -> BerthLabels.isManaged(n.labels(), instance) && owner.equals(n.labels().get(BerthLabels.OWNER)))
                 .sorted(NETWORK_ORDER).toList();
         if (desired.isEmpty()) {
             return removeAll(containers, networks);
         }
-        Map<String, NetworkPlan> networkPlans = PlanBuilder.networks(stack, desired.get());
-        List<ContainerPlan> containerPlans = PlanBuilder.containers(stack, desired.get(), networkPlans);
+        Map<String, NetworkPlan> networkPlans = PlanBuilder.networks(instance, stack, desired.get());
+        List<ContainerPlan> containerPlans = PlanBuilder.containers(instance, stack, desired.get(), networkPlans);
 
         List<StackAction> networkCreates = new ArrayList<>();
         List<StackAction> networkReplaces = new ArrayList<>();

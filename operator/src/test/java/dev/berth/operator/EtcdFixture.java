@@ -1,0 +1,50 @@
+package dev.berth.operator;
+
+import dev.berth.crds.Kinds;
+import dev.berth.crds.ManifestParser;
+import dev.berth.operator.store.EtcdConnector;
+import dev.berth.operator.store.EtcdKv;
+import dev.berth.operator.store.EtcdSettings;
+import dev.berth.operator.store.KeyLayout;
+import dev.berth.operator.store.ResourceStore;
+import dev.berth.operator.store.StoredValue;
+import io.etcd.jetcd.Client;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** A real etcd client on a prefix of its own ("/berth-test-xxxxxx"); close() deletes that prefix only. */
+public final class EtcdFixture implements AutoCloseable {
+    public final String prefix;
+    public final EtcdSettings settings;
+    public final Client client;
+    public final EtcdKv kv;
+    public final KeyLayout keys;
+    public final ResourceStore store;
+
+    public EtcdFixture() {
+        prefix = "/" + TestEnv.uniqueName("berth-test-");
+        settings = new EtcdSettings(List.of(TestEnv.etcdEndpoints().split(",")), null, null, null, null, null,
+                Duration.ofSeconds(5));
+        client = EtcdConnector.connect(settings);
+        kv = new EtcdKv(client, settings);
+        keys = new KeyLayout(prefix);
+        store = new ResourceStore(kv, keys, Kinds.standard(), new ManifestParser(Kinds.standard()));
+    }
+
+    /** Every key under this fixture's prefix with its value: compare before and after to prove nothing changed. */
+    public Map<String, String> snapshot() {
+        Map<String, String> all = new TreeMap<>();
+        for (StoredValue v : kv.list(prefix + "/").values()) {
+            all.put(v.key(), v.value() + "@" + v.modRevision());
+        }
+        return all;
+    }
+
+    @Override
+    public void close() {
+        kv.deletePrefix(prefix + "/");
+        client.close();
+    }
+}

@@ -1,0 +1,341 @@
+package dev.berth.reconcilers.stack;
+
+import static dev.berth.reconcilers.stack.Specs.service;
+import static dev.berth.reconcilers.stack.Specs.stack;
+import static dev.berth.reconcilers.stack.Specs.withNetworks;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.berth.crds.stack.HealthcheckSpec;
+import dev.berth.crds.stack.PortSpec;
+import dev.berth.crds.stack.ResourcesSpec;
+import dev.berth.crds.stack.ServiceSpec;
+import dev.berth.crds.stack.StackNetwork;
+import dev.berth.crds.stack.StackSpec;
+import dev.berth.crds.stack.VolumeSpec;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Test;
+
+class StackPlannerTest {
+    private static final String IMG = "berth-test/busybox:1";
+
+    /** What Docker would show after applying the plan perfectly. */
+    private static ObservedStack converged(String stack, StackSpec spec) {
+        Map<String, NetworkPlan> nets = PlanBuilder.networks(BerthLabels.DEFAULT_INSTANCE, stack, spec);
+        List<ObservedNetwork> networks = nets.values().stream()
+                .map(n -> new ObservedNetwork("n-" + n.name(), n.name(), n.labels())).toList();
+        List<ObservedContainer> containers = PlanBuilder.containers(BerthLabels.DEFAULT_INSTANCE, stack, spec, nets).stream()
+                .map(p -> new ObservedContainer("c-" + p.name(), p.name(), p.labels(), "running", null)).toList();
+        return new ObservedStack(containers, networks);
+    }
+
+    private static List<String> described(List<StackAction> actions) {
+        return actions.stream().map(StackAction::describe).toList();
+    }
+
+    private static ObservedStack mapContainers(ObservedStack o, UnaryOperator<ObservedContainer> f) {
+        return new ObservedStack(o.containers().stream().map(f).toList(), o.networks());
+    }
+
+    @Test
+    void emptyObservationCreatesDefaultNetworkThenContainers() {
+        StackSpec spec = stack(List.of(service("web", IMG, 2)), List.of());
+        List<StackAction> plan = StackPlanner.plan(BerthLabels.DEFAULT_INSTANCE, "s", Optional.of(spec), ObservedStack.empty());
+        assertEquals(List.of(
+                "create network s_default (driver bridge)",
+                "create container s-web-1 (image berth-test/busybox:1)",
+                "create container s-web-2 (image berth-test/busybox:1)"), described(plan));
+        StackAction.CreateContainer c = (StackAction.CreateContainer) plan.get(1);
+        assertEquals("s_default", c.plan().networks().get(0).network());
+        assertEquals(List.of("web"), c.plan().networks().get(0).aliases());
+    }
+
+    @Test
+    void convergedStateGivesEmptyPlan() {
+        StackSpec spec = stack(List.of(service("web", IMG, 2), withNetworks(service("db", IMG, 1), List.of("back"))),
+                List.of(new StackNetwork("back", null, true, "10.251.0.0/24", Map.of("x", "y"))));
+        assertEquals(List.of(), StackPlanner.plan(BerthLabels.DEFAULT_INSTANCE, "s", Optional.of(spec), converged("s", spec)));
+    }
+
+    @Test
+    void restartingAndPausedAreLeftToDocker() {
+        StackSpec spec = stack(List.of(service("web", IMG, 2)), List.of());
+        ObservedStack o = converged("s", spec);
+        ObservedStack odd = new ObservedStack(List.of(
+                withState(o.containers().get(0), "restarting"), withState(o.containers().get(1), "paused")),
+                o.networks());
+        assertEquals(List.of(), StackPlanner.plan(BerthLabels.DEFAULT_INSTANCE, "s", Optional.of(spec), odd));
+    }
+
+    @Test
+    void scaleUpCreatesOnlyMissingReplicas() {
+        StackSpec one = stack(List.of(service("web", IMG, 1)), List.of());
+        StackSpec three = stack(List.of(service("web", IMG, 3)), List.of());
+        assertEquals(List.of("create container s-web-2 (image berth-test/busybox:1)",
+                        "create container s-web-3 (image berth-test/busybox:1)"),
+                described(StackPlanner.plan(BerthLabels.DEFAULT_INSTANCE, "s", Optional.of(three), converged("s", one))));
+    }
+
+    @Test
+    void scaleDownRemovesHighReplicas() {
+        StackSpec three = stack(List.of(service("web", IMG, 3)), List.of());
+        StackSpec one = stack(List.of(service("web", IMG, 1)), List.of());
+        assertEquals(List.of("remove container s-web-2 (scaled down)", "remove container s-web-3 (scaled down)"),
+                described(StackPlanner.plan(BerthLabels.DEFAULT_INSTANCE, "s", Optional.of(one), converged("s", three))));
+    }
+
+    @Test
+    void changedSpecReplacesContainer() {
+        StackSpec before = stack(List.of(service("web", IMG, 1)), List.of());
+        StackSpec after = stack(List.of(service("web", "other:2", 1)), List.of());
+        assertEquals(List.of("remove container s-web-1 (spec changed)", "create container s-web-1 (image other:2)"),
+                described(StackPlanner.plan(BerthLabels.DEFAULT_INSTANCE, "s", Optional.of(after), converged("s", before))));
+    }
+
+    @Test
+    void renamedContainerIsReplaced() {
+        StackSpec spec = stack(List.of(service("web", IMG, 1)), List.of());
+        ObservedStack o = mapContainers(converged("s", spec),
+                c -> new ObservedContainer(c.id(), "hand-renamed", c.labels(), c.state(), null));
+        assertEquals(List.of("remove container hand-renamed (renamed, want s-web-1)",
+                        "create container s-web-1 (image berth-test/busybox:1)"),
+                described(StackPlanner.plan(BerthLabels.DEFAULT_INSTANCE, "s", Optional.of(spec), o)));
+    }
+
+    @Test
+    void exitedDeadAndCreatedAreReplaced() {
+        for (String state : List.of("exited", "dead", "created")) {
+            StackSpec spec = stack(List.of(service("web", IMG, 1)), List.of());
+            ObservedStack o = mapContainers(converged("s", spec), c -> withState(c, state));
+            assertEquals(List.of("remove container s-web-1 (state " + state + ")",
+                            "create container s-web-1 (image berth-test/busybox:1)"),
+                    described(StackPlanner.plan(BerthLabels.DEFAULT_INSTANCE, "s", Optional.of(spec), o)), state);
+        }
+    }
+
+    @Test
+    void removingContainerIsNeitherKeptNorRemovedAgain() {
+        StackSpec spec = stack(List.of(service("web", IMG, 1)), List.of());
+        ObservedStack o = mapContainers(converged("s", spec), c -> withState(c, "removing"));
+        assertEquals(List.of("create container s-web-1 (image berth-test/busybox:1)"),
+                described(StackPlanner.plan(BerthLabels.DEFAULT_INSTANCE, "s", Optional.of(spec), o)));
+    }
+
+    @Test
+    void duplicateReplicaIsRemovedKeepingTheRunningOne() {
+        StackSpec spec = stack(List.of(service("web", IMG, 1)), List.of());
+        ObservedStack o = converged("s", spec);
+        ObservedContainer orig = o.containers().get(0);
+        List<ObservedContainer> cs = new ArrayList<>(o.containers());
+        // Same labels, other name: sorts before the original, yet the original is running and correctly named.
+        cs.add(new ObservedContainer("dup", "s-web-1-copy", orig.labels(), "running", null));
+        List<StackAction> plan = StackPlanner.plan(BerthLabels.DEFAULT_INSTANCE, "s", Optional.of(spec), new ObservedStack(cs, o.networks()));
+        assertEquals(List.of("remove container s-web-1-copy (renamed, want s-web-1)"), described(plan));
+
+        // Two containers that both match exactly (possible only through races): one stays.
+        List<ObservedContainer> twins = List.of(orig, withState(new ObservedContainer("c2", orig.name(),
+                orig.labels(), "running", null), "restarting"));
+        assertEquals(List.of("remove container s-web-1 (duplicate of replica 1)"),
+                described(StackPlanner.plan(BerthLabels.DEFAULT_INSTANCE, "s", Optional.of(spec), new ObservedStack(twins, o.networks()))));
+    }
+
+    @Test
+    void removedServiceAndBadLabelsAreRemoved() {
+        StackSpec two = stack(List.of(service("web", IMG, 1), service("old", IMG, 1)), List.of());
+        StackSpec one = stack(List.of(service("web", IMG, 1)), List.of());
+        ObservedStack o = converged("s", two);
+        Map<String, String> bad = new HashMap<>(o.containers().get(0).labels());
+        bad.put(BerthLabels.SERVICE, "web");
+        bad.put(BerthLabels.REPLICA, "x");
+        List<ObservedContainer> cs = new ArrayList<>(o.containers());
+        cs.add(new ObservedContainer("b", "zz", bad, "running", null));
+        assertEquals(List.of("remove container s-old-1 (service not declared)", "remove container zz (bad replica label)"),
+                described(StackPlanner.plan(BerthLabels.DEFAULT_INSTANCE, "s", Optional.of(one), new ObservedStack(cs, o.networks()))));
+    }
+
+    @Test
+    void deletedStackRemovesContainersThenNetworks() {
+        StackSpec spec = stack(List.of(service("web", IMG, 1)), List.of(new StackNetwork("back", null, null, null, null)));
+        spec = stack(List.of(withNetworks(service("web", IMG, 1), List.of("back")), service("api", IMG, 1)),
+                spec.networks());
+        List<StackAction> plan = StackPlanner.plan(BerthLabels.DEFAULT_INSTANCE, "s", Optional.empty(), converged("s", spec));
+        assertEquals(List.of(
+                "remove container s-api-1 (stack not wanted on this host)",
+                "remove container s-web-1 (stack not wanted on this host)",
+                "remove network s_back (stack not wanted on this host)",
+                "remove network s_default (stack not wanted on this host)"), described(plan));
+    }
+
+    @Test
+    void otherStacksAndUnmanagedObjectsAreInvisible() {
+        StackSpec spec = stack(List.of(service("web", IMG, 1)), List.of());
+        ObservedStack other = converged("other", spec);
+        List<ObservedContainer> cs = new ArrayList<>(other.containers());
+        Map<String, String> unmanaged = new HashMap<>(other.containers().get(0).labels());
+        unmanaged.put(BerthLabels.OWNER, "stack/s");
+        unmanaged.remove(BerthLabels.MANAGED_BY);
+        cs.add(new ObservedContainer("u", "s-web-1", unmanaged, "exited", null));
+        assertEquals(List.of(), StackPlanner.plan(BerthLabels.DEFAULT_INSTANCE, "s", Optional.empty(), new ObservedStack(cs, other.networks())));
+    }
+
+    @Test
+    void changedNetworkRecreatesItAndTheContainersOnIt() {
+        StackSpec before = stack(List.of(withNetworks(service("db", IMG, 1), List.of("back")), service("web", IMG, 1)),
+                List.of(new StackNetwork("back", null, false, null, null)));
+        StackSpec after = stack(before.services(), List.of(new StackNetwork("back", null, true, null, null)));
+        assertEquals(List.of(
+                "remove container s-db-1 (spec changed)",
+                "remove network s_back (spec changed)",
+                "create network s_back (driver bridge)",
+                "create container s-db-1 (image berth-test/busybox:1)"),
+                described(StackPlanner.plan(BerthLabels.DEFAULT_INSTANCE, "s", Optional.of(after), converged("s", before))));
+    }
+
+    @Test
+    void networkOrderCreatesFirstAndRemovesLast() {
+        StackSpec before = stack(List.of(withNetworks(service("web", IMG, 1), List.of("old"))),
+                List.of(new StackNetwork("old", null, null, null, null)));
+        StackSpec after = stack(List.of(withNetworks(service("web", IMG, 1), List.of("new"))),
+                List.of(new StackNetwork("new", null, null, null, null)));
+        assertEquals(List.of(
+                "create network s_new (driver bridge)",
+                "remove container s-web-1 (spec changed)",
+                "create container s-web-1 (image berth-test/busybox:1)",
+                "remove network s_old (not declared)"),
+                described(StackPlanner.plan(BerthLabels.DEFAULT_INSTANCE, "s", Optional.of(after), converged("s", before))));
+    }
+
+    @Test
+    void duplicateNetworkIsRemovedAfterContainers() {
+        StackSpec spec = stack(List.of(service("web", IMG, 1)), List.of());
+        ObservedStack o = converged("s", spec);
+        List<ObservedNetwork> ns = new ArrayList<>(o.networks());
+        ns.add(new ObservedNetwork("n2", "s_default", o.networks().get(0).labels()));
+        assertEquals(List.of("remove network s_default (duplicate)"),
+                described(StackPlanner.plan(BerthLabels.DEFAULT_INSTANCE, "s", Optional.of(spec), new ObservedStack(o.containers(), ns))));
+    }
+
+    @Test
+    void hashIsStableAndKnown() {
+        ServiceSpec s = full();
+        ContainerPlan a = plan(s);
+        ContainerPlan b = plan(full());
+        assertEquals(a.specHash(), b.specHash());
+        assertEquals(16, a.specHash().length());
+        assertEquals(a.specHash(), a.labels().get(BerthLabels.SPEC_HASH));
+        // The label and the recomputed hash agree, so an observed container can be compared by its label alone.
+        assertEquals(a.specHash(), PlanBuilder.hash(a));
+    }
+
+    @Test
+    void mapOrderDoesNotChangeTheHash() {
+        Map<String, String> env1 = new java.util.LinkedHashMap<>();
+        env1.put("A", "1");
+        env1.put("B", "2");
+        Map<String, String> env2 = new java.util.LinkedHashMap<>();
+        env2.put("B", "2");
+        env2.put("A", "1");
+        assertEquals(plan(withEnv(full(), env1)).specHash(), plan(withEnv(full(), env2)).specHash());
+        assertEquals(List.of("A=1", "B=2"), plan(withEnv(full(), env2)).env());
+    }
+
+    @Test
+    void everyFieldChangesTheHash() {
+        ServiceSpec s = full();
+        String base = plan(s).specHash();
+        List<ServiceSpec> variants = List.of(
+                svc(s, "image", "other:1"),
+                svc(s, "command", List.of("sh", "-c", "true")),
+                svc(s, "entrypoint", List.of("/bin/env")),
+                svc(s, "env", Map.of("A", "2")),
+                svc(s, "labels", Map.of("team", "b")),
+                svc(s, "ports", List.of(new PortSpec(8080, 18081, "tcp", null))),
+                svc(s, "volumes", List.of(new VolumeSpec("tmpfs", null, "/tmp", false, "32m"))),
+                svc(s, "networks", List.of("other")),
+                svc(s, "restart", "always"),
+                svc(s, "healthcheck", new HealthcheckSpec(List.of("CMD", "true"), "5s", "2s", 4, "1s")),
+                svc(s, "resources", new ResourcesSpec(0.25, "64m", "32m")),
+                svc(s, "user", "root"),
+                svc(s, "readOnly", false),
+                svc(s, "capAdd", List.of("NET_RAW")),
+                svc(s, "capDrop", List.of("MKNOD")),
+                svc(s, "securityOpt", List.of()),
+                svc(s, "init", false));
+        for (ServiceSpec v : variants) {
+            assertNotEquals(base, plan(v).specHash(), v.toString());
+        }
+        // Command ["a b"] vs ["a", "b"] must differ.
+        assertNotEquals(plan(svc(s, "command", List.of("a b"))).specHash(),
+                plan(svc(s, "command", List.of("a", "b"))).specHash());
+    }
+
+    @Test
+    void fullPlanCarriesEveryField() {
+        ContainerPlan p = plan(full());
+        assertEquals(List.of("sh", "-c", "sleep 1000"), p.cmd());
+        assertEquals(1_000_000_000L, p.healthcheck().intervalNanos());
+        assertEquals(90_000_000_000L, p.healthcheck().startPeriodNanos());
+        assertEquals(500_000_000L, p.nanoCpus());
+        assertEquals(128L * 1024 * 1024, p.memoryBytes());
+        assertEquals(64L * 1024 * 1024, p.memoryReservationBytes());
+        assertEquals(new RestartPlan("on-failure", 3), p.restart());
+        assertEquals(List.of("MKNOD", "NET_RAW"), p.capDrop());
+        assertEquals("stack/s", p.labels().get(BerthLabels.OWNER));
+        assertEquals("1", p.labels().get(BerthLabels.REPLICA));
+        assertEquals("a", p.labels().get("team"));
+        assertTrue(p.mounts().stream().anyMatch(m -> m.tmpfsSizeBytes() != null && m.tmpfsSizeBytes() == 16L << 20));
+    }
+
+    @Test
+    void restartForms() {
+        assertEquals(new RestartPlan("no", 0), RestartPlan.parse("no"));
+        assertEquals(new RestartPlan("on-failure", 0), RestartPlan.parse("on-failure"));
+        assertEquals(new RestartPlan("on-failure", 5), RestartPlan.parse("on-failure:5"));
+        assertEquals(new RestartPlan("unless-stopped", 0), RestartPlan.parse(null));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> RestartPlan.parse("sometimes"));
+    }
+
+    static ServiceSpec full() {
+        return new ServiceSpec("web", IMG, List.of("sh", "-c", "sleep 1000"), List.of("/bin/sh"),
+                Map.of("A", "1", "B", "2"), Map.of("team", "a"), List.of(new PortSpec(8080, 18080, "tcp", null)),
+                List.of(new VolumeSpec("tmpfs", null, "/tmp", false, "16m")), List.of("default"), "on-failure:3",
+                new HealthcheckSpec(List.of("CMD", "true"), "1s", "2s", 3, "1m30s"), new ResourcesSpec(0.5, "128m", "64m"),
+                "nobody", true, List.of("NET_ADMIN"), List.of("NET_RAW", "MKNOD"), List.of("no-new-privileges:true"),
+                true, 1);
+    }
+
+    private static ContainerPlan plan(ServiceSpec s) {
+        StackSpec spec = stack(List.of(s), List.of());
+        return PlanBuilder.containers(BerthLabels.DEFAULT_INSTANCE, "s", spec, PlanBuilder.networks(BerthLabels.DEFAULT_INSTANCE, "s", spec)).get(0);
+    }
+
+    private static ServiceSpec withEnv(ServiceSpec s, Map<String, String> env) {
+        return svc(s, "env", env);
+    }
+
+    /** A copy of {@code s} with one component replaced, by name. */
+    private static ServiceSpec svc(ServiceSpec s, String field, Object value) {
+        var components = ServiceSpec.class.getRecordComponents();
+        Object[] args = new Object[components.length];
+        Class<?>[] types = new Class<?>[components.length];
+        try {
+            for (int i = 0; i < components.length; i++) {
+                types[i] = components[i].getType();
+                args[i] = components[i].getName().equals(field) ? value : components[i].getAccessor().invoke(s);
+            }
+            return ServiceSpec.class.getDeclaredConstructor(types).newInstance(args);
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static ObservedContainer withState(ObservedContainer c, String state) {
+        return new ObservedContainer(c.id(), c.name(), c.labels(), state, c.health());
+    }
+}
