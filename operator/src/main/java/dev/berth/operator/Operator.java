@@ -69,6 +69,7 @@ public final class Operator implements AutoCloseable {
     private final HostRegistration registration;
     private final HealthServer http;
     private final ScheduledExecutorService resyncTimer;
+    private final io.micrometer.core.instrument.Counter resyncs;
 
     public Operator(Settings settings) throws IOException {
         this.settings = settings;
@@ -87,11 +88,11 @@ public final class Operator implements AutoCloseable {
         stacks = new DesiredInformer(stackKind, kv, store, key -> stackQueue.add(key.name()), settings.retry(), registry);
         observed = new ObservedCache(docker, owner -> {
             if (owner.startsWith("stack/")) {
-                stackQueue.add(owner.substring("stack/".length()));
+                stackQueue.addUnlessBackingOff(owner.substring("stack/".length()));
             }
         }, settings.retry(), registry);
         HostInfo host = new HostInfo(settings.host(), settings.hostLabels());
-        StackController controller = new StackController(host, stacks, observed, new StackReconciler(docker),
+        StackController controller = new StackController(host, settings.instance(), stacks, observed, new StackReconciler(docker),
                 new StatusWriter(kv, settings.keys(), settings.host()), Clock.systemUTC());
         stackLoop = new ControllerLoop("stack", stackQueue, controller, settings.workers(), registry);
         registration = new HostRegistration(kv, settings.keys(),
@@ -116,6 +117,8 @@ public final class Operator implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        resyncs = io.micrometer.core.instrument.Counter.builder("berth.resyncs")
+                .description("Full re-lists of etcd and Docker by the resync timer").register(registry);
         Gauge.builder("berth.host.lease.alive", registration, r -> r.alive() ? 1 : 0)
                 .description("1 while this host's record is kept alive in etcd").register(registry);
     }
@@ -148,7 +151,8 @@ public final class Operator implements AutoCloseable {
         observed.resync();
         Set<String> names = new HashSet<>(stacks.names());
         observed.owners().stream().filter(o -> o.startsWith("stack/")).forEach(o -> names.add(o.substring(6)));
-        names.forEach(stackQueue::add);
+        names.forEach(stackQueue::addUnlessBackingOff);
+        resyncs.increment();
     }
 
     public int httpPort() {

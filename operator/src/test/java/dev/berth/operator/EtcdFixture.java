@@ -24,8 +24,12 @@ public final class EtcdFixture implements AutoCloseable {
     public final ResourceStore store;
 
     public EtcdFixture() {
+        this(TestEnv.etcdEndpoints());
+    }
+
+    public EtcdFixture(String endpoints) {
         prefix = "/" + TestEnv.uniqueName("berth-test-");
-        settings = new EtcdSettings(List.of(TestEnv.etcdEndpoints().split(",")), null, null, null, null, null,
+        settings = new EtcdSettings(List.of(endpoints.split(",")), null, null, null, null, null,
                 Duration.ofSeconds(5));
         client = EtcdConnector.connect(settings);
         kv = new EtcdKv(client, settings);

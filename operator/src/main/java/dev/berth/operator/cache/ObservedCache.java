@@ -37,6 +37,7 @@ public final class ObservedCache implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ObservedCache.class);
     private static final long DEBOUNCE_MS = 30;
     private static final int SEEN_EVENTS = 4096;
+    private static final long LIVE_TIMEOUT_SECONDS = 30;
 
     private final DockerGateway docker;
     private final Consumer<String> onOwnerChange;
@@ -93,12 +94,32 @@ public final class ObservedCache implements AutoCloseable {
         return byOwner.keySet();
     }
 
-    /** Lists everything again now; the resync timer calls this. */
-    public void resync() {
-        loop.execute(this::refresh);
+    /**
+     * Lists again now and returns the owner's fresh state. Reconcilers call this before they act on what the
+     * cache showed, because the cache may not have seen their own last changes yet (a container just started
+     * may still look "created"); acting on a stale view would replace healthy containers.
+     */
+    public ObservedStack refreshNow(String owner) {
+        try {
+            boolean listed = loop.submit(this::refresh).get(LIVE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            if (!listed) {
+                throw new IllegalStateException("cannot list containers and networks from Docker");
+            }
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("cannot list containers and networks from Docker: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while listing from Docker", e);
+        }
+        return forOwner(owner);
     }
 
-    private void refresh() {
+    /** Lists everything again now; the resync timer calls this. */
+    public void resync() {
+        loop.execute(() -> refresh());
+    }
+
+    private boolean refresh() {
         refreshScheduled = false;
         List<ObservedContainer> containers;
         List<ObservedNetwork> networks;
@@ -108,7 +129,7 @@ public final class ObservedCache implements AutoCloseable {
         } catch (RuntimeException e) {
             dockerListErrors.increment();
             log.warn("observed: cannot list containers and networks, keeping the last state: {}", e.getMessage());
-            return;
+            return false;
         }
         Map<String, List<ObservedContainer>> c = new HashMap<>();
         Map<String, List<ObservedNetwork>> n = new HashMap<>();
@@ -144,6 +165,7 @@ public final class ObservedCache implements AutoCloseable {
                 }
             }
         }
+        return true;
     }
 
     private void connectEvents(Throwable cause) {
@@ -178,7 +200,7 @@ public final class ObservedCache implements AutoCloseable {
         lastEventNanos = Math.max(lastEventNanos, event.timeNano());
         if (!refreshScheduled) {
             refreshScheduled = true;
-            loop.schedule(this::refresh, DEBOUNCE_MS, TimeUnit.MILLISECONDS);
+            loop.schedule(() -> refresh(), DEBOUNCE_MS, TimeUnit.MILLISECONDS);
         }
     }
 

@@ -13,6 +13,7 @@ import dev.berth.reconcilers.stack.HostInfo;
 import dev.berth.reconcilers.stack.ObservedStack;
 import dev.berth.reconcilers.stack.PlacementRule;
 import dev.berth.reconcilers.stack.StackOutcome;
+import dev.berth.reconcilers.stack.StackPlanner;
 import dev.berth.reconcilers.stack.StackReconciler;
 import java.time.Clock;
 import java.time.Duration;
@@ -40,9 +41,11 @@ public final class StackController implements Reconciler {
     private final StackReconciler reconciler;
     private final StatusWriter status;
     private final Clock clock;
+    private final String instance;
 
-    public StackController(HostInfo host, DesiredInformer stacks, ObservedCache observed, StackReconciler reconciler,
-                           StatusWriter status, Clock clock) {
+    public StackController(HostInfo host, String instance, DesiredInformer stacks, ObservedCache observed,
+                           StackReconciler reconciler, StatusWriter status, Clock clock) {
+        this.instance = instance;
         this.host = host;
         this.stacks = stacks;
         this.observed = observed;
@@ -66,6 +69,10 @@ public final class StackController implements Reconciler {
             Optional<StackSpec> desiredHere = object.flatMap(StoredObject::resource)
                     .map(r -> r.spec(StackSpec.class))
                     .filter(spec -> PlacementRule.placedHere(spec.placement(), host));
+            if (!StackPlanner.plan(instance, name, desiredHere, seen).isEmpty()) {
+                // The cache says there is work; act only on a fresh list (it may lag our own last changes).
+                seen = observed.refreshNow(key.toString());
+            }
             StackOutcome outcome = reconciler.reconcile(name, desiredHere, seen);
             if (!outcome.planned().isEmpty()) {
                 log.info("stack/{}: {} action(s) planned, {} done{}", name, outcome.planned().size(),
@@ -89,6 +96,8 @@ public final class StackController implements Reconciler {
             return outcome.planned().isEmpty() ? ReconcileResult.done() : ReconcileResult.requeueAfter(AFTER_CHANGES);
         } catch (StoreException e) {
             return ReconcileResult.failed("etcd: " + e.getMessage());
+        } catch (IllegalStateException e) {
+            return ReconcileResult.failed(e.getMessage());
         }
     }
 

@@ -38,6 +38,7 @@ public final class WorkQueue implements AutoCloseable {
     private final Map<String, Integer> failures = new HashMap<>();
     private final Map<String, Long> addedAt = new HashMap<>();
     private final Map<String, Long> startedAt = new HashMap<>();
+    private final Map<String, Long> retryAt = new HashMap<>();
     private final ScheduledExecutorService timers;
     private boolean shuttingDown;
 
@@ -99,6 +100,24 @@ public final class WorkQueue implements AutoCloseable {
         }
     }
 
+    /**
+     * Adds the key unless a retry after a failure is still pending for it. Resyncs and observed-state changes
+     * use this: Berth's own failed attempts cause Docker events, and those must not turn backoff into a hot
+     * loop. A change of the desired object uses {@link #add} and is looked at at once.
+     */
+    public void addUnlessBackingOff(String key) {
+        lock.lock();
+        try {
+            Long at = retryAt.get(key);
+            if (at != null && at - System.nanoTime() > 0) {
+                return;
+            }
+        } finally {
+            lock.unlock();
+        }
+        add(key);
+    }
+
     /** Adds the key after a delay ("requeue after"); nothing happens if the queue shuts down meanwhile. */
     public void addAfter(String key, Duration delay) {
         if (delay.isZero() || delay.isNegative()) {
@@ -129,6 +148,12 @@ public final class WorkQueue implements AutoCloseable {
         long perKeyNanos = TimeUnit.MILLISECONDS.toNanos(backoff.apply(attempt));
         long globalNanos = Math.max(0, limiter.reservePermission());
         Duration delay = Duration.ofNanos(Math.max(perKeyNanos, globalNanos));
+        lock.lock();
+        try {
+            retryAt.put(key, System.nanoTime() + delay.toNanos());
+        } finally {
+            lock.unlock();
+        }
         addAfter(key, delay);
         return delay;
     }
@@ -138,6 +163,7 @@ public final class WorkQueue implements AutoCloseable {
         lock.lock();
         try {
             failures.remove(key);
+            retryAt.remove(key);
         } finally {
             lock.unlock();
         }

@@ -109,6 +109,20 @@ class WorkQueueTest {
     }
 
     @Test
+    void resyncAndObservedChangesDoNotCutABackoffShort() throws Exception {
+        queue.addRateLimited("failing");
+        queue.addUnlessBackingOff("failing");
+        assertEquals(0, queue.depth(), "a pending retry is not brought forward");
+        queue.add("failing");
+        assertEquals(1, queue.depth(), "a change of the desired object is looked at at once");
+        queue.take();
+        queue.done("failing");
+        queue.forget("failing");
+        queue.addUnlessBackingOff("failing");
+        assertEquals(1, queue.depth());
+    }
+
+    @Test
     void addAfterDeliversLater() throws Exception {
         long start = System.nanoTime();
         queue.addAfter("later", Duration.ofMillis(150));
