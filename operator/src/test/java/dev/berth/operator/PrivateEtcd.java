@@ -39,8 +39,10 @@ public final class PrivateEtcd implements AutoCloseable {
                 .start();
         Await.until(Duration.ofSeconds(30), "private etcd on " + endpoint(), () -> {
             try {
-                Process check = new ProcessBuilder("etcdctl", "--endpoints", endpoint(), "--dial-timeout", "1s",
-                        "endpoint", "health").redirectErrorStream(true).redirectOutput(new File("/dev/null")).start();
+                ProcessBuilder builder = new ProcessBuilder("etcdctl", "--endpoints", endpoint(), "--dial-timeout", "1s",
+                        "endpoint", "health").redirectErrorStream(true).redirectOutput(new File("/dev/null"));
+                withoutEtcdctlEnv(builder);
+                Process check = builder.start();
                 return check.waitFor(5, TimeUnit.SECONDS) && check.exitValue() == 0;
             } catch (IOException e) {
                 return false;
@@ -66,13 +68,19 @@ public final class PrivateEtcd implements AutoCloseable {
         java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("etcdctl", "--endpoints", endpoint()));
         command.addAll(java.util.List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        builder.environment().put("ETCDCTL_API", "3");
+        withoutEtcdctlEnv(builder);
         Process p = builder.start();
         String out = new String(p.getInputStream().readAllBytes());
         if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
             throw new IOException("etcdctl " + String.join(" ", args) + " failed: " + out);
         }
         return out;
+    }
+
+    /** etcdctl refuses a flag that its environment also sets (the test environment exports ETCDCTL_ENDPOINTS). */
+    private static void withoutEtcdctlEnv(ProcessBuilder builder) {
+        builder.environment().keySet().removeIf(k -> k.startsWith("ETCDCTL_"));
+        builder.environment().put("ETCDCTL_API", "3");
     }
 
     private static int freePort() throws IOException {

@@ -136,6 +136,11 @@ public final class DesiredInformer implements AutoCloseable {
         watchFrom(listing.revision() + 1);
     }
 
+    /** Starts a watch from an older revision, as a watch that was disconnected for a while would resume. */
+    public void watchFromForTest(long revision) {
+        loop.execute(() -> watchFrom(revision));
+    }
+
     private void watchFrom(long revision) {
         closeWatcher();
         int myGeneration = ++generation;

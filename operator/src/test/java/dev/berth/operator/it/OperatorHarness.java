@@ -36,17 +36,22 @@ final class OperatorHarness implements AutoCloseable {
     final String instance = TestEnv.uniqueName("bo");
     final String host = "host-" + instance;
     final EtcdFixture etcd;
-    final DockerClient docker = DockerClients.connect(TestEnv.dockerHost());
-    private final String etcdEndpoint;
+    final DockerClient docker;
+    final String etcdEndpoint;
+    final String dockerHost;
+    private final Duration resync;
     private Operator operator;
 
     OperatorHarness() {
-        this(TestEnv.etcdEndpoints());
+        this(TestEnv.etcdEndpoints(), TestEnv.dockerHost(), Duration.ofSeconds(2));
     }
 
-    OperatorHarness(String etcdEndpoint) {
+    OperatorHarness(String etcdEndpoint, String dockerHost, Duration resync) {
         this.etcdEndpoint = etcdEndpoint;
+        this.dockerHost = dockerHost;
+        this.resync = resync;
         this.etcd = new EtcdFixture(etcdEndpoint);
+        this.docker = DockerClients.connect(dockerHost);
     }
 
     String stack(String suffix) {
@@ -66,8 +71,8 @@ final class OperatorHarness implements AutoCloseable {
     Operator.Settings settings(Map<String, String> hostLabels) {
         return new Operator.Settings(host, hostLabels,
                 new EtcdSettings(List.of(etcdEndpoint), null, null, null, null, null, Duration.ofSeconds(2)),
-                etcd.keys, TestEnv.dockerHost(), instance, new InetSocketAddress("127.0.0.1", 0),
-                Duration.ofSeconds(2), 4, 5, FAST_RETRY, "test");
+                etcd.keys, dockerHost, instance, new InetSocketAddress("127.0.0.1", 0),
+                resync, 4, 5, FAST_RETRY, "test");
     }
 
     void stopOperator() {
@@ -149,10 +154,17 @@ final class OperatorHarness implements AutoCloseable {
         return status(stack).flatMap(s -> s.condition("Degraded")).filter(c -> c.isTrue()).map(c -> c.reason());
     }
 
-    HttpResponse<String> http(String path) throws IOException, InterruptedException {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + operator.httpPort() + path)).timeout(Duration.ofSeconds(10)).build(),
-                HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> http(String path) {
+        try {
+            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + operator.httpPort() + path)).timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     double metric(String name, String tags) {

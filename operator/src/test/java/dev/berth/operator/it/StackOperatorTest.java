@@ -179,17 +179,19 @@ class StackOperatorTest {
     @Test
     void foreignContainersAreUntouchedAndOrphansOfThisInstanceAreRemoved() {
         String never = h.stack("never");
+        // Carries the test's own label (not Berth's), so the test can find and remove it whatever happens.
         String unlabelled = h.docker.createContainerCmd(TestEnv.testImage()).withName(h.instance + "-foreign")
                 .withCmd("sleep", "600").withLabels(Map.of(BerthLabels.OWNER, "stack/" + never, "berth-test", h.instance))
                 .exec().getId();
-        String orphan = h.docker.createContainerCmd(TestEnv.testImage()).withName(h.instance + "-orphan")
-                .withCmd("sleep", "600").withLabels(Map.of(BerthLabels.MANAGED_BY, h.instance, BerthLabels.OWNER, "stack/" + never))
-                .exec().getId();
-        h.docker.startContainerCmd(unlabelled).exec();
         try {
+            h.docker.startContainerCmd(unlabelled).exec();
+            String orphan = h.docker.createContainerCmd(TestEnv.testImage()).withName(h.instance + "-orphan")
+                    .withCmd("sleep", "600").withLabels(Map.of(BerthLabels.MANAGED_BY, h.instance, BerthLabels.OWNER, "stack/" + never))
+                    .exec().getId();
             Await.until(WAIT, "the orphan with Berth's managed-by label removed",
                     () -> h.docker.listContainersCmd().withShowAll(true).withIdFilter(List.of(orphan)).exec().isEmpty());
-            Await.until(WAIT, "one more full resync after that", () -> h.metric("berth_resyncs_total", "") >= 2);
+            double resyncs = h.metric("berth_resyncs_total", "");
+            Await.until(WAIT, "two more full resyncs after that", () -> h.metric("berth_resyncs_total", "") >= resyncs + 2);
             assertEquals("running", h.docker.inspectContainerCmd(unlabelled).exec().getState().getStatus(),
                     "a container without the managed-by label is never touched");
         } finally {
