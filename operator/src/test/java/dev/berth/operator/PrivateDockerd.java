@@ -10,13 +10,15 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A dockerd of the test's own (no docker0 bridge, no iptables, so it cannot disturb the shared one), for
- * tests that restart the daemon. It gets the test image copied from the shared daemon.
+ * A dockerd of the test's own, in a network namespace of its own (started with nsenter, which keeps the
+ * cgroup mounts visible), so its bridge and iptables rules never touch the shared daemon's. For tests that
+ * restart the daemon; it gets the test image copied from the shared daemon.
  */
 public final class PrivateDockerd implements AutoCloseable {
     private final Path dataRoot;
     private final Path execRoot;
     private final String socket;
+    private final String netns;
     private Process process;
 
     public PrivateDockerd() throws IOException {
@@ -25,6 +27,22 @@ public final class PrivateDockerd implements AutoCloseable {
         // exec-root and socket paths must stay short (unix socket paths are limited to 108 bytes).
         execRoot = Path.of("/run/bt-" + id);
         socket = "unix:///run/bt-" + id + ".sock";
+        netns = "bt-" + id;
+        run("ip", "netns", "add", netns);
+        run("ip", "-n", netns, "link", "set", "lo", "up");
+    }
+
+    private static void run(String... command) throws IOException {
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IOException(String.join(" ", command) + " failed: " + out);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
     }
 
     public String host() {
@@ -32,9 +50,9 @@ public final class PrivateDockerd implements AutoCloseable {
     }
 
     public void start() throws IOException {
-        process = new ProcessBuilder("dockerd", "--data-root", dataRoot.resolve("data").toString(),
-                "--exec-root", execRoot.toString(), "--host", socket, "--pidfile", execRoot + ".pid",
-                "--bridge=none", "--iptables=false", "--ip-masq=false")
+        process = new ProcessBuilder("nsenter", "--net=/var/run/netns/" + netns, "dockerd",
+                "--data-root", dataRoot.resolve("data").toString(),
+                "--exec-root", execRoot.toString(), "--host", socket, "--pidfile", execRoot + ".pid")
                 .redirectErrorStream(true).redirectOutput(dataRoot.resolve("dockerd.log").toFile()).start();
         Await.until(Duration.ofSeconds(60), "private dockerd on " + socket, () -> {
             try (DockerClient client = DockerClients.connect(socket)) {
@@ -68,5 +86,6 @@ public final class PrivateDockerd implements AutoCloseable {
     public void close() throws Exception {
         stop();
         new ProcessBuilder("rm", "-rf", dataRoot.toString(), execRoot.toString(), execRoot + ".pid").start().waitFor();
+        run("ip", "netns", "delete", netns);
     }
 }
