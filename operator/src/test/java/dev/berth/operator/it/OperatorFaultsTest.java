@@ -79,6 +79,8 @@ class OperatorFaultsTest {
                 double reconnects = h.metric("berth_docker_event_reconnects_total", "");
                 assertTrue(reconnects >= 1, "the event stream was reconnected");
 
+                // Docker restarts (or the operator replaces) the containers; wait until that has settled.
+                h.awaitReady(s, 2);
                 Container victim = h.containers(s).get(0);
                 h.docker.removeContainerCmd(victim.getId()).withForce(true).exec();
                 Await.until(WAIT, "the removed container put back through the reconnected event stream",
