@@ -55,6 +55,10 @@ echo
 log "fetching the example page from the web stack's httpd (published on 127.0.0.1:18080):"
 curl -fsS http://127.0.0.1:18080/
 echo
+log "the app stack's client reaches its api service by name over the stack's own network:"
+client_reached_api() { docker_cli logs app-client-1 2>&1 | grep -q api-ok; }
+wait_for 30 "app-client-1 to fetch from api" client_reached_api
+docker_cli logs app-client-1 2>&1 | tail -1
 log "containers Berth runs:"
 docker_cli ps --filter label=berth.dev/managed-by=berth --format 'table {{.Names}}\t{{.Image}}\t{{.Status}}'
 cat <<TXT
