@@ -1,0 +1,194 @@
+package dev.berth.operator.control;
+
+import dev.berth.operator.store.EtcdKv;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.election.CampaignResponse;
+import io.etcd.jetcd.election.LeaderKey;
+import io.etcd.jetcd.lease.LeaseKeepAliveResponse;
+import io.etcd.jetcd.support.CloseableClient;
+import io.grpc.stub.StreamObserver;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One leader among the operators for a job that must run once (GitOps sync, Traefik's keys), by etcd's
+ * election API on a lease: when the leader dies its lease ends and another candidate wins within the TTL.
+ * A leader that loses its lease (etcd away longer than the TTL) steps down at once and campaigns again.
+ * The listener hears {@code true} on winning and {@code false} on losing, always from one thread.
+ */
+public final class LeaderElection implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(LeaderElection.class);
+
+    private final EtcdKv kv;
+    private final String election;
+    private final String candidate;
+    private final long ttlSeconds;
+    private final Consumer<Boolean> listener;
+    private final ExecutorService loop;
+    private volatile boolean leader;
+    private volatile boolean closed;
+    private volatile long leaseId;
+    private volatile LeaderKey leaderKey;
+    private CloseableClient keepAlive;
+    private CompletableFuture<CampaignResponse> campaign;
+    private int generation;
+
+    /**
+     * @param election   the election's etcd key, e.g. {@code /berth/v1/elections/gitops}
+     * @param candidate  this operator's name (the host), stored as the leader's value
+     */
+    public LeaderElection(EtcdKv kv, String election, String candidate, long ttlSeconds, Consumer<Boolean> listener,
+                          MeterRegistry registry) {
+        this.kv = kv;
+        this.election = election;
+        this.candidate = candidate;
+        this.ttlSeconds = ttlSeconds;
+        this.listener = listener;
+        this.loop = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "election-" + election.substring(election.lastIndexOf('/') + 1));
+            t.setDaemon(true);
+            return t;
+        });
+        Gauge.builder("berth.leader", this, e -> e.leader ? 1 : 0)
+                .tag("election", election.substring(election.lastIndexOf('/') + 1))
+                .description("1 while this operator is the elected leader").register(registry);
+    }
+
+    public void start() {
+        loop.execute(this::campaign);
+    }
+
+    public boolean isLeader() {
+        return leader;
+    }
+
+    private void campaign() {
+        if (closed) {
+            return;
+        }
+        int myGeneration = ++generation;
+        try {
+            leaseId = kv.await(kv.client().getLeaseClient().grant(ttlSeconds), "grant election lease").getID();
+            keepAlive = kv.client().getLeaseClient().keepAlive(leaseId, new StreamObserver<>() {
+                @Override
+                public void onNext(LeaseKeepAliveResponse value) {
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                    loop.execute(() -> lost(myGeneration, "keep-alive failed: " + t.getMessage()));
+                }
+
+                @Override
+                public void onCompleted() {
+                    loop.execute(() -> lost(myGeneration, "lease expired"));
+                }
+            });
+        } catch (RuntimeException e) {
+            log.warn("election {}: cannot get a lease, retrying in 2s: {}", election, e.getMessage());
+            retryLater();
+            return;
+        }
+        // Blocks in etcd until this candidate leads; no timeout on purpose (a follower waits for as long as it takes).
+        campaign = kv.client().getElectionClient().campaign(bytes(election), leaseId, bytes(candidate));
+        campaign.whenComplete((response, error) -> loop.execute(() -> {
+            if (myGeneration != generation || closed) {
+                return;
+            }
+            if (error != null) {
+                lost(myGeneration, "campaign failed: " + error.getMessage());
+                return;
+            }
+            leaderKey = response.getLeader();
+            leader = true;
+            log.info("election {}: {} is the leader", election, candidate);
+            notifyListener(true);
+        }));
+    }
+
+    private void lost(int myGeneration, String why) {
+        if (myGeneration != generation || closed) {
+            return;
+        }
+        boolean was = leader;
+        leader = false;
+        leaderKey = null;
+        generation++;
+        if (campaign != null) {
+            campaign.cancel(true);
+        }
+        closeKeepAlive();
+        log.warn("election {}: {} ({}), campaigning again", election, was ? "lost leadership" : "left the race", why);
+        if (was) {
+            notifyListener(false);
+        }
+        retryLater();
+    }
+
+    private void retryLater() {
+        CompletableFuture.delayedExecutor(2, TimeUnit.SECONDS).execute(() -> loop.execute(this::campaign));
+    }
+
+    private void notifyListener(boolean leading) {
+        try {
+            listener.accept(leading);
+        } catch (RuntimeException e) {
+            log.error("election {}: listener failed", election, e);
+        }
+    }
+
+    private void closeKeepAlive() {
+        if (keepAlive != null) {
+            keepAlive.close();
+            keepAlive = null;
+        }
+    }
+
+    private static ByteSequence bytes(String text) {
+        return ByteSequence.from(text, StandardCharsets.UTF_8);
+    }
+
+    /** Resigns (another candidate takes over at once) and gives the lease back. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        CompletableFuture<Void> done = CompletableFuture.runAsync(() -> {
+            boolean was = leader;
+            leader = false;
+            try {
+                if (leaderKey != null) {
+                    kv.await(kv.client().getElectionClient().resign(leaderKey), "resign");
+                }
+                if (campaign != null) {
+                    campaign.cancel(true);
+                }
+                closeKeepAlive();
+                if (leaseId != 0) {
+                    kv.await(kv.client().getLeaseClient().revoke(leaseId), "revoke election lease");
+                }
+            } catch (RuntimeException e) {
+                log.debug("election {}: resign failed: {}", election, e.getMessage());
+            }
+            if (was) {
+                notifyListener(false);
+            }
+        }, loop);
+        try {
+            done.get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.debug("election {}: close did not finish: {}", election, e.toString());
+        }
+        loop.shutdownNow();
+    }
+}
