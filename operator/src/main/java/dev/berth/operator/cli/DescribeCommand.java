@@ -2,10 +2,6 @@ package dev.berth.operator.cli;
 
 import dev.berth.crds.KindDef;
 import dev.berth.crds.Kinds;
-import dev.berth.crds.stack.ServiceSpec;
-import dev.berth.crds.stack.StackSpec;
-import dev.berth.crds.status.Condition;
-import dev.berth.crds.status.ObjectStatus;
 import dev.berth.operator.store.StatusCodec;
 import dev.berth.operator.store.StoredObject;
 import java.io.PrintWriter;
@@ -60,35 +56,8 @@ public final class DescribeCommand implements Callable<Integer> {
         object.resource().ifPresent(r -> {
             printMap(out, "Labels:", r.metadata().labels());
             printMap(out, "Annotations:", r.metadata().annotations());
-            StackSpec stack = r.spec(StackSpec.class);
-            out.println("Placement:   " + Placements.describe(stack.placement()));
-            out.println("Services:");
-            for (ServiceSpec s : stack.services()) {
-                out.println("  " + s.name() + ": image " + s.image() + ", replicas " + s.replicas()
-                        + (s.networks().isEmpty() ? "" : ", networks " + String.join(",", s.networks())));
-            }
-            if (!stack.networks().isEmpty()) {
-                out.println("Networks:    " + String.join(", ", stack.networks().stream().map(n -> n.name()).toList()));
-            }
         });
-        out.println("Hosts:");
-        if (view.statuses().isEmpty()) {
-            out.println("  (no host has reported yet)");
-        }
-        for (ObjectStatus s : view.statuses()) {
-            out.println("  " + s.host() + ":  observed revision " + s.observedRevision() + ", ready "
-                    + GetCommand.ready(s));
-            for (Map.Entry<String, dev.berth.crds.status.ServiceCount> e : s.services().entrySet()) {
-                out.println("    service " + e.getKey() + ": " + e.getValue().running() + "/" + e.getValue().desired() + " running");
-            }
-            for (Condition c : s.conditions()) {
-                out.println("    " + c.type() + "=" + c.status() + "  " + c.reason() + "  since " + c.lastTransitionTime()
-                        + (c.message() == null || c.message().isEmpty() ? "" : "\n      " + c.message()));
-            }
-            if (s.lastError() != null && !s.lastError().isEmpty()) {
-                out.println("    Last error: " + s.lastError());
-            }
-        }
+        KindTables.standard().forKind(kind.kind()).ifPresent(t -> t.describe(view, out));
         out.flush();
         return 0;
     }

@@ -6,10 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.crds.KindDef;
 import dev.berth.crds.Kinds;
-import dev.berth.crds.stack.StackSpec;
-import dev.berth.crds.status.Condition;
 import dev.berth.crds.status.ObjectStatus;
-import dev.berth.crds.status.ServiceCount;
 import dev.berth.operator.store.StatusCodec;
 import dev.berth.operator.store.StoredObject;
 import java.io.PrintWriter;
@@ -67,7 +64,7 @@ public final class GetCommand implements Callable<Integer> {
         switch (output) {
             case yaml -> printYaml(out, views);
             case json -> printJson(out, views, codec);
-            default -> printTable(out, views, output == Output.wide);
+            default -> printTable(out, kind, views, output == Output.wide);
         }
         out.flush();
         return 0;
@@ -109,62 +106,14 @@ public final class GetCommand implements Callable<Integer> {
         }
     }
 
-    private static void printTable(PrintWriter out, List<ObjectView> views, boolean wide) {
-        Table table = wide ? new Table("NAME", "HOST", "READY", "STATUS", "AGE", "SERVICES", "PLACEMENT", "REVISION", "MESSAGE")
-                : new Table("NAME", "HOST", "READY", "STATUS", "AGE");
+    private static void printTable(PrintWriter out, KindDef kind, List<ObjectView> views, boolean wide) {
+        KindTable kindTable = KindTables.standard().forKind(kind.kind())
+                .orElseThrow(() -> new CliException("no table for kind " + kind.kind()));
+        Table table = new Table(kindTable.header(wide).toArray(String[]::new));
         Instant now = Instant.now();
         for (ObjectView view : views) {
-            StoredObject object = view.object();
-            String services = object.resource().map(r -> r.spec(StackSpec.class).services().size() + "").orElse("-");
-            String placement = object.resource().map(r -> Placements.describe(r.spec(StackSpec.class).placement())).orElse("-");
-            if (view.statuses().isEmpty()) {
-                String status = object.valid() ? "Pending" : "Invalid";
-                String message = object.valid() ? "no host has reported yet" : object.errors().get(0).toString();
-                row(table, wide, object.name(), "-", "-", status, "-", services, placement,
-                        Long.toString(object.raw().modRevision()), message);
-            }
-            for (ObjectStatus s : view.statuses()) {
-                row(table, wide, object.name(), s.host(), ready(s), summary(s, object.raw().modRevision()),
-                        Ages.since(s.since(), now), services, placement, Long.toString(s.observedRevision()),
-                        message(s));
-            }
+            kindTable.rows(view, now, wide).forEach(row -> table.row(row.toArray(String[]::new)));
         }
         table.print(out);
-    }
-
-    private static void row(Table table, boolean wide, String... cells) {
-        table.row(wide ? cells : java.util.Arrays.copyOf(cells, 5));
-    }
-
-    static String ready(ObjectStatus status) {
-        int running = 0;
-        int desired = 0;
-        for (ServiceCount count : status.services().values()) {
-            running += count.running();
-            desired += count.desired();
-        }
-        return running + "/" + desired;
-    }
-
-    static String summary(ObjectStatus status, long currentRevision) {
-        if (status.condition(Condition.DEGRADED).map(Condition::isTrue).orElse(false)) {
-            return "Degraded";
-        }
-        if (status.observedRevision() < currentRevision) {
-            return "Progressing";
-        }
-        if (status.ready()) {
-            return "Ready";
-        }
-        return status.condition(Condition.PROGRESSING).map(Condition::isTrue).orElse(false) ? "Progressing" : "NotReady";
-    }
-
-    private static String message(ObjectStatus status) {
-        for (Condition c : status.conditions()) {
-            if (c.type().equals(Condition.DEGRADED) && c.isTrue()) {
-                return c.reason() + ": " + c.message();
-            }
-        }
-        return status.condition(Condition.READY).map(Condition::message).orElse("");
     }
 }
