@@ -29,7 +29,9 @@ public final class Kinds {
     /** The kinds of this Berth release. Adding a kind is one line here, a schema file and a spec record. */
     public static Kinds standard() {
         return new Kinds(List.of(
-                new KindDef("Stack", "stack", "stacks", List.of("st"), StackSpec.class, "schemas/stack.yaml")));
+                new KindDef("Stack", "stack", "stacks", List.of("st"), StackSpec.class, "schemas/stack.yaml"),
+                new KindDef("Network", "network", "networks", List.of("net"), dev.berth.crds.network.NetworkSpec.class,
+                        "schemas/network.yaml")));
     }
 
     /** The kind whose {@code kind:} field is exactly {@code kind} (case matters, as in Kubernetes manifests). */

@@ -1,7 +1,6 @@
 package dev.berth.crds;
 
 import dev.berth.crds.stack.PublishedPortCheck;
-import dev.berth.crds.stack.ServiceNetworkCheck;
 import dev.berth.crds.stack.VolumeSourceCheck;
 
 import java.util.List;
@@ -12,7 +11,7 @@ public final class SpecChecks {
     }
 
     public static List<SpecCheck<?>> standard() {
-        return List.of(new VolumeSourceCheck(), new ServiceNetworkCheck(), new PublishedPortCheck());
+        return List.of(new VolumeSourceCheck(), new PublishedPortCheck(), new dev.berth.crds.network.NetworkRangeCheck());
     }
 
     /** Runs the checks that apply to this spec's type. */
