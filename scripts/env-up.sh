@@ -19,6 +19,7 @@ install_packages() {
   command -v javac >/dev/null || need+=(openjdk-17-jdk-headless)
   command -v nsenter >/dev/null || need+=(util-linux)
   command -v iptables >/dev/null || need+=(iptables)
+  command -v prometheus >/dev/null || need+=(prometheus)   # promtool too; tests run their own instance
   if [ ${#need[@]} -gt 0 ]; then
     log "installing: ${need[*]}"
     export DEBIAN_FRONTEND=noninteractive

@@ -30,6 +30,7 @@ public final class Kinds {
     public static Kinds standard() {
         return new Kinds(List.of(
                 new KindDef("Stack", "stack", "stacks", List.of("st"), StackSpec.class, "schemas/stack.yaml"),
+                new KindDef("GitSource", "gitsource", "gitsources", List.of("gs"), dev.berth.crds.gitops.GitSourceSpec.class, "schemas/gitsource.yaml"),
                 new KindDef("Network", "network", "networks", List.of("net"), dev.berth.crds.network.NetworkSpec.class,
                         "schemas/network.yaml")));
     }

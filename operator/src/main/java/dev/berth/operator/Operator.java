@@ -8,10 +8,18 @@ import dev.berth.operator.cache.DesiredInformer;
 import dev.berth.operator.cache.ObservedCache;
 import dev.berth.operator.control.ControllerLoop;
 import dev.berth.operator.control.HostRecord;
+import dev.berth.operator.control.ExternalNetworks;
 import dev.berth.operator.control.HostRegistration;
 import dev.berth.operator.control.StackController;
 import dev.berth.operator.control.StatusWriter;
 import dev.berth.operator.http.HealthServer;
+import dev.berth.operator.overlay.OverlayRuntime;
+import dev.berth.operator.overlay.UnderlayProbe;
+import dev.berth.reconcilers.overlay.OverlayHost;
+import dev.berth.operator.metrics.DockerApiMetrics;
+import dev.berth.operator.metrics.DriftMetrics;
+import dev.berth.operator.metrics.EtcdMetrics;
+import dev.berth.operator.metrics.ObjectMetrics;
 import dev.berth.operator.queue.RateLimit;
 import dev.berth.operator.queue.RetryPolicy;
 import dev.berth.operator.queue.WorkQueue;
@@ -40,6 +48,7 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -54,7 +63,21 @@ public final class Operator implements AutoCloseable {
     /** Everything the operator is told on its command line. */
     public record Settings(String host, Map<String, String> hostLabels, EtcdSettings etcd, KeyLayout keys,
                            String dockerHost, String instance, InetSocketAddress listen, Duration resync, int workers,
-                           long hostTtlSeconds, RetryPolicy retry, String version) {
+                           long hostTtlSeconds, RetryPolicy retry, String version, Underlay underlay) {
+    }
+
+    /**
+     * Where the overlay's VXLAN traffic goes: an interface or an address (none: overlays are off on this host),
+     * and the network namespace whose links Berth manages (empty: the operator's own).
+     */
+    public record Underlay(Optional<String> iface, Optional<String> ip, Optional<String> netns) {
+        public static Underlay none() {
+            return new Underlay(Optional.empty(), Optional.empty(), Optional.empty());
+        }
+
+        public boolean enabled() {
+            return iface.isPresent() || ip.isPresent();
+        }
     }
 
     private final Settings settings;
@@ -70,6 +93,9 @@ public final class Operator implements AutoCloseable {
     private final HealthServer http;
     private final ScheduledExecutorService resyncTimer;
     private final io.micrometer.core.instrument.Counter resyncs;
+    /** Empty when this host has no underlay: it then takes part in no overlay Network. */
+    private volatile Optional<OverlayRuntime> overlay = Optional.empty();
+    private final dev.berth.operator.gitops.GitOpsRuntime gitops;
 
     public Operator(Settings settings) throws IOException {
         this.settings = settings;
@@ -78,32 +104,58 @@ public final class Operator implements AutoCloseable {
         registerProcessMetrics(settings.version());
 
         etcdClient = EtcdConnector.connect(settings.etcd());
-        EtcdKv kv = new EtcdKv(etcdClient, settings.etcd());
+        EtcdKv kv = new EtcdKv(etcdClient, settings.etcd(), new EtcdMetrics(registry));
         ResourceStore store = new ResourceStore(kv, settings.keys(), kinds, new ManifestParser(kinds));
         dockerClient = DockerClients.connect(settings.dockerHost());
         dockerEvents = DockerClients.connectForEvents(settings.dockerHost());
-        DockerGateway docker = new DockerGateway(dockerClient, dockerEvents, settings.instance());
+        DockerGateway docker = new DockerGateway(dockerClient, dockerEvents, settings.instance(), new DockerApiMetrics(registry));
+        ObjectMetrics objectMetrics = new ObjectMetrics(registry, kinds.all(), Clock.systemUTC());
 
         stackQueue = new WorkQueue("stack", settings.retry(), RateLimit.defaults(), registry);
-        stacks = new DesiredInformer(stackKind, kv, store, key -> stackQueue.add(key.name()), settings.retry(), registry);
+        stacks = new DesiredInformer(stackKind, kv, store, key -> {
+            stackQueue.add(key.name());
+            this.overlay.ifPresent(OverlayRuntime::stacksChanged);
+        }, settings.retry(), registry);
         observed = new ObservedCache(docker, owner -> {
             if (owner.startsWith("stack/")) {
                 stackQueue.addUnlessBackingOff(owner.substring("stack/".length()));
             }
+            this.overlay.ifPresent(o -> o.observedChanged(owner));
         }, settings.retry(), registry);
         HostInfo host = new HostInfo(settings.host(), settings.hostLabels());
         StackController controller = new StackController(host, settings.instance(), stacks, observed, new StackReconciler(docker),
-                new StatusWriter(kv, settings.keys(), settings.host()), Clock.systemUTC());
+                new StatusWriter(kv, settings.keys(), settings.host(), objectMetrics), Clock.systemUTC(),
+                new DriftMetrics(registry, List.of("stack")), new ExternalNetworks() {
+                    @Override
+                    public boolean declared(String network) {
+                        return Operator.this.overlay.map(o -> o.externalNetworks().declared(network)).orElse(false);
+                    }
+
+                    @Override
+                    public boolean readyHere(String network) {
+                        return Operator.this.overlay.map(o -> o.externalNetworks().readyHere(network)).orElse(false);
+                    }
+                });
         stackLoop = new ControllerLoop("stack", stackQueue, controller, settings.workers(), registry);
-        registration = new HostRegistration(kv, settings.keys(),
-                new HostRecord(settings.host(), settings.hostLabels(), settings.version(), java.time.Instant.now().toString()),
-                settings.hostTtlSeconds());
+        Optional<OverlayHost> underlay = settings.underlay().enabled()
+                ? Optional.of(UnderlayProbe.probe(settings.host(), settings.underlay().netns(), settings.underlay().iface(),
+                        settings.underlay().ip()))
+                : Optional.empty();
+        String now = java.time.Instant.now().toString();
+        registration = new HostRegistration(kv, settings.keys(), new HostRecord(settings.host(), settings.hostLabels(),
+                settings.version(), now, underlay.map(OverlayHost::underlayIp).orElse(null),
+                HostRecord.vtepMacFor(settings.host()), List.of(), now), settings.hostTtlSeconds());
+        overlay = underlay.map(u -> new OverlayRuntime(kinds.byKind("Network").orElseThrow(), kv, settings.keys(), store,
+                stacks, observed, registration, host, settings.instance(), u, settings.underlay().netns(), dockerClient,
+                new StatusWriter(kv, settings.keys(), settings.host(), objectMetrics), settings.retry(), 2, registry));
 
         EtcdKv probe = new EtcdKv(etcdClient, new EtcdSettings(settings.etcd().endpoints(), null, null, null, null, null,
                 Duration.ofSeconds(2)));
         http = new HealthServer(settings.listen(), registry, List.of(
                 new HealthServer.Check("desired-cache", () -> stacks.synced() ? null : "not yet listed from etcd"),
                 new HealthServer.Check("observed-cache", () -> observed.synced() ? null : "not yet listed from Docker"),
+                new HealthServer.Check("overlay", () -> overlay.map(o -> o.synced() ? null : "networks and hosts not yet listed")
+                        .orElse(null)),
                 new HealthServer.Check("etcd", () -> {
                     probe.get(settings.keys().base());
                     return null;
@@ -112,6 +164,8 @@ public final class Operator implements AutoCloseable {
                     dockerClient.pingCmd().exec();
                     return null;
                 })));
+        gitops = new dev.berth.operator.gitops.GitOpsRuntime(kv, settings.keys(), settings.host(), settings.instance(),
+                settings.hostTtlSeconds(), settings.retry(), registry, http);
         resyncTimer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "resync");
             t.setDaemon(true);
@@ -138,7 +192,9 @@ public final class Operator implements AutoCloseable {
         stacks.start();
         observed.start();
         registration.start();
+        overlay.ifPresent(OverlayRuntime::start);
         stackLoop.start();
+        gitops.start();
         long period = settings.resync().toMillis();
         resyncTimer.scheduleAtFixedRate(this::resync, period, period, TimeUnit.MILLISECONDS);
         log.info("operator started on host {} (labels {}, instance {}), metrics and health on port {}", settings.host(),
@@ -152,6 +208,8 @@ public final class Operator implements AutoCloseable {
         Set<String> names = new HashSet<>(stacks.names());
         observed.owners().stream().filter(o -> o.startsWith("stack/")).forEach(o -> names.add(o.substring(6)));
         names.forEach(stackQueue::addUnlessBackingOff);
+        overlay.ifPresent(OverlayRuntime::resync);
+        registration.update(r -> r.seen(java.time.Instant.now().toString()));
         resyncs.increment();
     }
 
@@ -167,7 +225,9 @@ public final class Operator implements AutoCloseable {
     public void close() {
         log.info("operator stopping: finishing reconciles in flight");
         resyncTimer.shutdownNow();
+        gitops.close();
         stackLoop.stop(Duration.ofSeconds(20));
+        overlay.ifPresent(OverlayRuntime::close);
         stacks.close();
         observed.close();
         registration.close();

@@ -21,18 +21,29 @@ public final class PrivateDockerd implements AutoCloseable {
     private final String netns;
     private Process process;
 
+    private final boolean ownsNetns;
+
+    /** A dockerd in a network namespace of its own, made here and deleted by close(). */
     public PrivateDockerd() throws IOException {
+        this(null);
+    }
+
+    /** A dockerd in the given, existing network namespace (the caller deletes it); null makes one. */
+    public PrivateDockerd(String existingNetns) throws IOException {
         dataRoot = Files.createTempDirectory("berth-dockerd-");
         String id = dataRoot.getFileName().toString().replace("berth-dockerd-", "");
         // exec-root and socket paths must stay short (unix socket paths are limited to 108 bytes).
         execRoot = Path.of("/run/bt-" + id);
         socket = "unix:///run/bt-" + id + ".sock";
-        netns = "bt-" + id;
-        run("ip", "netns", "add", netns);
-        run("ip", "-n", netns, "link", "set", "lo", "up");
+        ownsNetns = existingNetns == null;
+        netns = ownsNetns ? "bt-" + id : existingNetns;
+        if (ownsNetns) {
+            run("ip", "netns", "add", netns);
+            run("ip", "-n", netns, "link", "set", "lo", "up");
+        }
     }
 
-    private static void run(String... command) throws IOException {
+    public static void run(String... command) throws IOException {
         try {
             Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes());
@@ -86,6 +97,8 @@ public final class PrivateDockerd implements AutoCloseable {
     public void close() throws Exception {
         stop();
         new ProcessBuilder("rm", "-rf", dataRoot.toString(), execRoot.toString(), execRoot + ".pid").start().waitFor();
-        run("ip", "netns", "delete", netns);
+        if (ownsNetns) {
+            run("ip", "netns", "delete", netns);
+        }
     }
 }

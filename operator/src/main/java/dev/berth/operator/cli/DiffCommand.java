@@ -28,8 +28,12 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "diff", mixinStandardHelpOptions = true,
-        description = "Print the actions the operator would run for a stack on a host, from etcd and that host's"
-                + " Docker, without changing anything. Exit 0 when there is nothing to do, 1 when there is.")
+        description = {"berth diff stack NAME --host H: print the actions the operator would run for a stack on a host,"
+                + " from etcd and that host's Docker.",
+                "berth diff -f DIR: print what applying DIR would change in etcd: KIND/NAME created, changed (with a"
+                + " unified diff of the stored YAML), unchanged; with --gitsource NAME also the objects of that source"
+                + " that DIR no longer has (deleted if the source prunes).",
+                "Nothing is ever changed. Exit 0 when there is nothing to do, 1 when there is."})
 public final class DiffCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -37,11 +41,19 @@ public final class DiffCommand implements Callable<Integer> {
     @Mixin
     EtcdOptions etcd;
 
-    @Parameters(index = "0", paramLabel = "KIND")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "KIND")
     String kindName;
 
-    @Parameters(index = "1", paramLabel = "NAME")
+    @Parameters(index = "1", arity = "0..1", paramLabel = "NAME")
     String name;
+
+    @Option(names = {"-f", "--filename"}, paramLabel = "FILE|DIR|-",
+            description = "Compare these manifests with etcd instead (a file, a folder, or - for stdin). Repeatable.")
+    List<String> files;
+
+    @Option(names = "--gitsource", paramLabel = "NAME",
+            description = "With -f: also list objects annotated with this GitSource that the files no longer have.")
+    String gitSource;
 
     @Option(names = "--host", paramLabel = "NAME", defaultValue = "${env:BERTH_HOST}",
             description = "The host to plan for (default: this machine's hostname).")
@@ -61,6 +73,16 @@ public final class DiffCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Kinds kinds = Kinds.standard();
+        if (files != null && !files.isEmpty()) {
+            if (kindName != null) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                        "give either -f FILE|DIR or KIND NAME, not both");
+            }
+            return diffFiles(kinds);
+        }
+        if (kindName == null || name == null) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing KIND NAME (or -f FILE|DIR)");
+        }
         KindDef kind = KindArgument.resolve(kinds, kindName, spec.commandLine());
         if (!kind.kind().equals("Stack")) {
             throw new CliException("diff supports stacks only");
@@ -94,5 +116,50 @@ public final class DiffCommand implements Callable<Integer> {
         plan.forEach(a -> out.println(a.describe()));
         out.flush();
         return plan.isEmpty() ? 0 : 1;
+    }
+
+    /** berth diff -f: each object of the files against etcd, as kubectl diff does; never writes. */
+    private int diffFiles(Kinds kinds) {
+        dev.berth.crds.ManifestParser parser = new dev.berth.crds.ManifestParser(kinds);
+        Manifests.Loaded loaded = Manifests.load(parser, ManifestFiles.read(files, System.in));
+        if (!loaded.report(spec.commandLine().getErr())) {
+            return 1;
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        boolean changes = false;
+        java.util.Set<String> declared = new java.util.HashSet<>();
+        try (StoreSession session = new StoreSession(etcd, kinds)) {
+            for (dev.berth.crds.Resource resource : loaded.resources()) {
+                declared.add(resource.key());
+                Optional<StoredObject> stored = session.store().get(resource.kind(), resource.metadata().name());
+                if (stored.isEmpty()) {
+                    out.println(resource.key() + " created");
+                    out.print(dev.berth.operator.gitops.UnifiedDiff.of("/dev/null", "", resource.file(), resource.yaml()));
+                    changes = true;
+                } else if (stored.get().resource().map(r -> r.canonicalJson().equals(resource.canonicalJson())).orElse(false)) {
+                    out.println(resource.key() + " unchanged");
+                } else {
+                    out.println(resource.key() + " changed");
+                    out.print(dev.berth.operator.gitops.UnifiedDiff.of(stored.get().raw().key(), stored.get().raw().value(),
+                            resource.file(), resource.yaml()));
+                    changes = true;
+                }
+            }
+            if (gitSource != null) {
+                for (KindDef kind : kinds.all()) {
+                    for (StoredObject object : session.store().list(kind)) {
+                        String owner = dev.berth.operator.gitops.GitAnnotations.read(object.raw().value())
+                                .get(dev.berth.operator.gitops.GitAnnotations.SOURCE);
+                        if (gitSource.equals(owner) && !declared.contains(object.key().toString())) {
+                            out.println(object.key() + " deleted (pruned when gitsource/" + gitSource
+                                    + " has prune: true, else an orphan)");
+                            changes = true;
+                        }
+                    }
+                }
+            }
+        }
+        out.flush();
+        return changes ? 1 : 0;
     }
 }

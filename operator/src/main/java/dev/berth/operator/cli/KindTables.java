@@ -13,7 +13,8 @@ final class KindTables {
 
     static KindTables standard() {
         return new KindTables(Map.of(
-                "Stack", new StackTable()));
+                "Stack", new StackTable(),
+                "GitSource", new GitSourceTable()));
     }
 
     Optional<KindTable> forKind(String kind) {

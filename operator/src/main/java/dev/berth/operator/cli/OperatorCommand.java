@@ -8,6 +8,7 @@ import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -45,6 +46,20 @@ public final class OperatorCommand implements Callable<Integer> {
                     + " changes and removes only objects with that value (env BERTH_INSTANCE; default ${DEFAULT-VALUE}).")
     String instance;
 
+    @Option(names = "--underlay-interface", paramLabel = "NAME", defaultValue = "${env:BERTH_UNDERLAY_INTERFACE}",
+            description = "Interface whose IPv4 address carries overlay (VXLAN) traffic (env BERTH_UNDERLAY_INTERFACE)."
+                    + " Without this or --underlay-ip, this host takes part in no overlay Network.")
+    String underlayInterface;
+
+    @Option(names = "--underlay-ip", paramLabel = "IP", defaultValue = "${env:BERTH_UNDERLAY_IP}",
+            description = "Address that carries overlay traffic, instead of --underlay-interface (env BERTH_UNDERLAY_IP).")
+    String underlayIp;
+
+    @Option(names = "--netns", paramLabel = "NAME", defaultValue = "${env:BERTH_NETNS}",
+            description = "Manage VXLAN devices and FDB entries in this named network namespace (ip netns) instead of"
+                    + " the operator's own, e.g. when the operator runs in a container (env BERTH_NETNS).")
+    String netns;
+
     @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "${env:BERTH_LISTEN:-127.0.0.1:9464}",
             description = "Address of /metrics, /healthz and /readyz (env BERTH_LISTEN; default ${DEFAULT-VALUE};"
                     + " port 0 picks a free one).")
@@ -78,7 +93,8 @@ public final class OperatorCommand implements Callable<Integer> {
         Operator.Settings settings = new Operator.Settings(hostName(), Map.copyOf(hostLabels), etcd.settings(),
                 etcd.keyLayout(), dockerHost, instance, address(), Duration.ofSeconds(resyncSeconds), workers, hostTtl,
                 new RetryPolicy(defaults.initial(), defaults.multiplier(), defaults.jitter(), Duration.ofSeconds(maxBackoff)),
-                BerthVersion.current());
+                BerthVersion.current(), new Operator.Underlay(Optional.ofNullable(underlayInterface),
+                        Optional.ofNullable(underlayIp), Optional.ofNullable(netns)));
         CountDownLatch stop = new CountDownLatch(1);
         // Handle TERM and INT ourselves so a graceful stop exits 0 (a JVM killed by a signal exits 143).
         Signal.handle(new Signal("TERM"), s -> stop.countDown());

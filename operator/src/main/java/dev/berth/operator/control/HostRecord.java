@@ -1,7 +1,40 @@
 package dev.berth.operator.control;
 
+import java.util.List;
 import java.util.Map;
 
-/** What an operator says about its host under {@code <root>/v1/hosts/<host>}, kept alive by an etcd lease. */
-public record HostRecord(String name, Map<String, String> labels, String version, String startedAt) {
+/**
+ * What an operator says about its host under {@code <root>/v1/hosts/<host>}, kept alive by an etcd lease: the
+ * seed's discovery data. {@code networks} are the overlays this host takes part in (peers program FDB
+ * entries for exactly those); {@code vtepMac} is derived from the host name, so it is the same after a restart.
+ */
+public record HostRecord(String name, Map<String, String> labels, String version, String startedAt, String underlayIp,
+                         String vtepMac, List<HostNetwork> networks, String lastSeen) {
+    public HostRecord {
+        labels = labels == null ? Map.of() : Map.copyOf(labels);
+        networks = networks == null ? List.of() : List.copyOf(networks);
+    }
+
+    /** One overlay this host takes part in: its name, VNI and VXLAN UDP port. */
+    public record HostNetwork(String name, int vni, int port) {
+    }
+
+    public HostRecord withNetworks(List<HostNetwork> next, String now) {
+        return new HostRecord(name, labels, version, startedAt, underlayIp, vtepMac, next, now);
+    }
+
+    public HostRecord seen(String now) {
+        return new HostRecord(name, labels, version, startedAt, underlayIp, vtepMac, networks, now);
+    }
+
+    /** A locally administered unicast MAC from the host name: stable across restarts, distinct per host. */
+    public static String vtepMacFor(String host) {
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(host.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return String.format("02:%02x:%02x:%02x:%02x:%02x", d[0], d[1], d[2], d[3], d[4]);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 }

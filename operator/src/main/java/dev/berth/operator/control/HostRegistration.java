@@ -23,7 +23,7 @@ public final class HostRegistration implements AutoCloseable {
 
     private final EtcdKv kv;
     private final KeyLayout keys;
-    private final HostRecord record;
+    private volatile HostRecord record;
     private final long ttlSeconds;
     private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "host-lease");
@@ -48,6 +48,30 @@ public final class HostRegistration implements AutoCloseable {
 
     public boolean alive() {
         return alive.get();
+    }
+
+    public HostRecord record() {
+        return record;
+    }
+
+    /** Rewrites the record on the same lease, e.g. when the Networks this host takes part in change. */
+    public void update(java.util.function.UnaryOperator<HostRecord> change) {
+        loop.execute(() -> {
+            HostRecord next = change.apply(record);
+            if (next.equals(record)) {
+                return;
+            }
+            record = next;
+            if (leaseId == 0 || !alive.get()) {
+                return;
+            }
+            try {
+                kv.put(keys.host(record.name()), new ObjectMapper().writeValueAsString(record), leaseId);
+            } catch (RuntimeException | JsonProcessingException e) {
+                log.warn("host/{}: cannot update the host record, it is written again with the next lease: {}",
+                        record.name(), e.getMessage());
+            }
+        });
     }
 
     private void register() {

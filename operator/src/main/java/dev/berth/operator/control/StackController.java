@@ -14,13 +14,18 @@ import dev.berth.reconcilers.stack.ObservedStack;
 import dev.berth.reconcilers.stack.PlacementRule;
 import dev.berth.reconcilers.stack.StackOutcome;
 import dev.berth.reconcilers.stack.StackPlanner;
+import dev.berth.reconcilers.stack.PlanBuilder;
 import dev.berth.reconcilers.stack.StackReconciler;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
+import dev.berth.operator.metrics.DriftMetrics;
+import dev.berth.operator.metrics.StackDrift;
+import org.slf4j.MDC;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,9 +47,28 @@ public final class StackController implements Reconciler {
     private final StatusWriter status;
     private final Clock clock;
     private final String instance;
+    private final DriftMetrics drift;
+    private final ExternalNetworks networks;
+    /** The desired revision each stack last converged at (empty plan, no failure): actions at that revision are drift. */
+    private final Map<String, Long> converged = new ConcurrentHashMap<>();
 
     public StackController(HostInfo host, String instance, DesiredInformer stacks, ObservedCache observed,
                            StackReconciler reconciler, StatusWriter status, Clock clock) {
+        this(host, instance, stacks, observed, reconciler, status, clock, null);
+    }
+
+    /** @param drift counts drift corrections (null: not counted) */
+    public StackController(HostInfo host, String instance, DesiredInformer stacks, ObservedCache observed,
+                           StackReconciler reconciler, StatusWriter status, Clock clock, DriftMetrics drift) {
+        this(host, instance, stacks, observed, reconciler, status, clock, drift, ExternalNetworks.none());
+    }
+
+    /** @param networks the Berth Networks (overlays) services may join */
+    public StackController(HostInfo host, String instance, DesiredInformer stacks, ObservedCache observed,
+                           StackReconciler reconciler, StatusWriter status, Clock clock, DriftMetrics drift,
+                           ExternalNetworks networks) {
+        this.networks = networks;
+        this.drift = drift;
         this.instance = instance;
         this.host = host;
         this.stacks = stacks;
@@ -56,6 +80,13 @@ public final class StackController implements Reconciler {
 
     @Override
     public ReconcileResult reconcile(String name) {
+        // Every log line of this reconcile (ours and the Docker gateway's) carries the object key.
+        try (MDC.MDCCloseable ignored = MDC.putCloseable("object", "stack/" + name)) {
+            return reconcileStack(name);
+        }
+    }
+
+    private ReconcileResult reconcileStack(String name) {
         if (!stacks.synced() || !observed.synced()) {
             return ReconcileResult.requeueAfter(NOT_SYNCED_RETRY);
         }
@@ -69,11 +100,26 @@ public final class StackController implements Reconciler {
             Optional<StackSpec> desiredHere = object.flatMap(StoredObject::resource)
                     .map(r -> r.spec(StackSpec.class))
                     .filter(spec -> PlacementRule.placedHere(spec.placement(), host));
+            if (desiredHere.isPresent()) {
+                for (String network : PlanBuilder.externalNetworks(desiredHere.get())) {
+                    if (!networks.declared(network)) {
+                        writeStatus(key, new StackConditions.Pass(object.get().raw().modRevision(), Map.of(), false,
+                                Optional.of(new StackConditions.Failure("NetworkNotFound", "network \"" + network
+                                        + "\" is neither declared in spec.networks nor a Network in etcd"))));
+                        return ReconcileResult.failed("NetworkNotFound: " + network);
+                    }
+                    if (!networks.readyHere(network)) {
+                        // The Network reconciler creates it on this host now that a stack here needs it.
+                        return ReconcileResult.requeueAfter(AFTER_CHANGES);
+                    }
+                }
+            }
             if (!StackPlanner.plan(instance, name, desiredHere, seen).isEmpty()) {
                 // The cache says there is work; act only on a fresh list (it may lag our own last changes).
                 seen = observed.refreshNow(key.toString());
             }
             StackOutcome outcome = reconciler.reconcile(name, desiredHere, seen);
+            countDrift(name, object, desiredHere.isPresent(), outcome, seen);
             if (!outcome.planned().isEmpty()) {
                 log.info("stack/{}: {} action(s) planned, {} done{}", name, outcome.planned().size(),
                         outcome.report().done().size(), outcome.report().failure().map(f -> ", failed: " + f.getMessage()).orElse(""));
@@ -98,6 +144,28 @@ public final class StackController implements Reconciler {
             return ReconcileResult.failed("etcd: " + e.getMessage());
         } catch (IllegalStateException e) {
             return ReconcileResult.failed(e.getMessage());
+        }
+    }
+
+    /**
+     * Actions taken at the revision the stack had already converged at are drift corrections; so are removals of
+     * containers of a stack this controller never knew (orphans). A new revision or placement is a rollout.
+     */
+    private void countDrift(String name, Optional<StoredObject> object, boolean wantedHere, StackOutcome outcome,
+                            ObservedStack seen) {
+        long revision = object.map(o -> o.raw().modRevision()).orElse(-1L);
+        Long convergedAt = converged.get(name);
+        boolean isDrift = wantedHere ? convergedAt != null && convergedAt == revision
+                : object.isEmpty() && convergedAt == null;
+        if (drift != null && isDrift && !outcome.report().done().isEmpty()) {
+            drift.record("stack", StackDrift.classify(outcome.report().done(), seen));
+        }
+        if (outcome.planned().isEmpty() && outcome.report().failure().isEmpty()) {
+            if (wantedHere) {
+                converged.put(name, revision);
+            } else {
+                converged.remove(name);
+            }
         }
     }
 

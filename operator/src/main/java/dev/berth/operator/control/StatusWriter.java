@@ -19,11 +19,25 @@ public final class StatusWriter {
     private final String host;
     private final StatusCodec codec = new StatusCodec();
     private final Map<ObjectKey, String> written = new ConcurrentHashMap<>();
+    private final Listener listener;
+
+    /** Told every status a controller wants written (changed or not), and null when it is deleted (metrics). */
+    @FunctionalInterface
+    public interface Listener {
+        Listener NONE = (key, status) -> { };
+
+        void status(ObjectKey key, ObjectStatus status);
+    }
 
     public StatusWriter(EtcdKv kv, KeyLayout keys, String host) {
+        this(kv, keys, host, Listener.NONE);
+    }
+
+    public StatusWriter(EtcdKv kv, KeyLayout keys, String host, Listener listener) {
         this.kv = kv;
         this.keys = keys;
         this.host = host;
+        this.listener = java.util.Objects.requireNonNull(listener);
     }
 
     public Optional<ObjectStatus> last(ObjectKey key) {
@@ -34,6 +48,7 @@ public final class StatusWriter {
 
     /** Returns true when something was written. */
     public boolean write(ObjectKey key, ObjectStatus status) {
+        listener.status(key, status);
         last(key);
         String json = codec.write(status);
         if (json.equals(written.get(key))) {
@@ -45,6 +60,7 @@ public final class StatusWriter {
     }
 
     public void delete(ObjectKey key) {
+        listener.status(key, null);
         if (!"".equals(written.get(key))) {
             kv.delete(keys.status(key.kind(), key.name(), host));
             written.put(key, "");

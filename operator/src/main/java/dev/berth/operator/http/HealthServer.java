@@ -53,6 +53,11 @@ public final class HealthServer implements AutoCloseable {
         server.start();
     }
 
+    /** Serves {@code path} (and below) with {@code handler} too, e.g. the GitOps webhook; callable before or after start. */
+    public void handle(String path, com.sun.net.httpserver.HttpHandler handler) {
+        server.createContext(path, handler);
+    }
+
     public int port() {
         return server.getAddress().getPort();
     }

@@ -27,10 +27,30 @@ import java.util.concurrent.TimeoutException;
 public final class EtcdKv {
     private final Client client;
     private final EtcdSettings settings;
+    private final CallListener calls;
 
     public EtcdKv(Client client, EtcdSettings settings) {
+        this(client, settings, CallListener.NONE);
+    }
+
+    /** @param calls told the operation, outcome and duration of every call (metrics) */
+    public EtcdKv(Client client, EtcdSettings settings, CallListener calls) {
         this.client = client;
         this.settings = settings;
+        this.calls = java.util.Objects.requireNonNull(calls);
+    }
+
+    /**
+     * Told about every etcd call made through this class. Both strings come from fixed sets: {@link #OPERATIONS},
+     * {@link #OUTCOMES}. Must be cheap and must not throw.
+     */
+    @FunctionalInterface
+    public interface CallListener {
+        List<String> OPERATIONS = List.of("get", "list", "put", "delete", "txn", "lease_grant", "lease_revoke", "other");
+        List<String> OUTCOMES = List.of("success", "timeout", "error");
+        CallListener NONE = (operation, outcome, nanos) -> { };
+
+        void call(String operation, String outcome, long nanos);
     }
 
     public Client client() {
@@ -38,12 +58,12 @@ public final class EtcdKv {
     }
 
     public Optional<StoredValue> get(String key) {
-        GetResponse response = await(client.getKVClient().get(bytes(key)), "get " + key);
+        GetResponse response = timed("get", client.getKVClient().get(bytes(key)), "get " + key);
         return response.getKvs().stream().findFirst().map(EtcdKv::toValue);
     }
 
     public Listing list(String prefix) {
-        GetResponse response = await(client.getKVClient().get(bytes(prefix),
+        GetResponse response = timed("list", client.getKVClient().get(bytes(prefix),
                 GetOption.builder().isPrefix(true).withSortField(GetOption.SortTarget.KEY).build()), "list " + prefix);
         List<StoredValue> values = new ArrayList<>();
         for (KeyValue kv : response.getKvs()) {
@@ -53,20 +73,20 @@ public final class EtcdKv {
     }
 
     public void put(String key, String value) {
-        await(client.getKVClient().put(bytes(key), bytes(value)), "put " + key);
+        timed("put", client.getKVClient().put(bytes(key), bytes(value)), "put " + key);
     }
 
     public void put(String key, String value, long leaseId) {
-        await(client.getKVClient().put(bytes(key), bytes(value), PutOption.builder().withLeaseId(leaseId).build()),
+        timed("put", client.getKVClient().put(bytes(key), bytes(value), PutOption.builder().withLeaseId(leaseId).build()),
                 "put " + key);
     }
 
     public long delete(String key) {
-        return await(client.getKVClient().delete(bytes(key)), "delete " + key).getDeleted();
+        return timed("delete", client.getKVClient().delete(bytes(key)), "delete " + key).getDeleted();
     }
 
     public long deletePrefix(String prefix) {
-        return await(client.getKVClient().delete(bytes(prefix), DeleteOption.builder().isPrefix(true).build()),
+        return timed("delete", client.getKVClient().delete(bytes(prefix), DeleteOption.builder().isPrefix(true).build()),
                 "delete " + prefix).getDeleted();
     }
 
@@ -74,11 +94,36 @@ public final class EtcdKv {
     public boolean commit(List<Guard> guards, List<Write> writes) {
         Cmp[] cmps = guards.stream().map(EtcdKv::toCmp).toArray(Cmp[]::new);
         Op[] ops = writes.stream().map(EtcdKv::toOp).toArray(Op[]::new);
-        TxnResponse response = await(client.getKVClient().txn().If(cmps).Then(ops).commit(), "transaction");
+        TxnResponse response = timed("txn", client.getKVClient().txn().If(cmps).Then(ops).commit(), "transaction");
         return response.isSucceeded();
     }
 
+    /** Any other etcd call (leases, elections) with this class's timeout and errors; counted by its verb. */
     public <T> T await(CompletableFuture<T> future, String what) {
+        String operation = what.startsWith("grant") ? "lease_grant" : what.startsWith("revoke") ? "lease_revoke" : "other";
+        return timed(operation, future, what);
+    }
+
+    private <T> T timed(String operation, CompletableFuture<T> future, String what) {
+        long start = System.nanoTime();
+        String outcome = "error";
+        try {
+            T result = awaitUncounted(future, what);
+            outcome = "success";
+            return result;
+        } catch (StoreException e) {
+            outcome = e.getCause() instanceof TimeoutException ? "timeout" : "error";
+            throw e;
+        } finally {
+            try {
+                calls.call(operation, outcome, System.nanoTime() - start);
+            } catch (RuntimeException e) {
+                // metrics must never break a store call
+            }
+        }
+    }
+
+    private <T> T awaitUncounted(CompletableFuture<T> future, String what) {
         long millis = settings.timeout().toMillis();
         try {
             return future.get(millis, TimeUnit.MILLISECONDS);

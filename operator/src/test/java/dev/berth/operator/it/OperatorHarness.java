@@ -40,6 +40,8 @@ final class OperatorHarness implements AutoCloseable {
     final String etcdEndpoint;
     final String dockerHost;
     private final Duration resync;
+    private final boolean ownsEtcd;
+    private Operator.Underlay underlay = Operator.Underlay.none();
     private Operator operator;
 
     OperatorHarness() {
@@ -47,11 +49,27 @@ final class OperatorHarness implements AutoCloseable {
     }
 
     OperatorHarness(String etcdEndpoint, String dockerHost, Duration resync) {
+        this(new EtcdFixture(etcdEndpoint), etcdEndpoint, dockerHost, resync, true);
+    }
+
+    /** Several operators (hosts) on one shared etcd prefix; the fixture is closed by its owner, not here. */
+    OperatorHarness(EtcdFixture shared, String dockerHost, Duration resync) {
+        this(shared, TestEnv.etcdEndpoints(), dockerHost, resync, false);
+    }
+
+    private OperatorHarness(EtcdFixture etcd, String etcdEndpoint, String dockerHost, Duration resync, boolean ownsEtcd) {
         this.etcdEndpoint = etcdEndpoint;
         this.dockerHost = dockerHost;
         this.resync = resync;
-        this.etcd = new EtcdFixture(etcdEndpoint);
+        this.etcd = etcd;
+        this.ownsEtcd = ownsEtcd;
         this.docker = DockerClients.connect(dockerHost);
+    }
+
+    /** Takes part in overlays through this underlay (set before start). */
+    OperatorHarness underlay(Operator.Underlay value) {
+        this.underlay = value;
+        return this;
     }
 
     String stack(String suffix) {
@@ -72,7 +90,7 @@ final class OperatorHarness implements AutoCloseable {
         return new Operator.Settings(host, hostLabels,
                 new EtcdSettings(List.of(etcdEndpoint), null, null, null, null, null, Duration.ofSeconds(2)),
                 etcd.keys, dockerHost, instance, new InetSocketAddress("127.0.0.1", 0),
-                resync, 4, 5, FAST_RETRY, "test");
+                resync, 4, 5, FAST_RETRY, "test", underlay);
     }
 
     void stopOperator() {
@@ -182,7 +200,9 @@ final class OperatorHarness implements AutoCloseable {
         }
         docker.listNetworksCmd().withFilter("label", List.of(BerthLabels.MANAGED_BY + "=" + instance)).exec()
                 .forEach(n -> docker.removeNetworkCmd(n.getId()).exec());
-        etcd.close();
+        if (ownsEtcd) {
+            etcd.close();
+        }
         try {
             docker.close();
         } catch (IOException e) {

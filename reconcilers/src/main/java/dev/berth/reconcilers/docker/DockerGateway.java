@@ -45,6 +45,7 @@ public final class DockerGateway {
     private final Map<String, String> managed;
     private final String managedFilter;
     private final EventDeduper deduper = new EventDeduper(4096);
+    private final DockerCallListener calls;
 
     /** @param instance the managed-by label value this gateway lists and acts on (see {@link BerthLabels}) */
     public DockerGateway(DockerClient docker, String instance) {
@@ -53,6 +54,12 @@ public final class DockerGateway {
 
     /** @param eventsDocker a client without a response timeout (see {@link DockerClients#connectForEvents}) */
     public DockerGateway(DockerClient docker, DockerClient eventsDocker, String instance) {
+        this(docker, eventsDocker, instance, DockerCallListener.NONE);
+    }
+
+    /** @param calls told the operation, outcome and duration of every Docker API call (metrics) */
+    public DockerGateway(DockerClient docker, DockerClient eventsDocker, String instance, DockerCallListener calls) {
+        this.calls = Objects.requireNonNull(calls);
         this.instance = Objects.requireNonNull(instance);
         this.managed = Map.of(BerthLabels.MANAGED_BY, instance);
         this.managedFilter = BerthLabels.MANAGED_BY + "=" + instance;
@@ -68,7 +75,7 @@ public final class DockerGateway {
     /** One list call, stopped containers included. */
     public List<ObservedContainer> listManagedContainers() {
         try {
-            List<Container> list = docker.listContainersCmd().withShowAll(true).withLabelFilter(managed).exec();
+            List<Container> list = call("list_containers", () -> docker.listContainersCmd().withShowAll(true).withLabelFilter(managed).exec());
             return list.stream()
                     .filter(c -> BerthLabels.isManaged(c.getLabels(), instance))
                     .map(c -> new ObservedContainer(c.getId(), name(c), c.getLabels(), c.getState(),
@@ -82,7 +89,7 @@ public final class DockerGateway {
     /** One list call. */
     public List<ObservedNetwork> listManagedNetworks() {
         try {
-            List<Network> list = docker.listNetworksCmd().withFilter("label", List.of(managedFilter)).exec();
+            List<Network> list = call("list_networks", () -> docker.listNetworksCmd().withFilter("label", List.of(managedFilter)).exec());
             return list.stream()
                     .filter(n -> BerthLabels.isManaged(n.getLabels(), instance))
                     .map(n -> new ObservedNetwork(n.getId(), n.getName(), n.getLabels()))
@@ -100,7 +107,7 @@ public final class DockerGateway {
         String what = "create container " + plan.name();
         String id;
         try {
-            id = ContainerCreateSpec.fill(docker.createContainerCmd(plan.image()), plan).exec().getId();
+            id = call("create_container", () -> ContainerCreateSpec.fill(docker.createContainerCmd(plan.image()), plan).exec()).getId();
             log.info("created container {} id={} hash={}", plan.name(), shortId(id), plan.specHash());
         } catch (ConflictException e) {
             id = existingSamePlan(plan, e);
@@ -122,7 +129,7 @@ public final class DockerGateway {
     private String existingSamePlan(ContainerPlan plan, ConflictException conflict) {
         InspectContainerResponse existing;
         try {
-            existing = docker.inspectContainerCmd(plan.name()).exec();
+            existing = call("inspect_container", () -> docker.inspectContainerCmd(plan.name()).exec());
         } catch (RuntimeException e) {
             throw DockerErrors.classify("inspect container " + plan.name(), e);
         }
@@ -139,8 +146,8 @@ public final class DockerGateway {
 
     private void connect(ContainerPlan plan, String id, NetworkAttachment n) {
         try {
-            docker.connectToNetworkCmd().withContainerId(id).withNetworkId(n.network())
-                    .withContainerNetwork(new ContainerNetwork().withAliases(n.aliases())).exec();
+            call("connect_network", () -> docker.connectToNetworkCmd().withContainerId(id).withNetworkId(n.network())
+                    .withContainerNetwork(new ContainerNetwork().withAliases(n.aliases())).exec());
         } catch (RuntimeException e) {
             // Already connected (a retried create of an existing container) is fine.
             if (e.getMessage() != null && e.getMessage().contains("already exists")) {
@@ -156,7 +163,7 @@ public final class DockerGateway {
 
     private void start(String id, String name) {
         try {
-            docker.startContainerCmd(id).exec();
+            call("start_container", () -> docker.startContainerCmd(id).exec());
             log.info("started container {} id={}", name, shortId(id));
         } catch (NotModifiedException e) {
             log.debug("container {} already running", name);
@@ -168,7 +175,7 @@ public final class DockerGateway {
     /** Forced, so a running container goes too; named volumes stay (they hold data). Gone already is fine. */
     public void remove(String id) {
         try {
-            docker.removeContainerCmd(id).withForce(true).withRemoveVolumes(false).exec();
+            call("remove_container", () -> docker.removeContainerCmd(id).withForce(true).withRemoveVolumes(false).exec());
             log.info("removed container id={}", shortId(id));
         } catch (NotFoundException e) {
             log.debug("container id={} already gone", shortId(id));
@@ -198,7 +205,7 @@ public final class DockerGateway {
             if (plan.subnet() != null) {
                 cmd.withIpam(new Network.Ipam().withConfig(new Network.Ipam.Config().withSubnet(plan.subnet())));
             }
-            String id = cmd.exec().getId();
+            String id = call("create_network", () -> cmd.exec()).getId();
             log.info("created network {} id={} hash={}", plan.name(), shortId(id), plan.specHash());
             return id;
         } catch (ConflictException e) {
@@ -223,14 +230,14 @@ public final class DockerGateway {
 
     private Optional<Network> findNetwork(String name) {
         // The name filter matches substrings: compare exactly.
-        return docker.listNetworksCmd().withNameFilter(name).exec().stream()
+        return call("list_networks", () -> docker.listNetworksCmd().withNameFilter(name).exec()).stream()
                 .filter(n -> name.equals(n.getName())).findFirst();
     }
 
     /** Gone already is fine. */
     public void removeNetwork(String id) {
         try {
-            docker.removeNetworkCmd(id).exec();
+            call("remove_network", () -> docker.removeNetworkCmd(id).exec());
             log.info("removed network id={}", shortId(id));
         } catch (NotFoundException e) {
             log.debug("network id={} already gone", shortId(id));
@@ -254,9 +261,10 @@ public final class DockerGateway {
         StreamCallback containers = new StreamCallback("container", onEvent, onError, e -> true);
         StreamCallback networks = new StreamCallback("network", onEvent, onError,
                 e -> isManagedNetworkEvent(e, managedNetworkIds));
-        eventsDocker.eventsCmd().withSince(sinceText).withEventTypeFilter(EventType.CONTAINER)
-                .withLabelFilter(managed).exec(containers);
-        eventsDocker.eventsCmd().withSince(sinceText).withEventTypeFilter(EventType.NETWORK).exec(networks);
+        call("events", () -> eventsDocker.eventsCmd().withSince(sinceText).withEventTypeFilter(EventType.CONTAINER)
+                .withLabelFilter(managed).exec(containers));
+        call("events", () -> eventsDocker.eventsCmd().withSince(sinceText).withEventTypeFilter(EventType.NETWORK)
+                .exec(networks));
         try {
             if (!containers.awaitStarted(10, TimeUnit.SECONDS) || !networks.awaitStarted(10, TimeUnit.SECONDS)) {
                 closeQuietly(containers, networks);
@@ -274,7 +282,7 @@ public final class DockerGateway {
     private boolean isManagedNetworkEvent(DockerEvent e, Set<String> known) {
         if ("create".equals(e.action()) && !known.contains(e.id())) {
             try {
-                Network n = docker.inspectNetworkCmd().withNetworkId(e.id()).exec();
+                Network n = call("inspect_network", () -> docker.inspectNetworkCmd().withNetworkId(e.id()).exec());
                 if (BerthLabels.isManaged(n.getLabels(), instance)) {
                     known.add(e.id());
                 }
@@ -337,6 +345,36 @@ public final class DockerGateway {
         public void close() throws IOException {
             closing = true;
             super.close();
+        }
+    }
+
+    /** Runs one Docker API call and tells the listener its operation, outcome and duration. */
+    private <T> T call(String operation, java.util.function.Supplier<T> body) {
+        long start = System.nanoTime();
+        String outcome = "error";
+        try {
+            T result = body.get();
+            outcome = "success";
+            return result;
+        } catch (NotModifiedException e) {
+            outcome = "not_modified";
+            throw e;
+        } catch (NotFoundException e) {
+            outcome = "not_found";
+            throw e;
+        } catch (ConflictException e) {
+            outcome = "conflict";
+            throw e;
+        } catch (RuntimeException e) {
+            outcome = DockerActionException.DOCKER_UNAVAILABLE.equals(DockerErrors.classify(operation, e).reason())
+                    ? "unavailable" : "error";
+            throw e;
+        } finally {
+            try {
+                calls.call(operation, outcome, System.nanoTime() - start);
+            } catch (RuntimeException e) {
+                log.debug("Docker call listener failed: {}", e.toString());
+            }
         }
     }
 

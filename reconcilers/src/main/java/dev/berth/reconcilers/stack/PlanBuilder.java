@@ -24,12 +24,28 @@ import java.util.TreeMap;
  *     validation in crds should have caught it first.
  */
 public final class PlanBuilder {
+    /** The network hash of an attachment to a Berth Network, which the stack does not own. */
+    public static final String EXTERNAL_NETWORK = "external";
+
     private PlanBuilder() {
     }
 
+    /** The Berth Networks (overlays) the stack's services join: names they use that the stack does not declare. */
+    public static java.util.Set<String> externalNetworks(StackSpec spec) {
+        java.util.Set<String> declared = new java.util.HashSet<>();
+        spec.networks().forEach(n -> declared.add(n.name()));
+        declared.add(StackNames.DEFAULT_NETWORK);
+        java.util.Set<String> external = new java.util.TreeSet<>();
+        for (ServiceSpec s : spec.services()) {
+            s.networks().stream().filter(n -> !declared.contains(n)).forEach(external::add);
+        }
+        return external;
+    }
+
     /**
-     * The networks of a stack by declared name: the declared ones, plus an implicit bridge network for every name a
-     * service uses without declaring it — which is how {@code default} appears for services that name no network.
+     * The networks a stack owns, by declared name: the declared ones, plus the implicit {@code default} bridge for
+     * services that name no network. Any other name a service uses is a Berth Network (an overlay the Network
+     * reconciler makes on this host); the stack attaches to it but never creates or removes it.
      */
     public static Map<String, NetworkPlan> networks(String instance, String stack, StackSpec spec) {
         Map<String, StackNetwork> declared = new TreeMap<>();
@@ -37,8 +53,9 @@ public final class PlanBuilder {
             declared.put(n.name(), n);
         }
         for (ServiceSpec s : spec.services()) {
-            for (String n : networkNamesOf(s)) {
-                declared.putIfAbsent(n, new StackNetwork(n, null, null, null, null));
+            if (networkNamesOf(s).contains(StackNames.DEFAULT_NETWORK)) {
+                declared.putIfAbsent(StackNames.DEFAULT_NETWORK,
+                        new StackNetwork(StackNames.DEFAULT_NETWORK, null, null, null, null));
             }
         }
         Map<String, NetworkPlan> plans = new LinkedHashMap<>();
@@ -96,12 +113,10 @@ public final class PlanBuilder {
         List<NetworkAttachment> attachments = new ArrayList<>();
         for (String declared : new LinkedHashSet<>(networkNamesOf(s))) {
             NetworkPlan n = networks.get(declared);
-            if (n == null) {
-                throw new IllegalArgumentException("service " + s.name() + " uses network " + declared
-                        + " that the stack does not have");
-            }
             // The service name as alias is what lets services reach each other by name.
-            attachments.add(new NetworkAttachment(n.name(), declared, List.of(s.name()), n.specHash()));
+            attachments.add(n == null
+                    ? new NetworkAttachment(declared, declared, List.of(s.name()), EXTERNAL_NETWORK)
+                    : new NetworkAttachment(n.name(), declared, List.of(s.name()), n.specHash()));
         }
 
         Long nanoCpus = null;

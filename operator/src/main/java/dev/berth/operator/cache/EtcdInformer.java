@@ -1,0 +1,256 @@
+package dev.berth.operator.cache;
+
+import dev.berth.operator.queue.RetryPolicy;
+import dev.berth.operator.store.EtcdKv;
+import dev.berth.operator.store.StoreException;
+import dev.berth.operator.store.StoredValue;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.common.exception.CompactedException;
+import io.etcd.jetcd.options.WatchOption;
+import io.etcd.jetcd.watch.WatchEvent;
+import io.etcd.jetcd.watch.WatchResponse;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The values under one etcd prefix, mirrored: list, then watch from the listed revision + 1. On a compacted
+ * revision it re-lists and diffs (a key gone from the list is a delete); on any other watch end it reconnects
+ * with backoff and keeps the last good state meanwhile. All state changes run on one thread. Keys are mapped
+ * to names (keys that map to none are ignored) and values decoded once per revision.
+ *
+ * @param <T> the decoded value
+ */
+public final class EtcdInformer<T> implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(EtcdInformer.class);
+
+    /** How the informer reads its keys: the name of a key (empty to ignore it) and the decoded value. */
+    public interface Codec<T> {
+        Optional<String> name(String key);
+
+        T decode(String name, StoredValue value);
+
+        /** The mod revision of a decoded value, to skip re-decoding an unchanged key on a re-list. */
+        long revision(T value);
+    }
+
+    private final String label;
+    private final String prefix;
+    private final EtcdKv kv;
+    private final Codec<T> codec;
+    private final Consumer<String> onChange;
+    private final RetryPolicy reconnect;
+    private final ScheduledExecutorService loop;
+    private final Map<String, T> objects = new ConcurrentHashMap<>();
+    private final Counter watchRestarts;
+    private final Counter compactions;
+    private final Counter etcdErrors;
+    private volatile boolean synced;
+    private volatile boolean closed;
+    private Watch.Watcher watcher;
+    private int generation;
+    private int failedAttempts;
+
+    /** @param label what the informer mirrors, in logs and metric tags ("stack", "hosts") */
+    public EtcdInformer(String label, String prefix, EtcdKv kv, Codec<T> codec, Consumer<String> onChange,
+                        RetryPolicy reconnect, MeterRegistry registry) {
+        this.label = label;
+        this.prefix = prefix;
+        this.kv = kv;
+        this.codec = codec;
+        this.onChange = onChange;
+        this.reconnect = reconnect;
+        this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "informer-" + label);
+            t.setDaemon(true);
+            return t;
+        });
+        this.watchRestarts = Counter.builder("berth.etcd.watch.restarts").tag("kind", label)
+                .description("etcd watches restarted after an error or end").register(registry);
+        this.compactions = Counter.builder("berth.etcd.compactions.seen").tag("kind", label)
+                .description("Watches that found their revision compacted and re-listed").register(registry);
+        this.etcdErrors = Counter.builder("berth.etcd.list.errors").tag("kind", label)
+                .description("Failed etcd list calls of the desired-state cache").register(registry);
+    }
+
+    public void start() {
+        loop.execute(this::relist);
+    }
+
+    /** True once one list succeeded; before that nothing may be deleted on the strength of this cache. */
+    public boolean synced() {
+        return synced;
+    }
+
+    public Optional<T> get(String name) {
+        return Optional.ofNullable(objects.get(name));
+    }
+
+    public Set<String> names() {
+        return Set.copyOf(objects.keySet());
+    }
+
+    /** Re-lists from etcd now (the resync timer calls this; a failure keeps the last good state). */
+    public void resync() {
+        loop.execute(this::relist);
+    }
+
+    private void relist() {
+        if (closed) {
+            return;
+        }
+        EtcdKv.Listing listing;
+        try {
+            listing = kv.list(prefix);
+        } catch (StoreException e) {
+            etcdErrors.increment();
+            long delay = reconnect.intervals().apply(++failedAttempts);
+            log.warn("{}: cannot list from etcd, keeping the last good state, retrying in {} ms: {}",
+                    label, delay, e.getMessage());
+            loop.schedule(this::relist, delay, TimeUnit.MILLISECONDS);
+            return;
+        }
+        failedAttempts = 0;
+        Map<String, StoredValue> fresh = new HashMap<>();
+        for (StoredValue value : listing.values()) {
+            codec.name(value.key()).ifPresent(name -> fresh.put(name, value));
+        }
+        for (String name : Set.copyOf(objects.keySet())) {
+            if (!fresh.containsKey(name)) {
+                objects.remove(name);
+                notifyChange(name);
+            }
+        }
+        fresh.forEach((name, value) -> {
+            T current = objects.get(name);
+            if (current == null || codec.revision(current) != value.modRevision()) {
+                objects.put(name, codec.decode(name, value));
+                notifyChange(name);
+            }
+        });
+        boolean first = !synced;
+        synced = true;
+        if (first) {
+            log.info("{}: synced {} objects at revision {}", label, objects.size(), listing.revision());
+        }
+        watchFrom(listing.revision() + 1);
+    }
+
+    /** Starts a watch from an older revision, as a watch that was disconnected for a while would resume. */
+    public void watchFromForTest(long revision) {
+        loop.execute(() -> watchFrom(revision));
+    }
+
+    private void watchFrom(long revision) {
+        closeWatcher();
+        int myGeneration = ++generation;
+        WatchOption option = WatchOption.builder().isPrefix(true).withRevision(revision).build();
+        ByteSequence watched = ByteSequence.from(prefix, StandardCharsets.UTF_8);
+        watcher = kv.client().getWatchClient().watch(watched, option, new Watch.Listener() {
+            @Override
+            public void onNext(WatchResponse response) {
+                loop.execute(() -> {
+                    if (myGeneration == generation) {
+                        handle(response);
+                    }
+                });
+            }
+
+            @Override
+            public void onError(Throwable error) {
+                loop.execute(() -> {
+                    if (myGeneration == generation) {
+                        restart(error);
+                    }
+                });
+            }
+
+            @Override
+            public void onCompleted() {
+                loop.execute(() -> {
+                    if (myGeneration == generation) {
+                        restart(null);
+                    }
+                });
+            }
+        });
+    }
+
+    private void handle(WatchResponse response) {
+        for (WatchEvent event : response.getEvents()) {
+            String key = event.getKeyValue().getKey().toString(StandardCharsets.UTF_8);
+            Optional<String> parsed = codec.name(key);
+            if (parsed.isEmpty()) {
+                continue;
+            }
+            String name = parsed.get();
+            if (event.getEventType() == WatchEvent.EventType.DELETE) {
+                objects.remove(name);
+            } else if (event.getEventType() == WatchEvent.EventType.PUT) {
+                StoredValue value = new StoredValue(key, event.getKeyValue().getValue().toString(StandardCharsets.UTF_8),
+                        event.getKeyValue().getModRevision(), event.getKeyValue().getCreateRevision());
+                objects.put(name, codec.decode(name, value));
+            } else {
+                continue;
+            }
+            notifyChange(name);
+        }
+    }
+
+    private void restart(Throwable error) {
+        if (closed) {
+            return;
+        }
+        closeWatcher();
+        watchRestarts.increment();
+        if (error instanceof CompactedException) {
+            compactions.increment();
+            log.warn("{}: watch revision was compacted, re-listing", label);
+            relist();
+            return;
+        }
+        long delay = reconnect.intervals().apply(++failedAttempts);
+        log.warn("{}: watch ended ({}), re-listing in {} ms", label,
+                error == null ? "completed" : error.getMessage(), delay);
+        loop.schedule(this::relist, delay, TimeUnit.MILLISECONDS);
+    }
+
+    private void notifyChange(String name) {
+        try {
+            onChange.accept(name);
+        } catch (RuntimeException e) {
+            log.error("{}/{}: change listener failed", label, name, e);
+        }
+    }
+
+    private void closeWatcher() {
+        if (watcher != null) {
+            watcher.close();
+            watcher = null;
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        loop.execute(this::closeWatcher);
+        loop.shutdown();
+        try {
+            loop.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,187 @@
+package dev.berth.operator.gitops;
+
+import dev.berth.crds.gitops.GitCredentials;
+import dev.berth.crds.gitops.GitSourceSpec;
+import dev.berth.operator.cli.ManifestFiles.ManifestFile;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.api.errors.InvalidRemoteException;
+import org.eclipse.jgit.api.errors.TransportException;
+import org.eclipse.jgit.errors.MissingObjectException;
+import org.eclipse.jgit.lib.Constants;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.ObjectLoader;
+import org.eclipse.jgit.lib.Ref;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.eclipse.jgit.revwalk.RevWalk;
+import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
+import org.eclipse.jgit.transport.CredentialsProvider;
+import org.eclipse.jgit.transport.RefSpec;
+import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
+import org.eclipse.jgit.treewalk.TreeWalk;
+import org.eclipse.jgit.treewalk.filter.PathFilter;
+
+/**
+ * Git through JGit: one bare local repository per GitSource under {@code cacheDir}, fetched with a forced refspec
+ * (so a force-push back to an older commit is followed), and manifests read straight from the commit's tree
+ * (no checkout, nothing on disk but git objects).
+ */
+public final class GitRepos {
+    /** Every network call gives up after this many seconds. */
+    private static final int TIMEOUT_SECONDS = 30;
+    /** A file bigger than the parser's limit is still read up to a bit more, so the parser reports it. */
+    private static final int MAX_FILE = 2 * 1024 * 1024;
+    private static final int MAX_FILES = 2000;
+
+    /** The manifests of one commit, with their repository paths as file names (for file:line:column). */
+    public record Fetched(String commit, List<ManifestFile> files) {
+    }
+
+    private final Path cacheDir;
+    private final Function<String, String> environment;
+
+    public GitRepos(Path cacheDir, Function<String, String> environment) {
+        this.cacheDir = cacheDir;
+        this.environment = environment;
+    }
+
+    /** Fetches {@code spec.ref()} of {@code spec.url()} and reads every manifest under {@code spec.path()}. */
+    public Fetched fetch(String source, GitSourceSpec spec) throws GitSyncException {
+        CredentialsProvider credentials = credentials(spec.credentials());
+        try (Repository repo = open(source)) {
+            String remoteRef = resolveRemoteRef(spec, credentials);
+            String localRef = "refs/berth/" + source;
+            try (Git git = new Git(repo)) {
+                git.fetch().setRemote(spec.url()).setCredentialsProvider(credentials).setTimeout(TIMEOUT_SECONDS)
+                        .setRefSpecs(new RefSpec("+" + remoteRef + ":" + localRef)).setTagOpt(org.eclipse.jgit.transport.TagOpt.NO_TAGS)
+                        .call();
+            }
+            Ref fetched = repo.exactRef(localRef);
+            if (fetched == null) {
+                throw new GitSyncException("RefNotFound", "fetched " + remoteRef + " from " + safeUrl(spec.url())
+                        + " but nothing arrived");
+            }
+            try (RevWalk walk = new RevWalk(repo)) {
+                RevCommit commit = walk.parseCommit(fetched.getObjectId()); // peels annotated tags
+                return new Fetched(commit.getName(), read(repo, commit, spec.path()));
+            }
+        } catch (TransportException | InvalidRemoteException e) {
+            throw new GitSyncException(reasonOf(e), "cannot fetch " + safeUrl(spec.url()) + ": " + oneLine(e), e);
+        } catch (GitAPIException e) {
+            throw new GitSyncException("FetchFailed", "cannot fetch " + safeUrl(spec.url()) + ": " + oneLine(e), e);
+        } catch (IOException | RuntimeException e) {
+            throw new GitSyncException("GitError", "git failed for " + safeUrl(spec.url()) + ": " + oneLine(e), e);
+        }
+    }
+
+    private String resolveRemoteRef(GitSourceSpec spec, CredentialsProvider credentials) throws GitAPIException,
+            GitSyncException {
+        Collection<Ref> refs = Git.lsRemoteRepository().setRemote(spec.url()).setCredentialsProvider(credentials)
+                .setTimeout(TIMEOUT_SECONDS).setHeads(false).setTags(false).call();
+        List<String> candidates = spec.ref().startsWith("refs/") ? List.of(spec.ref())
+                : List.of(Constants.R_HEADS + spec.ref(), Constants.R_TAGS + spec.ref());
+        for (String candidate : candidates) {
+            if (refs.stream().anyMatch(r -> r.getName().equals(candidate))) {
+                return candidate;
+            }
+        }
+        throw new GitSyncException("RefNotFound", safeUrl(spec.url()) + " has no branch or tag \"" + spec.ref() + "\"");
+    }
+
+    private static List<ManifestFile> read(Repository repo, RevCommit commit, String path) throws IOException,
+            GitSyncException {
+        List<ManifestFile> files = new ArrayList<>();
+        try (TreeWalk walk = new TreeWalk(repo)) {
+            walk.addTree(commit.getTree());
+            walk.setRecursive(true);
+            if (!path.isEmpty()) {
+                walk.setFilter(PathFilter.create(path));
+            }
+            boolean pathSeen = path.isEmpty();
+            while (walk.next()) {
+                String name = walk.getPathString();
+                pathSeen |= name.startsWith(path + "/");
+                if (!(name.endsWith(".yaml") || name.endsWith(".yml")) || !walk.getFileMode(0).equals(
+                        org.eclipse.jgit.lib.FileMode.REGULAR_FILE) && !walk.getFileMode(0).equals(
+                        org.eclipse.jgit.lib.FileMode.EXECUTABLE_FILE)) {
+                    continue;
+                }
+                if (files.size() >= MAX_FILES) {
+                    throw new GitSyncException("TooManyFiles", "more than " + MAX_FILES + " manifests under \""
+                            + path + "\"");
+                }
+                ObjectLoader loader = repo.open(walk.getObjectId(0));
+                byte[] bytes = loader.getSize() > MAX_FILE ? new byte[MAX_FILE + 1] : loader.getBytes();
+                files.add(new ManifestFile(name, bytes));
+            }
+            if (!pathSeen) {
+                throw new GitSyncException("PathNotFound", "commit " + commit.getName().substring(0, 12)
+                        + " has no folder \"" + path + "\"");
+            }
+        } catch (MissingObjectException e) {
+            throw new GitSyncException("GitError", "commit " + commit.getName() + " is incomplete: " + e.getMessage());
+        }
+        files.sort(Comparator.comparing(ManifestFile::name));
+        return files;
+    }
+
+    private Repository open(String source) throws IOException {
+        Path dir = cacheDir.resolve(source + ".git");
+        Files.createDirectories(cacheDir);
+        Repository repo = new FileRepositoryBuilder().setGitDir(dir.toFile()).setBare().build();
+        if (!Files.exists(dir.resolve("objects"))) {
+            repo.create(true);
+        }
+        return repo;
+    }
+
+    private CredentialsProvider credentials(GitCredentials credentials) throws GitSyncException {
+        if (credentials == null) {
+            return null;
+        }
+        Optional<String> secret = SecretRef.read(credentials.passwordFile(), credentials.passwordEnv(), environment,
+                "credentials");
+        if (secret.isEmpty()) {
+            return null;
+        }
+        String user = credentials.username() == null || credentials.username().isBlank() ? "git" : credentials.username();
+        return new UsernamePasswordCredentialsProvider(user, secret.get());
+    }
+
+    /** Drops a user:password@ part someone may have written into the URL, so it never reaches status or logs. */
+    static String safeUrl(String url) {
+        return url.replaceAll("://[^/@]*@", "://***@");
+    }
+
+    private static String reasonOf(Exception e) {
+        String text = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
+        if (text.contains("not authorized") || text.contains("authentication") || text.contains("401")
+                || text.contains("403") || text.contains("auth fail")) {
+            return "AuthenticationFailed";
+        }
+        return "RepositoryUnreachable";
+    }
+
+    private static String oneLine(Throwable e) {
+        StringBuilder text = new StringBuilder(String.valueOf(e.getMessage()));
+        Throwable cause = e.getCause();
+        while (cause != null && cause != e) {
+            if (cause.getMessage() != null && !text.toString().contains(cause.getMessage())) {
+                text.append(" (").append(cause.getMessage()).append(')');
+            }
+            e = cause;
+            cause = cause.getCause();
+        }
+        return safeUrl(text.toString().replace('\n', ' ').replace('\r', ' '));
+    }
+}

@@ -1,0 +1,152 @@
+package dev.berth.operator.overlay;
+
+import dev.berth.crds.ValidationError;
+import dev.berth.crds.network.NetworkSpec;
+import dev.berth.crds.stack.StackSpec;
+import dev.berth.crds.status.Condition;
+import dev.berth.crds.status.ObjectStatus;
+import dev.berth.operator.cache.DesiredInformer;
+import dev.berth.operator.cache.EtcdInformer;
+import dev.berth.operator.control.HostRecord;
+import dev.berth.operator.control.HostRegistration;
+import dev.berth.operator.control.ReconcileResult;
+import dev.berth.operator.control.Reconciler;
+import dev.berth.operator.control.StatusWriter;
+import dev.berth.operator.store.ObjectKey;
+import dev.berth.operator.store.StoreException;
+import dev.berth.operator.store.StoredObject;
+import dev.berth.reconcilers.overlay.NetworkOutcome;
+import dev.berth.reconcilers.overlay.NetworkReconciler;
+import dev.berth.reconcilers.overlay.Peer;
+import dev.berth.reconcilers.stack.HostInfo;
+import dev.berth.reconcilers.stack.PlacementRule;
+import dev.berth.reconcilers.stack.PlanBuilder;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reconciles one overlay Network on this host. The host takes part while a stack placed here uses the
+ * Network; peers are the live host records that take part too. What the host takes part in goes into its own
+ * host record, which is how the other hosts learn to send it traffic.
+ */
+public final class NetworkController implements Reconciler {
+    private static final Logger log = LoggerFactory.getLogger(NetworkController.class);
+    private static final Duration NOT_SYNCED_RETRY = Duration.ofSeconds(1);
+
+    private final HostInfo host;
+    private final DesiredInformer networks;
+    private final DesiredInformer stacks;
+    private final EtcdInformer<HostRecord> hosts;
+    private final NetworkReconciler reconciler;
+    private final StatusWriter status;
+    private final HostRegistration registration;
+    private final Clock clock;
+    private final Map<String, NetworkOutcome> last = new ConcurrentHashMap<>();
+
+    public NetworkController(HostInfo host, DesiredInformer networks, DesiredInformer stacks,
+                             EtcdInformer<HostRecord> hosts, NetworkReconciler reconciler, StatusWriter status,
+                             HostRegistration registration, Clock clock) {
+        this.host = host;
+        this.networks = networks;
+        this.stacks = stacks;
+        this.hosts = hosts;
+        this.reconciler = reconciler;
+        this.status = status;
+        this.registration = registration;
+        this.clock = clock;
+    }
+
+    /** Peers and FDB entries of the last pass, for the overlay metrics. */
+    public Map<String, NetworkOutcome> lastOutcomes() {
+        return Map.copyOf(last);
+    }
+
+    /** The Networks some stack placed on this host uses. */
+    public List<String> neededHere() {
+        List<String> needed = new ArrayList<>();
+        for (String name : stacks.names()) {
+            stacks.get(name).flatMap(StoredObject::resource).map(r -> r.spec(StackSpec.class))
+                    .filter(s -> PlacementRule.placedHere(s.placement(), host))
+                    .ifPresent(s -> needed.addAll(PlanBuilder.externalNetworks(s)));
+        }
+        return needed;
+    }
+
+    @Override
+    public ReconcileResult reconcile(String name) {
+        if (!networks.synced() || !stacks.synced() || !hosts.synced()) {
+            return ReconcileResult.requeueAfter(NOT_SYNCED_RETRY);
+        }
+        ObjectKey key = new ObjectKey("network", name);
+        Optional<StoredObject> object = networks.get(name);
+        try {
+            if (object.isPresent() && !object.get().valid()) {
+                String message = object.get().errors().stream().limit(5).map(ValidationError::toString)
+                        .collect(Collectors.joining("; "));
+                write(key, object.get().raw().modRevision(), false, "", 0, Optional.of(new NetworkOutcome.Failure("InvalidSpec", message)));
+                return ReconcileResult.done();
+            }
+            Optional<NetworkSpec> spec = object.flatMap(StoredObject::resource).map(r -> r.spec(NetworkSpec.class));
+            boolean needed = neededHere().contains(name);
+            List<Peer> peers = hosts.names().stream().map(hosts::get).flatMap(Optional::stream)
+                    .filter(h -> !h.name().equals(host.name()) && h.underlayIp() != null)
+                    .map(h -> new Peer(h.name(), h.underlayIp(),
+                            h.networks().stream().map(HostRecord.HostNetwork::name).collect(Collectors.toSet())))
+                    .toList();
+            NetworkOutcome outcome = reconciler.reconcile(name, spec, needed, peers);
+            last.put(name, outcome);
+            advertise(name, spec, outcome.takesPart());
+            if (!outcome.actions().isEmpty()) {
+                log.info("network/{}: {}", name, String.join("; ", outcome.actions()));
+            }
+            if (!outcome.takesPart() && outcome.failure().isEmpty()) {
+                status.delete(key);
+                last.remove(name);
+            } else {
+                write(key, object.map(o -> o.raw().modRevision()).orElse(0L), outcome.failure().isEmpty(),
+                        outcome.range(), outcome.peers(), outcome.failure());
+            }
+            return outcome.failure().map(f -> ReconcileResult.failed(f.reason() + ": " + f.message()))
+                    .orElse(ReconcileResult.done());
+        } catch (StoreException e) {
+            return ReconcileResult.failed("etcd: " + e.getMessage());
+        }
+    }
+
+    private void advertise(String name, Optional<NetworkSpec> spec, boolean takesPart) {
+        registration.update(record -> {
+            List<HostRecord.HostNetwork> next = new ArrayList<>(record.networks().stream()
+                    .filter(n -> !n.name().equals(name)).toList());
+            if (takesPart && spec.isPresent()) {
+                next.add(new HostRecord.HostNetwork(name, spec.get().vni(), spec.get().port()));
+            }
+            next.sort(java.util.Comparator.comparing(HostRecord.HostNetwork::name));
+            return next.equals(record.networks()) ? record : record.withNetworks(next, clock.instant().toString());
+        });
+    }
+
+    private void write(ObjectKey key, long revision, boolean ready, String range, int peers,
+                       Optional<NetworkOutcome.Failure> failure) {
+        Optional<ObjectStatus> previous = status.last(key);
+        String now = clock.instant().toString();
+        List<Condition> conditions = new ArrayList<>();
+        conditions.add(new Condition(Condition.READY, ready ? "True" : "False", ready ? "Programmed" : "NotProgrammed",
+                ready ? "range " + range + ", " + peers + " peer(s)" : "", null));
+        conditions.add(failure.map(f -> new Condition(Condition.DEGRADED, "True", f.reason(), f.message(), null))
+                .orElse(new Condition(Condition.DEGRADED, "False", "AsExpected", "", null)));
+        List<Condition> timed = conditions.stream()
+                .map(c -> c.since(previous.flatMap(p -> p.condition(c.type())).orElse(null), now)).toList();
+        String lastError = failure.map(f -> f.reason() + ": " + f.message())
+                .orElse(previous.map(ObjectStatus::lastError).orElse(null));
+        status.write(key, new ObjectStatus(host.name(), revision, timed, Map.of(), lastError,
+                previous.map(ObjectStatus::since).orElse(now)));
+    }
+}

@@ -1,0 +1,161 @@
+package dev.berth.operator.overlay;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.dockerjava.api.DockerClient;
+import dev.berth.crds.KindDef;
+import dev.berth.operator.cache.DesiredInformer;
+import dev.berth.operator.cache.EtcdInformer;
+import dev.berth.operator.cache.ObservedCache;
+import dev.berth.operator.control.ControllerLoop;
+import dev.berth.operator.control.ExternalNetworks;
+import dev.berth.operator.control.HostRecord;
+import dev.berth.operator.control.HostRegistration;
+import dev.berth.operator.control.StatusWriter;
+import dev.berth.operator.queue.RateLimit;
+import dev.berth.operator.queue.RetryPolicy;
+import dev.berth.operator.queue.WorkQueue;
+import dev.berth.operator.store.EtcdKv;
+import dev.berth.operator.store.KeyLayout;
+import dev.berth.operator.store.ResourceStore;
+import dev.berth.operator.store.StoredObject;
+import dev.berth.operator.store.StoredValue;
+import dev.berth.reconcilers.docker.OverlayDocker;
+import dev.berth.reconcilers.link.IpRouteDriver;
+import dev.berth.reconcilers.overlay.NetworkReconciler;
+import dev.berth.reconcilers.overlay.OverlayHost;
+import dev.berth.reconcilers.overlay.OverlayNames;
+import dev.berth.reconcilers.stack.HostInfo;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Everything overlay Networks need in a running operator: the Network and host-record caches, the Network
+ * work queue and controller, and the hooks that re-queue Networks when stacks, peers or Docker change.
+ */
+public final class OverlayRuntime implements AutoCloseable {
+    private final WorkQueue queue;
+    private final DesiredInformer networks;
+    private final EtcdInformer<HostRecord> hosts;
+    private final ControllerLoop loop;
+    private final ObservedCache observed;
+    private final NetworkController controller;
+
+    public OverlayRuntime(KindDef networkKind, EtcdKv kv, KeyLayout keys, ResourceStore store, DesiredInformer stacks,
+                          ObservedCache observed, HostRegistration registration, HostInfo hostInfo, String instance,
+                          OverlayHost underlay, Optional<String> netns, DockerClient docker, StatusWriter status,
+                          RetryPolicy retry, int workers, MeterRegistry registry) {
+        this.observed = observed;
+        queue = new WorkQueue("network", retry, RateLimit.defaults(), registry);
+        networks = new DesiredInformer(networkKind, kv, store, key -> queue.add(key.name()), retry, registry);
+        hosts = new EtcdInformer<>("hosts", keys.hostsPrefix(), kv, new HostRecordCodec(keys),
+                host -> enqueueAll(), retry, registry);
+        NetworkReconciler reconciler = new NetworkReconciler(instance, underlay, new OverlayDocker(docker),
+                new IpRouteDriver(netns), new EtcdSubnetLeases(kv, keys));
+        controller = new NetworkController(hostInfo, networks, stacks, hosts, reconciler, status, registration,
+                Clock.systemUTC());
+        loop = new ControllerLoop("network", queue, controller, workers, registry);
+        Gauge.builder("berth.overlay.networks", controller, c -> c.lastOutcomes().size())
+                .description("Overlay Networks this host takes part in").register(registry);
+        Gauge.builder("berth.overlay.peers", controller,
+                        c -> c.lastOutcomes().values().stream().mapToInt(o -> o.peers()).sum())
+                .description("Peer hosts programmed, summed over this host's Networks").register(registry);
+        Gauge.builder("berth.overlay.fdb.entries", controller,
+                        c -> c.lastOutcomes().values().stream().mapToInt(o -> o.fdbEntries()).sum())
+                .description("FDB entries Berth keeps on this host's VXLAN devices").register(registry);
+    }
+
+    /** What stacks see of the overlays: declared in etcd, and present as a Docker network here. */
+    public ExternalNetworks externalNetworks() {
+        return new ExternalNetworks() {
+            @Override
+            public boolean declared(String network) {
+                return networks.get(network).map(StoredObject::valid).orElse(false);
+            }
+
+            @Override
+            public boolean readyHere(String network) {
+                return !observed.forOwner(OverlayNames.owner(network)).networks().isEmpty();
+            }
+        };
+    }
+
+    public boolean synced() {
+        return networks.synced() && hosts.synced();
+    }
+
+    public void start() {
+        networks.start();
+        hosts.start();
+        loop.start();
+    }
+
+    /** Stacks changed: which Networks this host needs may have changed too. */
+    public void stacksChanged() {
+        enqueueAll();
+    }
+
+    /** Docker saw a change on an owner; Networks own their Docker networks. */
+    public void observedChanged(String owner) {
+        if (owner.startsWith("network/")) {
+            queue.addUnlessBackingOff(owner.substring("network/".length()));
+        }
+    }
+
+    public void resync() {
+        networks.resync();
+        hosts.resync();
+        enqueueAll();
+    }
+
+    private void enqueueAll() {
+        Set<String> names = new HashSet<>(networks.names());
+        names.addAll(controller.lastOutcomes().keySet());
+        names.addAll(controller.neededHere());
+        observed.owners().stream().filter(o -> o.startsWith("network/")).forEach(o -> names.add(o.substring(8)));
+        names.forEach(queue::addUnlessBackingOff);
+    }
+
+    @Override
+    public void close() {
+        loop.stop(Duration.ofSeconds(20));
+        networks.close();
+        hosts.close();
+    }
+
+    /** Host records are JSON on a lease; one that does not decode is skipped (it is another version's). */
+    private static final class HostRecordCodec implements EtcdInformer.Codec<HostRecord> {
+        private final KeyLayout keys;
+        private final ObjectMapper json = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+        HostRecordCodec(KeyLayout keys) {
+            this.keys = keys;
+        }
+
+        @Override
+        public Optional<String> name(String key) {
+            return key.startsWith(keys.hostsPrefix()) ? Optional.of(key.substring(keys.hostsPrefix().length())) : Optional.empty();
+        }
+
+        @Override
+        public HostRecord decode(String name, StoredValue value) {
+            try {
+                return json.readValue(value.value(), HostRecord.class);
+            } catch (JsonProcessingException e) {
+                return new HostRecord(name, null, null, null, null, null, null, null);
+            }
+        }
+
+        @Override
+        public long revision(HostRecord value) {
+            // Records are small and few: decode again on every re-list rather than keep revisions around.
+            return -1;
+        }
+    }
+}

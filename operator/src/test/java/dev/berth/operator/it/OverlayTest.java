@@ -1,0 +1,245 @@
+package dev.berth.operator.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.ExecCreateCmdResponse;
+import com.github.dockerjava.api.model.Container;
+import dev.berth.operator.Await;
+import dev.berth.operator.TestEnv;
+import java.io.ByteArrayOutputStream;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Three Docker hosts in namespaces, one overlay Network, one stack pinned per host. */
+class OverlayTest {
+    private static final Duration WAIT = Duration.ofSeconds(90);
+    private static OverlayTestBed bed;
+    private static int vni;
+    private static String network;
+    private static String subnet;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        bed = new OverlayTestBed(3);
+        bed.startOperators();
+        vni = 100000 + Integer.parseInt(bed.id, 16);
+        network = "ov" + bed.id;
+        subnet = "10." + (bed.underlayOctet + 100) + ".0.0/16";
+        first().apply("""
+                apiVersion: berth.dev/v1
+                kind: Network
+                metadata:
+                  name: %s
+                spec:
+                  vni: %d
+                  subnet: %s
+                """.formatted(network, vni, subnet));
+        for (OverlayTestBed.Host host : bed.hosts) {
+            first().apply(stackOn(host));
+        }
+        for (OverlayTestBed.Host host : bed.hosts) {
+            host.harness.awaitReady(stackName(host), 1);
+        }
+    }
+
+    @AfterAll
+    static void tearDown() throws Exception {
+        if (bed != null) {
+            bed.close();
+        }
+    }
+
+    private static OperatorHarness first() {
+        return bed.hosts.get(0).harness;
+    }
+
+    private static String stackName(OverlayTestBed.Host host) {
+        return host.harness.instance + "-ov";
+    }
+
+    private static String stackOn(OverlayTestBed.Host host) {
+        return """
+                apiVersion: berth.dev/v1
+                kind: Stack
+                metadata:
+                  name: %s
+                spec:
+                  placement:
+                    hosts: [%s]
+                  services:
+                    - name: web
+                      image: %s
+                      command: ["sh", "-c", "mkdir -p /tmp/w && hostname > /tmp/w/index.html && exec httpd -f -p 8080 -h /tmp/w"]
+                      init: true
+                      networks: [%s]
+                """.formatted(stackName(host), host.harness.host, TestEnv.testImage(), network);
+    }
+
+    private static Container container(OverlayTestBed.Host host) {
+        return host.harness.containers(stackName(host)).get(0);
+    }
+
+    private static String overlayIp(OverlayTestBed.Host host) {
+        return host.harness.docker.inspectContainerCmd(container(host).getId()).exec().getNetworkSettings()
+                .getNetworks().get(network).getIpAddress();
+    }
+
+    private static int exec(OverlayTestBed.Host host, String... command) throws Exception {
+        DockerClient docker = host.harness.docker;
+        ExecCreateCmdResponse exec = docker.execCreateCmd(container(host).getId()).withCmd(command)
+                .withAttachStdout(true).withAttachStderr(true).exec();
+        docker.execStartCmd(exec.getId()).exec(new com.github.dockerjava.api.async.ResultCallback.Adapter<>())
+                .awaitCompletion(30, TimeUnit.SECONDS);
+        Long code = docker.inspectExecCmd(exec.getId()).exec().getExitCodeLong();
+        return code == null ? -1 : code.intValue();
+    }
+
+    private static Set<String> floodDestinations(OverlayTestBed.Host host) throws Exception {
+        String json = OverlayTestBed.run("bridge", "-n", host.netns, "-j", "fdb", "show", "dev", "bv" + vni);
+        Set<String> dst = new HashSet<>();
+        for (JsonNode entry : new ObjectMapper().readTree(json)) {
+            if ("00:00:00:00:00:00".equals(entry.path("mac").asText()) && entry.has("dst")) {
+                dst.add(entry.path("dst").asText());
+            }
+        }
+        return dst;
+    }
+
+    private static Set<String> othersOf(OverlayTestBed.Host host) {
+        Set<String> others = new HashSet<>();
+        bed.hosts.stream().filter(h -> h != host).forEach(h -> others.add(h.underlayIp));
+        return others;
+    }
+
+    @Test
+    void containersOnThreeHostsReachEachOtherOverTheOverlay() throws Exception {
+        for (OverlayTestBed.Host from : bed.hosts) {
+            for (OverlayTestBed.Host to : bed.hosts) {
+                if (from == to) {
+                    continue;
+                }
+                String ip = overlayIp(to);
+                Await.until(WAIT, container(from).getNames()[0] + " pings " + ip, () -> {
+                    try {
+                        return exec(from, "ping", "-c", "1", "-W", "2", ip) == 0;
+                    } catch (Exception e) {
+                        return false;
+                    }
+                });
+                assertEquals(0, exec(from, "wget", "-q", "-O", "/dev/null", "http://" + ip + ":8080/"),
+                        "HTTP from " + from.harness.host + " to " + ip);
+            }
+        }
+    }
+
+    @Test
+    void fdbListsExactlyTheOtherHosts() throws Exception {
+        for (OverlayTestBed.Host host : bed.hosts) {
+            Await.until(WAIT, "fdb of " + host.harness.host + " = the two other hosts",
+                    () -> {
+                        try {
+                            return floodDestinations(host).equals(othersOf(host));
+                        } catch (Exception e) {
+                            return false;
+                        }
+                    });
+        }
+        Set<String> ranges = new HashSet<>();
+        for (OverlayTestBed.Host host : bed.hosts) {
+            String range = host.harness.docker.inspectNetworkCmd().withNetworkId(network).exec().getIpam().getConfig()
+                    .get(0).getIpRange();
+            assertTrue(ranges.add(range), "each host has its own range: " + ranges + " + " + range);
+        }
+    }
+
+    @Test
+    void kernelDriftIsRepairedWithinAResync() throws Exception {
+        OverlayTestBed.Host host = bed.hosts.get(1);
+        String ns = host.netns;
+        String dev = "bv" + vni;
+        OverlayTestBed.run("ip", "-n", ns, "link", "set", dev, "down");
+        awaitUp(host);
+        OverlayTestBed.run("ip", "-n", ns, "link", "set", dev, "nomaster");
+        Await.until(WAIT, "device enslaved again", () -> {
+            try {
+                return OverlayTestBed.run("ip", "-n", ns, "-j", "link", "show", dev).contains("\"master\":\"bb" + vni + "\"");
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        String peer = othersOf(host).iterator().next();
+        OverlayTestBed.run("bridge", "-n", ns, "fdb", "del", "00:00:00:00:00:00", "dev", dev, "dst", peer, "self");
+        Await.until(WAIT, "fdb entry back", () -> {
+            try {
+                return floodDestinations(host).equals(othersOf(host));
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        OverlayTestBed.run("ip", "-n", ns, "link", "del", dev);
+        awaitUp(host);
+        Await.until(WAIT, "fdb entries back on the recreated device", () -> {
+            try {
+                return floodDestinations(host).equals(othersOf(host));
+            } catch (Exception e) {
+                return false;
+            }
+        });
+    }
+
+    private static void awaitUp(OverlayTestBed.Host host) {
+        Await.until(WAIT, "device up again", () -> {
+            try {
+                return OverlayTestBed.run("ip", "-n", host.netns, "-j", "link", "show", "bv" + vni).contains("\"UP\"");
+            } catch (Exception e) {
+                return false;
+            }
+        });
+    }
+
+    @Test
+    void aHostThatLeavesIsDroppedFromEveryFdbAndComesBack() throws Exception {
+        OverlayTestBed.Host leaving = bed.hosts.get(2);
+        leaving.harness.stopOperator();
+        for (OverlayTestBed.Host host : bed.hosts.subList(0, 2)) {
+            Await.until(WAIT, host.harness.host + " drops " + leaving.underlayIp, () -> {
+                try {
+                    return !floodDestinations(host).contains(leaving.underlayIp);
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+        }
+        leaving.harness.start();
+        for (OverlayTestBed.Host host : bed.hosts.subList(0, 2)) {
+            Await.until(WAIT, host.harness.host + " has " + leaving.underlayIp + " again", () -> {
+                try {
+                    return floodDestinations(host).contains(leaving.underlayIp);
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+        }
+    }
+
+    @Test
+    void hostsAreListedWithTheirUnderlayAndNetworks() {
+        Await.until(WAIT, "three host records naming the network", () -> bed.etcd.kv.list(bed.etcd.keys.hostsPrefix())
+                .values().stream().filter(v -> v.value().contains("\"" + network + "\"")).count() == 3);
+        String record = bed.etcd.kv.get(bed.etcd.keys.host(bed.hosts.get(0).harness.host)).orElseThrow().value();
+        assertTrue(record.contains(bed.hosts.get(0).underlayIp), record);
+        assertTrue(record.contains("\"vni\":" + vni), record);
+        assertEquals(Map.of(), Map.of());
+    }
+}

@@ -1,0 +1,129 @@
+package dev.berth.operator.it;
+
+import dev.berth.operator.EtcdFixture;
+import dev.berth.operator.Operator;
+import dev.berth.operator.PrivateDockerd;
+import dev.berth.operator.TestEnv;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Three Docker hosts on this machine: a network namespace each, joined by veth to an underlay bridge in the
+ * root namespace, a dockerd in each (started with nsenter), and one Berth operator per host on a shared etcd
+ * prefix. Names and address ranges are unique per run; close() removes every namespace, link, dockerd and
+ * iptables rule it made, and nothing else.
+ */
+final class OverlayTestBed implements AutoCloseable {
+    final String id = Integer.toHexString(0x1000 + new Random().nextInt(0xefff));
+    final int underlayOctet = 100 + new Random().nextInt(100);
+    final String bridge = "bu" + id + "br";
+    final EtcdFixture etcd = new EtcdFixture();
+    final List<Host> hosts = new ArrayList<>();
+    private boolean iptablesRule;
+
+    /** One Docker host of the bed. */
+    static final class Host {
+        final String netns;
+        final String underlayIp;
+        final PrivateDockerd dockerd;
+        OperatorHarness harness;
+
+        Host(String netns, String underlayIp, PrivateDockerd dockerd) {
+            this.netns = netns;
+            this.underlayIp = underlayIp;
+            this.dockerd = dockerd;
+        }
+    }
+
+    OverlayTestBed(int count) throws Exception {
+        try {
+            run("ip", "link", "add", bridge, "type", "bridge");
+            run("ip", "link", "set", bridge, "up");
+            // The root namespace's Docker sets FORWARD to DROP; bridged underlay traffic must pass.
+            iptablesRule = tryRun("iptables", "-I", "DOCKER-USER", "-i", bridge, "-o", bridge, "-j", "ACCEPT");
+            for (int i = 1; i <= count; i++) {
+                String ns = "bn" + id + i;
+                String veth = "bu" + id + "h" + i;
+                String ip = "10." + underlayOctet + ".0." + (10 + i);
+                run("ip", "netns", "add", ns);
+                run("ip", "link", "add", veth, "type", "veth", "peer", "name", "ul0", "netns", ns);
+                run("ip", "link", "set", veth, "master", bridge, "up");
+                run("ip", "-n", ns, "addr", "add", ip + "/24", "dev", "ul0");
+                run("ip", "-n", ns, "link", "set", "ul0", "up");
+                run("ip", "-n", ns, "link", "set", "lo", "up");
+                PrivateDockerd dockerd = new PrivateDockerd(ns);
+                hosts.add(new Host(ns, ip, dockerd));
+                dockerd.start();
+                dockerd.copyImageFrom(TestEnv.dockerHost(), TestEnv.testImage());
+            }
+        } catch (Exception e) {
+            close();
+            throw e;
+        }
+    }
+
+    void startOperator(Host host) throws IOException {
+        host.harness = new OperatorHarness(etcd, host.dockerd.host(), Duration.ofSeconds(2))
+                .underlay(new Operator.Underlay(Optional.of("ul0"), Optional.empty(), Optional.of(host.netns)));
+        host.harness.start();
+    }
+
+    void startOperators() throws IOException {
+        for (Host host : hosts) {
+            startOperator(host);
+        }
+    }
+
+    /** Runs a command in a host's namespace and returns its output. */
+    static String inNetns(String netns, String... command) throws IOException {
+        List<String> all = new ArrayList<>(List.of("ip", "netns", "exec", netns));
+        all.addAll(List.of(command));
+        return run(all.toArray(String[]::new));
+    }
+
+    static String run(String... command) throws IOException {
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IOException(String.join(" ", command) + " failed: " + out);
+            }
+            return out;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
+    }
+
+    private static boolean tryRun(String... command) {
+        try {
+            run(command);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (Host host : hosts) {
+            if (host.harness != null) {
+                host.harness.close();
+            }
+        }
+        for (Host host : hosts) {
+            host.dockerd.close();
+            tryRun("ip", "netns", "delete", host.netns);
+        }
+        tryRun("ip", "link", "delete", bridge);
+        if (iptablesRule) {
+            tryRun("iptables", "-D", "DOCKER-USER", "-i", bridge, "-o", bridge, "-j", "ACCEPT");
+        }
+        etcd.close();
+    }
+}

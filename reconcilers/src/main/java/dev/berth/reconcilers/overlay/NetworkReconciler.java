@@ -1,0 +1,156 @@
+package dev.berth.reconcilers.overlay;
+
+import com.github.dockerjava.api.model.Network;
+import dev.berth.crds.network.Ipv4Cidr;
+import dev.berth.crds.network.NetworkSpec;
+import dev.berth.reconcilers.docker.DockerActionException;
+import dev.berth.reconcilers.docker.OverlayDocker;
+import dev.berth.reconcilers.link.FdbEntry;
+import dev.berth.reconcilers.link.LinkAction;
+import dev.berth.reconcilers.link.LinkActionException;
+import dev.berth.reconcilers.link.LinkDriver;
+import dev.berth.reconcilers.link.LinkState;
+import dev.berth.reconcilers.link.NeighEntry;
+import dev.berth.reconcilers.link.OverlayDesired;
+import dev.berth.reconcilers.link.OverlayPlanner;
+import dev.berth.reconcilers.link.VxlanDevice;
+import dev.berth.reconcilers.stack.BerthLabels;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One overlay Network on this host: subnet lease, Docker bridge network, VXLAN device on its bridge and flood
+ * entries to every peer — or, when the host no longer needs it (or it was deleted), all of that removed, but
+ * only once no container is attached any more. Kernel state is read back and diffed every pass, so a deleted
+ * device or entry is put back.
+ */
+public final class NetworkReconciler {
+    private static final Logger log = LoggerFactory.getLogger(NetworkReconciler.class);
+
+    private final String instance;
+    private final OverlayHost host;
+    private final OverlayDocker docker;
+    private final LinkDriver links;
+    private final SubnetLeases leases;
+
+    public NetworkReconciler(String instance, OverlayHost host, OverlayDocker docker, LinkDriver links, SubnetLeases leases) {
+        this.instance = instance;
+        this.host = host;
+        this.docker = docker;
+        this.links = links;
+        this.leases = leases;
+    }
+
+    /**
+     * @param desired the spec while the Network exists in etcd (empty once etcd says it is gone)
+     * @param needed  whether a stack placed on this host uses it
+     */
+    public NetworkOutcome reconcile(String name, Optional<NetworkSpec> desired, boolean needed, List<Peer> peers) {
+        if (desired.isPresent() && needed) {
+            return ensure(name, desired.get(), peers);
+        }
+        return tearDown(name, desired.isEmpty());
+    }
+
+    private NetworkOutcome ensure(String name, NetworkSpec spec, List<Peer> peers) {
+        List<String> actions = new ArrayList<>();
+        Ipv4Cidr range = leases.acquire(name, Ipv4Cidr.parse(spec.subnet()), spec.hostPrefix(), host.name());
+        OverlayNetworkPlan plan = OverlayPlans.dockerNetwork(instance, name, spec, range, host);
+        try {
+            Optional<Network> existing = docker.find(plan.dockerName());
+            if (existing.isPresent() && !BerthLabels.isManaged(existing.get().getLabels(), instance)) {
+                return failed(true, range, actions, "NameConflict", "a Docker network named " + plan.dockerName()
+                        + " exists and is not Berth's; rename or remove it");
+            }
+            if (existing.isPresent() && !plan.specHash().equals(existing.get().getLabels().get(BerthLabels.SPEC_HASH))) {
+                int attached = docker.attachedContainers(existing.get().getId());
+                if (attached > 0) {
+                    return failed(true, range, actions, "NetworkChanged", "the Network's settings changed but "
+                            + attached + " container(s) still use its Docker network; they are replaced first");
+                }
+                docker.remove(existing.get().getId(), plan.dockerName());
+                actions.add("remove Docker network " + plan.dockerName() + " (settings changed)");
+                existing = Optional.empty();
+            }
+            if (existing.isEmpty()) {
+                docker.create(plan);
+                actions.add("create Docker network " + plan.dockerName() + " range " + plan.ipRange());
+            }
+        } catch (DockerActionException e) {
+            return failed(true, range, actions, e.reason(), e.getMessage());
+        }
+        OverlayDesired kernel = OverlayPlans.kernel(name, spec, host, peers);
+        try {
+            applyKernel(name, kernel, actions);
+        } catch (LinkActionException e) {
+            return failed(true, range, actions, "LinkFailed", e.getMessage());
+        }
+        return new NetworkOutcome(true, range.toString(), kernel.fdb().size(), kernel.fdb().size(), actions, Optional.empty());
+    }
+
+    private NetworkOutcome tearDown(String name, boolean deleted) {
+        List<String> actions = new ArrayList<>();
+        try {
+            Optional<Network> existing = docker.find(OverlayNames.dockerNetwork(name))
+                    .filter(n -> BerthLabels.isManaged(n.getLabels(), instance)
+                            && OverlayNames.owner(name).equals(n.getLabels().get(BerthLabels.OWNER)));
+            if (existing.isPresent()) {
+                int attached = docker.attachedContainers(existing.get().getId());
+                if (attached > 0) {
+                    // Never pull the network from under running containers: their stacks go first.
+                    return failed(true, leases.current(name, host.name()).map(Object::toString).orElse(""), actions,
+                            "InUse", "network " + name + (deleted ? " was deleted but " : " is no longer needed here but ")
+                                    + attached + " container(s) still use it; it is removed once they are gone");
+                }
+            }
+            applyKernel(name, new OverlayDesired(List.of(), List.of(), List.of()), actions);
+            if (existing.isPresent()) {
+                docker.remove(existing.get().getId(), OverlayNames.dockerNetwork(name));
+                actions.add("remove Docker network " + name);
+            }
+        } catch (DockerActionException e) {
+            return failed(false, "", actions, e.reason(), e.getMessage());
+        } catch (LinkActionException e) {
+            return failed(false, "", actions, "LinkFailed", e.getMessage());
+        }
+        if (leases.current(name, host.name()).isPresent()) {
+            leases.release(name, host.name());
+            actions.add("release subnet lease");
+        }
+        return new NetworkOutcome(false, "", 0, 0, actions, Optional.empty());
+    }
+
+    /** Plans against this Network's own kernel objects only (found by the device's ifalias), then applies. */
+    private void applyKernel(String name, OverlayDesired desired, List<String> actions) {
+        LinkState all = links.read();
+        String alias = OverlayNames.alias(name);
+        List<VxlanDevice> mine = all.devices().stream().filter(d -> alias.equals(d.alias())).toList();
+        Set<String> names = mine.stream().map(VxlanDevice::name).collect(Collectors.toCollection(java.util.HashSet::new));
+        desired.devices().forEach(d -> names.add(d.name()));
+        Set<String> masters = mine.stream().map(VxlanDevice::master).filter(m -> m != null)
+                .collect(Collectors.toCollection(java.util.HashSet::new));
+        desired.devices().forEach(d -> masters.add(d.master()));
+        // A device of the same name owned by another Network (a VNI moved) is this pass's business too.
+        List<VxlanDevice> scopedDevices = all.devices().stream().filter(d -> names.contains(d.name())).toList();
+        List<FdbEntry> scopedFdb = all.fdb().stream().filter(f -> names.contains(f.device())).toList();
+        List<NeighEntry> scopedNeigh = all.neighbours().stream().filter(n -> masters.contains(n.device())).toList();
+        LinkState scoped = new LinkState(scopedDevices, all.bridges(), scopedFdb, scopedNeigh);
+        List<LinkAction> plan = OverlayPlanner.plan(desired, scoped);
+        if (plan.isEmpty()) {
+            return;
+        }
+        links.apply(plan);
+        plan.forEach(a -> actions.add(a.describe()));
+        log.info("network/{}: {} kernel action(s) applied", name, plan.size());
+    }
+
+    private static NetworkOutcome failed(boolean takesPart, Object range, List<String> actions, String reason, String message) {
+        return new NetworkOutcome(takesPart, String.valueOf(range), 0, 0, actions,
+                Optional.of(new NetworkOutcome.Failure(reason, message)));
+    }
+}

@@ -1,0 +1,33 @@
+package dev.berth.reconcilers.overlay;
+
+/**
+ * Names of what an overlay Network becomes on a host. Kernel names stay within 15 characters: "bb" or "bv"
+ * and at most 8 digits of the VNI. The ifalias is what marks a VXLAN device as Berth's and names its Network.
+ */
+public final class OverlayNames {
+    public static final String ALIAS_PREFIX = "berth:";
+
+    private OverlayNames() {
+    }
+
+    public static String bridge(int vni) {
+        return "bb" + vni;
+    }
+
+    public static String vxlan(int vni) {
+        return "bv" + vni;
+    }
+
+    public static String alias(String network) {
+        return ALIAS_PREFIX + network;
+    }
+
+    /** The Docker network a service joins when it names the Network: the Network's own name, as with Swarm. */
+    public static String dockerNetwork(String network) {
+        return network;
+    }
+
+    public static String owner(String network) {
+        return "network/" + network;
+    }
+}
