@@ -162,12 +162,14 @@ def overlay():
     b.row("Networks")
     b.panel("stat", "Networks Ready / Degraded", "Network objects on the selected hosts by condition.",
             [(f'sum(berth_objects{{{H}, kind="network", condition="Ready", status="True"}})', "Ready"),
-             (f'sum(berth_objects{{{H}, kind="network", condition="Degraded", status="True"}})', "Degraded")], w=8, h=5)
-    b.panel("timeseries", "Peers per network", "Peer hosts (live host leases) each Network has FDB flood entries to.",
-            [(f'berth_overlay_peers{{{H}}}', "{{host}} {{network}}")], w=8, h=5)
-    b.panel("timeseries", "FDB entries per network", "Forwarding entries of each Network's VXLAN device.",
-            [(f'berth_overlay_fdb_entries{{{H}}}', "{{host}} {{network}}")], w=8, h=5)
-    b.row("Kernel")
+             (f'sum(berth_objects{{{H}, kind="network", condition="Degraded", status="True"}})', "Degraded")], w=6, h=5)
+    b.panel("timeseries", "Overlay networks", "Overlay Networks each host takes part in.",
+            [(f'berth_overlay_networks{{{H}}}', "{{host}}")], w=6, h=5)
+    b.panel("timeseries", "Peers", "Peer hosts programmed, summed over each host's Networks.",
+            [(f'berth_overlay_peers{{{H}}}', "{{host}}")], w=6, h=5)
+    b.panel("timeseries", "FDB entries", "FDB entries Berth keeps on each host's VXLAN devices.",
+            [(f'berth_overlay_fdb_entries{{{H}}}', "{{host}}")], w=6, h=5)
+    b.row("Kernel and reconciles")
     b.panel("timeseries", "Link operations", "Kernel link, FDB and neighbour operations per second by outcome.",
             [(f'sum by (host, operation, outcome) (rate(berth_link_operations_total{{{H}}}[$__rate_interval]))',
               "{{host}} {{operation}} {{outcome}}")], unit="ops")
@@ -177,29 +179,32 @@ def overlay():
     b.panel("timeseries", "Network reconciles", "Network controller reconciles per second by result.",
             [(f'sum by (host, result) (rate(berth_reconcile_total{{{H}, controller="network"}}[$__rate_interval]))',
               "{{host}} {{result}}")], unit="ops")
-    b.panel("timeseries", "Network drift corrections", "Corrections of overlay drift (deleted devices, FDB entries) by kind.",
-            [(f'sum by (host, drift) (increase(berth_drift_corrections_total{{{H}, controller="network"}}[$__rate_interval]))',
-              "{{host}} {{drift}}")])
+    b.panel("timeseries", "Network queue depth", "Keys waiting in the network work queue.",
+            [(f'berth_workqueue_depth{{{H}, name="network"}}', "{{host}}")])
     return b
 
 
 def gitops():
     b = Board("berth-gitops", "Berth / GitOps",
-              "GitOps sync from a Git repository into etcd: results, last success, leadership.")
-    b.panel("stat", "Last success age", "Seconds since the last successful sync (the leader's).",
-            [(f'min(time() - berth_gitops_last_success_timestamp_seconds{{{H}}})', "age")], w=8, h=5, unit="s",
+              "GitOps sync from Git repositories (GitSources) into etcd: results, last success, objects, leadership.")
+    b.panel("stat", "Last success age", "Seconds since each GitSource last synced successfully.",
+            [(f'max by (source) (time() - berth_gitops_last_success_timestamp_seconds{{{H}}})', "{{source}}")],
+            w=8, h=5, unit="s",
             extra={"fieldConfig": {"defaults": {"unit": "s", "thresholds": {"mode": "absolute", "steps": [
                 {"color": "green", "value": None}, {"color": "orange", "value": 900}, {"color": "red", "value": 3600}]}},
                 "overrides": []}})
-    b.panel("stat", "Sync status (last hour)", "Syncs in the last hour by result.",
-            [(f'sum by (result) (increase(berth_gitops_sync_total{{{H}}}[1h]))', "{{result}}")], w=8, h=5)
-    b.panel("stat", "GitOps leader", "Which operator leads the gitops election (1 = leader).",
+    b.panel("stat", "Sync status (last hour)", "Sync passes in the last hour by result (synced, outofsync, failed).",
+            [(f'sum by (result) (increase(berth_gitops_syncs_total{{{H}}}[1h]))', "{{result}}")], w=8, h=5)
+    b.panel("stat", "GitOps leader", "Which operator leads the gitops election (1 = leader); only the leader syncs.",
             [(f'berth_leader{{{H}, election="gitops"}}', "{{host}}")], w=8, h=5)
-    b.panel("timeseries", "Syncs", "Syncs per interval by result.",
-            [(f'sum by (host, result) (increase(berth_gitops_sync_total{{{H}}}[$__rate_interval]))', "{{host}} {{result}}")])
-    b.panel("timeseries", "Sync duration p99", "99th percentile of one sync (fetch, parse, apply).",
-            [(f'histogram_quantile(0.99, sum by (host, le) (rate(berth_gitops_sync_duration_seconds_bucket{{{H}}}[$__rate_interval])))',
-              "{{host}}")], unit="s")
+    b.panel("timeseries", "Sync passes", "Sync passes per interval by GitSource and result.",
+            [(f'sum by (host, source, result) (increase(berth_gitops_syncs_total{{{H}}}[$__rate_interval]))',
+              "{{host}} {{source}} {{result}}")])
+    b.panel("timeseries", "Objects by sync state", "Objects of each GitSource by state (synced, outofsync, orphaned, conflict).",
+            [(f'sum by (source, state) (berth_gitops_objects{{{H}}})', "{{source}} {{state}}")])
+    b.panel("timeseries", "Self-heals", "Hand edits of synced objects put back to the commit's version.",
+            [(f'sum by (host, source) (increase(berth_gitops_self_heals_total{{{H}}}[$__rate_interval]))',
+              "{{host}} {{source}}")])
     return b
 
 

@@ -81,7 +81,7 @@ public final class Operator implements AutoCloseable {
     }
 
     private final Settings settings;
-    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final PrometheusMeterRegistry registry = dev.berth.operator.metrics.BerthRegistry.create();
     private final Client etcdClient;
     private final DockerClient dockerClient;
     private final DockerClient dockerEvents;

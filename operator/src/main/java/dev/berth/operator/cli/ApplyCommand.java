@@ -38,6 +38,13 @@ public final class ApplyCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         try (StoreSession session = new StoreSession(etcd, kinds)) {
+            List<dev.berth.crds.Resource> storedNetworks = session.store().list(kinds.byKind("Network").orElseThrow()).stream()
+                    .flatMap(o -> o.resource().stream()).toList();
+            Manifests.Loaded crossChecked = new Manifests.Loaded(loaded.resources(),
+                    dev.berth.crds.network.NetworkSetCheck.check(loaded.resources(), storedNetworks));
+            if (!crossChecked.report(spec.commandLine().getErr())) {
+                return 1;
+            }
             List<ApplyOutcome> outcomes = dryRun ? session.store().preview(loaded.resources())
                     : session.store().apply(loaded.resources());
             outcomes.forEach(o -> out.println(o + (dryRun ? " (dry run)" : "")));

@@ -31,6 +31,9 @@ public final class DeleteCommand implements Callable<Integer> {
     @Option(names = {"-f", "--filename"}, paramLabel = "FILE|DIR|-", description = "Delete the objects these files declare.")
     List<String> files = new ArrayList<>();
 
+    @Option(names = "--force", description = "Delete Networks even while stacks use them.")
+    boolean force;
+
     @Override
     public Integer call() {
         Kinds kinds = Kinds.standard();
@@ -56,6 +59,14 @@ public final class DeleteCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         int missing = 0;
         try (StoreSession session = new StoreSession(etcd, kinds)) {
+            List<String> refused = force ? List.of() : networksInUse(session, kinds, targets);
+            if (!refused.isEmpty()) {
+                refused.forEach(spec.commandLine().getErr()::println);
+                spec.commandLine().getErr().println("nothing was deleted; delete those stacks first, or pass --force"
+                        + " (the operators then keep each Network on a host until its containers are gone)");
+                spec.commandLine().getErr().flush();
+                return 1;
+            }
             for (Target target : targets) {
                 if (session.store().delete(target.kind(), target.name())) {
                     out.println(target.kind().singular() + "/" + target.name() + " deleted");
@@ -71,5 +82,29 @@ public final class DeleteCommand implements Callable<Integer> {
     }
 
     private record Target(KindDef kind, String name) {
+    }
+
+    /** One line per Network to delete that a stack still uses (and is not deleted in the same command). */
+    private static List<String> networksInUse(StoreSession session, Kinds kinds, List<Target> targets) {
+        List<String> refused = new ArrayList<>();
+        java.util.Set<String> deletedStacks = new java.util.HashSet<>();
+        targets.stream().filter(t -> t.kind().kind().equals("Stack")).forEach(t -> deletedStacks.add(t.name()));
+        List<Target> networks = targets.stream().filter(t -> t.kind().kind().equals("Network")).toList();
+        if (networks.isEmpty()) {
+            return refused;
+        }
+        for (dev.berth.operator.store.StoredObject stack : session.store().list(kinds.byKind("Stack").orElseThrow())) {
+            if (deletedStacks.contains(stack.name()) || stack.resource().isEmpty()) {
+                continue;
+            }
+            java.util.Set<String> used = dev.berth.reconcilers.stack.PlanBuilder.externalNetworks(
+                    stack.resource().get().spec(dev.berth.crds.stack.StackSpec.class));
+            for (Target n : networks) {
+                if (used.contains(n.name())) {
+                    refused.add("network/" + n.name() + " is used by stack/" + stack.name());
+                }
+            }
+        }
+        return refused;
     }
 }

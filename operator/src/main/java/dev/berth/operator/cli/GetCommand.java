@@ -32,7 +32,7 @@ public final class GetCommand implements Callable<Integer> {
     @Mixin
     EtcdOptions etcd;
 
-    @Parameters(index = "0", paramLabel = "KIND", description = "stacks (stack, st)")
+    @Parameters(index = "0", paramLabel = "KIND", description = "stacks (st), networks (net), gitsources, or hosts (the live host records)")
     String kindName;
 
     @Parameters(index = "1", arity = "0..1", paramLabel = "NAME", description = "Only this object.")
@@ -45,8 +45,12 @@ public final class GetCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Kinds kinds = Kinds.standard();
-        KindDef kind = KindArgument.resolve(kinds, kindName, spec.commandLine());
         PrintWriter out = spec.commandLine().getOut();
+        if (kindName.equalsIgnoreCase("hosts") || kindName.equalsIgnoreCase("host")) {
+            // Hosts are written by the operators themselves, not declared: their own listing.
+            return HostsCommand.print(etcd, out, output == Output.wide);
+        }
+        KindDef kind = KindArgument.resolve(kinds, kindName, spec.commandLine());
         StatusCodec codec = new StatusCodec();
         List<ObjectView> views = new ArrayList<>();
         try (StoreSession session = new StoreSession(etcd, kinds)) {

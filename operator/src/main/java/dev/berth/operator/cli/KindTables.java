@@ -14,6 +14,7 @@ final class KindTables {
     static KindTables standard() {
         return new KindTables(Map.of(
                 "Stack", new StackTable(),
+                "Network", new NetworkTable(),
                 "GitSource", new GitSourceTable()));
     }
 

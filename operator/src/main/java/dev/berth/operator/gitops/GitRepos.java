@@ -59,7 +59,7 @@ public final class GitRepos {
     public Fetched fetch(String source, GitSourceSpec spec) throws GitSyncException {
         CredentialsProvider credentials = credentials(spec.credentials());
         try (Repository repo = open(source)) {
-            String remoteRef = resolveRemoteRef(spec, credentials);
+            String remoteRef = resolveRemoteRef(repo, spec, credentials);
             String localRef = "refs/berth/" + source;
             try (Git git = new Git(repo)) {
                 git.fetch().setRemote(spec.url()).setCredentialsProvider(credentials).setTimeout(TIMEOUT_SECONDS)
@@ -84,9 +84,10 @@ public final class GitRepos {
         }
     }
 
-    private String resolveRemoteRef(GitSourceSpec spec, CredentialsProvider credentials) throws GitAPIException,
-            GitSyncException {
-        Collection<Ref> refs = Git.lsRemoteRepository().setRemote(spec.url()).setCredentialsProvider(credentials)
+    /** ls-remote through the local repository: the dumb HTTP transport needs one. */
+    private String resolveRemoteRef(Repository repo, GitSourceSpec spec, CredentialsProvider credentials)
+            throws GitAPIException, GitSyncException {
+        Collection<Ref> refs = new Git(repo).lsRemote().setRemote(spec.url()).setCredentialsProvider(credentials)
                 .setTimeout(TIMEOUT_SECONDS).setHeads(false).setTags(false).call();
         List<String> candidates = spec.ref().startsWith("refs/") ? List.of(spec.ref())
                 : List.of(Constants.R_HEADS + spec.ref(), Constants.R_TAGS + spec.ref());

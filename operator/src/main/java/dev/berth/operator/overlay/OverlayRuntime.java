@@ -43,6 +43,7 @@ public final class OverlayRuntime implements AutoCloseable {
     private final WorkQueue queue;
     private final DesiredInformer networks;
     private final EtcdInformer<HostRecord> hosts;
+    private final EtcdInformer<String> endpoints;
     private final ControllerLoop loop;
     private final ObservedCache observed;
     private final NetworkController controller;
@@ -57,7 +58,9 @@ public final class OverlayRuntime implements AutoCloseable {
         hosts = new EtcdInformer<>("hosts", keys.hostsPrefix(), kv, new HostRecordCodec(keys),
                 host -> enqueueAll(), retry, registry);
         NetworkReconciler reconciler = new NetworkReconciler(instance, underlay, new OverlayDocker(docker),
-                new IpRouteDriver(netns), new EtcdSubnetLeases(kv, keys));
+                new IpRouteDriver(netns), new EtcdSubnetLeases(kv, keys), new EtcdEndpointDirectory(kv, keys));
+        endpoints = new EtcdInformer<>("endpoints", EtcdEndpointDirectory.prefix(keys), kv, new RawCodec(keys),
+                key -> enqueueAll(), retry, registry);
         controller = new NetworkController(hostInfo, networks, stacks, hosts, reconciler, status, registration,
                 Clock.systemUTC());
         loop = new ControllerLoop("network", queue, controller, workers, registry);
@@ -93,6 +96,7 @@ public final class OverlayRuntime implements AutoCloseable {
     public void start() {
         networks.start();
         hosts.start();
+        endpoints.start();
         loop.start();
     }
 
@@ -105,12 +109,16 @@ public final class OverlayRuntime implements AutoCloseable {
     public void observedChanged(String owner) {
         if (owner.startsWith("network/")) {
             queue.addUnlessBackingOff(owner.substring("network/".length()));
+        } else {
+            // A container came or went: unicast Networks publish this host's endpoints again.
+            enqueueAll();
         }
     }
 
     public void resync() {
         networks.resync();
         hosts.resync();
+        endpoints.resync();
         enqueueAll();
     }
 
@@ -127,6 +135,31 @@ public final class OverlayRuntime implements AutoCloseable {
         loop.stop(Duration.ofSeconds(20));
         networks.close();
         hosts.close();
+        endpoints.close();
+    }
+
+    /** Endpoint lists are only a trigger here: the reconciler reads them itself. */
+    private static final class RawCodec implements EtcdInformer.Codec<String> {
+        private final String prefix;
+
+        RawCodec(KeyLayout keys) {
+            this.prefix = EtcdEndpointDirectory.prefix(keys);
+        }
+
+        @Override
+        public Optional<String> name(String key) {
+            return key.startsWith(prefix) ? Optional.of(key.substring(prefix.length())) : Optional.empty();
+        }
+
+        @Override
+        public String decode(String name, StoredValue value) {
+            return value.value();
+        }
+
+        @Override
+        public long revision(String value) {
+            return -1;
+        }
     }
 
     /** Host records are JSON on a lease; one that does not decode is skipped (it is another version's). */

@@ -108,7 +108,7 @@ class GitOpsSyncTest {
                 .orElse(false), () -> h.describe(src));
         GitSourceStatus failed = h.status(src).orElseThrow();
         assertEquals(good, failed.lastSyncedCommit());
-        assertTrue(failed.lastError().contains("stacks/zz-bad.yaml:13:7: spec.services[0].replicaz: unknown field"),
+        assertTrue(failed.lastError().contains("stacks/zz-bad.yaml:12:7: spec.services[0].replicaz: unknown field"),
                 failed.lastError());
         assertTrue(failed.lastError().contains(broken.substring(0, 12)), "the message names the commit");
         assertEquals("InvalidManifests", failed.conditions().stream().filter(x -> x.type().equals("Synced"))

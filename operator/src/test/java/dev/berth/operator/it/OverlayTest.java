@@ -22,6 +22,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Three Docker hosts in namespaces, one overlay Network, one stack pinned per host. */
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 class OverlayTest {
     private static final Duration WAIT = Duration.ofSeconds(90);
     private static OverlayTestBed bed;
@@ -35,7 +36,7 @@ class OverlayTest {
         bed.startOperators();
         vni = 100000 + Integer.parseInt(bed.id, 16);
         network = "ov" + bed.id;
-        subnet = "10." + (bed.underlayOctet + 100) + ".0.0/16";
+        subnet = "10." + (bed.underlayOctet - 50) + ".0.0/16";
         first().apply("""
                 apiVersion: berth.dev/v1
                 kind: Network
@@ -234,12 +235,110 @@ class OverlayTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Order(Integer.MAX_VALUE - 1)
+    void unicastModeProgramsEveryRemoteContainer() throws Exception {
+        first().apply("""
+                apiVersion: berth.dev/v1
+                kind: Network
+                metadata:
+                  name: %s
+                spec:
+                  vni: %d
+                  subnet: %s
+                  mode: unicast
+                """.formatted(network, vni, subnet));
+        for (OverlayTestBed.Host host : bed.hosts) {
+            Set<String> expected = new HashSet<>();
+            for (OverlayTestBed.Host other : bed.hosts) {
+                if (other != host) {
+                    String mac = other.harness.docker.inspectContainerCmd(container(other).getId()).exec()
+                            .getNetworkSettings().getNetworks().get(network).getMacAddress();
+                    expected.add(mac + "@" + other.underlayIp);
+                }
+            }
+            Await.until(WAIT, host.harness.host + " has every remote container's MAC -> its host", () -> {
+                try {
+                    return unicastEntries(host).equals(expected);
+                } catch (Exception e) {
+                    return false;
+                }
+            }, () -> {
+                try {
+                    return unicastEntries(host) + " expected " + expected;
+                } catch (Exception e) {
+                    return e.toString();
+                }
+            });
+            String neigh = OverlayTestBed.run("ip", "-n", host.netns, "neigh", "show", "nud", "permanent", "dev", "bb" + vni);
+            for (OverlayTestBed.Host other : bed.hosts) {
+                if (other != host) {
+                    assertTrue(neigh.contains(overlayIp(other)), "neighbour entry for " + overlayIp(other) + ": " + neigh);
+                }
+            }
+        }
+        containersOnThreeHostsReachEachOtherOverTheOverlay();
+    }
+
+    private static Set<String> unicastEntries(OverlayTestBed.Host host) throws Exception {
+        String json = OverlayTestBed.run("bridge", "-n", host.netns, "-j", "fdb", "show", "dev", "bv" + vni);
+        Set<String> entries = new HashSet<>();
+        for (JsonNode entry : new ObjectMapper().readTree(json)) {
+            String mac = entry.path("mac").asText();
+            if (!"00:00:00:00:00:00".equals(mac) && entry.has("dst") && "permanent".equals(entry.path("state").asText())) {
+                entries.add(mac + "@" + entry.path("dst").asText());
+            }
+        }
+        return entries;
+    }
+
+    @Test
+    @org.junit.jupiter.api.Order(Integer.MAX_VALUE)
+    void deletingANetworkInUseIsRefusedAndEverythingGoesOnceTheStacksAreGone() throws Exception {
+        java.io.StringWriter err = new java.io.StringWriter();
+        picocli.CommandLine cli = dev.berth.operator.cli.BerthMain.commandLine();
+        cli.setErr(new java.io.PrintWriter(err, true));
+        cli.setOut(new java.io.PrintWriter(new java.io.StringWriter(), true));
+        int exit = cli.execute("delete", "network", network, "--etcd-endpoints=" + TestEnv.etcdEndpoints(),
+                "--prefix=" + bed.etcd.prefix);
+        assertEquals(1, exit, err.toString());
+        assertTrue(err.toString().contains("network/" + network + " is used by stack/"), err.toString());
+        assertTrue(bed.etcd.kv.get(bed.etcd.keys.desired("network", network)).isPresent(), "nothing was deleted");
+
+        for (OverlayTestBed.Host host : bed.hosts) {
+            first().delete(stackName(host));
+        }
+        for (OverlayTestBed.Host host : bed.hosts) {
+            Await.until(WAIT, "network, device and lease gone on " + host.harness.host, () -> {
+                try {
+                    return host.harness.docker.listNetworksCmd().withNameFilter(network).exec().isEmpty()
+                            && !OverlayTestBed.run("ip", "-n", host.netns, "link", "show").contains("bv" + vni)
+                            && bed.etcd.kv.get(bed.etcd.keys.base() + "leases/" + network + "/" + host.harness.host).isEmpty();
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+        }
+        assertEquals(List.of(), bed.etcd.kv.list(bed.etcd.keys.base() + "leases/" + network + "/").values(),
+                "every lease and range claim given back");
+        exit = cli.execute("delete", "network", network, "--etcd-endpoints=" + TestEnv.etcdEndpoints(),
+                "--prefix=" + bed.etcd.prefix);
+        assertEquals(0, exit, err.toString());
+    }
+
+    @Test
     void hostsAreListedWithTheirUnderlayAndNetworks() {
         Await.until(WAIT, "three host records naming the network", () -> bed.etcd.kv.list(bed.etcd.keys.hostsPrefix())
                 .values().stream().filter(v -> v.value().contains("\"" + network + "\"")).count() == 3);
         String record = bed.etcd.kv.get(bed.etcd.keys.host(bed.hosts.get(0).harness.host)).orElseThrow().value();
         assertTrue(record.contains(bed.hosts.get(0).underlayIp), record);
         assertTrue(record.contains("\"vni\":" + vni), record);
-        assertEquals(Map.of(), Map.of());
+        java.io.StringWriter out = new java.io.StringWriter();
+        picocli.CommandLine cli = dev.berth.operator.cli.BerthMain.commandLine();
+        cli.setOut(new java.io.PrintWriter(out, true));
+        assertEquals(0, cli.execute("get", "hosts", "--etcd-endpoints=" + TestEnv.etcdEndpoints(), "--prefix=" + bed.etcd.prefix));
+        for (OverlayTestBed.Host host : bed.hosts) {
+            assertTrue(out.toString().contains(host.underlayIp + ":4789"), out.toString());
+        }
+        assertTrue(out.toString().contains(vni + "(" + network + ")"), out.toString());
     }
 }

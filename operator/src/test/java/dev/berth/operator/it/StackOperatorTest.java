@@ -200,6 +200,16 @@ class StackOperatorTest {
     }
 
     @Test
+    void aStackNamingANetworkThatDoesNotExistSaysSo() {
+        String s = h.stack("nonet");
+        h.apply(h.stackYaml(s, "networks: [nosuchnet]"));
+        Await.until(WAIT, "Degraded/NetworkNotFound", () -> h.degradedReason(s).equals(java.util.Optional.of("NetworkNotFound")),
+                () -> h.describeStatus(s));
+        assertTrue(h.status(s).orElseThrow().condition("Degraded").orElseThrow().message().contains("nosuchnet"));
+        assertTrue(h.containers(s).isEmpty());
+    }
+
+    @Test
     void metricsAndHealthEndpoints() throws Exception {
         String s = h.stack("m");
         h.apply(h.stackYaml(s, ""));

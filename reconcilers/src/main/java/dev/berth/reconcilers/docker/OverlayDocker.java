@@ -60,6 +60,26 @@ public final class OverlayDocker {
         }
     }
 
+    /** The containers on the network with their overlay IPv4 address and MAC, from one network inspect. */
+    public List<dev.berth.reconcilers.overlay.Endpoint> endpoints(String id) {
+        try {
+            Map<String, Network.ContainerNetworkConfig> containers = docker.inspectNetworkCmd().withNetworkId(id).exec()
+                    .getContainers();
+            if (containers == null) {
+                return List.of();
+            }
+            return containers.values().stream()
+                    .filter(c -> c.getIpv4Address() != null && !c.getIpv4Address().isEmpty() && c.getMacAddress() != null)
+                    .map(c -> new dev.berth.reconcilers.overlay.Endpoint(c.getIpv4Address().replaceAll("/.*", ""),
+                            c.getMacAddress()))
+                    .sorted(java.util.Comparator.comparing(dev.berth.reconcilers.overlay.Endpoint::ip)).toList();
+        } catch (NotFoundException e) {
+            return List.of();
+        } catch (RuntimeException e) {
+            throw DockerErrors.classify("inspect network " + id, e);
+        }
+    }
+
     public void remove(String id, String name) {
         try {
             docker.removeNetworkCmd(id).exec();

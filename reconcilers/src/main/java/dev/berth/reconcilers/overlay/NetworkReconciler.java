@@ -37,8 +37,11 @@ public final class NetworkReconciler {
     private final OverlayDocker docker;
     private final LinkDriver links;
     private final SubnetLeases leases;
+    private final EndpointDirectory endpoints;
 
-    public NetworkReconciler(String instance, OverlayHost host, OverlayDocker docker, LinkDriver links, SubnetLeases leases) {
+    public NetworkReconciler(String instance, OverlayHost host, OverlayDocker docker, LinkDriver links, SubnetLeases leases,
+                             EndpointDirectory endpoints) {
+        this.endpoints = endpoints;
         this.instance = instance;
         this.host = host;
         this.docker = docker;
@@ -84,13 +87,25 @@ public final class NetworkReconciler {
         } catch (DockerActionException e) {
             return failed(true, range, actions, e.reason(), e.getMessage());
         }
-        OverlayDesired kernel = OverlayPlans.kernel(name, spec, host, peers);
+        java.util.Map<String, List<Endpoint>> remote = java.util.Map.of();
+        try {
+            if (spec.unicast()) {
+                docker.find(plan.dockerName()).ifPresent(n -> endpoints.publish(name, host.name(), docker.endpoints(n.getId())));
+                remote = endpoints.all(name);
+            } else {
+                endpoints.withdraw(name, host.name());
+            }
+        } catch (DockerActionException e) {
+            return failed(true, range, actions, e.reason(), e.getMessage());
+        }
+        OverlayDesired kernel = OverlayPlans.kernel(name, spec, host, peers, remote);
         try {
             applyKernel(name, kernel, actions);
         } catch (LinkActionException e) {
             return failed(true, range, actions, "LinkFailed", e.getMessage());
         }
-        return new NetworkOutcome(true, range.toString(), kernel.fdb().size(), kernel.fdb().size(), actions, Optional.empty());
+        int peerCount = (int) kernel.fdb().stream().map(FdbEntry::dst).distinct().count();
+        return new NetworkOutcome(true, range.toString(), peerCount, kernel.fdb().size(), actions, Optional.empty());
     }
 
     private NetworkOutcome tearDown(String name, boolean deleted) {
@@ -118,6 +133,7 @@ public final class NetworkReconciler {
         } catch (LinkActionException e) {
             return failed(false, "", actions, "LinkFailed", e.getMessage());
         }
+        endpoints.withdraw(name, host.name());
         if (leases.current(name, host.name()).isPresent()) {
             leases.release(name, host.name());
             actions.add("release subnet lease");

@@ -3,6 +3,7 @@ package dev.berth.reconcilers.overlay;
 import dev.berth.crds.network.Ipv4Cidr;
 import dev.berth.crds.network.NetworkSpec;
 import dev.berth.reconcilers.link.FdbEntry;
+import dev.berth.reconcilers.link.NeighEntry;
 import dev.berth.reconcilers.link.OverlayDesired;
 import dev.berth.reconcilers.link.VxlanDevice;
 import dev.berth.reconcilers.stack.BerthLabels;
@@ -43,8 +44,12 @@ public final class OverlayPlans {
                 subnet.toString(), range.toString(), gateway, mtu, labels, hash);
     }
 
-    /** The VXLAN device and one flood entry per peer that takes part in this Network. */
-    public static OverlayDesired kernel(String network, NetworkSpec spec, OverlayHost host, List<Peer> peers) {
+    /**
+     * The VXLAN device and one flood entry per peer that takes part in this Network; in unicast mode also, for
+     * every remote container, an FDB entry (its MAC → its host) and a neighbour entry (its IP → its MAC).
+     */
+    public static OverlayDesired kernel(String network, NetworkSpec spec, OverlayHost host, List<Peer> peers,
+                                        Map<String, List<Endpoint>> endpointsByHost) {
         String device = OverlayNames.vxlan(spec.vni());
         VxlanDevice vxlan = new VxlanDevice(device, spec.vni(), host.underlayIp(), spec.port(), mtu(spec, host),
                 OverlayNames.bridge(spec.vni()), true, OverlayNames.alias(network));
@@ -52,7 +57,21 @@ public final class OverlayPlans {
                 .filter(p -> p.networks().contains(network) && !p.host().equals(host.name()))
                 .map(p -> new FdbEntry(FLOOD_MAC, device, p.underlayIp()))
                 .distinct().sorted(java.util.Comparator.comparing(FdbEntry::dst)).toList();
-        return new OverlayDesired(List.of(vxlan), fdb, List.of());
+        if (!spec.unicast()) {
+            return new OverlayDesired(List.of(vxlan), fdb, List.of());
+        }
+        List<FdbEntry> all = new java.util.ArrayList<>(fdb);
+        List<NeighEntry> neighbours = new java.util.ArrayList<>();
+        for (Peer p : peers) {
+            if (!p.networks().contains(network) || p.host().equals(host.name())) {
+                continue;
+            }
+            for (Endpoint e : endpointsByHost.getOrDefault(p.host(), List.of())) {
+                all.add(new FdbEntry(e.mac(), device, p.underlayIp()));
+                neighbours.add(new NeighEntry(e.ip(), e.mac(), OverlayNames.bridge(spec.vni())));
+            }
+        }
+        return new OverlayDesired(List.of(vxlan), List.copyOf(all), List.copyOf(neighbours));
     }
 
     private static String hash(String text) {

@@ -1,0 +1,95 @@
+package dev.berth.operator.gitops;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.berth.operator.Await;
+import dev.berth.operator.Operator;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Push webhooks in the GitHub, Gitea and GitLab shapes: a valid signature syncs at once, anything else is refused. */
+class GitOpsWebhookTest {
+    private static final String SECRET = "hook-secret-123";
+
+    private static HttpResponse<String> post(Operator operator, String source, String body, String... headers)
+            throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + operator.httpPort()
+                        + "/hooks/gitsource/" + source)).timeout(Duration.ofSeconds(10))
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        for (int i = 0; i < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void aSignedPushSyncsWithinASecondAndBadSignaturesAreRefused(@TempDir Path dir) throws Exception {
+        try (GitOpsHarness h = new GitOpsHarness()) {
+            TestRepo repo = new TestRepo(dir.resolve("repo"));
+            Path secret = dir.resolve("hook-secret");
+            Files.writeString(secret, SECRET + "\n");
+            String a = h.name("a");
+            repo.write("stacks/a.yaml", h.stack(a, 1));
+            String first = repo.commit("a");
+            String src = h.name("src");
+            Operator operator = h.startOperator("host-" + h.instance);
+            h.apply(h.gitSource(src, repo.url(), "interval: 1h\nwebhook: {secretFile: " + secret + "}"));
+            h.awaitSynced(src, first);
+
+            String b = h.name("b");
+            repo.write("stacks/b.yaml", h.stack(b, 1));
+            String second = repo.commit("b");
+            String body = "{\"ref\":\"refs/heads/main\",\"after\":\"" + second + "\"}";
+            String signature = "sha256=" + WebhookHandler.hmac(SECRET, body.getBytes(StandardCharsets.UTF_8));
+
+            HttpResponse<String> unsigned = post(operator, src, body, "X-GitHub-Event", "push");
+            assertEquals(401, unsigned.statusCode(), unsigned.body());
+            HttpResponse<String> wrong = post(operator, src, body, "X-GitHub-Event", "push",
+                    "X-Hub-Signature-256", "sha256=" + WebhookHandler.hmac("not-the-secret", body.getBytes(StandardCharsets.UTF_8)));
+            assertEquals(403, wrong.statusCode(), wrong.body());
+            HttpResponse<String> tampered = post(operator, src, body.replace("main", "evil"), "X-GitHub-Event", "push",
+                    "X-Hub-Signature-256", signature);
+            assertEquals(403, tampered.statusCode());
+            HttpResponse<String> badToken = post(operator, src, body, "X-Gitlab-Event", "Push Hook",
+                    "X-Gitlab-Token", "nope");
+            assertEquals(403, badToken.statusCode());
+            assertEquals(404, post(operator, h.name("unknown"), body, "X-Hub-Signature-256", signature).statusCode());
+            assertEquals(first, h.status(src).orElseThrow().lastSyncedCommit(), "refused hooks trigger nothing");
+
+            long start = System.nanoTime();
+            HttpResponse<String> ok = post(operator, src, body, "X-GitHub-Event", "push", "X-Hub-Signature-256", signature);
+            assertEquals(202, ok.statusCode(), ok.body());
+            Await.until(Duration.ofSeconds(1), "b in etcd within a second of the webhook",
+                    () -> h.stored("stack", b).isPresent(), () -> h.describe(src));
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            h.awaitSynced(src, second);
+            assertTrue(millis < 1000, "synced in " + millis + " ms");
+
+            String c = h.name("c");
+            repo.write("stacks/c.yaml", h.stack(c, 1));
+            repo.commit("c");
+            byte[] gitea = "{\"ref\":\"refs/heads/main\"}".getBytes(StandardCharsets.UTF_8);
+            assertEquals(202, post(operator, src, new String(gitea, StandardCharsets.UTF_8), "X-Gitea-Event", "push",
+                    "X-Gitea-Signature", WebhookHandler.hmac(SECRET, gitea)).statusCode());
+            Await.until(Duration.ofSeconds(5), "c synced by the Gitea-shaped hook", () -> h.stored("stack", c).isPresent());
+
+            String d = h.name("d");
+            repo.write("stacks/d.yaml", h.stack(d, 1));
+            repo.commit("d");
+            assertEquals(202, post(operator, src, "{}", "X-Gitlab-Event", "Push Hook", "X-Gitlab-Token", SECRET)
+                    .statusCode());
+            Await.until(Duration.ofSeconds(5), "d synced by the GitLab-shaped hook", () -> h.stored("stack", d).isPresent());
+            assertEquals(200, post(operator, src, "{}", "X-GitHub-Event", "ping", "X-Hub-Signature-256",
+                    "sha256=" + WebhookHandler.hmac(SECRET, "{}".getBytes(StandardCharsets.UTF_8))).statusCode());
+        }
+    }
+}
