@@ -197,6 +197,21 @@ class OverlayTest {
                 return false;
             }
         });
+
+        // Docker refuses to remove a network with containers on it: a person removes the container first.
+        String before = container(host).getId();
+        host.harness.docker.removeContainerCmd(before).withForce(true).exec();
+        host.harness.docker.removeNetworkCmd(network).exec();
+        Await.until(WAIT, "Docker network and container put back", () -> host.harness.isReady(stackName(host), 1)
+                && !container(host).getId().equals(before), () -> host.harness.describeStatus(stackName(host)));
+        awaitUp(host);
+        Await.until(WAIT, "device enslaved to the new bridge", () -> {
+            try {
+                return OverlayTestBed.run("ip", "-n", ns, "-j", "link", "show", dev).contains("\"master\":\"bb" + vni + "\"");
+            } catch (Exception e) {
+                return false;
+            }
+        });
     }
 
     private static void awaitUp(OverlayTestBed.Host host) {
