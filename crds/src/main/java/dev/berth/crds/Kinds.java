@@ -32,7 +32,8 @@ public final class Kinds {
                 new KindDef("Stack", "stack", "stacks", List.of("st"), StackSpec.class, "schemas/stack.yaml"),
                 new KindDef("GitSource", "gitsource", "gitsources", List.of("gs"), dev.berth.crds.gitops.GitSourceSpec.class, "schemas/gitsource.yaml"),
                 new KindDef("Network", "network", "networks", List.of("net"), dev.berth.crds.network.NetworkSpec.class,
-                        "schemas/network.yaml")));
+                        "schemas/network.yaml"),
+                new KindDef("Route", "route", "routes", List.of("rt"), dev.berth.crds.route.RouteSpec.class, "schemas/route.yaml")));
     }
 
     /** The kind whose {@code kind:} field is exactly {@code kind} (case matters, as in Kubernetes manifests). */

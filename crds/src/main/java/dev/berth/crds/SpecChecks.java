@@ -1,5 +1,6 @@
 package dev.berth.crds;
 
+import dev.berth.crds.stack.DependsOnCheck;
 import dev.berth.crds.stack.PublishedPortCheck;
 import dev.berth.crds.stack.VolumeSourceCheck;
 
@@ -11,7 +12,8 @@ public final class SpecChecks {
     }
 
     public static List<SpecCheck<?>> standard() {
-        return List.of(new VolumeSourceCheck(), new PublishedPortCheck(), new dev.berth.crds.network.NetworkRangeCheck());
+        return List.of(new VolumeSourceCheck(), new PublishedPortCheck(), new DependsOnCheck(), new dev.berth.crds.network.NetworkRangeCheck(),
+                new dev.berth.crds.route.RouteCheck());
     }
 
     /** Runs the checks that apply to this spec's type. */

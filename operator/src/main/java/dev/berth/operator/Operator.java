@@ -63,7 +63,15 @@ public final class Operator implements AutoCloseable {
     /** Everything the operator is told on its command line. */
     public record Settings(String host, Map<String, String> hostLabels, EtcdSettings etcd, KeyLayout keys,
                            String dockerHost, String instance, InetSocketAddress listen, Duration resync, int workers,
-                           long hostTtlSeconds, RetryPolicy retry, String version, Underlay underlay) {
+                           long hostTtlSeconds, RetryPolicy retry, String version, Underlay underlay,
+                           dev.berth.operator.route.RouteRuntime.Settings routes) {
+        /** Without route settings: Traefik's root key {@code traefik}, published ports advertised on the underlay IP. */
+        public Settings(String host, Map<String, String> hostLabels, EtcdSettings etcd, KeyLayout keys, String dockerHost,
+                        String instance, InetSocketAddress listen, Duration resync, int workers, long hostTtlSeconds,
+                        RetryPolicy retry, String version, Underlay underlay) {
+            this(host, hostLabels, etcd, keys, dockerHost, instance, listen, resync, workers, hostTtlSeconds, retry, version,
+                    underlay, dev.berth.operator.route.RouteRuntime.Settings.defaults());
+        }
     }
 
     /**
@@ -96,6 +104,8 @@ public final class Operator implements AutoCloseable {
     /** Empty when this host has no underlay: it then takes part in no overlay Network. */
     private volatile Optional<OverlayRuntime> overlay = Optional.empty();
     private final dev.berth.operator.gitops.GitOpsRuntime gitops;
+    /** Routes: the Route cache and backend publisher here, Traefik's keys on the elected leader. */
+    private volatile dev.berth.operator.route.RouteRuntime routes;
 
     public Operator(Settings settings) throws IOException {
         this.settings = settings;
@@ -115,14 +125,29 @@ public final class Operator implements AutoCloseable {
         stacks = new DesiredInformer(stackKind, kv, store, key -> {
             stackQueue.add(key.name());
             this.overlay.ifPresent(OverlayRuntime::stacksChanged);
+            if (this.routes != null) {
+                this.routes.stackChanged(key.name());
+            }
         }, settings.retry(), registry);
         observed = new ObservedCache(docker, owner -> {
             if (owner.startsWith("stack/")) {
                 stackQueue.addUnlessBackingOff(owner.substring("stack/".length()));
             }
             this.overlay.ifPresent(o -> o.observedChanged(owner));
+            if (this.routes != null) {
+                this.routes.observedChanged(owner);
+            }
         }, settings.retry(), registry);
         HostInfo host = new HostInfo(settings.host(), settings.hostLabels());
+        Optional<OverlayHost> underlay = settings.underlay().enabled()
+                ? Optional.of(UnderlayProbe.probe(settings.host(), settings.underlay().netns(), settings.underlay().iface(),
+                        settings.underlay().ip()))
+                : Optional.empty();
+        routes = new dev.berth.operator.route.RouteRuntime(kinds.byKind("Route").orElseThrow(), kv, settings.keys(), store,
+                stacks, dockerClient, settings.host(), settings.instance(), settings.routes(),
+                Optional.ofNullable(settings.routes().advertiseAddress())
+                        .orElse(underlay.map(OverlayHost::underlayIp).orElse("127.0.0.1")),
+                stackQueue::add, settings.retry(), registry);
         StackController controller = new StackController(host, settings.instance(), stacks, observed, new StackReconciler(docker),
                 new StatusWriter(kv, settings.keys(), settings.host(), objectMetrics), Clock.systemUTC(),
                 new DriftMetrics(registry, List.of("stack")), new ExternalNetworks() {
@@ -135,12 +160,8 @@ public final class Operator implements AutoCloseable {
                     public boolean readyHere(String network) {
                         return Operator.this.overlay.map(o -> o.externalNetworks().readyHere(network)).orElse(false);
                     }
-                });
+                }, routes.serviceLabels());
         stackLoop = new ControllerLoop("stack", stackQueue, controller, settings.workers(), registry);
-        Optional<OverlayHost> underlay = settings.underlay().enabled()
-                ? Optional.of(UnderlayProbe.probe(settings.host(), settings.underlay().netns(), settings.underlay().iface(),
-                        settings.underlay().ip()))
-                : Optional.empty();
         String now = java.time.Instant.now().toString();
         registration = new HostRegistration(kv, settings.keys(), new HostRecord(settings.host(), settings.hostLabels(),
                 settings.version(), now, underlay.map(OverlayHost::underlayIp).orElse(null),
@@ -193,6 +214,7 @@ public final class Operator implements AutoCloseable {
         observed.start();
         registration.start();
         overlay.ifPresent(OverlayRuntime::start);
+        routes.start();
         stackLoop.start();
         gitops.start();
         long period = settings.resync().toMillis();
@@ -209,6 +231,7 @@ public final class Operator implements AutoCloseable {
         observed.owners().stream().filter(o -> o.startsWith("stack/")).forEach(o -> names.add(o.substring(6)));
         names.forEach(stackQueue::addUnlessBackingOff);
         overlay.ifPresent(OverlayRuntime::resync);
+        routes.resync();
         registration.update(r -> r.seen(java.time.Instant.now().toString()));
         resyncs.increment();
     }
@@ -227,6 +250,7 @@ public final class Operator implements AutoCloseable {
         resyncTimer.shutdownNow();
         gitops.close();
         stackLoop.stop(Duration.ofSeconds(20));
+        routes.close();
         overlay.ifPresent(OverlayRuntime::close);
         stacks.close();
         observed.close();

@@ -23,7 +23,9 @@ public record ServiceSpec(
         List<String> capDrop,
         List<String> securityOpt,
         Boolean init,
-        Integer replicas) {
+        Integer replicas,
+        UpdateSpec update,
+        List<DependsOn> dependsOn) {
     public ServiceSpec {
         command = command == null ? List.of() : List.copyOf(command);
         entrypoint = entrypoint == null ? List.of() : List.copyOf(entrypoint);
@@ -39,5 +41,28 @@ public record ServiceSpec(
         readOnly = readOnly != null && readOnly;
         init = init != null && init;
         replicas = replicas == null ? 1 : replicas;
+        dependsOn = dependsOn == null ? List.of() : List.copyOf(dependsOn);
+    }
+
+    /** Without update strategy and dependencies (the defaults). */
+    public ServiceSpec(String name, String image, List<String> command, List<String> entrypoint, Map<String, String> env,
+                       Map<String, String> labels, List<PortSpec> ports, List<VolumeSpec> volumes, List<String> networks,
+                       String restart, HealthcheckSpec healthcheck, ResourcesSpec resources, String user, Boolean readOnly,
+                       List<String> capAdd, List<String> capDrop, List<String> securityOpt, Boolean init, Integer replicas) {
+        this(name, image, command, entrypoint, env, labels, ports, volumes, networks, restart, healthcheck, resources, user,
+                readOnly, capAdd, capDrop, securityOpt, init, replicas, null, null);
+    }
+
+    /**
+     * The strategy that applies: the declared one, else start-first when the service has a health check to
+     * wait for and publishes no fixed host port (two containers cannot bind one port), else recreate.
+     */
+    public String effectiveStrategy() {
+        if (update != null && update.strategy() != null) {
+            return update.strategy();
+        }
+        boolean healthChecked = healthcheck != null && !healthcheck.test().isEmpty() && !"NONE".equals(healthcheck.test().get(0));
+        boolean fixedPort = ports.stream().anyMatch(p -> p.published() != null);
+        return healthChecked && !fixedPort ? UpdateSpec.START_FIRST : UpdateSpec.RECREATE;
     }
 }

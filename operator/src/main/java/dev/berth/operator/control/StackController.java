@@ -49,6 +49,7 @@ public final class StackController implements Reconciler {
     private final String instance;
     private final DriftMetrics drift;
     private final ExternalNetworks networks;
+    private final dev.berth.reconcilers.route.ServiceLabels serviceLabels;
     /** The desired revision each stack last converged at (empty plan, no failure): actions at that revision are drift. */
     private final Map<String, Long> converged = new ConcurrentHashMap<>();
 
@@ -67,6 +68,15 @@ public final class StackController implements Reconciler {
     public StackController(HostInfo host, String instance, DesiredInformer stacks, ObservedCache observed,
                            StackReconciler reconciler, StatusWriter status, Clock clock, DriftMetrics drift,
                            ExternalNetworks networks) {
+        this(host, instance, stacks, observed, reconciler, status, clock, drift, networks,
+                dev.berth.reconcilers.route.ServiceLabels.NONE);
+    }
+
+    /** @param serviceLabels extra labels per service (labels-mode Routes), merged into the spec before planning */
+    public StackController(HostInfo host, String instance, DesiredInformer stacks, ObservedCache observed,
+                           StackReconciler reconciler, StatusWriter status, Clock clock, DriftMetrics drift,
+                           ExternalNetworks networks, dev.berth.reconcilers.route.ServiceLabels serviceLabels) {
+        this.serviceLabels = serviceLabels;
         this.networks = networks;
         this.drift = drift;
         this.instance = instance;
@@ -98,7 +108,7 @@ public final class StackController implements Reconciler {
                 return reportInvalid(key, object.get(), seen);
             }
             Optional<StackSpec> desiredHere = object.flatMap(StoredObject::resource)
-                    .map(r -> r.spec(StackSpec.class))
+                    .map(r -> serviceLabels.apply(name, r.spec(StackSpec.class)))
                     .filter(spec -> PlacementRule.placedHere(spec.placement(), host));
             if (desiredHere.isPresent()) {
                 for (String network : PlanBuilder.externalNetworks(desiredHere.get())) {

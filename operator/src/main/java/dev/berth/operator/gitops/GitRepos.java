@@ -76,7 +76,10 @@ public final class GitRepos {
                 return new Fetched(commit.getName(), read(repo, commit, spec.path()));
             }
         } catch (TransportException | InvalidRemoteException e) {
-            throw new GitSyncException(reasonOf(e), "cannot fetch " + safeUrl(spec.url()) + ": " + oneLine(e), e);
+            String detail = oneLine(e);
+            String prefix = safeUrl(spec.url()) + ": ";
+            detail = detail.startsWith(prefix) ? detail.substring(prefix.length()) : detail;
+            throw new GitSyncException(reasonOf(e), "cannot fetch " + safeUrl(spec.url()) + ": " + detail, e);
         } catch (GitAPIException e) {
             throw new GitSyncException("FetchFailed", "cannot fetch " + safeUrl(spec.url()) + ": " + oneLine(e), e);
         } catch (IOException | RuntimeException e) {

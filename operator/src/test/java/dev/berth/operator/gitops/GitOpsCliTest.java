@@ -70,8 +70,7 @@ class GitOpsCliTest {
             repo.write("stacks/a.yaml", h.stack(a, 1));
             String commit = repo.commit("a");
             String src = h.name("src");
-            h.apply(h.gitSource(src, repo.url(), "interval: 1m\ncredentials: {passwordEnv: NOT_SET_BUT_UNUSED_FOR_FILE}")
-                    .replace("credentials: {passwordEnv: NOT_SET_BUT_UNUSED_FOR_FILE}\n", ""));
+            h.apply(h.gitSource(src, repo.url(), "interval: 1m"));
             Run pending = berth(h, "get", "gitsources");
             assertTrue(pending.out().contains("Pending"), pending.out());
             h.startOperator("host-" + h.instance);

@@ -42,6 +42,7 @@ final class OperatorHarness implements AutoCloseable {
     private final Duration resync;
     private final boolean ownsEtcd;
     private Operator.Underlay underlay = Operator.Underlay.none();
+    private dev.berth.operator.route.RouteRuntime.Settings routes = dev.berth.operator.route.RouteRuntime.Settings.defaults();
     private Operator operator;
 
     OperatorHarness() {
@@ -72,6 +73,12 @@ final class OperatorHarness implements AutoCloseable {
         return this;
     }
 
+    /** Route settings: Traefik's root key and the advertised address (set before start). */
+    OperatorHarness routes(dev.berth.operator.route.RouteRuntime.Settings value) {
+        this.routes = value;
+        return this;
+    }
+
     String stack(String suffix) {
         return instance + "-" + suffix;
     }
@@ -90,7 +97,7 @@ final class OperatorHarness implements AutoCloseable {
         return new Operator.Settings(host, hostLabels,
                 new EtcdSettings(List.of(etcdEndpoint), null, null, null, null, null, Duration.ofSeconds(2)),
                 etcd.keys, dockerHost, instance, new InetSocketAddress("127.0.0.1", 0),
-                resync, 4, 5, FAST_RETRY, "test", underlay);
+                resync, 4, 5, FAST_RETRY, "test", underlay, routes);
     }
 
     void stopOperator() {

@@ -79,7 +79,7 @@ public final class DockerGateway {
             return list.stream()
                     .filter(c -> BerthLabels.isManaged(c.getLabels(), instance))
                     .map(c -> new ObservedContainer(c.getId(), name(c), c.getLabels(), c.getState(),
-                            ContainerStatusText.health(c.getStatus())))
+                            ContainerStatusText.health(c.getStatus()), c.getCreated() == null ? 0 : c.getCreated()))
                     .toList();
         } catch (RuntimeException e) {
             throw DockerErrors.classify("list containers", e);
@@ -154,6 +154,31 @@ public final class DockerGateway {
                 return;
             }
             throw DockerErrors.classify("connect container " + plan.name() + " to network " + n.network(), e);
+        }
+    }
+
+    /** Renames a container (the replacement of a start-first update takes its predecessor's name). */
+    public void rename(String id, String newName) {
+        try {
+            call("rename_container", () -> docker.renameContainerCmd(id).withName(newName).exec());
+            log.info("renamed container id={} to {}", shortId(id), newName);
+        } catch (RuntimeException e) {
+            throw DockerErrors.classify("rename container " + shortId(id) + " to " + newName, e);
+        }
+    }
+
+    /** The output of the container's last health check, for a status message ("" when there is none). */
+    public String lastHealthOutput(String id) {
+        try {
+            var health = call("inspect_container", () -> docker.inspectContainerCmd(id).exec()).getState().getHealth();
+            if (health == null || health.getLog() == null || health.getLog().isEmpty()) {
+                return "";
+            }
+            var last = health.getLog().get(health.getLog().size() - 1);
+            return ("exit " + last.getExitCodeLong() + ": " + (last.getOutput() == null ? "" : last.getOutput().strip()))
+                    .replace('\n', ' ');
+        } catch (RuntimeException e) {
+            return "";
         }
     }
 

@@ -45,4 +45,11 @@ public record ContainerPlan(
         capDrop = List.copyOf(capDrop);
         securityOpt = List.copyOf(securityOpt);
     }
+
+    /** The same container under another name (a start-first replacement); the spec hash stays the same. */
+    public ContainerPlan withName(String other) {
+        return new ContainerPlan(stack, service, replica, other, image, cmd, entrypoint, env, labels, ports, mounts,
+                networks, restart, healthcheck, nanoCpus, memoryBytes, memoryReservationBytes, user, readOnly, capAdd,
+                capDrop, securityOpt, init, specHash);
+    }
 }

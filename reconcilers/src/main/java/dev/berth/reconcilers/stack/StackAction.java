@@ -33,6 +33,38 @@ public sealed interface StackAction {
         }
     }
 
+    /** A start-first update: take the old container out of service, wait {@code drainMillis}, remove it. */
+    record RetireContainer(String id, String name, long drainMillis, String replacement) implements StackAction {
+        @Override
+        public String describe() {
+            return "retire container " + name + " after " + drainMillis + " ms (replaced by healthy " + replacement + ")";
+        }
+    }
+
+    /** The healthy replacement takes its predecessor's name, so names stay {@code <stack>-<service>-<n>}. */
+    record RenameContainer(String id, String from, String to) implements StackAction {
+        @Override
+        public String describe() {
+            return "rename container " + from + " to " + to;
+        }
+    }
+
+    /** Nothing to do now, but the pass is not finished: look again shortly. */
+    record Wait(String name, String why) implements StackAction {
+        @Override
+        public String describe() {
+            return "wait for " + name + ": " + why;
+        }
+    }
+
+    /** The replacement did not become healthy in time: remove it, keep the old one, report RolloutFailed. */
+    record AbortRollout(String id, String name, String why) implements StackAction {
+        @Override
+        public String describe() {
+            return "roll back: remove " + name + " (" + why + "), the old container keeps serving";
+        }
+    }
+
     record RemoveContainer(String id, String name, String reason) implements StackAction {
         @Override
         public String describe() {

@@ -36,6 +36,16 @@ public final class StackApplier {
         return new ApplyReport(done, Optional.empty(), Optional.empty());
     }
 
+    /** The drain of a start-first update: the old container keeps serving what is in flight. */
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DockerActionException(DockerActionException.DOCKER_ERROR, "interrupted while draining");
+        }
+    }
+
     private void run(StackAction action) {
         log.info("{}", action.describe());
         // Java 17 has no pattern switch; the interface is sealed, so this list is complete.
@@ -49,6 +59,18 @@ public final class StackApplier {
             docker.start(a.id());
         } else if (action instanceof StackAction.RemoveContainer a) {
             docker.remove(a.id());
+        } else if (action instanceof StackAction.RetireContainer a) {
+            sleep(a.drainMillis());
+            docker.remove(a.id());
+        } else if (action instanceof StackAction.RenameContainer a) {
+            docker.rename(a.id(), a.to());
+        } else if (action instanceof StackAction.Wait) {
+            log.debug("nothing to do yet");
+        } else if (action instanceof StackAction.AbortRollout a) {
+            String health = docker.lastHealthOutput(a.id());
+            docker.remove(a.id());
+            throw new DockerActionException("RolloutFailed", "update rolled back: " + a.name() + " " + a.why()
+                    + (health.isEmpty() ? "" : "; last health check: " + health));
         } else {
             throw new IllegalStateException("unknown action " + action);
         }

@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import dev.berth.crds.stack.ServiceSpec;
 import java.util.Optional;
 import java.util.Set;
 
@@ -43,6 +44,12 @@ public final class StackPlanner {
      */
     public static List<StackAction> plan(String instance, String stack, Optional<StackSpec> desired,
                                          ObservedStack observed) {
+        return plan(instance, stack, desired, observed, System.currentTimeMillis() / 1000);
+    }
+
+    /** @param nowEpochSeconds the time health timeouts of start-first updates are measured against */
+    public static List<StackAction> plan(String instance, String stack, Optional<StackSpec> desired,
+                                         ObservedStack observed, long nowEpochSeconds) {
         String owner = BerthLabels.stackOwner(stack);
         List<ObservedContainer> containers = observed.containers().stream()
                 .filter(c -> BerthLabels.isManaged(c.labels(), instance) && owner.equals(c.labels().get(BerthLabels.OWNER)))
@@ -63,7 +70,7 @@ public final class StackPlanner {
 
         List<StackAction> containerRemoves = new ArrayList<>();
         List<StackAction> containerCreates = new ArrayList<>();
-        planContainers(desired.get(), containerPlans, containers, containerRemoves, containerCreates);
+        planContainers(desired.get(), containerPlans, containers, containerRemoves, containerCreates, nowEpochSeconds);
 
         List<StackAction> actions = new ArrayList<>();
         actions.addAll(networkCreates);
@@ -120,7 +127,10 @@ public final class StackPlanner {
     }
 
     private static void planContainers(StackSpec spec, List<ContainerPlan> plans, List<ObservedContainer> observed,
-                                       List<StackAction> removes, List<StackAction> creates) {
+                                       List<StackAction> removes, List<StackAction> creates, long now) {
+        Map<String, ServiceSpec> services = new HashMap<>();
+        spec.services().forEach(s -> services.put(s.name(), s));
+        Map<String, Integer> surge = new HashMap<>();
         Map<String, Integer> replicas = new HashMap<>();
         spec.services().forEach(s -> replicas.put(s.name(), s.replicas()));
         Map<Slot, List<ObservedContainer>> bySlot = new HashMap<>();
@@ -140,8 +150,14 @@ public final class StackPlanner {
                 bySlot.computeIfAbsent(new Slot(service, replica), k -> new ArrayList<>()).add(c);
             }
         }
-        for (ContainerPlan plan : plans) {
+        for (ContainerPlan plan : DependencyOrder.sort(spec, plans)) {
             List<ObservedContainer> candidates = bySlot.getOrDefault(new Slot(plan.service(), plan.replica()), List.of());
+            ServiceSpec service = services.get(plan.service());
+            Optional<List<StackAction>> rollout = Rollout.plan(service, plan, candidates, surge, now);
+            if (rollout.isPresent()) {
+                rollout.get().forEach(a -> (a instanceof CreateContainer || a instanceof StackAction.Wait ? creates : removes).add(a));
+                continue;
+            }
             // Prefer a running keeper over a restarting or paused one; candidates are already in a stable order.
             Optional<ObservedContainer> keeper = candidates.stream()
                     .filter(c -> reasonToReplace(plan, c) == null)
@@ -155,7 +171,8 @@ public final class StackPlanner {
                         reason != null ? reason : "duplicate of replica " + plan.replica()));
             }
             if (keeper.isEmpty()) {
-                creates.add(new CreateContainer(plan));
+                Optional<String> waitFor = DependencyOrder.unmet(service, observed, creates, services, plans);
+                creates.add(waitFor.isPresent() ? new StackAction.Wait(plan.name(), waitFor.get()) : new CreateContainer(plan));
             }
         }
     }

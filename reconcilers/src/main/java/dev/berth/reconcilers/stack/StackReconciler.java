@@ -34,8 +34,10 @@ public final class StackReconciler {
     }
 
     /**
-     * A replica counts as running when a container for it was created (and so started) in this pass, or when an
-     * observed running container for it carries the current spec hash and was not removed in this pass.
+     * A replica counts as running when a container for it was created (and so started) in this pass and the
+     * service has no health check, or when an observed running container for it (under its name or as the
+     * replacement of a start-first update) carries the current spec hash, was not removed in this pass, and is
+     * healthy if the service has a health check. Ready therefore means serving, not merely started.
      */
     static Map<String, Counts> count(String instance, String stack, Optional<StackSpec> desired, ObservedStack observed,
                                      ApplyReport report) {
@@ -60,8 +62,11 @@ public final class StackReconciler {
                 int running = 0;
                 for (int r = 1; r <= s.replicas(); r++) {
                     ContainerPlan plan = PlanBuilder.container(instance, stack, s, r, networks);
-                    boolean runs = created.contains(plan.name()) || mine.stream().anyMatch(c -> c.running()
-                            && plan.specHash().equals(c.labels().get(BerthLabels.SPEC_HASH)));
+                    boolean checked = plan.healthcheck() != null;
+                    boolean runs = (created.contains(plan.name()) && !checked) || mine.stream().anyMatch(c -> c.running()
+                            && (c.name().equals(plan.name()) || c.name().equals(plan.name() + Rollout.NEXT_SUFFIX))
+                            && plan.specHash().equals(c.labels().get(BerthLabels.SPEC_HASH))
+                            && (!checked || c.healthy()));
                     running += runs ? 1 : 0;
                 }
                 counts.put(s.name(), new Counts(running, s.replicas()));

@@ -1,0 +1,56 @@
+package dev.berth.crds.stack;
+
+import dev.berth.crds.CheckContext;
+import dev.berth.crds.SpecCheck;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** dependsOn names services of the same stack, and the dependencies have no cycle (nothing could start). */
+public final class DependsOnCheck implements SpecCheck<StackSpec> {
+    @Override
+    public Class<StackSpec> specType() {
+        return StackSpec.class;
+    }
+
+    @Override
+    public void check(StackSpec spec, CheckContext context) {
+        Set<String> names = new HashSet<>();
+        spec.services().forEach(s -> names.add(s.name()));
+        Map<String, List<String>> edges = new HashMap<>();
+        for (int i = 0; i < spec.services().size(); i++) {
+            ServiceSpec s = spec.services().get(i);
+            for (int d = 0; d < s.dependsOn().size(); d++) {
+                String target = s.dependsOn().get(d).service();
+                String path = "spec.services[" + i + "].dependsOn[" + d + "].service";
+                if (!names.contains(target)) {
+                    context.error(path, "service \"" + target + "\" is not a service of this stack");
+                } else if (target.equals(s.name())) {
+                    context.error(path, "a service cannot depend on itself");
+                }
+            }
+            edges.put(s.name(), s.dependsOn().stream().map(DependsOn::service).toList());
+        }
+        for (int i = 0; i < spec.services().size(); i++) {
+            String start = spec.services().get(i).name();
+            if (reaches(start, start, edges, new HashSet<>())) {
+                context.error("spec.services[" + i + "].dependsOn", "dependency cycle through service \"" + start + "\"");
+                return;
+            }
+        }
+    }
+
+    private static boolean reaches(String from, String target, Map<String, List<String>> edges, Set<String> seen) {
+        for (String next : edges.getOrDefault(from, List.of())) {
+            if (next.equals(target)) {
+                return true;
+            }
+            if (seen.add(next) && reaches(next, target, edges, seen)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,132 @@
+package dev.berth.operator.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.model.Container;
+import dev.berth.operator.Await;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Health-gated start-first updates, roll-back, and dependsOn order on the real dockerd. */
+class RolloutTest {
+    private static final Duration WAIT = Duration.ofSeconds(90);
+    private static final String HEALTH = """
+            healthcheck:
+              test: ["CMD-SHELL", "wget -q -O /dev/null http://127.0.0.1:8080/ || exit 1"]
+              interval: 1s
+              retries: 2
+            update: {drain: 1s, healthTimeout: 20s}
+            """;
+    private OperatorHarness h;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        h = new OperatorHarness().start();
+    }
+
+    @AfterEach
+    void tearDown() {
+        h.close();
+    }
+
+    @Test
+    void startFirstKeepsAHealthyContainerServingThroughTheUpdate() throws Exception {
+        String s = h.stack("sf");
+        h.apply(h.stackYaml(s, "env: {V: \"1\"}\n" + HEALTH));
+        h.awaitReady(s, 1);
+        String old = h.containers(s).get(0).getId();
+
+        AtomicBoolean watching = new AtomicBoolean(true);
+        AtomicInteger minHealthy = new AtomicInteger(Integer.MAX_VALUE);
+        AtomicInteger samples = new AtomicInteger();
+        Thread watcher = new Thread(() -> {
+            while (watching.get()) {
+                long healthy = h.containers(s).stream()
+                        .filter(c -> "running".equals(c.getState()) && c.getStatus().contains("(healthy)")).count();
+                minHealthy.accumulateAndGet((int) healthy, Math::min);
+                samples.incrementAndGet();
+            }
+        });
+        watcher.start();
+        try {
+            h.apply(h.stackYaml(s, "env: {V: \"2\"}\n" + HEALTH));
+            Await.until(WAIT, "the replacement serving under the old name", () -> h.isReady(s, 1)
+                    && !h.containers(s).get(0).getId().equals(old)
+                    && h.containers(s).get(0).getNames()[0].equals("/" + s + "-web-1"), () -> h.describeStatus(s));
+        } finally {
+            watching.set(false);
+            watcher.join();
+        }
+        assertTrue(samples.get() > 5, "watched the update: " + samples.get() + " samples");
+        assertEquals(1, minHealthy.get(), "at every moment a healthy container was running");
+        InspectContainerResponse now = h.docker.inspectContainerCmd(h.containers(s).get(0).getId()).exec();
+        assertTrue(List.of(now.getConfig().getEnv()).contains("V=2"));
+    }
+
+    @Test
+    void aReplacementThatNeverGetsHealthyIsRolledBackAndReportedWithoutAHotLoop() {
+        String s = h.stack("rb");
+        h.apply(h.stackYaml(s, HEALTH));
+        h.awaitReady(s, 1);
+        String old = h.containers(s).get(0).getId();
+        String failing = HEALTH.replace("wget -q -O /dev/null http://127.0.0.1:8080/ || exit 1", "echo broken-check; exit 1");
+        h.apply(h.stackYaml(s, failing));
+        Await.until(WAIT, "Degraded/RolloutFailed", () -> h.degradedReason(s).equals(Optional.of("RolloutFailed")),
+                () -> h.describeStatus(s));
+        String message = h.status(s).orElseThrow().condition("Degraded").orElseThrow().message();
+        assertTrue(message.contains("broken-check"), "the last health output is in the status: " + message);
+        assertTrue(h.status(s).orElseThrow().condition("Ready").map(c -> !c.isTrue()).orElse(false),
+                "a rolled-back update is never reported as Ready for the new spec");
+        List<Container> now = h.containers(s);
+        assertTrue(now.stream().anyMatch(c -> c.getId().equals(old) && "running".equals(c.getState())),
+                "the old container keeps serving");
+
+        double errors = h.metric("berth_reconcile_total", "{controller=\"stack\",result=\"error\"}");
+        double resyncs = h.metric("berth_resyncs_total", "");
+        Await.until(WAIT, "five resync periods", () -> h.metric("berth_resyncs_total", "") >= resyncs + 5);
+        double attempts = h.metric("berth_reconcile_total", "{controller=\"stack\",result=\"error\"}") - errors;
+        assertTrue(attempts <= 4, "retried with backoff, not in a hot loop: " + attempts);
+        assertTrue(h.containers(s).stream().anyMatch(c -> c.getId().equals(old)), "still the old container");
+    }
+
+    @Test
+    void aServiceStartsOnlyOnceItsDependencyIsHealthy() {
+        String s = h.stack("dep");
+        h.apply("""
+                apiVersion: berth.dev/v1
+                kind: Stack
+                metadata:
+                  name: %s
+                spec:
+                  services:
+                    - name: app
+                      image: berth-test/busybox:1
+                      command: ["sleep", "600"]
+                      init: true
+                      dependsOn: [{service: db, condition: service_healthy}]
+                    - name: db
+                      image: berth-test/busybox:1
+                      command: ["sh", "-c", "sleep 3; touch /tmp/ready; exec sleep 600"]
+                      init: true
+                      healthcheck: {test: ["CMD", "test", "-f", "/tmp/ready"], interval: 1s, retries: 30}
+                """.formatted(s));
+        Await.until(WAIT, "both services running", () -> h.isReady(s, 2), () -> h.describeStatus(s));
+        InspectContainerResponse db = h.docker.inspectContainerCmd(s + "-db-1").exec();
+        InspectContainerResponse app = h.docker.inspectContainerCmd(s + "-app-1").exec();
+        Instant firstHealthy = db.getState().getHealth().getLog().stream().filter(l -> l.getExitCodeLong() == 0)
+                .map(l -> Instant.parse(l.getEnd().replaceFirst(" \\+0000 UTC$", "Z").replace(' ', 'T')))
+                .findFirst().orElseThrow();
+        Instant appStarted = Instant.parse(app.getState().getStartedAt());
+        assertTrue(!appStarted.isBefore(firstHealthy), "app started " + appStarted + ", db healthy " + firstHealthy);
+        assertTrue(Instant.parse(db.getState().getStartedAt()).plusSeconds(3).isBefore(appStarted.plusMillis(1)));
+    }
+}
