@@ -15,7 +15,8 @@ final class KindTables {
         return new KindTables(Map.of(
                 "Stack", new StackTable(),
                 "Network", new NetworkTable(),
-                "GitSource", new GitSourceTable()));
+                "GitSource", new GitSourceTable(),
+                "Route", new RouteTable()));
     }
 
     Optional<KindTable> forKind(String kind) {

@@ -28,6 +28,7 @@ import dev.berth.reconcilers.overlay.OverlayHost;
 import dev.berth.reconcilers.overlay.OverlayNames;
 import dev.berth.reconcilers.stack.HostInfo;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -47,6 +48,8 @@ public final class OverlayRuntime implements AutoCloseable {
     private final ControllerLoop loop;
     private final ObservedCache observed;
     private final NetworkController controller;
+    private final MultiGauge peersGauge;
+    private final MultiGauge fdbGauge;
 
     public OverlayRuntime(KindDef networkKind, EtcdKv kv, KeyLayout keys, ResourceStore store, DesiredInformer stacks,
                           ObservedCache observed, HostRegistration registration, HostInfo hostInfo, String instance,
@@ -58,20 +61,31 @@ public final class OverlayRuntime implements AutoCloseable {
         hosts = new EtcdInformer<>("hosts", keys.hostsPrefix(), kv, new HostRecordCodec(keys),
                 host -> enqueueAll(), retry, registry);
         NetworkReconciler reconciler = new NetworkReconciler(instance, underlay, new OverlayDocker(docker),
-                new IpRouteDriver(netns), new EtcdSubnetLeases(kv, keys), new EtcdEndpointDirectory(kv, keys));
+                new CountingLinkDriver(new IpRouteDriver(netns), registry), new EtcdSubnetLeases(kv, keys), new EtcdEndpointDirectory(kv, keys));
         endpoints = new EtcdInformer<>("endpoints", EtcdEndpointDirectory.prefix(keys), kv, new RawCodec(keys),
                 key -> enqueueAll(), retry, registry);
         controller = new NetworkController(hostInfo, networks, stacks, hosts, reconciler, status, registration,
                 Clock.systemUTC());
-        loop = new ControllerLoop("network", queue, controller, workers, registry);
+        peersGauge = MultiGauge.builder("berth.overlay.peers")
+                .description("Peer hosts programmed for a Network on this host").register(registry);
+        fdbGauge = MultiGauge.builder("berth.overlay.fdb.entries")
+                .description("FDB entries Berth keeps on a Network's VXLAN device on this host").register(registry);
+        loop = new ControllerLoop("network", queue, name -> {
+            var result = controller.reconcile(name);
+            refreshGauges();
+            return result;
+        }, workers, registry);
         Gauge.builder("berth.overlay.networks", controller, c -> c.lastOutcomes().size())
                 .description("Overlay Networks this host takes part in").register(registry);
-        Gauge.builder("berth.overlay.peers", controller,
-                        c -> c.lastOutcomes().values().stream().mapToInt(o -> o.peers()).sum())
-                .description("Peer hosts programmed, summed over this host's Networks").register(registry);
-        Gauge.builder("berth.overlay.fdb.entries", controller,
-                        c -> c.lastOutcomes().values().stream().mapToInt(o -> o.fdbEntries()).sum())
-                .description("FDB entries Berth keeps on this host's VXLAN devices").register(registry);
+    }
+
+    /** One series per Network this host takes part in (a bounded label: Networks are declared objects). */
+    private void refreshGauges() {
+        var outcomes = controller.lastOutcomes();
+        peersGauge.register(outcomes.entrySet().stream().map(e -> MultiGauge.Row.of(
+                io.micrometer.core.instrument.Tags.of("network", e.getKey()), e.getValue().peers())).toList(), true);
+        fdbGauge.register(outcomes.entrySet().stream().map(e -> MultiGauge.Row.of(
+                io.micrometer.core.instrument.Tags.of("network", e.getKey()), e.getValue().fdbEntries())).toList(), true);
     }
 
     /** What stacks see of the overlays: declared in etcd, and present as a Docker network here. */

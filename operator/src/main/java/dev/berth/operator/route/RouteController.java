@@ -35,6 +35,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class RouteController implements Reconciler {
     private static final Logger log = LoggerFactory.getLogger(RouteController.class);
+    /** Condition whose message lists the Traefik keys Berth wrote for the route, separated by spaces. */
+    public static final String KEYS_WRITTEN = "KeysWritten";
     private static final Duration NOT_SYNCED_RETRY = Duration.ofMillis(500);
 
     private final DesiredInformer routes;
@@ -130,6 +132,7 @@ public final class RouteController implements Reconciler {
                     resolution.total());
         }
         boolean ready = resolution.ready() > 0;
+        writtenKeys = desired.keySet();
         write(key, revision, ready, ready ? "BackendsReady" : "NoHealthyBackends", desired.size() + " keys under "
                 + root + "/; " + resolution.ready() + "/" + resolution.total() + " backends ready", counts);
         return ReconcileResult.done();
@@ -157,21 +160,32 @@ public final class RouteController implements Reconciler {
         return Optional.empty();
     }
 
+    /** The keys to list in the status of the write in progress (set only by a successful kv write). */
+    private Set<String> writtenKeys = Set.of();
+
     private void write(ObjectKey key, long revision, boolean ready, String reason, String message, Map<String, ServiceCount> counts) {
-        StatusWriter writer = status.get();
-        Optional<ObjectStatus> previous = writer.last(key);
+        Set<String> keysNow = writtenKeys;
+        writtenKeys = Set.of();
+        if (keysNow.isEmpty()) {
+            keysNow = writer.written(key.name()).map(w -> w.keys().keySet()).orElse(java.util.Collections.emptySortedSet());
+        }
+        StatusWriter statusWriter = status.get();
+        Optional<ObjectStatus> previous = statusWriter.last(key);
         String now = clock.instant().toString();
         boolean degraded = !ready && !"NoHealthyBackends".equals(reason);
         List<Condition> conditions = new ArrayList<>();
         conditions.add(new Condition(Condition.READY, ready ? "True" : "False", reason, message, null));
         conditions.add(new Condition(Condition.DEGRADED, degraded ? "True" : "False", degraded ? reason : "AsExpected",
                 degraded ? message : "", null));
+        // KeysWritten lists every key Berth holds for the route (berth describe route shows them one per line).
+        conditions.add(new Condition(KEYS_WRITTEN, keysNow.isEmpty() ? "False" : "True", keysNow.isEmpty() ? "NoKeys" : "Written",
+                String.join(" ", new java.util.TreeSet<>(keysNow)), null));
         List<Condition> timed = new ArrayList<>();
         for (Condition c : conditions) {
             Condition before = previous.flatMap(p -> p.condition(c.type())).orElse(null);
             timed.add(c.since(before, now));
         }
         String since = previous.map(ObjectStatus::since).orElse(now);
-        writer.write(key, new ObjectStatus(host, revision, timed, counts, degraded ? message : null, since));
+        statusWriter.write(key, new ObjectStatus(host, revision, timed, counts, degraded ? message : null, since));
     }
 }

@@ -95,7 +95,7 @@ final class OperatorHarness implements AutoCloseable {
 
     Operator.Settings settings(Map<String, String> hostLabels) {
         return new Operator.Settings(host, hostLabels,
-                new EtcdSettings(List.of(etcdEndpoint), null, null, null, null, null, Duration.ofSeconds(2)),
+                new EtcdSettings(List.of(etcdEndpoint), null, null, null, null, null, Duration.ofSeconds(5)),
                 etcd.keys, dockerHost, instance, new InetSocketAddress("127.0.0.1", 0),
                 resync, 4, 5, FAST_RETRY, "test", underlay, routes);
     }

@@ -156,6 +156,12 @@ class OverlayTest {
                         }
                     });
         }
+        for (OverlayTestBed.Host host : bed.hosts) {
+            Await.until(WAIT, "overlay metrics of " + host.harness.host, () ->
+                    host.harness.metric("berth_overlay_peers", "{network=\"" + network + "\"}") == 2
+                            && host.harness.metric("berth_link_operations_total",
+                            "{operation=\"create_vxlan\",outcome=\"success\"}") >= 1);
+        }
         Set<String> ranges = new HashSet<>();
         for (OverlayTestBed.Host host : bed.hosts) {
             String range = host.harness.docker.inspectNetworkCmd().withNetworkId(network).exec().getIpam().getConfig()

@@ -172,6 +172,31 @@ class RouteKvTest {
         // The record of what Berth wrote lists exactly these keys.
         assertEquals(keysOf("api").keySet(), new TraefikKvWriterView(h).written("api"));
         assertEquals(1, routeStatus("api").orElseThrow().services().get("web").running());
+
+        // berth get routes: rule, backends ready/total, TLS; berth describe route: the keys.
+        String get = cli("get", "routes");
+        assertTrue(get.lines().findFirst().orElse("").matches("NAME\\s+RULE\\s+BACKENDS\\s+TLS\\s+STATUS\\s+AGE\\s*"), get);
+        String row = get.lines().filter(l -> l.startsWith("api ")).findFirst().orElseThrow();
+        assertTrue(row.contains("(Host(`a.example`) || Host(`b.example`)) && PathPrefix(`/api`)") && row.contains(" 1/1 ")
+                && row.contains(" le ") && row.contains(" Ready "), get);
+        String describe = cli("describe", "route", "api");
+        for (String key : keysOf("api").keySet()) {
+            assertTrue(describe.contains("\n  " + key + "\n"), key + " listed in\n" + describe);
+        }
+        assertTrue(describe.contains("Traefik keys (" + keysOf("api").size() + "):"), describe);
+    }
+
+    private String cli(String... args) {
+        java.io.StringWriter out = new java.io.StringWriter();
+        picocli.CommandLine cli = dev.berth.operator.cli.BerthMain.commandLine();
+        cli.setOut(new java.io.PrintWriter(out, true));
+        cli.setErr(new java.io.PrintWriter(out, true));
+        List<String> all = new ArrayList<>(List.of(args));
+        all.add("--etcd-endpoints=" + dev.berth.operator.TestEnv.etcdEndpoints());
+        all.add("--prefix=" + h.etcd.prefix);
+        int exit = cli.execute(all.toArray(String[]::new));
+        assertEquals(0, exit, out.toString());
+        return out.toString();
     }
 
     @Test

@@ -87,44 +87,68 @@ public final class TraefikFormats {
 
     /**
      * The KV tree turned into Traefik's file-provider form, as Traefik's KV provider reads it: a node whose
-     * children are all indices becomes a list in the STRING order of its indices; values "true"/"false" become
-     * booleans and integers numbers (the KV provider decodes them by field type; the schema wants the types).
+     * children are all indices becomes a list in the STRING order of its indices; each value gets the type of its
+     * field, taken from kv-keys.tsv's sample value of the matching shape ("42" integer, "true" boolean, else string).
      */
     public static Map<String, Object> toFileProvider(String root, Map<String, String> kv) {
+        List<Pattern> shapes = keyShapes(root);
+        List<String> samples = samples();
         Map<String, Object> tree = new TreeMap<>();
         kv.forEach((key, value) -> {
             String[] parts = key.substring(root.length() + 1).split("/");
-            @SuppressWarnings("unchecked")
             Map<String, Object> node = tree;
             for (int i = 0; i < parts.length - 1; i++) {
                 @SuppressWarnings("unchecked")
                 Map<String, Object> next = (Map<String, Object>) node.computeIfAbsent(parts[i], k -> new TreeMap<String, Object>());
                 node = next;
             }
-            node.put(parts[parts.length - 1], value);
+            String sample = "foobar";
+            for (int i = 0; i < shapes.size(); i++) {
+                if (shapes.get(i).matcher(key).matches()) {
+                    sample = samples.get(i);
+                    break;
+                }
+            }
+            node.put(parts[parts.length - 1], typed(value, sample));
         });
         @SuppressWarnings("unchecked")
-        Map<String, Object> converted = (Map<String, Object>) convert(tree);
+        Map<String, Object> converted = (Map<String, Object>) lists(tree);
         return converted;
     }
 
-    private static Object convert(Object node) {
-        if (node instanceof String s) {
-            if (s.equals("true") || s.equals("false")) {
-                return Boolean.parseBoolean(s);
-            }
-            return s.matches("-?\\d{1,9}") ? (Object) Integer.parseInt(s) : s;
+    private static List<String> samples() {
+        try {
+            return Files.readAllLines(referenceDir().resolve("kv-keys.tsv")).stream().filter(l -> !l.isBlank())
+                    .map(l -> l.contains("\t") ? l.split("\t", 2)[1] : "").toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Object typed(String value, String sample) {
+        if (sample.equals("true") && (value.equals("true") || value.equals("false"))) {
+            return Boolean.parseBoolean(value);
+        }
+        if (sample.matches("\\d+") && value.matches("-?\\d{1,18}")) {
+            return Long.parseLong(value);
+        }
+        return value;
+    }
+
+    private static Object lists(Object node) {
+        if (!(node instanceof Map<?, ?> raw)) {
+            return node;
         }
         @SuppressWarnings("unchecked")
-        Map<String, Object> map = (Map<String, Object>) node;
+        Map<String, Object> map = (Map<String, Object>) raw;
         // TreeMap: string order of the keys, which is the order Traefik joins a list's indices in.
         if (!map.isEmpty() && map.keySet().stream().allMatch(k -> k.matches("\\d+"))) {
             List<Object> list = new ArrayList<>();
-            map.values().forEach(v -> list.add(convert(v)));
+            map.values().forEach(v -> list.add(lists(v)));
             return list;
         }
         Map<String, Object> out = new TreeMap<>();
-        map.forEach((k, v) -> out.put(k, k.equals("rule") || k.equals("url") || k.equals("path") ? v : convert(v)));
+        map.forEach((k, v) -> out.put(k, lists(v)));
         return out;
     }
 

@@ -55,6 +55,10 @@ public final class RouteTargets {
             }
             return Optional.empty();
         }
+        if (RouteSpec.LABELS.equals(spec.mode())) {
+            // Traefik's Docker provider reaches the container on its Docker network: no published port needed.
+            return Optional.empty();
+        }
         boolean published = s.ports().stream().anyMatch(p -> p.target() == t.port() && p.published() != null
                 && !"udp".equals(p.protocol()));
         if (!published) {
@@ -89,7 +93,9 @@ public final class RouteTargets {
                 }
                 total++;
                 Optional<String> url = url(t, c);
-                if (c.healthy() && url.isPresent()) {
+                if (c.healthy() && RouteSpec.LABELS.equals(spec.mode())) {
+                    ready++;
+                } else if (c.healthy() && url.isPresent()) {
                     ready++;
                     urls.add(url.get());
                 }

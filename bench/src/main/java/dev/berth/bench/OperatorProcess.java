@@ -1,0 +1,99 @@
+package dev.berth.bench;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** `java -jar berth.jar operator …` as a process of its own, so RSS and CPU time are the operator's alone. */
+final class OperatorProcess implements AutoCloseable {
+    final Process process;
+    final int port;
+    final Path log;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    OperatorProcess(Path berthJar, String host, String instance, String prefix, String dockerHost, String etcd,
+                    int resyncSeconds, int workers, Path log, String... extra) throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        this.log = log;
+        List<String> cmd = new ArrayList<>(List.of("java", "-jar", berthJar.toString(), "operator", "--host", host,
+                "--instance", instance, "--prefix", prefix, "--docker-host", dockerHost, "--etcd-endpoints", etcd,
+                "--listen", "127.0.0.1:" + port, "--resync", String.valueOf(resyncSeconds),
+                "--workers", String.valueOf(workers)));
+        cmd.addAll(List.of(extra));
+        process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IOException("operator exited " + process.exitValue() + "; see " + log);
+            }
+            try {
+                if (get("/readyz").statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Bench.sleep(200);
+        }
+        throw new IOException("operator not ready within 90 s; see " + log);
+    }
+
+    private HttpResponse<String> get(String path) throws IOException {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
+    }
+
+    Metrics scrape() throws IOException {
+        return new Metrics(get("/metrics").body());
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    /** Resident set size in KiB (VmRSS). */
+    long rssKb() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid() + "/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        return -1;
+    }
+
+    /** utime + stime of the process (all threads), in seconds (clock ticks of 1/100 s). */
+    double cpuSeconds() throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid() + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        // after the ")": state(0) ... utime is field 14 of the full line = index 11 here, stime index 12
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(40, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

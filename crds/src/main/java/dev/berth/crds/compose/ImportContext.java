@@ -1,0 +1,18 @@
+package dev.berth.crds.compose;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * What every part of one import needs to know: where problems go, the compose file's folder (relative paths),
+ * the variables, the stack's name and how compose names became Berth names.
+ *
+ * @param services      compose service name → Berth service name
+ * @param networks      compose network name → the name a service lists (declared stack network or existing network)
+ * @param volumes       compose volume name → Docker volume name ({@code <stack>_<name>} as Compose names it)
+ * @param defaultNetwork what a service without networks joins ({@code default} unless the file redefines it)
+ */
+record ImportContext(Diagnostics diagnostics, Nodes nodes, Path directory, Map<String, String> environment, String stack,
+                     Map<String, String> services, Map<String, String> networks, Map<String, String> volumes,
+                     String defaultNetwork) {
+}

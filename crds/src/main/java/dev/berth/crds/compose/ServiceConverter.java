@@ -1,0 +1,387 @@
+package dev.berth.crds.compose;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** One compose service into one Stack service; Traefik labels are handed back for the Route conversion. */
+final class ServiceConverter {
+    /** The Stack's field order, so the printed service reads like one written by hand. */
+    private static final List<String> FIELD_ORDER = List.of("name", "image", "entrypoint", "command", "env", "labels",
+            "ports", "volumes", "networks", "dependsOn", "restart", "healthcheck", "resources", "user", "readOnly",
+            "capAdd", "capDrop", "securityOpt", "init", "replicas", "update");
+
+    /** Why common keys cannot be carried over; any other key gets a generic reason. */
+    private static final Map<String, String> UNSUPPORTED = Map.ofEntries(
+            Map.entry("build", "not supported (Berth runs existing images)"),
+            Map.entry("extends", "not supported (write the service out in full)"),
+            Map.entry("profiles", "not supported (every service of a stack runs)"),
+            Map.entry("configs", "not supported (mount the file with a bind volume)"),
+            Map.entry("secrets", "not supported (mount the file with a read-only bind volume)"),
+            Map.entry("logging", "not supported (containers use the Docker daemon's log driver)"),
+            Map.entry("network_mode", "not supported (services join the stack's networks)"),
+            Map.entry("container_name", "not supported (Berth names containers <stack>-<service>-<replica>)"),
+            Map.entry("links", "not needed (services reach each other by name on shared networks)"),
+            Map.entry("volumes_from", "not supported (declare the volumes on this service)"),
+            Map.entry("working_dir", "not supported by the Stack schema (set it in the image)"));
+
+    private static final java.util.Set<String> KNOWN = java.util.Set.of("annotations", "attach", "blkio_config",
+            "cgroup", "cgroup_parent", "cpu_count", "cpu_percent", "cpu_period", "cpu_quota", "cpu_rt_period",
+            "cpu_rt_runtime", "cpu_shares", "cpuset", "credential_spec", "develop", "device_cgroup_rules", "devices",
+            "dns", "dns_opt", "dns_search", "domainname", "external_links", "extra_hosts", "gpus", "group_add",
+            "hostname", "ipc", "isolation", "label_file", "mac_address", "mem_swappiness", "memswap_limit", "models",
+            "oom_kill_disable", "oom_score_adj", "pid", "pids_limit", "platform", "post_start", "pre_stop",
+            "privileged", "provider", "pull_policy", "runtime", "shm_size", "stdin_open", "stop_grace_period",
+            "stop_signal", "storage_opt", "sysctls", "tty", "ulimits", "use_api_socket", "userns_mode", "uts");
+
+    private final ImportContext context;
+
+    ServiceConverter(ImportContext context) {
+        this.context = context;
+    }
+
+    /** A converted service, and its Traefik labels (with where they were written) when routes are made. */
+    record Converted(String composeName, ObjectNode spec, List<Nodes.Valued> traefikLabels) {
+    }
+
+    Converted convert(ComposeNode.Entry entry, boolean routes) {
+        String path = Paths.child("services", entry.key());
+        String name = context.services().get(entry.key());
+        ObjectNode service = JsonNodeFactory.instance.objectNode();
+        service.put("name", name);
+        List<Nodes.Valued> traefik = new java.util.ArrayList<>();
+        if (!(entry.value() instanceof ComposeNode.Mapping m)) {
+            context.diagnostics().error(entry.value(), path, "expected a mapping, got " + entry.value().shape());
+            return new Converted(entry.key(), service, traefik);
+        }
+        Map<String, String> env = new LinkedHashMap<>();
+        ComposeNode envFile = m.get("env_file");
+        if (envFile != null) {
+            env.putAll(envFiles(envFile, Paths.child(path, "env_file")));
+        }
+        for (ComposeNode.Entry e : m.entries().values()) {
+            String keyPath = Paths.child(path, e.key());
+            if (e.value().isNull()) {
+                continue;
+            }
+            ComposeNode v = e.value();
+            switch (e.key()) {
+                case "image" -> context.nodes().text(v, keyPath).ifPresent(t -> service.put("image", t));
+                case "command", "entrypoint" -> words(v, keyPath).ifPresent(w -> service.set(e.key(), w));
+                case "environment" -> environment(v, keyPath, env);
+                case "env_file" -> {
+                    // read above, so that environment wins over it whatever the key order
+                }
+                case "labels" -> labels(v, keyPath, service, traefik, routes);
+                case "ports" -> new PortConverter(context).ports(v, keyPath).forEach(p -> arrayOf(service, "ports").add(p));
+                case "expose" -> new PortConverter(context).expose(v, keyPath).forEach(p -> arrayOf(service, "ports").add(p));
+                case "volumes" -> new VolumeConverter(context, name).volumes(v, keyPath).forEach(x -> arrayOf(service, "volumes").add(x));
+                case "tmpfs" -> new VolumeConverter(context, name).tmpfs(v, keyPath).forEach(x -> arrayOf(service, "volumes").add(x));
+                case "networks" -> networks(v, keyPath, service);
+                case "depends_on" -> dependsOn(v, keyPath, service);
+                case "healthcheck" -> new HealthcheckConverter(context).convert(v, keyPath).ifPresent(h -> service.set("healthcheck", h));
+                case "restart" -> restart(v, keyPath, service);
+                case "deploy" -> new DeployConverter(context).deploy(v, keyPath, service);
+                case "cpus", "mem_limit", "mem_reservation", "scale" -> new DeployConverter(context).legacy(e, keyPath, service);
+                case "user" -> context.nodes().text(v, keyPath).ifPresent(t -> service.put("user", t));
+                case "read_only" -> context.nodes().bool(v, keyPath).filter(b -> b).ifPresent(b -> service.put("readOnly", true));
+                case "init" -> context.nodes().bool(v, keyPath).filter(b -> b).ifPresent(b -> service.put("init", true));
+                case "cap_add" -> strings(v, keyPath, service, "capAdd");
+                case "cap_drop" -> strings(v, keyPath, service, "capDrop");
+                case "security_opt" -> strings(v, keyPath, service, "securityOpt");
+                default -> unsupported(e, keyPath);
+            }
+        }
+        if (!env.isEmpty()) {
+            ObjectNode envNode = service.putObject("env");
+            env.forEach(envNode::put);
+        }
+        if (!service.has("image")) {
+            context.diagnostics().error(entry, path, m.get("build") != null
+                    ? "has no image, and Berth does not build: build and push the image, then set image"
+                    : "has no image");
+        }
+        onePerHostWithPublishedPorts(m, path, service);
+        if (!service.has("networks") && !context.defaultNetwork().equals("default")) {
+            arrayOf(service, "networks").add(context.defaultNetwork());
+        }
+        return new Converted(entry.key(), ordered(service), traefik);
+    }
+
+    /** Two containers cannot take one host port; Compose fails at start, Berth's schema refuses it. */
+    private void onePerHostWithPublishedPorts(ComposeNode.Mapping m, String path, ObjectNode service) {
+        int replicas = service.path("replicas").asInt(1);
+        boolean publishes = false;
+        for (JsonNode port : service.path("ports")) {
+            publishes |= port.has("published");
+        }
+        if (replicas > 1 && publishes) {
+            ComposeNode.Entry at = m.entries().get("scale");
+            String atPath = Paths.child(path, "scale");
+            if (m.get("deploy") instanceof ComposeNode.Mapping deploy && deploy.entries().containsKey("replicas")) {
+                at = deploy.entries().get("replicas");
+                atPath = Paths.child(path, "deploy.replicas");
+            }
+            String message = "replicas: " + replicas + " with a published host port cannot run on one host "
+                    + "(the port is taken); using replicas: 1";
+            if (at == null) {
+                context.diagnostics().warn(m, path, message);
+            } else {
+                context.diagnostics().warn(at, atPath, message);
+            }
+            service.put("replicas", 1);
+        }
+    }
+
+    private void unsupported(ComposeNode.Entry e, String path) {
+        String reason = UNSUPPORTED.get(e.key());
+        if (reason == null && e.key().startsWith("x-")) {
+            reason = "extension field, ignored as Compose does";
+        } else if (reason == null) {
+            reason = KNOWN.contains(e.key()) ? "not supported by the Stack schema"
+                    : "unknown key (not in the Compose specification)";
+        }
+        context.diagnostics().dropped(e, path, reason);
+    }
+
+    /** A string is split like a shell would (Compose never runs it through one); a list is taken as it is. */
+    private java.util.Optional<ArrayNode> words(ComposeNode v, String path) {
+        ArrayNode out = JsonNodeFactory.instance.arrayNode();
+        if (v instanceof ComposeNode.Sequence) {
+            context.nodes().texts(v, path).forEach(out::add);
+        } else {
+            String text = context.nodes().text(v, path).orElse(null);
+            if (text == null) {
+                return java.util.Optional.empty();
+            }
+            var split = ShellWords.split(text);
+            if (split.isEmpty()) {
+                context.diagnostics().error(v, path, "a quote is never closed in \"" + text + "\"");
+                return java.util.Optional.empty();
+            }
+            split.get().forEach(out::add);
+        }
+        if (out.isEmpty()) {
+            context.diagnostics().warn(v, path, "an empty list (clear the image's value) is not supported; the image's value stays");
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(out);
+    }
+
+    private void environment(ComposeNode v, String path, Map<String, String> env) {
+        for (Nodes.Valued kv : context.nodes().keyValues(v, path).values()) {
+            if (kv.value() != null) {
+                env.put(kv.key(), kv.value());
+            } else if (context.environment().containsKey(kv.key())) {
+                // KEY alone passes the importing shell's value through, as Compose does at `up`.
+                env.put(kv.key(), context.environment().get(kv.key()));
+            } else {
+                env.remove(kv.key());
+                context.diagnostics().warn(kv.line(), kv.column(), kv.path(), "variable " + kv.key()
+                        + " has no value here and is not set in the environment; dropped");
+            }
+        }
+    }
+
+    private Map<String, String> envFiles(ComposeNode v, String path) {
+        Map<String, String> env = new LinkedHashMap<>();
+        List<ComposeNode> items = v instanceof ComposeNode.Sequence s ? s.items() : List.of(v);
+        for (int i = 0; i < items.size(); i++) {
+            ComposeNode item = items.get(i);
+            String itemPath = v instanceof ComposeNode.Sequence ? Paths.item(path, i) : path;
+            String file = null;
+            boolean required = true;
+            if (item instanceof ComposeNode.Mapping m) {
+                for (ComposeNode.Entry e : m.entries().values()) {
+                    switch (e.key()) {
+                        case "path" -> file = context.nodes().text(e.value(), Paths.child(itemPath, "path")).orElse(null);
+                        case "required" -> required = context.nodes().bool(e.value(), Paths.child(itemPath, "required")).orElse(true);
+                        default -> context.diagnostics().dropped(e, Paths.child(itemPath, e.key()), "not supported");
+                    }
+                }
+            } else {
+                file = context.nodes().text(item, itemPath).orElse(null);
+            }
+            if (file == null) {
+                continue;
+            }
+            Path resolved = context.directory().resolve(file).normalize();
+            try {
+                String text = Files.readString(resolved, StandardCharsets.UTF_8);
+                env.putAll(EnvFile.parse(file, text, context.environment()));
+            } catch (NoSuchFileException e) {
+                if (required) {
+                    context.diagnostics().error(item, itemPath, "env file " + resolved + " not found");
+                } else {
+                    context.diagnostics().warn(item, itemPath, "env file " + resolved + " not found; skipped (required: false)");
+                }
+            } catch (IOException e) {
+                context.diagnostics().error(item, itemPath, "cannot read env file " + resolved + ": " + e.getMessage());
+            } catch (ComposeException e) {
+                context.diagnostics().error(item, itemPath, "env file " + e.problem().file() + " line "
+                        + e.problem().line() + ": " + e.problem().message());
+            }
+        }
+        return env;
+    }
+
+    private void labels(ComposeNode v, String path, ObjectNode service, List<Nodes.Valued> traefik, boolean routes) {
+        ObjectNode labels = JsonNodeFactory.instance.objectNode();
+        for (Nodes.Valued kv : context.nodes().keyValues(v, path).values()) {
+            if (kv.key().startsWith("berth.dev/")) {
+                context.diagnostics().warn(kv.line(), kv.column(), kv.path(), "berth.dev/ labels are Berth's own; dropped");
+            } else if (routes && kv.key().startsWith("traefik.")) {
+                traefik.add(kv);
+            } else {
+                labels.put(kv.key(), kv.value() == null ? "" : kv.value());
+            }
+        }
+        if (!labels.isEmpty()) {
+            service.set("labels", labels);
+        }
+    }
+
+    private void networks(ComposeNode v, String path, ObjectNode service) {
+        ArrayNode out = arrayOf(service, "networks");
+        if (v instanceof ComposeNode.Sequence s) {
+            for (int i = 0; i < s.items().size(); i++) {
+                ComposeNode item = s.items().get(i);
+                String itemPath = Paths.item(path, i);
+                context.nodes().text(item, itemPath).ifPresent(n -> network(n, item, itemPath, out));
+            }
+        } else if (v instanceof ComposeNode.Mapping m) {
+            for (ComposeNode.Entry e : m.entries().values()) {
+                String keyPath = Paths.child(path, e.key());
+                network(e.key(), e.value(), keyPath, out);
+                if (e.value() instanceof ComposeNode.Mapping options) {
+                    options.entries().values().forEach(o -> context.diagnostics().dropped(o, Paths.child(keyPath, o.key()),
+                            o.key().equals("aliases") ? "aliases are not supported (a service is reachable by its name)"
+                                    : "not supported by the Stack schema"));
+                }
+            }
+        } else {
+            context.diagnostics().error(v, path, "expected a list or a mapping of networks, got " + v.shape());
+        }
+    }
+
+    private void network(String composeName, ComposeNode at, String path, ArrayNode out) {
+        String berth = context.networks().get(composeName);
+        if (berth == null) {
+            context.diagnostics().error(at, path, "network \"" + composeName + "\" is not declared under the top-level networks");
+        } else {
+            out.add(berth);
+        }
+    }
+
+    private void dependsOn(ComposeNode v, String path, ObjectNode service) {
+        ArrayNode out = JsonNodeFactory.instance.arrayNode();
+        if (v instanceof ComposeNode.Sequence s) {
+            for (int i = 0; i < s.items().size(); i++) {
+                ComposeNode item = s.items().get(i);
+                String itemPath = Paths.item(path, i);
+                context.nodes().text(item, itemPath).ifPresent(d -> dependency(d, "service_started", item, itemPath, out));
+            }
+        } else if (v instanceof ComposeNode.Mapping m) {
+            for (ComposeNode.Entry e : m.entries().values()) {
+                String keyPath = Paths.child(path, e.key());
+                String condition = "service_started";
+                if (e.value() instanceof ComposeNode.Mapping options) {
+                    for (ComposeNode.Entry o : options.entries().values()) {
+                        String optionPath = Paths.child(keyPath, o.key());
+                        switch (o.key()) {
+                            case "condition" -> condition = context.nodes().text(o.value(), optionPath).orElse(condition);
+                            case "restart" -> context.diagnostics().dropped(o, optionPath,
+                                    "not supported (Berth does not restart dependants)");
+                            case "required" -> {
+                                if (!context.nodes().bool(o.value(), optionPath).orElse(true)) {
+                                    context.diagnostics().warn(o, optionPath, "optional dependencies are not supported; "
+                                            + "the dependency is required");
+                                }
+                            }
+                            default -> context.diagnostics().dropped(o, optionPath, "unknown key");
+                        }
+                    }
+                }
+                dependency(e.key(), condition, e.value().isNull() ? m : e.value(), keyPath, out);
+            }
+        } else {
+            context.diagnostics().error(v, path, "expected a list or a mapping of services, got " + v.shape());
+        }
+        if (!out.isEmpty()) {
+            service.set("dependsOn", out);
+        }
+    }
+
+    private void dependency(String composeName, String condition, ComposeNode at, String path, ArrayNode out) {
+        String berth = context.services().get(composeName);
+        if (berth == null) {
+            context.diagnostics().error(at, path, "service \"" + composeName + "\" is not a service of this file");
+            return;
+        }
+        String berthCondition = switch (condition) {
+            case "service_started", "service_healthy" -> condition;
+            case "service_completed_successfully" -> {
+                context.diagnostics().warn(at, path, "condition service_completed_successfully has no counterpart "
+                        + "(Berth keeps every service running); using service_started");
+                yield "service_started";
+            }
+            default -> {
+                context.diagnostics().error(at, path, "unknown condition \"" + condition + "\"");
+                yield null;
+            }
+        };
+        if (berthCondition != null) {
+            ObjectNode d = out.addObject();
+            d.put("service", berth);
+            if (!berthCondition.equals("service_started")) {
+                d.put("condition", berthCondition);
+            }
+        }
+    }
+
+    private void restart(ComposeNode v, String path, ObjectNode service) {
+        String text = context.nodes().text(v, path).orElse("");
+        if (text.startsWith("on-failure:")) {
+            context.diagnostics().warn(v, path, "the retry limit of \"" + text + "\" is not supported; using on-failure");
+            text = "on-failure";
+        }
+        switch (text) {
+            case "no", "always", "on-failure", "unless-stopped" -> service.put("restart", text);
+            case "false" -> service.put("restart", "no");
+            default -> context.diagnostics().error(v, path, "expected no, always, on-failure or unless-stopped, got \"" + text + "\"");
+        }
+    }
+
+    private void strings(ComposeNode v, String path, ObjectNode service, String field) {
+        List<String> values = context.nodes().texts(v, path);
+        if (!values.isEmpty()) {
+            ArrayNode out = arrayOf(service, field);
+            values.forEach(out::add);
+        }
+    }
+
+    private static ArrayNode arrayOf(ObjectNode service, String field) {
+        return service.has(field) ? (ArrayNode) service.get(field) : service.putArray(field);
+    }
+
+    private static ObjectNode ordered(ObjectNode service) {
+        ObjectNode out = JsonNodeFactory.instance.objectNode();
+        for (String field : FIELD_ORDER) {
+            JsonNode value = service.get(field);
+            if (value != null && !(value.isContainerNode() && value.isEmpty())) {
+                out.set(field, value);
+            }
+        }
+        return out;
+    }
+}

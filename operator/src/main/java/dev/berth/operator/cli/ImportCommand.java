@@ -1,0 +1,163 @@
+package dev.berth.operator.cli;
+
+import dev.berth.crds.Kinds;
+import dev.berth.crds.ManifestParser;
+import dev.berth.crds.ParseResult;
+import dev.berth.crds.Resource;
+import dev.berth.crds.ValidationError;
+import dev.berth.crds.compose.ComposeImport;
+import dev.berth.crds.compose.ComposeImporter;
+import dev.berth.crds.compose.ComposeInput;
+import dev.berth.crds.compose.ComposeOptions;
+import dev.berth.crds.network.NetworkSetCheck;
+import dev.berth.operator.store.ApplyOutcome;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "import", mixinStandardHelpOptions = true,
+        description = "Turn files of other tools into Berth objects.",
+        subcommands = {ImportCommand.Compose.class})
+public final class ImportCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing what to import (see berth import --help)");
+    }
+
+    @Command(name = "compose", mixinStandardHelpOptions = true,
+            description = "Turn a docker-compose file into a Stack (and Routes, from Traefik labels).%n"
+                    + "Prints the YAML, writes it with -o, or applies it with --apply like berth apply (all or nothing). "
+                    + "Every key that cannot be carried over is a warning on stderr with its line; errors exit 1.")
+    static final class Compose implements Callable<Integer> {
+        /** The same limit as berth apply, so an import cannot read what apply would refuse. */
+        private static final int READ_LIMIT = ManifestParser.maxBytes();
+
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        EtcdOptions etcd;
+
+        @Parameters(index = "0", paramLabel = "FILE", description = "The compose file (docker-compose.yml, compose.yaml, ...).")
+        Path file;
+
+        @Option(names = "--name", paramLabel = "STACK",
+                description = "The stack's name (default: the file's name: key, else its folder's name).")
+        String name;
+
+        @Option(names = "--apply", description = "Write the objects to etcd, as berth apply does.")
+        boolean apply;
+
+        @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write the YAML to FILE instead of stdout.")
+        Path output;
+
+        @Override
+        public Integer call() {
+            PrintWriter err = spec.commandLine().getErr();
+            PrintWriter out = spec.commandLine().getOut();
+            Path directory = file.toAbsolutePath().getParent();
+            ComposeImport result = new ComposeImporter(ComposeOptions.detect(Kinds.standard()))
+                    .convert(new ComposeInput(file.toString(), directory, read(file), System.getenv(), name));
+            result.warnings().forEach(err::println);
+            if (!result.ok()) {
+                result.errors().forEach(err::println);
+                err.println(count(result.errors().size(), "error") + "; nothing was imported");
+                err.flush();
+                return 1;
+            }
+            Kinds kinds = Kinds.standard();
+            String shownAs = output != null ? output.toString() : "<" + file + " as Berth objects>";
+            ParseResult parsed = new ManifestParser(kinds).parse(shownAs, result.yaml());
+            if (!parsed.ok()) {
+                // The converter should never produce this; say so rather than apply or print half a stack.
+                parsed.errors().forEach(err::println);
+                err.println("the imported objects are not valid; nothing was imported (please report this)");
+                err.flush();
+                return 1;
+            }
+            if (output != null) {
+                write(output, result.yaml());
+            } else if (!apply) {
+                out.print(result.yaml());
+            }
+            if (apply) {
+                return apply(kinds, parsed.resources(), out, err);
+            }
+            if (!result.warnings().isEmpty()) {
+                err.println(count(result.warnings().size(), "warning"));
+            }
+            out.flush();
+            err.flush();
+            return 0;
+        }
+
+        /** The same path as berth apply: network checks against etcd, then one transaction. */
+        private int apply(Kinds kinds, List<Resource> resources, PrintWriter out, PrintWriter err) {
+            try (StoreSession session = new StoreSession(etcd, kinds)) {
+                List<Resource> storedNetworks = session.store().list(kinds.byKind("Network").orElseThrow()).stream()
+                        .flatMap(o -> o.resource().stream()).toList();
+                List<ValidationError> errors = NetworkSetCheck.check(resources, storedNetworks);
+                if (!new Manifests.Loaded(resources, errors).report(err)) {
+                    return 1;
+                }
+                List<ApplyOutcome> outcomes = session.store().apply(resources);
+                outcomes.forEach(out::println);
+                PlacementNotice.print(session, resources, err);
+            }
+            out.flush();
+            err.flush();
+            return 0;
+        }
+
+        private static String read(Path file) {
+            if (!Files.isRegularFile(file)) {
+                throw new CliException(file + ": no such file");
+            }
+            byte[] bytes;
+            try (InputStream in = Files.newInputStream(file)) {
+                bytes = in.readNBytes(READ_LIMIT + 1);
+            } catch (IOException e) {
+                throw new CliException(file + ": cannot read: " + e.getMessage());
+            }
+            if (bytes.length > READ_LIMIT) {
+                throw new CliException(file + ": larger than " + READ_LIMIT + " bytes");
+            }
+            try {
+                return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                        .decode(ByteBuffer.wrap(bytes)).toString();
+            } catch (CharacterCodingException e) {
+                throw new CliException(file + ": not UTF-8 text");
+            }
+        }
+
+        private static void write(Path output, String yaml) {
+            try {
+                Files.writeString(output, yaml, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new CliException(output + ": cannot write: " + e.getMessage());
+            }
+        }
+
+        private static String count(int n, String what) {
+            return n + " " + what + (n == 1 ? "" : "s");
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package dev.berth.operator.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.berth.crds.Kinds;
+import dev.berth.crds.ManifestParser;
+import dev.berth.crds.ParseResult;
+import dev.berth.operator.EtcdFixture;
+import dev.berth.operator.TestEnv;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** berth import compose through the real command line; --apply against the real etcd. */
+class ImportCommandTest {
+    private static final Path FIXTURES = Path.of("..", "crds", "src", "test", "resources", "compose");
+
+    private EtcdFixture etcd;
+
+    @BeforeEach
+    void setUp() {
+        etcd = new EtcdFixture();
+    }
+
+    @AfterEach
+    void tearDown() {
+        etcd.close();
+    }
+
+    private CliRun berth(String... args) {
+        return CliRun.of(TestEnv.etcdEndpoints(), etcd.prefix, args);
+    }
+
+    @Test
+    void printsAValidStackAndWarnsOnStderr() {
+        CliRun run = CliRun.raw("import", "compose", FIXTURES.resolve("webapp/docker-compose.yml").toString());
+        assertEquals(0, run.exit(), run.err());
+        ParseResult parsed = new ManifestParser(Kinds.standard()).parse("out.yaml", run.out());
+        assertTrue(parsed.ok(), parsed.errors().toString());
+        assertEquals(List.of("stack/shop"), parsed.resources().stream().map(r -> r.key()).toList());
+        assertTrue(run.err().contains("docker-compose.yml:6:3: services.web.logging: not supported"), run.err());
+        assertTrue(run.err().endsWith("3 warnings\n"), run.err());
+    }
+
+    @Test
+    void brokenFileExitsOneWithLineAndColumn() {
+        String file = FIXTURES.resolve("broken/docker-compose.yml").toString();
+        CliRun run = CliRun.raw("import", "compose", file);
+        assertEquals(1, run.exit());
+        assertEquals("", run.out());
+        assertEquals(file + ":6:4: YAML syntax error: expected <block end>, but found '<block mapping start>'\n"
+                + "1 error; nothing was imported\n", run.err());
+    }
+
+    @Test
+    void missingFileExitsOne() {
+        CliRun run = CliRun.raw("import", "compose", "no-such-compose.yml");
+        assertEquals(1, run.exit());
+        assertEquals("error: no-such-compose.yml: no such file\n", run.err());
+    }
+
+    @Test
+    void outputFileAndName(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("stack.yaml");
+        CliRun run = CliRun.raw("import", "compose", FIXTURES.resolve("webapp/docker-compose.yml").toString(),
+                "--name", "Shop_Prod", "-o", out.toString());
+        assertEquals(0, run.exit(), run.err());
+        assertEquals("", run.out());
+        assertTrue(run.err().contains("stack name \"Shop_Prod\" becomes \"shop-prod\""), run.err());
+        CliRun validate = CliRun.raw("validate", "-f", out.toString());
+        assertEquals(0, validate.exit(), validate.err());
+        assertEquals("stack/shop-prod valid\n", validate.out());
+    }
+
+    @Test
+    void applyWritesStackAndRoutesThenIsUnchanged(@TempDir Path dir) throws Exception {
+        Path compose = dir.resolve("compose.yaml");
+        Files.writeString(compose, """
+                name: blog
+                services:
+                  app:
+                    image: ghcr.io/example/blog:3
+                    ports: ["8080:80"]
+                    labels:
+                      traefik.enable: "true"
+                      traefik.http.routers.blog.rule: Host(`blog.example.org`)
+                      traefik.http.routers.blog.entrypoints: web
+                  db:
+                    image: postgres:16
+                    volumes: [data:/var/lib/postgresql/data]
+                volumes:
+                  data:
+                """);
+        CliRun first = berth("import", "compose", compose.toString(), "--apply");
+        assertEquals(0, first.exit(), first.err());
+        assertEquals(List.of("route/blog-blog created", "stack/blog created"), first.out().lines().sorted().toList());
+        String stored = etcd.kv.get(etcd.prefix + "/v1/stack/blog").orElseThrow().value();
+        assertTrue(stored.startsWith("# Imported from compose.yaml by berth import compose."), stored);
+        assertTrue(stored.contains("source: blog_data"), stored);
+
+        CliRun again = berth("import", "compose", compose.toString(), "--apply");
+        assertEquals(0, again.exit(), again.err());
+        assertEquals(List.of("route/blog-blog unchanged", "stack/blog unchanged"), again.out().lines().sorted().toList());
+    }
+}
