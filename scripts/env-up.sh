@@ -19,12 +19,18 @@ install_packages() {
   command -v javac >/dev/null || need+=(openjdk-17-jdk-headless)
   command -v nsenter >/dev/null || need+=(util-linux)
   command -v iptables >/dev/null || need+=(iptables)
+  [ -x /usr/sbin/sshd ] || need+=(openssh-server)   # the GitOps ssh test runs its own sshd on loopback
+  command -v git >/dev/null || need+=(git)
   command -v prometheus >/dev/null || need+=(prometheus)   # promtool too; tests run their own instance
   if [ ${#need[@]} -gt 0 ]; then
     log "installing: ${need[*]}"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
+    # Install only: no package may start a system service (sshd, etcd, prometheus) on this machine.
+    local policy=/usr/sbin/policy-rc.d created_policy=""
+    if [ ! -e "$policy" ]; then printf '#!/bin/sh\nexit 101\n' >"$policy"; chmod +x "$policy"; created_policy=1; fi
     apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+    [ -z "$created_policy" ] || rm -f "$policy"
   fi
 }
 

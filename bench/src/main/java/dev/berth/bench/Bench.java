@@ -356,6 +356,7 @@ public final class Bench {
             applyStacks(store, List.of("react"), host);
             await(Duration.ofSeconds(90), "stack react Ready", () -> readyCount(prefix, host) >= 1, 100);
             List<Double> berth = new ArrayList<>();
+            Metrics pa = op.scrape();
             for (int i = 0; i <= tries; i++) {
                 sleep(1000);
                 List<Container> cs = owned(instance, "stack/react");
@@ -371,6 +372,7 @@ public final class Bench {
                 await(Duration.ofSeconds(30), "react Ready again", () -> readyCount(prefix, host) >= 1
                         && owned(instance, "stack/react").stream().anyMatch(c -> "running".equals(c.getState())), 50);
             }
+            notes.add("reaction, 21 tries: " + profile(pa, op.scrape()));
             Stats base = baselineRun(tries, false);
             Stats b = new Stats(berth);
             rows.add(new Row("reaction: removed → running again, p50", b, base, "one create+start (docker run)", 1.5, " ms", ""));
@@ -391,6 +393,7 @@ public final class Bench {
              StartEvents started = new StartEvents(events, BerthLabels.MANAGED_BY, instance)) {
             ResourceStore store = store(prefix);
             List<Double> berth = new ArrayList<>();
+            Metrics pa = op.scrape();
             for (int i = 0; i <= tries; i++) {
                 String name = "e2r" + i;
                 sleep(500);
@@ -404,6 +407,7 @@ public final class Bench {
                 await(Duration.ofSeconds(60), name + " removed", () -> owned(instance, "stack/" + name).isEmpty()
                         && client.listNetworksCmd().withFilter("label", List.of(BerthLabels.MANAGED_BY + "=" + instance)).exec().isEmpty(), 100);
             }
+            notes.add("etcd → running, 21 applies and deletes: " + profile(pa, op.scrape()));
             Stats base = baselineRun(tries, true);
             Stats b = new Stats(berth);
             rows.add(new Row("etcd → running, p50", b, base, "A: network+create+start, 1 container", Double.NaN, " ms", ""));
@@ -512,7 +516,9 @@ public final class Bench {
         try {
             sh("ip", "netns", "add", ns);
             sh("ip", "-n", ns, "link", "set", "lo", "up");
-            sh("ip", "-n", ns, "link", "add", "ul0", "type", "dummy");
+            // no dummy module on every kernel: a veth pair whose inner end is the underlay
+            sh("ip", "link", "add", "bbv" + runId, "type", "veth", "peer", "name", "ul0", "netns", ns);
+            sh("ip", "link", "set", "bbv" + runId, "up");
             sh("ip", "-n", ns, "addr", "add", ul + "/24", "dev", "ul0");
             sh("ip", "-n", ns, "link", "set", "ul0", "up");
             Files.createDirectories(dockerData);
@@ -579,6 +585,13 @@ public final class Bench {
                         writesMs.add(ms(tw - t0));
                         batches.add(after.sum("berth_link_operations_total", "operation=\"append_fdb\"")
                                 - before.sum("berth_link_operations_total", "operation=\"append_fdb\""));
+                        notes.add("FDB run " + r + ": " + fmt(ms(t1 - t0)) + " ms; network reconciles "
+                                + fmt(after.sum("berth_reconcile_time_seconds_count", "controller=\"network\"")
+                                - before.sum("berth_reconcile_time_seconds_count", "controller=\"network\""))
+                                + " taking " + fmt(after.sum("berth_reconcile_time_seconds_sum", "controller=\"network\"")
+                                - before.sum("berth_reconcile_time_seconds_sum", "controller=\"network\"")) + " s in all; link operations "
+                                + delta(before.byLabel("berth_link_operations_total", "operation"),
+                                        after.byLabel("berth_link_operations_total", "operation"), k -> true));
                     }
                     kv.deletePrefix(keys.hostsPrefix() + "peer");
                     await(Duration.ofSeconds(120), "FDB entries removed", () -> floodEntries(ns, dev) == 0, 50);
@@ -633,6 +646,7 @@ public final class Bench {
                     dockerd.destroyForcibly().waitFor();
                 }
             }
+            sh0("ip", "link", "del", "bbv" + runId);
             sh0("ip", "netns", "delete", ns);
             sh0("rm", "-rf", dockerData.toString(), exec, exec + ".pid", sock);
         }
@@ -651,6 +665,7 @@ public final class Bench {
                 work.resolve("operator-conv" + n + ".log"))) {
             ResourceStore store = store(prefix);
             for (int r = 0; r < count; r++) {
+                Metrics pa = op.scrape();
                 // Berth
                 List<String> names = new ArrayList<>();
                 for (int i = 0; i < n; i++) {
@@ -660,6 +675,8 @@ public final class Bench {
                 applyStacks(store, names, host);
                 await(Duration.ofMinutes(10), n + " stacks Ready", () -> readyCount(prefix, host) >= n, 100);
                 berth.add(secs(System.nanoTime() - t0));
+                notes.add("convergence N=" + n + " run " + r + ": Berth " + fmt(berth.get(berth.size() - 1)) + " s; "
+                        + profile(pa, op.scrape()));
                 long running = client.listContainersCmd().withLabelFilter(Map.of(BerthLabels.MANAGED_BY, instance)).exec().stream()
                         .filter(c -> "running".equals(c.getState())).count();
                 if (running != n) {
@@ -835,6 +852,32 @@ public final class Bench {
         } catch (RuntimeException e) {
             System.out.println("cleanup: " + e);
         }
+    }
+
+    /** Where the operator's time went between two scrapes: summed durations by Docker operation, reconcile, queue wait. */
+    static String profile(Metrics a, Metrics b) {
+        StringBuilder p = new StringBuilder("profile (summed seconds): ");
+        Map<String, Double> d0 = a.byLabel("berth_docker_request_duration_seconds_sum", "operation");
+        Map<String, Double> d1 = b.byLabel("berth_docker_request_duration_seconds_sum", "operation");
+        Map<String, Double> c0 = a.byLabel("berth_docker_requests_total", "operation");
+        Map<String, Double> c1 = b.byLabel("berth_docker_requests_total", "operation");
+        d1.forEach((k, v) -> {
+            double d = v - d0.getOrDefault(k, 0.0);
+            if (d > 0.0005) {
+                p.append("docker ").append(k).append(' ').append(fmt(d)).append(" (").append(fmt(c1.getOrDefault(k, 0.0)
+                        - c0.getOrDefault(k, 0.0))).append(" calls); ");
+            }
+        });
+        p.append("etcd ").append(fmt(b.sum("berth_etcd_request_duration_seconds_sum") - a.sum("berth_etcd_request_duration_seconds_sum")))
+                .append(" (").append(fmt(b.sum("berth_etcd_requests_total") - a.sum("berth_etcd_requests_total"))).append(" calls); ");
+        p.append("reconcile ").append(fmt(b.sum("berth_reconcile_time_seconds_sum", "controller=\"stack\"")
+                - a.sum("berth_reconcile_time_seconds_sum", "controller=\"stack\""))).append(" (")
+                .append(fmt(b.sum("berth_reconcile_time_seconds_count", "controller=\"stack\"")
+                        - a.sum("berth_reconcile_time_seconds_count", "controller=\"stack\""))).append(" reconciles); ");
+        p.append("queue wait ").append(fmt(b.sum("berth_workqueue_queue_duration_seconds_sum", "name=\"stack\"")
+                - a.sum("berth_workqueue_queue_duration_seconds_sum", "name=\"stack\"")));
+        p.append("; retries ").append(fmt(b.sum("berth_workqueue_retries_total") - a.sum("berth_workqueue_retries_total")));
+        return p.toString();
     }
 
     static double delta(Map<String, Double> a, Map<String, Double> b, Predicate<String> which) {

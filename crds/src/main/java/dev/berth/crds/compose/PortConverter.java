@@ -93,7 +93,8 @@ final class PortConverter {
             context.diagnostics().error(item, path, "\"" + text.get() + "\" is not a port mapping");
             return Optional.empty();
         }
-        if (host != null && host.isEmpty()) {
+        if (host == null || host.isEmpty()) {
+            // Compose publishes "3000" and "ip::3000" on an ephemeral host port; Berth only publishes fixed ones.
             context.diagnostics().warn(item, path, "a random host port is not supported; port "
                     + target.get() + " is not published");
         }

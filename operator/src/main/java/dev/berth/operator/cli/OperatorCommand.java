@@ -60,6 +60,15 @@ public final class OperatorCommand implements Callable<Integer> {
                     + " the operator's own, e.g. when the operator runs in a container (env BERTH_NETNS).")
     String netns;
 
+    @Option(names = "--traefik-root", paramLabel = "KEY", defaultValue = "traefik",
+            description = "Root key of Traefik's etcd provider (its rootKey); kv-mode Routes are written below it. Default: ${DEFAULT-VALUE}.")
+    String traefikRoot;
+
+    @Option(names = "--advertise-address", paramLabel = "IP", defaultValue = "${env:BERTH_ADVERTISE_ADDRESS}",
+            description = "Address Traefik reaches this host's published ports on (Route servers). Default: the underlay IP,"
+                    + " else 127.0.0.1.")
+    String advertiseAddress;
+
     @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "${env:BERTH_LISTEN:-127.0.0.1:9464}",
             description = "Address of /metrics, /healthz and /readyz (env BERTH_LISTEN; default ${DEFAULT-VALUE};"
                     + " port 0 picks a free one).")
@@ -94,7 +103,8 @@ public final class OperatorCommand implements Callable<Integer> {
                 etcd.keyLayout(), dockerHost, instance, address(), Duration.ofSeconds(resyncSeconds), workers, hostTtl,
                 new RetryPolicy(defaults.initial(), defaults.multiplier(), defaults.jitter(), Duration.ofSeconds(maxBackoff)),
                 BerthVersion.current(), new Operator.Underlay(Optional.ofNullable(underlayInterface),
-                        Optional.ofNullable(underlayIp), Optional.ofNullable(netns)));
+                        Optional.ofNullable(underlayIp), Optional.ofNullable(netns)),
+                new dev.berth.operator.route.RouteRuntime.Settings(traefikRoot, advertiseAddress));
         CountDownLatch stop = new CountDownLatch(1);
         // Handle TERM and INT ourselves so a graceful stop exits 0 (a JVM killed by a signal exits 143).
         Signal.handle(new Signal("TERM"), s -> stop.countDown());

@@ -58,11 +58,19 @@ public final class GitRepos {
     /** Fetches {@code spec.ref()} of {@code spec.url()} and reads every manifest under {@code spec.path()}. */
     public Fetched fetch(String source, GitSourceSpec spec) throws GitSyncException {
         CredentialsProvider credentials = credentials(spec.credentials());
+        try (SshAccess ssh = SshAccess.of(spec.url(), spec.credentials())) {
+            return fetch(source, spec, credentials, ssh);
+        }
+    }
+
+    private Fetched fetch(String source, GitSourceSpec spec, CredentialsProvider credentials, SshAccess ssh)
+            throws GitSyncException {
         try (Repository repo = open(source)) {
-            String remoteRef = resolveRemoteRef(repo, spec, credentials);
+            String remoteRef = resolveRemoteRef(repo, spec, credentials, ssh);
             String localRef = "refs/berth/" + source;
             try (Git git = new Git(repo)) {
-                git.fetch().setRemote(spec.url()).setCredentialsProvider(credentials).setTimeout(TIMEOUT_SECONDS)
+                git.fetch().setRemote(spec.url()).setCredentialsProvider(credentials).setTransportConfigCallback(ssh)
+                        .setTimeout(TIMEOUT_SECONDS)
                         .setRefSpecs(new RefSpec("+" + remoteRef + ":" + localRef)).setTagOpt(org.eclipse.jgit.transport.TagOpt.NO_TAGS)
                         .call();
             }
@@ -88,9 +96,10 @@ public final class GitRepos {
     }
 
     /** ls-remote through the local repository: the dumb HTTP transport needs one. */
-    private String resolveRemoteRef(Repository repo, GitSourceSpec spec, CredentialsProvider credentials)
+    private String resolveRemoteRef(Repository repo, GitSourceSpec spec, CredentialsProvider credentials, SshAccess ssh)
             throws GitAPIException, GitSyncException {
         Collection<Ref> refs = new Git(repo).lsRemote().setRemote(spec.url()).setCredentialsProvider(credentials)
+                .setTransportConfigCallback(ssh)
                 .setTimeout(TIMEOUT_SECONDS).setHeads(false).setTags(false).call();
         List<String> candidates = spec.ref().startsWith("refs/") ? List.of(spec.ref())
                 : List.of(Constants.R_HEADS + spec.ref(), Constants.R_TAGS + spec.ref());
@@ -169,6 +178,9 @@ public final class GitRepos {
 
     private static String reasonOf(Exception e) {
         String text = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
+        if (text.contains("host key") || text.contains("hostkey")) {
+            return "HostKeyRejected";
+        }
         if (text.contains("not authorized") || text.contains("authentication") || text.contains("401")
                 || text.contains("403") || text.contains("auth fail")) {
             return "AuthenticationFailed";

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Berth's benchmarks (issue 9), side by side against the raw baselines on this machine: convergence (docker-java,
+# docker-compose), steady state (calls per resync, cross-checked by a counting proxy on the Docker socket),
+# reaction, etcd → running, FDB programming (bridge -batch) and memory. Not part of the normal build or tests.
+#
+#   scripts/bench.sh                      # everything; waits up to 10 min for a quiet machine, appends to BENCHMARKS.md
+#   scripts/bench.sh --only steady,fdb    # some: steady reaction etcd memory fdb converge10 converge100
+#   scripts/bench.sh --runs 5 --quiet-wait 120 --force --out /tmp/results.md
+#
+# Installs what it needs with apt-get (docker-compose for baseline B), starts dockerd and etcd (env-up.sh), builds
+# (mvn -Pbench), then runs dev.berth.bench.Bench. Everything it creates carries the run's id (bb<id>…, label
+# berth-bench=<id>, etcd prefix /berth-bench-<id>-…) and is removed at the end.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+[ "$(id -u)" = 0 ] || die "run as root (dockerd, etcd and network namespaces need it)"
+scripts/env-up.sh
+source "$BERTH_ENV_HOME/env.sh"
+need=()
+command -v docker-compose >/dev/null || need+=(docker-compose)
+command -v bridge >/dev/null || need+=(iproute2)
+command -v nsenter >/dev/null || need+=(util-linux)
+if [ ${#need[@]} -gt 0 ]; then
+  log "installing: ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+if [ "${BENCH_SKIP_BUILD:-}" != 1 ]; then
+  mvn -B -ntp -q -o package -DskipTests -Pbench 2>/dev/null || mvn -B -ntp -q package -DskipTests -Pbench
+fi
+export BERTH_JAR=${BERTH_JAR:-$PWD/operator/target/berth.jar}
+exec java -cp "bench/target/berth-bench-0.1.0-SNAPSHOT.jar:bench/target/lib/*" dev.berth.bench.Bench --out BENCHMARKS.md "$@"
