@@ -5,6 +5,7 @@ import dev.berth.crds.Kinds;
 import dev.berth.crds.ManifestParser;
 import dev.berth.crds.gitops.GitSourceSpec;
 import dev.berth.operator.cache.DesiredInformer;
+import dev.berth.operator.cache.EtcdInformer;
 import dev.berth.operator.control.ControllerLoop;
 import dev.berth.operator.control.LeaderElection;
 import dev.berth.operator.control.ReconcileResult;
@@ -16,6 +17,7 @@ import dev.berth.operator.store.EtcdKv;
 import dev.berth.operator.store.KeyLayout;
 import dev.berth.operator.store.ResourceStore;
 import dev.berth.operator.store.StoredObject;
+import dev.berth.operator.store.StoredValue;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -36,6 +38,10 @@ public final class GitOpsRuntime implements AutoCloseable {
 
     private final LeaderElection election;
     private final DesiredInformer sources;
+    /** Webhooks that reached a follower, handed to the leader through etcd. */
+    private final EtcdInformer<Long> triggers;
+    private final EtcdKv kv;
+    private final String triggerPrefix;
     private final List<DesiredInformer> synced = new ArrayList<>();
     private final WorkQueue queue;
     private final ControllerLoop loop;
@@ -64,6 +70,29 @@ public final class GitOpsRuntime implements AutoCloseable {
                 synced.add(new DesiredInformer(kind, kv, store, key -> enqueueAll(), retry, registry));
             }
         }
+        this.kv = kv;
+        this.triggerPrefix = keys.base() + "gitops-triggers/";
+        triggers = new EtcdInformer<>("gitops-triggers", triggerPrefix, kv, new EtcdInformer.Codec<>() {
+            @Override
+            public Optional<String> name(String key) {
+                return key.startsWith(triggerPrefix) ? Optional.of(key.substring(triggerPrefix.length())) : Optional.empty();
+            }
+
+            @Override
+            public Long decode(String name, StoredValue value) {
+                return value.modRevision();
+            }
+
+            @Override
+            public long revision(Long value) {
+                return value;
+            }
+        }, name -> {
+            if (leader) {
+                sync.requestFetch(name);
+                queue.add(name);
+            }
+        }, retry, registry);
         election = new LeaderElection(kv, keys.base() + "elections/gitops", host, leaseTtlSeconds, this::leading,
                 registry);
         http.handle(WebhookHandler.PATH, new WebhookHandler(new WebhookHandler.Sources() {
@@ -82,11 +111,17 @@ public final class GitOpsRuntime implements AutoCloseable {
                 sync.requestFetch(name);
                 queue.add(name);
             }
+
+            @Override
+            public void forward(String name) {
+                kv.put(triggerPrefix + name, java.time.Instant.now().toString());
+            }
         }, System::getenv));
     }
 
     public void start() {
         sources.start();
+        triggers.start();
         synced.forEach(DesiredInformer::start);
         loop.start();
         election.start();
@@ -132,6 +167,7 @@ public final class GitOpsRuntime implements AutoCloseable {
         leader = false;
         loop.stop(Duration.ofSeconds(10));
         sources.close();
+        triggers.close();
         synced.forEach(DesiredInformer::close);
     }
 }

@@ -40,6 +40,9 @@ final class WebhookHandler implements HttpHandler {
         boolean leader();
 
         void trigger(String name);
+
+        /** Asks the leader, wherever it runs, to sync (through etcd). */
+        void forward(String name);
     }
 
     private final Sources sources;
@@ -99,7 +102,9 @@ final class WebhookHandler implements HttpHandler {
                 return;
             }
             if (!sources.leader()) {
-                reply(ex, 503, "this operator is not the GitOps leader; send the webhook to the leader\n");
+                log.info("webhook for gitsource/{}: {} event, asking the leader to sync", name, event);
+                sources.forward(name);
+                reply(ex, 202, "sync requested from the leader\n");
                 return;
             }
             log.info("webhook for gitsource/{}: {} event, syncing now", name, event);

@@ -9,7 +9,7 @@ import java.util.Optional;
  */
 public record KeyLayout(String root) {
     /** Kinds are singular and lowercase in keys ("stack"); these segments are reserved for the runtime. */
-    private static final java.util.Set<String> RESERVED = java.util.Set.of("status", "hosts", "leases", "endpoints", "elections");
+    private static final java.util.Set<String> RESERVED = java.util.Set.of("status", "hosts", "leases", "endpoints", "elections", "gitops-triggers", "backends");
 
     public KeyLayout {
         if (root == null || !root.startsWith("/") || root.endsWith("/") || root.length() < 2) {

@@ -92,4 +92,36 @@ class GitOpsWebhookTest {
                     "sha256=" + WebhookHandler.hmac(SECRET, "{}".getBytes(StandardCharsets.UTF_8))).statusCode());
         }
     }
+
+    @Test
+    void aWebhookThatReachesAFollowerIsHandedToTheLeader(@TempDir Path dir) throws Exception {
+        try (GitOpsHarness h = new GitOpsHarness()) {
+            TestRepo repo = new TestRepo(dir.resolve("repo"));
+            Path secret = dir.resolve("hook-secret");
+            Files.writeString(secret, SECRET + "\n");
+            String a = h.name("a");
+            repo.write("stacks/a.yaml", h.stack(a, 1));
+            String first = repo.commit("a");
+            String src = h.name("src");
+            Operator one = h.startOperator("one-" + h.instance);
+            Operator two = h.startOperator("two-" + h.instance);
+            h.apply(h.gitSource(src, repo.url(), "interval: 1h\nwebhook: {secretFile: " + secret + "}"));
+            h.awaitSynced(src, first);
+            Await.until(Duration.ofSeconds(30), "a leader", () -> GitOpsHarness.metric(one, "berth_leader", "election=\"gitops\"") == 1.0
+                    || GitOpsHarness.metric(two, "berth_leader", "election=\"gitops\"") == 1.0);
+            Operator follower = GitOpsHarness.metric(one, "berth_leader", "election=\"gitops\"") == 1.0 ? two : one;
+
+            String b = h.name("b");
+            repo.write("stacks/b.yaml", h.stack(b, 1));
+            String second = repo.commit("b");
+            String body = "{\"ref\":\"refs/heads/main\"}";
+            HttpResponse<String> forwarded = post(follower, src, body, "X-GitHub-Event", "push",
+                    "X-Hub-Signature-256", "sha256=" + WebhookHandler.hmac(SECRET, body.getBytes(StandardCharsets.UTF_8)));
+            assertEquals(202, forwarded.statusCode(), forwarded.body());
+            assertTrue(forwarded.body().contains("leader"), forwarded.body());
+            Await.until(Duration.ofSeconds(5), "the leader synced b after a follower got the hook",
+                    () -> h.stored("stack", b).isPresent(), () -> h.describe(src));
+            h.awaitSynced(src, second);
+        }
+    }
 }
