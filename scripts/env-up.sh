@@ -38,12 +38,14 @@ start_dockerd() {
   mkdir -p "$BERTH_ENV_HOME/docker" "$BERTH_RUN_DIR/docker-exec"
   if docker_cli version >/dev/null 2>&1; then log "dockerd already running on $BERTH_DOCKER_SOCK"; return; fi
   log "starting dockerd on unix://$BERTH_DOCKER_SOCK"
-  # Debian's docker.io starts no containerd by itself unless it finds the binary: it does, as a child.
+  # Each stack has a network of its own: Docker's default pools hold only ~30 networks, so give it 4096 /24s
+  # (10.224.0.0/12, clear of the ranges the tests use).
   nohup dockerd \
     --data-root "$BERTH_ENV_HOME/docker" \
     --exec-root "$BERTH_RUN_DIR/docker-exec" \
     --pidfile "$BERTH_RUN_DIR/dockerd.pid" \
     --host "unix://$BERTH_DOCKER_SOCK" \
+    --default-address-pool base=10.224.0.0/12,size=24 \
     >"$BERTH_ENV_HOME/dockerd.log" 2>&1 &
   wait_for 60 "dockerd (see $BERTH_ENV_HOME/dockerd.log)" docker_cli version
 }

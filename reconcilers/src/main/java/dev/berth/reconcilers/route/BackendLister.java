@@ -56,7 +56,22 @@ public final class BackendLister {
                     .add(new PublishedContainer(name, service, c.getState(), health(c.getStatus()), address, ports, networks));
         }
         byStack.values().forEach(l -> l.sort(Comparator.comparing(PublishedContainer::container)));
+        byStack.replaceAll((stack, containers) -> withoutDraining(containers));
         return byStack;
+    }
+
+    /**
+     * Leaves out containers a start-first update is retiring: once the replacement ({@code <name>-next}) is
+     * running and healthy, the old container gets no new traffic while it drains, and is removed only after.
+     */
+    static List<PublishedContainer> withoutDraining(List<PublishedContainer> containers) {
+        java.util.Set<String> replaced = new java.util.HashSet<>();
+        for (PublishedContainer c : containers) {
+            if (c.container().endsWith("-next") && "running".equals(c.state()) && "healthy".equals(c.health())) {
+                replaced.add(c.container().substring(0, c.container().length() - "-next".length()));
+            }
+        }
+        return containers.stream().filter(c -> !replaced.contains(c.container())).toList();
     }
 
     static String health(String status) {

@@ -49,9 +49,9 @@ public final class RouteTargets {
         }
         ServiceSpec s = service.get();
         if (t.network() != null) {
-            if (!s.networks().contains(t.network()) || !PlanBuilder.externalNetworks(stack.get()).contains(t.network())) {
+            if (!s.networks().contains(t.network())) {
                 return Optional.of(Resolution.problem("NetworkNotJoined", "route " + route + ": service \"" + t.service()
-                        + "\" of stack \"" + t.stack() + "\" does not join the Berth Network \"" + t.network() + "\""));
+                        + "\" of stack \"" + t.stack() + "\" does not join the network \"" + t.network() + "\""));
             }
             return Optional.empty();
         }
@@ -106,7 +106,9 @@ public final class RouteTargets {
 
     static Optional<String> url(RouteSpec.RouteTarget t, PublishedContainer c) {
         if (t.network() != null) {
-            return Optional.ofNullable(c.networks().get(t.network())).map(ip -> "http://" + ip + ":" + t.port());
+            // A Berth Network keeps its name in Docker; a network the stack declares is "<stack>_<name>".
+            String ip = c.networks().getOrDefault(t.network(), c.networks().get(StackNames.network(t.stack(), t.network())));
+            return Optional.ofNullable(ip).map(a -> "http://" + a + ":" + t.port());
         }
         return c.ports().stream().filter(p -> p.target() == t.port()).findFirst().map(p -> {
             String host = p.hostIp().isEmpty() || "0.0.0.0".equals(p.hostIp()) ? c.address() : p.hostIp();
