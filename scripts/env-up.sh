@@ -12,7 +12,8 @@ install_packages() {
   command -v dockerd >/dev/null || need+=(docker.io)
   command -v etcd >/dev/null || need+=(etcd-server)
   command -v etcdctl >/dev/null || need+=(etcd-client)
-  [ -x /bin/busybox ] && /bin/busybox --list 2>/dev/null | grep -qx httpd || need+=(busybox-static)
+  # The test image needs the static busybox (a dynamic one cannot run in an empty image).
+  dpkg -s busybox-static >/dev/null 2>&1 || need+=(busybox-static)
   command -v ip >/dev/null || need+=(iproute2)
   command -v curl >/dev/null || need+=(curl)
   command -v mvn >/dev/null || need+=(maven)
@@ -28,9 +29,12 @@ install_packages() {
     apt-get update -qq
     # Install only: no package may start a system service (sshd, etcd, prometheus) on this machine.
     local policy=/usr/sbin/policy-rc.d created_policy=""
-    if [ ! -e "$policy" ]; then printf '#!/bin/sh\nexit 101\n' >"$policy"; chmod +x "$policy"; created_policy=1; fi
+    if [ ! -e "$policy" ]; then
+      printf '#!/bin/sh\nexit 101\n' >"$policy"; chmod +x "$policy"; created_policy=1
+      trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+    fi
     apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-    [ -z "$created_policy" ] || rm -f "$policy"
+    if [ -n "$created_policy" ]; then rm -f "$policy"; trap - EXIT; fi
   fi
 }
 

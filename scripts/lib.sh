@@ -19,9 +19,9 @@ docker_cli() {
 }
 
 wait_for() { # wait_for SECONDS DESCRIPTION COMMAND...
-  local deadline=$((SECONDS + $1)) what=$2; shift 2
+  local limit=$1 deadline=$((SECONDS + $1)) what=$2; shift 2
   until "$@" >/dev/null 2>&1; do
-    [ $SECONDS -lt $deadline ] || die "timed out after ${deadline}s waiting for $what"
+    [ $SECONDS -lt $deadline ] || die "timed out after ${limit}s waiting for $what"
     sleep 0.2
   done
 }

@@ -232,7 +232,6 @@ public final class Operator implements AutoCloseable {
         names.forEach(stackQueue::addUnlessBackingOff);
         overlay.ifPresent(OverlayRuntime::resync);
         routes.resync();
-        registration.update(r -> r.seen(java.time.Instant.now().toString()));
         resyncs.increment();
     }
 

@@ -19,8 +19,8 @@ final class HostsCommand {
 
     static int print(EtcdOptions etcd, PrintWriter out, boolean wide) throws Exception {
         ObjectMapper json = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
-        Table table = wide ? new Table("HOST", "UNDERLAY", "VXLAN ENDPOINTS", "VNIS", "STATUS", "LAST SEEN", "VTEP MAC", "LABELS", "VERSION")
-                : new Table("HOST", "UNDERLAY", "VXLAN ENDPOINTS", "VNIS", "STATUS", "LAST SEEN");
+        Table table = wide ? new Table("HOST", "UNDERLAY", "VXLAN ENDPOINTS", "VNIS", "STATUS", "UPDATED", "VTEP MAC", "LABELS", "VERSION")
+                : new Table("HOST", "UNDERLAY", "VXLAN ENDPOINTS", "VNIS", "STATUS", "UPDATED");
         Instant now = Instant.now();
         try (StoreSession session = new StoreSession(etcd, Kinds.standard())) {
             for (StoredValue value : session.kv().list(session.store().keys().hostsPrefix()).values()) {
@@ -30,6 +30,7 @@ final class HostsCommand {
                         .map(n -> h.underlayIp() + ":" + n.port()).distinct().collect(Collectors.joining(","));
                 String vnis = h.networks().isEmpty() ? "-" : h.networks().stream()
                         .map(n -> n.vni() + "(" + n.name() + ")").collect(Collectors.joining(","));
+                // Listed means alive (the record is on the operator's lease); UPDATED is the record's last write.
                 String seen = Ages.since(h.lastSeen(), now) + " ago";
                 if (wide) {
                     table.row(h.name(), ip, endpoints, vnis, "Alive", seen, h.vtepMac(),

@@ -7,6 +7,8 @@ import java.util.Map;
  * What an operator says about its host under {@code <root>/v1/hosts/<host>}, kept alive by an etcd lease: the
  * seed's discovery data. {@code networks} are the overlays this host takes part in (peers program FDB
  * entries for exactly those); {@code vtepMac} is derived from the host name, so it is the same after a restart.
+ * {@code lastSeen} is when the record was last written (start, or a change of networks): the record is on the
+ * operator's lease, so a listed host is alive; rewriting it on every resync would wake every peer for nothing.
  */
 public record HostRecord(String name, Map<String, String> labels, String version, String startedAt, String underlayIp,
                          String vtepMac, List<HostNetwork> networks, String lastSeen) {
@@ -21,10 +23,6 @@ public record HostRecord(String name, Map<String, String> labels, String version
 
     public HostRecord withNetworks(List<HostNetwork> next, String now) {
         return new HostRecord(name, labels, version, startedAt, underlayIp, vtepMac, next, now);
-    }
-
-    public HostRecord seen(String now) {
-        return new HostRecord(name, labels, version, startedAt, underlayIp, vtepMac, networks, now);
     }
 
     /** A locally administered unicast MAC from the host name: stable across restarts, distinct per host. */

@@ -34,6 +34,8 @@ public final class HostRegistration implements AutoCloseable {
     private volatile long leaseId;
     private CloseableClient keepAlive;
     private volatile boolean closed;
+    /** Which registration the keep-alive callbacks belong to: a late callback of an old lease is ignored. */
+    private int generation;
 
     public HostRegistration(EtcdKv kv, KeyLayout keys, HostRecord record, long ttlSeconds) {
         this.kv = kv;
@@ -43,7 +45,19 @@ public final class HostRegistration implements AutoCloseable {
     }
 
     public void start() {
-        loop.execute(this::register);
+        submit(this::register);
+    }
+
+    /** Runs on the registration thread unless closed (callbacks of gRPC threads may come after close). */
+    private void submit(Runnable task) {
+        if (closed) {
+            return;
+        }
+        try {
+            loop.execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            log.debug("host/{}: registration is closed", record.name());
+        }
     }
 
     public boolean alive() {
@@ -56,7 +70,7 @@ public final class HostRegistration implements AutoCloseable {
 
     /** Rewrites the record on the same lease, e.g. when the Networks this host takes part in change. */
     public void update(java.util.function.UnaryOperator<HostRecord> change) {
-        loop.execute(() -> {
+        submit(() -> {
             HostRecord next = change.apply(record);
             if (next.equals(record)) {
                 return;
@@ -78,6 +92,11 @@ public final class HostRegistration implements AutoCloseable {
         if (closed) {
             return;
         }
+        int mine = ++generation;
+        if (keepAlive != null) {
+            keepAlive.close();
+            keepAlive = null;
+        }
         try {
             leaseId = kv.await(kv.client().getLeaseClient().grant(ttlSeconds), "grant host lease").getID();
             kv.put(keys.host(record.name()), new ObjectMapper().writeValueAsString(record), leaseId);
@@ -89,34 +108,32 @@ public final class HostRegistration implements AutoCloseable {
 
                 @Override
                 public void onError(Throwable t) {
-                    lost("keep-alive failed: " + t.getMessage());
+                    submit(() -> lost(mine, "keep-alive failed: " + t.getMessage()));
                 }
 
                 @Override
                 public void onCompleted() {
-                    lost("lease expired");
+                    submit(() -> lost(mine, "lease expired"));
                 }
             });
             alive.set(true);
             log.info("host/{}: registered with lease {} (ttl {}s)", record.name(), Long.toHexString(leaseId), ttlSeconds);
         } catch (RuntimeException | JsonProcessingException e) {
             log.warn("host/{}: cannot register in etcd, retrying in 2s: {}", record.name(), e.getMessage());
-            loop.schedule(this::register, 2, TimeUnit.SECONDS);
+            if (!closed) {
+                loop.schedule(this::register, 2, TimeUnit.SECONDS);
+            }
         }
     }
 
-    private void lost(String why) {
-        alive.set(false);
-        if (closed) {
+    private void lost(int which, String why) {
+        if (closed || which != generation) {
             return;
         }
+        alive.set(false);
+        generation++;
         log.warn("host/{}: lease lost ({}), registering again", record.name(), why);
-        loop.schedule(() -> {
-            if (keepAlive != null) {
-                keepAlive.close();
-            }
-            register();
-        }, 1, TimeUnit.SECONDS);
+        loop.schedule(this::register, 1, TimeUnit.SECONDS);
     }
 
     @Override

@@ -40,6 +40,8 @@ public final class LeaderElection implements AutoCloseable {
     private CloseableClient keepAlive;
     private CompletableFuture<CampaignResponse> campaign;
     private int generation;
+    /** When etcd last confirmed the lease: a leader cut off from etcd must step down before its lease ends. */
+    private volatile long lastAlive;
 
     /**
      * @param election   the election's etcd key, e.g. {@code /berth/v1/elections/gitops}
@@ -80,16 +82,17 @@ public final class LeaderElection implements AutoCloseable {
             keepAlive = kv.client().getLeaseClient().keepAlive(leaseId, new StreamObserver<>() {
                 @Override
                 public void onNext(LeaseKeepAliveResponse value) {
+                    lastAlive = System.nanoTime();
                 }
 
                 @Override
                 public void onError(Throwable t) {
-                    loop.execute(() -> lost(myGeneration, "keep-alive failed: " + t.getMessage()));
+                    submit(() -> lost(myGeneration, "keep-alive failed: " + t.getMessage()));
                 }
 
                 @Override
                 public void onCompleted() {
-                    loop.execute(() -> lost(myGeneration, "lease expired"));
+                    submit(() -> lost(myGeneration, "lease expired"));
                 }
             });
         } catch (RuntimeException e) {
@@ -99,7 +102,7 @@ public final class LeaderElection implements AutoCloseable {
         }
         // Blocks in etcd until this candidate leads; no timeout on purpose (a follower waits for as long as it takes).
         campaign = kv.client().getElectionClient().campaign(bytes(election), leaseId, bytes(candidate));
-        campaign.whenComplete((response, error) -> loop.execute(() -> {
+        campaign.whenComplete((response, error) -> submit(() -> {
             if (myGeneration != generation || closed) {
                 return;
             }
@@ -109,6 +112,8 @@ public final class LeaderElection implements AutoCloseable {
             }
             leaderKey = response.getLeader();
             leader = true;
+            lastAlive = System.nanoTime();
+            watch(myGeneration);
             log.info("election {}: {} is the leader", election, candidate);
             notifyListener(true);
         }));
@@ -133,8 +138,37 @@ public final class LeaderElection implements AutoCloseable {
         retryLater();
     }
 
+    /**
+     * jetcd keeps retrying a keep-alive silently while etcd is unreachable, so the stream may never fail: step
+     * down once no answer came for 90% of the TTL, before the lease can run out and another candidate win.
+     */
+    private void watch(int myGeneration) {
+        long checkMillis = Math.max(200, ttlSeconds * 1000 / 3);
+        CompletableFuture.delayedExecutor(checkMillis, TimeUnit.MILLISECONDS).execute(() -> submit(() -> {
+            if (myGeneration != generation || closed || !leader) {
+                return;
+            }
+            if (System.nanoTime() - lastAlive > TimeUnit.SECONDS.toNanos(ttlSeconds) * 9 / 10) {
+                lost(myGeneration, "no keep-alive answer from etcd for 90% of the lease");
+                return;
+            }
+            watch(myGeneration);
+        }));
+    }
+
+    private void submit(Runnable task) {
+        if (closed) {
+            return;
+        }
+        try {
+            loop.execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            log.debug("election {}: closed", election);
+        }
+    }
+
     private void retryLater() {
-        CompletableFuture.delayedExecutor(2, TimeUnit.SECONDS).execute(() -> loop.execute(this::campaign));
+        CompletableFuture.delayedExecutor(2, TimeUnit.SECONDS).execute(() -> submit(this::campaign));
     }
 
     private void notifyListener(boolean leading) {

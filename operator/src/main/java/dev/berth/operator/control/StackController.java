@@ -97,7 +97,7 @@ public final class StackController implements Reconciler {
     }
 
     private ReconcileResult reconcileStack(String name) {
-        if (!stacks.synced() || !observed.synced()) {
+        if (!stacks.synced() || !observed.synced() || !serviceLabels.ready()) {
             return ReconcileResult.requeueAfter(NOT_SYNCED_RETRY);
         }
         ObjectKey key = new ObjectKey("stack", name);

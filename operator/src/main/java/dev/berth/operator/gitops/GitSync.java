@@ -124,7 +124,7 @@ public final class GitSync {
             return new Outcome(true, Optional.empty(), e.getMessage());
         }
         String commit = fetched.commit();
-        Manifests.Loaded loaded = Manifests.load(parser, fetched.files());
+        Manifests.Loaded loaded = withoutGitSources(Manifests.load(parser, fetched.files()));
         if (!loaded.ok()) {
             List<String> errors = loaded.errors().stream().map(ValidationError::toString).toList();
             String message = "commit " + shortSha(commit) + ": " + errors.size() + (errors.size() == 1 ? " invalid"
@@ -359,6 +359,21 @@ public final class GitSync {
         } catch (Exception e) {
             return Optional.empty();
         }
+    }
+
+    /**
+     * A GitSource names files and environment variables of the operator that hold secrets; one pushed to a
+     * repository could send them to any URL. So GitSources are applied by people only, never synced from git.
+     */
+    static Manifests.Loaded withoutGitSources(Manifests.Loaded loaded) {
+        List<ValidationError> errors = new java.util.ArrayList<>(loaded.errors());
+        for (dev.berth.crds.Resource r : loaded.resources()) {
+            if (r.kind().kind().equals("GitSource")) {
+                errors.add(new ValidationError(r.file(), r.line(), 1, "kind", "GitSource objects are not synced from"
+                        + " git (they can read the operator's secret files); apply them with berth apply"));
+            }
+        }
+        return new Manifests.Loaded(loaded.resources(), errors);
     }
 
     static String shortSha(String commit) {

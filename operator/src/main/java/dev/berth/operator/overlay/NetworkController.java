@@ -69,13 +69,29 @@ public final class NetworkController implements Reconciler {
         return Map.copyOf(last);
     }
 
-    /** The Networks some stack placed on this host uses. */
+    /**
+     * The Networks some stack placed on this host uses. While any stack's YAML is invalid, every Network this
+     * host already takes part in stays needed too: invalid input is not a reason to take a network away.
+     */
     public List<String> neededHere() {
         List<String> needed = new ArrayList<>();
+        boolean anyInvalid = false;
         for (String name : stacks.names()) {
-            stacks.get(name).flatMap(StoredObject::resource).map(r -> r.spec(StackSpec.class))
+            Optional<StoredObject> stack = stacks.get(name);
+            if (stack.isPresent() && !stack.get().valid()) {
+                anyInvalid = true;
+                continue;
+            }
+            stack.flatMap(StoredObject::resource).map(r -> r.spec(StackSpec.class))
                     .filter(s -> PlacementRule.placedHere(s.placement(), host))
                     .ifPresent(s -> needed.addAll(PlanBuilder.externalNetworks(s)));
+        }
+        if (anyInvalid) {
+            last.forEach((network, outcome) -> {
+                if (outcome.takesPart()) {
+                    needed.add(network);
+                }
+            });
         }
         return needed;
     }

@@ -96,7 +96,14 @@ public final class RouteController implements Reconciler {
                     + rival.get() + "\" (which was created first); give it another rule or priority", null);
             return ReconcileResult.done();
         }
-        Optional<StackSpec> stack = stacks.get(spec.target().stack()).filter(StoredObject::valid)
+        Optional<StoredObject> target = stacks.get(spec.target().stack());
+        if (target.isPresent() && !target.get().valid()) {
+            // Invalid YAML is not a deleted stack: its containers keep running, so its servers stay in Traefik.
+            write(key, revision, false, "TargetInvalid", "stack \"" + spec.target().stack()
+                    + "\" has invalid YAML in etcd; the route's Traefik keys are kept as they are", null);
+            return ReconcileResult.done();
+        }
+        Optional<StackSpec> stack = target.filter(StoredObject::valid)
                 .flatMap(StoredObject::resource).map(r -> r.spec(StackSpec.class));
         RouteTargets.Resolution resolution = RouteTargets.resolve(name, spec, stack,
                 backends.all(spec.target().stack()), liveHosts.get());

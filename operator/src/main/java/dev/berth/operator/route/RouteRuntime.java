@@ -18,6 +18,7 @@ import dev.berth.operator.store.StoredObject;
 import dev.berth.operator.store.StoredValue;
 import dev.berth.reconcilers.route.BackendLister;
 import dev.berth.reconcilers.route.ServiceLabels;
+import dev.berth.crds.stack.StackSpec;
 import dev.berth.reconcilers.route.TraefikLabels;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -91,7 +92,15 @@ public final class RouteRuntime implements AutoCloseable {
                 retry, registry);
         hosts = new EtcdInformer<>("route-hosts", keys.hostsPrefix(), kv, new RawCodec(keys.hostsPrefix()),
                 name -> enqueueAll(), retry, registry);
-        RouteController controller = new RouteController(routes, stacks, directory, hosts::names, writer,
+        // Before the first list of live hosts every backend would look dead and every route lose its servers:
+        // until then a reconcile fails (and is retried with backoff) instead of writing anything.
+        java.util.function.Supplier<java.util.Set<String>> liveHosts = () -> {
+            if (!hosts.synced()) {
+                throw new IllegalStateException("live hosts not yet listed from etcd");
+            }
+            return hosts.names();
+        };
+        RouteController controller = new RouteController(routes, stacks, directory, liveHosts, writer,
                 settings.traefikRoot(), this::leading, () -> status, host, Clock.systemUTC());
         loop = new ControllerLoop("route", queue, controller, 1, registry);
         election = new LeaderElection(kv, keys.base() + "elections/routes", host, 10, leading -> {
@@ -148,13 +157,29 @@ public final class RouteRuntime implements AutoCloseable {
 
     /** The labels of labels-mode Routes for a stack service's containers (empty for kv-mode routes). */
     public ServiceLabels serviceLabels() {
-        return (stack, spec, service) -> TraefikLabels.forService(stack, spec, service, labelRoutes);
+        return new ServiceLabels() {
+            @Override
+            public Map<String, String> labelsFor(String stack, StackSpec spec, String service) {
+                return TraefikLabels.forService(stack, spec, service, labelRoutes);
+            }
+
+            @Override
+            public boolean ready() {
+                return routes.synced();
+            }
+        };
     }
 
     private void refreshLabelRoutes() {
         Map<String, RouteSpec> next = new HashMap<>();
         for (String name : routes.names()) {
-            routes.get(name).filter(StoredObject::valid).map(o -> o.resource().orElseThrow().spec(RouteSpec.class))
+            Optional<StoredObject> route = routes.get(name);
+            if (route.isPresent() && !route.get().valid()) {
+                // Invalid YAML in etcd is not a deleted route: keep its last valid labels on the containers.
+                Optional.ofNullable(labelRoutes.get(name)).ifPresent(s -> next.put(name, s));
+                continue;
+            }
+            route.map(o -> o.resource().orElseThrow().spec(RouteSpec.class))
                     .filter(s -> RouteSpec.LABELS.equals(s.mode())).ifPresent(s -> next.put(name, s));
         }
         Set<String> touched = new HashSet<>();

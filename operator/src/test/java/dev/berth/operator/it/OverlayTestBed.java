@@ -69,8 +69,14 @@ final class OverlayTestBed implements AutoCloseable {
 
     void startOperator(Host host) throws IOException {
         host.harness = new OperatorHarness(etcd, host.dockerd.host(), Duration.ofSeconds(2))
-                .underlay(new Operator.Underlay(Optional.of("ul0"), Optional.empty(), Optional.of(host.netns)));
+                .underlay(new Operator.Underlay(Optional.of("ul0"), Optional.empty(), Optional.of(host.netns)))
+                .routes(new dev.berth.operator.route.RouteRuntime.Settings(traefikRoot(), null));
         host.harness.start();
+    }
+
+    /** Traefik's root key for this bed, so the route leader writes nowhere near anyone else's keys. */
+    String traefikRoot() {
+        return "traefik-bed" + id;
     }
 
     void startOperators() throws IOException {
@@ -124,6 +130,7 @@ final class OverlayTestBed implements AutoCloseable {
         if (iptablesRule) {
             tryRun("iptables", "-D", "DOCKER-USER", "-i", bridge, "-o", bridge, "-j", "ACCEPT");
         }
+        etcd.kv.deletePrefix(traefikRoot() + "/");
         etcd.close();
     }
 }

@@ -47,16 +47,17 @@ public final class OverlayDocker {
         }
     }
 
-    /** Containers attached to the network now (one inspect of the network, not of each container). */
+    /**
+     * Containers configured on the network, stopped ones included (a network inspect lists only running
+     * endpoints, and a crash-looping container must not lose its network). One list call.
+     */
     public int attachedContainers(String id) {
         try {
-            Map<String, Network.ContainerNetworkConfig> containers = docker.inspectNetworkCmd().withNetworkId(id).exec()
-                    .getContainers();
-            return containers == null ? 0 : containers.size();
+            return docker.listContainersCmd().withShowAll(true).withNetworkFilter(List.of(id)).exec().size();
         } catch (NotFoundException e) {
             return 0;
         } catch (RuntimeException e) {
-            throw DockerErrors.classify("inspect network " + id, e);
+            throw DockerErrors.classify("list containers on network " + id, e);
         }
     }
 

@@ -7,7 +7,7 @@ import dev.berth.reconcilers.docker.DockerActionException;
 import dev.berth.reconcilers.docker.OverlayDocker;
 import dev.berth.reconcilers.link.FdbEntry;
 import dev.berth.reconcilers.link.LinkAction;
-import dev.berth.reconcilers.link.LinkActionException;
+import dev.berth.reconcilers.link.LinkDriverException;
 import dev.berth.reconcilers.link.LinkDriver;
 import dev.berth.reconcilers.link.LinkState;
 import dev.berth.reconcilers.link.NeighEntry;
@@ -98,10 +98,10 @@ public final class NetworkReconciler {
         } catch (DockerActionException e) {
             return failed(true, range, actions, e.reason(), e.getMessage());
         }
-        OverlayDesired kernel = OverlayPlans.kernel(name, spec, host, peers, remote);
+        OverlayDesired kernel = OverlayPlans.kernel(instance, name, spec, host, peers, remote);
         try {
             applyKernel(name, kernel, actions);
-        } catch (LinkActionException e) {
+        } catch (LinkDriverException e) {
             return failed(true, range, actions, "LinkFailed", e.getMessage());
         }
         int peerCount = (int) kernel.fdb().stream().map(FdbEntry::dst).distinct().count();
@@ -130,7 +130,7 @@ public final class NetworkReconciler {
             }
         } catch (DockerActionException e) {
             return failed(false, "", actions, e.reason(), e.getMessage());
-        } catch (LinkActionException e) {
+        } catch (LinkDriverException e) {
             return failed(false, "", actions, "LinkFailed", e.getMessage());
         }
         endpoints.withdraw(name, host.name());
@@ -144,15 +144,22 @@ public final class NetworkReconciler {
     /** Plans against this Network's own kernel objects only (found by the device's ifalias), then applies. */
     private void applyKernel(String name, OverlayDesired desired, List<String> actions) {
         LinkState all = links.read();
-        String alias = OverlayNames.alias(name);
+        String alias = OverlayNames.alias(instance, name);
         List<VxlanDevice> mine = all.devices().stream().filter(d -> alias.equals(d.alias())).toList();
         Set<String> names = mine.stream().map(VxlanDevice::name).collect(Collectors.toCollection(java.util.HashSet::new));
         desired.devices().forEach(d -> names.add(d.name()));
         Set<String> masters = mine.stream().map(VxlanDevice::master).filter(m -> m != null)
                 .collect(Collectors.toCollection(java.util.HashSet::new));
         desired.devices().forEach(d -> masters.add(d.master()));
-        // A device of the same name owned by another Network (a VNI moved) is this pass's business too.
-        List<VxlanDevice> scopedDevices = all.devices().stream().filter(d -> names.contains(d.name())).toList();
+        // A device of that name that another Network or another Berth instance owns is not ours to recreate.
+        Optional<VxlanDevice> foreign = all.devices().stream()
+                .filter(d -> names.contains(d.name()) && !alias.equals(d.alias())).findFirst();
+        if (foreign.isPresent() && !desired.devices().isEmpty()) {
+            throw new LinkDriverException("device " + foreign.get().name() + " already belongs to "
+                    + foreign.get().alias() + "; two Networks (or Berth instances) use VNI "
+                    + desired.devices().get(0).vni() + " on this host");
+        }
+        List<VxlanDevice> scopedDevices = all.devices().stream().filter(d -> alias.equals(d.alias())).toList();
         List<FdbEntry> scopedFdb = all.fdb().stream().filter(f -> names.contains(f.device())).toList();
         List<NeighEntry> scopedNeigh = all.neighbours().stream().filter(n -> masters.contains(n.device())).toList();
         LinkState scoped = new LinkState(scopedDevices, all.bridges(), scopedFdb, scopedNeigh);

@@ -48,11 +48,11 @@ public final class OverlayPlans {
      * The VXLAN device and one flood entry per peer that takes part in this Network; in unicast mode also, for
      * every remote container, an FDB entry (its MAC → its host) and a neighbour entry (its IP → its MAC).
      */
-    public static OverlayDesired kernel(String network, NetworkSpec spec, OverlayHost host, List<Peer> peers,
+    public static OverlayDesired kernel(String instance, String network, NetworkSpec spec, OverlayHost host, List<Peer> peers,
                                         Map<String, List<Endpoint>> endpointsByHost) {
         String device = OverlayNames.vxlan(spec.vni());
         VxlanDevice vxlan = new VxlanDevice(device, spec.vni(), host.underlayIp(), spec.port(), mtu(spec, host),
-                OverlayNames.bridge(spec.vni()), true, OverlayNames.alias(network));
+                OverlayNames.bridge(spec.vni()), true, OverlayNames.alias(instance, network));
         List<FdbEntry> fdb = peers.stream()
                 .filter(p -> p.networks().contains(network) && !p.host().equals(host.name()))
                 .map(p -> new FdbEntry(FLOOD_MAC, device, p.underlayIp()))

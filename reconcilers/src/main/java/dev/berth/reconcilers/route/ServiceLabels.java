@@ -18,6 +18,14 @@ public interface ServiceLabels {
 
     Map<String, String> labelsFor(String stack, StackSpec spec, String service);
 
+    /**
+     * False until the source of the labels is known (the Routes listed from etcd): planning before would give
+     * containers without their labels, replaced again a moment later.
+     */
+    default boolean ready() {
+        return true;
+    }
+
     /** {@code spec} with each service's extra labels merged in (the service's own labels win). */
     default StackSpec apply(String stack, StackSpec spec) {
         List<ServiceSpec> services = new ArrayList<>();
@@ -33,7 +41,7 @@ public interface ServiceLabels {
             labels.putAll(s.labels());
             services.add(new ServiceSpec(s.name(), s.image(), s.command(), s.entrypoint(), s.env(), labels, s.ports(),
                     s.volumes(), s.networks(), s.restart(), s.healthcheck(), s.resources(), s.user(), s.readOnly(),
-                    s.capAdd(), s.capDrop(), s.securityOpt(), s.init(), s.replicas()));
+                    s.capAdd(), s.capDrop(), s.securityOpt(), s.init(), s.replicas(), s.update(), s.dependsOn()));
         }
         return changed ? new StackSpec(spec.placement(), services, spec.networks()) : spec;
     }
