@@ -333,7 +333,9 @@ public final class Bench {
             rows.add(new Row("steady: mutating Docker calls per resync (500 containers)", new Stats(mutPer), null, "", Double.NaN, "",
                     "goal 0: " + (mutPer.stream().allMatch(d -> d == 0) && !mutPer.isEmpty() ? "met" : "MISSED")));
             rows.add(new Row("steady: list Docker calls per resync", new Stats(listPer), null, "", Double.NaN, "",
-                    "goal ≤ 2: " + (!listPer.isEmpty() && listPer.stream().allMatch(d -> d <= 2) ? "met" : "MISSED")));
+                    "goal ≤ 2: " + (!listPer.isEmpty() && listPer.stream().allMatch(d -> d <= 2) ? "met" : "MISSED")
+                            + " by the operator's metrics; by the proxy: "
+                            + (!proxyListPer.isEmpty() && proxyListPer.stream().allMatch(d -> d <= 2) ? "met" : "MISSED")));
             rows.add(new Row("steady: other Docker calls per resync (inspect, …)", new Stats(otherPer), null, "", Double.NaN, "", ""));
             rows.add(new Row("steady: proxy-counted list calls per resync (cross-check)", new Stats(proxyListPer), null, "", Double.NaN, "",
                     "proxy GET /containers/json + GET /networks"));

@@ -19,7 +19,7 @@ public final class EtcdConnector {
                 .connectTimeout(Duration.ofSeconds(3))
                 .waitForReady(false)
                 .retryMaxDuration(settings.timeout())
-                .keepaliveTime(Duration.ofSeconds(10))
+                .keepaliveTime(Duration.ofSeconds(30))
                 .keepaliveTimeout(Duration.ofSeconds(5));
         if (settings.user() != null && !settings.user().isBlank()) {
             builder.user(ByteSequence.from(settings.user(), StandardCharsets.UTF_8));
