@@ -11,6 +11,7 @@ import com.github.dockerjava.api.model.Container;
 import dev.berth.operator.Await;
 import dev.berth.operator.TestEnv;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -310,55 +311,6 @@ class OverlayTest {
             }
         }
         return entries;
-    }
-
-    @Test
-    @org.junit.jupiter.api.Order(Integer.MAX_VALUE - 2)
-    void aRouteOverTheOverlayListsEveryHostsContainerAndEachAnswers() throws Exception {
-        String everywhere = bed.hosts.get(0).harness.instance + "-all";
-        String route = bed.hosts.get(0).harness.instance + "-rt";
-        first().apply("""
-                apiVersion: berth.dev/v1
-                kind: Stack
-                metadata:
-                  name: %s
-                spec:
-                  services:
-                    - name: web
-                      image: %s
-                      command: ["sh", "-c", "mkdir -p /tmp/w && hostname > /tmp/w/index.html && exec httpd -f -p 8080 -h /tmp/w"]
-                      init: true
-                      networks: [%s]
-                ---
-                apiVersion: berth.dev/v1
-                kind: Route
-                metadata:
-                  name: %s
-                spec:
-                  hosts: [all.example.test]
-                  target: {stack: %s, service: web, port: 8080, network: %s}
-                """.formatted(everywhere, TestEnv.testImage(), network, route, everywhere, network));
-        String prefix = bed.traefikRoot() + "/http/services/berth-" + route + "/loadBalancer/servers/";
-        Await.until(WAIT, "one server per host in Traefik's keys", () -> bed.etcd.kv.list(prefix).values().stream()
-                .filter(v -> v.key().endsWith("/url")).count() == 3, () -> bed.etcd.kv.list(prefix).values().toString());
-        Set<String> answers = new HashSet<>();
-        for (var server : bed.etcd.kv.list(prefix).values()) {
-            if (!server.key().endsWith("/url")) {
-                continue;
-            }
-            assertTrue(server.value().matches("http://10\\.\\d+\\.\\d+\\.\\d+:8080"), server.value());
-            // From the first host's namespace: local and remote containers alike, over the overlay.
-            answers.add(OverlayTestBed.inNetns(bed.hosts.get(0).netns, "busybox", "wget", "-q", "-T", "5", "-O", "-", server.value()).strip());
-        }
-        assertEquals(3, answers.size(), "three different containers answered: " + answers);
-        for (OverlayTestBed.Host host : bed.hosts) {
-            first().delete(everywhere);
-        }
-        first().etcd.store.delete(dev.berth.crds.Kinds.standard().byKind("Route").orElseThrow(), route);
-        for (OverlayTestBed.Host host : bed.hosts) {
-            Await.until(WAIT, "the all-hosts stack gone from " + host.harness.host,
-                    () -> host.harness.containers(everywhere).isEmpty());
-        }
     }
 
     @Test
