@@ -129,4 +129,37 @@ class RolloutTest {
         assertTrue(!appStarted.isBefore(firstHealthy), "app started " + appStarted + ", db healthy " + firstHealthy);
         assertTrue(Instant.parse(db.getState().getStartedAt()).plusSeconds(3).isBefore(appStarted.plusMillis(1)));
     }
+
+    @Test
+    void aFailedUpdateOfOneServiceIsReportedWithWhatWasAndWasNotUpdated() {
+        String s = h.stack("two");
+        String service = """
+                    - name: %s
+                      image: berth-test/busybox:1
+                      command: ["sh", "-c", "mkdir -p /tmp/w && echo %s > /tmp/w/index.html && exec httpd -f -p 8080 -h /tmp/w"]
+                      init: true
+                      healthcheck:
+                        test: ["CMD-SHELL", "%s"]
+                        interval: 1s
+                        retries: 2
+                      update: {drain: 1s, healthTimeout: 15s}
+                """;
+        String ok = "wget -q -O /dev/null http://127.0.0.1:8080/ || exit 1";
+        String head = "apiVersion: berth.dev/v1\nkind: Stack\nmetadata:\n  name: " + s + "\nspec:\n  services:\n";
+        h.apply(head + service.formatted("a", "a1", ok) + service.formatted("b", "b1", ok));
+        h.awaitReady(s, 2);
+        String oldB = h.docker.inspectContainerCmd(s + "-b-1").exec().getId();
+
+        h.apply(head + service.formatted("a", "a2", ok) + service.formatted("b", "b2", "echo b-is-broken; exit 1"));
+        Await.until(WAIT, "Degraded/RolloutFailed naming service b", () -> h.degradedReason(s).equals(Optional.of("RolloutFailed"))
+                && h.status(s).orElseThrow().condition("Degraded").orElseThrow().message().contains(s + "-b-1-next"),
+                () -> h.describeStatus(s));
+        var status = h.status(s).orElseThrow();
+        assertEquals(1, status.services().get("a").running(), "a was updated and runs the new spec: " + status);
+        assertEquals(0, status.services().get("b").running(), "b does not run the new spec: " + status);
+        assertTrue(status.condition("Degraded").orElseThrow().message().contains("b-is-broken"), status.toString());
+        assertTrue(h.running(s).stream().anyMatch(c -> c.getId().equals(oldB)), "the old b keeps serving");
+        assertTrue(List.of(h.docker.inspectContainerCmd(s + "-a-1").exec().getConfig().getCmd()).toString().contains("a2"),
+                "a runs its new version");
+    }
 }
