@@ -35,7 +35,8 @@ public final class TraefikFormats {
                 return candidate;
             }
         }
-        throw new IllegalStateException("../shared/reference/traefik not found above " + Path.of("").toAbsolutePath());
+        throw new IllegalStateException("../shared/reference/traefik not found above " + Path.of("").toAbsolutePath()
+                + "; clone next to the shared folder, or set BERTH_REFERENCE_DIR to its reference/traefik");
     }
 
     /**
