@@ -314,6 +314,96 @@ class OverlayTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Order(Integer.MAX_VALUE - 2)
+    void aRouteOverTheOverlayListsEveryHostsContainerAndEachAnswersFromTheUnderlay() throws Exception {
+        String everywhere = bed.hosts.get(0).harness.instance + "-all";
+        String route = bed.hosts.get(0).harness.instance + "-rt";
+        first().apply(allHostsStack(everywhere, List.of()) + """
+                ---
+                apiVersion: berth.dev/v1
+                kind: Route
+                metadata:
+                  name: %s
+                spec:
+                  hosts: [all.example.test]
+                  target: {stack: %s, service: web, port: 8080, network: %s}
+                """.formatted(route, everywhere, network));
+        String prefix = bed.traefikRoot() + "/http/services/berth-" + route + "/loadBalancer/servers/";
+        Set<String> expected = new HashSet<>();
+        for (OverlayTestBed.Host host : bed.hosts) {
+            Await.until(WAIT, "the all-hosts stack running on " + host.harness.host,
+                    () -> host.harness.containers(everywhere).size() == 1);
+            Container c = host.harness.containers(everywhere).get(0);
+            expected.add("http://" + host.harness.docker.inspectContainerCmd(c.getId()).exec().getNetworkSettings()
+                    .getNetworks().get(network).getIpAddress() + ":8080");
+        }
+        Await.until(WAIT, "one server per host, each the container's overlay IP", () -> serverUrls(prefix).equals(expected),
+                () -> serverUrls(prefix) + " expected " + expected);
+        // Every published URL answers from each host's own namespace (the underlay side), local and remote alike.
+        for (OverlayTestBed.Host from : bed.hosts) {
+            Set<String> answers = new HashSet<>();
+            for (String url : expected) {
+                answers.add(fetchFrom(from, url));
+            }
+            assertEquals(3, answers.size(), "three different containers answered " + from.harness.host + ": " + answers);
+        }
+
+        // The stack leaves the third host: its server leaves Traefik's list, the others stay.
+        OverlayTestBed.Host third = bed.hosts.get(2);
+        String thirdUrl = expected.stream().filter(u -> {
+            Container c = third.harness.containers(everywhere).get(0);
+            return u.contains(third.harness.docker.inspectContainerCmd(c.getId()).exec().getNetworkSettings()
+                    .getNetworks().get(network).getIpAddress() + ":");
+        }).findFirst().orElseThrow();
+        first().apply(allHostsStack(everywhere, List.of(bed.hosts.get(0).harness.host, bed.hosts.get(1).harness.host)));
+        Set<String> remaining = new HashSet<>(expected);
+        remaining.remove(thirdUrl);
+        Await.until(WAIT, "the third host's server withdrawn", () -> serverUrls(prefix).equals(remaining),
+                () -> serverUrls(prefix) + " expected " + remaining);
+        for (String url : remaining) {
+            fetchFrom(third, url);
+        }
+
+        first().etcd.store.delete(dev.berth.crds.Kinds.standard().byKind("Route").orElseThrow(), route);
+        first().delete(everywhere);
+        Await.until(WAIT, "the route's keys gone", () -> bed.etcd.kv.list(prefix).values().isEmpty());
+        for (OverlayTestBed.Host host : bed.hosts) {
+            Await.until(WAIT, "the all-hosts stack gone from " + host.harness.host,
+                    () -> host.harness.containers(everywhere).isEmpty());
+        }
+    }
+
+    private static String allHostsStack(String name, List<String> hosts) {
+        return """
+                apiVersion: berth.dev/v1
+                kind: Stack
+                metadata:
+                  name: %s
+                spec:
+                %s  services:
+                    - name: web
+                      image: %s
+                      command: ["sh", "-c", "mkdir -p /tmp/w && hostname > /tmp/w/index.html && exec httpd -f -p 8080 -h /tmp/w"]
+                      init: true
+                      networks: [%s]
+                """.formatted(name, hosts.isEmpty() ? "" : "  placement:\n    hosts: [" + String.join(", ", hosts) + "]\n",
+                TestEnv.testImage(), network);
+    }
+
+    private static Set<String> serverUrls(String prefix) {
+        Set<String> urls = new HashSet<>();
+        bed.etcd.kv.list(prefix).values().stream().filter(v -> v.key().endsWith("/url")).forEach(v -> urls.add(v.value()));
+        return urls;
+    }
+
+    /** One HTTP GET from a host's namespace. Not busybox's -T: the static build crashes with it (exit 139). */
+    private static String fetchFrom(OverlayTestBed.Host from, String url) throws IOException {
+        String body = OverlayTestBed.inNetns(from.netns, "timeout", "10", "busybox", "wget", "-q", "-O", "-", url).strip();
+        assertTrue(!body.isEmpty(), url + " answered " + from.harness.host + " with an empty page");
+        return body;
+    }
+
+    @Test
     @org.junit.jupiter.api.Order(Integer.MAX_VALUE)
     void deletingANetworkInUseIsRefusedAndEverythingGoesOnceTheStacksAreGone() throws Exception {
         java.io.StringWriter err = new java.io.StringWriter();
