@@ -19,6 +19,7 @@ public final class StatusWriter {
     private final String host;
     private final StatusCodec codec = new StatusCodec();
     private final Map<ObjectKey, String> written = new ConcurrentHashMap<>();
+    private final java.util.Set<ObjectKey> swept = ConcurrentHashMap.newKeySet();
     private final Listener listener;
 
     /** Told every status a controller wants written (changed or not), and null when it is deleted (metrics). */
@@ -59,7 +60,33 @@ public final class StatusWriter {
         return true;
     }
 
+    /**
+     * Like {@link #write}, for objects with one writer cluster-wide (the elected leader): the first time this
+     * writer writes a key it also removes the rows other hosts left, e.g. a former leader's after a failover.
+     */
+    public boolean writeAsSoleWriter(ObjectKey key, ObjectStatus status) {
+        boolean changed = write(key, status);
+        if (swept.add(key)) {
+            String own = keys.status(key.kind(), key.name(), host);
+            for (var row : kv.list(keys.statusPrefix(key.kind(), key.name())).values()) {
+                if (!row.key().equals(own)) {
+                    kv.delete(row.key());
+                }
+            }
+        }
+        return changed;
+    }
+
+    /** For objects with one writer cluster-wide: the object is gone, so is every host's row of its status. */
+    public void deleteEveryHost(ObjectKey key) {
+        listener.status(key, null);
+        kv.deletePrefix(keys.statusPrefix(key.kind(), key.name()));
+        written.put(key, "");
+        swept.remove(key);
+    }
+
     public void delete(ObjectKey key) {
+        swept.remove(key);
         listener.status(key, null);
         if (!"".equals(written.get(key))) {
             kv.delete(keys.status(key.kind(), key.name(), host));

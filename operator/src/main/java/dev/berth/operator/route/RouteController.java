@@ -80,7 +80,7 @@ public final class RouteController implements Reconciler {
             if (writer.remove(name)) {
                 log.info("route/{}: deleted, its Traefik keys removed", name);
             }
-            status.get().delete(key);
+            status.get().deleteEveryHost(key);
             return ReconcileResult.done();
         }
         long revision = object.get().raw().modRevision();
@@ -193,6 +193,6 @@ public final class RouteController implements Reconciler {
             timed.add(c.since(before, now));
         }
         String since = previous.map(ObjectStatus::since).orElse(now);
-        statusWriter.write(key, new ObjectStatus(host, revision, timed, counts, degraded ? message : null, since));
+        statusWriter.writeAsSoleWriter(key, new ObjectStatus(host, revision, timed, counts, degraded ? message : null, since));
     }
 }

@@ -96,7 +96,13 @@ class RouteLabelsAndLeaderTest {
                     Await.until(WAIT, "the other operator leads and writes the changed rule", () -> a.etcd.kv
                             .get(root + "/http/routers/berth-ha/rule").map(v -> v.value().equals("Host(`ha2.example`)")).orElse(false)
                             && a.etcd.kv.list(a.keys().statusPrefix("route", "ha")).values().stream()
-                            .anyMatch(v -> v.key().endsWith("/" + follower.host)), () -> a.etcd.snapshot().toString());
+                            .map(StoredValue::key).toList().equals(List.of(a.keys().status("route", "ha", follower.host))),
+                            () -> a.etcd.snapshot().toString());
+                    // The Route is gone: so is its status, whoever wrote it.
+                    a.etcd.store.delete(dev.berth.crds.Kinds.standard().byKind("Route").orElseThrow(), "ha");
+                    Await.until(WAIT, "the route's keys and status gone", () -> a.etcd.kv.list(root + "/").values().isEmpty()
+                            && a.etcd.kv.list(a.keys().statusPrefix("route", "ha")).values().isEmpty(),
+                            () -> a.etcd.snapshot().toString());
                 } finally {
                     a.etcd.kv.deletePrefix(root + "/");
                 }
