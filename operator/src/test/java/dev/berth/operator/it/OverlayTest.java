@@ -373,7 +373,47 @@ class OverlayTest {
         }
     }
 
+    @Test
+    void aRouteToPublishedPortsListsEveryHostsUnderlayAddressAndEachAnswers() throws Exception {
+        String everywhere = bed.hosts.get(0).harness.instance + "-pub";
+        String route = bed.hosts.get(0).harness.instance + "-pr";
+        int port = 20000 + new java.util.Random().nextInt(10000);
+        first().apply(allHostsStack(everywhere, List.of(), "ports: [{target: 8080, published: " + port + "}]") + """
+                ---
+                apiVersion: berth.dev/v1
+                kind: Route
+                metadata:
+                  name: %s
+                spec:
+                  hosts: [pub.example.test]
+                  target: {stack: %s, service: web, port: 8080}
+                """.formatted(route, everywhere));
+        String prefix = bed.traefikRoot() + "/http/services/berth-" + route + "/loadBalancer/servers/";
+        Set<String> expected = new HashSet<>();
+        bed.hosts.forEach(h -> expected.add("http://" + h.underlayIp + ":" + port));
+        Await.until(WAIT, "one server per host, each the host's underlay address and published port",
+                () -> serverUrls(prefix).equals(expected), () -> serverUrls(prefix) + " expected " + expected);
+        for (OverlayTestBed.Host from : bed.hosts) {
+            Set<String> answers = new HashSet<>();
+            for (String url : expected) {
+                answers.add(fetchFrom(from, url));
+            }
+            assertEquals(3, answers.size(), "three different containers answered " + from.harness.host + ": " + answers);
+        }
+        first().etcd.store.delete(dev.berth.crds.Kinds.standard().byKind("Route").orElseThrow(), route);
+        first().delete(everywhere);
+        Await.until(WAIT, "the route's keys gone", () -> bed.etcd.kv.list(prefix).values().isEmpty());
+        for (OverlayTestBed.Host host : bed.hosts) {
+            Await.until(WAIT, "the published-port stack gone from " + host.harness.host,
+                    () -> host.harness.containers(everywhere).isEmpty());
+        }
+    }
+
     private static String allHostsStack(String name, List<String> hosts) {
+        return allHostsStack(name, hosts, "networks: [" + network + "]");
+    }
+
+    private static String allHostsStack(String name, List<String> hosts, String reachedBy) {
         return """
                 apiVersion: berth.dev/v1
                 kind: Stack
@@ -385,9 +425,9 @@ class OverlayTest {
                       image: %s
                       command: ["sh", "-c", "mkdir -p /tmp/w && hostname > /tmp/w/index.html && exec httpd -f -p 8080 -h /tmp/w"]
                       init: true
-                      networks: [%s]
+                      %s
                 """.formatted(name, hosts.isEmpty() ? "" : "  placement:\n    hosts: [" + String.join(", ", hosts) + "]\n",
-                TestEnv.testImage(), network);
+                TestEnv.testImage(), reachedBy);
     }
 
     private static Set<String> serverUrls(String prefix) {
