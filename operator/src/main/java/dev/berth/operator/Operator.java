@@ -134,8 +134,9 @@ public final class Operator implements AutoCloseable {
                 stackQueue.addUnlessBackingOff(owner.substring("stack/".length()));
             }
             this.overlay.ifPresent(o -> o.observedChanged(owner));
+        }, containers -> {
             if (this.routes != null) {
-                this.routes.observedChanged(owner);
+                this.routes.containersListed(containers);
             }
         }, settings.retry(), registry);
         HostInfo host = new HostInfo(settings.host(), settings.hostLabels());
@@ -144,7 +145,7 @@ public final class Operator implements AutoCloseable {
                         settings.underlay().ip()))
                 : Optional.empty();
         routes = new dev.berth.operator.route.RouteRuntime(kinds.byKind("Route").orElseThrow(), kv, settings.keys(), store,
-                stacks, dockerClient, settings.host(), settings.instance(), settings.routes(),
+                stacks, settings.host(), settings.instance(), settings.routes(),
                 Optional.ofNullable(settings.routes().advertiseAddress())
                         .orElse(underlay.map(OverlayHost::underlayIp).orElse("127.0.0.1")),
                 stackQueue::add, settings.retry(), registry);

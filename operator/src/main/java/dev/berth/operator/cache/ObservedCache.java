@@ -1,5 +1,6 @@
 package dev.berth.operator.cache;
 
+import com.github.dockerjava.api.model.Container;
 import dev.berth.operator.queue.RetryPolicy;
 import dev.berth.reconcilers.docker.DockerEvent;
 import dev.berth.reconcilers.docker.DockerGateway;
@@ -41,6 +42,7 @@ public final class ObservedCache implements AutoCloseable {
 
     private final DockerGateway docker;
     private final Consumer<String> onOwnerChange;
+    private final Consumer<List<Container>> onListed;
     private final RetryPolicy reconnect;
     private final ScheduledExecutorService loop;
     private final Counter dockerListErrors;
@@ -54,11 +56,21 @@ public final class ObservedCache implements AutoCloseable {
     private int failedAttempts;
     private boolean closed;
     private final LinkedHashSet<String> seen = new LinkedHashSet<>();
+    /** System.nanoTime() when the last list began, and whether it worked (read and written on the cache's thread). */
+    private long lastListStarted = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
+    private boolean lastListOk;
 
     public ObservedCache(DockerGateway docker, Consumer<String> onOwnerChange, RetryPolicy reconnect,
                          MeterRegistry registry) {
+        this(docker, onOwnerChange, containers -> { }, reconnect, registry);
+    }
+
+    /** @param onListed told every successful list of containers as Docker returned it (on the cache's thread) */
+    public ObservedCache(DockerGateway docker, Consumer<String> onOwnerChange, Consumer<List<Container>> onListed,
+                         RetryPolicy reconnect, MeterRegistry registry) {
         this.docker = docker;
         this.onOwnerChange = onOwnerChange;
+        this.onListed = onListed;
         this.reconnect = reconnect;
         this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "observed-cache");
@@ -100,8 +112,11 @@ public final class ObservedCache implements AutoCloseable {
      * may still look "created"); acting on a stale view would replace healthy containers.
      */
     public ObservedStack refreshNow(String owner) {
+        long asked = System.nanoTime();
         try {
-            boolean listed = loop.submit(this::refresh).get(LIVE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            // Callers asking together share one list: any list that started after this call is fresh enough.
+            boolean listed = loop.submit(() -> lastListStarted - asked > 0 ? lastListOk : refresh())
+                    .get(LIVE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             if (!listed) {
                 throw new IllegalStateException("cannot list containers and networks from Docker");
             }
@@ -121,16 +136,20 @@ public final class ObservedCache implements AutoCloseable {
 
     private boolean refresh() {
         refreshScheduled = false;
-        List<ObservedContainer> containers;
+        lastListStarted = System.nanoTime();
+        lastListOk = false;
+        List<Container> details;
         List<ObservedNetwork> networks;
         try {
-            containers = docker.listManagedContainers();
+            details = docker.listManagedContainerDetails();
             networks = docker.listManagedNetworks();
         } catch (RuntimeException e) {
             dockerListErrors.increment();
             log.warn("observed: cannot list containers and networks, keeping the last state: {}", e.getMessage());
             return false;
         }
+        lastListOk = true;
+        List<ObservedContainer> containers = details.stream().map(DockerGateway::observed).toList();
         Map<String, List<ObservedContainer>> c = new HashMap<>();
         Map<String, List<ObservedNetwork>> n = new HashMap<>();
         for (ObservedContainer container : containers) {
@@ -154,6 +173,11 @@ public final class ObservedCache implements AutoCloseable {
         Map<String, ObservedStack> previous = byOwner;
         byOwner = Map.copyOf(fresh);
         synced = true;
+        try {
+            onListed.accept(details);
+        } catch (RuntimeException e) {
+            log.error("observed: list listener failed", e);
+        }
         Set<String> all = new HashSet<>(previous.keySet());
         all.addAll(fresh.keySet());
         for (String owner : all) {

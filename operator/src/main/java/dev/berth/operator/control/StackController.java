@@ -133,6 +133,7 @@ public final class StackController implements Reconciler {
             if (!outcome.planned().isEmpty()) {
                 log.info("stack/{}: {} action(s) planned, {} done{}", name, outcome.planned().size(),
                         outcome.report().done().size(), outcome.report().failure().map(f -> ", failed: " + f.getMessage()).orElse(""));
+                outcome = confirmConverged(name, object, desiredHere, outcome);
             }
             if (desiredHere.isEmpty()) {
                 if (outcome.report().failure().isEmpty() && outcome.planned().isEmpty()) {
@@ -155,6 +156,25 @@ public final class StackController implements Reconciler {
         } catch (IllegalStateException e) {
             return ReconcileResult.failed(e.getMessage());
         }
+    }
+
+    /**
+     * After actions that all worked, one fresh list (shared with other workers asking at the same time) shows
+     * whether the stack has converged; if so its status says Ready now, not after a requeue that would wait in
+     * the queue behind every other stack's work. Anything still to do is left to the requeue as before.
+     */
+    private StackOutcome confirmConverged(String name, Optional<StoredObject> object, Optional<StackSpec> desiredHere,
+                                          StackOutcome outcome) {
+        if (outcome.report().failure().isPresent()) {
+            return outcome;
+        }
+        ObservedStack after = observed.refreshNow(new ObjectKey("stack", name).toString());
+        if (!StackPlanner.plan(instance, name, desiredHere, after).isEmpty()) {
+            return outcome;
+        }
+        StackOutcome settled = reconciler.reconcile(name, desiredHere, after);
+        countDrift(name, object, desiredHere.isPresent(), settled, after);
+        return settled;
     }
 
     /**

@@ -1,8 +1,10 @@
 package dev.berth.operator.route;
 
+import com.github.dockerjava.api.model.Container;
 import dev.berth.reconcilers.route.BackendDirectory;
 import dev.berth.reconcilers.route.BackendLister;
 import dev.berth.reconcilers.route.PublishedContainer;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -15,25 +17,30 @@ import org.slf4j.LoggerFactory;
 
 /**
  * On every operator: publishes this host's stack containers (state, health, published ports, network IPs) to the
- * backend directory, so the route leader sees backends on every host. Runs on Docker changes (debounced) and on
- * resync; withdraws the stacks this host no longer runs. A failed pass is retried on the next trigger.
+ * backend directory, so the route leader sees backends on every host. Fed by the observed cache's own Docker
+ * lists (no Docker call of its own); writes only what changed since it last read or wrote the directory, and
+ * withdraws the stacks this host no longer runs. A failed pass is retried on the next list or resync.
  */
 public final class BackendPublisher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BackendPublisher.class);
     private static final long DEBOUNCE_MS = 100;
 
-    private final BackendLister lister;
     private final BackendDirectory directory;
     private final String host;
+    private final String instance;
     private final String address;
     private final ScheduledExecutorService loop;
+    private volatile List<Container> latest;
     private boolean scheduled;
     private volatile boolean closed;
+    /** What the directory holds for this host; null until read (again), e.g. after a failure or on resync. */
+    private Map<String, List<PublishedContainer>> published;
+    private volatile boolean reread = true;
 
-    public BackendPublisher(BackendLister lister, BackendDirectory directory, String host, String address) {
-        this.lister = lister;
+    public BackendPublisher(BackendDirectory directory, String host, String instance, String address) {
         this.directory = directory;
         this.host = host;
+        this.instance = instance;
         this.address = address;
         this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "route-backends");
@@ -42,8 +49,19 @@ public final class BackendPublisher implements AutoCloseable {
         });
     }
 
-    /** Publish soon (several triggers within the debounce make one pass). */
-    public synchronized void trigger() {
+    /** The observed cache listed Docker's containers: publish what changed, soon. */
+    public void listed(List<Container> containers) {
+        latest = containers;
+        trigger();
+    }
+
+    /** Resync: read the directory again (someone may have changed it) and publish any difference. */
+    public void resync() {
+        reread = true;
+        trigger();
+    }
+
+    private synchronized void trigger() {
         if (scheduled || closed) {
             return;
         }
@@ -57,18 +75,30 @@ public final class BackendPublisher implements AutoCloseable {
     }
 
     void publishNow() {
-        if (closed) {
+        List<Container> containers = latest;
+        if (closed || containers == null) {
             return;
         }
         try {
-            Map<String, List<PublishedContainer>> here = lister.list(address);
-            Set<String> stale = new HashSet<>(directory.publishedBy(host));
-            here.forEach((stack, containers) -> {
-                directory.publish(stack, host, containers);
-                stale.remove(stack);
-            });
-            stale.forEach(stack -> directory.publish(stack, host, List.of()));
+            if (reread || published == null) {
+                reread = false;
+                published = new HashMap<>(directory.publishedBy(host));
+            }
+            Map<String, List<PublishedContainer>> here = BackendLister.byStack(containers, instance, address);
+            Set<String> gone = new HashSet<>(published.keySet());
+            gone.removeAll(here.keySet());
+            for (Map.Entry<String, List<PublishedContainer>> stack : here.entrySet()) {
+                if (!stack.getValue().equals(published.get(stack.getKey()))) {
+                    directory.publish(stack.getKey(), host, stack.getValue());
+                    published.put(stack.getKey(), stack.getValue());
+                }
+            }
+            for (String stack : gone) {
+                directory.publish(stack, host, List.of());
+                published.remove(stack);
+            }
         } catch (RuntimeException e) {
+            published = null;
             log.warn("cannot publish this host's backends (will retry on the next change or resync): {}", e.getMessage());
         }
     }

@@ -9,10 +9,8 @@ import dev.berth.operator.store.KeyLayout;
 import dev.berth.operator.store.StoredValue;
 import dev.berth.reconcilers.route.BackendDirectory;
 import dev.berth.reconcilers.route.PublishedContainer;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 
 /** Backends in etcd: {@code <root>/v1/backends/<stack>/<host>} holds that host's containers of the stack as JSON. */
@@ -40,20 +38,13 @@ public final class EtcdBackendDirectory implements BackendDirectory {
     @Override
     public void publish(String stack, String host, List<PublishedContainer> containers) {
         if (containers.isEmpty()) {
-            if (kv.get(key(stack, host)).isPresent()) {
-                kv.delete(key(stack, host));
-            }
+            kv.delete(key(stack, host));
             return;
         }
-        String value;
         try {
-            value = json.writeValueAsString(containers);
+            kv.put(key(stack, host), json.writeValueAsString(containers));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
-        }
-        Optional<StoredValue> current = kv.get(key(stack, host));
-        if (current.isEmpty() || !current.get().value().equals(value)) {
-            kv.put(key(stack, host), value);
         }
     }
 
@@ -72,16 +63,21 @@ public final class EtcdBackendDirectory implements BackendDirectory {
     }
 
     @Override
-    public List<String> publishedBy(String host) {
-        List<String> stacks = new ArrayList<>();
+    public Map<String, List<PublishedContainer>> publishedBy(String host) {
+        Map<String, List<PublishedContainer>> published = new TreeMap<>();
         String prefix = prefix(keys);
         for (StoredValue v : kv.list(prefix).values()) {
             String rest = v.key().substring(prefix.length());
             int slash = rest.indexOf('/');
             if (slash > 0 && rest.substring(slash + 1).equals(host)) {
-                stacks.add(rest.substring(0, slash));
+                try {
+                    published.put(rest.substring(0, slash), json.readValue(v.value(), LIST));
+                } catch (JsonProcessingException e) {
+                    // Another version's entry: an empty list differs from what runs, so it is written again.
+                    published.put(rest.substring(0, slash), List.of());
+                }
             }
         }
-        return stacks;
+        return published;
     }
 }

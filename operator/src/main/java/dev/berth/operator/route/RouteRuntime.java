@@ -1,6 +1,5 @@
 package dev.berth.operator.route;
 
-import com.github.dockerjava.api.DockerClient;
 import dev.berth.crds.KindDef;
 import dev.berth.crds.route.RouteSpec;
 import dev.berth.operator.cache.DesiredInformer;
@@ -16,7 +15,6 @@ import dev.berth.operator.store.KeyLayout;
 import dev.berth.operator.store.ResourceStore;
 import dev.berth.operator.store.StoredObject;
 import dev.berth.operator.store.StoredValue;
-import dev.berth.reconcilers.route.BackendLister;
 import dev.berth.reconcilers.route.ServiceLabels;
 import dev.berth.crds.stack.StackSpec;
 import dev.berth.reconcilers.route.TraefikLabels;
@@ -71,7 +69,7 @@ public final class RouteRuntime implements AutoCloseable {
      * @param stackChanged told the name of a stack whose labels-mode routes changed (re-reconcile its containers)
      */
     public RouteRuntime(KindDef routeKind, EtcdKv kv, KeyLayout keys, ResourceStore store, DesiredInformer stacks,
-                        DockerClient docker, String host, String instance, Settings settings, String address,
+                        String host, String instance, Settings settings, String address,
                         Consumer<String> stackChanged, RetryPolicy retry, MeterRegistry registry) {
         this.stackChanged = stackChanged;
         this.status = new StatusWriter(kv, keys, host);
@@ -111,7 +109,7 @@ public final class RouteRuntime implements AutoCloseable {
                 enqueueAll();
             }
         }, registry);
-        publisher = new BackendPublisher(new BackendLister(docker, instance), directory, host, address);
+        publisher = new BackendPublisher(directory, host, instance, address);
     }
 
     private boolean leading() {
@@ -128,18 +126,15 @@ public final class RouteRuntime implements AutoCloseable {
         hosts.start();
         loop.start();
         election.start();
-        publisher.trigger();
     }
 
     public boolean synced() {
         return routes.synced() && hosts.synced();
     }
 
-    /** Docker saw a change: publish this host's backends again. */
-    public void observedChanged(String owner) {
-        if (owner.startsWith("stack/")) {
-            publisher.trigger();
-        }
+    /** The observed cache listed Docker's containers (at start, on changes and on resync): publish what changed. */
+    public void containersListed(java.util.List<com.github.dockerjava.api.model.Container> containers) {
+        publisher.listed(containers);
     }
 
     /** Stacks changed: routes to them may now resolve (or not). */
@@ -151,7 +146,7 @@ public final class RouteRuntime implements AutoCloseable {
         routes.resync();
         backends.resync();
         hosts.resync();
-        publisher.trigger();
+        publisher.resync();
         enqueueAll();
     }
 

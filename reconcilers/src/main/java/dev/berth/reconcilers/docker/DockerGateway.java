@@ -74,16 +74,25 @@ public final class DockerGateway {
 
     /** One list call, stopped containers included. */
     public List<ObservedContainer> listManagedContainers() {
+        return listManagedContainerDetails().stream().map(DockerGateway::observed).toList();
+    }
+
+    /**
+     * One list call, stopped containers included, as Docker returns them (ports and network addresses too), so
+     * one list can serve the observed cache and the route backends alike.
+     */
+    public List<Container> listManagedContainerDetails() {
         try {
             List<Container> list = call("list_containers", () -> docker.listContainersCmd().withShowAll(true).withLabelFilter(managed).exec());
-            return list.stream()
-                    .filter(c -> BerthLabels.isManaged(c.getLabels(), instance))
-                    .map(c -> new ObservedContainer(c.getId(), name(c), c.getLabels(), c.getState(),
-                            ContainerStatusText.health(c.getStatus()), c.getCreated() == null ? 0 : c.getCreated()))
-                    .toList();
+            return list.stream().filter(c -> BerthLabels.isManaged(c.getLabels(), instance)).toList();
         } catch (RuntimeException e) {
             throw DockerErrors.classify("list containers", e);
         }
+    }
+
+    public static ObservedContainer observed(Container c) {
+        return new ObservedContainer(c.getId(), name(c), c.getLabels(), c.getState(),
+                ContainerStatusText.health(c.getStatus()), c.getCreated() == null ? 0 : c.getCreated());
     }
 
     /** One list call. */

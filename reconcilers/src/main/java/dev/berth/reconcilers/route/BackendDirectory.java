@@ -5,12 +5,12 @@ import java.util.Map;
 
 /** Where each host says which containers of each stack it runs (the operator keeps it in etcd). */
 public interface BackendDirectory {
-    /** This host's containers of {@code stack}; an empty list withdraws them. Writes only when changed. */
+    /** This host's containers of {@code stack}; an empty list withdraws them. */
     void publish(String stack, String host, List<PublishedContainer> containers);
 
     /** Every host's containers of {@code stack}, by host. */
     Map<String, List<PublishedContainer>> all(String stack);
 
-    /** The stacks this host has published (to withdraw the ones it no longer runs). */
-    List<String> publishedBy(String host);
+    /** What this host has published, by stack (read once, then kept in memory by the publisher). */
+    Map<String, List<PublishedContainer>> publishedBy(String host);
 }

@@ -1,6 +1,5 @@
 package dev.berth.reconcilers.route;
 
-import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.ContainerNetwork;
 import com.github.dockerjava.api.model.ContainerPort;
@@ -11,21 +10,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** Lists this instance's stack containers on this host (one Docker list call) with their ports and IPs. */
+/**
+ * Pure: this instance's stack containers on this host, as one Docker list returned them, with their ports and
+ * network addresses, grouped by stack. The list is the observed cache's own, so routes cost no extra Docker call.
+ */
 public final class BackendLister {
-    private final DockerClient docker;
-    private final String instance;
-
-    public BackendLister(DockerClient docker, String instance) {
-        this.docker = docker;
-        this.instance = instance;
+    private BackendLister() {
     }
 
     /** Stack name → its containers here, each with {@code address} as the address published ports are reached on. */
-    public Map<String, List<PublishedContainer>> list(String address) {
+    public static Map<String, List<PublishedContainer>> byStack(List<Container> listed, String instance, String address) {
         Map<String, List<PublishedContainer>> byStack = new TreeMap<>();
-        for (Container c : docker.listContainersCmd().withShowAll(true)
-                .withLabelFilter(Map.of(BerthLabels.MANAGED_BY, instance)).exec()) {
+        for (Container c : listed) {
             Map<String, String> labels = c.getLabels() == null ? Map.of() : c.getLabels();
             String owner = labels.getOrDefault(BerthLabels.OWNER, "");
             String service = labels.get(BerthLabels.SERVICE);
