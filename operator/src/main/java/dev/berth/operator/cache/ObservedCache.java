@@ -59,6 +59,8 @@ public final class ObservedCache implements AutoCloseable {
     /** System.nanoTime() when the last list began, and whether it worked (read and written on the cache's thread). */
     private long lastListStarted = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
     private boolean lastListOk;
+    /** When the last successful list began (read by reconcilers on other threads). */
+    private volatile long freshSince = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
 
     public ObservedCache(DockerGateway docker, Consumer<String> onOwnerChange, RetryPolicy reconnect,
                          MeterRegistry registry) {
@@ -129,6 +131,14 @@ public final class ObservedCache implements AutoCloseable {
         return forOwner(owner);
     }
 
+    /**
+     * Whether the cache's last successful list began after {@code nanoTime} (a System.nanoTime() value), i.e. it
+     * already shows every change made before then.
+     */
+    public boolean listedAfter(long nanoTime) {
+        return freshSince - nanoTime > 0;
+    }
+
     /** Lists everything again now; the resync timer calls this. */
     public void resync() {
         loop.execute(() -> refresh());
@@ -149,6 +159,7 @@ public final class ObservedCache implements AutoCloseable {
             return false;
         }
         lastListOk = true;
+        freshSince = lastListStarted;
         List<ObservedContainer> containers = details.stream().map(DockerGateway::observed).toList();
         Map<String, List<ObservedContainer>> c = new HashMap<>();
         Map<String, List<ObservedNetwork>> n = new HashMap<>();

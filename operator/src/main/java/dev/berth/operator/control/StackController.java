@@ -43,6 +43,8 @@ public final class StackController implements Reconciler {
     private final HostInfo host;
     private final DesiredInformer stacks;
     private final ObservedCache observed;
+    /** Per stack: System.nanoTime() after this controller last changed (or tried to change) something of it. */
+    private final Map<String, Long> actedAt = new java.util.concurrent.ConcurrentHashMap<>();
     private final StackReconciler reconciler;
     private final StatusWriter status;
     private final Clock clock;
@@ -124,11 +126,17 @@ public final class StackController implements Reconciler {
                     }
                 }
             }
-            if (!StackPlanner.plan(instance, name, desiredHere, seen).isEmpty()) {
-                // The cache says there is work; act only on a fresh list (it may lag our own last changes).
+            Long lastActed = actedAt.get(name);
+            if (lastActed != null && !observed.listedAfter(lastActed)
+                    && !StackPlanner.plan(instance, name, desiredHere, seen).isEmpty()) {
+                // The cache says there is work but may not show our own last changes yet (a container just
+                // started may still look "created"): act only on a fresh list.
                 seen = observed.refreshNow(key.toString());
             }
             StackOutcome outcome = reconciler.reconcile(name, desiredHere, seen);
+            if (!outcome.report().done().isEmpty() || outcome.report().failure().isPresent()) {
+                actedAt.put(name, System.nanoTime());
+            }
             countDrift(name, object, desiredHere.isPresent(), outcome, seen);
             if (!outcome.planned().isEmpty()) {
                 log.info("stack/{}: {} action(s) planned, {} done{}", name, outcome.planned().size(),
@@ -138,6 +146,7 @@ public final class StackController implements Reconciler {
             if (desiredHere.isEmpty()) {
                 if (outcome.report().failure().isEmpty() && outcome.planned().isEmpty()) {
                     status.delete(key);
+                    actedAt.remove(name);
                 }
                 return outcome.report().failure().isPresent()
                         ? ReconcileResult.failed(outcome.report().failure().get().getMessage())

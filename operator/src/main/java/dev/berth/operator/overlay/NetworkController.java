@@ -121,7 +121,9 @@ public final class NetworkController implements Reconciler {
             last.put(name, outcome);
             advertise(name, spec, outcome.takesPart());
             if (!outcome.actions().isEmpty()) {
-                log.info("network/{}: {}", name, String.join("; ", outcome.actions()));
+                List<String> actions = outcome.actions();
+                log.info("network/{}: {}{}", name, String.join("; ", actions.subList(0, Math.min(actions.size(), 10))),
+                        actions.size() > 10 ? "; and " + (actions.size() - 10) + " more" : "");
             }
             if (!outcome.takesPart() && outcome.failure().isEmpty()) {
                 status.delete(key);

@@ -44,6 +44,7 @@ public final class OverlayRuntime implements AutoCloseable {
     private final WorkQueue queue;
     private final DesiredInformer networks;
     private final EtcdInformer<HostRecord> hosts;
+    private final NetworkReconciler reconciler;
     private final EtcdInformer<String> endpoints;
     private final ControllerLoop loop;
     private final ObservedCache observed;
@@ -60,7 +61,7 @@ public final class OverlayRuntime implements AutoCloseable {
         networks = new DesiredInformer(networkKind, kv, store, key -> queue.add(key.name()), retry, registry);
         hosts = new EtcdInformer<>("hosts", keys.hostsPrefix(), kv, new HostRecordCodec(keys),
                 host -> enqueueAll(), retry, registry);
-        NetworkReconciler reconciler = new NetworkReconciler(instance, underlay, new OverlayDocker(docker),
+        reconciler = new NetworkReconciler(instance, underlay, new OverlayDocker(docker),
                 new CountingLinkDriver(new IpRouteDriver(netns), registry), new EtcdSubnetLeases(kv, keys), new EtcdEndpointDirectory(kv, keys));
         endpoints = new EtcdInformer<>("endpoints", EtcdEndpointDirectory.prefix(keys), kv, new RawCodec(keys),
                 key -> enqueueAll(), retry, registry);
@@ -122,6 +123,7 @@ public final class OverlayRuntime implements AutoCloseable {
     /** Docker saw a change on an owner; Networks own their Docker networks. */
     public void observedChanged(String owner) {
         if (owner.startsWith("network/")) {
+            reconciler.recheck(owner.substring("network/".length()));
             queue.addUnlessBackingOff(owner.substring("network/".length()));
         } else {
             // A container came or went: unicast Networks publish this host's endpoints again.
@@ -130,6 +132,7 @@ public final class OverlayRuntime implements AutoCloseable {
     }
 
     public void resync() {
+        reconciler.recheckAll();
         networks.resync();
         hosts.resync();
         endpoints.resync();

@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,6 +19,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class IpRouteDriver implements LinkDriver {
     public static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10);
+    private static final int ONE_LINE_EACH = 20;
     private static final Logger log = LoggerFactory.getLogger(IpRouteDriver.class);
     private static final Pattern NETNS = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
 
@@ -24,6 +27,12 @@ public final class IpRouteDriver implements LinkDriver {
     private final CommandRunner runner;
     private final Duration timeout;
     private final LinkStateParser parser = new LinkStateParser();
+    /** Runs reads beside the calling thread; daemon threads, created on demand and dropped when idle. */
+    private final Executor readers = command -> {
+        Thread t = new Thread(command, "link-read");
+        t.setDaemon(true);
+        t.start();
+    };
 
     public IpRouteDriver(Optional<String> netns) {
         this(netns, new ProcessCommandRunner(), COMMAND_TIMEOUT);
@@ -46,10 +55,22 @@ public final class IpRouteDriver implements LinkDriver {
 
     @Override
     public LinkState read() {
-        String links = query(command("ip", "-j", "-d", "link", "show"));
-        String fdb = query(command("bridge", "-j", "fdb", "show"));
+        // The three reads are independent: run them side by side (each is a process start plus a netlink dump).
+        CompletableFuture<String> links = CompletableFuture.supplyAsync(() -> query(command("ip", "-j", "-d", "link", "show")), readers);
+        CompletableFuture<String> fdb = CompletableFuture.supplyAsync(() -> query(command("bridge", "-j", "fdb", "show")), readers);
         String neigh = query(command("ip", "-j", "neigh", "show", "nud", "permanent"));
-        return parser.parse(links, fdb, neigh);
+        return parser.parse(join(links), join(fdb), neigh);
+    }
+
+    private static String join(CompletableFuture<String> read) {
+        try {
+            return read.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw e;
+        }
     }
 
     @Override
@@ -67,20 +88,36 @@ public final class IpRouteDriver implements LinkDriver {
         }
         CommandRunner.CommandResult r = runner.run(command(tool, "-batch", "-"), script.stdin(), timeout);
         if (r.ok()) {
-            script.actions().forEach(IpRouteDriver::logApplied);
+            logApplied(script.actions());
             return;
         }
         String stderr = r.stderr().strip();
         LinkAction failed = script.failedAction(r.stdout(), r.stderr()).orElseThrow(() -> new LinkDriverException(
                 tool + " -batch exited " + r.exitCode() + " and no failing action could be named" + where() + ": "
                         + stderr));
-        script.before(failed).forEach(IpRouteDriver::logApplied);
+        logApplied(script.before(failed));
         log.warn("link {}: {} failed{}: {}", failed.deviceName(), failed.describe(), where(), oneLine(stderr));
         throw new LinkActionException(failed, failed.describe() + " failed" + where() + ": " + stderr);
     }
 
-    private static void logApplied(LinkAction a) {
-        log.info("link {}: {}", a.deviceName(), a.describe());
+    /**
+     * One line per action for a small pass; a large one (a thousand peers arriving) is one line per device with
+     * counts by kind, the actions themselves at debug, so the log stays readable and logging costs no time.
+     */
+    private static void logApplied(List<LinkAction> actions) {
+        if (actions.size() <= ONE_LINE_EACH) {
+            actions.forEach(a -> log.info("link {}: {}", a.deviceName(), a.describe()));
+            return;
+        }
+        java.util.Map<String, java.util.Map<String, Integer>> byDevice = new java.util.TreeMap<>();
+        for (LinkAction a : actions) {
+            String[] words = a.describe().split(" ", 3);
+            String kind = words.length >= 2 ? words[0] + " " + words[1] : a.describe();
+            byDevice.computeIfAbsent(a.deviceName(), d -> new java.util.TreeMap<>()).merge(kind, 1, Integer::sum);
+            log.debug("link {}: {}", a.deviceName(), a.describe());
+        }
+        byDevice.forEach((device, kinds) -> log.info("link {}: {}", device, kinds.entrySet().stream()
+                .map(k -> k.getKey() + " x" + k.getValue()).collect(java.util.stream.Collectors.joining(", "))));
     }
 
     private String query(List<String> argv) {

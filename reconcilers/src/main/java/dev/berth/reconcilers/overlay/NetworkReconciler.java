@@ -38,6 +38,14 @@ public final class NetworkReconciler {
     private final LinkDriver links;
     private final SubnetLeases leases;
     private final EndpointDirectory endpoints;
+    /** Per Network: the spec and range a full pass last established here (see {@link #recheck}). */
+    private final java.util.Map<String, Established> established = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private record Established(NetworkSpec spec, Ipv4Cidr range) {
+    }
+
+    /** Per Network: its kernel objects as the last pass that changed only entries left them. */
+    private final java.util.Map<String, LinkState> knownKernel = new java.util.concurrent.ConcurrentHashMap<>();
 
     public NetworkReconciler(String instance, OverlayHost host, OverlayDocker docker, LinkDriver links, SubnetLeases leases,
                              EndpointDirectory endpoints) {
@@ -60,7 +68,43 @@ public final class NetworkReconciler {
         return tearDown(name, desired.isEmpty());
     }
 
+    /**
+     * Forgets what earlier passes established (lease, Docker network, withdrawn endpoints), so the next pass checks
+     * it all again: on resync, and when Docker reports a change to the Network's own Docker network.
+     */
+    public void recheck(String name) {
+        established.remove(name);
+        knownKernel.remove(name);
+    }
+
+    public void recheckAll() {
+        established.clear();
+        knownKernel.clear();
+    }
+
     private NetworkOutcome ensure(String name, NetworkSpec spec, List<Peer> peers) {
+        Established known = established.remove(name);
+        if (known != null && known.spec().equals(spec) && !spec.unicast()) {
+            // Only peers changed since the last pass (e.g. hosts arriving): the kernel is all there is to do.
+            List<String> actions = new ArrayList<>();
+            OverlayDesired kernel = OverlayPlans.kernel(instance, name, spec, host, peers, java.util.Map.of());
+            try {
+                applyKernel(name, kernel, actions, true);
+            } catch (LinkDriverException e) {
+                return failed(true, known.range(), actions, "LinkFailed", e.getMessage());
+            }
+            established.put(name, known);
+            int peerCount = (int) kernel.fdb().stream().map(FdbEntry::dst).distinct().count();
+            return new NetworkOutcome(true, known.range().toString(), peerCount, kernel.fdb().size(), actions, Optional.empty());
+        }
+        NetworkOutcome outcome = ensureAll(name, spec, peers);
+        if (outcome.failure().isEmpty()) {
+            established.put(name, new Established(spec, Ipv4Cidr.parse(outcome.range())));
+        }
+        return outcome;
+    }
+
+    private NetworkOutcome ensureAll(String name, NetworkSpec spec, List<Peer> peers) {
         List<String> actions = new ArrayList<>();
         Ipv4Cidr range = leases.acquire(name, Ipv4Cidr.parse(spec.subnet()), spec.hostPrefix(), host.name());
         OverlayNetworkPlan plan = OverlayPlans.dockerNetwork(instance, name, spec, range, host);
@@ -100,7 +144,7 @@ public final class NetworkReconciler {
         }
         OverlayDesired kernel = OverlayPlans.kernel(instance, name, spec, host, peers, remote);
         try {
-            applyKernel(name, kernel, actions);
+            applyKernel(name, kernel, actions, false);
         } catch (LinkDriverException e) {
             return failed(true, range, actions, "LinkFailed", e.getMessage());
         }
@@ -109,6 +153,7 @@ public final class NetworkReconciler {
     }
 
     private NetworkOutcome tearDown(String name, boolean deleted) {
+        established.remove(name);
         List<String> actions = new ArrayList<>();
         try {
             Optional<Network> existing = docker.find(OverlayNames.dockerNetwork(name))
@@ -123,7 +168,7 @@ public final class NetworkReconciler {
                                     + attached + " container(s) still use it; it is removed once they are gone");
                 }
             }
-            applyKernel(name, new OverlayDesired(List.of(), List.of(), List.of()), actions);
+            applyKernel(name, new OverlayDesired(List.of(), List.of(), List.of()), actions, false);
             if (existing.isPresent()) {
                 docker.remove(existing.get().getId(), OverlayNames.dockerNetwork(name));
                 actions.add("remove Docker network " + name);
@@ -141,8 +186,33 @@ public final class NetworkReconciler {
         return new NetworkOutcome(false, "", 0, 0, actions, Optional.empty());
     }
 
-    /** Plans against this Network's own kernel objects only (found by the device's ifalias), then applies. */
-    private void applyKernel(String name, OverlayDesired desired, List<String> actions) {
+    /**
+     * Plans against this Network's own kernel objects only (found by the device's ifalias), then applies. With
+     * {@code trustKnown} (only peers changed since a pass that worked) it plans against what that pass left instead
+     * of reading the kernel again: a thousand hosts arriving cost one FDB diff, not a read-back per pass. A full
+     * pass, and so the repair of hand-made changes, still comes with every resync.
+     */
+    private void applyKernel(String name, OverlayDesired desired, List<String> actions, boolean trustKnown) {
+        LinkState known = knownKernel.remove(name);
+        LinkState scoped = trustKnown && known != null ? known : readScoped(name, desired);
+        List<LinkAction> plan = OverlayPlanner.plan(desired, scoped);
+        if (!plan.isEmpty()) {
+            links.apply(plan);
+            plan.forEach(a -> actions.add(a.describe()));
+            log.info("network/{}: {} kernel action(s) applied", name, plan.size());
+        }
+        if (!desired.devices().isEmpty() && plan.stream().allMatch(NetworkReconciler::entryOnly)) {
+            // The devices are as read; the entries are now exactly the desired ones (the planner removes the rest).
+            knownKernel.put(name, new LinkState(scoped.devices(), scoped.bridges(), desired.fdb(), desired.neighbours()));
+        }
+    }
+
+    private static boolean entryOnly(LinkAction a) {
+        return a instanceof LinkAction.AppendFdb || a instanceof LinkAction.ReplaceFdb || a instanceof LinkAction.DeleteFdb
+                || a instanceof LinkAction.ReplaceNeigh || a instanceof LinkAction.DeleteNeigh;
+    }
+
+    private LinkState readScoped(String name, OverlayDesired desired) {
         LinkState all = links.read();
         String alias = OverlayNames.alias(instance, name);
         List<VxlanDevice> mine = all.devices().stream().filter(d -> alias.equals(d.alias())).toList();
@@ -162,14 +232,7 @@ public final class NetworkReconciler {
         List<VxlanDevice> scopedDevices = all.devices().stream().filter(d -> alias.equals(d.alias())).toList();
         List<FdbEntry> scopedFdb = all.fdb().stream().filter(f -> names.contains(f.device())).toList();
         List<NeighEntry> scopedNeigh = all.neighbours().stream().filter(n -> masters.contains(n.device())).toList();
-        LinkState scoped = new LinkState(scopedDevices, all.bridges(), scopedFdb, scopedNeigh);
-        List<LinkAction> plan = OverlayPlanner.plan(desired, scoped);
-        if (plan.isEmpty()) {
-            return;
-        }
-        links.apply(plan);
-        plan.forEach(a -> actions.add(a.describe()));
-        log.info("network/{}: {} kernel action(s) applied", name, plan.size());
+        return new LinkState(scopedDevices, all.bridges(), scopedFdb, scopedNeigh);
     }
 
     private static NetworkOutcome failed(boolean takesPart, Object range, List<String> actions, String reason, String message) {
