@@ -463,11 +463,17 @@ public final class Bench {
         return new Stats(out);
     }
 
+    /**
+     * The container Berth makes for the benchmark's one-service stack, made directly: the same command, init,
+     * restart policy and service alias on its network (so both do the same Docker work), and comparable labels.
+     */
     String createContainer(String name, String network) {
         return client.createContainerCmd(image).withName(name)
                 .withCmd("httpd", "-f", "-p", "8080", "-h", "/www")
-                .withLabels(Map.of(LABEL, runId))
-                .withHostConfig(HostConfig.newHostConfig().withInit(true).withNetworkMode(network))
+                .withLabels(Map.of(LABEL, runId, "bench.owner", name, "bench.service", "web", "bench.replica", "1"))
+                .withAliases("web")
+                .withHostConfig(HostConfig.newHostConfig().withInit(true).withNetworkMode(network)
+                        .withRestartPolicy(com.github.dockerjava.api.model.RestartPolicy.unlessStoppedRestart()))
                 .exec().getId();
     }
 
@@ -711,14 +717,26 @@ public final class Bench {
                 sleep(3000);
                 // A: the same containers and networks, docker-java, same concurrency
                 ExecutorService pool = Executors.newFixedThreadPool(WORKERS);
+                java.util.concurrent.atomic.AtomicLong netNanos = new java.util.concurrent.atomic.AtomicLong();
+                java.util.concurrent.atomic.AtomicLong createNanos = new java.util.concurrent.atomic.AtomicLong();
+                java.util.concurrent.atomic.AtomicLong startNanos = new java.util.concurrent.atomic.AtomicLong();
                 long ta = System.nanoTime();
                 List<Future<?>> fs = new ArrayList<>();
                 for (int i = 0; i < n; i++) {
                     String name = runId + "-a" + r + "x" + i;
                     fs.add(pool.submit(() -> {
                         String net = name + "_default";
-                        client.createNetworkCmd().withName(net).withDriver("bridge").withLabels(Map.of(LABEL, runId)).exec();
-                        client.startContainerCmd(createContainer(name, net)).exec();
+                        long c0 = System.nanoTime();
+                        client.createNetworkCmd().withName(net).withDriver("bridge").withLabels(Map.of(LABEL, runId))
+                                .withCheckDuplicate(true).exec();
+                        long c1 = System.nanoTime();
+                        String id = createContainer(name, net);
+                        long c2 = System.nanoTime();
+                        client.startContainerCmd(id).exec();
+                        long c3 = System.nanoTime();
+                        netNanos.addAndGet(c1 - c0);
+                        createNanos.addAndGet(c2 - c1);
+                        startNanos.addAndGet(c3 - c2);
                         return null;
                     }));
                 }
@@ -726,6 +744,9 @@ public final class Bench {
                     f.get();
                 }
                 a.add(secs(System.nanoTime() - ta));
+                notes.add("convergence N=" + n + " run " + r + ": A " + fmt(a.get(a.size() - 1)) + " s; summed seconds: create_network "
+                        + fmt(netNanos.get() / 1e9) + ", create_container " + fmt(createNanos.get() / 1e9) + ", start_container "
+                        + fmt(startNanos.get() / 1e9));
                 pool.shutdown();
                 cleanupDocker();
                 sleep(3000);

@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ObservedCache implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ObservedCache.class);
-    private static final long DEBOUNCE_MS = 30;
+    private static final long DEBOUNCE_MS = 150;
     private static final int SEEN_EVENTS = 4096;
     private static final long LIVE_TIMEOUT_SECONDS = 30;
 
@@ -61,6 +61,14 @@ public final class ObservedCache implements AutoCloseable {
     private boolean lastListOk;
     /** When the last successful list began (read by reconcilers on other threads). */
     private volatile long freshSince = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
+    /** The last lists of each kind and when they began (cache thread only). */
+    private List<Container> lastDetails;
+    private List<ObservedNetwork> lastNetworks;
+    private long containersListedAt;
+    private long networksListedAt;
+    /** What the events since the last scheduled refresh concern (cache thread only). */
+    private boolean containersDirty;
+    private boolean networksDirty;
 
     public ObservedCache(DockerGateway docker, Consumer<String> onOwnerChange, RetryPolicy reconnect,
                          MeterRegistry registry) {
@@ -145,21 +153,47 @@ public final class ObservedCache implements AutoCloseable {
     }
 
     private boolean refresh() {
-        refreshScheduled = false;
-        lastListStarted = System.nanoTime();
-        lastListOk = false;
-        List<Container> details;
-        List<ObservedNetwork> networks;
+        return refresh(true, true);
+    }
+
+    /**
+     * Lists what is asked for (both at start, on resync and for {@link #refreshNow}; after events only the kind
+     * they concern, so a burst of container starts does not also list every network) and combines it with the
+     * last list of the other kind.
+     */
+    private boolean refresh(boolean listContainers, boolean listNetworks) {
+        if (listContainers && listNetworks) {
+            refreshScheduled = false;
+            lastListStarted = System.nanoTime();
+            lastListOk = false;
+        }
+        long started = System.nanoTime();
+        List<Container> details = lastDetails;
+        List<ObservedNetwork> networks = lastNetworks;
         try {
-            details = docker.listManagedContainerDetails();
-            networks = docker.listManagedNetworks();
+            if (listContainers || details == null) {
+                details = docker.listManagedContainerDetails();
+            }
+            if (listNetworks || networks == null) {
+                networks = docker.listManagedNetworks();
+            }
         } catch (RuntimeException e) {
             dockerListErrors.increment();
             log.warn("observed: cannot list containers and networks, keeping the last state: {}", e.getMessage());
             return false;
         }
-        lastListOk = true;
-        freshSince = lastListStarted;
+        if (listContainers || lastDetails == null) {
+            containersListedAt = started;
+        }
+        if (listNetworks || lastNetworks == null) {
+            networksListedAt = started;
+        }
+        lastDetails = details;
+        lastNetworks = networks;
+        if (listContainers && listNetworks) {
+            lastListOk = true;
+        }
+        freshSince = containersListedAt - networksListedAt > 0 ? networksListedAt : containersListedAt;
         List<ObservedContainer> containers = details.stream().map(DockerGateway::observed).toList();
         Map<String, List<ObservedContainer>> c = new HashMap<>();
         Map<String, List<ObservedNetwork>> n = new HashMap<>();
@@ -233,9 +267,27 @@ public final class ObservedCache implements AutoCloseable {
             seen.remove(seen.iterator().next());
         }
         lastEventNanos = Math.max(lastEventNanos, event.timeNano());
+        if ("network".equals(event.type()) && !event.action().equals("connect") && !event.action().equals("disconnect")) {
+            networksDirty = true;
+        } else if ("network".equals(event.type()) || !event.action().startsWith("exec_")) {
+            // Connects change a container's addresses; health checks' exec_* events change nothing that is listed
+            // (a changed health comes as its own health_status event).
+            containersDirty = true;
+        } else {
+            return;
+        }
         if (!refreshScheduled) {
             refreshScheduled = true;
-            loop.schedule(() -> refresh(), DEBOUNCE_MS, TimeUnit.MILLISECONDS);
+            loop.schedule(() -> {
+                boolean c = containersDirty;
+                boolean n = networksDirty;
+                containersDirty = false;
+                networksDirty = false;
+                refreshScheduled = false;
+                if (c || n) {
+                    refresh(c, n);
+                }
+            }, DEBOUNCE_MS, TimeUnit.MILLISECONDS);
         }
     }
 

@@ -224,16 +224,14 @@ public final class DockerGateway {
     }
 
     /**
-     * Looks the name up first, because Docker 1.41 accepts duplicate names. Returns the network's id. A network of
-     * that name that Berth does not own for this stack is a NameConflict; never adopted.
+     * Creates with CheckDuplicate (Docker 1.41 accepts duplicate names without it; with it, a taken name is a 409).
+     * Returns the network's id. A network of that name that Berth does not own for this stack is a NameConflict;
+     * never adopted.
      */
     public String createNetwork(NetworkPlan plan) {
         String what = "create network " + plan.name();
         try {
-            Optional<Network> existing = findNetwork(plan.name());
-            if (existing.isPresent()) {
-                return adopt(plan, existing.get());
-            }
+            // No look-up first: the conflict path below adopts or reports a taken name, so the common case is one call.
             var cmd = docker.createNetworkCmd().withName(plan.name()).withDriver(plan.driver())
                     .withInternal(plan.internal()).withLabels(plan.labels()).withCheckDuplicate(true);
             if (plan.subnet() != null) {
