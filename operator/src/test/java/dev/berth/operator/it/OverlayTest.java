@@ -318,59 +318,26 @@ class OverlayTest {
     void aRouteOverTheOverlayListsEveryHostsContainerAndEachAnswersFromTheUnderlay() throws Exception {
         String everywhere = bed.hosts.get(0).harness.instance + "-all";
         String route = bed.hosts.get(0).harness.instance + "-rt";
-        first().apply(allHostsStack(everywhere, List.of()) + """
-                ---
-                apiVersion: berth.dev/v1
-                kind: Route
-                metadata:
-                  name: %s
-                spec:
-                  hosts: [all.example.test]
-                  target: {stack: %s, service: web, port: 8080, network: %s}
-                """.formatted(route, everywhere, network));
-        String prefix = bed.traefikRoot() + "/http/services/berth-" + route + "/loadBalancer/servers/";
+        first().apply(allHostsStack(everywhere, List.of()) + routeYaml(route, everywhere, ", network: " + network));
         Set<String> expected = new HashSet<>();
         for (OverlayTestBed.Host host : bed.hosts) {
             Await.until(WAIT, "the all-hosts stack running on " + host.harness.host,
                     () -> host.harness.containers(everywhere).size() == 1);
-            Container c = host.harness.containers(everywhere).get(0);
-            expected.add("http://" + host.harness.docker.inspectContainerCmd(c.getId()).exec().getNetworkSettings()
-                    .getNetworks().get(network).getIpAddress() + ":8080");
+            expected.add("http://" + overlayIpOf(host, everywhere) + ":8080");
         }
-        Await.until(WAIT, "one server per host, each the container's overlay IP", () -> serverUrls(prefix).equals(expected),
-                () -> serverUrls(prefix) + " expected " + expected);
-        // Every published URL answers from each host's own namespace (the underlay side), local and remote alike.
-        for (OverlayTestBed.Host from : bed.hosts) {
-            Set<String> answers = new HashSet<>();
-            for (String url : expected) {
-                answers.add(fetchFrom(from, url));
-            }
-            assertEquals(3, answers.size(), "three different containers answered " + from.harness.host + ": " + answers);
-        }
+        String prefix = awaitServers(route, expected, "one server per host, each the container's overlay IP");
+        everyServerAnswersFromEveryHost(expected);
 
         // The stack leaves the third host: its server leaves Traefik's list, the others stay.
         OverlayTestBed.Host third = bed.hosts.get(2);
-        String thirdUrl = expected.stream().filter(u -> {
-            Container c = third.harness.containers(everywhere).get(0);
-            return u.contains(third.harness.docker.inspectContainerCmd(c.getId()).exec().getNetworkSettings()
-                    .getNetworks().get(network).getIpAddress() + ":");
-        }).findFirst().orElseThrow();
-        first().apply(allHostsStack(everywhere, List.of(bed.hosts.get(0).harness.host, bed.hosts.get(1).harness.host)));
         Set<String> remaining = new HashSet<>(expected);
-        remaining.remove(thirdUrl);
-        Await.until(WAIT, "the third host's server withdrawn", () -> serverUrls(prefix).equals(remaining),
-                () -> serverUrls(prefix) + " expected " + remaining);
+        remaining.remove("http://" + overlayIpOf(third, everywhere) + ":8080");
+        first().apply(allHostsStack(everywhere, List.of(bed.hosts.get(0).harness.host, bed.hosts.get(1).harness.host)));
+        awaitServers(route, remaining, "the third host's server withdrawn");
         for (String url : remaining) {
             fetchFrom(third, url);
         }
-
-        first().etcd.store.delete(dev.berth.crds.Kinds.standard().byKind("Route").orElseThrow(), route);
-        first().delete(everywhere);
-        Await.until(WAIT, "the route's keys gone", () -> bed.etcd.kv.list(prefix).values().isEmpty());
-        for (OverlayTestBed.Host host : bed.hosts) {
-            Await.until(WAIT, "the all-hosts stack gone from " + host.harness.host,
-                    () -> host.harness.containers(everywhere).isEmpty());
-        }
+        deleteRouteAndStack(route, everywhere, prefix);
     }
 
     @Test
@@ -378,34 +345,58 @@ class OverlayTest {
         String everywhere = bed.hosts.get(0).harness.instance + "-pub";
         String route = bed.hosts.get(0).harness.instance + "-pr";
         int port = 20000 + new java.util.Random().nextInt(10000);
-        first().apply(allHostsStack(everywhere, List.of(), "ports: [{target: 8080, published: " + port + "}]") + """
+        first().apply(allHostsStack(everywhere, List.of(), "ports: [{target: 8080, published: " + port + "}]")
+                + routeYaml(route, everywhere, ""));
+        Set<String> expected = new HashSet<>();
+        bed.hosts.forEach(h -> expected.add("http://" + h.underlayIp + ":" + port));
+        String prefix = awaitServers(route, expected, "one server per host, each the host's underlay address and published port");
+        everyServerAnswersFromEveryHost(expected);
+        deleteRouteAndStack(route, everywhere, prefix);
+    }
+
+    private static String routeYaml(String route, String stack, String targetExtra) {
+        return """
                 ---
                 apiVersion: berth.dev/v1
                 kind: Route
                 metadata:
                   name: %s
                 spec:
-                  hosts: [pub.example.test]
-                  target: {stack: %s, service: web, port: 8080}
-                """.formatted(route, everywhere));
+                  hosts: [%s.example.test]
+                  target: {stack: %s, service: web, port: 8080%s}
+                """.formatted(route, route, stack, targetExtra);
+    }
+
+    private static String overlayIpOf(OverlayTestBed.Host host, String stack) {
+        Container c = host.harness.containers(stack).get(0);
+        return host.harness.docker.inspectContainerCmd(c.getId()).exec().getNetworkSettings().getNetworks().get(network)
+                .getIpAddress();
+    }
+
+    /** Waits until Traefik's keys list exactly {@code expected} as the route's servers; returns their key prefix. */
+    private static String awaitServers(String route, Set<String> expected, String what) {
         String prefix = bed.traefikRoot() + "/http/services/berth-" + route + "/loadBalancer/servers/";
-        Set<String> expected = new HashSet<>();
-        bed.hosts.forEach(h -> expected.add("http://" + h.underlayIp + ":" + port));
-        Await.until(WAIT, "one server per host, each the host's underlay address and published port",
-                () -> serverUrls(prefix).equals(expected), () -> serverUrls(prefix) + " expected " + expected);
+        Await.until(WAIT, what, () -> serverUrls(prefix).equals(expected), () -> serverUrls(prefix) + " expected " + expected);
+        return prefix;
+    }
+
+    /** Each URL answers from each host's own namespace (the underlay side), each from a different container. */
+    private static void everyServerAnswersFromEveryHost(Set<String> urls) throws IOException {
         for (OverlayTestBed.Host from : bed.hosts) {
             Set<String> answers = new HashSet<>();
-            for (String url : expected) {
+            for (String url : urls) {
                 answers.add(fetchFrom(from, url));
             }
-            assertEquals(3, answers.size(), "three different containers answered " + from.harness.host + ": " + answers);
+            assertEquals(urls.size(), answers.size(), "different containers answered " + from.harness.host + ": " + answers);
         }
+    }
+
+    private static void deleteRouteAndStack(String route, String stack, String serversPrefix) throws Exception {
         first().etcd.store.delete(dev.berth.crds.Kinds.standard().byKind("Route").orElseThrow(), route);
-        first().delete(everywhere);
-        Await.until(WAIT, "the route's keys gone", () -> bed.etcd.kv.list(prefix).values().isEmpty());
+        first().delete(stack);
+        Await.until(WAIT, "the route's keys gone", () -> bed.etcd.kv.list(serversPrefix).values().isEmpty());
         for (OverlayTestBed.Host host : bed.hosts) {
-            Await.until(WAIT, "the published-port stack gone from " + host.harness.host,
-                    () -> host.harness.containers(everywhere).isEmpty());
+            Await.until(WAIT, "stack " + stack + " gone from " + host.harness.host, () -> host.harness.containers(stack).isEmpty());
         }
     }
 
