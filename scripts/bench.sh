@@ -6,6 +6,8 @@
 #   scripts/bench.sh                      # everything; waits up to 10 min for a quiet machine, appends to BENCHMARKS.md
 #   scripts/bench.sh --only steady,fdb    # some: steady reaction etcd memory fdb converge10 converge100
 #   scripts/bench.sh --runs 5 --quiet-wait 120 --force --out /tmp/results.md
+#   BENCH_STEADY_STACKS=25 scripts/bench.sh --only steady   # 500 containers as 25 stacks × 20 replicas, for a daemon
+#                                                           # without env-up.sh's large address pool (~30 networks)
 #
 # Installs what it needs with apt-get (docker-compose for baseline B), starts dockerd and etcd (env-up.sh), builds
 # (mvn -Pbench), then runs dev.berth.bench.Bench. Everything it creates carries the run's id (bb<id>…, label

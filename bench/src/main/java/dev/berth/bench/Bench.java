@@ -233,11 +233,14 @@ public final class Bench {
             // to measure 500 containers as 25 stacks of 20 replicas instead.
             int stacks = Integer.parseInt(env("BENCH_STEADY_STACKS", "500"));
             int replicas = n / stacks;
-            StringBuilder y = new StringBuilder();
-            for (int i = 0; i < stacks; i++) {
-                y.append(stackYaml("st" + i, host, "  replicas: " + replicas + "\n"));
+            // etcd takes at most 128 operations per transaction: 100 stacks per apply.
+            for (int from = 0; from < stacks; from += 100) {
+                StringBuilder y = new StringBuilder();
+                for (int i = from; i < Math.min(stacks, from + 100); i++) {
+                    y.append(stackYaml("st" + i, host, "  replicas: " + replicas + "\n"));
+                }
+                apply(store, y.toString());
             }
-            apply(store, y.toString());
             notes.add("steady state: " + stacks + " stacks × " + replicas + " replica(s) = " + stacks * replicas + " containers");
             await(Duration.ofMinutes(20), stacks + " stacks Ready", () -> readyCount(prefix, host) >= stacks, 1000);
             double convergeS = secs(System.nanoTime() - t0);
@@ -809,6 +812,7 @@ public final class Bench {
                 """.formatted(name, host, image, extraService.indent(4));
     }
 
+    /** 100 stacks per etcd transaction (etcd takes at most 128 operations in one). */
     void applyStacks(ResourceStore store, List<String> names, String host) {
         for (int i = 0; i < names.size(); i += 100) {
             StringBuilder y = new StringBuilder();

@@ -42,6 +42,11 @@ public final class EtcdInformer<T> implements AutoCloseable {
 
         T decode(String name, StoredValue value);
 
+        /** Decodes with the value held so far for the name (null if none), e.g. to keep it when the new one is bad. */
+        default T decode(String name, StoredValue value, T previous) {
+            return decode(name, value);
+        }
+
         /** The mod revision of a decoded value, to skip re-decoding an unchanged key on a re-list. */
         long revision(T value);
     }
@@ -86,7 +91,7 @@ public final class EtcdInformer<T> implements AutoCloseable {
     }
 
     public void start() {
-        loop.execute(this::relist);
+        onLoop(this::relist);
     }
 
     /** True once one list succeeded; before that nothing may be deleted on the strength of this cache. */
@@ -104,7 +109,7 @@ public final class EtcdInformer<T> implements AutoCloseable {
 
     /** Re-lists from etcd now (the resync timer calls this; a failure keeps the last good state). */
     public void resync() {
-        loop.execute(this::relist);
+        onLoop(this::relist);
     }
 
     private void relist() {
@@ -136,7 +141,7 @@ public final class EtcdInformer<T> implements AutoCloseable {
         fresh.forEach((name, value) -> {
             T current = objects.get(name);
             if (current == null || codec.revision(current) != value.modRevision()) {
-                objects.put(name, codec.decode(name, value));
+                objects.put(name, codec.decode(name, value, current));
                 notifyChange(name);
             }
         });
@@ -150,7 +155,7 @@ public final class EtcdInformer<T> implements AutoCloseable {
 
     /** Starts a watch from an older revision, as a watch that was disconnected for a while would resume. */
     public void watchFromForTest(long revision) {
-        loop.execute(() -> watchFrom(revision));
+        onLoop(() -> watchFrom(revision));
     }
 
     private void watchFrom(long revision) {
@@ -161,7 +166,7 @@ public final class EtcdInformer<T> implements AutoCloseable {
         watcher = kv.client().getWatchClient().watch(watched, option, new Watch.Listener() {
             @Override
             public void onNext(WatchResponse response) {
-                loop.execute(() -> {
+                onLoop(() -> {
                     if (myGeneration == generation) {
                         handle(response);
                     }
@@ -170,7 +175,7 @@ public final class EtcdInformer<T> implements AutoCloseable {
 
             @Override
             public void onError(Throwable error) {
-                loop.execute(() -> {
+                onLoop(() -> {
                     if (myGeneration == generation) {
                         restart(error);
                     }
@@ -179,7 +184,7 @@ public final class EtcdInformer<T> implements AutoCloseable {
 
             @Override
             public void onCompleted() {
-                loop.execute(() -> {
+                onLoop(() -> {
                     if (myGeneration == generation) {
                         restart(null);
                     }
@@ -201,7 +206,7 @@ public final class EtcdInformer<T> implements AutoCloseable {
             } else if (event.getEventType() == WatchEvent.EventType.PUT) {
                 StoredValue value = new StoredValue(key, event.getKeyValue().getValue().toString(StandardCharsets.UTF_8),
                         event.getKeyValue().getModRevision(), event.getKeyValue().getCreateRevision());
-                objects.put(name, codec.decode(name, value));
+                objects.put(name, codec.decode(name, value, objects.get(name)));
             } else {
                 continue;
             }
@@ -242,10 +247,25 @@ public final class EtcdInformer<T> implements AutoCloseable {
         }
     }
 
+    /** Runs a task on the informer's thread; after close, late callbacks (a watch ending) are dropped. */
+    private void onLoop(Runnable task) {
+        try {
+            loop.execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            if (!closed) {
+                throw e;
+            }
+        }
+    }
+
+    /** Idempotent. */
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
         closed = true;
-        loop.execute(this::closeWatcher);
+        onLoop(this::closeWatcher);
         loop.shutdown();
         try {
             loop.awaitTermination(2, TimeUnit.SECONDS);

@@ -55,6 +55,8 @@ public final class ObservedCache implements AutoCloseable {
     private long lastEventNanos;
     private int failedAttempts;
     private boolean closed;
+    /** Set by close() (any thread): from then on, late callbacks and resyncs are dropped. */
+    private volatile boolean closing;
     private final LinkedHashSet<String> seen = new LinkedHashSet<>();
     /** System.nanoTime() when the last list began, and whether it worked (read and written on the cache's thread). */
     private long lastListStarted = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
@@ -149,7 +151,7 @@ public final class ObservedCache implements AutoCloseable {
 
     /** Lists everything again now; the resync timer calls this. */
     public void resync() {
-        loop.execute(() -> refresh());
+        onLoop(() -> refresh());
     }
 
     private boolean refresh() {
@@ -243,8 +245,8 @@ public final class ObservedCache implements AutoCloseable {
         }
         Instant since = lastEventNanos == 0 ? Instant.now() : Instant.ofEpochSecond(0, lastEventNanos);
         try {
-            stream = docker.events(since, event -> loop.execute(() -> onEvent(event)),
-                    error -> loop.execute(() -> onStreamEnd(error)));
+            stream = docker.events(since, event -> onLoop(() -> onEvent(event)),
+                    error -> onLoop(() -> onStreamEnd(error)));
             streaming = true;
             if (cause != null) {
                 log.info("observed: Docker event stream reconnected");
@@ -316,9 +318,23 @@ public final class ObservedCache implements AutoCloseable {
         }
     }
 
+    private void onLoop(Runnable task) {
+        try {
+            loop.execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            if (!closing) {
+                throw e;
+            }
+        }
+    }
+
     @Override
     public void close() {
-        loop.execute(() -> {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        onLoop(() -> {
             closed = true;
             closeStream();
         });

@@ -172,8 +172,23 @@ public final class GitRepos {
     }
 
     /** Drops a user:password@ part someone may have written into the URL, so it never reaches status or logs. */
+    /**
+     * The URL without its secrets, for messages and logs: the user-info (up to the last {@code @}, since
+     * passwords are often pasted unencoded and may contain {@code @} or {@code /}) and the query string (tokens).
+     * When unsure it hides too much rather than too little.
+     */
     static String safeUrl(String url) {
-        return url.replaceAll("://[^/@]*@", "://***@");
+        String masked = url;
+        int query = masked.indexOf('?');
+        if (query >= 0) {
+            masked = masked.substring(0, query) + "?***";
+        }
+        int scheme = masked.indexOf("://");
+        int at = masked.lastIndexOf('@', query >= 0 ? query : masked.length());
+        if (scheme >= 0 && at > scheme + 3) {
+            masked = masked.substring(0, scheme + 3) + "***" + masked.substring(at);
+        }
+        return masked;
     }
 
     private static String reasonOf(Exception e) {

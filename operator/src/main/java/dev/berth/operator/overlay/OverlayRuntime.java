@@ -1,8 +1,5 @@
 package dev.berth.operator.overlay;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.dockerjava.api.DockerClient;
 import dev.berth.crds.KindDef;
 import dev.berth.operator.cache.DesiredInformer;
@@ -180,32 +177,4 @@ public final class OverlayRuntime implements AutoCloseable {
     }
 
     /** Host records are JSON on a lease; one that does not decode is skipped (it is another version's). */
-    private static final class HostRecordCodec implements EtcdInformer.Codec<HostRecord> {
-        private final KeyLayout keys;
-        private final ObjectMapper json = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
-
-        HostRecordCodec(KeyLayout keys) {
-            this.keys = keys;
-        }
-
-        @Override
-        public Optional<String> name(String key) {
-            return key.startsWith(keys.hostsPrefix()) ? Optional.of(key.substring(keys.hostsPrefix().length())) : Optional.empty();
-        }
-
-        @Override
-        public HostRecord decode(String name, StoredValue value) {
-            try {
-                return json.readValue(value.value(), HostRecord.class);
-            } catch (JsonProcessingException e) {
-                return new HostRecord(name, null, null, null, null, null, null, null);
-            }
-        }
-
-        @Override
-        public long revision(HostRecord value) {
-            // Records are small and few: decode again on every re-list rather than keep revisions around.
-            return -1;
-        }
-    }
 }
