@@ -71,21 +71,7 @@ class OverlayTest {
     }
 
     private static String stackOn(OverlayTestBed.Host host) {
-        return """
-                apiVersion: berth.dev/v1
-                kind: Stack
-                metadata:
-                  name: %s
-                spec:
-                  placement:
-                    hosts: [%s]
-                  services:
-                    - name: web
-                      image: %s
-                      command: ["sh", "-c", "mkdir -p /tmp/w && hostname > /tmp/w/index.html && exec httpd -f -p 8080 -h /tmp/w"]
-                      init: true
-                      networks: [%s]
-                """.formatted(stackName(host), host.harness.host, TestEnv.testImage(), network);
+        return allHostsStack(stackName(host), List.of(host.harness.host));
     }
 
     private static Container container(OverlayTestBed.Host host) {
@@ -400,6 +386,7 @@ class OverlayTest {
         }
     }
 
+    /** A one-service stack on the overlay, on every host (empty list) or the hosts named. */
     private static String allHostsStack(String name, List<String> hosts) {
         return allHostsStack(name, hosts, "networks: [" + network + "]");
     }
