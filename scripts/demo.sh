@@ -56,7 +56,8 @@ log "fetching the example page from the web stack's httpd (published on 127.0.0.
 curl -fsS http://127.0.0.1:18080/
 echo
 log "the app stack's client reaches its api service by name over the stack's own network:"
-client_reached_api() { docker_cli logs app-client-1 2>&1 | grep -q api-ok; }
+# Not grep -q: it stops reading at the first match, and with pipefail the long log's writer then fails (SIGPIPE).
+client_reached_api() { docker_cli logs --tail 20 app-client-1 2>&1 | grep api-ok >/dev/null; }
 wait_for 30 "app-client-1 to fetch from api" client_reached_api
 docker_cli logs app-client-1 2>&1 | tail -1
 log "containers Berth runs:"
