@@ -23,20 +23,9 @@ public final class TraefikFormats {
     private TraefikFormats() {
     }
 
-    /** The reference folder: BERTH_REFERENCE_DIR, else ../shared/reference/traefik from the repository root. */
+    /** The Traefik reference folder (see {@link dev.berth.operator.SharedReference} for where it is looked for). */
     public static Path referenceDir() {
-        String env = System.getenv("BERTH_REFERENCE_DIR");
-        if (env != null) {
-            return Path.of(env);
-        }
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            Path candidate = p.resolve("../shared/reference/traefik").normalize();
-            if (Files.isRegularFile(candidate.resolve("kv-keys.tsv"))) {
-                return candidate;
-            }
-        }
-        throw new IllegalStateException("../shared/reference/traefik not found above " + Path.of("").toAbsolutePath()
-                + "; clone next to the shared folder, or set BERTH_REFERENCE_DIR to its reference/traefik");
+        return dev.berth.operator.SharedReference.dir("traefik", "kv-keys.tsv");
     }
 
     /**

@@ -26,8 +26,10 @@ import org.slf4j.LoggerFactory;
 /**
  * One overlay Network on this host: subnet lease, Docker bridge network, VXLAN device on its bridge and flood
  * entries to every peer — or, when the host no longer needs it (or it was deleted), all of that removed, but
- * only once no container is attached any more. Kernel state is read back and diffed every pass, so a deleted
- * device or entry is put back.
+ * only once no container is attached any more. A full pass reads the kernel back and diffs it, so a deleted
+ * device or entry is put back; it runs at first, after a failure, on every resync ({@link #recheckAll}) and when
+ * Docker reports a change to the Network's Docker network. In between, a pass where only the peers changed diffs
+ * them against what the last pass left (flood mode), without the lease, Docker or a kernel read.
  */
 public final class NetworkReconciler {
     private static final Logger log = LoggerFactory.getLogger(NetworkReconciler.class);
