@@ -20,7 +20,7 @@ import dev.berth.operator.store.ResourceStore;
 import dev.berth.operator.store.StatusCodec;
 import dev.berth.operator.store.StoredValue;
 import dev.berth.reconcilers.docker.DockerClients;
-import dev.berth.reconcilers.stack.BerthLabels;
+import dev.berth.reconcilers.labels.BerthLabels;
 import io.etcd.jetcd.Client;
 import java.io.IOException;
 import java.io.InputStream;

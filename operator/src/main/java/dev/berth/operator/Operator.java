@@ -10,7 +10,7 @@ import dev.berth.operator.control.ControllerLoop;
 import dev.berth.operator.control.HostRecord;
 import dev.berth.operator.control.ExternalNetworks;
 import dev.berth.operator.control.HostRegistration;
-import dev.berth.operator.control.StackController;
+import dev.berth.operator.control.StackReconciler;
 import dev.berth.operator.control.StatusWriter;
 import dev.berth.operator.http.HealthServer;
 import dev.berth.operator.overlay.OverlayRuntime;
@@ -31,7 +31,7 @@ import dev.berth.operator.store.ResourceStore;
 import dev.berth.reconcilers.docker.DockerClients;
 import dev.berth.reconcilers.docker.DockerGateway;
 import dev.berth.reconcilers.stack.HostInfo;
-import dev.berth.reconcilers.stack.StackReconciler;
+import dev.berth.reconcilers.stack.StackConverger;
 import io.etcd.jetcd.Client;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -149,7 +149,7 @@ public final class Operator implements AutoCloseable {
                 Optional.ofNullable(settings.routes().advertiseAddress())
                         .orElse(underlay.map(OverlayHost::underlayIp).orElse("127.0.0.1")),
                 stackQueue::add, settings.retry(), registry);
-        StackController controller = new StackController(host, settings.instance(), stacks, observed, new StackReconciler(docker),
+        StackReconciler controller = new StackReconciler(host, settings.instance(), stacks, observed, new StackConverger(docker),
                 new StatusWriter(kv, settings.keys(), settings.host(), objectMetrics), Clock.systemUTC(),
                 new DriftMetrics(registry, List.of("stack")), new ExternalNetworks() {
                     @Override

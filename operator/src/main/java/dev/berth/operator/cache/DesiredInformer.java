@@ -3,7 +3,7 @@ package dev.berth.operator.cache;
 import dev.berth.crds.KindDef;
 import dev.berth.operator.queue.RetryPolicy;
 import dev.berth.operator.store.EtcdKv;
-import dev.berth.operator.store.ObjectKey;
+import dev.berth.crds.ObjectKey;
 import dev.berth.operator.store.ResourceStore;
 import dev.berth.operator.store.StoredObject;
 import dev.berth.operator.store.StoredValue;

@@ -4,7 +4,7 @@ import com.github.dockerjava.api.model.Container;
 import dev.berth.operator.queue.RetryPolicy;
 import dev.berth.reconcilers.docker.DockerEvent;
 import dev.berth.reconcilers.docker.DockerGateway;
-import dev.berth.reconcilers.stack.BerthLabels;
+import dev.berth.reconcilers.labels.BerthLabels;
 import dev.berth.reconcilers.stack.ObservedContainer;
 import dev.berth.reconcilers.stack.ObservedNetwork;
 import dev.berth.reconcilers.stack.ObservedStack;

@@ -7,7 +7,7 @@ import dev.berth.crds.stack.StackSpec;
 import dev.berth.operator.store.StoredObject;
 import dev.berth.reconcilers.docker.DockerClients;
 import dev.berth.reconcilers.docker.DockerGateway;
-import dev.berth.reconcilers.stack.BerthLabels;
+import dev.berth.reconcilers.labels.BerthLabels;
 import dev.berth.reconcilers.stack.HostInfo;
 import dev.berth.reconcilers.stack.ObservedStack;
 import dev.berth.reconcilers.stack.PlacementRule;

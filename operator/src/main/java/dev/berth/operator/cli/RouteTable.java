@@ -4,7 +4,7 @@ import dev.berth.crds.route.RouteSpec;
 import dev.berth.crds.status.Condition;
 import dev.berth.crds.status.ObjectStatus;
 import dev.berth.crds.status.ServiceCount;
-import dev.berth.operator.route.RouteController;
+import dev.berth.operator.route.RouteReconciler;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -67,8 +67,8 @@ final class RouteTable implements KindTable {
         for (ObjectStatus s : view.statuses()) {
             out.println("Status (written by the route leader " + s.host() + "):");
             Conditions.print(new ObjectStatus(s.host(), s.observedRevision(), s.conditions().stream()
-                    .filter(c -> !c.type().equals(RouteController.KEYS_WRITTEN)).toList(), s.services(), s.lastError(), s.since()), out);
-            List<String> keys = s.condition(RouteController.KEYS_WRITTEN).filter(Condition::isTrue)
+                    .filter(c -> !c.type().equals(RouteReconciler.KEYS_WRITTEN)).toList(), s.services(), s.lastError(), s.since()), out);
+            List<String> keys = s.condition(RouteReconciler.KEYS_WRITTEN).filter(Condition::isTrue)
                     .map(c -> List.of(c.message().split(" "))).orElse(List.of());
             out.println("Traefik keys (" + keys.size() + "):");
             if (keys.isEmpty()) {

@@ -3,7 +3,7 @@ package dev.berth.operator.control;
 import dev.berth.crds.status.ObjectStatus;
 import dev.berth.operator.store.EtcdKv;
 import dev.berth.operator.store.KeyLayout;
-import dev.berth.operator.store.ObjectKey;
+import dev.berth.crds.ObjectKey;
 import dev.berth.operator.store.StatusCodec;
 import java.util.Map;
 import java.util.Optional;

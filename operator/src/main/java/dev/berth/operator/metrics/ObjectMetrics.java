@@ -4,7 +4,7 @@ import dev.berth.crds.KindDef;
 import dev.berth.crds.status.Condition;
 import dev.berth.crds.status.ObjectStatus;
 import dev.berth.operator.control.StatusWriter;
-import dev.berth.operator.store.ObjectKey;
+import dev.berth.crds.ObjectKey;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;

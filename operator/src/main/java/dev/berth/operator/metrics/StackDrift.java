@@ -1,6 +1,6 @@
 package dev.berth.operator.metrics;
 
-import dev.berth.reconcilers.stack.BerthLabels;
+import dev.berth.reconcilers.labels.BerthLabels;
 import dev.berth.reconcilers.stack.ObservedStack;
 import dev.berth.reconcilers.stack.StackAction;
 import java.util.List;

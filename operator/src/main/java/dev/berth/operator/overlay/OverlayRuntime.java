@@ -1,5 +1,6 @@
 package dev.berth.operator.overlay;
 
+import dev.berth.crds.ObjectKey;
 import com.github.dockerjava.api.DockerClient;
 import dev.berth.crds.KindDef;
 import dev.berth.operator.cache.DesiredInformer;
@@ -20,7 +21,7 @@ import dev.berth.operator.store.StoredObject;
 import dev.berth.operator.store.StoredValue;
 import dev.berth.reconcilers.docker.OverlayDocker;
 import dev.berth.reconcilers.link.IpRouteDriver;
-import dev.berth.reconcilers.overlay.NetworkReconciler;
+import dev.berth.reconcilers.overlay.NetworkConverger;
 import dev.berth.reconcilers.overlay.OverlayHost;
 import dev.berth.reconcilers.overlay.OverlayNames;
 import dev.berth.reconcilers.stack.HostInfo;
@@ -41,11 +42,11 @@ public final class OverlayRuntime implements AutoCloseable {
     private final WorkQueue queue;
     private final DesiredInformer networks;
     private final EtcdInformer<HostRecord> hosts;
-    private final NetworkReconciler reconciler;
+    private final NetworkConverger reconciler;
     private final EtcdInformer<String> endpoints;
     private final ControllerLoop loop;
     private final ObservedCache observed;
-    private final NetworkController controller;
+    private final NetworkReconciler controller;
     private final MultiGauge peersGauge;
     private final MultiGauge fdbGauge;
 
@@ -58,11 +59,11 @@ public final class OverlayRuntime implements AutoCloseable {
         networks = new DesiredInformer(networkKind, kv, store, key -> queue.add(key.name()), retry, registry);
         hosts = new EtcdInformer<>("hosts", keys.hostsPrefix(), kv, new HostRecordCodec(keys),
                 host -> enqueueAll(), retry, registry);
-        reconciler = new NetworkReconciler(instance, underlay, new OverlayDocker(docker),
+        reconciler = new NetworkConverger(instance, underlay, new OverlayDocker(docker),
                 new CountingLinkDriver(new IpRouteDriver(netns), registry), new EtcdSubnetLeases(kv, keys), new EtcdEndpointDirectory(kv, keys));
         endpoints = new EtcdInformer<>("endpoints", EtcdEndpointDirectory.prefix(keys), kv, new RawCodec(keys),
                 key -> enqueueAll(), retry, registry);
-        controller = new NetworkController(hostInfo, networks, stacks, hosts, reconciler, status, registration,
+        controller = new NetworkReconciler(hostInfo, networks, stacks, hosts, reconciler, status, registration,
                 Clock.systemUTC());
         peersGauge = MultiGauge.builder("berth.overlay.peers")
                 .description("Peer hosts programmed for a Network on this host").register(registry);
@@ -96,7 +97,7 @@ public final class OverlayRuntime implements AutoCloseable {
 
             @Override
             public boolean readyHere(String network) {
-                return !observed.forOwner(OverlayNames.owner(network)).networks().isEmpty();
+                return !observed.forOwner(ObjectKey.network(network).toString()).networks().isEmpty();
             }
         };
     }

@@ -98,7 +98,7 @@ public final class RouteRuntime implements AutoCloseable {
             }
             return hosts.names();
         };
-        RouteController controller = new RouteController(routes, stacks, directory, liveHosts, writer,
+        RouteReconciler controller = new RouteReconciler(routes, stacks, directory, liveHosts, writer,
                 settings.traefikRoot(), this::leading, () -> status, host, Clock.systemUTC());
         loop = new ControllerLoop("route", queue, controller, 1, registry);
         election = new LeaderElection(kv, keys.base() + "elections/routes", host, 10, leading -> {

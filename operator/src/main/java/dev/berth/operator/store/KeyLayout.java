@@ -1,5 +1,6 @@
 package dev.berth.operator.store;
 
+import dev.berth.crds.ObjectKey;
 import java.util.Optional;
 
 /**

@@ -1,5 +1,6 @@
 package dev.berth.operator.store;
 
+import dev.berth.crds.ObjectKey;
 import dev.berth.crds.KindDef;
 import dev.berth.crds.Kinds;
 import dev.berth.crds.ManifestParser;

@@ -13,7 +13,7 @@ import dev.berth.operator.TestEnv;
 import dev.berth.operator.queue.RetryPolicy;
 import dev.berth.operator.store.EtcdSettings;
 import dev.berth.reconcilers.docker.DockerClients;
-import dev.berth.reconcilers.stack.BerthLabels;
+import dev.berth.reconcilers.labels.BerthLabels;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;

@@ -8,7 +8,7 @@ import dev.berth.operator.Await;
 import dev.berth.operator.EtcdFixture;
 import dev.berth.operator.PrivateEtcd;
 import dev.berth.operator.cache.DesiredInformer;
-import dev.berth.operator.store.ObjectKey;
+import dev.berth.crds.ObjectKey;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.Set;

@@ -8,7 +8,7 @@ import dev.berth.operator.Await;
 import dev.berth.operator.PrivateDockerd;
 import dev.berth.operator.PrivateEtcd;
 import dev.berth.operator.TestEnv;
-import dev.berth.reconcilers.stack.BerthLabels;
+import dev.berth.reconcilers.labels.BerthLabels;
 import java.io.File;
 import java.net.ServerSocket;
 import java.time.Duration;

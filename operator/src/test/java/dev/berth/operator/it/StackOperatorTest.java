@@ -10,7 +10,7 @@ import com.github.dockerjava.api.model.Container;
 import dev.berth.crds.status.ObjectStatus;
 import dev.berth.operator.Await;
 import dev.berth.operator.TestEnv;
-import dev.berth.reconcilers.stack.BerthLabels;
+import dev.berth.reconcilers.labels.BerthLabels;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Arrays;

@@ -6,7 +6,7 @@ import dev.berth.crds.Kinds;
 import dev.berth.crds.ManifestParser;
 import dev.berth.crds.stack.StackSpec;
 import dev.berth.operator.metrics.StackDrift;
-import dev.berth.reconcilers.stack.BerthLabels;
+import dev.berth.reconcilers.labels.BerthLabels;
 import dev.berth.reconcilers.stack.ContainerPlan;
 import dev.berth.reconcilers.stack.NetworkPlan;
 import dev.berth.reconcilers.stack.ObservedContainer;

@@ -1,5 +1,6 @@
 package dev.berth.operator.store;
 
+import dev.berth.crds.ObjectKey;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,5 +1,6 @@
 package dev.berth.reconcilers.docker;
 
+import dev.berth.crds.ObjectKey;
 import com.github.dockerjava.api.command.CreateContainerCmd;
 import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.ExposedPort;
@@ -12,7 +13,7 @@ import com.github.dockerjava.api.model.Ports;
 import com.github.dockerjava.api.model.RestartPolicy;
 import com.github.dockerjava.api.model.TmpfsOptions;
 import com.github.dockerjava.api.model.VolumeOptions;
-import dev.berth.reconcilers.stack.BerthLabels;
+import dev.berth.reconcilers.labels.BerthLabels;
 import dev.berth.reconcilers.stack.ContainerPlan;
 import dev.berth.reconcilers.stack.HealthcheckPlan;
 import dev.berth.reconcilers.stack.MountPlan;
@@ -113,7 +114,7 @@ final class ContainerCreateSpec {
                         // (they hold data).
                         .withVolumeOptions(new VolumeOptions().withLabels(Map.of(
                                 BerthLabels.MANAGED_BY, p.labels().get(BerthLabels.MANAGED_BY),
-                                BerthLabels.OWNER, BerthLabels.stackOwner(p.stack()))));
+                                BerthLabels.OWNER, ObjectKey.stack(p.stack()).toString())));
                 default -> throw new DockerActionException(DockerActionException.INVALID_SPEC,
                         "container " + p.name() + ": mount type \"" + m.type() + "\" is not volume, bind or tmpfs");
             }

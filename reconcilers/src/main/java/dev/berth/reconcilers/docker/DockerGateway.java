@@ -1,5 +1,6 @@
 package dev.berth.reconcilers.docker;
 
+import dev.berth.crds.ObjectKey;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.InspectContainerResponse;
@@ -11,7 +12,7 @@ import com.github.dockerjava.api.model.ContainerNetwork;
 import com.github.dockerjava.api.model.Event;
 import com.github.dockerjava.api.model.EventType;
 import com.github.dockerjava.api.model.Network;
-import dev.berth.reconcilers.stack.BerthLabels;
+import dev.berth.reconcilers.labels.BerthLabels;
 import dev.berth.reconcilers.stack.ContainerPlan;
 import dev.berth.reconcilers.stack.NetworkAttachment;
 import dev.berth.reconcilers.stack.NetworkPlan;
@@ -252,7 +253,7 @@ public final class DockerGateway {
     private String adopt(NetworkPlan plan, Network n) {
         Map<String, String> labels = n.getLabels();
         if (!BerthLabels.isManaged(labels, instance)
-                || !BerthLabels.stackOwner(plan.stack()).equals(labels.get(BerthLabels.OWNER))) {
+                || !ObjectKey.stack(plan.stack()).toString().equals(labels.get(BerthLabels.OWNER))) {
             throw new DockerActionException(DockerActionException.NAME_CONFLICT, "create network " + plan.name()
                     + ": a network with that name exists and is not Berth's for stack " + plan.stack());
         }

@@ -28,8 +28,4 @@ public final class OverlayNames {
     public static String dockerNetwork(String network) {
         return network;
     }
-
-    public static String owner(String network) {
-        return "network/" + network;
-    }
 }

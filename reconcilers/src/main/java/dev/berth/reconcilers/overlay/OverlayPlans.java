@@ -1,12 +1,13 @@
 package dev.berth.reconcilers.overlay;
 
+import dev.berth.crds.ObjectKey;
 import dev.berth.crds.network.Ipv4Cidr;
 import dev.berth.crds.network.NetworkSpec;
 import dev.berth.reconcilers.link.FdbEntry;
 import dev.berth.reconcilers.link.NeighEntry;
 import dev.berth.reconcilers.link.OverlayDesired;
 import dev.berth.reconcilers.link.VxlanDevice;
-import dev.berth.reconcilers.stack.BerthLabels;
+import dev.berth.reconcilers.labels.BerthLabels;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -35,7 +36,7 @@ public final class OverlayPlans {
         int mtu = mtu(spec, host);
         Map<String, String> labels = new TreeMap<>();
         labels.put(BerthLabels.MANAGED_BY, instance);
-        labels.put(BerthLabels.OWNER, OverlayNames.owner(network));
+        labels.put(BerthLabels.OWNER, ObjectKey.network(network).toString());
         labels.put(BerthLabels.NETWORK, network);
         String hash = hash(String.join("|", network, subnet.toString(), range.toString(), gateway, Integer.toString(mtu),
                 OverlayNames.bridge(spec.vni()), labels.toString()));

@@ -3,7 +3,7 @@ package dev.berth.reconcilers.route;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.ContainerNetwork;
 import com.github.dockerjava.api.model.ContainerPort;
-import dev.berth.reconcilers.stack.BerthLabels;
+import dev.berth.reconcilers.labels.BerthLabels;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

@@ -1,5 +1,7 @@
 package dev.berth.reconcilers.stack;
 
+import dev.berth.reconcilers.labels.BerthLabels;
+
 import java.util.List;
 import java.util.Map;
 

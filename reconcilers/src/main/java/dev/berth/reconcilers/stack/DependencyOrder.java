@@ -1,5 +1,7 @@
 package dev.berth.reconcilers.stack;
 
+import dev.berth.reconcilers.labels.BerthLabels;
+
 import dev.berth.crds.stack.DependsOn;
 import dev.berth.crds.stack.ServiceSpec;
 import dev.berth.crds.stack.StackSpec;

@@ -1,5 +1,8 @@
 package dev.berth.reconcilers.stack;
 
+import dev.berth.crds.ObjectKey;
+import dev.berth.reconcilers.labels.BerthLabels;
+
 import dev.berth.crds.Durations;
 import dev.berth.crds.Quantities;
 import dev.berth.crds.stack.HealthcheckSpec;
@@ -67,7 +70,7 @@ public final class PlanBuilder {
         String name = StackNames.network(stack, n.name());
         Map<String, String> labels = new TreeMap<>(n.labels());
         labels.put(BerthLabels.MANAGED_BY, instance);
-        labels.put(BerthLabels.OWNER, BerthLabels.stackOwner(stack));
+        labels.put(BerthLabels.OWNER, ObjectKey.stack(stack).toString());
         labels.put(BerthLabels.NETWORK, n.name());
         String hash = new Canonical()
                 .field("name", name)
@@ -101,7 +104,7 @@ public final class PlanBuilder {
 
         Map<String, String> labels = new TreeMap<>(s.labels());
         labels.put(BerthLabels.MANAGED_BY, instance);
-        labels.put(BerthLabels.OWNER, BerthLabels.stackOwner(stack));
+        labels.put(BerthLabels.OWNER, ObjectKey.stack(stack).toString());
         labels.put(BerthLabels.SERVICE, s.name());
         labels.put(BerthLabels.REPLICA, Integer.toString(replica));
 

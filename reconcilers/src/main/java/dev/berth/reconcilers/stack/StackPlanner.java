@@ -1,5 +1,8 @@
 package dev.berth.reconcilers.stack;
 
+import dev.berth.crds.ObjectKey;
+import dev.berth.reconcilers.labels.BerthLabels;
+
 import dev.berth.crds.stack.StackSpec;
 import dev.berth.reconcilers.stack.StackAction.CreateContainer;
 import dev.berth.reconcilers.stack.StackAction.CreateNetwork;
@@ -50,7 +53,7 @@ public final class StackPlanner {
     /** @param nowEpochSeconds the time health timeouts of start-first updates are measured against */
     public static List<StackAction> plan(String instance, String stack, Optional<StackSpec> desired,
                                          ObservedStack observed, long nowEpochSeconds) {
-        String owner = BerthLabels.stackOwner(stack);
+        String owner = ObjectKey.stack(stack).toString();
         List<ObservedContainer> containers = observed.containers().stream()
                 .filter(c -> BerthLabels.isManaged(c.labels(), instance) && owner.equals(c.labels().get(BerthLabels.OWNER)))
                 .sorted(CONTAINER_ORDER).toList();

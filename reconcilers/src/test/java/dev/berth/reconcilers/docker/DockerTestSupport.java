@@ -1,11 +1,12 @@
 package dev.berth.reconcilers.docker;
 
+import dev.berth.crds.ObjectKey;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.model.Frame;
-import dev.berth.reconcilers.stack.BerthLabels;
+import dev.berth.reconcilers.labels.BerthLabels;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,12 +44,12 @@ final class DockerTestSupport {
 
     /** Removes what a test stack made, found by its owner label only. */
     static void removeStack(DockerClient docker, String stack) {
-        Map<String, String> owner = Map.of(BerthLabels.OWNER, BerthLabels.stackOwner(stack));
+        Map<String, String> owner = Map.of(BerthLabels.OWNER, ObjectKey.stack(stack).toString());
         docker.listContainersCmd().withShowAll(true).withLabelFilter(owner).exec()
                 .forEach(c -> docker.removeContainerCmd(c.getId()).withForce(true).exec());
-        docker.listNetworksCmd().withFilter("label", List.of(BerthLabels.OWNER + "=" + BerthLabels.stackOwner(stack)))
+        docker.listNetworksCmd().withFilter("label", List.of(BerthLabels.OWNER + "=" + ObjectKey.stack(stack).toString()))
                 .exec().forEach(n -> docker.removeNetworkCmd(n.getId()).exec());
-        docker.listVolumesCmd().withFilter("label", List.of(BerthLabels.OWNER + "=" + BerthLabels.stackOwner(stack)))
+        docker.listVolumesCmd().withFilter("label", List.of(BerthLabels.OWNER + "=" + ObjectKey.stack(stack).toString()))
                 .exec().getVolumes().forEach(v -> docker.removeVolumeCmd(v.getName()).exec());
     }
 

@@ -1,5 +1,7 @@
 package dev.berth.reconcilers.stack;
 
+import dev.berth.reconcilers.labels.BerthLabels;
+
 import static dev.berth.reconcilers.stack.Specs.service;
 import static dev.berth.reconcilers.stack.Specs.stack;
 import static dev.berth.reconcilers.stack.Specs.withNetworks;

@@ -1,4 +1,4 @@
-package dev.berth.reconcilers.stack;
+package dev.berth.reconcilers.labels;
 
 /**
  * The labels that mark what Berth made. Only objects carrying {@link #MANAGED_BY}=<instance> (default {@link #DEFAULT_INSTANCE})
@@ -18,10 +18,6 @@ public final class BerthLabels {
     public static final String NETWORK = "berth.dev/network";
 
     private BerthLabels() {
-    }
-
-    public static String stackOwner(String stack) {
-        return "stack/" + stack;
     }
 
     /** True when the labels say this Berth instance made the object; other instances' objects are foreign. */

@@ -25,14 +25,14 @@ import dev.berth.crds.stack.ServiceSpec;
 import dev.berth.crds.stack.StackNetwork;
 import dev.berth.crds.stack.StackSpec;
 import dev.berth.crds.stack.VolumeSpec;
-import dev.berth.reconcilers.stack.BerthLabels;
+import dev.berth.reconcilers.labels.BerthLabels;
 import dev.berth.reconcilers.stack.Counts;
 import dev.berth.reconcilers.stack.ObservedContainer;
 import dev.berth.reconcilers.stack.ObservedStack;
 import dev.berth.reconcilers.stack.StackAction;
 import dev.berth.reconcilers.stack.StackOutcome;
 import dev.berth.reconcilers.stack.StackPlanner;
-import dev.berth.reconcilers.stack.StackReconciler;
+import dev.berth.reconcilers.stack.StackConverger;
 import java.io.Closeable;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,7 +48,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-class StackReconcilerDockerTest {
+class StackConvergerDockerTest {
     private static final String IMG = DockerTestSupport.image();
     private static final List<String> LOOP = List.of("sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done");
 
@@ -104,7 +104,7 @@ class StackReconcilerDockerTest {
     }
 
     private StackOutcome reconcile(String stack, StackSpec spec) {
-        return new StackReconciler(gateway).reconcile(stack, Optional.ofNullable(spec), observe());
+        return new StackConverger(gateway).reconcile(stack, Optional.ofNullable(spec), observe());
     }
 
     private static StackOutcome assertApplied(StackOutcome o) {

@@ -12,11 +12,11 @@ import dev.berth.operator.control.HostRegistration;
 import dev.berth.operator.control.ReconcileResult;
 import dev.berth.operator.control.Reconciler;
 import dev.berth.operator.control.StatusWriter;
-import dev.berth.operator.store.ObjectKey;
+import dev.berth.crds.ObjectKey;
 import dev.berth.operator.store.StoreException;
 import dev.berth.operator.store.StoredObject;
 import dev.berth.reconcilers.overlay.NetworkOutcome;
-import dev.berth.reconcilers.overlay.NetworkReconciler;
+import dev.berth.reconcilers.overlay.NetworkConverger;
 import dev.berth.reconcilers.overlay.Peer;
 import dev.berth.reconcilers.stack.HostInfo;
 import dev.berth.reconcilers.stack.PlacementRule;
@@ -37,22 +37,22 @@ import org.slf4j.LoggerFactory;
  * Network; peers are the live host records that take part too. What the host takes part in goes into its own
  * host record, which is how the other hosts learn to send it traffic.
  */
-public final class NetworkController implements Reconciler {
-    private static final Logger log = LoggerFactory.getLogger(NetworkController.class);
+public final class NetworkReconciler implements Reconciler {
+    private static final Logger log = LoggerFactory.getLogger(NetworkReconciler.class);
     private static final Duration NOT_SYNCED_RETRY = Duration.ofSeconds(1);
 
     private final HostInfo host;
     private final DesiredInformer networks;
     private final DesiredInformer stacks;
     private final EtcdInformer<HostRecord> hosts;
-    private final NetworkReconciler reconciler;
+    private final NetworkConverger reconciler;
     private final StatusWriter status;
     private final HostRegistration registration;
     private final Clock clock;
     private final Map<String, NetworkOutcome> last = new ConcurrentHashMap<>();
 
-    public NetworkController(HostInfo host, DesiredInformer networks, DesiredInformer stacks,
-                             EtcdInformer<HostRecord> hosts, NetworkReconciler reconciler, StatusWriter status,
+    public NetworkReconciler(HostInfo host, DesiredInformer networks, DesiredInformer stacks,
+                             EtcdInformer<HostRecord> hosts, NetworkConverger reconciler, StatusWriter status,
                              HostRegistration registration, Clock clock) {
         this.host = host;
         this.networks = networks;

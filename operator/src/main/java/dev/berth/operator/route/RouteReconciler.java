@@ -9,7 +9,7 @@ import dev.berth.operator.cache.DesiredInformer;
 import dev.berth.operator.control.ReconcileResult;
 import dev.berth.operator.control.Reconciler;
 import dev.berth.operator.control.StatusWriter;
-import dev.berth.operator.store.ObjectKey;
+import dev.berth.crds.ObjectKey;
 import dev.berth.operator.store.StoredObject;
 import dev.berth.reconcilers.route.BackendDirectory;
 import dev.berth.reconcilers.route.RouteTargets;
@@ -33,8 +33,8 @@ import org.slf4j.LoggerFactory;
  * One Route, on the elected leader only: resolve the target's servers on every live host, write the Route's
  * Traefik keys in one transaction (kv mode), and write its status. Followers do nothing.
  */
-public final class RouteController implements Reconciler {
-    private static final Logger log = LoggerFactory.getLogger(RouteController.class);
+public final class RouteReconciler implements Reconciler {
+    private static final Logger log = LoggerFactory.getLogger(RouteReconciler.class);
     /** Condition whose message lists the Traefik keys Berth wrote for the route, separated by spaces. */
     public static final String KEYS_WRITTEN = "KeysWritten";
     private static final Duration NOT_SYNCED_RETRY = Duration.ofMillis(500);
@@ -50,7 +50,7 @@ public final class RouteController implements Reconciler {
     private final String host;
     private final Clock clock;
 
-    public RouteController(DesiredInformer routes, DesiredInformer stacks, BackendDirectory backends,
+    public RouteReconciler(DesiredInformer routes, DesiredInformer stacks, BackendDirectory backends,
                            Supplier<Set<String>> liveHosts, TraefikKvWriter writer, String root, BooleanSupplier leader,
                            Supplier<StatusWriter> status, String host, Clock clock) {
         this.routes = routes;

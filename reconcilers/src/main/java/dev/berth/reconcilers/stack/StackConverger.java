@@ -1,5 +1,8 @@
 package dev.berth.reconcilers.stack;
 
+import dev.berth.crds.ObjectKey;
+import dev.berth.reconcilers.labels.BerthLabels;
+
 import dev.berth.crds.stack.ServiceSpec;
 import dev.berth.crds.stack.StackSpec;
 import dev.berth.reconcilers.docker.DockerGateway;
@@ -14,11 +17,11 @@ import java.util.TreeMap;
  * One pass for one stack: plan, apply, count. Status and conditions are the operator's business; this only says
  * what was planned, what happened and how many replicas run.
  */
-public final class StackReconciler {
+public final class StackConverger {
     private final StackApplier applier;
     private final String instance;
 
-    public StackReconciler(DockerGateway docker) {
+    public StackConverger(DockerGateway docker) {
         this.applier = new StackApplier(docker);
         this.instance = docker.instance();
     }
@@ -51,7 +54,7 @@ public final class StackReconciler {
                 created.add(c.plan().name());
             }
         }
-        String owner = BerthLabels.stackOwner(stack);
+        String owner = ObjectKey.stack(stack).toString();
         List<ObservedContainer> mine = observed.containers().stream()
                 .filter(c -> BerthLabels.isManaged(c.labels(), instance) && owner.equals(c.labels().get(BerthLabels.OWNER)))
                 .filter(c -> !removed.contains(c.id()))

@@ -1,5 +1,6 @@
 package dev.berth.reconcilers.overlay;
 
+import dev.berth.crds.ObjectKey;
 import com.github.dockerjava.api.model.Network;
 import dev.berth.crds.network.Ipv4Cidr;
 import dev.berth.crds.network.NetworkSpec;
@@ -14,7 +15,7 @@ import dev.berth.reconcilers.link.NeighEntry;
 import dev.berth.reconcilers.link.OverlayDesired;
 import dev.berth.reconcilers.link.OverlayPlanner;
 import dev.berth.reconcilers.link.VxlanDevice;
-import dev.berth.reconcilers.stack.BerthLabels;
+import dev.berth.reconcilers.labels.BerthLabels;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -31,8 +32,8 @@ import org.slf4j.LoggerFactory;
  * Docker reports a change to the Network's Docker network. In between, a pass where only the peers changed diffs
  * them against what the last pass left (flood mode), without the lease, Docker or a kernel read.
  */
-public final class NetworkReconciler {
-    private static final Logger log = LoggerFactory.getLogger(NetworkReconciler.class);
+public final class NetworkConverger {
+    private static final Logger log = LoggerFactory.getLogger(NetworkConverger.class);
 
     private final String instance;
     private final OverlayHost host;
@@ -49,7 +50,7 @@ public final class NetworkReconciler {
     /** Per Network: its kernel objects as the last pass that changed only entries left them. */
     private final java.util.Map<String, LinkState> knownKernel = new java.util.concurrent.ConcurrentHashMap<>();
 
-    public NetworkReconciler(String instance, OverlayHost host, OverlayDocker docker, LinkDriver links, SubnetLeases leases,
+    public NetworkConverger(String instance, OverlayHost host, OverlayDocker docker, LinkDriver links, SubnetLeases leases,
                              EndpointDirectory endpoints) {
         this.endpoints = endpoints;
         this.instance = instance;
@@ -160,7 +161,7 @@ public final class NetworkReconciler {
         try {
             Optional<Network> existing = docker.find(OverlayNames.dockerNetwork(name))
                     .filter(n -> BerthLabels.isManaged(n.getLabels(), instance)
-                            && OverlayNames.owner(name).equals(n.getLabels().get(BerthLabels.OWNER)));
+                            && ObjectKey.network(name).toString().equals(n.getLabels().get(BerthLabels.OWNER)));
             if (existing.isPresent()) {
                 int attached = docker.attachedContainers(existing.get().getId());
                 if (attached > 0) {
@@ -203,7 +204,7 @@ public final class NetworkReconciler {
             plan.forEach(a -> actions.add(a.describe()));
             log.info("network/{}: {} kernel action(s) applied", name, plan.size());
         }
-        if (!desired.devices().isEmpty() && plan.stream().allMatch(NetworkReconciler::entryOnly)) {
+        if (!desired.devices().isEmpty() && plan.stream().allMatch(NetworkConverger::entryOnly)) {
             // The devices are as read; the entries are now exactly the desired ones (the planner removes the rest).
             knownKernel.put(name, new LinkState(scoped.devices(), scoped.bridges(), desired.fdb(), desired.neighbours()));
         }

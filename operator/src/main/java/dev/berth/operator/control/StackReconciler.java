@@ -6,7 +6,7 @@ import dev.berth.crds.status.ObjectStatus;
 import dev.berth.crds.status.ServiceCount;
 import dev.berth.operator.cache.DesiredInformer;
 import dev.berth.operator.cache.ObservedCache;
-import dev.berth.operator.store.ObjectKey;
+import dev.berth.crds.ObjectKey;
 import dev.berth.operator.store.StoreException;
 import dev.berth.operator.store.StoredObject;
 import dev.berth.reconcilers.stack.HostInfo;
@@ -15,7 +15,7 @@ import dev.berth.reconcilers.stack.PlacementRule;
 import dev.berth.reconcilers.stack.StackOutcome;
 import dev.berth.reconcilers.stack.StackPlanner;
 import dev.berth.reconcilers.stack.PlanBuilder;
-import dev.berth.reconcilers.stack.StackReconciler;
+import dev.berth.reconcilers.stack.StackConverger;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -35,8 +35,8 @@ import org.slf4j.LoggerFactory;
  * Deletes happen only when the desired cache has listed etcd successfully and says the stack is gone or not
  * placed here; an invalid spec keeps everything that runs.
  */
-public final class StackController implements Reconciler {
-    private static final Logger log = LoggerFactory.getLogger(StackController.class);
+public final class StackReconciler implements Reconciler {
+    private static final Logger log = LoggerFactory.getLogger(StackReconciler.class);
     private static final Duration NOT_SYNCED_RETRY = Duration.ofSeconds(1);
     private static final Duration AFTER_CHANGES = Duration.ofSeconds(2);
 
@@ -45,7 +45,7 @@ public final class StackController implements Reconciler {
     private final ObservedCache observed;
     /** Per stack: System.nanoTime() after this controller last changed (or tried to change) something of it. */
     private final Map<String, Long> actedAt = new java.util.concurrent.ConcurrentHashMap<>();
-    private final StackReconciler reconciler;
+    private final StackConverger reconciler;
     private final StatusWriter status;
     private final Clock clock;
     private final String instance;
@@ -55,28 +55,28 @@ public final class StackController implements Reconciler {
     /** The desired revision each stack last converged at (empty plan, no failure): actions at that revision are drift. */
     private final Map<String, Long> converged = new ConcurrentHashMap<>();
 
-    public StackController(HostInfo host, String instance, DesiredInformer stacks, ObservedCache observed,
-                           StackReconciler reconciler, StatusWriter status, Clock clock) {
+    public StackReconciler(HostInfo host, String instance, DesiredInformer stacks, ObservedCache observed,
+                           StackConverger reconciler, StatusWriter status, Clock clock) {
         this(host, instance, stacks, observed, reconciler, status, clock, null);
     }
 
     /** @param drift counts drift corrections (null: not counted) */
-    public StackController(HostInfo host, String instance, DesiredInformer stacks, ObservedCache observed,
-                           StackReconciler reconciler, StatusWriter status, Clock clock, DriftMetrics drift) {
+    public StackReconciler(HostInfo host, String instance, DesiredInformer stacks, ObservedCache observed,
+                           StackConverger reconciler, StatusWriter status, Clock clock, DriftMetrics drift) {
         this(host, instance, stacks, observed, reconciler, status, clock, drift, ExternalNetworks.none());
     }
 
     /** @param networks the Berth Networks (overlays) services may join */
-    public StackController(HostInfo host, String instance, DesiredInformer stacks, ObservedCache observed,
-                           StackReconciler reconciler, StatusWriter status, Clock clock, DriftMetrics drift,
+    public StackReconciler(HostInfo host, String instance, DesiredInformer stacks, ObservedCache observed,
+                           StackConverger reconciler, StatusWriter status, Clock clock, DriftMetrics drift,
                            ExternalNetworks networks) {
         this(host, instance, stacks, observed, reconciler, status, clock, drift, networks,
                 dev.berth.reconcilers.route.ServiceLabels.NONE);
     }
 
     /** @param serviceLabels extra labels per service (labels-mode Routes), merged into the spec before planning */
-    public StackController(HostInfo host, String instance, DesiredInformer stacks, ObservedCache observed,
-                           StackReconciler reconciler, StatusWriter status, Clock clock, DriftMetrics drift,
+    public StackReconciler(HostInfo host, String instance, DesiredInformer stacks, ObservedCache observed,
+                           StackConverger reconciler, StatusWriter status, Clock clock, DriftMetrics drift,
                            ExternalNetworks networks, dev.berth.reconcilers.route.ServiceLabels serviceLabels) {
         this.serviceLabels = serviceLabels;
         this.networks = networks;
@@ -213,7 +213,7 @@ public final class StackController implements Reconciler {
                 .collect(Collectors.joining("; "));
         Map<String, ServiceCount> counts = new TreeMap<>();
         seen.containers().forEach(c -> {
-            String service = c.labels().getOrDefault(dev.berth.reconcilers.stack.BerthLabels.SERVICE, "?");
+            String service = c.labels().getOrDefault(dev.berth.reconcilers.labels.BerthLabels.SERVICE, "?");
             ServiceCount before = counts.getOrDefault(service, new ServiceCount(0, 0));
             counts.put(service, new ServiceCount(before.running() + ("running".equals(c.state()) ? 1 : 0), before.desired()));
         });
