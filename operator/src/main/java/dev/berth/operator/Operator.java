@@ -1,12 +1,18 @@
 package dev.berth.operator;
 
 import com.github.dockerjava.api.DockerClient;
-import dev.berth.crds.KindDef;
 import dev.berth.crds.Kinds;
 import dev.berth.crds.ManifestParser;
+import dev.berth.crds.ObjectKey;
 import dev.berth.operator.cache.DesiredInformer;
+import dev.berth.operator.cache.Informers;
+import dev.berth.operator.kit.Controller;
+import dev.berth.operator.kit.ControllerBuilder;
+import dev.berth.operator.kit.Lifecycle;
+import dev.berth.operator.kit.Topic;
+import dev.berth.operator.route.RouteRuntime;
+import dev.berth.operator.gitops.GitOpsRuntime;
 import dev.berth.operator.cache.ObservedCache;
-import dev.berth.operator.control.ControllerLoop;
 import dev.berth.operator.control.HostRecord;
 import dev.berth.operator.control.ExternalNetworks;
 import dev.berth.operator.control.HostRegistration;
@@ -20,9 +26,7 @@ import dev.berth.operator.metrics.DockerApiMetrics;
 import dev.berth.operator.metrics.DriftMetrics;
 import dev.berth.operator.metrics.EtcdMetrics;
 import dev.berth.operator.metrics.ObjectMetrics;
-import dev.berth.operator.queue.RateLimit;
 import dev.berth.operator.queue.RetryPolicy;
-import dev.berth.operator.queue.WorkQueue;
 import dev.berth.operator.store.EtcdConnector;
 import dev.berth.operator.store.EtcdKv;
 import dev.berth.operator.store.EtcdSettings;
@@ -45,6 +49,8 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -56,7 +62,10 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** One Berth operator on one Docker host: every part wired by hand, started and stopped in order. */
+/**
+ * One Berth operator on one Docker host: its sources (shared informers, the Docker event stream), its controllers
+ * as declarations, and a lifecycle that starts them in order and stops them in reverse.
+ */
 public final class Operator implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Operator.class);
 
@@ -90,86 +99,72 @@ public final class Operator implements AutoCloseable {
 
     private final Settings settings;
     private final PrometheusMeterRegistry registry = dev.berth.operator.metrics.BerthRegistry.create();
-    private final Client etcdClient;
-    private final DockerClient dockerClient;
-    private final DockerClient dockerEvents;
-    private final WorkQueue stackQueue;
-    private final DesiredInformer stacks;
+    /** Every part in start order; stopped in reverse. */
+    private final Lifecycle lifecycle = new Lifecycle();
+    private final Informers informers;
     private final ObservedCache observed;
-    private final ControllerLoop stackLoop;
-    private final HostRegistration registration;
+    private final RouteRuntime routes;
+    /** The controllers this operator runs, as declared below. */
+    private final List<Controller> controllers = new ArrayList<>();
     private final HealthServer http;
     private final ScheduledExecutorService resyncTimer;
     private final io.micrometer.core.instrument.Counter resyncs;
-    /** Empty when this host has no underlay: it then takes part in no overlay Network. */
-    private volatile Optional<OverlayRuntime> overlay = Optional.empty();
-    private final dev.berth.operator.gitops.GitOpsRuntime gitops;
-    /** Routes: the Route cache and backend publisher here, Traefik's keys on the elected leader. */
-    private volatile dev.berth.operator.route.RouteRuntime routes;
 
     public Operator(Settings settings) throws IOException {
         this.settings = settings;
         Kinds kinds = Kinds.standard();
-        KindDef stackKind = kinds.byKind("Stack").orElseThrow();
         registerProcessMetrics(settings.version());
 
-        etcdClient = EtcdConnector.connect(settings.etcd());
+        Client etcdClient = EtcdConnector.connect(settings.etcd());
+        lifecycle.closes("etcd client", etcdClient);
         EtcdKv kv = new EtcdKv(etcdClient, settings.etcd(), new EtcdMetrics(registry));
         ResourceStore store = new ResourceStore(kv, settings.keys(), kinds, new ManifestParser(kinds));
-        dockerClient = DockerClients.connect(settings.dockerHost());
-        dockerEvents = DockerClients.connectForEvents(settings.dockerHost());
+        DockerClient dockerClient = DockerClients.connect(settings.dockerHost());
+        lifecycle.closes("docker client", dockerClient);
+        DockerClient dockerEvents = DockerClients.connectForEvents(settings.dockerHost());
+        lifecycle.closes("docker event client", dockerEvents);
         DockerGateway docker = new DockerGateway(dockerClient, dockerEvents, settings.instance(), new DockerApiMetrics(registry));
         ObjectMetrics objectMetrics = new ObjectMetrics(registry, kinds.all(), Clock.systemUTC());
-
-        stackQueue = new WorkQueue("stack", settings.retry(), RateLimit.defaults(), registry);
-        stacks = new DesiredInformer(stackKind, kv, store, key -> {
-            stackQueue.add(key.name());
-            this.overlay.ifPresent(OverlayRuntime::stacksChanged);
-            if (this.routes != null) {
-                this.routes.stackChanged(key.name());
-            }
-        }, settings.retry(), registry);
-        observed = new ObservedCache(docker, owner -> {
-            if (owner.startsWith("stack/")) {
-                stackQueue.addUnlessBackingOff(owner.substring("stack/".length()));
-            }
-            this.overlay.ifPresent(o -> o.observedChanged(owner));
-        }, containers -> {
-            if (this.routes != null) {
-                this.routes.containersListed(containers);
-            }
-        }, settings.retry(), registry);
         HostInfo host = new HostInfo(settings.host(), settings.hostLabels());
         Optional<OverlayHost> underlay = settings.underlay().enabled()
                 ? Optional.of(UnderlayProbe.probe(settings.host(), settings.underlay().netns(), settings.underlay().iface(),
                         settings.underlay().ip()))
                 : Optional.empty();
-        routes = new dev.berth.operator.route.RouteRuntime(kinds.byKind("Route").orElseThrow(), kv, settings.keys(), store,
-                stacks, settings.host(), settings.instance(), settings.routes(),
+        String now = java.time.Instant.now().toString();
+        HostRegistration registration = new HostRegistration(kv, settings.keys(), new HostRecord(settings.host(),
+                settings.hostLabels(), settings.version(), now, underlay.map(OverlayHost::underlayIp).orElse(null),
+                HostRecord.vtepMacFor(settings.host()), List.of(), now), settings.hostTtlSeconds());
+
+        // The sources: one etcd watch per prefix, one Docker event stream, each with any number of handlers.
+        informers = new Informers(kv, store, settings.retry(), registry);
+        DesiredInformer stacks = informers.desired(kinds.byKind("Stack").orElseThrow());
+        Topic<ObjectKey> owners = new Topic<>("observed");
+        routes = new RouteRuntime(informers, kinds.byKind("Route").orElseThrow(), stacks, kv, settings.keys(),
+                settings.host(), settings.instance(), settings.routes(),
                 Optional.ofNullable(settings.routes().advertiseAddress())
                         .orElse(underlay.map(OverlayHost::underlayIp).orElse("127.0.0.1")),
-                stackQueue::add, settings.retry(), registry);
-        StackReconciler controller = new StackReconciler(host, settings.instance(), stacks, observed, new StackConverger(docker),
-                new StatusWriter(kv, settings.keys(), settings.host(), objectMetrics), Clock.systemUTC(),
-                new DriftMetrics(registry, List.of("stack")), new ExternalNetworks() {
-                    @Override
-                    public boolean declared(String network) {
-                        return Operator.this.overlay.map(o -> o.externalNetworks().declared(network)).orElse(false);
-                    }
+                settings.retry(), registry);
+        observed = new ObservedCache(docker, owner -> ObjectKey.tryParse(owner).ifPresent(owners::publish),
+                routes::containersListed, settings.retry(), registry);
 
-                    @Override
-                    public boolean readyHere(String network) {
-                        return Operator.this.overlay.map(o -> o.externalNetworks().readyHere(network)).orElse(false);
-                    }
-                }, routes.serviceLabels());
-        stackLoop = new ControllerLoop("stack", stackQueue, controller, settings.workers(), registry);
-        String now = java.time.Instant.now().toString();
-        registration = new HostRegistration(kv, settings.keys(), new HostRecord(settings.host(), settings.hostLabels(),
-                settings.version(), now, underlay.map(OverlayHost::underlayIp).orElse(null),
-                HostRecord.vtepMacFor(settings.host()), List.of(), now), settings.hostTtlSeconds());
-        overlay = underlay.map(u -> new OverlayRuntime(kinds.byKind("Network").orElseThrow(), kv, settings.keys(), store,
-                stacks, observed, registration, host, settings.instance(), u, settings.underlay().netns(), dockerClient,
+        // The controllers.
+        Optional<OverlayRuntime> overlay = underlay.map(u -> new OverlayRuntime(informers,
+                kinds.byKind("Network").orElseThrow(), stacks, observed, owners, kv, settings.keys(), registration, host,
+                settings.instance(), u, settings.underlay().netns(), dockerClient,
                 new StatusWriter(kv, settings.keys(), settings.host(), objectMetrics), settings.retry(), 2, registry));
+        ExternalNetworks networks = overlay.map(OverlayRuntime::externalNetworks).orElse(ExternalNetworks.none());
+        controllers.add(ControllerBuilder.named("stack")
+                .forObjects(stacks)
+                .owns(owners, ObjectKey.STACK)
+                .watchesNow(routes.labelChanges(), List::of)
+                .allKeys(() -> stackKeys(stacks))
+                .reconciler(new StackReconciler(host, settings.instance(), stacks, observed, new StackConverger(docker),
+                        new StatusWriter(kv, settings.keys(), settings.host(), objectMetrics), Clock.systemUTC(),
+                        new DriftMetrics(registry, List.of("stack")), networks, routes.serviceLabels()))
+                .workers(settings.workers())
+                .build(settings.retry(), registry));
+        overlay.ifPresent(o -> controllers.add(o.controller()));
+        controllers.add(routes.controller());
 
         EtcdKv probe = new EtcdKv(etcdClient, new EtcdSettings(settings.etcd().endpoints(), null, null, null, null, null,
                 Duration.ofSeconds(2)));
@@ -186,8 +181,9 @@ public final class Operator implements AutoCloseable {
                     dockerClient.pingCmd().exec();
                     return null;
                 })));
-        gitops = new dev.berth.operator.gitops.GitOpsRuntime(kv, settings.keys(), settings.host(), settings.instance(),
-                settings.hostTtlSeconds(), settings.retry(), registry, http);
+        controllers.add(new GitOpsRuntime(informers, kinds, kv, settings.keys(), settings.host(), settings.instance(),
+                settings.hostTtlSeconds(), settings.retry(), registry, http).controller());
+
         resyncTimer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "resync");
             t.setDaemon(true);
@@ -197,6 +193,27 @@ public final class Operator implements AutoCloseable {
                 .description("Full re-lists of etcd and Docker by the resync timer").register(registry);
         Gauge.builder("berth.host.lease.alive", registration, r -> r.alive() ? 1 : 0)
                 .description("1 while this host's record is kept alive in etcd").register(registry);
+
+        lifecycle.add("http", http::start, http::close)
+                .add("informers", informers::start, informers::close)
+                .add("observed", observed::start, observed::close)
+                .add("host registration", registration::start, registration::close)
+                .add("backend publisher", () -> { }, routes::close);
+        for (Controller controller : controllers) {
+            lifecycle.add("controller " + controller.name(), controller::start, () -> controller.stop(Duration.ofSeconds(20)));
+        }
+        long period = settings.resync().toMillis();
+        lifecycle.add("resync timer",
+                () -> resyncTimer.scheduleAtFixedRate(this::resync, period, period, TimeUnit.MILLISECONDS),
+                resyncTimer::shutdownNow);
+    }
+
+    /** Stacks in etcd, and stacks that only have containers here (deleted, or no longer placed here). */
+    private Collection<String> stackKeys(DesiredInformer stacks) {
+        Set<String> names = new HashSet<>(stacks.names());
+        observed.owners().stream().map(ObjectKey::tryParse).flatMap(Optional::stream)
+                .map(k -> k.nameIf(ObjectKey.STACK)).flatMap(Optional::stream).forEach(names::add);
+        return names;
     }
 
     private void registerProcessMetrics(String version) {
@@ -210,30 +227,24 @@ public final class Operator implements AutoCloseable {
     }
 
     public void start() {
-        http.start();
-        stacks.start();
-        observed.start();
-        registration.start();
-        overlay.ifPresent(OverlayRuntime::start);
-        routes.start();
-        stackLoop.start();
-        gitops.start();
-        long period = settings.resync().toMillis();
-        resyncTimer.scheduleAtFixedRate(this::resync, period, period, TimeUnit.MILLISECONDS);
-        log.info("operator started on host {} (labels {}, instance {}), metrics and health on port {}", settings.host(),
-                settings.hostLabels(), settings.instance(), http.port());
+        lifecycle.start();
+        log.info("operator started on host {} (labels {}, instance {}), metrics and health on port {}; controllers {}",
+                settings.host(), settings.hostLabels(), settings.instance(), http.port(),
+                controllers.stream().map(Controller::name).toList());
     }
 
-    /** Lists etcd and Docker again and looks at every stack: repairs whatever events missed. */
+    /** Lists etcd and Docker again and looks at every key: repairs whatever events missed. */
     private void resync() {
-        stacks.resync();
+        informers.resync();
         observed.resync();
-        Set<String> names = new HashSet<>(stacks.names());
-        observed.owners().stream().filter(o -> o.startsWith("stack/")).forEach(o -> names.add(o.substring(6)));
-        names.forEach(stackQueue::addUnlessBackingOff);
-        overlay.ifPresent(OverlayRuntime::resync);
+        controllers.forEach(Controller::resync);
         routes.resync();
         resyncs.increment();
+    }
+
+    /** The etcd prefixes this operator mirrors: one informer, and one watch, each. */
+    public List<String> watchedPrefixes() {
+        return informers.prefixes();
     }
 
     public int httpPort() {
@@ -247,22 +258,7 @@ public final class Operator implements AutoCloseable {
     @Override
     public void close() {
         log.info("operator stopping: finishing reconciles in flight");
-        resyncTimer.shutdownNow();
-        gitops.close();
-        stackLoop.stop(Duration.ofSeconds(20));
-        routes.close();
-        overlay.ifPresent(OverlayRuntime::close);
-        stacks.close();
-        observed.close();
-        registration.close();
-        http.close();
-        etcdClient.close();
-        try {
-            dockerClient.close();
-            dockerEvents.close();
-        } catch (IOException e) {
-            log.debug("closing the Docker client failed: {}", e.getMessage());
-        }
+        lifecycle.close();
         log.info("operator stopped");
     }
 }

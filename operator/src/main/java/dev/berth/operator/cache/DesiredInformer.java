@@ -1,6 +1,7 @@
 package dev.berth.operator.cache;
 
 import dev.berth.crds.KindDef;
+import dev.berth.operator.kit.Source;
 import dev.berth.operator.queue.RetryPolicy;
 import dev.berth.operator.store.EtcdKv;
 import dev.berth.crds.ObjectKey;
@@ -16,11 +17,19 @@ import java.util.function.Consumer;
  * The desired objects of one kind, mirrored from etcd by an {@link EtcdInformer}. A key whose YAML does not
  * parse is kept as an invalid object (with its errors), so only that object is affected.
  */
-public final class DesiredInformer implements AutoCloseable {
+public final class DesiredInformer implements AutoCloseable, Source<String> {
     private final EtcdInformer<StoredObject> informer;
+    private final KindDef kind;
 
+    /** One informer for tests that watch a kind by hand; operators get theirs from {@link Informers}. */
     public DesiredInformer(KindDef kind, EtcdKv kv, ResourceStore store, Consumer<ObjectKey> onChange,
                            RetryPolicy reconnect, MeterRegistry registry) {
+        this(kind, kv, store, reconnect, registry);
+        addHandler(name -> onChange.accept(new ObjectKey(kind.singular(), name)));
+    }
+
+    public DesiredInformer(KindDef kind, EtcdKv kv, ResourceStore store, RetryPolicy reconnect, MeterRegistry registry) {
+        this.kind = kind;
         EtcdInformer.Codec<StoredObject> codec = new EtcdInformer.Codec<>() {
             @Override
             public Optional<String> name(String key) {
@@ -38,7 +47,21 @@ public final class DesiredInformer implements AutoCloseable {
             }
         };
         this.informer = new EtcdInformer<>(kind.singular(), store.keys().kindPrefix(kind.singular()), kv, codec,
-                name -> onChange.accept(new ObjectKey(kind.singular(), name)), reconnect, registry);
+                reconnect, registry);
+    }
+
+    public KindDef kind() {
+        return kind;
+    }
+
+    /** Told the name of every object of this kind that changed. */
+    @Override
+    public void addHandler(Consumer<String> handler) {
+        informer.addHandler(handler);
+    }
+
+    public String prefix() {
+        return informer.prefix();
     }
 
     public void start() {

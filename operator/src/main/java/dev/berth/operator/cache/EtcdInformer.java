@@ -1,13 +1,13 @@
 package dev.berth.operator.cache;
 
+import dev.berth.operator.kit.Source;
+import dev.berth.operator.kit.Topic;
 import dev.berth.operator.queue.RetryPolicy;
 import dev.berth.operator.store.EtcdKv;
 import dev.berth.operator.store.StoreException;
 import dev.berth.operator.store.StoredValue;
-import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.common.exception.CompactedException;
-import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchEvent;
 import io.etcd.jetcd.watch.WatchResponse;
 import io.micrometer.core.instrument.Counter;
@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  *
  * @param <T> the decoded value
  */
-public final class EtcdInformer<T> implements AutoCloseable {
+public final class EtcdInformer<T> implements AutoCloseable, Source<String> {
     private static final Logger log = LoggerFactory.getLogger(EtcdInformer.class);
 
     /** How the informer reads its keys: the name of a key (empty to ignore it) and the decoded value. */
@@ -55,7 +55,7 @@ public final class EtcdInformer<T> implements AutoCloseable {
     private final String prefix;
     private final EtcdKv kv;
     private final Codec<T> codec;
-    private final Consumer<String> onChange;
+    private final Topic<String> changes;
     private final RetryPolicy reconnect;
     private final ScheduledExecutorService loop;
     private final Map<String, T> objects = new ConcurrentHashMap<>();
@@ -68,14 +68,18 @@ public final class EtcdInformer<T> implements AutoCloseable {
     private int generation;
     private int failedAttempts;
 
-    /** @param label what the informer mirrors, in logs and metric tags ("stack", "hosts") */
-    public EtcdInformer(String label, String prefix, EtcdKv kv, Codec<T> codec, Consumer<String> onChange,
-                        RetryPolicy reconnect, MeterRegistry registry) {
+    /**
+     * Operators get their informers from {@link Informers}, which keeps one per prefix.
+     *
+     * @param label what the informer mirrors, in logs and metric tags ("stack", "hosts")
+     */
+    public EtcdInformer(String label, String prefix, EtcdKv kv, Codec<T> codec, RetryPolicy reconnect,
+                        MeterRegistry registry) {
         this.label = label;
         this.prefix = prefix;
         this.kv = kv;
         this.codec = codec;
-        this.onChange = onChange;
+        this.changes = new Topic<>(label);
         this.reconnect = reconnect;
         this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "informer-" + label);
@@ -88,6 +92,16 @@ public final class EtcdInformer<T> implements AutoCloseable {
                 .description("Watches that found their revision compacted and re-listed").register(registry);
         this.etcdErrors = Counter.builder("berth.etcd.list.errors").tag("kind", label)
                 .description("Failed etcd list calls of the desired-state cache").register(registry);
+    }
+
+    /** Told the name of every key that changed (created, updated, deleted), on the informer's thread. */
+    @Override
+    public void addHandler(Consumer<String> handler) {
+        changes.addHandler(handler);
+    }
+
+    public String prefix() {
+        return prefix;
     }
 
     public void start() {
@@ -161,9 +175,7 @@ public final class EtcdInformer<T> implements AutoCloseable {
     private void watchFrom(long revision) {
         closeWatcher();
         int myGeneration = ++generation;
-        WatchOption option = WatchOption.builder().isPrefix(true).withRevision(revision).build();
-        ByteSequence watched = ByteSequence.from(prefix, StandardCharsets.UTF_8);
-        watcher = kv.client().getWatchClient().watch(watched, option, new Watch.Listener() {
+        watcher = kv.watchPrefix(prefix, revision, new Watch.Listener() {
             @Override
             public void onNext(WatchResponse response) {
                 onLoop(() -> {
@@ -233,11 +245,7 @@ public final class EtcdInformer<T> implements AutoCloseable {
     }
 
     private void notifyChange(String name) {
-        try {
-            onChange.accept(name);
-        } catch (RuntimeException e) {
-            log.error("{}/{}: change listener failed", label, name, e);
-        }
+        changes.publish(name);
     }
 
     private void closeWatcher() {

@@ -10,7 +10,9 @@ import io.grpc.stub.StreamObserver;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -24,14 +26,14 @@ import org.slf4j.LoggerFactory;
  * A leader that loses its lease (etcd away longer than the TTL) steps down at once and campaigns again.
  * The listener hears {@code true} on winning and {@code false} on losing, always from one thread.
  */
-public final class LeaderElection implements AutoCloseable {
+public final class LeaderElection implements AutoCloseable, dev.berth.operator.kit.Controller.Election {
     private static final Logger log = LoggerFactory.getLogger(LeaderElection.class);
 
     private final EtcdKv kv;
     private final String election;
     private final String candidate;
     private final long ttlSeconds;
-    private final Consumer<Boolean> listener;
+    private final List<Consumer<Boolean>> listeners = new CopyOnWriteArrayList<>();
     private final ExecutorService loop;
     private volatile boolean leader;
     private volatile boolean closed;
@@ -49,11 +51,16 @@ public final class LeaderElection implements AutoCloseable {
      */
     public LeaderElection(EtcdKv kv, String election, String candidate, long ttlSeconds, Consumer<Boolean> listener,
                           MeterRegistry registry) {
+        this(kv, election, candidate, ttlSeconds, registry);
+        addListener(listener);
+    }
+
+    /** An election whose listeners are added with {@link #addListener} before it starts. */
+    public LeaderElection(EtcdKv kv, String election, String candidate, long ttlSeconds, MeterRegistry registry) {
         this.kv = kv;
         this.election = election;
         this.candidate = candidate;
         this.ttlSeconds = ttlSeconds;
-        this.listener = listener;
         this.loop = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "election-" + election.substring(election.lastIndexOf('/') + 1));
             t.setDaemon(true);
@@ -64,8 +71,19 @@ public final class LeaderElection implements AutoCloseable {
                 .description("1 while this operator is the elected leader").register(registry);
     }
 
+    /** Listeners hear every change in the order they were added (a controller adds its own last, at its start). */
+    public void addListener(Consumer<Boolean> listener) {
+        listeners.add(listener);
+    }
+
     public void start() {
         loop.execute(this::campaign);
+    }
+
+    @Override
+    public void start(Consumer<Boolean> listener) {
+        addListener(listener);
+        start();
     }
 
     public boolean isLeader() {
@@ -172,10 +190,12 @@ public final class LeaderElection implements AutoCloseable {
     }
 
     private void notifyListener(boolean leading) {
-        try {
-            listener.accept(leading);
-        } catch (RuntimeException e) {
-            log.error("election {}: listener failed", election, e);
+        for (Consumer<Boolean> listener : listeners) {
+            try {
+                listener.accept(leading);
+            } catch (RuntimeException e) {
+                log.error("election {}: listener failed", election, e);
+            }
         }
     }
 

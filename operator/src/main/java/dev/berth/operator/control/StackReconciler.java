@@ -1,5 +1,7 @@
 package dev.berth.operator.control;
 
+import dev.berth.operator.kit.ReconcileResult;
+import dev.berth.operator.kit.Reconciler;
 import dev.berth.crds.ValidationError;
 import dev.berth.crds.stack.StackSpec;
 import dev.berth.crds.status.ObjectStatus;

@@ -11,13 +11,18 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code berth_etcd_requests_total{operation,outcome}} and {@code berth_etcd_request_duration_seconds{operation}}
- * for every call through {@link EtcdKv}; all pairs registered up front.
+ * for every call through {@link EtcdKv}; all pairs registered up front. {@code berth_etcd_watches{prefix}}: the
+ * watches open per key prefix (a fixed set per process), which the informer registry keeps at one.
  */
 public final class EtcdMetrics implements EtcdKv.CallListener {
     private final Map<String, Counter> requests = new HashMap<>();
     private final Map<String, Timer> durations = new HashMap<>();
+    private final Map<String, java.util.concurrent.atomic.AtomicInteger> watches =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private final MeterRegistry registry;
 
     public EtcdMetrics(MeterRegistry registry) {
+        this.registry = registry;
         for (String operation : OPERATIONS) {
             for (String outcome : OUTCOMES) {
                 requests.put(operation + "/" + outcome, Counter.builder("berth.etcd.requests")
@@ -41,5 +46,15 @@ public final class EtcdMetrics implements EtcdKv.CallListener {
         }
         c.increment();
         t.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void watches(String prefix, int delta) {
+        watches.computeIfAbsent(prefix, p -> {
+            java.util.concurrent.atomic.AtomicInteger open = new java.util.concurrent.atomic.AtomicInteger();
+            io.micrometer.core.instrument.Gauge.builder("berth.etcd.watches", open, java.util.concurrent.atomic.AtomicInteger::get)
+                    .tag("prefix", p).description("etcd watches open, per key prefix").register(registry);
+            return open;
+        }).addAndGet(delta);
     }
 }

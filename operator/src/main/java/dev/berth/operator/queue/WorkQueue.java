@@ -41,6 +41,10 @@ public final class WorkQueue implements AutoCloseable {
     private final Map<String, Long> retryAt = new HashMap<>();
     private final ScheduledExecutorService timers;
     private boolean shuttingDown;
+    /** While paused (a leader-only controller that is not leading) nothing is queued or handed out. */
+    private boolean paused;
+    /** Bumped by pause(): delayed adds scheduled before it are dropped. */
+    private int generation;
 
     private final Counter adds;
     private final Counter retries;
@@ -86,7 +90,7 @@ public final class WorkQueue implements AutoCloseable {
     public void add(String key) {
         lock.lock();
         try {
-            if (shuttingDown || !dirty.add(key)) {
+            if (shuttingDown || paused || !dirty.add(key)) {
                 return;
             }
             adds.increment();
@@ -126,13 +130,26 @@ public final class WorkQueue implements AutoCloseable {
         }
         lock.lock();
         try {
-            if (shuttingDown) {
+            if (shuttingDown || paused) {
                 return;
             }
-            timers.schedule(() -> add(key), delay.toNanos(), TimeUnit.NANOSECONDS);
+            int scheduledIn = generation;
+            timers.schedule(() -> addIfStill(scheduledIn, key), delay.toNanos(), TimeUnit.NANOSECONDS);
         } finally {
             lock.unlock();
         }
+    }
+
+    private void addIfStill(int scheduledIn, String key) {
+        lock.lock();
+        try {
+            if (scheduledIn != generation) {
+                return;
+            }
+        } finally {
+            lock.unlock();
+        }
+        add(key);
     }
 
     /** Adds the key after its backoff (which grows with each failure), within the global rate limit. */
@@ -182,10 +199,10 @@ public final class WorkQueue implements AutoCloseable {
     public Optional<String> take() throws InterruptedException {
         lock.lock();
         try {
-            while (queue.isEmpty() && !shuttingDown) {
+            while (queue.isEmpty() && !shuttingDown && !paused) {
                 available.await();
             }
-            if (shuttingDown) {
+            if (shuttingDown || paused) {
                 return Optional.empty();
             }
             String key = queue.pollFirst();
@@ -212,7 +229,7 @@ public final class WorkQueue implements AutoCloseable {
             if (started != null) {
                 workDuration.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
             }
-            if (dirty.contains(key) && !shuttingDown) {
+            if (dirty.contains(key) && !shuttingDown && !paused) {
                 queue.addLast(key);
                 available.signal();
             }
@@ -254,6 +271,37 @@ public final class WorkQueue implements AutoCloseable {
         try {
             long now = System.nanoTime();
             return startedAt.values().stream().mapToLong(s -> now - s).max().orElse(0) / 1e9;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Drops every waiting key, pending delayed add and failure count, and hands out nothing until {@link #resume}:
+     * workers blocked in take() return empty. Work in progress may still call done. A leader-only controller pauses
+     * its queue when it loses its election, so a former leader acts on nothing it queued while leading.
+     */
+    public void pause() {
+        lock.lock();
+        try {
+            paused = true;
+            generation++;
+            queue.clear();
+            dirty.clear();
+            addedAt.clear();
+            failures.clear();
+            retryAt.clear();
+            available.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Accepts and hands out keys again after {@link #pause}. */
+    public void resume() {
+        lock.lock();
+        try {
+            paused = false;
         } finally {
             lock.unlock();
         }

@@ -4,37 +4,36 @@ import dev.berth.crds.KindDef;
 import dev.berth.crds.route.RouteSpec;
 import dev.berth.operator.cache.DesiredInformer;
 import dev.berth.operator.cache.EtcdInformer;
-import dev.berth.operator.control.ControllerLoop;
+import dev.berth.operator.cache.Informers;
+import dev.berth.operator.cache.RawValues;
+import dev.berth.operator.control.HostRecord;
+import dev.berth.operator.control.HostRecordCodec;
 import dev.berth.operator.control.LeaderElection;
 import dev.berth.operator.control.StatusWriter;
-import dev.berth.operator.queue.RateLimit;
+import dev.berth.operator.kit.Controller;
+import dev.berth.operator.kit.ControllerBuilder;
+import dev.berth.operator.kit.Source;
 import dev.berth.operator.queue.RetryPolicy;
-import dev.berth.operator.queue.WorkQueue;
 import dev.berth.operator.store.EtcdKv;
 import dev.berth.operator.store.KeyLayout;
-import dev.berth.operator.store.ResourceStore;
 import dev.berth.operator.store.StoredObject;
 import dev.berth.operator.store.StoredValue;
 import dev.berth.reconcilers.route.ServiceLabels;
-import dev.berth.crds.stack.StackSpec;
-import dev.berth.reconcilers.route.TraefikLabels;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
-import java.time.Duration;
-import java.util.HashMap;
+import java.util.Collection;
 import java.util.HashSet;
-import java.util.Map;
-import java.util.Optional;
+import java.util.List;
 import java.util.Set;
-import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Everything Routes need in a running operator. On every operator: the Route cache, and the publisher of this
- * host's backends. On the one elected leader ({@code <root>/v1/elections/routes}): the Route controller that
- * writes Traefik's keys and the Routes' status. Labels-mode Routes reach the stack controller through
- * {@link #serviceLabels()}.
+ * Routes in a running operator. On every operator: the publisher of this host's backends, and the labels-mode
+ * Routes the stack controller merges into its containers ({@link #serviceLabels()}, {@link #labelChanges()}). On the
+ * one elected leader ({@code <root>/v1/elections/routes}): the {@code route} controller, which writes Traefik's keys
+ * and the Routes' status.
  */
 public final class RouteRuntime implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RouteRuntime.class);
@@ -53,83 +52,69 @@ public final class RouteRuntime implements AutoCloseable {
         }
     }
 
-    private final WorkQueue queue;
     private final DesiredInformer routes;
-    private final EtcdInformer<String> backends;
-    private final EtcdInformer<String> hosts;
-    private final ControllerLoop loop;
+    private final EtcdInformer<HostRecord> hosts;
+    private final LabelRoutes labelRoutes;
     private final LeaderElection election;
     private final BackendPublisher publisher;
     private final TraefikKvWriter writer;
-    private final Consumer<String> stackChanged;
+    private final Controller controller;
     private volatile StatusWriter status;
-    private volatile Map<String, RouteSpec> labelRoutes = Map.of();
 
-    /**
-     * @param stackChanged told the name of a stack whose labels-mode routes changed (re-reconcile its containers)
-     */
-    public RouteRuntime(KindDef routeKind, EtcdKv kv, KeyLayout keys, ResourceStore store, DesiredInformer stacks,
-                        String host, String instance, Settings settings, String address,
-                        Consumer<String> stackChanged, RetryPolicy retry, MeterRegistry registry) {
-        this.stackChanged = stackChanged;
+    public RouteRuntime(Informers informers, KindDef routeKind, DesiredInformer stacks, EtcdKv kv, KeyLayout keys,
+                        String host, String instance, Settings settings, String address, RetryPolicy retry,
+                        MeterRegistry registry) {
         this.status = new StatusWriter(kv, keys, host);
-        queue = new WorkQueue("route", retry, RateLimit.defaults(), registry);
+        routes = informers.desired(routeKind);
+        hosts = informers.prefix("hosts", keys.hostsPrefix(), HostRecord.class, new HostRecordCodec(keys));
+        String backendPrefix = EtcdBackendDirectory.prefix(keys);
+        EtcdInformer<StoredValue> backends = informers.prefix("backends", backendPrefix, StoredValue.class,
+                new RawValues(backendPrefix));
+        labelRoutes = new LabelRoutes(routes);
         writer = new TraefikKvWriter(kv, keys);
-        routes = new DesiredInformer(routeKind, kv, store, key -> {
-            queue.add(key.name());
-            refreshLabelRoutes();
-        }, retry, registry);
         EtcdBackendDirectory directory = new EtcdBackendDirectory(kv, keys);
-        backends = new EtcdInformer<>("backends", EtcdBackendDirectory.prefix(keys), kv,
-                new RawCodec(EtcdBackendDirectory.prefix(keys)), name -> {
-                    int slash = name.indexOf('/');
-                    if (slash > 0) {
-                        enqueueFor(name.substring(0, slash));
-                    }
-                },
-                retry, registry);
-        hosts = new EtcdInformer<>("route-hosts", keys.hostsPrefix(), kv, new RawCodec(keys.hostsPrefix()),
-                name -> enqueueAll(), retry, registry);
         // Before the first list of live hosts every backend would look dead and every route lose its servers:
         // until then a reconcile fails (and is retried with backoff) instead of writing anything.
-        java.util.function.Supplier<java.util.Set<String>> liveHosts = () -> {
+        Supplier<Set<String>> liveHosts = () -> {
             if (!hosts.synced()) {
                 throw new IllegalStateException("live hosts not yet listed from etcd");
             }
             return hosts.names();
         };
-        RouteReconciler controller = new RouteReconciler(routes, stacks, directory, liveHosts, writer,
-                settings.traefikRoot(), this::leading, () -> status, host, Clock.systemUTC());
-        loop = new ControllerLoop("route", queue, controller, 1, registry);
-        election = new LeaderElection(kv, keys.base() + "elections/routes", host, 10, leading -> {
+        election = new LeaderElection(kv, keys.base() + "elections/routes", host, 10, registry);
+        election.addListener(leading -> {
             if (leading) {
                 // A fresh writer: another leader may have written status since this one last did.
                 status = new StatusWriter(kv, keys, host);
                 log.info("route leader on {}: writing Traefik's keys under {}/", host, settings.traefikRoot());
-                enqueueAll();
             }
-        }, registry);
+        });
+        RouteReconciler reconciler = new RouteReconciler(routes, stacks, directory, liveHosts, writer,
+                settings.traefikRoot(), election::isLeader, () -> status, host, Clock.systemUTC());
+        controller = ControllerBuilder.named("route")
+                .forObjects(routes)
+                // A backend list key is <stack>/<host>: routes to that stack may have gained or lost servers.
+                .watches(backends, key -> key.contains("/") ? routesTo(key.substring(0, key.indexOf('/'))) : List.of())
+                .watches(hosts, h -> allKeys())
+                .watches(stacks, this::routesTo)
+                .allKeys(this::allKeys)
+                .reconciler(reconciler)
+                .workers(1)
+                .leaderOnly(election)
+                .build(retry, registry);
         publisher = new BackendPublisher(directory, host, instance, address);
     }
 
-    private boolean leading() {
-        return election.isLeader();
-    }
-
-    public boolean leader() {
-        return election.isLeader();
-    }
-
-    public void start() {
-        routes.start();
-        backends.start();
-        hosts.start();
-        loop.start();
-        election.start();
+    public Controller controller() {
+        return controller;
     }
 
     public boolean synced() {
         return routes.synced() && hosts.synced();
+    }
+
+    public boolean leader() {
+        return election.isLeader();
     }
 
     /** The observed cache listed Docker's containers (at start, on changes and on resync): publish what changed. */
@@ -137,69 +122,31 @@ public final class RouteRuntime implements AutoCloseable {
         publisher.listed(containers);
     }
 
-    /** Stacks changed: routes to them may now resolve (or not). */
-    public void stackChanged(String stack) {
-        enqueueFor(stack);
-    }
-
+    /** The resync timer: publish this host's backends again if etcd lost them. */
     public void resync() {
-        routes.resync();
-        backends.resync();
-        hosts.resync();
         publisher.resync();
-        enqueueAll();
     }
 
     /** The labels of labels-mode Routes for a stack service's containers (empty for kv-mode routes). */
     public ServiceLabels serviceLabels() {
-        return new ServiceLabels() {
-            @Override
-            public Map<String, String> labelsFor(String stack, StackSpec spec, String service) {
-                return TraefikLabels.forService(stack, spec, service, labelRoutes);
-            }
-
-            @Override
-            public boolean ready() {
-                return routes.synced();
-            }
-        };
+        return labelRoutes;
     }
 
-    private void refreshLabelRoutes() {
-        Map<String, RouteSpec> next = new HashMap<>();
-        for (String name : routes.names()) {
-            Optional<StoredObject> route = routes.get(name);
-            if (route.isPresent() && !route.get().valid()) {
-                // Invalid YAML in etcd is not a deleted route: keep its last valid labels on the containers.
-                Optional.ofNullable(labelRoutes.get(name)).ifPresent(s -> next.put(name, s));
-                continue;
-            }
-            route.map(o -> o.resource().orElseThrow().spec(RouteSpec.class))
-                    .filter(s -> RouteSpec.LABELS.equals(s.mode())).ifPresent(s -> next.put(name, s));
-        }
-        Set<String> touched = new HashSet<>();
-        labelRoutes.forEach((n, s) -> {
-            if (!s.equals(next.get(n))) {
-                touched.add(s.target().stack());
-            }
-        });
-        next.forEach((n, s) -> {
-            if (!s.equals(labelRoutes.get(n))) {
-                touched.add(s.target().stack());
-            }
-        });
-        labelRoutes = Map.copyOf(next);
-        touched.forEach(stackChanged);
+    /** Names of stacks whose labels-mode Routes changed. */
+    public Source<String> labelChanges() {
+        return labelRoutes;
     }
 
-    private void enqueueFor(String stack) {
+    private Collection<String> routesTo(String stack) {
+        List<String> names = new java.util.ArrayList<>();
         for (String name : routes.names()) {
             routes.get(name).flatMap(StoredObject::resource).map(r -> r.spec(RouteSpec.class))
-                    .filter(s -> s.target().stack().equals(stack)).ifPresent(s -> queue.addUnlessBackingOff(name));
+                    .filter(s -> s.target().stack().equals(stack)).ifPresent(s -> names.add(name));
         }
+        return names;
     }
 
-    private void enqueueAll() {
+    private Collection<String> allKeys() {
         Set<String> names = new HashSet<>(routes.names());
         if (election.isLeader()) {
             try {
@@ -208,42 +155,11 @@ public final class RouteRuntime implements AutoCloseable {
                 log.debug("cannot list written routes: {}", e.getMessage());
             }
         }
-        names.forEach(queue::addUnlessBackingOff);
+        return names;
     }
 
     @Override
     public void close() {
         publisher.close();
-        election.close();
-        loop.stop(Duration.ofSeconds(20));
-        routes.close();
-        backends.close();
-        hosts.close();
     }
-
-    /** The keys are only triggers (and host names); the controller reads the values itself. */
-    private static final class RawCodec implements EtcdInformer.Codec<String> {
-        private final String prefix;
-
-        RawCodec(String prefix) {
-            this.prefix = prefix;
-        }
-
-        @Override
-        public Optional<String> name(String key) {
-            return key.startsWith(prefix) && key.length() > prefix.length() ? Optional.of(key.substring(prefix.length()))
-                    : Optional.empty();
-        }
-
-        @Override
-        public String decode(String name, StoredValue value) {
-            return value.value();
-        }
-
-        @Override
-        public long revision(String value) {
-            return -1;
-        }
-    }
-
 }

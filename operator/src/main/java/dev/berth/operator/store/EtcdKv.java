@@ -3,6 +3,8 @@ package dev.berth.operator.store;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.kv.TxnResponse;
 import io.etcd.jetcd.op.Cmp;
@@ -51,6 +53,10 @@ public final class EtcdKv {
         CallListener NONE = (operation, outcome, nanos) -> { };
 
         void call(String operation, String outcome, long nanos);
+
+        /** A watch on {@code prefix} opened ({@code +1}) or closed ({@code -1}). */
+        default void watches(String prefix, int delta) {
+        }
     }
 
     public Client client() {
@@ -88,6 +94,45 @@ public final class EtcdKv {
     public long deletePrefix(String prefix) {
         return timed("delete", client.getKVClient().delete(bytes(prefix), DeleteOption.builder().isPrefix(true).build()),
                 "delete " + prefix).getDeleted();
+    }
+
+    /**
+     * Watches every key under {@code prefix} from {@code revision}. Every watch of the process goes through here, so
+     * the listener can count them: one watch per prefix is the rule the informer registry keeps.
+     */
+    public Watch.Watcher watchPrefix(String prefix, long revision, Watch.Listener listener) {
+        WatchOption option = WatchOption.builder().isPrefix(true).withRevision(revision).build();
+        Watch.Watcher watcher = client.getWatchClient().watch(bytes(prefix), option, listener);
+        countWatch(prefix, 1);
+        return new Watch.Watcher() {
+            private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+
+            @Override
+            public void close() {
+                if (closed.compareAndSet(false, true)) {
+                    countWatch(prefix, -1);
+                }
+                watcher.close();
+            }
+
+            @Override
+            public boolean isClosed() {
+                return watcher.isClosed();
+            }
+
+            @Override
+            public void requestProgress() {
+                watcher.requestProgress();
+            }
+        };
+    }
+
+    private void countWatch(String prefix, int delta) {
+        try {
+            calls.watches(prefix, delta);
+        } catch (RuntimeException e) {
+            // metrics must never break a store call
+        }
     }
 
     /** Runs all writes only if every guard holds; false means someone changed a guarded key meanwhile. */

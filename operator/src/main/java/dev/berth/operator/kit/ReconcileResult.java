@@ -1,4 +1,4 @@
-package dev.berth.operator.control;
+package dev.berth.operator.kit;
 
 import java.time.Duration;
 import java.util.Optional;

@@ -1,10 +1,9 @@
-package dev.berth.operator.overlay;
+package dev.berth.operator.control;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.operator.cache.EtcdInformer;
-import dev.berth.operator.control.HostRecord;
 import dev.berth.operator.store.KeyLayout;
 import dev.berth.operator.store.StoredValue;
 import java.util.Optional;
@@ -16,13 +15,13 @@ import org.slf4j.LoggerFactory;
  * host's last good record: an unreadable value is not a host that left, and dropping it would cut that host off
  * every FDB. A host never read well has no underlay address and is skipped until it writes a good record.
  */
-final class HostRecordCodec implements EtcdInformer.Codec<HostRecord> {
+public final class HostRecordCodec implements EtcdInformer.Codec<HostRecord> {
     private static final Logger log = LoggerFactory.getLogger(HostRecordCodec.class);
 
     private final KeyLayout keys;
     private final ObjectMapper json = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
-    HostRecordCodec(KeyLayout keys) {
+    public HostRecordCodec(KeyLayout keys) {
         this.keys = keys;
     }
 

@@ -1,9 +1,8 @@
-package dev.berth.operator.overlay;
+package dev.berth.operator.control;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import dev.berth.operator.control.HostRecord;
 import dev.berth.operator.store.KeyLayout;
 import dev.berth.operator.store.StoredValue;
 import org.junit.jupiter.api.Test;

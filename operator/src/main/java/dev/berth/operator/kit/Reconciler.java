@@ -1,4 +1,4 @@
-package dev.berth.operator.control;
+package dev.berth.operator.kit;
 
 /** Brings one object (by name) to its declared state; called by at most one worker at a time per name. */
 @FunctionalInterface
