@@ -2,6 +2,7 @@ package dev.berth.reconcilers.stack;
 
 import dev.berth.reconcilers.labels.BerthLabels;
 
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
@@ -34,7 +35,10 @@ public record ContainerPlan(
         List<String> capDrop,
         List<String> securityOpt,
         boolean init,
-        String specHash) {
+        String specHash) implements Canonical.Form {
+    /** Env is a map written as a list: its order means nothing, its keys do. */
+    private static final Comparator<String> ENV_BY_KEY = Comparator.comparing(kv -> kv.substring(0, keyEnd(kv)));
+
     public ContainerPlan {
         cmd = List.copyOf(cmd);
         entrypoint = List.copyOf(entrypoint);
@@ -53,5 +57,44 @@ public record ContainerPlan(
         return new ContainerPlan(stack, service, replica, other, image, cmd, entrypoint, env, labels, ports, mounts,
                 networks, restart, healthcheck, nanoCpus, memoryBytes, memoryReservationBytes, user, readOnly, capAdd,
                 capDrop, securityOpt, init, specHash);
+    }
+
+    /**
+     * What the spec hash is made of. Stack, service and replica are left out because the name and the labels
+     * already carry them; memory fields keep the names earlier releases hashed them under.
+     */
+    @Override
+    public void writeCanonical(Canonical out) {
+        out.record("ContainerPlan")
+                .exclude("stack", "in the name and the owner label")
+                .exclude("service", "in the name and the service label")
+                .exclude("replica", "in the name and the replica label")
+                .field("name", name)
+                .field("image", image)
+                .field("cmd", cmd)
+                .field("entrypoint", entrypoint)
+                .unordered("env", env, ENV_BY_KEY)
+                .field("labels", Canonical.without(labels, BerthLabels.SPEC_HASH))
+                .unordered("ports", ports, PortPlan.ORDER)
+                .unordered("mounts", mounts, MountPlan.BY_TARGET)
+                // Ordered: the first network is the one Docker creates the container on.
+                .field("networks", networks)
+                .field("restart", restart)
+                .field("healthcheck", healthcheck)
+                .field("nanoCpus", nanoCpus)
+                .field("memoryBytes", "memory", memoryBytes)
+                .field("memoryReservationBytes", "memoryReservation", memoryReservationBytes)
+                .field("user", user)
+                .field("readOnly", readOnly)
+                .set("capAdd", capAdd)
+                .set("capDrop", capDrop)
+                .field("securityOpt", securityOpt)
+                .field("init", init)
+                .exclude("specHash", "the hash itself");
+    }
+
+    private static int keyEnd(String kv) {
+        int eq = kv.indexOf('=');
+        return eq < 0 ? kv.length() : eq;
     }
 }

@@ -12,7 +12,6 @@ import dev.berth.crds.stack.StackNetwork;
 import dev.berth.crds.stack.StackSpec;
 import dev.berth.crds.stack.VolumeSpec;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -72,13 +71,8 @@ public final class PlanBuilder {
         labels.put(BerthLabels.MANAGED_BY, instance);
         labels.put(BerthLabels.OWNER, ObjectKey.stack(stack).toString());
         labels.put(BerthLabels.NETWORK, n.name());
-        String hash = new Canonical()
-                .field("name", name)
-                .field("driver", n.driver())
-                .field("internal", n.internal())
-                .field("subnet", n.subnet())
-                .field("labels", labels)
-                .hash();
+        NetworkPlan unhashed = new NetworkPlan(stack, n.name(), name, n.driver(), n.internal(), n.subnet(), labels, "");
+        String hash = Canonical.of(unhashed).hash();
         labels.put(BerthLabels.SPEC_HASH, hash);
         return new NetworkPlan(stack, n.name(), name, n.driver(), n.internal(), n.subnet(), labels, hash);
     }
@@ -109,9 +103,9 @@ public final class PlanBuilder {
         labels.put(BerthLabels.REPLICA, Integer.toString(replica));
 
         List<PortPlan> ports = s.ports().stream().map(PlanBuilder::port)
-                .sorted(Comparator.comparing(PortPlan::sortKey)).toList();
+                .sorted(PortPlan.ORDER).toList();
         List<MountPlan> mounts = s.volumes().stream().map(PlanBuilder::mount)
-                .sorted(Comparator.comparing(MountPlan::target)).toList();
+                .sorted(MountPlan.BY_TARGET).toList();
 
         List<NetworkAttachment> attachments = new ArrayList<>();
         for (String declared : new LinkedHashSet<>(networkNamesOf(s))) {
@@ -144,32 +138,9 @@ public final class PlanBuilder {
                 unhashed.securityOpt(), unhashed.init(), hash);
     }
 
-    /** Every field but the hash itself (and its label) goes in. */
+    /** What {@link ContainerPlan#writeCanonical} says the plan is made of: every component not excluded there. */
     static String hash(ContainerPlan p) {
-        Map<String, String> labels = new TreeMap<>(p.labels());
-        labels.remove(BerthLabels.SPEC_HASH);
-        return new Canonical()
-                .field("name", p.name())
-                .field("image", p.image())
-                .field("cmd", p.cmd())
-                .field("entrypoint", p.entrypoint())
-                .field("env", p.env())
-                .field("labels", labels)
-                .field("ports", p.ports())
-                .field("mounts", p.mounts())
-                .field("networks", p.networks())
-                .field("restart", p.restart())
-                .field("healthcheck", p.healthcheck())
-                .field("nanoCpus", p.nanoCpus())
-                .field("memory", p.memoryBytes())
-                .field("memoryReservation", p.memoryReservationBytes())
-                .field("user", p.user())
-                .field("readOnly", p.readOnly())
-                .field("capAdd", p.capAdd())
-                .field("capDrop", p.capDrop())
-                .field("securityOpt", p.securityOpt())
-                .field("init", p.init())
-                .hash();
+        return Canonical.of(p).hash();
     }
 
     private static PortPlan port(PortSpec p) {

@@ -1,7 +1,7 @@
 package dev.berth.reconcilers.stack;
 
 /** Docker's restart policy: name is no, always, unless-stopped or on-failure (with maxRetries, 0 = unlimited). */
-public record RestartPlan(String name, int maxRetries) {
+public record RestartPlan(String name, int maxRetries) implements Canonical.Form {
     /** Reads Compose's forms: {@code no}, {@code always}, {@code unless-stopped}, {@code on-failure[:N]}. */
     public static RestartPlan parse(String text) {
         String s = text == null ? "unless-stopped" : text.strip();
@@ -23,5 +23,12 @@ public record RestartPlan(String name, int maxRetries) {
             default -> throw new IllegalArgumentException(
                     "restart \"" + text + "\" is not one of no, always, unless-stopped, on-failure[:N]");
         };
+    }
+
+    @Override
+    public void writeCanonical(Canonical out) {
+        out.record("RestartPlan")
+                .field("name", name)
+                .field("maxRetries", maxRetries);
     }
 }
