@@ -4,7 +4,7 @@ import dev.berth.crds.ObjectKey;
 import java.util.Optional;
 
 /**
- * Where things live in etcd (DESIGN.md, "Names of things"), under a configurable root such as {@code /berth}.
+ * Where things live in etcd (docs/architecture.md, "Names"), under a configurable root such as {@code /berth}.
  * Desired objects: {@code <root>/v1/<kind>/<name>}; status: {@code <root>/v1/status/<kind>/<name>/<host>};
  * hosts: {@code <root>/v1/hosts/<host>}; leases: {@code <root>/v1/leases/<network>/<host>}.
  */
