@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.crds.gitops.GitSourceStatus;
 import dev.berth.operator.Await;
+import dev.berth.operator.store.StoreException;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -56,15 +57,23 @@ class GitOpsNetworkRulesTest {
     @Test
     void aNetworkThatCollidesWithOneInEtcdAppliesNothingUntilFixed(@TempDir Path dir) throws Exception {
         try (GitOpsHarness h = new GitOpsHarness()) {
-            h.startOperator("host-" + h.instance);
-            String byHand = h.name("byhand");
-            h.apply(network(byHand, 4003, "10.232.0.0/16"));
             TestRepo repo = new TestRepo(dir);
             String web = h.name("web");
             String mine = h.name("mine");
             repo.write("stacks/web.yaml", h.stack(web, 1));
             repo.write("stacks/mine.yaml", network(mine, 4003, "10.233.0.0/16"));
             String commit = repo.commit("a VNI that is taken");
+            h.startOperator("host-" + h.instance);
+            String byHand = h.name("byhand");
+            // The first etcd calls of a JVM can take seconds on a loaded machine; applying is idempotent, so retry.
+            Await.until(GitOpsHarness.WAIT, "the network applied by hand", () -> {
+                try {
+                    h.apply(network(byHand, 4003, "10.232.0.0/16"));
+                    return true;
+                } catch (StoreException e) {
+                    return false;
+                }
+            });
             String src = h.name("src");
             h.apply(h.gitSource(src, repo.url(), "interval: 1s"));
 
