@@ -1,43 +1,45 @@
 package dev.berth.crds.network;
 
+import dev.berth.crds.ObjectKey;
 import dev.berth.crds.Resource;
-import dev.berth.crds.ValidationError;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import dev.berth.crds.SetCheck;
+import dev.berth.crds.SetCheckContext;
 import java.util.List;
-import java.util.Map;
 
 /**
- * Rules across Networks, checked when applying: no two Networks share a VNI, no two subnets overlap. Objects
- * being applied replace stored ones of the same name; errors point at the applied document.
+ * No two Networks share a VNI (one VXLAN device per VNI on a host) and no two subnets overlap (an address would
+ * belong to two bridges). A clash between two objects being applied is reported once, at the later one.
  */
-public final class NetworkSetCheck {
-    private NetworkSetCheck() {
+public final class NetworkSetCheck implements SetCheck {
+    @Override
+    public String kind() {
+        return ObjectKey.NETWORK;
     }
 
-    public static List<ValidationError> check(List<Resource> applying, List<Resource> stored) {
-        Map<String, Resource> all = new LinkedHashMap<>();
-        stored.stream().filter(r -> r.spec() instanceof NetworkSpec).forEach(r -> all.put(r.metadata().name(), r));
-        List<Resource> mine = applying.stream().filter(r -> r.spec() instanceof NetworkSpec).toList();
-        mine.forEach(r -> all.put(r.metadata().name(), r));
-        List<ValidationError> errors = new ArrayList<>();
-        for (Resource r : mine) {
-            NetworkSpec spec = r.spec(NetworkSpec.class);
-            for (Resource other : all.values()) {
-                if (other == r || other.metadata().name().equals(r.metadata().name())) {
-                    continue;
-                }
-                NetworkSpec o = other.spec(NetworkSpec.class);
-                if (o.vni().equals(spec.vni())) {
-                    errors.add(new ValidationError(r.file(), r.line(), 1, "spec.vni", "VNI " + spec.vni()
-                            + " is already used by network \"" + other.metadata().name() + "\""));
-                }
-                if (Ipv4Cidr.parse(o.subnet()).overlaps(Ipv4Cidr.parse(spec.subnet()))) {
-                    errors.add(new ValidationError(r.file(), r.line(), 1, "spec.subnet", "subnet " + spec.subnet()
-                            + " overlaps " + o.subnet() + " of network \"" + other.metadata().name() + "\""));
-                }
+    @Override
+    public void check(List<Resource> applying, List<Resource> stored, SetCheckContext context) {
+        for (int i = 0; i < applying.size(); i++) {
+            Resource network = applying.get(i);
+            for (Resource earlier : applying.subList(0, i)) {
+                compare(network, earlier, true, context);
+            }
+            for (Resource other : stored) {
+                compare(network, other, false, context);
             }
         }
-        return errors;
+    }
+
+    private static void compare(Resource network, Resource other, boolean showWhere, SetCheckContext context) {
+        NetworkSpec spec = network.spec(NetworkSpec.class);
+        NetworkSpec o = other.spec(NetworkSpec.class);
+        String name = "network \"" + other.metadata().name() + "\"";
+        if (o.vni().equals(spec.vni())) {
+            context.error(network, "spec.vni", "VNI " + spec.vni() + " is already used by " + name
+                    + (showWhere ? " (" + context.where(other, "spec.vni") + ")" : ""));
+        }
+        if (Ipv4Cidr.parse(o.subnet()).overlaps(Ipv4Cidr.parse(spec.subnet()))) {
+            context.error(network, "spec.subnet", "subnet " + spec.subnet() + " overlaps " + o.subnet() + " of "
+                    + name + (showWhere ? " (" + context.where(other, "spec.subnet") + ")" : ""));
+        }
     }
 }

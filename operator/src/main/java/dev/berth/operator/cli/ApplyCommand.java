@@ -38,10 +38,7 @@ public final class ApplyCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         try (StoreSession session = new StoreSession(etcd, kinds)) {
-            List<dev.berth.crds.Resource> storedNetworks = session.store().list(kinds.byKind("Network").orElseThrow()).stream()
-                    .flatMap(o -> o.resource().stream()).toList();
-            Manifests.Loaded crossChecked = new Manifests.Loaded(loaded.resources(),
-                    dev.berth.crds.network.NetworkSetCheck.check(loaded.resources(), storedNetworks));
+            Manifests.Loaded crossChecked = loaded.crossChecked(Manifests.storedForChecks(session.store(), kinds));
             if (!crossChecked.report(spec.commandLine().getErr())) {
                 return 1;
             }

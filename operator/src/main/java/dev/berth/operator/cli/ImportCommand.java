@@ -4,12 +4,10 @@ import dev.berth.crds.Kinds;
 import dev.berth.crds.ManifestParser;
 import dev.berth.crds.ParseResult;
 import dev.berth.crds.Resource;
-import dev.berth.crds.ValidationError;
 import dev.berth.crds.compose.ComposeImport;
 import dev.berth.crds.compose.ComposeImporter;
 import dev.berth.crds.compose.ComposeInput;
 import dev.berth.crds.compose.ComposeOptions;
-import dev.berth.crds.network.NetworkSetCheck;
 import dev.berth.operator.store.ApplyOutcome;
 import java.io.IOException;
 import java.io.InputStream;
@@ -109,13 +107,12 @@ public final class ImportCommand implements Runnable {
             return 0;
         }
 
-        /** The same path as berth apply: network checks against etcd, then one transaction. */
+        /** The same path as berth apply: the check across objects against etcd, then one transaction. */
         private int apply(Kinds kinds, List<Resource> resources, PrintWriter out, PrintWriter err) {
             try (StoreSession session = new StoreSession(etcd, kinds)) {
-                List<Resource> storedNetworks = session.store().list(kinds.byKind("Network").orElseThrow()).stream()
-                        .flatMap(o -> o.resource().stream()).toList();
-                List<ValidationError> errors = NetworkSetCheck.check(resources, storedNetworks);
-                if (!new Manifests.Loaded(resources, errors).report(err)) {
+                Manifests.Loaded checked = new Manifests.Loaded(resources, List.of())
+                        .crossChecked(Manifests.storedForChecks(session.store(), kinds));
+                if (!checked.report(err)) {
                     return 1;
                 }
                 List<ApplyOutcome> outcomes = session.store().apply(resources);

@@ -1,9 +1,12 @@
 package dev.berth.operator.cli;
 
+import dev.berth.crds.Kinds;
 import dev.berth.crds.ManifestParser;
+import dev.berth.crds.ObjectSetCheck;
 import dev.berth.crds.ParseResult;
 import dev.berth.crds.Resource;
 import dev.berth.crds.ValidationError;
+import dev.berth.operator.store.ResourceStore;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -18,6 +21,16 @@ public final class Manifests {
     public record Loaded(List<Resource> resources, List<ValidationError> errors) {
         public boolean ok() {
             return errors.isEmpty();
+        }
+
+        /**
+         * These objects with the errors of the check across objects added: against {@code stored} (what etcd holds,
+         * from {@link #storedForChecks}) or against nothing, which checks the files among themselves.
+         */
+        public Loaded crossChecked(List<Resource> stored) {
+            List<ValidationError> all = new ArrayList<>(errors);
+            all.addAll(ObjectSetCheck.standard().check(resources, stored));
+            return new Loaded(resources, all);
         }
 
         /** Prints every error, one per line, and a count; returns false when there were any. */
@@ -51,5 +64,14 @@ public final class Manifests {
             }
         }
         return new Loaded(resources, errors);
+    }
+
+    /** The stored objects the check across objects compares with: one listing per kind it reads, no more. */
+    public static List<Resource> storedForChecks(ResourceStore store, Kinds kinds) {
+        return ObjectSetCheck.standard().kinds().stream()
+                .flatMap(kind -> kinds.all().stream().filter(k -> k.singular().equals(kind)))
+                .flatMap(kind -> store.list(kind).stream())
+                .flatMap(object -> object.resource().stream())
+                .toList();
     }
 }

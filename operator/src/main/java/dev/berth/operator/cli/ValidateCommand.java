@@ -10,7 +10,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "validate", mixinStandardHelpOptions = true,
-        description = "Check manifests against Berth's schemas without touching etcd.%n"
+        description = "Check manifests against Berth's schemas and against each other (unique VNIs, subnets that do"
+                + " not overlap) without touching etcd.%n"
                 + "Every error is printed as FILE:LINE:COLUMN: FIELD: MESSAGE.")
 public final class ValidateCommand implements Callable<Integer> {
     @Spec
@@ -23,8 +24,9 @@ public final class ValidateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Kinds kinds = Kinds.standard();
-        Manifests.Loaded loaded = Manifests.load(new ManifestParser(kinds),
-                ManifestFiles.read(files, System.in));
+        // Nothing is stored for validate: the files are checked among themselves, across objects too.
+        Manifests.Loaded loaded = Manifests.load(new ManifestParser(kinds), ManifestFiles.read(files, System.in))
+                .crossChecked(List.of());
         if (!loaded.report(spec.commandLine().getErr())) {
             return 1;
         }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.berth.crds.KindDef;
 import dev.berth.crds.Kinds;
 import dev.berth.crds.ManifestParser;
+import dev.berth.crds.ObjectSetCheck;
 import dev.berth.crds.ParseResult;
 import dev.berth.crds.Resource;
 import dev.berth.crds.ValidationError;
@@ -62,6 +63,7 @@ public final class GitSync {
     private final KeyLayout keys;
     private final Kinds kinds;
     private final ManifestParser parser;
+    private final ObjectSetCheck setCheck = ObjectSetCheck.standard();
     private final ResourceStore store;
     private final GitRepos repos;
     private final GitOpsMetrics metrics;
@@ -126,13 +128,7 @@ public final class GitSync {
         String commit = fetched.commit();
         Manifests.Loaded loaded = withoutGitSources(Manifests.load(parser, fetched.files()));
         if (!loaded.ok()) {
-            List<String> errors = loaded.errors().stream().map(ValidationError::toString).toList();
-            String message = "commit " + shortSha(commit) + ": " + errors.size() + (errors.size() == 1 ? " invalid"
-                    + " manifest error" : " manifest errors") + ", nothing applied; first: " + errors.get(0);
-            log.warn("gitsource/{}: {}", name, message);
-            write(statusKey, previousRaw, failed(previous, revision, commit, "InvalidManifests", message, errors));
-            metrics.sync(name, "failed");
-            return new Outcome(false, Optional.of(interval), message);
+            return invalidManifests(name, statusKey, previousRaw, previous, revision, commit, loaded.errors(), interval);
         }
         if (loaded.resources().isEmpty() && !spec.allowEmpty()) {
             String message = "commit " + shortSha(commit) + " has no manifests under \"" + spec.path()
@@ -157,7 +153,11 @@ public final class GitSync {
         Map<String, String> previouslyWritten = previous == null ? Map.of() : previous.written();
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
             SyncPlan plan = SyncPlanner.plan(name, spec.prune(), spec.selfHeal(), spec.force(), desired, listAll(),
-                    previouslyWritten, parser);
+                    previouslyWritten, parser, setCheck);
+            if (!plan.invalid().isEmpty()) {
+                return invalidManifests(name, statusKey, previousRaw, previous, revision, commit, plan.invalid(),
+                        interval);
+            }
             if (!plan.conflicts().isEmpty()) {
                 String message = "commit " + shortSha(commit) + ": " + plan.conflicts().size()
                         + " object(s) not owned by this source, nothing applied (set force: true to take them over): "
@@ -198,6 +198,19 @@ public final class GitSync {
         return new Outcome(true, Optional.empty(), message);
     }
 
+    /** A commit that breaks a rule (of one manifest or across objects): nothing applied, every error in status. */
+    private Outcome invalidManifests(String name, String statusKey, Optional<StoredValue> previousRaw,
+                                     GitSourceStatus previous, long revision, String commit,
+                                     List<ValidationError> invalid, Duration interval) {
+        List<String> errors = invalid.stream().map(ValidationError::toString).toList();
+        String message = "commit " + shortSha(commit) + ": " + errors.size() + (errors.size() == 1 ? " invalid"
+                + " manifest error" : " manifest errors") + ", nothing applied; first: " + errors.get(0);
+        log.warn("gitsource/{}: {}", name, message);
+        write(statusKey, previousRaw, failed(previous, revision, commit, "InvalidManifests", message, errors));
+        metrics.sync(name, "failed");
+        return new Outcome(false, Optional.of(interval), message);
+    }
+
     private GitRepos.Fetched fetchIfDue(String name, GitSourceSpec spec, String specKey, Duration interval)
             throws GitSyncException {
         Cached cached = cache.get(name);
@@ -233,7 +246,7 @@ public final class GitSync {
                 if (again.key().equals(r.key()) && SyncPlanner.contentHash(again).equals(want)
                         && source.equals(again.metadata().annotations().get(GitAnnotations.SOURCE))
                         && commit.equals(again.metadata().annotations().get(GitAnnotations.COMMIT))) {
-                    return Optional.of(new SyncPlanner.Desired(r.key(), etcdKey, text, again));
+                    return Optional.of(new SyncPlanner.Desired(r.key(), etcdKey, text, r));
                 }
             }
         }

@@ -4,18 +4,23 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.crds.ManifestParser;
+import dev.berth.crds.ObjectKey;
+import dev.berth.crds.ObjectSetCheck;
 import dev.berth.crds.ParseResult;
 import dev.berth.crds.Resource;
+import dev.berth.crds.ValidationError;
 import dev.berth.operator.store.EtcdKv;
 import dev.berth.operator.store.StoredValue;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -23,12 +28,16 @@ import java.util.TreeMap;
  * the stored text. An owned object whose content differs from the commit is either a change in git (the commit's
  * text differs from what this source last wrote: apply) or a hand edit (same text in git: self-heal, or report).
  * Content is compared as canonical JSON without the two GitOps annotations, so a comment or key order in git, or a
- * new commit that leaves a file alone, writes nothing.
+ * new commit that leaves a file alone, writes nothing. The commit must also pass the check across objects against
+ * what stays in etcd (a pruned object no longer counts); when it does not, the plan says so and nothing is written.
  */
 public final class SyncPlanner {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** One object of the commit: its key, its etcd key, the annotated text to store and the parsed resource. */
+    /**
+     * One object of the commit: its key, its etcd key, the annotated text to store and the resource as the commit
+     * wrote it (its file and line point into the commit; it means what the annotated text means).
+     */
     public record Desired(String key, String etcdKey, String text, Resource resource) {
     }
 
@@ -41,7 +50,7 @@ public final class SyncPlanner {
 
     public static SyncPlan plan(String source, boolean prune, boolean selfHeal, boolean force, List<Desired> desired,
                                 Map<String, Current> current, Map<String, String> previouslyWritten,
-                                ManifestParser parser) {
+                                ManifestParser parser, ObjectSetCheck setCheck) {
         List<EtcdKv.Guard> guards = new ArrayList<>();
         List<EtcdKv.Write> writes = new ArrayList<>();
         List<String> created = new ArrayList<>();
@@ -53,7 +62,7 @@ public final class SyncPlanner {
         List<String> outOfSync = new ArrayList<>();
         List<String> conflicts = new ArrayList<>();
         Map<String, String> written = new TreeMap<>();
-        var declared = new java.util.HashSet<String>();
+        Set<String> declared = new HashSet<>();
         for (Desired d : desired) {
             declared.add(d.key());
             String wanted = contentHash(d.resource());
@@ -105,8 +114,28 @@ public final class SyncPlanner {
                 orphans.add(cur.key());
             }
         }
+        List<ValidationError> invalid = setCheck.check(desired.stream().map(Desired::resource).toList(),
+                staying(current, declared, pruned, setCheck, parser));
         return new SyncPlan(guards, writes, created, changed, healed, pruned, unchanged, orphans, outOfSync,
-                conflicts, written);
+                conflicts, invalid, written);
+    }
+
+    /** The stored objects of the kinds the check reads that stay in etcd after this plan. */
+    private static List<Resource> staying(Map<String, Current> current, Set<String> declared, List<String> pruned,
+                                          ObjectSetCheck setCheck, ManifestParser parser) {
+        List<Resource> staying = new ArrayList<>();
+        for (Current cur : current.values()) {
+            boolean read = ObjectKey.tryParse(cur.key()).map(k -> setCheck.kinds().contains(k.kind())).orElse(false);
+            if (!read || declared.contains(cur.key()) || pruned.contains(cur.key())) {
+                continue;
+            }
+            // An object that does not parse is reported where it is read; it cannot clash with anything.
+            ParseResult parsed = parser.parse(cur.value().key(), cur.value().value());
+            if (parsed.ok() && parsed.resources().size() == 1) {
+                staying.add(parsed.resources().get(0));
+            }
+        }
+        return staying;
     }
 
     /** The object's meaning without the GitOps annotations: equal hashes mean nothing to write. */
