@@ -1,5 +1,7 @@
 package dev.berth.operator.cli;
 
+import dev.berth.operator.manifests.ManifestFiles;
+import dev.berth.operator.manifests.Manifests;
 import com.github.dockerjava.api.DockerClient;
 import dev.berth.crds.KindDef;
 import dev.berth.crds.Kinds;

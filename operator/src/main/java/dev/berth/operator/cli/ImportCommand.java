@@ -1,5 +1,6 @@
 package dev.berth.operator.cli;
 
+import dev.berth.operator.manifests.Manifests;
 import dev.berth.crds.Kinds;
 import dev.berth.crds.ManifestParser;
 import dev.berth.crds.ParseResult;

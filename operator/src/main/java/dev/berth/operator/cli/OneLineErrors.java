@@ -7,7 +7,7 @@ import picocli.CommandLine;
 final class OneLineErrors implements CommandLine.IExecutionExceptionHandler {
     @Override
     public int handleExecutionException(Exception e, CommandLine cli, CommandLine.ParseResult parsed) throws Exception {
-        if (e instanceof StoreException || e instanceof CliException) {
+        if (e instanceof StoreException || e instanceof CliException || e instanceof dev.berth.operator.manifests.ManifestFileException) {
             cli.getErr().println("error: " + e.getMessage());
             cli.getErr().flush();
             return 1;

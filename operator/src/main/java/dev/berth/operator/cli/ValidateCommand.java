@@ -1,5 +1,7 @@
 package dev.berth.operator.cli;
 
+import dev.berth.operator.manifests.ManifestFiles;
+import dev.berth.operator.manifests.Manifests;
 import dev.berth.crds.Kinds;
 import dev.berth.crds.ManifestParser;
 import java.util.List;

@@ -2,7 +2,7 @@ package dev.berth.operator.gitops;
 
 import dev.berth.crds.gitops.GitCredentials;
 import dev.berth.crds.gitops.GitSourceSpec;
-import dev.berth.operator.cli.ManifestFiles.ManifestFile;
+import dev.berth.operator.manifests.ManifestFiles.ManifestFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -13,7 +13,7 @@ import dev.berth.crds.ValidationError;
 import dev.berth.crds.gitops.GitSourceSpec;
 import dev.berth.crds.gitops.GitSourceStatus;
 import dev.berth.crds.status.Condition;
-import dev.berth.operator.cli.Manifests;
+import dev.berth.operator.manifests.Manifests;
 import dev.berth.operator.store.EtcdKv;
 import dev.berth.operator.store.KeyLayout;
 import dev.berth.operator.store.ResourceStore;

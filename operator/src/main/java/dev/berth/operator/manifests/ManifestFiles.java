@@ -1,4 +1,4 @@
-package dev.berth.operator.cli;
+package dev.berth.operator.manifests;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -33,18 +33,18 @@ public final class ManifestFiles {
                             .filter(f -> f.toString().endsWith(".yaml") || f.toString().endsWith(".yml"))
                             .sorted().toList();
                     if (found.isEmpty()) {
-                        throw new CliException(path + ": no .yaml or .yml files in this folder");
+                        throw new ManifestFileException(path + ": no .yaml or .yml files in this folder");
                     }
                     for (Path f : found) {
                         files.add(readFile(f));
                     }
                 } catch (IOException e) {
-                    throw new CliException(path + ": cannot read folder: " + e.getMessage());
+                    throw new ManifestFileException(path + ": cannot read folder: " + e.getMessage());
                 }
             } else if (Files.exists(p)) {
                 files.add(readFile(p));
             } else {
-                throw new CliException(path + ": no such file or folder");
+                throw new ManifestFileException(path + ": no such file or folder");
             }
         }
         return files;
@@ -54,7 +54,7 @@ public final class ManifestFiles {
         try (InputStream in = Files.newInputStream(file)) {
             return new ManifestFile(file.toString(), readLimited(in, file.toString()));
         } catch (IOException e) {
-            throw new CliException(file + ": cannot read: " + e.getMessage());
+            throw new ManifestFileException(file + ": cannot read: " + e.getMessage());
         }
     }
 
@@ -62,7 +62,7 @@ public final class ManifestFiles {
         try {
             return in.readNBytes(READ_LIMIT);
         } catch (IOException e) {
-            throw new CliException(name + ": cannot read: " + e.getMessage());
+            throw new ManifestFileException(name + ": cannot read: " + e.getMessage());
         }
     }
 }

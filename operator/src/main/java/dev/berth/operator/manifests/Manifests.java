@@ -1,4 +1,4 @@
-package dev.berth.operator.cli;
+package dev.berth.operator.manifests;
 
 import dev.berth.crds.Kinds;
 import dev.berth.crds.ManifestParser;
