@@ -5,7 +5,13 @@ import dev.berth.crds.Kinds;
 import dev.berth.crds.ManifestParser;
 import dev.berth.crds.ObjectKey;
 import dev.berth.operator.cache.DesiredInformer;
+import dev.berth.operator.cache.EtcdInformer;
 import dev.berth.operator.cache.Informers;
+import dev.berth.operator.cache.RawValues;
+import dev.berth.operator.control.HostRecordCodec;
+import dev.berth.operator.overlay.EtcdEndpointDirectory;
+import dev.berth.operator.store.StoredValue;
+import dev.berth.crds.KindDef;
 import dev.berth.operator.kit.Controller;
 import dev.berth.operator.kit.ControllerBuilder;
 import dev.berth.operator.kit.Lifecycle;
@@ -101,10 +107,13 @@ public final class Operator implements AutoCloseable {
     private final PrometheusMeterRegistry registry = dev.berth.operator.metrics.BerthRegistry.create();
     /** Every part in start order; stopped in reverse. */
     private final Lifecycle lifecycle = new Lifecycle();
+    private final Kinds kinds = Kinds.standard();
     private final Informers informers;
+    /** Docker's events, as the owner key of each container or network that changed. */
+    private final Topic<ObjectKey> owners = new Topic<>("observed");
     private final ObservedCache observed;
     private final RouteRuntime routes;
-    /** The controllers this operator runs, as declared below. */
+    /** The controllers this operator runs, as declared in the methods below. */
     private final List<Controller> controllers = new ArrayList<>();
     private final HealthServer http;
     private final ScheduledExecutorService resyncTimer;
@@ -112,7 +121,6 @@ public final class Operator implements AutoCloseable {
 
     public Operator(Settings settings) throws IOException {
         this.settings = settings;
-        Kinds kinds = Kinds.standard();
         registerProcessMetrics(settings.version());
 
         Client etcdClient = EtcdConnector.connect(settings.etcd());
@@ -137,34 +145,30 @@ public final class Operator implements AutoCloseable {
 
         // The sources: one etcd watch per prefix, one Docker event stream, each with any number of handlers.
         informers = new Informers(kv, store, settings.retry(), registry);
-        DesiredInformer stacks = informers.desired(kinds.byKind("Stack").orElseThrow());
-        Topic<ObjectKey> owners = new Topic<>("observed");
-        routes = new RouteRuntime(informers, kinds.byKind("Route").orElseThrow(), stacks, kv, settings.keys(),
-                settings.host(), settings.instance(), settings.routes(),
-                Optional.ofNullable(settings.routes().advertiseAddress())
-                        .orElse(underlay.map(OverlayHost::underlayIp).orElse("127.0.0.1")),
-                settings.retry(), registry);
+        DesiredInformer stacks = informers.desired(kind("Stack"));
+        EtcdInformer<HostRecord> hosts = informers.prefix("hosts", settings.keys().hostsPrefix(), HostRecord.class,
+                new HostRecordCodec(settings.keys()));
+        routes = new RouteRuntime(informers.desired(kind("Route")), hosts, stacks, kv, settings.keys(), settings.host(),
+                settings.instance(), settings.routes(), Optional.ofNullable(settings.routes().advertiseAddress())
+                        .orElse(underlay.map(OverlayHost::underlayIp).orElse("127.0.0.1")), registry);
         observed = new ObservedCache(docker, owner -> ObjectKey.tryParse(owner).ifPresent(owners::publish),
                 routes::containersListed, settings.retry(), registry);
 
         // The controllers.
-        Optional<OverlayRuntime> overlay = underlay.map(u -> new OverlayRuntime(informers,
-                kinds.byKind("Network").orElseThrow(), stacks, observed, owners, kv, settings.keys(), registration, host,
-                settings.instance(), u, settings.underlay().netns(), dockerClient,
-                new StatusWriter(kv, settings.keys(), settings.host(), objectMetrics), settings.retry(), 2, registry));
-        ExternalNetworks networks = overlay.map(OverlayRuntime::externalNetworks).orElse(ExternalNetworks.none());
-        controllers.add(ControllerBuilder.named("stack")
-                .forObjects(stacks)
-                .owns(owners, ObjectKey.STACK)
-                .watchesNow(routes.labelChanges(), List::of)
-                .allKeys(() -> stackKeys(stacks))
-                .reconciler(new StackReconciler(host, settings.instance(), stacks, observed, new StackConverger(docker),
-                        new StatusWriter(kv, settings.keys(), settings.host(), objectMetrics), Clock.systemUTC(),
-                        new DriftMetrics(registry, List.of("stack")), networks, routes.serviceLabels()))
-                .workers(settings.workers())
-                .build(settings.retry(), registry));
-        overlay.ifPresent(o -> controllers.add(o.controller()));
-        controllers.add(routes.controller());
+        Optional<OverlayRuntime> overlay = underlay.map(u -> new OverlayRuntime(informers.desired(kind("Network")), hosts,
+                stacks, observed, kv, settings.keys(), registration, host, settings.instance(), u,
+                settings.underlay().netns(), dockerClient, new StatusWriter(kv, settings.keys(), settings.host(), objectMetrics),
+                registry));
+        controllers.add(stackController(stacks, new StackReconciler(host, settings.instance(), stacks, observed,
+                new StackConverger(docker), new StatusWriter(kv, settings.keys(), settings.host(), objectMetrics),
+                Clock.systemUTC(), new DriftMetrics(registry, List.of("stack")),
+                overlay.map(OverlayRuntime::externalNetworks).orElse(ExternalNetworks.none()), routes.serviceLabels())));
+        overlay.ifPresent(o -> controllers.add(networkController(o, stacks, hosts)));
+        controllers.add(routeController(stacks, hosts));
+        GitOpsRuntime gitops = new GitOpsRuntime(informers.desired(kind("GitSource")), gitopsTriggers(), kinds, kv,
+                settings.keys(), settings.host(), settings.instance(), settings.hostTtlSeconds(), registry);
+        Controller gitopsController = gitopsController(gitops);
+        controllers.add(gitopsController);
 
         EtcdKv probe = new EtcdKv(etcdClient, new EtcdSettings(settings.etcd().endpoints(), null, null, null, null, null,
                 Duration.ofSeconds(2)));
@@ -181,8 +185,7 @@ public final class Operator implements AutoCloseable {
                     dockerClient.pingCmd().exec();
                     return null;
                 })));
-        controllers.add(new GitOpsRuntime(informers, kinds, kv, settings.keys(), settings.host(), settings.instance(),
-                settings.hostTtlSeconds(), settings.retry(), registry, http).controller());
+        gitops.serveWebhooks(http, gitopsController);
 
         resyncTimer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "resync");
@@ -208,12 +211,94 @@ public final class Operator implements AutoCloseable {
                 resyncTimer::shutdownNow);
     }
 
+    /** Stacks on this host: as many workers as the operator is told. */
+    private Controller stackController(DesiredInformer stacks, StackReconciler reconciler) {
+        return ControllerBuilder.named("stack")
+                .forObjects(stacks)
+                .owns(owners, ObjectKey.STACK)
+                // Labels-mode Routes changed the Traefik labels a stack's containers must carry.
+                .watchesNow(routes.labelChanges(), List::of)
+                .allKeys(() -> stackKeys(stacks))
+                .reconciler(reconciler)
+                .workers(settings.workers())
+                .build(settings.retry(), registry);
+    }
+
+    /** Overlay Networks on this host (only when it has an underlay). */
+    private Controller networkController(OverlayRuntime overlay, DesiredInformer stacks, EtcdInformer<HostRecord> hosts) {
+        String endpointPrefix = EtcdEndpointDirectory.prefix(settings.keys());
+        EtcdInformer<StoredValue> endpoints = informers.prefix("endpoints", endpointPrefix, StoredValue.class,
+                new RawValues(endpointPrefix));
+        // Registered before the controller's own handlers, so the full pass is asked for before the key is queued.
+        owners.addHandler(owner -> owner.nameIf(ObjectKey.NETWORK).ifPresent(overlay::recheck));
+        return ControllerBuilder.named("network")
+                .forObjects(informers.desired(kind("Network")))
+                .owns(owners, ObjectKey.NETWORK)
+                // A container came or went: unicast Networks publish this host's endpoints again.
+                .watches(owners, owner -> owner.kind().equals(ObjectKey.NETWORK) ? List.of() : overlay.allKeys())
+                // Which Networks this host needs follows the stacks; the peers follow host records and endpoints.
+                .watches(stacks, stack -> overlay.allKeys())
+                .watches(hosts, host -> overlay.allKeys())
+                .watches(endpoints, list -> overlay.allKeys())
+                .allKeys(overlay::allKeys)
+                .onResync(overlay::recheckAll)
+                .reconciler(overlay.reconciler())
+                .workers(2)
+                .build(settings.retry(), registry);
+    }
+
+    /** Traefik's keys and the Routes' status, on the leader of the {@code routes} election. */
+    private Controller routeController(DesiredInformer stacks, EtcdInformer<HostRecord> hosts) {
+        String backendPrefix = RouteRuntime.backendsPrefix(settings.keys());
+        EtcdInformer<StoredValue> backends = informers.prefix("backends", backendPrefix, StoredValue.class,
+                new RawValues(backendPrefix));
+        return ControllerBuilder.named("route")
+                .forObjects(informers.desired(kind("Route")))
+                .watches(backends, routes::routesForBackends)
+                // A host that comes or goes takes its backends along.
+                .watches(hosts, host -> routes.allKeys())
+                .watches(stacks, routes::routesTo)
+                .allKeys(routes::allKeys)
+                .reconciler(routes.reconciler())
+                .workers(1)
+                .leaderOnly(routes.election())
+                .build(settings.retry(), registry);
+    }
+
+    /** GitOps syncs, on the leader of the {@code gitops} election. */
+    private Controller gitopsController(GitOpsRuntime gitops) {
+        DesiredInformer sources = informers.desired(kind("GitSource"));
+        ControllerBuilder declaration = ControllerBuilder.named("gitops")
+                .forObjects(sources)
+                .watchesNow(gitopsTriggers(), List::of)
+                .allKeys(sources::names)
+                .reconciler(gitops.reconciler())
+                .workers(2)
+                .leaderOnly(gitops.election());
+        for (KindDef kind : kinds.all()) {
+            if (!kind.equals(sources.kind())) {
+                // A synced object changed in etcd (maybe by hand): look again from the cached commit (self-heal).
+                declaration.watches(informers.desired(kind), name -> sources.names());
+            }
+        }
+        return declaration.build(settings.retry(), registry);
+    }
+
+    private EtcdInformer<StoredValue> gitopsTriggers() {
+        String prefix = GitOpsRuntime.triggersPrefix(settings.keys());
+        return informers.prefix("gitops-triggers", prefix, StoredValue.class, new RawValues(prefix));
+    }
+
     /** Stacks in etcd, and stacks that only have containers here (deleted, or no longer placed here). */
     private Collection<String> stackKeys(DesiredInformer stacks) {
         Set<String> names = new HashSet<>(stacks.names());
         observed.owners().stream().map(ObjectKey::tryParse).flatMap(Optional::stream)
                 .map(k -> k.nameIf(ObjectKey.STACK)).flatMap(Optional::stream).forEach(names::add);
         return names;
+    }
+
+    private KindDef kind(String name) {
+        return kinds.byKind(name).orElseThrow();
     }
 
     private void registerProcessMetrics(String version) {

@@ -1,26 +1,18 @@
 package dev.berth.operator.overlay;
 
 import com.github.dockerjava.api.DockerClient;
-import dev.berth.crds.KindDef;
 import dev.berth.crds.ObjectKey;
 import dev.berth.operator.cache.DesiredInformer;
 import dev.berth.operator.cache.EtcdInformer;
-import dev.berth.operator.cache.Informers;
 import dev.berth.operator.cache.ObservedCache;
-import dev.berth.operator.cache.RawValues;
 import dev.berth.operator.control.ExternalNetworks;
 import dev.berth.operator.control.HostRecord;
-import dev.berth.operator.control.HostRecordCodec;
 import dev.berth.operator.control.HostRegistration;
 import dev.berth.operator.control.StatusWriter;
-import dev.berth.operator.kit.Controller;
-import dev.berth.operator.kit.ControllerBuilder;
-import dev.berth.operator.kit.Source;
-import dev.berth.operator.queue.RetryPolicy;
+import dev.berth.operator.kit.Reconciler;
 import dev.berth.operator.store.EtcdKv;
 import dev.berth.operator.store.KeyLayout;
 import dev.berth.operator.store.StoredObject;
-import dev.berth.operator.store.StoredValue;
 import dev.berth.reconcilers.docker.OverlayDocker;
 import dev.berth.reconcilers.link.IpRouteDriver;
 import dev.berth.reconcilers.overlay.NetworkConverger;
@@ -33,35 +25,30 @@ import io.micrometer.core.instrument.Tags;
 import java.time.Clock;
 import java.util.Collection;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
 /**
- * Overlay Networks in a running operator whose host has an underlay: the {@code network} controller's declaration,
- * the view stacks have of the Networks, and the overlay's gauges.
+ * The parts of the {@code network} controller that {@code Operator} declares: its reconciler (which also keeps the
+ * overlay gauges), the keys there may be work for, the forced full pass, and the Networks as stacks see them.
  */
 public final class OverlayRuntime {
     private final DesiredInformer networks;
     private final EtcdInformer<HostRecord> hosts;
     private final ObservedCache observed;
+    private final NetworkConverger converger;
     private final NetworkReconciler reconciler;
-    private final Controller controller;
     private final MultiGauge peersGauge;
     private final MultiGauge fdbGauge;
 
-    public OverlayRuntime(Informers informers, KindDef networkKind, DesiredInformer stacks, ObservedCache observed,
-                          Source<ObjectKey> owners, EtcdKv kv, KeyLayout keys, HostRegistration registration,
+    public OverlayRuntime(DesiredInformer networks, EtcdInformer<HostRecord> hosts, DesiredInformer stacks,
+                          ObservedCache observed, EtcdKv kv, KeyLayout keys, HostRegistration registration,
                           HostInfo hostInfo, String instance, OverlayHost underlay, Optional<String> netns,
-                          DockerClient docker, StatusWriter status, RetryPolicy retry, int workers,
-                          MeterRegistry registry) {
+                          DockerClient docker, StatusWriter status, MeterRegistry registry) {
+        this.networks = networks;
+        this.hosts = hosts;
         this.observed = observed;
-        networks = informers.desired(networkKind);
-        hosts = informers.prefix("hosts", keys.hostsPrefix(), HostRecord.class, new HostRecordCodec(keys));
-        String endpointPrefix = EtcdEndpointDirectory.prefix(keys);
-        EtcdInformer<StoredValue> endpoints = informers.prefix("endpoints", endpointPrefix, StoredValue.class,
-                new RawValues(endpointPrefix));
-        NetworkConverger converger = new NetworkConverger(instance, underlay, new OverlayDocker(docker),
+        converger = new NetworkConverger(instance, underlay, new OverlayDocker(docker),
                 new CountingLinkDriver(new IpRouteDriver(netns), registry), new EtcdSubnetLeases(kv, keys),
                 new EtcdEndpointDirectory(kv, keys));
         reconciler = new NetworkReconciler(hostInfo, networks, stacks, hosts, converger, status, registration,
@@ -72,31 +59,25 @@ public final class OverlayRuntime {
                 .description("FDB entries Berth keeps on a Network's VXLAN device on this host").register(registry);
         Gauge.builder("berth.overlay.networks", reconciler, r -> r.lastOutcomes().size())
                 .description("Overlay Networks this host takes part in").register(registry);
-        // Docker changed a Network's own Docker network: the next pass reads everything back, not only peers.
-        // Registered before the controller's handlers, so the flag is set before the key is queued.
-        owners.addHandler(owner -> owner.nameIf(ObjectKey.NETWORK).ifPresent(converger::recheck));
-        controller = ControllerBuilder.named("network")
-                .forObjects(networks)
-                .owns(owners, ObjectKey.NETWORK)
-                // A container came or went: unicast Networks publish this host's endpoints again.
-                .watches(owners, owner -> owner.kind().equals(ObjectKey.NETWORK) ? List.of() : allKeys())
-                // Which Networks this host needs follows the stacks; its peers follow the host records.
-                .watches(stacks, stack -> allKeys())
-                .watches(hosts, host -> allKeys())
-                .watches(endpoints, list -> allKeys())
-                .allKeys(this::allKeys)
-                .onResync(converger::recheckAll)
-                .reconciler(name -> {
-                    var result = reconciler.reconcile(name);
-                    refreshGauges();
-                    return result;
-                })
-                .workers(workers)
-                .build(retry, registry);
     }
 
-    public Controller controller() {
-        return controller;
+    /** The Network reconciler; after each pass the overlay gauges show its outcome. */
+    public Reconciler reconciler() {
+        return name -> {
+            var result = reconciler.reconcile(name);
+            refreshGauges();
+            return result;
+        };
+    }
+
+    /** Docker changed a Network's own Docker network: its next pass reads everything back, not only peers. */
+    public void recheck(String network) {
+        converger.recheck(network);
+    }
+
+    /** The resync timer: every Network's next pass reads everything back. */
+    public void recheckAll() {
+        converger.recheckAll();
     }
 
     /** One series per Network this host takes part in (a bounded label: Networks are declared objects). */
@@ -127,7 +108,8 @@ public final class OverlayRuntime {
         return networks.synced() && hosts.synced();
     }
 
-    private Collection<String> allKeys() {
+    /** Networks in etcd, those this host took part in or needs, and those with a Docker network here. */
+    public Collection<String> allKeys() {
         Set<String> names = new HashSet<>(networks.names());
         names.addAll(reconciler.lastOutcomes().keySet());
         names.addAll(reconciler.neededHere());

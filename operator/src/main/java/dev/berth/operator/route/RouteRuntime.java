@@ -1,23 +1,15 @@
 package dev.berth.operator.route;
 
-import dev.berth.crds.KindDef;
 import dev.berth.crds.route.RouteSpec;
 import dev.berth.operator.cache.DesiredInformer;
 import dev.berth.operator.cache.EtcdInformer;
-import dev.berth.operator.cache.Informers;
-import dev.berth.operator.cache.RawValues;
 import dev.berth.operator.control.HostRecord;
-import dev.berth.operator.control.HostRecordCodec;
 import dev.berth.operator.control.LeaderElection;
 import dev.berth.operator.control.StatusWriter;
-import dev.berth.operator.kit.Controller;
-import dev.berth.operator.kit.ControllerBuilder;
 import dev.berth.operator.kit.Source;
-import dev.berth.operator.queue.RetryPolicy;
 import dev.berth.operator.store.EtcdKv;
 import dev.berth.operator.store.KeyLayout;
 import dev.berth.operator.store.StoredObject;
-import dev.berth.operator.store.StoredValue;
 import dev.berth.reconcilers.route.ServiceLabels;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -31,9 +23,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Routes in a running operator. On every operator: the publisher of this host's backends, and the labels-mode
- * Routes the stack controller merges into its containers ({@link #serviceLabels()}, {@link #labelChanges()}). On the
- * one elected leader ({@code <root>/v1/elections/routes}): the {@code route} controller, which writes Traefik's keys
- * and the Routes' status.
+ * Routes the stack controller merges into its containers ({@link #serviceLabels()}, {@link #labelChanges()}). For
+ * the leader-only {@code route} controller that {@code Operator} declares: its reconciler, its election
+ * ({@code <root>/v1/elections/routes}) and how events map to Routes.
  */
 public final class RouteRuntime implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RouteRuntime.class);
@@ -58,18 +50,15 @@ public final class RouteRuntime implements AutoCloseable {
     private final LeaderElection election;
     private final BackendPublisher publisher;
     private final TraefikKvWriter writer;
-    private final Controller controller;
+    private final RouteReconciler reconciler;
     private volatile StatusWriter status;
 
-    public RouteRuntime(Informers informers, KindDef routeKind, DesiredInformer stacks, EtcdKv kv, KeyLayout keys,
-                        String host, String instance, Settings settings, String address, RetryPolicy retry,
+    public RouteRuntime(DesiredInformer routes, EtcdInformer<HostRecord> hosts, DesiredInformer stacks, EtcdKv kv,
+                        KeyLayout keys, String host, String instance, Settings settings, String address,
                         MeterRegistry registry) {
+        this.routes = routes;
+        this.hosts = hosts;
         this.status = new StatusWriter(kv, keys, host);
-        routes = informers.desired(routeKind);
-        hosts = informers.prefix("hosts", keys.hostsPrefix(), HostRecord.class, new HostRecordCodec(keys));
-        String backendPrefix = EtcdBackendDirectory.prefix(keys);
-        EtcdInformer<StoredValue> backends = informers.prefix("backends", backendPrefix, StoredValue.class,
-                new RawValues(backendPrefix));
         labelRoutes = new LabelRoutes(routes);
         writer = new TraefikKvWriter(kv, keys);
         EtcdBackendDirectory directory = new EtcdBackendDirectory(kv, keys);
@@ -89,24 +78,22 @@ public final class RouteRuntime implements AutoCloseable {
                 log.info("route leader on {}: writing Traefik's keys under {}/", host, settings.traefikRoot());
             }
         });
-        RouteReconciler reconciler = new RouteReconciler(routes, stacks, directory, liveHosts, writer,
-                settings.traefikRoot(), election::isLeader, () -> status, host, Clock.systemUTC());
-        controller = ControllerBuilder.named("route")
-                .forObjects(routes)
-                // A backend list key is <stack>/<host>: routes to that stack may have gained or lost servers.
-                .watches(backends, key -> key.contains("/") ? routesTo(key.substring(0, key.indexOf('/'))) : List.of())
-                .watches(hosts, h -> allKeys())
-                .watches(stacks, this::routesTo)
-                .allKeys(this::allKeys)
-                .reconciler(reconciler)
-                .workers(1)
-                .leaderOnly(election)
-                .build(retry, registry);
+        reconciler = new RouteReconciler(routes, stacks, directory, liveHosts, writer, settings.traefikRoot(),
+                election::isLeader, () -> status, host, Clock.systemUTC());
         publisher = new BackendPublisher(directory, host, instance, address);
     }
 
-    public Controller controller() {
-        return controller;
+    /** Where backend lists live: {@code <root>/v1/backends/<stack>/<host>}. */
+    public static String backendsPrefix(KeyLayout keys) {
+        return EtcdBackendDirectory.prefix(keys);
+    }
+
+    public RouteReconciler reconciler() {
+        return reconciler;
+    }
+
+    public LeaderElection election() {
+        return election;
     }
 
     public boolean synced() {
@@ -137,7 +124,14 @@ public final class RouteRuntime implements AutoCloseable {
         return labelRoutes;
     }
 
-    private Collection<String> routesTo(String stack) {
+    /** A backend list changed (its key is {@code <stack>/<host>}): the Routes to that stack. */
+    public Collection<String> routesForBackends(String key) {
+        int slash = key.indexOf('/');
+        return slash > 0 ? routesTo(key.substring(0, slash)) : List.of();
+    }
+
+    /** The Routes that target {@code stack}. */
+    public Collection<String> routesTo(String stack) {
         List<String> names = new java.util.ArrayList<>();
         for (String name : routes.names()) {
             routes.get(name).flatMap(StoredObject::resource).map(r -> r.spec(RouteSpec.class))
@@ -146,7 +140,8 @@ public final class RouteRuntime implements AutoCloseable {
         return names;
     }
 
-    private Collection<String> allKeys() {
+    /** Every Route, and on the leader every route Berth holds Traefik keys for (deleted ones included). */
+    public Collection<String> allKeys() {
         Set<String> names = new HashSet<>(routes.names());
         if (election.isLeader()) {
             try {
