@@ -289,6 +289,25 @@ class StackConvergerDockerTest {
     }
 
     @Test
+    void aPassPastItsDeadlineLeavesTheRestToTheNextPass() {
+        String stack = stack("late");
+        StackSpec spec = new StackSpec(null, List.of(simple("web", IMG, LOOP, null, null)), null);
+        java.time.Clock clock = java.time.Clock.systemUTC();
+        StackConverger converger = new StackConverger(gateway, clock);
+        StackOutcome late = converger.reconcile(stack, Optional.of(spec), observe(),
+                dev.berth.reconcilers.Deadline.after(java.time.Duration.ZERO, clock));
+        assertEquals(List.of(), late.report().done());
+        assertEquals(late.planned(), late.report().deferred().stream().map(d -> d.action()).toList());
+        assertEquals(Optional.of(java.time.Duration.ZERO), late.resumeAfter(), "at once, behind the other keys");
+        assertFalse(late.converged());
+        assertTrue(docker.listContainersCmd().withShowAll(true).withNameFilter(List.of(stack + "-web-1")).exec().isEmpty());
+
+        StackOutcome next = assertApplied(converger.reconcile(stack, Optional.of(spec), observe()));
+        assertTrue(next.converged(), next.toString());
+        assertEquals(Map.of("web", new Counts(1, 1)), next.perService());
+    }
+
+    @Test
     void missingImageIsImageNotFound() {
         String stack = stack("noimg");
         StackOutcome o = reconcile(stack, new StackSpec(null,
