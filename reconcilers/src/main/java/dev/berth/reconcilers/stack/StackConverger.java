@@ -61,7 +61,8 @@ public final class StackConverger {
      * A replica counts as running when a container for it was created (and so started) in this pass and the
      * service has no health check, or when an observed running container for it (under its name or as the
      * replacement of a start-first update) carries the current spec hash, was not removed in this pass, and is
-     * healthy if the service has a health check. Ready therefore means serving, not merely started.
+     * healthy if the service has a health check. Ready therefore means serving, not merely started. The replicas
+     * are the container plans of {@code plan}, the one this pass made (nothing is planned again to count).
      */
     static Map<String, Counts> count(String instance, String stack, Optional<StackSpec> desired, StackPlan plan,
                                      ObservedStack observed, ApplyReport report) {
@@ -70,6 +71,10 @@ public final class StackConverger {
         Set<String> created = new HashSet<>();
         for (StackAction a : report.done()) {
             if (a instanceof StackAction.RemoveContainer r) {
+                removed.add(r.id());
+            } else if (a instanceof StackAction.RetireContainer r) {
+                removed.add(r.id());
+            } else if (a instanceof StackAction.AbortRollout r) {
                 removed.add(r.id());
             } else if (a instanceof StackAction.CreateContainer c) {
                 created.add(c.plan().name());
