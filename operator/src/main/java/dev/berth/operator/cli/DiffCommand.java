@@ -5,14 +5,15 @@ import dev.berth.operator.manifests.Manifests;
 import com.github.dockerjava.api.DockerClient;
 import dev.berth.crds.KindDef;
 import dev.berth.crds.Kinds;
+import dev.berth.crds.route.RouteSpec;
 import dev.berth.crds.stack.StackSpec;
+import dev.berth.reconcilers.desired.DesiredHere;
 import dev.berth.operator.store.StoredObject;
 import dev.berth.reconcilers.docker.DockerClients;
 import dev.berth.reconcilers.docker.DockerGateway;
 import dev.berth.reconcilers.labels.BerthLabels;
 import dev.berth.reconcilers.stack.HostInfo;
 import dev.berth.reconcilers.stack.ObservedStack;
-import dev.berth.reconcilers.stack.PlacementRule;
 import dev.berth.reconcilers.stack.StackAction;
 import dev.berth.reconcilers.stack.StackPlanner;
 import java.io.PrintWriter;
@@ -21,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -90,16 +92,19 @@ public final class DiffCommand implements Callable<Integer> {
             throw new CliException("diff supports stacks only");
         }
         Optional<StoredObject> object;
+        Map<String, RouteSpec> routes;
         try (StoreSession session = new StoreSession(etcd, kinds)) {
             object = session.store().get(kind, name);
+            routes = labelRoutes(session.store().list(kinds.byKind("Route").orElseThrow()));
         }
         if (object.isPresent() && !object.get().valid()) {
             throw new CliException("stack/" + name + " is invalid in etcd: " + object.get().errors().get(0));
         }
         String hostName = host == null || host.isBlank() ? InetAddress.getLocalHost().getHostName() : host;
         HostInfo info = new HostInfo(hostName, Map.copyOf(hostLabels));
-        Optional<StackSpec> desired = object.flatMap(StoredObject::resource).map(r -> r.spec(StackSpec.class))
-                .filter(s -> PlacementRule.placedHere(s.placement(), info));
+        // The same derivation as the operator's: placement, plus the labels of labels-mode Routes.
+        Optional<StackSpec> desired = DesiredHere.stack(name,
+                object.flatMap(StoredObject::resource).map(r -> r.spec(StackSpec.class)), info, routes);
         ObservedStack observed;
         try (DockerClient client = DockerClients.connect(dockerHost)) {
             DockerGateway docker = new DockerGateway(client, instance);
@@ -118,6 +123,24 @@ public final class DiffCommand implements Callable<Integer> {
         plan.forEach(a -> out.println(a.describe()));
         out.flush();
         return plan.isEmpty() ? 0 : 1;
+    }
+
+    /**
+     * The valid labels-mode Routes by name. An invalid Route in etcd is left out with a note: the operator keeps the
+     * labels of its last valid version, which only the operator knows.
+     */
+    private Map<String, RouteSpec> labelRoutes(List<StoredObject> stored) {
+        Map<String, RouteSpec> routes = new TreeMap<>();
+        for (StoredObject route : stored) {
+            if (!route.valid()) {
+                spec.commandLine().getErr().println("note: " + route.key() + " is invalid in etcd; the operator keeps"
+                        + " the labels of its last valid version, which this diff cannot know");
+                continue;
+            }
+            route.resource().map(r -> r.spec(RouteSpec.class)).filter(r -> RouteSpec.LABELS.equals(r.mode()))
+                    .ifPresent(r -> routes.put(route.key().name(), r));
+        }
+        return routes;
     }
 
     /** berth diff -f: each object of the files against etcd, as kubectl diff does; never writes. */

@@ -16,8 +16,13 @@ public final class StackConditions {
     private StackConditions() {
     }
 
-    /** What happened in one pass, in status terms. */
-    public record Pass(long revision, Map<String, ServiceCount> services, boolean changedSomething,
+    /**
+     * What happened in one pass, in status terms.
+     *
+     * @param inProgress the pass left work for later (waits, a drain, the deadline, a failure): the stack has not
+     *                   converged yet, even if every replica already runs
+     */
+    public record Pass(long revision, Map<String, ServiceCount> services, boolean inProgress,
                        Optional<Failure> failure) {
     }
 
@@ -41,7 +46,7 @@ public final class StackConditions {
         } else {
             conditions.add(new Condition(Condition.READY, allRunning ? "True" : "False",
                     allRunning ? "AllRunning" : "NotAllRunning", readyMessage(pass.services()), null));
-            boolean progressing = pass.changedSomething() || !allRunning;
+            boolean progressing = pass.inProgress() || !allRunning;
             conditions.add(new Condition(Condition.PROGRESSING, progressing ? "True" : "False",
                     progressing ? "Reconciling" : "Converged", progressing ? "applying changes" : "", null));
             conditions.add(new Condition(Condition.DEGRADED, "False", "AsExpected", "", null));

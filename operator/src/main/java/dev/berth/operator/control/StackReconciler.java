@@ -8,14 +8,15 @@ import dev.berth.crds.status.ObjectStatus;
 import dev.berth.crds.status.ServiceCount;
 import dev.berth.operator.cache.DesiredInformer;
 import dev.berth.operator.cache.ObservedCache;
+import dev.berth.operator.cache.ObservedExpectations;
+import dev.berth.reconcilers.Deadline;
+import dev.berth.reconcilers.desired.DesiredHere;
 import dev.berth.crds.ObjectKey;
 import dev.berth.operator.store.StoreException;
 import dev.berth.operator.store.StoredObject;
 import dev.berth.reconcilers.stack.HostInfo;
 import dev.berth.reconcilers.stack.ObservedStack;
-import dev.berth.reconcilers.stack.PlacementRule;
 import dev.berth.reconcilers.stack.StackOutcome;
-import dev.berth.reconcilers.stack.StackPlanner;
 import dev.berth.reconcilers.stack.PlanBuilder;
 import dev.berth.reconcilers.stack.StackConverger;
 import java.time.Clock;
@@ -33,7 +34,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reconciles one stack on this host: reads the whole desired object and the whole observed state (never
- * what an event said), lets the stack reconciler plan and apply, and writes this host's status.
+ * what an event said), derives what this host should run ({@link DesiredHere}, as {@code berth diff} does), lets
+ * the converger plan once and apply within the pass's deadline, and writes this host's status. Nothing here
+ * waits: drains, health checks and the deadline end the pass with a requeue-after.
  * Deletes happen only when the desired cache has listed etcd successfully and says the stack is gone or not
  * placed here; an invalid spec keeps everything that runs.
  */
@@ -41,20 +44,21 @@ public final class StackReconciler implements Reconciler {
     private static final Logger log = LoggerFactory.getLogger(StackReconciler.class);
     private static final Duration NOT_SYNCED_RETRY = Duration.ofSeconds(1);
     private static final Duration AFTER_CHANGES = Duration.ofSeconds(2);
+    /** Each pass's budget; see {@link Deadline#DEFAULT} for why two minutes. */
+    private static final Duration PASS_DEADLINE = Deadline.DEFAULT;
 
     private final HostInfo host;
     private final DesiredInformer stacks;
     private final ObservedCache observed;
-    /** Per stack: System.nanoTime() after this controller last changed (or tried to change) something of it. */
-    private final Map<String, Long> actedAt = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Read-your-writes: which stacks this controller changed that the cache may not show yet. */
+    private final ObservedExpectations expectations;
     private final StackConverger reconciler;
     private final StatusWriter status;
     private final Clock clock;
-    private final String instance;
     private final DriftMetrics drift;
     private final ExternalNetworks networks;
     private final dev.berth.reconcilers.route.ServiceLabels serviceLabels;
-    /** The desired revision each stack last converged at (empty plan, no failure): actions at that revision are drift. */
+    /** The desired revision each stack last converged at (every planned action worked): actions at that revision are drift. */
     private final Map<String, Long> converged = new ConcurrentHashMap<>();
 
     public StackReconciler(HostInfo host, String instance, DesiredInformer stacks, ObservedCache observed,
@@ -76,17 +80,20 @@ public final class StackReconciler implements Reconciler {
                 dev.berth.reconcilers.route.ServiceLabels.NONE);
     }
 
-    /** @param serviceLabels extra labels per service (labels-mode Routes), merged into the spec before planning */
+    /**
+     * @param instance the managed-by instance (the converger carries it; kept for the callers)
+     * @param serviceLabels extra labels per service (labels-mode Routes), merged into the spec before planning
+     */
     public StackReconciler(HostInfo host, String instance, DesiredInformer stacks, ObservedCache observed,
                            StackConverger reconciler, StatusWriter status, Clock clock, DriftMetrics drift,
                            ExternalNetworks networks, dev.berth.reconcilers.route.ServiceLabels serviceLabels) {
         this.serviceLabels = serviceLabels;
         this.networks = networks;
         this.drift = drift;
-        this.instance = instance;
         this.host = host;
         this.stacks = stacks;
         this.observed = observed;
+        this.expectations = new ObservedExpectations(observed);
         this.reconciler = reconciler;
         this.status = status;
         this.clock = clock;
@@ -101,19 +108,18 @@ public final class StackReconciler implements Reconciler {
     }
 
     private ReconcileResult reconcileStack(String name) {
+        Deadline deadline = Deadline.after(PASS_DEADLINE, clock);
         if (!stacks.synced() || !observed.synced() || !serviceLabels.ready()) {
             return ReconcileResult.requeueAfter(NOT_SYNCED_RETRY);
         }
         ObjectKey key = new ObjectKey("stack", name);
         Optional<StoredObject> object = stacks.get(name);
-        ObservedStack seen = observed.forOwner(key.toString());
         try {
             if (object.isPresent() && !object.get().valid()) {
-                return reportInvalid(key, object.get(), seen);
+                return reportInvalid(key, object.get(), observed.forOwner(key.toString()));
             }
-            Optional<StackSpec> desiredHere = object.flatMap(StoredObject::resource)
-                    .map(r -> serviceLabels.apply(name, r.spec(StackSpec.class)))
-                    .filter(spec -> PlacementRule.placedHere(spec.placement(), host));
+            Optional<StackSpec> desiredHere = DesiredHere.stack(name,
+                    object.flatMap(StoredObject::resource).map(r -> r.spec(StackSpec.class)), host, serviceLabels);
             if (desiredHere.isPresent()) {
                 for (String network : PlanBuilder.externalNetworks(desiredHere.get())) {
                     if (!networks.declared(network)) {
@@ -128,40 +134,30 @@ public final class StackReconciler implements Reconciler {
                     }
                 }
             }
-            Long lastActed = actedAt.get(name);
-            if (lastActed != null && !observed.listedAfter(lastActed)
-                    && !StackPlanner.plan(instance, name, desiredHere, seen).isEmpty()) {
-                // The cache says there is work but may not show our own last changes yet (a container just
-                // started may still look "created"): act only on a fresh list.
-                seen = observed.refreshNow(key.toString());
-            }
-            StackOutcome outcome = reconciler.reconcile(name, desiredHere, seen);
+            ObservedStack seen = expectations.view(key.toString());
+            StackOutcome outcome = reconciler.reconcile(name, desiredHere, seen, deadline);
             if (!outcome.report().done().isEmpty() || outcome.report().failure().isPresent()) {
-                actedAt.put(name, System.nanoTime());
+                expectations.acted(key.toString());
             }
             countDrift(name, object, desiredHere.isPresent(), outcome, seen);
             if (!outcome.planned().isEmpty()) {
-                log.info("stack/{}: {} action(s) planned, {} done{}", name, outcome.planned().size(),
-                        outcome.report().done().size(), outcome.report().failure().map(f -> ", failed: " + f.getMessage()).orElse(""));
-                outcome = confirmConverged(name, object, desiredHere, outcome);
+                log.info("stack/{}: {} action(s) planned, {} done, {} deferred{}", name, outcome.planned().size(),
+                        outcome.report().done().size(), outcome.report().deferred().size(),
+                        outcome.report().failure().map(f -> ", failed: " + f.reason() + " " + f.message()).orElse(""));
             }
             if (desiredHere.isEmpty()) {
-                if (outcome.report().failure().isEmpty() && outcome.planned().isEmpty()) {
+                if (outcome.converged()) {
                     status.delete(key);
-                    actedAt.remove(name);
                 }
-                return outcome.report().failure().isPresent()
-                        ? ReconcileResult.failed(outcome.report().failure().get().getMessage())
-                        : outcome.planned().isEmpty() ? ReconcileResult.done() : ReconcileResult.requeueAfter(AFTER_CHANGES);
+                return result(outcome);
             }
             Optional<StackConditions.Failure> failure = outcome.report().failure()
-                    .map(e -> new StackConditions.Failure(e.reason(), e.getMessage()));
+                    .map(f -> new StackConditions.Failure(f.reason(), f.message()));
+            // Ready in the pass that converged the stack: the counts include what this pass created, and a pass
+            // whose every action worked leaves nothing in progress (the next list confirms it, see expectations).
             writeStatus(key, new StackConditions.Pass(object.get().raw().modRevision(), counts(outcome),
-                    !outcome.report().done().isEmpty(), failure));
-            if (failure.isPresent()) {
-                return ReconcileResult.failed(failure.get().reason() + ": " + failure.get().message());
-            }
-            return outcome.planned().isEmpty() ? ReconcileResult.done() : ReconcileResult.requeueAfter(AFTER_CHANGES);
+                    !outcome.converged(), failure));
+            return result(outcome);
         } catch (StoreException e) {
             return ReconcileResult.failed("etcd: " + e.getMessage());
         } catch (IllegalStateException e) {
@@ -170,22 +166,19 @@ public final class StackReconciler implements Reconciler {
     }
 
     /**
-     * After actions that all worked, one fresh list (shared with other workers asking at the same time) shows
-     * whether the stack has converged; if so its status says Ready now, not after a requeue that would wait in
-     * the queue behind every other stack's work. Anything still to do is left to the requeue as before.
+     * A failure retries with backoff; work left for later (a drain, the deadline) comes back when it can go on;
+     * waits (for health, a dependency, other replicas) look again shortly; a converged stack waits for a change.
      */
-    private StackOutcome confirmConverged(String name, Optional<StoredObject> object, Optional<StackSpec> desiredHere,
-                                          StackOutcome outcome) {
+    private static ReconcileResult result(StackOutcome outcome) {
         if (outcome.report().failure().isPresent()) {
-            return outcome;
+            return ReconcileResult.failed(outcome.report().failure().get().reason() + ": "
+                    + outcome.report().failure().get().message());
         }
-        ObservedStack after = observed.refreshNow(new ObjectKey("stack", name).toString());
-        if (!StackPlanner.plan(instance, name, desiredHere, after).isEmpty()) {
-            return outcome;
+        Optional<Duration> after = outcome.resumeAfter();
+        if (outcome.waiting()) {
+            after = Optional.of(after.filter(a -> a.compareTo(AFTER_CHANGES) < 0).orElse(AFTER_CHANGES));
         }
-        StackOutcome settled = reconciler.reconcile(name, desiredHere, after);
-        countDrift(name, object, desiredHere.isPresent(), settled, after);
-        return settled;
+        return after.map(ReconcileResult::requeueAfter).orElse(ReconcileResult.done());
     }
 
     /**
@@ -201,7 +194,7 @@ public final class StackReconciler implements Reconciler {
         if (drift != null && isDrift && !outcome.report().done().isEmpty()) {
             drift.record("stack", StackDrift.classify(outcome.report().done(), seen));
         }
-        if (outcome.planned().isEmpty() && outcome.report().failure().isEmpty()) {
+        if (outcome.converged()) {
             if (wantedHere) {
                 converged.put(name, revision);
             } else {

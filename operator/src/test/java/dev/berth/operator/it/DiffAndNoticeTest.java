@@ -54,6 +54,33 @@ class DiffAndNoticeTest {
         }
     }
 
+    /** The operator merges labels-mode Route labels into the containers; diff must plan from the same spec. */
+    @Test
+    void diffAgreesWithTheOperatorOnAStackTargetedByALabelsModeRoute() throws Exception {
+        try (OperatorHarness h = new OperatorHarness()) {
+            h.routes(new dev.berth.operator.route.RouteRuntime.Settings("traefik-" + h.instance, "127.0.0.1")).start();
+            String s = h.stack("lbl");
+            h.apply(h.stackYaml(s, ""));
+            h.apply("""
+                    apiVersion: berth.dev/v1
+                    kind: Route
+                    metadata:
+                      name: %s
+                    spec:
+                      mode: labels
+                      hosts: [diff.example]
+                      target: {stack: %s, service: web, port: 8080}
+                    """.formatted(h.instance + "-lbl", s));
+            dev.berth.operator.Await.until(java.time.Duration.ofSeconds(60), "the container with Traefik's labels, Ready",
+                    () -> h.isReady(s, 1) && "true".equals(h.running(s).get(0).getLabels().get("traefik.enable")),
+                    () -> h.describeStatus(s));
+            Run diff = berth(h, "diff", "stack", s, "--host", h.host, "--instance", h.instance,
+                    "--docker-host", TestEnv.dockerHost());
+            assertEquals(0, diff.exit(), diff.out() + diff.err());
+            assertTrue(diff.out().contains("nothing to do"), diff.out());
+        }
+    }
+
     @Test
     void applyWarnsWhenAStackWithoutPlacementRunsOnSeveralHosts(@TempDir Path dir) throws Exception {
         try (OperatorHarness h = new OperatorHarness()) {

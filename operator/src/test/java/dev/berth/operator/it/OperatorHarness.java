@@ -42,6 +42,7 @@ final class OperatorHarness implements AutoCloseable {
     private final Duration resync;
     private final boolean ownsEtcd;
     private Operator.Underlay underlay = Operator.Underlay.none();
+    private int workers = 4;
     private dev.berth.operator.route.RouteRuntime.Settings routes = dev.berth.operator.route.RouteRuntime.Settings.defaults();
     private Operator operator;
 
@@ -73,6 +74,12 @@ final class OperatorHarness implements AutoCloseable {
         return this;
     }
 
+    /** Stack workers (set before start). */
+    OperatorHarness workers(int value) {
+        this.workers = value;
+        return this;
+    }
+
     /** Route settings: Traefik's root key and the advertised address (set before start). */
     OperatorHarness routes(dev.berth.operator.route.RouteRuntime.Settings value) {
         this.routes = value;
@@ -97,7 +104,7 @@ final class OperatorHarness implements AutoCloseable {
         return new Operator.Settings(host, hostLabels,
                 new EtcdSettings(List.of(etcdEndpoint), null, null, null, null, null, Duration.ofSeconds(5)),
                 etcd.keys, dockerHost, instance, new InetSocketAddress("127.0.0.1", 0),
-                resync, 4, 5, FAST_RETRY, "test", underlay, routes);
+                resync, workers, 5, FAST_RETRY, "test", underlay, routes);
     }
 
     void stopOperator() {

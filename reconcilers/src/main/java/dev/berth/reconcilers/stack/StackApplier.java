@@ -1,17 +1,25 @@
 package dev.berth.reconcilers.stack;
 
+import dev.berth.reconcilers.Deadline;
 import dev.berth.reconcilers.docker.DockerActionException;
 import dev.berth.reconcilers.docker.DockerGateway;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs actions in order and stops at the first failure: later actions usually depend on earlier ones (a container
- * needs its network), and the next pass plans again from what Docker then has.
+ * Runs actions in order and stops at the first Docker failure: later actions usually depend on earlier ones (a
+ * container needs its network), and the next pass plans again from what Docker then has. Nothing here waits: an
+ * old container whose drain has not ended, and the rename of its replacement, are left for a later pass; so is
+ * everything once the pass's deadline has passed. A rolled-back update is reported as a failure and the actions
+ * after it still run (they concern other replicas and services).
  */
 public final class StackApplier {
     private static final Logger log = LoggerFactory.getLogger(StackApplier.class);
@@ -22,31 +30,55 @@ public final class StackApplier {
         this.docker = Objects.requireNonNull(docker);
     }
 
-    public ApplyReport apply(List<StackAction> actions) {
+    /** @param drainLeft how long an old container still drains before it may be removed (ZERO: now) */
+    public ApplyReport apply(List<StackAction> actions, Deadline deadline,
+                             Function<StackAction.RetireContainer, Duration> drainLeft) {
         List<StackAction> done = new ArrayList<>();
-        for (StackAction action : actions) {
+        List<ApplyReport.Deferred> deferred = new ArrayList<>();
+        Optional<ApplyReport.Failure> failure = Optional.empty();
+        // Replacements (by their -next name) whose predecessor still drains, and for how long: they keep their name.
+        Map<String, Duration> draining = new HashMap<>();
+        for (int i = 0; i < actions.size(); i++) {
+            StackAction action = actions.get(i);
+            if (action instanceof StackAction.Wait) {
+                continue;
+            }
+            if (deadline.expired()) {
+                log.warn("pass deadline reached with {} action(s) left; the next pass goes on", actions.size() - i);
+                actions.subList(i, actions.size()).stream().filter(a -> !(a instanceof StackAction.Wait))
+                        .forEach(a -> deferred.add(new ApplyReport.Deferred(a, Duration.ZERO, "deadline reached")));
+                break;
+            }
+            if (action instanceof StackAction.RetireContainer retire) {
+                Duration left = drainLeft.apply(retire);
+                if (left.compareTo(Duration.ZERO) > 0) {
+                    log.info("{}: draining, {} ms left", retire.name(), left.toMillis());
+                    deferred.add(new ApplyReport.Deferred(retire, left, "draining"));
+                    draining.put(retire.replacement(), left);
+                    continue;
+                }
+            }
+            if (action instanceof StackAction.RenameContainer rename && draining.containsKey(rename.from())) {
+                deferred.add(new ApplyReport.Deferred(rename, draining.get(rename.from()), "its predecessor drains"));
+                continue;
+            }
             try {
-                run(action);
+                Optional<ApplyReport.Failure> rolledBack = run(action);
                 done.add(action);
+                if (rolledBack.isPresent() && failure.isEmpty()) {
+                    failure = rolledBack;
+                }
             } catch (DockerActionException e) {
                 log.warn("{} failed: {} {}", action.describe(), e.reason(), e.getMessage());
-                return new ApplyReport(done, Optional.of(action), Optional.of(e));
+                return new ApplyReport(done, failure.or(() -> Optional.of(new ApplyReport.Failure(action, e.reason(),
+                        e.getMessage()))), deferred);
             }
         }
-        return new ApplyReport(done, Optional.empty(), Optional.empty());
+        return new ApplyReport(done, failure, deferred);
     }
 
-    /** The drain of a start-first update: the old container keeps serving what is in flight. */
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new DockerActionException(DockerActionException.DOCKER_ERROR, "interrupted while draining");
-        }
-    }
-
-    private void run(StackAction action) {
+    /** @return a failure that is a result (an update rolled back), not an error of the action */
+    private Optional<ApplyReport.Failure> run(StackAction action) {
         log.info("{}", action.describe());
         // Java 17 has no pattern switch; the interface is sealed, so this list is complete.
         if (action instanceof StackAction.CreateNetwork a) {
@@ -60,19 +92,17 @@ public final class StackApplier {
         } else if (action instanceof StackAction.RemoveContainer a) {
             docker.remove(a.id());
         } else if (action instanceof StackAction.RetireContainer a) {
-            sleep(a.drainMillis());
             docker.remove(a.id());
         } else if (action instanceof StackAction.RenameContainer a) {
             docker.rename(a.id(), a.to());
-        } else if (action instanceof StackAction.Wait) {
-            log.debug("nothing to do yet");
         } else if (action instanceof StackAction.AbortRollout a) {
             String health = docker.lastHealthOutput(a.id());
             docker.remove(a.id());
-            throw new DockerActionException("RolloutFailed", "update rolled back: " + a.name() + " " + a.why()
-                    + (health.isEmpty() ? "" : "; last health check: " + health));
-        } else {
+            return Optional.of(new ApplyReport.Failure(action, "RolloutFailed", "update rolled back: " + a.name() + " "
+                    + a.why() + (health.isEmpty() ? "" : "; last health check: " + health)));
+        } else if (!(action instanceof StackAction.Wait)) {
             throw new IllegalStateException("unknown action " + action);
         }
+        return Optional.empty();
     }
 }

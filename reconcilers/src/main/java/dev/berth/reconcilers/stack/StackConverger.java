@@ -6,6 +6,8 @@ import dev.berth.reconcilers.labels.BerthLabels;
 import dev.berth.crds.stack.ServiceSpec;
 import dev.berth.crds.stack.StackSpec;
 import dev.berth.reconcilers.docker.DockerGateway;
+import dev.berth.reconcilers.Deadline;
+import java.time.Clock;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -14,41 +16,65 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * One pass for one stack: plan, apply, count. Status and conditions are the operator's business; this only says
- * what was planned, what happened and how many replicas run.
+ * One pass for one stack: plan once, apply, count from that plan. Status and conditions are the operator's
+ * business; this only says what was planned, what happened, what was left for later and how many replicas run.
  */
 public final class StackConverger {
     private final StackApplier applier;
     private final String instance;
+    private final Clock clock;
+    private final Drains drains;
 
     public StackConverger(DockerGateway docker) {
+        this(docker, Clock.systemUTC());
+    }
+
+    /** @param clock measures drains, health timeouts of updates and the default deadline */
+    public StackConverger(DockerGateway docker, Clock clock) {
         this.applier = new StackApplier(docker);
         this.instance = docker.instance();
+        this.clock = clock;
+        this.drains = new Drains(clock);
+    }
+
+    /** One pass within {@link Deadline#DEFAULT}. */
+    public StackOutcome reconcile(String stack, Optional<StackSpec> desiredHere, ObservedStack observed) {
+        return reconcile(stack, desiredHere, observed, Deadline.after(Deadline.DEFAULT, clock));
     }
 
     /**
      * @param desiredHere the spec when the stack exists and is placed on this host; empty when it must go
+     * @param deadline checked between actions; what is left when it passes is deferred to the next pass
      * @throws IllegalArgumentException when the spec has a value no plan can be made from (e.g. a bad duration)
      */
-    public StackOutcome reconcile(String stack, Optional<StackSpec> desiredHere, ObservedStack observed) {
-        List<StackAction> planned = StackPlanner.plan(instance, stack, desiredHere, observed);
-        ApplyReport report = applier.apply(planned);
-        return new StackOutcome(planned, report, count(instance, stack, desiredHere, observed, report));
+    public StackOutcome reconcile(String stack, Optional<StackSpec> desiredHere, ObservedStack observed, Deadline deadline) {
+        StackPlan plan = StackPlanner.make(instance, stack, desiredHere, observed, clock.instant().getEpochSecond());
+        Set<String> retiring = new HashSet<>();
+        plan.actions().stream().filter(a -> a instanceof StackAction.RetireContainer)
+                .forEach(a -> retiring.add(((StackAction.RetireContainer) a).id()));
+        drains.keepOnly(stack, retiring);
+        ApplyReport report = applier.apply(plan.actions(), deadline, retire -> drains.left(stack, retire));
+        return new StackOutcome(plan.actions(), report, count(instance, stack, desiredHere, plan, observed, report));
     }
 
     /**
      * A replica counts as running when a container for it was created (and so started) in this pass and the
      * service has no health check, or when an observed running container for it (under its name or as the
      * replacement of a start-first update) carries the current spec hash, was not removed in this pass, and is
-     * healthy if the service has a health check. Ready therefore means serving, not merely started.
+     * healthy if the service has a health check. Ready therefore means serving, not merely started. The replicas
+     * are the container plans of {@code plan}, the one this pass made (nothing is planned again to count).
      */
-    static Map<String, Counts> count(String instance, String stack, Optional<StackSpec> desired, ObservedStack observed,
-                                     ApplyReport report) {
+    static Map<String, Counts> count(String instance, String stack, Optional<StackSpec> desired, StackPlan plan,
+                                     ObservedStack observed, ApplyReport report) {
         Map<String, Counts> counts = new TreeMap<>();
         Set<String> removed = new HashSet<>();
         Set<String> created = new HashSet<>();
         for (StackAction a : report.done()) {
             if (a instanceof StackAction.RemoveContainer r) {
+                removed.add(r.id());
+            } else if (a instanceof StackAction.RetireContainer r) {
+                removed.add(r.id());
+            } else if (a instanceof StackAction.AbortRollout r) {
                 removed.add(r.id());
             } else if (a instanceof StackAction.CreateContainer c) {
                 created.add(c.plan().name());
@@ -60,15 +86,16 @@ public final class StackConverger {
                 .filter(c -> !removed.contains(c.id()))
                 .toList();
         if (desired.isPresent()) {
-            var networks = PlanBuilder.networks(instance, stack, desired.get());
             for (ServiceSpec s : desired.get().services()) {
                 int running = 0;
-                for (int r = 1; r <= s.replicas(); r++) {
-                    ContainerPlan plan = PlanBuilder.container(instance, stack, s, r, networks);
-                    boolean checked = plan.healthcheck() != null;
-                    boolean runs = (created.contains(plan.name()) && !checked) || mine.stream().anyMatch(c -> c.running()
-                            && (c.name().equals(plan.name()) || c.name().equals(plan.name() + Rollout.NEXT_SUFFIX))
-                            && plan.specHash().equals(c.labels().get(BerthLabels.SPEC_HASH))
+                for (ContainerPlan replica : plan.containers()) {
+                    if (!replica.service().equals(s.name())) {
+                        continue;
+                    }
+                    boolean checked = replica.healthcheck() != null;
+                    boolean runs = (created.contains(replica.name()) && !checked) || mine.stream().anyMatch(c -> c.running()
+                            && (c.name().equals(replica.name()) || c.name().equals(replica.name() + Rollout.NEXT_SUFFIX))
+                            && replica.specHash().equals(c.labels().get(BerthLabels.SPEC_HASH))
                             && (!checked || c.healthy()));
                     running += runs ? 1 : 0;
                 }

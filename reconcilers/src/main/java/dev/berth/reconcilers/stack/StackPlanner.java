@@ -53,6 +53,12 @@ public final class StackPlanner {
     /** @param nowEpochSeconds the time health timeouts of start-first updates are measured against */
     public static List<StackAction> plan(String instance, String stack, Optional<StackSpec> desired,
                                          ObservedStack observed, long nowEpochSeconds) {
+        return make(instance, stack, desired, observed, nowEpochSeconds).actions();
+    }
+
+    /** The actions together with the container plans they aim at (what a pass counts replicas against). */
+    public static StackPlan make(String instance, String stack, Optional<StackSpec> desired, ObservedStack observed,
+                                 long nowEpochSeconds) {
         String owner = ObjectKey.stack(stack).toString();
         List<ObservedContainer> containers = observed.containers().stream()
                 .filter(c -> BerthLabels.isManaged(c.labels(), instance) && owner.equals(c.labels().get(BerthLabels.OWNER)))
@@ -61,7 +67,7 @@ public final class StackPlanner {
                 .filter(n -> BerthLabels.isManaged(n.labels(), instance) && owner.equals(n.labels().get(BerthLabels.OWNER)))
                 .sorted(NETWORK_ORDER).toList();
         if (desired.isEmpty()) {
-            return removeAll(containers, networks);
+            return new StackPlan(removeAll(containers, networks), List.of());
         }
         Map<String, NetworkPlan> networkPlans = PlanBuilder.networks(instance, stack, desired.get());
         List<ContainerPlan> containerPlans = PlanBuilder.containers(instance, stack, desired.get(), networkPlans);
@@ -81,7 +87,7 @@ public final class StackPlanner {
         actions.addAll(networkReplaces);
         actions.addAll(containerCreates);
         actions.addAll(networkRemoves);
-        return List.copyOf(actions);
+        return new StackPlan(actions, containerPlans);
     }
 
     private static List<StackAction> removeAll(List<ObservedContainer> containers, List<ObservedNetwork> networks) {

@@ -108,7 +108,7 @@ class StackConvergerDockerTest {
     }
 
     private static StackOutcome assertApplied(StackOutcome o) {
-        o.report().failure().ifPresent(e -> fail(e.reason() + ": " + e.getMessage(), e));
+        o.report().failure().ifPresent(e -> fail(e.reason() + ": " + e.message()));
         return o;
     }
 
@@ -289,12 +289,31 @@ class StackConvergerDockerTest {
     }
 
     @Test
+    void aPassPastItsDeadlineLeavesTheRestToTheNextPass() {
+        String stack = stack("late");
+        StackSpec spec = new StackSpec(null, List.of(simple("web", IMG, LOOP, null, null)), null);
+        java.time.Clock clock = java.time.Clock.systemUTC();
+        StackConverger converger = new StackConverger(gateway, clock);
+        StackOutcome late = converger.reconcile(stack, Optional.of(spec), observe(),
+                dev.berth.reconcilers.Deadline.after(java.time.Duration.ZERO, clock));
+        assertEquals(List.of(), late.report().done());
+        assertEquals(late.planned(), late.report().deferred().stream().map(d -> d.action()).toList());
+        assertEquals(Optional.of(java.time.Duration.ZERO), late.resumeAfter(), "at once, behind the other keys");
+        assertFalse(late.converged());
+        assertTrue(docker.listContainersCmd().withShowAll(true).withNameFilter(List.of(stack + "-web-1")).exec().isEmpty());
+
+        StackOutcome next = assertApplied(converger.reconcile(stack, Optional.of(spec), observe()));
+        assertTrue(next.converged(), next.toString());
+        assertEquals(Map.of("web", new Counts(1, 1)), next.perService());
+    }
+
+    @Test
     void missingImageIsImageNotFound() {
         String stack = stack("noimg");
         StackOutcome o = reconcile(stack, new StackSpec(null,
                 List.of(simple("web", prefix + "/does-not-exist:1", LOOP, null, null)), null));
         assertEquals("ImageNotFound", o.report().failure().orElseThrow().reason());
-        assertTrue(o.report().failure().get().getMessage().contains("never pulls"));
+        assertTrue(o.report().failure().get().message().contains("never pulls"));
         assertEquals(Map.of("web", new Counts(0, 1)), o.perService());
     }
 
@@ -304,7 +323,7 @@ class StackConvergerDockerTest {
         List<PortSpec> ports = List.of(new PortSpec(8080, port, "tcp", null));
         assertApplied(reconcile(stack("porta"), new StackSpec(null, List.of(simple("web", IMG, LOOP, ports, null)), null)));
         StackOutcome o = reconcile(stack("portb"), new StackSpec(null, List.of(simple("web", IMG, LOOP, ports, null)), null));
-        assertEquals("PortInUse", o.report().failure().orElseThrow().reason(), o.report().failure().get().getMessage());
+        assertEquals("PortInUse", o.report().failure().orElseThrow().reason(), o.report().failure().get().message());
     }
 
     @Test
@@ -312,7 +331,7 @@ class StackConvergerDockerTest {
         StackOutcome o = reconcile(stack("bind"), new StackSpec(null, List.of(simple("web", IMG, LOOP, null,
                 List.of(new VolumeSpec("bind", "/nonexistent/" + prefix, "/x", false, null)))), null));
         assertEquals("BindSourceMissing", o.report().failure().orElseThrow().reason(),
-                o.report().failure().get().getMessage());
+                o.report().failure().get().message());
     }
 
     @Test
