@@ -159,7 +159,7 @@ public final class Operator implements AutoCloseable {
                 stacks, observed, kv, settings.keys(), registration, host, settings.instance(), u,
                 settings.underlay().netns(), dockerClient, new StatusWriter(kv, settings.keys(), settings.host(), objectMetrics),
                 registry));
-        controllers.add(stackController(stacks, new StackReconciler(host, settings.instance(), stacks, observed,
+        controllers.add(stackController(stacks, new StackReconciler(host, stacks, observed,
                 new StackConverger(docker), new StatusWriter(kv, settings.keys(), settings.host(), objectMetrics),
                 Clock.systemUTC(), new DriftMetrics(registry, List.of("stack")),
                 overlay.map(OverlayRuntime::externalNetworks).orElse(ExternalNetworks.none()), routes.serviceLabels())));

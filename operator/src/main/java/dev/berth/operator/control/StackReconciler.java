@@ -52,7 +52,7 @@ public final class StackReconciler implements Reconciler {
     private final ObservedCache observed;
     /** Read-your-writes: which stacks this controller changed that the cache may not show yet. */
     private final ObservedExpectations expectations;
-    private final StackConverger reconciler;
+    private final StackConverger converger;
     private final StatusWriter status;
     private final Clock clock;
     private final DriftMetrics drift;
@@ -61,32 +61,15 @@ public final class StackReconciler implements Reconciler {
     /** The desired revision each stack last converged at (every planned action worked): actions at that revision are drift. */
     private final Map<String, Long> converged = new ConcurrentHashMap<>();
 
-    public StackReconciler(HostInfo host, String instance, DesiredInformer stacks, ObservedCache observed,
-                           StackConverger reconciler, StatusWriter status, Clock clock) {
-        this(host, instance, stacks, observed, reconciler, status, clock, null);
-    }
-
-    /** @param drift counts drift corrections (null: not counted) */
-    public StackReconciler(HostInfo host, String instance, DesiredInformer stacks, ObservedCache observed,
-                           StackConverger reconciler, StatusWriter status, Clock clock, DriftMetrics drift) {
-        this(host, instance, stacks, observed, reconciler, status, clock, drift, ExternalNetworks.none());
-    }
-
-    /** @param networks the Berth Networks (overlays) services may join */
-    public StackReconciler(HostInfo host, String instance, DesiredInformer stacks, ObservedCache observed,
-                           StackConverger reconciler, StatusWriter status, Clock clock, DriftMetrics drift,
-                           ExternalNetworks networks) {
-        this(host, instance, stacks, observed, reconciler, status, clock, drift, networks,
-                dev.berth.reconcilers.route.ServiceLabels.NONE);
-    }
-
     /**
-     * @param instance the managed-by instance (the converger carries it; kept for the callers)
+     * @param converger     one pass for one stack on this host
+     * @param drift         counts drift corrections
+     * @param networks      the Berth Networks (overlays) services may join
      * @param serviceLabels extra labels per service (labels-mode Routes), merged into the spec before planning
      */
-    public StackReconciler(HostInfo host, String instance, DesiredInformer stacks, ObservedCache observed,
-                           StackConverger reconciler, StatusWriter status, Clock clock, DriftMetrics drift,
-                           ExternalNetworks networks, dev.berth.reconcilers.route.ServiceLabels serviceLabels) {
+    public StackReconciler(HostInfo host, DesiredInformer stacks, ObservedCache observed, StackConverger converger,
+                           StatusWriter status, Clock clock, DriftMetrics drift, ExternalNetworks networks,
+                           dev.berth.reconcilers.route.ServiceLabels serviceLabels) {
         this.serviceLabels = serviceLabels;
         this.networks = networks;
         this.drift = drift;
@@ -94,7 +77,7 @@ public final class StackReconciler implements Reconciler {
         this.stacks = stacks;
         this.observed = observed;
         this.expectations = new ObservedExpectations(observed);
-        this.reconciler = reconciler;
+        this.converger = converger;
         this.status = status;
         this.clock = clock;
     }
@@ -135,7 +118,7 @@ public final class StackReconciler implements Reconciler {
                 }
             }
             ObservedStack seen = expectations.view(key.toString());
-            StackOutcome outcome = reconciler.reconcile(name, desiredHere, seen, deadline);
+            StackOutcome outcome = converger.reconcile(name, desiredHere, seen, deadline);
             if (!outcome.report().done().isEmpty() || outcome.report().failure().isPresent()) {
                 expectations.acted(key.toString());
             }

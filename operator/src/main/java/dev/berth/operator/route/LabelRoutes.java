@@ -6,8 +6,8 @@ import dev.berth.operator.cache.DesiredInformer;
 import dev.berth.operator.kit.Source;
 import dev.berth.operator.kit.Topic;
 import dev.berth.operator.store.StoredObject;
+import dev.berth.reconcilers.desired.DesiredHere;
 import dev.berth.reconcilers.route.ServiceLabels;
-import dev.berth.reconcilers.route.TraefikLabels;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -23,6 +23,8 @@ final class LabelRoutes implements ServiceLabels, Source<String> {
     private final DesiredInformer routes;
     private final Topic<String> changedStacks = new Topic<>("label routes");
     private volatile Map<String, RouteSpec> byRoute = Map.of();
+    /** The same labels {@code berth diff} derives from the Routes it reads (one function: DesiredHere). */
+    private volatile ServiceLabels labels = DesiredHere.routeLabels(Map.of());
 
     LabelRoutes(DesiredInformer routes) {
         this.routes = routes;
@@ -36,7 +38,7 @@ final class LabelRoutes implements ServiceLabels, Source<String> {
 
     @Override
     public Map<String, String> labelsFor(String stack, StackSpec spec, String service) {
-        return TraefikLabels.forService(stack, spec, service, byRoute);
+        return labels.labelsFor(stack, spec, service);
     }
 
     @Override
@@ -69,6 +71,7 @@ final class LabelRoutes implements ServiceLabels, Source<String> {
             }
         });
         byRoute = Map.copyOf(next);
+        labels = DesiredHere.routeLabels(byRoute);
         touched.forEach(changedStacks::publish);
     }
 }
