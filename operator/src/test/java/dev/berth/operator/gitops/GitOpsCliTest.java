@@ -19,7 +19,7 @@ class GitOpsCliTest {
     private record Run(int exit, String out, String err) {
     }
 
-    private static Run berth(GitOpsHarness h, String... args) {
+    private static Run berth(GitOpsTestBed h, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CommandLine cli = BerthMain.commandLine();
@@ -32,7 +32,7 @@ class GitOpsCliTest {
 
     @Test
     void diffShowsCreatedChangedUnchangedAndDeletedWithoutWriting(@TempDir Path dir) throws Exception {
-        try (GitOpsHarness h = new GitOpsHarness()) {
+        try (GitOpsTestBed h = new GitOpsTestBed()) {
             String same = h.name("same");
             String edited = h.name("edited");
             String fresh = h.name("fresh");
@@ -64,11 +64,10 @@ class GitOpsCliTest {
 
     @Test
     void getAndDescribeShowTheSyncStatus(@TempDir Path dir) throws Exception {
-        try (GitOpsHarness h = new GitOpsHarness()) {
+        try (GitOpsTestBed h = new GitOpsTestBed()) {
             TestRepo repo = new TestRepo(dir);
             String a = h.name("a");
-            repo.write("stacks/a.yaml", h.stack(a, 1));
-            String commit = repo.commit("a");
+            String commit = h.commitStack(repo, "a");
             String src = h.name("src");
             h.apply(h.gitSource(src, repo.url(), "interval: 1m"));
             Run pending = berth(h, "get", "gitsources");

@@ -3,7 +3,9 @@ package dev.berth.operator.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.berth.operator.StackYaml;
 import dev.berth.operator.TestEnv;
+import dev.berth.operator.TestOperator;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -17,22 +19,22 @@ class DiffAndNoticeTest {
     private record Run(int exit, String out, String err) {
     }
 
-    private static Run berth(OperatorHarness h, String... args) {
+    private static Run berth(TestOperator h, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CommandLine cli = dev.berth.operator.cli.BerthMain.commandLine();
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         String[] all = java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.stream.Stream.of(
-                "--etcd-endpoints=" + h.etcdEndpoint, "--prefix=" + h.etcd.prefix)).toArray(String[]::new);
+                "--etcd-endpoints=" + h.etcdEndpoints, "--prefix=" + h.etcd.prefix)).toArray(String[]::new);
         return new Run(cli.execute(all), out.toString(), err.toString());
     }
 
     @Test
     void diffPrintsThePlanAndNothingOnceConverged() throws Exception {
-        try (OperatorHarness h = new OperatorHarness()) {
-            String s = h.stack("diff");
-            h.apply(h.stackYaml(s, "replicas: 2"));
+        try (TestOperator h = TestOperator.create()) {
+            String s = h.name("diff");
+            h.apply(StackYaml.stack(s).replicas(2).yaml());
             Run before = berth(h, "diff", "stack", s, "--host", h.host, "--instance", h.instance,
                     "--docker-host", TestEnv.dockerHost());
             assertEquals(1, before.exit(), before.err());
@@ -56,9 +58,9 @@ class DiffAndNoticeTest {
 
     @Test
     void applyWarnsWhenAStackWithoutPlacementRunsOnSeveralHosts(@TempDir Path dir) throws Exception {
-        try (OperatorHarness h = new OperatorHarness()) {
+        try (TestOperator h = TestOperator.create()) {
             Path file = dir.resolve("s.yaml");
-            Files.writeString(file, h.stackYaml(h.stack("everywhere"), ""));
+            Files.writeString(file, StackYaml.stack(h.name("everywhere")).yaml());
             Run one = berth(h, "apply", "-f", file.toString());
             assertEquals("", one.err(), "no note with fewer than two known hosts");
             h.etcd.kv.put(h.keys().host("host-a"), "{}");
