@@ -210,7 +210,7 @@ public final class TestOperator implements AutoCloseable, BeforeEachCallback, Af
         return this;
     }
 
-    Operator.Settings operatorSettings() {
+    private Operator.Settings operatorSettings() {
         return new Operator.Settings(host, settings.hostLabels,
                 new EtcdSettings(List.of(etcdEndpoints.split(",")), null, null, null, null, null, settings.etcdTimeout),
                 etcd.keys, dockerHost, instance, new InetSocketAddress("127.0.0.1", 0),
@@ -240,10 +240,6 @@ public final class TestOperator implements AutoCloseable, BeforeEachCallback, Af
         }
     }
 
-    public Operator operator() {
-        return operator;
-    }
-
     public int httpPort() {
         return operator.httpPort();
     }
@@ -260,6 +256,11 @@ public final class TestOperator implements AutoCloseable, BeforeEachCallback, Af
     /** A name unique to this run: stacks, routes and sources named with it are this test's own. */
     public String name(String suffix) {
         return instance + "-" + suffix;
+    }
+
+    /** A berth command against this operator's etcd prefix. */
+    public CliRun cli(String... args) {
+        return etcd.cli(args);
     }
 
     /** Parses and stores manifests the way {@code berth apply} does. */

@@ -3,39 +3,23 @@ package dev.berth.operator.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.berth.operator.CliRun;
 import dev.berth.operator.StackYaml;
 import dev.berth.operator.TestEnv;
 import dev.berth.operator.TestOperator;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code berth diff} prints the reconciler's plan for a host; {@code berth apply} warns about unplaced stacks. */
 class DiffAndNoticeTest {
-    private record Run(int exit, String out, String err) {
-    }
-
-    private static Run berth(TestOperator h, String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = dev.berth.operator.cli.BerthMain.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        String[] all = java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.stream.Stream.of(
-                "--etcd-endpoints=" + h.etcdEndpoints, "--prefix=" + h.etcd.prefix)).toArray(String[]::new);
-        return new Run(cli.execute(all), out.toString(), err.toString());
-    }
-
     @Test
     void diffPrintsThePlanAndNothingOnceConverged() throws Exception {
         try (TestOperator h = TestOperator.create()) {
             String s = h.name("diff");
             h.apply(StackYaml.stack(s).replicas(2).yaml());
-            Run before = berth(h, "diff", "stack", s, "--host", h.host, "--instance", h.instance,
+            CliRun before = h.cli("diff", "stack", s, "--host", h.host, "--instance", h.instance,
                     "--docker-host", TestEnv.dockerHost());
             assertEquals(1, before.exit(), before.err());
             assertTrue(before.out().contains("create network " + s + "_default"), before.out());
@@ -45,12 +29,12 @@ class DiffAndNoticeTest {
 
             h.start();
             h.awaitReady(s, 2);
-            Run after = berth(h, "diff", "stack", s, "--host", h.host, "--instance", h.instance,
+            CliRun after = h.cli("diff", "stack", s, "--host", h.host, "--instance", h.instance,
                     "--docker-host", TestEnv.dockerHost());
             assertEquals(0, after.exit(), after.out() + after.err());
             assertTrue(after.out().contains("nothing to do"), after.out());
 
-            Run elsewhere = berth(h, "diff", "stack", s, "--host", "not-placed", "--instance", h.instance,
+            CliRun elsewhere = h.cli("diff", "stack", s, "--host", "not-placed", "--instance", h.instance,
                     "--docker-host", TestEnv.dockerHost());
             assertEquals(0, elsewhere.exit(), "all hosts: runs there too, and its Docker is this one: converged");
         }
@@ -61,11 +45,11 @@ class DiffAndNoticeTest {
         try (TestOperator h = TestOperator.create()) {
             Path file = dir.resolve("s.yaml");
             Files.writeString(file, StackYaml.stack(h.name("everywhere")).yaml());
-            Run one = berth(h, "apply", "-f", file.toString());
+            CliRun one = h.cli("apply", "-f", file.toString());
             assertEquals("", one.err(), "no note with fewer than two known hosts");
             h.etcd.kv.put(h.keys().host("host-a"), "{}");
             h.etcd.kv.put(h.keys().host("host-b"), "{}");
-            Run two = berth(h, "apply", "-f", file.toString());
+            CliRun two = h.cli("apply", "-f", file.toString());
             assertEquals(0, two.exit());
             assertTrue(two.err().contains("has no placement, so it runs on all 2 known hosts (host-a, host-b)"), two.err());
         }

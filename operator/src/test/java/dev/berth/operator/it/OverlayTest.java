@@ -9,9 +9,9 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.ExecCreateCmdResponse;
 import com.github.dockerjava.api.model.Container;
 import dev.berth.operator.Await;
+import dev.berth.operator.CliRun;
 import dev.berth.operator.Manifest;
 import dev.berth.operator.StackYaml;
-import dev.berth.operator.TestEnv;
 import dev.berth.operator.TestOperator;
 import java.io.IOException;
 import java.time.Duration;
@@ -392,14 +392,9 @@ class OverlayTest {
     @Test
     @org.junit.jupiter.api.Order(Integer.MAX_VALUE)
     void deletingANetworkInUseIsRefusedAndEverythingGoesOnceTheStacksAreGone() throws Exception {
-        java.io.StringWriter err = new java.io.StringWriter();
-        picocli.CommandLine cli = dev.berth.operator.cli.BerthMain.commandLine();
-        cli.setErr(new java.io.PrintWriter(err, true));
-        cli.setOut(new java.io.PrintWriter(new java.io.StringWriter(), true));
-        int exit = cli.execute("delete", "network", network, "--etcd-endpoints=" + TestEnv.etcdEndpoints(),
-                "--prefix=" + bed.etcd.prefix);
-        assertEquals(1, exit, err.toString());
-        assertTrue(err.toString().contains("network/" + network + " is used by stack/"), err.toString());
+        CliRun refused = bed.etcd.cli("delete", "network", network);
+        assertEquals(1, refused.exit(), refused.err());
+        assertTrue(refused.err().contains("network/" + network + " is used by stack/"), refused.err());
         assertTrue(bed.etcd.kv.get(bed.etcd.keys.desired("network", network)).isPresent(), "nothing was deleted");
 
         for (OverlayTestBed.Host host : bed.hosts) {
@@ -418,9 +413,8 @@ class OverlayTest {
         }
         assertEquals(List.of(), bed.etcd.kv.list(bed.etcd.keys.base() + "leases/" + network + "/").values(),
                 "every lease and range claim given back");
-        exit = cli.execute("delete", "network", network, "--etcd-endpoints=" + TestEnv.etcdEndpoints(),
-                "--prefix=" + bed.etcd.prefix);
-        assertEquals(0, exit, err.toString());
+        CliRun deleted = bed.etcd.cli("delete", "network", network);
+        assertEquals(0, deleted.exit(), deleted.err());
     }
 
     @Test
@@ -430,13 +424,11 @@ class OverlayTest {
         String record = bed.etcd.kv.get(bed.etcd.keys.host(bed.hosts.get(0).harness.host)).orElseThrow().value();
         assertTrue(record.contains(bed.hosts.get(0).underlayIp), record);
         assertTrue(record.contains("\"vni\":" + vni), record);
-        java.io.StringWriter out = new java.io.StringWriter();
-        picocli.CommandLine cli = dev.berth.operator.cli.BerthMain.commandLine();
-        cli.setOut(new java.io.PrintWriter(out, true));
-        assertEquals(0, cli.execute("get", "hosts", "--etcd-endpoints=" + TestEnv.etcdEndpoints(), "--prefix=" + bed.etcd.prefix));
+        CliRun hosts = bed.etcd.cli("get", "hosts");
+        assertEquals(0, hosts.exit());
         for (OverlayTestBed.Host host : bed.hosts) {
-            assertTrue(out.toString().contains(host.underlayIp + ":4789"), out.toString());
+            assertTrue(hosts.out().contains(host.underlayIp + ":4789"), hosts.out());
         }
-        assertTrue(out.toString().contains(vni + "(" + network + ")"), out.toString());
+        assertTrue(hosts.out().contains(vni + "(" + network + ")"), hosts.out());
     }
 }

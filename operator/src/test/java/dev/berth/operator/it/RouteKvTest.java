@@ -7,6 +7,7 @@ import static dev.berth.operator.Manifest.route;
 
 import dev.berth.crds.status.ObjectStatus;
 import dev.berth.operator.Await;
+import dev.berth.operator.CliRun;
 import dev.berth.operator.StackYaml;
 import dev.berth.operator.TestOperator;
 import dev.berth.operator.route.TraefikFormats;
@@ -169,16 +170,9 @@ class RouteKvTest {
     }
 
     private String cli(String... args) {
-        java.io.StringWriter out = new java.io.StringWriter();
-        picocli.CommandLine cli = dev.berth.operator.cli.BerthMain.commandLine();
-        cli.setOut(new java.io.PrintWriter(out, true));
-        cli.setErr(new java.io.PrintWriter(out, true));
-        List<String> all = new ArrayList<>(List.of(args));
-        all.add("--etcd-endpoints=" + dev.berth.operator.TestEnv.etcdEndpoints());
-        all.add("--prefix=" + h.etcd.prefix);
-        int exit = cli.execute(all.toArray(String[]::new));
-        assertEquals(0, exit, out.toString());
-        return out.toString();
+        CliRun run = h.cli(args);
+        assertEquals(0, run.exit(), run.out() + run.err());
+        return run.out();
     }
 
     @Test
