@@ -5,14 +5,14 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * Stack manifests for tests, e.g. {@code StackYaml.stack(name).replicas(2).with("env: {A: b}").yaml()}. A stack
- * starts with one service "web": the test image serving HTTP on 8080 (busybox httpd, with init so it stops at once).
- * {@link #service(String)} adds another service; the service methods change the last one. {@code with(...)} takes
- * any other service fields as YAML, written after the ones the builder knows.
+ * Stack manifests for tests, e.g. {@code StackYaml.stack(name).replicas(2).with("env: {A: b}").yaml()}. Every
+ * service starts as the test image serving HTTP on 8080 (busybox httpd, with init so it stops at once); a stack that
+ * declares no service with {@link #service(String)} has one called "web". The service methods change the last
+ * service; {@code with(...)} takes any other service fields as YAML, written after the ones the builder knows.
  */
 public final class StackYaml {
     /** busybox httpd on 8080, serving /www. */
-    public static final List<String> HTTPD = List.of("httpd", "-f", "-p", "8080", "-h", "/www");
+    private static final List<String> HTTPD = List.of("httpd", "-f", "-p", "8080", "-h", "/www");
 
     private final String name;
     private final List<String> metadata = new ArrayList<>();

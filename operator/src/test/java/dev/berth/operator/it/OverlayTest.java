@@ -291,8 +291,9 @@ class OverlayTest {
         first().apply(allHostsStack(everywhere, List.of()) + routeYaml(route, everywhere, ", network: " + network));
         Set<String> expected = new HashSet<>();
         for (OverlayTestBed.Host host : bed.hosts) {
-            Await.until(WAIT, "the all-hosts stack running on " + host.harness.host,
-                    () -> host.harness.containers(everywhere).size() == 1);
+            // Listed is not enough: the container has its overlay address only once it has started.
+            Await.until(WAIT, "the all-hosts stack running on " + host.harness.host + " with its overlay address",
+                    () -> host.harness.containers(everywhere).size() == 1 && !overlayIpOf(host, everywhere).isEmpty());
             expected.add("http://" + overlayIpOf(host, everywhere) + ":8080");
         }
         String prefix = awaitServers(route, expected, "one server per host, each the container's overlay IP");
