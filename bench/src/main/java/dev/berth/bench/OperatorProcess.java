@@ -44,7 +44,7 @@ final class OperatorProcess implements AutoCloseable {
             } catch (IOException e) {
                 // not listening yet
             }
-            Bench.sleep(200);
+            BenchSupport.sleep(200);
         }
         throw new IOException("operator not ready within 90 s; see " + log);
     }

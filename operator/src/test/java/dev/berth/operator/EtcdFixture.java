@@ -13,9 +13,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /** A real etcd client on a prefix of its own ("/berth-test-xxxxxx"); close() deletes that prefix only. */
-public final class EtcdFixture implements AutoCloseable {
+public final class EtcdFixture implements AutoCloseable, AfterEachCallback {
     public final String prefix;
     public final EtcdSettings settings;
     public final Client client;
@@ -37,6 +39,11 @@ public final class EtcdFixture implements AutoCloseable {
         store = new ResourceStore(kv, keys, Kinds.standard(), new ManifestParser(Kinds.standard()));
     }
 
+    /** A berth command against this fixture's etcd and prefix. */
+    public CliRun cli(String... args) {
+        return CliRun.of(settings.describeEndpoints(), prefix, args);
+    }
+
     /** Every key under this fixture's prefix with its value: compare before and after to prove nothing changed. */
     public Map<String, String> snapshot() {
         Map<String, String> all = new TreeMap<>();
@@ -44,6 +51,12 @@ public final class EtcdFixture implements AutoCloseable {
             all.put(v.key(), v.value() + "@" + v.modRevision());
         }
         return all;
+    }
+
+    /** As a JUnit extension ({@code @RegisterExtension}): a fresh prefix per test, deleted after it. */
+    @Override
+    public void afterEach(ExtensionContext context) {
+        close();
     }
 
     @Override

@@ -3,35 +3,25 @@ package dev.berth.operator.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.berth.operator.CliRun;
 import dev.berth.operator.EtcdFixture;
-import dev.berth.operator.TestEnv;
 import dev.berth.operator.store.StoredValue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** apply / get / describe / delete through the real command line against the real etcd. */
 class ApplyGetDeleteTest {
     private static final Path EXAMPLES = Path.of("..", "examples");
 
-    private EtcdFixture etcd;
-
-    @BeforeEach
-    void setUp() {
-        etcd = new EtcdFixture();
-    }
-
-    @AfterEach
-    void tearDown() {
-        etcd.close();
-    }
+    @RegisterExtension
+    final EtcdFixture etcd = new EtcdFixture();
 
     private CliRun berth(String... args) {
-        return CliRun.of(TestEnv.etcdEndpoints(), etcd.prefix, args);
+        return etcd.cli(args);
     }
 
     @Test

@@ -3,19 +3,19 @@ package dev.berth.operator.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.berth.operator.CliRun;
 import dev.berth.operator.EtcdFixture;
-import dev.berth.operator.TestEnv;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Random;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -34,25 +34,20 @@ class BadInputTest {
                   image: berth-test/busybox:1
             """;
 
-    private EtcdFixture etcd;
+    @RegisterExtension
+    final EtcdFixture etcd = new EtcdFixture();
     @TempDir
     Path dir;
 
     @BeforeEach
     void setUp() throws Exception {
-        etcd = new EtcdFixture();
         Path existing = dir.resolve("existing.yaml");
         Files.writeString(existing, GOOD.replace("name: good", "name: existing"));
         assertEquals(0, berth("apply", "-f", existing.toString()).exit());
     }
 
-    @AfterEach
-    void tearDown() {
-        etcd.close();
-    }
-
     private CliRun berth(String... args) {
-        return CliRun.of(TestEnv.etcdEndpoints(), etcd.prefix, args);
+        return etcd.cli(args);
     }
 
     static java.util.stream.Stream<Arguments> badDocuments() {

@@ -6,34 +6,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.berth.crds.Kinds;
 import dev.berth.crds.ManifestParser;
 import dev.berth.crds.ParseResult;
+import dev.berth.operator.CliRun;
 import dev.berth.operator.EtcdFixture;
-import dev.berth.operator.TestEnv;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** berth import compose through the real command line; --apply against the real etcd. */
 class ImportCommandTest {
     private static final Path FIXTURES = Path.of("..", "crds", "src", "test", "resources", "compose");
 
-    private EtcdFixture etcd;
-
-    @BeforeEach
-    void setUp() {
-        etcd = new EtcdFixture();
-    }
-
-    @AfterEach
-    void tearDown() {
-        etcd.close();
-    }
+    @RegisterExtension
+    final EtcdFixture etcd = new EtcdFixture();
 
     private CliRun berth(String... args) {
-        return CliRun.of(TestEnv.etcdEndpoints(), etcd.prefix, args);
+        return etcd.cli(args);
     }
 
     @Test

@@ -3,8 +3,9 @@ package dev.berth.operator.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.berth.operator.CliRun;
 import dev.berth.operator.EtcdFixture;
-import dev.berth.operator.TestEnv;
+import dev.berth.operator.Manifest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -17,8 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class NetworkApplyTest {
     private static String network(String name, int vni, String subnet) {
-        return "apiVersion: berth.dev/v1\nkind: Network\nmetadata:\n  name: " + name + "\nspec:\n  vni: " + vni
-                + "\n  subnet: " + subnet + "\n";
+        return Manifest.network(name, "vni: " + vni + "\nsubnet: " + subnet);
     }
 
     @Test
@@ -26,18 +26,18 @@ class NetworkApplyTest {
         try (EtcdFixture etcd = new EtcdFixture()) {
             Path a = dir.resolve("a.yaml");
             Files.writeString(a, network("a", 7, "10.1.0.0/16"));
-            assertEquals(0, CliRun.of(TestEnv.etcdEndpoints(), etcd.prefix, "apply", "-f", a.toString()).exit());
+            assertEquals(0, etcd.cli("apply", "-f", a.toString()).exit());
             Map<String, String> before = etcd.snapshot();
 
             Path b = dir.resolve("b.yaml");
             Files.writeString(b, network("b", 7, "10.2.0.0/16"));
-            CliRun dup = CliRun.of(TestEnv.etcdEndpoints(), etcd.prefix, "apply", "-f", b.toString());
+            CliRun dup = etcd.cli("apply", "-f", b.toString());
             assertEquals(1, dup.exit());
             assertTrue(dup.err().contains(b + ":6:8: spec.vni: VNI 7 is already used by network \"a\""), dup.err());
 
             Path c = dir.resolve("c.yaml");
             Files.writeString(c, network("c", 8, "10.1.128.0/17"));
-            CliRun overlap = CliRun.of(TestEnv.etcdEndpoints(), etcd.prefix, "apply", "-f", c.toString());
+            CliRun overlap = etcd.cli("apply", "-f", c.toString());
             assertEquals(1, overlap.exit());
             assertTrue(overlap.err().contains("spec.subnet: subnet 10.1.128.0/17 overlaps 10.1.0.0/16 of network \"a\""),
                     overlap.err());
@@ -45,9 +45,9 @@ class NetworkApplyTest {
 
             Path a2 = dir.resolve("a2.yaml");
             Files.writeString(a2, network("a", 7, "10.1.0.0/17"));
-            assertEquals(0, CliRun.of(TestEnv.etcdEndpoints(), etcd.prefix, "apply", "-f", a2.toString()).exit(),
+            assertEquals(0, etcd.cli("apply", "-f", a2.toString()).exit(),
                     "re-applying a Network with its own VNI is no conflict");
-            CliRun get = CliRun.of(TestEnv.etcdEndpoints(), etcd.prefix, "get", "networks");
+            CliRun get = etcd.cli("get", "networks");
             assertTrue(get.out().contains("a      7     10.1.0.0/17"), get.out());
         }
     }

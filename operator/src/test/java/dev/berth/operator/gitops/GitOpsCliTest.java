@@ -3,36 +3,18 @@ package dev.berth.operator.gitops;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.berth.operator.cli.BerthMain;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import dev.berth.operator.CliRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code berth get gitsources}, {@code berth describe gitsource} and {@code berth diff -f DIR}. */
 class GitOpsCliTest {
-    private record Run(int exit, String out, String err) {
-    }
-
-    private static Run berth(GitOpsHarness h, String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = BerthMain.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        String[] all = Stream.concat(Stream.of(args), Stream.of("--etcd-endpoints=" + h.etcd.settings.describeEndpoints(),
-                "--prefix=" + h.etcd.prefix)).toArray(String[]::new);
-        return new Run(cli.execute(all), out.toString(), err.toString());
-    }
-
     @Test
     void diffShowsCreatedChangedUnchangedAndDeletedWithoutWriting(@TempDir Path dir) throws Exception {
-        try (GitOpsHarness h = new GitOpsHarness()) {
+        try (GitOpsTestBed h = new GitOpsTestBed()) {
             String same = h.name("same");
             String edited = h.name("edited");
             String fresh = h.name("fresh");
@@ -45,7 +27,7 @@ class GitOpsCliTest {
             Files.writeString(dir.resolve("c.yaml"), h.stack(fresh, 1));
             Map<String, String> before = h.etcd.snapshot();
 
-            Run diff = berth(h, "diff", "-f", dir.toString(), "--gitsource", "src");
+            CliRun diff = h.etcd.cli("diff", "-f", dir.toString(), "--gitsource", "src");
             assertEquals(1, diff.exit(), diff.out() + diff.err());
             assertTrue(diff.out().contains("stack/" + same + " unchanged"), diff.out());
             assertTrue(diff.out().contains("stack/" + edited + " changed\n--- " + h.etcd.keys.desired("stack", edited)
@@ -57,32 +39,31 @@ class GitOpsCliTest {
 
             Files.delete(dir.resolve("b.yaml"));
             Files.delete(dir.resolve("c.yaml"));
-            Run clean = berth(h, "diff", "-f", dir.resolve("a.yaml").toString());
+            CliRun clean = h.etcd.cli("diff", "-f", dir.resolve("a.yaml").toString());
             assertEquals(0, clean.exit(), clean.out());
         }
     }
 
     @Test
     void getAndDescribeShowTheSyncStatus(@TempDir Path dir) throws Exception {
-        try (GitOpsHarness h = new GitOpsHarness()) {
+        try (GitOpsTestBed h = new GitOpsTestBed()) {
             TestRepo repo = new TestRepo(dir);
             String a = h.name("a");
-            repo.write("stacks/a.yaml", h.stack(a, 1));
-            String commit = repo.commit("a");
+            String commit = h.commitStack(repo, "a");
             String src = h.name("src");
             h.apply(h.gitSource(src, repo.url(), "interval: 1m"));
-            Run pending = berth(h, "get", "gitsources");
+            CliRun pending = h.etcd.cli("get", "gitsources");
             assertTrue(pending.out().contains("Pending"), pending.out());
             h.startOperator("host-" + h.instance);
             h.awaitSynced(src, commit);
 
-            Run get = berth(h, "get", "gitsources");
+            CliRun get = h.etcd.cli("get", "gitsources");
             assertEquals(0, get.exit(), get.err());
             String[] lines = get.out().split("\n");
             assertTrue(lines[0].matches("NAME +URL +REF +STATUS +SYNCED COMMIT +LAST SYNC"), lines[0]);
             assertTrue(lines[1].matches(src + " +" + repo.url() + " +main +Synced +" + commit.substring(0, 12) + " +\\d+s"),
                     lines[1]);
-            Run describe = berth(h, "describe", "gs", src);
+            CliRun describe = h.etcd.cli("describe", "gs", src);
             assertEquals(0, describe.exit(), describe.err());
             assertTrue(describe.out().contains("Sync:        Synced (by host-" + h.instance), describe.out());
             assertTrue(describe.out().contains("Synced:      " + commit.substring(0, 12)), describe.out());

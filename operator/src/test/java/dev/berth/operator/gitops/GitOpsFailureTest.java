@@ -13,8 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** An unreachable repository, bad or missing credentials, an empty commit: Failed with a reason, nothing deleted. */
 class GitOpsFailureTest {
-    private static void awaitFailed(GitOpsHarness h, String src, String reason) {
-        Await.until(GitOpsHarness.WAIT, src + " Failed with " + reason, () -> h.status(src)
+    private static void awaitFailed(GitOpsTestBed h, String src, String reason) {
+        Await.until(GitOpsTestBed.WAIT, src + " Failed with " + reason, () -> h.status(src)
                 .map(s -> s.phase().equals(GitSourceStatus.FAILED) && s.conditions().stream()
                         .anyMatch(c -> c.type().equals("Synced") && c.reason().equals(reason))).orElse(false),
                 () -> h.describe(src));
@@ -22,11 +22,10 @@ class GitOpsFailureTest {
 
     @Test
     void unreachableRepositoryAndBadCredentialsFailClearlyAndDeleteNothing(@TempDir Path dir) throws Exception {
-        try (GitOpsHarness h = new GitOpsHarness()) {
+        try (GitOpsTestBed h = new GitOpsTestBed()) {
             TestRepo repo = new TestRepo(dir.resolve("repo"));
             String a = h.name("a");
-            repo.write("stacks/a.yaml", h.stack(a, 1));
-            String commit = repo.commit("a");
+            String commit = h.commitStack(repo, "a");
             Path password = dir.resolve("password");
             Files.writeString(password, "s3cret-pw\n");
             Path wrong = dir.resolve("wrong");
@@ -67,11 +66,10 @@ class GitOpsFailureTest {
 
     @Test
     void anEmptyCommitNeverPrunesUnlessAllowed(@TempDir Path dir) throws Exception {
-        try (GitOpsHarness h = new GitOpsHarness()) {
+        try (GitOpsTestBed h = new GitOpsTestBed()) {
             TestRepo repo = new TestRepo(dir);
             String a = h.name("a");
-            repo.write("stacks/a.yaml", h.stack(a, 1));
-            String first = repo.commit("a");
+            String first = h.commitStack(repo, "a");
             String src = h.name("src");
             h.startOperator("host-" + h.instance);
             h.apply(h.gitSource(src, repo.url(), "interval: 1s\nprune: true"));
@@ -85,7 +83,7 @@ class GitOpsFailureTest {
 
             h.apply(h.gitSource(src, repo.url(), "interval: 1s\nprune: true\nallowEmpty: true"));
             h.awaitSynced(src, empty);
-            Await.until(GitOpsHarness.WAIT, "a pruned once empty commits are allowed", () -> h.stored("stack", a).isEmpty());
+            Await.until(GitOpsTestBed.WAIT, "a pruned once empty commits are allowed", () -> h.stored("stack", a).isEmpty());
         }
     }
 }

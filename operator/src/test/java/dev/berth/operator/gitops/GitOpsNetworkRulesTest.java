@@ -20,15 +20,15 @@ class GitOpsNetworkRulesTest {
                 + "\n  subnet: " + subnet + "\n";
     }
 
-    private static void awaitFailedAt(GitOpsHarness h, String src, String commit) {
-        Await.until(GitOpsHarness.WAIT, "the commit refused", () -> h.status(src)
+    private static void awaitFailedAt(GitOpsTestBed h, String src, String commit) {
+        Await.until(GitOpsTestBed.WAIT, "the commit refused", () -> h.status(src)
                 .map(s -> s.phase().equals(GitSourceStatus.FAILED) && commit.equals(s.lastAttemptedCommit()))
                 .orElse(false), () -> h.describe(src));
     }
 
     @Test
     void overlappingNetworksInACommitApplyNothing(@TempDir Path dir) throws Exception {
-        try (GitOpsHarness h = new GitOpsHarness()) {
+        try (GitOpsTestBed h = new GitOpsTestBed()) {
             TestRepo repo = new TestRepo(dir);
             String a = h.name("a");
             String b = h.name("b");
@@ -56,7 +56,7 @@ class GitOpsNetworkRulesTest {
 
     @Test
     void aNetworkThatCollidesWithOneInEtcdAppliesNothingUntilFixed(@TempDir Path dir) throws Exception {
-        try (GitOpsHarness h = new GitOpsHarness()) {
+        try (GitOpsTestBed h = new GitOpsTestBed()) {
             TestRepo repo = new TestRepo(dir);
             String web = h.name("web");
             String mine = h.name("mine");
@@ -66,7 +66,7 @@ class GitOpsNetworkRulesTest {
             h.startOperator("host-" + h.instance);
             String byHand = h.name("byhand");
             // The first etcd calls of a JVM can take seconds on a loaded machine; applying is idempotent, so retry.
-            Await.until(GitOpsHarness.WAIT, "the network applied by hand", () -> {
+            Await.until(GitOpsTestBed.WAIT, "the network applied by hand", () -> {
                 try {
                     h.apply(network(byHand, 4003, "10.232.0.0/16"));
                     return true;

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 class GitOpsRefusesGitSourcesTest {
     @Test
     void aCommitWithAGitSourceAppliesNothing(@TempDir Path dir) throws Exception {
-        try (GitOpsHarness h = new GitOpsHarness()) {
+        try (GitOpsTestBed h = new GitOpsTestBed()) {
             TestRepo repo = new TestRepo(dir);
             String a = h.name("a");
             repo.write("stacks/a.yaml", h.stack(a, 1));
@@ -23,7 +23,7 @@ class GitOpsRefusesGitSourcesTest {
             String src = h.name("src");
             h.startOperator("host-" + h.instance);
             h.apply(h.gitSource(src, repo.url(), "interval: 1s"));
-            Await.until(GitOpsHarness.WAIT, "the commit refused", () -> h.status(src)
+            Await.until(GitOpsTestBed.WAIT, "the commit refused", () -> h.status(src)
                     .map(s -> s.phase().equals(GitSourceStatus.FAILED)).orElse(false), () -> h.describe(src));
             assertTrue(h.describe(src).contains("GitSource objects are not synced from git"), h.describe(src));
             assertTrue(h.describe(src).contains("stacks/evil.yaml:"), h.describe(src));

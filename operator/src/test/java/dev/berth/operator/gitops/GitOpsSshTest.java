@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,8 +48,8 @@ class GitOpsSshTest {
         Files.createDirectories(Path.of("/run/sshd"));
         Process sshd = new ProcessBuilder("/usr/sbin/sshd", "-D", "-e", "-f", config.toString())
                 .redirectErrorStream(true).redirectOutput(keys.resolve("sshd.log").toFile()).start();
-        try (GitOpsHarness h = new GitOpsHarness()) {
-            Await.until(GitOpsHarness.WAIT, "sshd on port " + port, () -> {
+        try (GitOpsTestBed h = new GitOpsTestBed()) {
+            Await.until(GitOpsTestBed.WAIT, "sshd on port " + port, () -> {
                 try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
                     return true;
                 } catch (IOException e) {
@@ -76,7 +75,7 @@ class GitOpsSshTest {
             String wrong = h.name("wrong");
             h.apply(h.gitSource(wrong, url, "interval: 1s\ncredentials: {sshKeyFile: " + keys.resolve("client")
                     + ", knownHostsFile: " + wrongKnownHosts + "}"));
-            Await.until(GitOpsHarness.WAIT, "a changed host key refused", () -> h.status(wrong)
+            Await.until(GitOpsTestBed.WAIT, "a changed host key refused", () -> h.status(wrong)
                     .map(s -> s.phase().equals(GitSourceStatus.FAILED)).orElse(false), () -> h.describe(wrong));
             assertTrue(h.stored("stack", a).isEmpty(), "nothing applied from an untrusted server");
 

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.crds.gitops.GitSourceStatus;
 import dev.berth.operator.Await;
-import dev.berth.operator.Operator;
+import dev.berth.operator.TestOperator;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -16,13 +16,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** GitOps against a real git repository (file://), the real etcd and the real dockerd. */
 class GitOpsSyncTest {
-    private GitOpsHarness h;
-    private Operator operator;
+    private GitOpsTestBed h;
+    private TestOperator operator;
     private TestRepo repo;
 
     @BeforeEach
     void setUp(@TempDir Path dir) throws Exception {
-        h = new GitOpsHarness();
+        h = new GitOpsTestBed();
         repo = new TestRepo(dir);
         operator = h.startOperator("host-" + h.instance);
     }
@@ -66,24 +66,24 @@ class GitOpsSyncTest {
 
         repo.remove("stacks/b.yaml");
         String third = repo.commit("drop b");
-        Await.until(GitOpsHarness.WAIT, "b reported as an orphan", () -> h.status(src)
+        Await.until(GitOpsTestBed.WAIT, "b reported as an orphan", () -> h.status(src)
                 .map(s -> third.equals(s.lastSyncedCommit()) && s.orphans().equals(List.of("stack/" + b))
                         && s.phase().equals(GitSourceStatus.OUT_OF_SYNC)).orElse(false), () -> h.describe(src));
         assertTrue(h.stored("stack", b).isPresent(), "without prune the object stays in etcd");
         assertEquals(1, h.running(b).size(), "and keeps running");
 
         h.apply(h.gitSource(src, repo.url(), "interval: 1s\nprune: true"));
-        Await.until(GitOpsHarness.WAIT, "b pruned", () -> h.stored("stack", b).isEmpty()
+        Await.until(GitOpsTestBed.WAIT, "b pruned", () -> h.stored("stack", b).isEmpty()
                 && h.status(src).map(s -> s.phase().equals(GitSourceStatus.SYNCED) && s.pruned() == 1).orElse(false),
                 () -> h.describe(src));
         h.awaitRunning(b, 0);
         assertEquals(2, h.running(a).size());
 
-        assertTrue(GitOpsHarness.metric(operator, "berth_gitops_syncs_total", "source=\"" + src + "\"",
+        assertTrue(operator.metric("berth_gitops_syncs_total", "source=\"" + src + "\"",
                 "result=\"synced\"") >= 1);
-        assertTrue(GitOpsHarness.metric(operator, "berth_gitops_last_success_timestamp_seconds",
+        assertTrue(operator.metric("berth_gitops_last_success_timestamp_seconds",
                 "source=\"" + src + "\"") > 1_600_000_000);
-        assertEquals(1.0, GitOpsHarness.metric(operator, "berth_gitops_objects", "source=\"" + src + "\"",
+        assertEquals(1.0, operator.metric("berth_gitops_objects", "source=\"" + src + "\"",
                 "state=\"synced\""));
     }
 
@@ -92,8 +92,7 @@ class GitOpsSyncTest {
         String src = h.name("src");
         String a = h.name("a");
         String c = h.name("c");
-        repo.write("stacks/a.yaml", h.stack(a, 1));
-        String good = repo.commit("a");
+        String good = h.commitStack(repo, "a");
         h.apply(h.gitSource(src, repo.url(), "interval: 1s\nprune: true"));
         h.awaitSynced(src, good);
         h.awaitRunning(a, 1);
@@ -103,7 +102,7 @@ class GitOpsSyncTest {
         repo.write("stacks/c.yaml", h.stack(c, 1));
         repo.write("stacks/zz-bad.yaml", h.stack(h.name("bad"), 1).replace("replicas:", "replicaz:"));
         String broken = repo.commit("one broken manifest among good ones");
-        Await.until(GitOpsHarness.WAIT, "Failed with file:line:column", () -> h.status(src)
+        Await.until(GitOpsTestBed.WAIT, "Failed with file:line:column", () -> h.status(src)
                 .map(s -> s.phase().equals(GitSourceStatus.FAILED) && broken.equals(s.lastAttemptedCommit()))
                 .orElse(false), () -> h.describe(src));
         GitSourceStatus failed = h.status(src).orElseThrow();
@@ -125,7 +124,7 @@ class GitOpsSyncTest {
 
         repo.forcePushBackTo(good);
         h.awaitSynced(src, good);
-        Await.until(GitOpsHarness.WAIT, "back to the old commit: c pruned, a at 1 replica",
+        Await.until(GitOpsTestBed.WAIT, "back to the old commit: c pruned, a at 1 replica",
                 () -> h.stored("stack", c).isEmpty() && h.stored("stack", a).orElseThrow().contains("replicas: 1"));
         h.awaitRunning(a, 1);
         h.awaitRunning(c, 0);
@@ -150,15 +149,15 @@ class GitOpsSyncTest {
 
         h.etcd.kv.put(h.etcd.keys.desired("stack", x), xText.replace("replicas: 1", "replicas: 3"));
         h.etcd.kv.put(h.etcd.keys.desired("stack", y), yText.replace("replicas: 1", "replicas: 3"));
-        Await.until(GitOpsHarness.WAIT, "x put back by self-heal", () -> h.stored("stack", x).orElseThrow().equals(xText)
+        Await.until(GitOpsTestBed.WAIT, "x put back by self-heal", () -> h.stored("stack", x).orElseThrow().equals(xText)
                 && h.status(healing).map(s -> s.selfHealed() >= 1).orElse(false), () -> h.describe(healing));
-        Await.until(GitOpsHarness.WAIT, "y reported OutOfSync", () -> h.status(keeping)
+        Await.until(GitOpsTestBed.WAIT, "y reported OutOfSync", () -> h.status(keeping)
                 .map(s -> s.phase().equals(GitSourceStatus.OUT_OF_SYNC) && s.outOfSync().equals(List.of("stack/" + y)))
                 .orElse(false), () -> h.describe(keeping));
         assertTrue(h.stored("stack", y).orElseThrow().contains("replicas: 3"), "without self-heal the edit stays");
         h.awaitRunning(y, 3);
-        assertTrue(GitOpsHarness.metric(operator, "berth_gitops_self_heals_total", "source=\"" + healing + "\"") >= 1);
-        assertEquals(1.0, GitOpsHarness.metric(operator, "berth_gitops_objects", "source=\"" + keeping + "\"",
+        assertTrue(operator.metric("berth_gitops_self_heals_total", "source=\"" + healing + "\"") >= 1);
+        assertEquals(1.0, operator.metric("berth_gitops_objects", "source=\"" + keeping + "\"",
                 "state=\"outofsync\""));
 
         // A stack applied by hand is never overwritten by a source without force: a conflict, nothing applied.
@@ -169,7 +168,7 @@ class GitOpsSyncTest {
         repo.write("stacks/x.yaml", h.stack(x, 2));
         String conflicting = repo.commit("declares a hand-applied stack");
         h.apply(h.gitSource(healing, repo.url(), "interval: 1s"));
-        Await.until(GitOpsHarness.WAIT, "conflict reported", () -> h.status(healing)
+        Await.until(GitOpsTestBed.WAIT, "conflict reported", () -> h.status(healing)
                 .map(s -> conflicting.equals(s.lastAttemptedCommit()) && s.phase().equals(GitSourceStatus.FAILED)
                         && s.conflicts().size() == 1 && s.conflicts().get(0).startsWith("stack/" + manual))
                 .orElse(false), () -> h.describe(healing));

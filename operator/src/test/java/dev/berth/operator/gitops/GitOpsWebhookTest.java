@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.operator.Await;
-import dev.berth.operator.Operator;
+import dev.berth.operator.TestOperator;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 class GitOpsWebhookTest {
     private static final String SECRET = "hook-secret-123";
 
-    private static HttpResponse<String> post(Operator operator, String source, String body, String... headers)
+    private static HttpResponse<String> post(TestOperator operator, String source, String body, String... headers)
             throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + operator.httpPort()
                         + "/hooks/gitsource/" + source)).timeout(Duration.ofSeconds(10))
@@ -33,21 +33,19 @@ class GitOpsWebhookTest {
 
     @Test
     void aSignedPushSyncsWithinASecondAndBadSignaturesAreRefused(@TempDir Path dir) throws Exception {
-        try (GitOpsHarness h = new GitOpsHarness()) {
+        try (GitOpsTestBed h = new GitOpsTestBed()) {
             TestRepo repo = new TestRepo(dir.resolve("repo"));
             Path secret = dir.resolve("hook-secret");
             Files.writeString(secret, SECRET + "\n");
             String a = h.name("a");
-            repo.write("stacks/a.yaml", h.stack(a, 1));
-            String first = repo.commit("a");
+            String first = h.commitStack(repo, "a");
             String src = h.name("src");
-            Operator operator = h.startOperator("host-" + h.instance);
+            TestOperator operator = h.startOperator("host-" + h.instance);
             h.apply(h.gitSource(src, repo.url(), "interval: 1h\nwebhook: {secretFile: " + secret + "}"));
             h.awaitSynced(src, first);
 
             String b = h.name("b");
-            repo.write("stacks/b.yaml", h.stack(b, 1));
-            String second = repo.commit("b");
+            String second = h.commitStack(repo, "b");
             String body = "{\"ref\":\"refs/heads/main\",\"after\":\"" + second + "\"}";
             String signature = "sha256=" + WebhookHandler.hmac(SECRET, body.getBytes(StandardCharsets.UTF_8));
 
@@ -75,16 +73,14 @@ class GitOpsWebhookTest {
             assertTrue(millis < 1000, "synced in " + millis + " ms");
 
             String c = h.name("c");
-            repo.write("stacks/c.yaml", h.stack(c, 1));
-            repo.commit("c");
+            h.commitStack(repo, "c");
             byte[] gitea = "{\"ref\":\"refs/heads/main\"}".getBytes(StandardCharsets.UTF_8);
             assertEquals(202, post(operator, src, new String(gitea, StandardCharsets.UTF_8), "X-Gitea-Event", "push",
                     "X-Gitea-Signature", WebhookHandler.hmac(SECRET, gitea)).statusCode());
             Await.until(Duration.ofSeconds(5), "c synced by the Gitea-shaped hook", () -> h.stored("stack", c).isPresent());
 
             String d = h.name("d");
-            repo.write("stacks/d.yaml", h.stack(d, 1));
-            repo.commit("d");
+            h.commitStack(repo, "d");
             assertEquals(202, post(operator, src, "{}", "X-Gitlab-Event", "Push Hook", "X-Gitlab-Token", SECRET)
                     .statusCode());
             Await.until(Duration.ofSeconds(5), "d synced by the GitLab-shaped hook", () -> h.stored("stack", d).isPresent());
@@ -95,25 +91,23 @@ class GitOpsWebhookTest {
 
     @Test
     void aWebhookThatReachesAFollowerIsHandedToTheLeader(@TempDir Path dir) throws Exception {
-        try (GitOpsHarness h = new GitOpsHarness()) {
+        try (GitOpsTestBed h = new GitOpsTestBed()) {
             TestRepo repo = new TestRepo(dir.resolve("repo"));
             Path secret = dir.resolve("hook-secret");
             Files.writeString(secret, SECRET + "\n");
             String a = h.name("a");
-            repo.write("stacks/a.yaml", h.stack(a, 1));
-            String first = repo.commit("a");
+            String first = h.commitStack(repo, "a");
             String src = h.name("src");
-            Operator one = h.startOperator("one-" + h.instance);
-            Operator two = h.startOperator("two-" + h.instance);
+            TestOperator one = h.startOperator("one-" + h.instance);
+            TestOperator two = h.startOperator("two-" + h.instance);
             h.apply(h.gitSource(src, repo.url(), "interval: 1h\nwebhook: {secretFile: " + secret + "}"));
             h.awaitSynced(src, first);
-            Await.until(Duration.ofSeconds(30), "a leader", () -> GitOpsHarness.metric(one, "berth_leader", "election=\"gitops\"") == 1.0
-                    || GitOpsHarness.metric(two, "berth_leader", "election=\"gitops\"") == 1.0);
-            Operator follower = GitOpsHarness.metric(one, "berth_leader", "election=\"gitops\"") == 1.0 ? two : one;
+            Await.until(Duration.ofSeconds(30), "a leader", () -> one.metric("berth_leader", "election=\"gitops\"") == 1.0
+                    || two.metric("berth_leader", "election=\"gitops\"") == 1.0);
+            TestOperator follower = one.metric("berth_leader", "election=\"gitops\"") == 1.0 ? two : one;
 
             String b = h.name("b");
-            repo.write("stacks/b.yaml", h.stack(b, 1));
-            String second = repo.commit("b");
+            String second = h.commitStack(repo, "b");
             String body = "{\"ref\":\"refs/heads/main\"}";
             HttpResponse<String> forwarded = post(follower, src, body, "X-GitHub-Event", "push",
                     "X-Hub-Signature-256", "sha256=" + WebhookHandler.hmac(SECRET, body.getBytes(StandardCharsets.UTF_8)));

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.operator.Await;
-import dev.berth.operator.TestEnv;
+import dev.berth.operator.TestOperator;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -24,14 +24,14 @@ class ControllerKitTest {
         return open;
     }
 
-    private static double workers(OperatorHarness h, String controller) {
+    private static double workers(TestOperator h, String controller) {
         Gauge g = h.operator().registry().find("berth.controller.workers").tag("controller", controller).gauge();
         return g == null ? -1 : g.value();
     }
 
     @Test
     void everyPrefixIsWatchedExactlyOnce() throws Exception {
-        try (OperatorHarness h = new OperatorHarness().start()) {
+        try (TestOperator h = TestOperator.create().start()) {
             String base = h.keys().base();
             Set<String> expected = Set.of(base + "stack/", base + "route/", base + "network/", base + "gitsource/",
                     base + "hosts/", base + "backends/", base + "gitops-triggers/");
@@ -46,8 +46,8 @@ class ControllerKitTest {
 
     @Test
     void leaderOnlyControllersRunOnTheLeaderAndMoveWithIt() throws Exception {
-        try (OperatorHarness a = new OperatorHarness()) {
-            try (OperatorHarness b = new OperatorHarness(a.etcd, TestEnv.dockerHost(), Duration.ofSeconds(2))) {
+        try (TestOperator a = TestOperator.create()) {
+            try (TestOperator b = a.peer("host-b-" + a.instance)) {
                 a.start();
                 b.start();
                 for (String controller : new String[] {"route", "gitops"}) {
@@ -57,8 +57,8 @@ class ControllerKitTest {
                             () -> workers(a, controller) + " / " + workers(b, controller));
                 }
                 assertTrue(workers(a, "stack") > 0 && workers(b, "stack") > 0, "every operator runs its stacks");
-                OperatorHarness leader = workers(a, "route") > 0 ? a : b;
-                OperatorHarness follower = leader == a ? b : a;
+                TestOperator leader = workers(a, "route") > 0 ? a : b;
+                TestOperator follower = leader == a ? b : a;
                 leader.stopOperator();
                 Await.until(WAIT, "the other operator starts the leader-only controllers",
                         () -> workers(follower, "route") > 0 && workers(follower, "gitops") > 0,

@@ -3,37 +3,23 @@ package dev.berth.operator.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.berth.operator.CliRun;
+import dev.berth.operator.StackYaml;
 import dev.berth.operator.TestEnv;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import dev.berth.operator.TestOperator;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code berth diff} prints the reconciler's plan for a host; {@code berth apply} warns about unplaced stacks. */
 class DiffAndNoticeTest {
-    private record Run(int exit, String out, String err) {
-    }
-
-    private static Run berth(OperatorHarness h, String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = dev.berth.operator.cli.BerthMain.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        String[] all = java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.stream.Stream.of(
-                "--etcd-endpoints=" + h.etcdEndpoint, "--prefix=" + h.etcd.prefix)).toArray(String[]::new);
-        return new Run(cli.execute(all), out.toString(), err.toString());
-    }
-
     @Test
     void diffPrintsThePlanAndNothingOnceConverged() throws Exception {
-        try (OperatorHarness h = new OperatorHarness()) {
-            String s = h.stack("diff");
-            h.apply(h.stackYaml(s, "replicas: 2"));
-            Run before = berth(h, "diff", "stack", s, "--host", h.host, "--instance", h.instance,
+        try (TestOperator h = TestOperator.create()) {
+            String s = h.name("diff");
+            h.apply(StackYaml.stack(s).replicas(2).yaml());
+            CliRun before = h.cli("diff", "stack", s, "--host", h.host, "--instance", h.instance,
                     "--docker-host", TestEnv.dockerHost());
             assertEquals(1, before.exit(), before.err());
             assertTrue(before.out().contains("create network " + s + "_default"), before.out());
@@ -43,12 +29,12 @@ class DiffAndNoticeTest {
 
             h.start();
             h.awaitReady(s, 2);
-            Run after = berth(h, "diff", "stack", s, "--host", h.host, "--instance", h.instance,
+            CliRun after = h.cli("diff", "stack", s, "--host", h.host, "--instance", h.instance,
                     "--docker-host", TestEnv.dockerHost());
             assertEquals(0, after.exit(), after.out() + after.err());
             assertTrue(after.out().contains("nothing to do"), after.out());
 
-            Run elsewhere = berth(h, "diff", "stack", s, "--host", "not-placed", "--instance", h.instance,
+            CliRun elsewhere = h.cli("diff", "stack", s, "--host", "not-placed", "--instance", h.instance,
                     "--docker-host", TestEnv.dockerHost());
             assertEquals(0, elsewhere.exit(), "all hosts: runs there too, and its Docker is this one: converged");
         }
@@ -57,10 +43,9 @@ class DiffAndNoticeTest {
     /** The operator merges labels-mode Route labels into the containers; diff must plan from the same spec. */
     @Test
     void diffAgreesWithTheOperatorOnAStackTargetedByALabelsModeRoute() throws Exception {
-        try (OperatorHarness h = new OperatorHarness()) {
-            h.routes(new dev.berth.operator.route.RouteRuntime.Settings("traefik-" + h.instance, "127.0.0.1")).start();
-            String s = h.stack("lbl");
-            h.apply(h.stackYaml(s, ""));
+        try (TestOperator h = TestOperator.builder().ownTraefikRoot().build().start()) {
+            String s = h.name("lbl");
+            h.apply(StackYaml.stack(s).yaml());
             h.apply("""
                     apiVersion: berth.dev/v1
                     kind: Route
@@ -74,7 +59,7 @@ class DiffAndNoticeTest {
             dev.berth.operator.Await.until(java.time.Duration.ofSeconds(60), "the container with Traefik's labels, Ready",
                     () -> h.isReady(s, 1) && "true".equals(h.running(s).get(0).getLabels().get("traefik.enable")),
                     () -> h.describeStatus(s));
-            Run diff = berth(h, "diff", "stack", s, "--host", h.host, "--instance", h.instance,
+            CliRun diff = h.cli("diff", "stack", s, "--host", h.host, "--instance", h.instance,
                     "--docker-host", TestEnv.dockerHost());
             assertEquals(0, diff.exit(), diff.out() + diff.err());
             assertTrue(diff.out().contains("nothing to do"), diff.out());
@@ -83,14 +68,14 @@ class DiffAndNoticeTest {
 
     @Test
     void applyWarnsWhenAStackWithoutPlacementRunsOnSeveralHosts(@TempDir Path dir) throws Exception {
-        try (OperatorHarness h = new OperatorHarness()) {
+        try (TestOperator h = TestOperator.create()) {
             Path file = dir.resolve("s.yaml");
-            Files.writeString(file, h.stackYaml(h.stack("everywhere"), ""));
-            Run one = berth(h, "apply", "-f", file.toString());
+            Files.writeString(file, StackYaml.stack(h.name("everywhere")).yaml());
+            CliRun one = h.cli("apply", "-f", file.toString());
             assertEquals("", one.err(), "no note with fewer than two known hosts");
             h.etcd.kv.put(h.keys().host("host-a"), "{}");
             h.etcd.kv.put(h.keys().host("host-b"), "{}");
-            Run two = berth(h, "apply", "-f", file.toString());
+            CliRun two = h.cli("apply", "-f", file.toString());
             assertEquals(0, two.exit());
             assertTrue(two.err().contains("has no placement, so it runs on all 2 known hosts (host-a, host-b)"), two.err());
         }

@@ -3,6 +3,8 @@ package dev.berth.operator.it;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.operator.Await;
+import dev.berth.operator.StackYaml;
+import dev.berth.operator.TestOperator;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -23,23 +25,22 @@ class DrainFreesTheWorkerTest {
 
     @Test
     void aSecondStackConvergesWhileTheFirstDrains() throws Exception {
-        try (OperatorHarness h = new OperatorHarness().workers(1)) {
-            h.start();
-            String a = h.stack("drain");
-            h.apply(h.stackYaml(a, SLOW_DRAIN.formatted("1")));
+        try (TestOperator h = TestOperator.builder().workers(1).build().start()) {
+            String a = h.name("drain");
+            h.apply(StackYaml.stack(a).with(SLOW_DRAIN.formatted("1")).yaml());
             h.awaitReady(a, 1);
-            h.apply(h.stackYaml(a, SLOW_DRAIN.formatted("2")));
+            h.apply(StackYaml.stack(a).with(SLOW_DRAIN.formatted("2")).yaml());
             Await.until(WAIT, "the replacement healthy next to the old container (the drain begins)",
                     () -> h.running(a).stream().anyMatch(c -> c.getNames()[0].equals("/" + a + "-web-1-next")
                             && c.getStatus().contains("(healthy)")), () -> h.describeStatus(a));
             // Two resyncs later every stack has been queued again, so the pass that retires the old container has
             // begun: a sleeping drain would hold the only worker from here on.
-            double resyncs = h.metric("berth_resyncs_total", "");
-            Await.until(WAIT, "two more resyncs", () -> h.metric("berth_resyncs_total", "") >= resyncs + 2);
+            double resyncs = h.metric("berth_resyncs_total");
+            Await.until(WAIT, "two more resyncs", () -> h.metric("berth_resyncs_total") >= resyncs + 2);
             long drainSeen = System.nanoTime();
 
-            String b = h.stack("other");
-            h.apply(h.stackYaml(b, ""));
+            String b = h.name("other");
+            h.apply(StackYaml.stack(b).yaml());
             h.awaitReady(b, 1);
             assertTrue(h.containers(a).size() == 2 && System.nanoTime() - drainSeen < Duration.ofSeconds(30).toNanos(),
                     "the other stack converged while the first one's old container drained: " + h.describeStatus(a));

@@ -7,6 +7,8 @@ import dev.berth.crds.Kinds;
 import dev.berth.operator.Await;
 import dev.berth.operator.EtcdFixture;
 import dev.berth.operator.PrivateEtcd;
+import dev.berth.operator.StackYaml;
+import dev.berth.operator.TestOperator;
 import dev.berth.operator.cache.DesiredInformer;
 import dev.berth.crds.ObjectKey;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -18,8 +20,7 @@ import org.junit.jupiter.api.Test;
 /** The desired-state cache on a real etcd whose history is compacted while its watch is behind. */
 class InformerCompactionTest {
     private static String stack(String name) {
-        return "apiVersion: berth.dev/v1\nkind: Stack\nmetadata:\n  name: " + name
-                + "\nspec:\n  services:\n    - name: web\n      image: berth-test/busybox:1\n";
+        return StackYaml.stack(name).yaml();
     }
 
     @Test
@@ -32,7 +33,7 @@ class InformerCompactionTest {
                 Set<String> changed = ConcurrentHashMap.newKeySet();
                 SimpleMeterRegistry registry = new SimpleMeterRegistry();
                 try (DesiredInformer informer = new DesiredInformer(Kinds.standard().byKind("Stack").orElseThrow(), f.kv,
-                        f.store, (ObjectKey k) -> changed.add(k.name()), OperatorHarness.FAST_RETRY, registry)) {
+                        f.store, (ObjectKey k) -> changed.add(k.name()), TestOperator.FAST_RETRY, registry)) {
                     informer.start();
                     Await.until(Duration.ofSeconds(20), "synced with a and b",
                             () -> informer.synced() && informer.names().equals(Set.of("a", "b")));

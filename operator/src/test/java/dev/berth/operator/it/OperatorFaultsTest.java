@@ -7,12 +7,13 @@ import com.github.dockerjava.api.model.Container;
 import dev.berth.operator.Await;
 import dev.berth.operator.PrivateDockerd;
 import dev.berth.operator.PrivateEtcd;
+import dev.berth.operator.StackYaml;
 import dev.berth.operator.TestEnv;
+import dev.berth.operator.TestOperator;
 import dev.berth.reconcilers.labels.BerthLabels;
 import java.io.File;
 import java.net.ServerSocket;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -31,10 +32,10 @@ class OperatorFaultsTest {
     void etcdStoppedKeepsEverythingAndConvergesWhenItReturns() throws Exception {
         try (PrivateEtcd etcd = new PrivateEtcd()) {
             etcd.start();
-            try (OperatorHarness h = new OperatorHarness(etcd.endpoint(), TestEnv.dockerHost(), Duration.ofSeconds(2))) {
+            try (TestOperator h = TestOperator.builder().etcdEndpoints(etcd.endpoint()).build()) {
                 h.start();
-                String s = h.stack("kept");
-                h.apply(h.stackYaml(s, "replicas: 2"));
+                String s = h.name("kept");
+                h.apply(StackYaml.stack(s).replicas(2).yaml());
                 h.awaitReady(s, 2);
                 Set<String> before = ids(h.containers(s));
 
@@ -43,14 +44,14 @@ class OperatorFaultsTest {
                     var ready = h.http("/readyz");
                     return ready.statusCode() == 503 && ready.body().contains("[-] etcd");
                 });
-                double resyncs = h.metric("berth_resyncs_total", "");
-                Await.until(WAIT, "three resyncs while etcd is down", () -> h.metric("berth_resyncs_total", "") >= resyncs + 3);
+                double resyncs = h.metric("berth_resyncs_total");
+                Await.until(WAIT, "three resyncs while etcd is down", () -> h.metric("berth_resyncs_total") >= resyncs + 3);
                 assertEquals(before, ids(h.running(s)), "no container is removed or replaced while etcd is away");
 
                 etcd.start();
                 // The test's own client reconnects with gRPC's backoff too: retry the apply until it lands.
                 Await.until(WAIT, "the change applied once etcd is back", () -> {
-                    h.apply(h.stackYaml(s, "replicas: 3"));
+                    h.apply(StackYaml.stack(s).replicas(3).yaml());
                     return true;
                 });
                 h.awaitReady(s, 3);
@@ -66,17 +67,18 @@ class OperatorFaultsTest {
             dockerd.start();
             dockerd.copyImageFrom(TestEnv.dockerHost(), TestEnv.testImage());
             // A long resync: only Docker events can bring the operator back to a removed container in time.
-            try (OperatorHarness h = new OperatorHarness(TestEnv.etcdEndpoints(), dockerd.host(), Duration.ofMinutes(10))) {
+            try (TestOperator h = TestOperator.builder().dockerHost(dockerd.host())
+                    .resync(Duration.ofMinutes(10)).build()) {
                 h.start();
-                String s = h.stack("dr");
-                h.apply(h.stackYaml(s, "replicas: 2"));
+                String s = h.name("dr");
+                h.apply(StackYaml.stack(s).replicas(2).yaml());
                 h.awaitReady(s, 2);
 
                 dockerd.stop();
                 Await.until(WAIT, "/readyz to say Docker is unreachable", () -> h.http("/readyz").body().contains("[-] docker"));
                 dockerd.start();
                 Await.until(WAIT, "ready again after dockerd is back", () -> h.http("/readyz").statusCode() == 200);
-                double reconnects = h.metric("berth_docker_event_reconnects_total", "");
+                double reconnects = h.metric("berth_docker_event_reconnects_total");
                 assertTrue(reconnects >= 1, "the event stream was reconnected");
 
                 // Docker restarts (or the operator replaces) the containers; wait until that has settled.
@@ -91,9 +93,9 @@ class OperatorFaultsTest {
 
     @Test
     void operatorKilledMidCreationLeavesNoDuplicatesAndSigtermExitsZero() throws Exception {
-        try (OperatorHarness h = new OperatorHarness()) {
-            String s = h.stack("k9");
-            h.apply(h.stackYaml(s, "replicas: 4"));
+        try (TestOperator h = TestOperator.create()) {
+            String s = h.name("k9");
+            h.apply(StackYaml.stack(s).replicas(4).yaml());
             Process first = startOperatorProcess(h, "first");
             try {
                 Await.until(WAIT, "the first operator to have created some but not all containers",
@@ -120,16 +122,13 @@ class OperatorFaultsTest {
         }
     }
 
-    private static Process startOperatorProcess(OperatorHarness h, String name) throws Exception {
+    private static Process startOperatorProcess(TestOperator h, String name) throws Exception {
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
-        List<String> command = new ArrayList<>(List.of(
-                System.getProperty("java.home") + "/bin/java", "-cp", System.getProperty("java.class.path"),
-                "dev.berth.operator.cli.BerthMain", "operator", "--host", h.host, "--instance", h.instance,
-                "--etcd-endpoints", h.etcdEndpoint, "--prefix", h.etcd.prefix, "--docker-host", h.dockerHost,
-                "--listen", "127.0.0.1:" + port, "--resync", "2", "--max-backoff", "3"));
+        List<String> command = h.processCommand(h.host, List.of(),
+                "--listen", "127.0.0.1:" + port, "--resync", "2", "--max-backoff", "3");
         File log = new File("target/operator-" + h.instance + "-" + name + ".log");
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
     }

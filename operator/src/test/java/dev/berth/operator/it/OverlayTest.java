@@ -9,13 +9,14 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.ExecCreateCmdResponse;
 import com.github.dockerjava.api.model.Container;
 import dev.berth.operator.Await;
-import dev.berth.operator.TestEnv;
-import java.io.ByteArrayOutputStream;
+import dev.berth.operator.CliRun;
+import dev.berth.operator.Manifest;
+import dev.berth.operator.StackYaml;
+import dev.berth.operator.TestOperator;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -38,15 +39,7 @@ class OverlayTest {
         vni = 100000 + Integer.parseInt(bed.id, 16);
         network = "ov" + bed.id;
         subnet = "10." + (bed.underlayOctet - 50) + ".0.0/16";
-        first().apply("""
-                apiVersion: berth.dev/v1
-                kind: Network
-                metadata:
-                  name: %s
-                spec:
-                  vni: %d
-                  subnet: %s
-                """.formatted(network, vni, subnet));
+        first().apply(Manifest.network(network, "vni: " + vni + "\nsubnet: " + subnet));
         for (OverlayTestBed.Host host : bed.hosts) {
             first().apply(stackOn(host));
         }
@@ -62,7 +55,7 @@ class OverlayTest {
         }
     }
 
-    private static OperatorHarness first() {
+    private static TestOperator first() {
         return bed.hosts.get(0).harness;
     }
 
@@ -145,9 +138,9 @@ class OverlayTest {
         }
         for (OverlayTestBed.Host host : bed.hosts) {
             Await.until(WAIT, "overlay metrics of " + host.harness.host, () ->
-                    host.harness.metric("berth_overlay_peers", "{network=\"" + network + "\"}") == 2
+                    host.harness.metric("berth_overlay_peers", "network=\"" + network + "\"") == 2
                             && host.harness.metric("berth_link_operations_total",
-                            "{operation=\"create_vxlan\",outcome=\"success\"}") >= 1);
+                            "operation=\"create_vxlan\"", "outcome=\"success\"") >= 1);
         }
         Set<String> ranges = new HashSet<>();
         for (OverlayTestBed.Host host : bed.hosts) {
@@ -245,16 +238,7 @@ class OverlayTest {
     @Test
     @org.junit.jupiter.api.Order(Integer.MAX_VALUE - 1)
     void unicastModeProgramsEveryRemoteContainer() throws Exception {
-        first().apply("""
-                apiVersion: berth.dev/v1
-                kind: Network
-                metadata:
-                  name: %s
-                spec:
-                  vni: %d
-                  subnet: %s
-                  mode: unicast
-                """.formatted(network, vni, subnet));
+        first().apply(Manifest.network(network, "vni: " + vni + "\nsubnet: " + subnet + "\nmode: unicast"));
         for (OverlayTestBed.Host host : bed.hosts) {
             Set<String> expected = new HashSet<>();
             for (OverlayTestBed.Host other : bed.hosts) {
@@ -307,8 +291,9 @@ class OverlayTest {
         first().apply(allHostsStack(everywhere, List.of()) + routeYaml(route, everywhere, ", network: " + network));
         Set<String> expected = new HashSet<>();
         for (OverlayTestBed.Host host : bed.hosts) {
-            Await.until(WAIT, "the all-hosts stack running on " + host.harness.host,
-                    () -> host.harness.containers(everywhere).size() == 1);
+            // Listed is not enough: the container has its overlay address only once it has started.
+            Await.until(WAIT, "the all-hosts stack running on " + host.harness.host + " with its overlay address",
+                    () -> host.harness.containers(everywhere).size() == 1 && !overlayIpOf(host, everywhere).isEmpty());
             expected.add("http://" + overlayIpOf(host, everywhere) + ":8080");
         }
         String prefix = awaitServers(route, expected, "one server per host, each the container's overlay IP");
@@ -341,16 +326,8 @@ class OverlayTest {
     }
 
     private static String routeYaml(String route, String stack, String targetExtra) {
-        return """
-                ---
-                apiVersion: berth.dev/v1
-                kind: Route
-                metadata:
-                  name: %s
-                spec:
-                  hosts: [%s.example.test]
-                  target: {stack: %s, service: web, port: 8080%s}
-                """.formatted(route, route, stack, targetExtra);
+        return "---\n" + Manifest.route(route, "hosts: [" + route + ".example.test]\n"
+                + "target: {stack: " + stack + ", service: web, port: 8080" + targetExtra + "}");
     }
 
     private static String overlayIpOf(OverlayTestBed.Host host, String stack) {
@@ -378,7 +355,7 @@ class OverlayTest {
     }
 
     private static void deleteRouteAndStack(String route, String stack, String serversPrefix) throws Exception {
-        first().etcd.store.delete(dev.berth.crds.Kinds.standard().byKind("Route").orElseThrow(), route);
+        first().delete("Route", route);
         first().delete(stack);
         Await.until(WAIT, "the route's keys gone", () -> bed.etcd.kv.list(serversPrefix).values().isEmpty());
         for (OverlayTestBed.Host host : bed.hosts) {
@@ -392,20 +369,12 @@ class OverlayTest {
     }
 
     private static String allHostsStack(String name, List<String> hosts, String reachedBy) {
-        return """
-                apiVersion: berth.dev/v1
-                kind: Stack
-                metadata:
-                  name: %s
-                spec:
-                %s  services:
-                    - name: web
-                      image: %s
-                      command: ["sh", "-c", "mkdir -p /tmp/w && hostname > /tmp/w/index.html && exec httpd -f -p 8080 -h /tmp/w"]
-                      init: true
-                      %s
-                """.formatted(name, hosts.isEmpty() ? "" : "  placement:\n    hosts: [" + String.join(", ", hosts) + "]\n",
-                TestEnv.testImage(), reachedBy);
+        StackYaml stack = StackYaml.stack(name);
+        if (!hosts.isEmpty()) {
+            stack.onHosts(hosts);
+        }
+        return stack.shell("mkdir -p /tmp/w && hostname > /tmp/w/index.html && exec httpd -f -p 8080 -h /tmp/w")
+                .with(reachedBy).yaml();
     }
 
     private static Set<String> serverUrls(String prefix) {
@@ -424,14 +393,9 @@ class OverlayTest {
     @Test
     @org.junit.jupiter.api.Order(Integer.MAX_VALUE)
     void deletingANetworkInUseIsRefusedAndEverythingGoesOnceTheStacksAreGone() throws Exception {
-        java.io.StringWriter err = new java.io.StringWriter();
-        picocli.CommandLine cli = dev.berth.operator.cli.BerthMain.commandLine();
-        cli.setErr(new java.io.PrintWriter(err, true));
-        cli.setOut(new java.io.PrintWriter(new java.io.StringWriter(), true));
-        int exit = cli.execute("delete", "network", network, "--etcd-endpoints=" + TestEnv.etcdEndpoints(),
-                "--prefix=" + bed.etcd.prefix);
-        assertEquals(1, exit, err.toString());
-        assertTrue(err.toString().contains("network/" + network + " is used by stack/"), err.toString());
+        CliRun refused = bed.etcd.cli("delete", "network", network);
+        assertEquals(1, refused.exit(), refused.err());
+        assertTrue(refused.err().contains("network/" + network + " is used by stack/"), refused.err());
         assertTrue(bed.etcd.kv.get(bed.etcd.keys.desired("network", network)).isPresent(), "nothing was deleted");
 
         for (OverlayTestBed.Host host : bed.hosts) {
@@ -450,9 +414,8 @@ class OverlayTest {
         }
         assertEquals(List.of(), bed.etcd.kv.list(bed.etcd.keys.base() + "leases/" + network + "/").values(),
                 "every lease and range claim given back");
-        exit = cli.execute("delete", "network", network, "--etcd-endpoints=" + TestEnv.etcdEndpoints(),
-                "--prefix=" + bed.etcd.prefix);
-        assertEquals(0, exit, err.toString());
+        CliRun deleted = bed.etcd.cli("delete", "network", network);
+        assertEquals(0, deleted.exit(), deleted.err());
     }
 
     @Test
@@ -462,13 +425,11 @@ class OverlayTest {
         String record = bed.etcd.kv.get(bed.etcd.keys.host(bed.hosts.get(0).harness.host)).orElseThrow().value();
         assertTrue(record.contains(bed.hosts.get(0).underlayIp), record);
         assertTrue(record.contains("\"vni\":" + vni), record);
-        java.io.StringWriter out = new java.io.StringWriter();
-        picocli.CommandLine cli = dev.berth.operator.cli.BerthMain.commandLine();
-        cli.setOut(new java.io.PrintWriter(out, true));
-        assertEquals(0, cli.execute("get", "hosts", "--etcd-endpoints=" + TestEnv.etcdEndpoints(), "--prefix=" + bed.etcd.prefix));
+        CliRun hosts = bed.etcd.cli("get", "hosts");
+        assertEquals(0, hosts.exit());
         for (OverlayTestBed.Host host : bed.hosts) {
-            assertTrue(out.toString().contains(host.underlayIp + ":4789"), out.toString());
+            assertTrue(hosts.out().contains(host.underlayIp + ":4789"), hosts.out());
         }
-        assertTrue(out.toString().contains(vni + "(" + network + ")"), out.toString());
+        assertTrue(hosts.out().contains(vni + "(" + network + ")"), hosts.out());
     }
 }

@@ -4,8 +4,8 @@ import dev.berth.operator.EtcdFixture;
 import dev.berth.operator.Operator;
 import dev.berth.operator.PrivateDockerd;
 import dev.berth.operator.TestEnv;
+import dev.berth.operator.TestOperator;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -31,7 +31,7 @@ final class OverlayTestBed implements AutoCloseable {
         final String netns;
         final String underlayIp;
         final PrivateDockerd dockerd;
-        OperatorHarness harness;
+        TestOperator harness;
 
         Host(String netns, String underlayIp, PrivateDockerd dockerd) {
             this.netns = netns;
@@ -68,9 +68,9 @@ final class OverlayTestBed implements AutoCloseable {
     }
 
     void startOperator(Host host) throws IOException {
-        host.harness = new OperatorHarness(etcd, host.dockerd.host(), Duration.ofSeconds(2))
+        host.harness = TestOperator.builder().etcd(etcd).dockerHost(host.dockerd.host())
                 .underlay(new Operator.Underlay(Optional.of("ul0"), Optional.empty(), Optional.of(host.netns)))
-                .routes(new dev.berth.operator.route.RouteRuntime.Settings(traefikRoot(), null));
+                .routes(traefikRoot(), null).build();
         host.harness.start();
     }
 

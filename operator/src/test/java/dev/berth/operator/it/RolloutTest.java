@@ -6,15 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.model.Container;
 import dev.berth.operator.Await;
+import dev.berth.operator.StackYaml;
+import dev.berth.operator.TestOperator;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Health-gated start-first updates, roll-back, and dependsOn order on the real dockerd. */
 class RolloutTest {
@@ -26,22 +27,13 @@ class RolloutTest {
               retries: 2
             update: {drain: 1s, healthTimeout: 20s}
             """;
-    private OperatorHarness h;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        h = new OperatorHarness().start();
-    }
-
-    @AfterEach
-    void tearDown() {
-        h.close();
-    }
+    @RegisterExtension
+    final TestOperator h = TestOperator.create();
 
     @Test
     void startFirstKeepsAHealthyContainerServingThroughTheUpdate() throws Exception {
-        String s = h.stack("sf");
-        h.apply(h.stackYaml(s, "env: {V: \"1\"}\n" + HEALTH));
+        String s = h.name("sf");
+        h.apply(StackYaml.stack(s).with("env: {V: \"1\"}\n" + HEALTH).yaml());
         h.awaitReady(s, 1);
         String old = h.containers(s).get(0).getId();
 
@@ -58,7 +50,7 @@ class RolloutTest {
         });
         watcher.start();
         try {
-            h.apply(h.stackYaml(s, "env: {V: \"2\"}\n" + HEALTH));
+            h.apply(StackYaml.stack(s).with("env: {V: \"2\"}\n" + HEALTH).yaml());
             Await.until(WAIT, "the replacement serving under the old name", () -> h.isReady(s, 1)
                     && !h.containers(s).get(0).getId().equals(old)
                     && h.containers(s).get(0).getNames()[0].equals("/" + s + "-web-1"), () -> h.describeStatus(s));
@@ -74,12 +66,12 @@ class RolloutTest {
 
     @Test
     void aReplacementThatNeverGetsHealthyIsRolledBackAndReportedWithoutAHotLoop() {
-        String s = h.stack("rb");
-        h.apply(h.stackYaml(s, HEALTH));
+        String s = h.name("rb");
+        h.apply(StackYaml.stack(s).with(HEALTH).yaml());
         h.awaitReady(s, 1);
         String old = h.containers(s).get(0).getId();
         String failing = HEALTH.replace("wget -q -O /dev/null http://127.0.0.1:8080/ || exit 1", "echo broken-check; exit 1");
-        h.apply(h.stackYaml(s, failing));
+        h.apply(StackYaml.stack(s).with(failing).yaml());
         Await.until(WAIT, "Degraded/RolloutFailed", () -> h.degradedReason(s).equals(Optional.of("RolloutFailed")),
                 () -> h.describeStatus(s));
         String message = h.status(s).orElseThrow().condition("Degraded").orElseThrow().message();
@@ -90,35 +82,21 @@ class RolloutTest {
         assertTrue(now.stream().anyMatch(c -> c.getId().equals(old) && "running".equals(c.getState())),
                 "the old container keeps serving");
 
-        double errors = h.metric("berth_reconcile_total", "{controller=\"stack\",result=\"error\"}");
-        double resyncs = h.metric("berth_resyncs_total", "");
-        Await.until(WAIT, "five resync periods", () -> h.metric("berth_resyncs_total", "") >= resyncs + 5);
-        double attempts = h.metric("berth_reconcile_total", "{controller=\"stack\",result=\"error\"}") - errors;
+        double errors = h.metric("berth_reconcile_total", "controller=\"stack\"", "result=\"error\"");
+        double resyncs = h.metric("berth_resyncs_total");
+        Await.until(WAIT, "five resync periods", () -> h.metric("berth_resyncs_total") >= resyncs + 5);
+        double attempts = h.metric("berth_reconcile_total", "controller=\"stack\"", "result=\"error\"") - errors;
         assertTrue(attempts <= 4, "retried with backoff, not in a hot loop: " + attempts);
         assertTrue(h.containers(s).stream().anyMatch(c -> c.getId().equals(old)), "still the old container");
     }
 
     @Test
     void aServiceStartsOnlyOnceItsDependencyIsHealthy() {
-        String s = h.stack("dep");
-        h.apply("""
-                apiVersion: berth.dev/v1
-                kind: Stack
-                metadata:
-                  name: %s
-                spec:
-                  services:
-                    - name: app
-                      image: berth-test/busybox:1
-                      command: ["sleep", "600"]
-                      init: true
-                      dependsOn: [{service: db, condition: service_healthy}]
-                    - name: db
-                      image: berth-test/busybox:1
-                      command: ["sh", "-c", "sleep 3; touch /tmp/ready; exec sleep 600"]
-                      init: true
-                      healthcheck: {test: ["CMD", "test", "-f", "/tmp/ready"], interval: 1s, retries: 30}
-                """.formatted(s));
+        String s = h.name("dep");
+        h.apply(StackYaml.stack(s)
+                .service("app").command("sleep", "600").with("dependsOn: [{service: db, condition: service_healthy}]")
+                .service("db").shell("sleep 3; touch /tmp/ready; exec sleep 600")
+                .with("healthcheck: {test: [\"CMD\", \"test\", \"-f\", \"/tmp/ready\"], interval: 1s, retries: 30}").yaml());
         Await.until(WAIT, "both services running", () -> h.isReady(s, 2), () -> h.describeStatus(s));
         InspectContainerResponse db = h.docker.inspectContainerCmd(s + "-db-1").exec();
         InspectContainerResponse app = h.docker.inspectContainerCmd(s + "-app-1").exec();
@@ -130,27 +108,28 @@ class RolloutTest {
         assertTrue(Instant.parse(db.getState().getStartedAt()).plusSeconds(3).isBefore(appStarted.plusMillis(1)));
     }
 
+    /** Services a and b, each serving its version with a health check of its own. */
+    private static String twoServices(String stack, String versionA, String checkA, String versionB, String checkB) {
+        String health = """
+                healthcheck:
+                  test: ["CMD-SHELL", "%s"]
+                  interval: 1s
+                  retries: 2
+                update: {drain: 1s, healthTimeout: 15s}
+                """;
+        return StackYaml.stack(stack).service("a").serving(versionA).with(health.formatted(checkA))
+                .service("b").serving(versionB).with(health.formatted(checkB)).yaml();
+    }
+
     @Test
     void aFailedUpdateOfOneServiceIsReportedWithWhatWasAndWasNotUpdated() {
-        String s = h.stack("two");
-        String service = """
-                    - name: %s
-                      image: berth-test/busybox:1
-                      command: ["sh", "-c", "mkdir -p /tmp/w && echo %s > /tmp/w/index.html && exec httpd -f -p 8080 -h /tmp/w"]
-                      init: true
-                      healthcheck:
-                        test: ["CMD-SHELL", "%s"]
-                        interval: 1s
-                        retries: 2
-                      update: {drain: 1s, healthTimeout: 15s}
-                """;
+        String s = h.name("two");
         String ok = "wget -q -O /dev/null http://127.0.0.1:8080/ || exit 1";
-        String head = "apiVersion: berth.dev/v1\nkind: Stack\nmetadata:\n  name: " + s + "\nspec:\n  services:\n";
-        h.apply(head + service.formatted("a", "a1", ok) + service.formatted("b", "b1", ok));
+        h.apply(twoServices(s, "a1", ok, "b1", ok));
         h.awaitReady(s, 2);
         String oldB = h.docker.inspectContainerCmd(s + "-b-1").exec().getId();
 
-        h.apply(head + service.formatted("a", "a2", ok) + service.formatted("b", "b2", "echo b-is-broken; exit 1"));
+        h.apply(twoServices(s, "a2", ok, "b2", "echo b-is-broken; exit 1"));
         Await.until(WAIT, "Degraded/RolloutFailed naming service b", () -> h.degradedReason(s).equals(Optional.of("RolloutFailed"))
                 && h.status(s).orElseThrow().condition("Degraded").orElseThrow().message().contains(s + "-b-1-next"),
                 () -> h.describeStatus(s));

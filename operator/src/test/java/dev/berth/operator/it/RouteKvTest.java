@@ -3,10 +3,13 @@ package dev.berth.operator.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static dev.berth.operator.Manifest.route;
 
 import dev.berth.crds.status.ObjectStatus;
 import dev.berth.operator.Await;
-import dev.berth.operator.route.RouteRuntime;
+import dev.berth.operator.CliRun;
+import dev.berth.operator.StackYaml;
+import dev.berth.operator.TestOperator;
 import dev.berth.operator.route.TraefikFormats;
 import dev.berth.operator.store.StatusCodec;
 import dev.berth.operator.store.StoredValue;
@@ -24,9 +27,8 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Routes in KV mode against the real etcd and dockerd with busybox httpd backends: the keys Berth writes are
@@ -35,24 +37,9 @@ import org.junit.jupiter.api.Test;
  */
 class RouteKvTest {
     private static final Duration WAIT = Duration.ofSeconds(90);
-    private OperatorHarness h;
-    private String root;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        h = new OperatorHarness();
-        root = "traefik-" + h.instance;
-        h.routes(new RouteRuntime.Settings(root, "127.0.0.1")).start();
-    }
-
-    @AfterEach
-    void tearDown() {
-        try {
-            h.etcd.kv.deletePrefix(root + "/");
-        } finally {
-            h.close();
-        }
-    }
+    @RegisterExtension
+    final TestOperator h = TestOperator.builder().ownTraefikRoot().build();
+    private final String root = h.traefikRoot();
 
     private static int freePort() throws Exception {
         try (ServerSocket s = new ServerSocket(0)) {
@@ -61,11 +48,7 @@ class RouteKvTest {
     }
 
     private String webStack(String name, int port, String extra) {
-        return h.stackYaml(name, "ports: [{target: 8080, published: " + port + ", hostIp: 127.0.0.1}]\n" + extra);
-    }
-
-    private static String route(String name, String spec) {
-        return "apiVersion: berth.dev/v1\nkind: Route\nmetadata:\n  name: " + name + "\nspec:\n" + spec.indent(2);
+        return StackYaml.stack(name).with("ports: [{target: 8080, published: " + port + ", hostIp: 127.0.0.1}]").with(extra).yaml();
     }
 
     private SortedMap<String, String> traefik() {
@@ -110,7 +93,7 @@ class RouteKvTest {
 
     @Test
     void keysMatchTraefiksFormatsAndServersAnswerHttp() throws Exception {
-        String s = h.stack("web");
+        String s = h.name("web");
         int port = freePort();
         h.apply(webStack(s, port, ""));
         h.awaitReady(s, 1);
@@ -187,21 +170,14 @@ class RouteKvTest {
     }
 
     private String cli(String... args) {
-        java.io.StringWriter out = new java.io.StringWriter();
-        picocli.CommandLine cli = dev.berth.operator.cli.BerthMain.commandLine();
-        cli.setOut(new java.io.PrintWriter(out, true));
-        cli.setErr(new java.io.PrintWriter(out, true));
-        List<String> all = new ArrayList<>(List.of(args));
-        all.add("--etcd-endpoints=" + dev.berth.operator.TestEnv.etcdEndpoints());
-        all.add("--prefix=" + h.etcd.prefix);
-        int exit = cli.execute(all.toArray(String[]::new));
-        assertEquals(0, exit, out.toString());
-        return out.toString();
+        CliRun run = h.cli(args);
+        assertEquals(0, run.exit(), run.out() + run.err());
+        return run.out();
     }
 
     @Test
     void serversFollowContainersAndDeleteRemovesExactlyBerthsKeys() throws Exception {
-        String s = h.stack("hc");
+        String s = h.name("hc");
         int port = freePort();
         h.apply(webStack(s, port, "healthcheck: {test: [CMD, sh, -c, 'test ! -f /tmp/sick'], interval: 1s, timeout: 1s, retries: 1}"));
         h.apply(route("hc", "pathPrefixes: [/]\ntarget: {stack: " + s + ", service: web, port: 8080}"));
@@ -232,7 +208,7 @@ class RouteKvTest {
         h.etcd.kv.put(foreignInside, "true");
         SortedMap<String, String> before = keysOf("hc");
         before.remove(foreignInside);
-        h.etcd.store.delete(dev.berth.crds.Kinds.standard().byKind("Route").orElseThrow(), "hc");
+        h.delete("Route", "hc");
         Await.until(WAIT, "Berth's keys of the route deleted", () -> keysOf("hc").keySet().equals(java.util.Set.of(foreignInside))
                 && routeStatus("hc").isEmpty(), () -> keysOf("hc").toString());
         assertEquals("Host(`x`)", h.etcd.kv.get(foreignRouter).orElseThrow().value());
@@ -242,7 +218,7 @@ class RouteKvTest {
 
     @Test
     void badTargetsAndConflictsAreReportedAndNothingElseChanges() throws Exception {
-        String s = h.stack("bad");
+        String s = h.name("bad");
         int port = freePort();
         h.apply(webStack(s, port, ""));
         h.awaitReady(s, 1);
@@ -301,7 +277,7 @@ class RouteKvTest {
     private static final class TraefikKvWriterView {
         private final dev.berth.operator.route.TraefikKvWriter writer;
 
-        TraefikKvWriterView(OperatorHarness h) {
+        TraefikKvWriterView(TestOperator h) {
             writer = new dev.berth.operator.route.TraefikKvWriter(h.etcd.kv, h.keys());
         }
 

@@ -2,12 +2,13 @@ package dev.berth.operator.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static dev.berth.operator.Manifest.route;
 
 import com.github.dockerjava.api.model.Container;
 import dev.berth.crds.status.ObjectStatus;
 import dev.berth.operator.Await;
-import dev.berth.operator.TestEnv;
-import dev.berth.operator.route.RouteRuntime;
+import dev.berth.operator.StackYaml;
+import dev.berth.operator.TestOperator;
 import dev.berth.operator.store.StatusCodec;
 import dev.berth.operator.store.StoredValue;
 import java.time.Duration;
@@ -20,22 +21,18 @@ import org.junit.jupiter.api.Test;
 class RouteLabelsAndLeaderTest {
     private static final Duration WAIT = Duration.ofSeconds(90);
 
-    private static String route(String name, String spec) {
-        return "apiVersion: berth.dev/v1\nkind: Route\nmetadata:\n  name: " + name + "\nspec:\n" + spec.indent(2);
-    }
-
-    private static Optional<ObjectStatus> status(OperatorHarness h, String route) {
+    private static Optional<ObjectStatus> status(TestOperator h, String route) {
         return h.etcd.kv.list(h.keys().statusPrefix("route", route)).values().stream().findFirst()
                 .flatMap(v -> new StatusCodec().read(v.value()));
     }
 
     @Test
     void labelsModePutsTraefikLabelsOnTheTargetContainers() throws Exception {
-        try (OperatorHarness h = new OperatorHarness()) {
-            String root = "traefik-" + h.instance;
-            h.routes(new RouteRuntime.Settings(root, "127.0.0.1")).start();
-            String s = h.stack("lbl");
-            h.apply(h.stackYaml(s, "networks: [front, back]").replace("  services:", "  networks: [{name: front}, {name: back}]\n  services:"));
+        try (TestOperator h = TestOperator.builder().ownTraefikRoot().build()) {
+            String root = h.traefikRoot();
+            h.start();
+            String s = h.name("lbl");
+            h.apply(StackYaml.stack(s).declaresNetworks("front", "back").networks("front", "back").yaml());
             h.awaitReady(s, 1);
             h.apply(route("site", """
                     mode: labels
@@ -58,7 +55,7 @@ class RouteLabelsAndLeaderTest {
                     () -> status(h, "site").toString());
             assertTrue(h.etcd.kv.list(root + "/").values().isEmpty(), "labels mode writes no KV keys");
 
-            h.etcd.store.delete(dev.berth.crds.Kinds.standard().byKind("Route").orElseThrow(), "site");
+            h.delete("Route", "site");
             Await.until(WAIT, "labels gone with the route", () -> h.running(s).size() == 1
                     && !h.running(s).get(0).getLabels().containsKey("traefik.enable"), () -> h.describeStatus(s));
         }
@@ -66,46 +63,42 @@ class RouteLabelsAndLeaderTest {
 
     @Test
     void onlyTheLeaderWritesAndAnotherTakesOver() throws Exception {
-        try (OperatorHarness a = new OperatorHarness()) {
-            String root = "traefik-" + a.instance;
-            try (OperatorHarness b = new OperatorHarness(a.etcd, TestEnv.dockerHost(), Duration.ofSeconds(2))) {
-                try {
-                    a.routes(new RouteRuntime.Settings(root, "127.0.0.1")).start();
-                    b.routes(new RouteRuntime.Settings(root, "127.0.0.1")).start();
-                    String s = a.stack("ha");
-                    int port;
-                    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-                        port = socket.getLocalPort();
-                    }
-                    a.apply(a.stackYaml(s, "ports: [{target: 8080, published: " + port + ", hostIp: 127.0.0.1}]")
-                            .replace("spec:\n", "spec:\n  placement: {hosts: [" + a.host + "]}\n"));
-                    a.apply(route("ha", "hosts: [ha.example]\ntarget: {stack: " + s + ", service: web, port: 8080}"));
-                    Await.until(WAIT, "route written with the server on host a", () -> a.etcd.kv
-                            .get(root + "/http/services/berth-ha/loadBalancer/servers/0/url").isPresent(),
-                            () -> status(a, "ha").toString());
-                    List<StoredValue> candidates = a.etcd.kv.list(a.keys().base() + "elections/routes").values();
-                    assertEquals(2, candidates.size(), "both operators campaign");
-                    String leader = status(a, "ha").orElseThrow().host();
-                    assertEquals(candidates.stream().min(java.util.Comparator.comparingLong(StoredValue::createRevision))
-                            .orElseThrow().value(), leader, "the status is written by the elected leader only");
-                    assertEquals(1, a.etcd.kv.list(a.keys().statusPrefix("route", "ha")).values().size());
-
-                    OperatorHarness follower = leader.equals(a.host) ? b : a;
-                    (leader.equals(a.host) ? a : b).stopOperator();
-                    a.apply(route("ha", "hosts: [ha2.example]\ntarget: {stack: " + s + ", service: web, port: 8080}"));
-                    Await.until(WAIT, "the other operator leads and writes the changed rule", () -> a.etcd.kv
-                            .get(root + "/http/routers/berth-ha/rule").map(v -> v.value().equals("Host(`ha2.example`)")).orElse(false)
-                            && a.etcd.kv.list(a.keys().statusPrefix("route", "ha")).values().stream()
-                            .map(StoredValue::key).toList().equals(List.of(a.keys().status("route", "ha", follower.host))),
-                            () -> a.etcd.snapshot().toString());
-                    // The Route is gone: so is its status, whoever wrote it.
-                    a.etcd.store.delete(dev.berth.crds.Kinds.standard().byKind("Route").orElseThrow(), "ha");
-                    Await.until(WAIT, "the route's keys and status gone", () -> a.etcd.kv.list(root + "/").values().isEmpty()
-                            && a.etcd.kv.list(a.keys().statusPrefix("route", "ha")).values().isEmpty(),
-                            () -> a.etcd.snapshot().toString());
-                } finally {
-                    a.etcd.kv.deletePrefix(root + "/");
+        try (TestOperator a = TestOperator.builder().ownTraefikRoot().build()) {
+            String root = a.traefikRoot();
+            try (TestOperator b = TestOperator.builder().etcd(a.etcd).routes(root, "127.0.0.1").build()) {
+                a.start();
+                b.start();
+                String s = a.name("ha");
+                int port;
+                try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+                    port = socket.getLocalPort();
                 }
+                a.apply(StackYaml.stack(s).onHosts(List.of(a.host))
+                        .with("ports: [{target: 8080, published: " + port + ", hostIp: 127.0.0.1}]").yaml());
+                a.apply(route("ha", "hosts: [ha.example]\ntarget: {stack: " + s + ", service: web, port: 8080}"));
+                Await.until(WAIT, "route written with the server on host a", () -> a.etcd.kv
+                        .get(root + "/http/services/berth-ha/loadBalancer/servers/0/url").isPresent(),
+                        () -> status(a, "ha").toString());
+                List<StoredValue> candidates = a.etcd.kv.list(a.keys().base() + "elections/routes").values();
+                assertEquals(2, candidates.size(), "both operators campaign");
+                String leader = status(a, "ha").orElseThrow().host();
+                assertEquals(candidates.stream().min(java.util.Comparator.comparingLong(StoredValue::createRevision))
+                        .orElseThrow().value(), leader, "the status is written by the elected leader only");
+                assertEquals(1, a.etcd.kv.list(a.keys().statusPrefix("route", "ha")).values().size());
+
+                TestOperator follower = leader.equals(a.host) ? b : a;
+                (leader.equals(a.host) ? a : b).stopOperator();
+                a.apply(route("ha", "hosts: [ha2.example]\ntarget: {stack: " + s + ", service: web, port: 8080}"));
+                Await.until(WAIT, "the other operator leads and writes the changed rule", () -> a.etcd.kv
+                        .get(root + "/http/routers/berth-ha/rule").map(v -> v.value().equals("Host(`ha2.example`)")).orElse(false)
+                        && a.etcd.kv.list(a.keys().statusPrefix("route", "ha")).values().stream()
+                        .map(StoredValue::key).toList().equals(List.of(a.keys().status("route", "ha", follower.host))),
+                        () -> a.etcd.snapshot().toString());
+                // The Route is gone: so is its status, whoever wrote it.
+                a.delete("Route", "ha");
+                Await.until(WAIT, "the route's keys and status gone", () -> a.etcd.kv.list(root + "/").values().isEmpty()
+                        && a.etcd.kv.list(a.keys().statusPrefix("route", "ha")).values().isEmpty(),
+                        () -> a.etcd.snapshot().toString());
             }
         }
     }

@@ -9,7 +9,9 @@ import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.model.Container;
 import dev.berth.crds.status.ObjectStatus;
 import dev.berth.operator.Await;
+import dev.berth.operator.StackYaml;
 import dev.berth.operator.TestEnv;
+import dev.berth.operator.TestOperator;
 import dev.berth.reconcilers.labels.BerthLabels;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -18,24 +20,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The operator converging real containers on the real dockerd, from stacks in the real etcd. */
 class StackOperatorTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
-    private OperatorHarness h;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        h = new OperatorHarness().start();
-    }
-
-    @AfterEach
-    void tearDown() {
-        h.close();
-    }
+    @RegisterExtension
+    final TestOperator h = TestOperator.create();
 
     private static Set<String> ids(List<Container> containers) {
         return containers.stream().map(Container::getId).collect(Collectors.toSet());
@@ -43,8 +35,8 @@ class StackOperatorTest {
 
     @Test
     void createScaleUpdateAndDelete() {
-        String s = h.stack("web");
-        h.apply(h.stackYaml(s, "env: {GREETING: hello}"));
+        String s = h.name("web");
+        h.apply(StackYaml.stack(s).with("env: {GREETING: hello}").yaml());
         h.awaitReady(s, 1);
         Container c = h.containers(s).get(0);
         assertEquals("/" + s + "-web-1", c.getNames()[0]);
@@ -56,18 +48,19 @@ class StackOperatorTest {
         assertEquals(h.revision(s), status.observedRevision());
         assertEquals(1, status.services().get("web").running());
 
-        h.apply(h.stackYaml(s, "env: {GREETING: hello}\nreplicas: 3"));
+        h.apply(StackYaml.stack(s).replicas(3).with("env: {GREETING: hello}").yaml());
         h.awaitReady(s, 3);
         Set<String> scaled = ids(h.containers(s));
         assertTrue(scaled.contains(c.getId()), "scaling up keeps the existing replica");
 
-        h.apply(h.stackYaml(s, "env: {GREETING: changed}\nreplicas: 3"));
+        h.apply(StackYaml.stack(s).replicas(3).with("env: {GREETING: changed}").yaml());
         Await.until(WAIT, "all replicas replaced after the env change",
                 () -> h.isReady(s, 3) && ids(h.containers(s)).stream().noneMatch(scaled::contains), () -> h.describeStatus(s));
         InspectContainerResponse inspect = h.docker.inspectContainerCmd(h.containers(s).get(0).getId()).exec();
         assertTrue(Arrays.asList(inspect.getConfig().getEnv()).contains("GREETING=changed"));
 
-        h.apply(h.stackYaml(s, "env: {GREETING: changed}\nreplicas: 1").replace("\"8080\"", "\"9090\""));
+        h.apply(StackYaml.stack(s).command("httpd", "-f", "-p", "9090", "-h", "/www").replicas(1)
+                .with("env: {GREETING: changed}").yaml());
         Await.until(WAIT, "scaled down to one replica with the new command", () -> h.isReady(s, 1)
                 && List.of(h.docker.inspectContainerCmd(h.containers(s).get(0).getId()).exec().getConfig().getCmd()).contains("9090"),
                 () -> h.describeStatus(s));
@@ -80,8 +73,8 @@ class StackOperatorTest {
 
     @Test
     void driftIsRepaired() {
-        String s = h.stack("drift");
-        h.apply(h.stackYaml(s, "replicas: 3"));
+        String s = h.name("drift");
+        h.apply(StackYaml.stack(s).replicas(3).yaml());
         h.awaitReady(s, 3);
         List<Container> cs = h.containers(s).stream().sorted((a, b) -> a.getNames()[0].compareTo(b.getNames()[0])).toList();
         h.docker.removeContainerCmd(cs.get(0).getId()).withForce(true).exec();
@@ -90,22 +83,22 @@ class StackOperatorTest {
         Await.until(WAIT, "removed, stopped and renamed containers put back", () -> h.isReady(s, 3)
                 && h.containers(s).stream().map(c -> c.getNames()[0]).sorted().toList()
                 .equals(List.of("/" + s + "-web-1", "/" + s + "-web-2", "/" + s + "-web-3")), () -> h.describeStatus(s));
-        assertTrue(h.metric("berth_reconcile_total", "{controller=\"stack\",result=\"success\"}") > 0);
+        assertTrue(h.metric("berth_reconcile_total", "controller=\"stack\"", "result=\"success\"") > 0);
     }
 
     @Test
     void placementDecidesWhereAStackRuns() {
-        String s = h.stack("placed");
-        h.apply(h.stackYaml(s, "").replace("spec:\n", "spec:\n  placement:\n    hosts: [some-other-host]\n"));
-        String other = h.stack("here");
-        h.apply(h.stackYaml(other, "").replace("spec:\n", "spec:\n  placement:\n    hosts: [" + h.host + "]\n"));
+        String s = h.name("placed");
+        h.apply(StackYaml.stack(s).onHosts(List.of("some-other-host")).yaml());
+        String other = h.name("here");
+        h.apply(StackYaml.stack(other).onHosts(List.of(h.host)).yaml());
         h.awaitReady(other, 1);
         assertTrue(h.containers(s).isEmpty(), "a stack placed elsewhere does not run here");
         assertTrue(h.status(s).isEmpty(), "and this host reports no status for it");
 
-        h.apply(h.stackYaml(s, "").replace("spec:\n", "spec:\n  placement:\n    hosts: [" + h.host + "]\n"));
+        h.apply(StackYaml.stack(s).onHosts(List.of(h.host)).yaml());
         h.awaitReady(s, 1);
-        h.apply(h.stackYaml(s, "").replace("spec:\n", "spec:\n  placement:\n    hostSelector: {role: db}\n"));
+        h.apply(StackYaml.stack(s).placement("{hostSelector: {role: db}}").yaml());
         Await.until(WAIT, "containers removed once the stack is placed elsewhere",
                 () -> h.containers(s).isEmpty() && h.status(s).isEmpty(), () -> h.describeStatus(s));
         assertEquals(1, h.running(other).size());
@@ -113,10 +106,10 @@ class StackOperatorTest {
 
     @Test
     void garbageWrittenStraightIntoEtcdIsDegradedAndKeepsWhatRuns() {
-        String bad = h.stack("bad");
-        String good = h.stack("good");
-        h.apply(h.stackYaml(bad, ""));
-        h.apply(h.stackYaml(good, ""));
+        String bad = h.name("bad");
+        String good = h.name("good");
+        h.apply(StackYaml.stack(bad).yaml());
+        h.apply(StackYaml.stack(good).yaml());
         h.awaitReady(bad, 1);
         h.awaitReady(good, 1);
         String running = h.containers(bad).get(0).getId();
@@ -128,7 +121,7 @@ class StackOperatorTest {
         String message = h.status(bad).orElseThrow().condition("Degraded").orElseThrow().message();
         assertTrue(message.matches(".*/v1/stack/" + bad + ":\\d+:\\d+: .*"), "line and column: " + message);
 
-        h.apply(h.stackYaml(good, "replicas: 2"));
+        h.apply(StackYaml.stack(good).replicas(2).yaml());
         h.awaitReady(good, 2);
         assertEquals(List.of(running), h.containers(bad).stream().map(Container::getId).toList(),
                 "the invalid stack's container is kept, untouched");
@@ -136,16 +129,16 @@ class StackOperatorTest {
 
     @Test
     void missingImageIsDegradedRetriedWithBackoffAndRecovers() throws Exception {
-        String s = h.stack("img");
+        String s = h.name("img");
         String image = "berth-test/" + h.instance + ":1";
-        h.apply(h.stackYaml(s, "").replace("image: " + TestEnv.testImage(), "image: " + image));
+        h.apply(StackYaml.stack(s).image(image).yaml());
         Await.until(WAIT, "Degraded/ImageNotFound", () -> h.degradedReason(s).equals(java.util.Optional.of("ImageNotFound")),
                 () -> h.describeStatus(s));
         assertTrue(h.status(s).orElseThrow().condition("Degraded").orElseThrow().message().contains(image));
-        double errorsBefore = h.metric("berth_reconcile_total", "{controller=\"stack\",result=\"error\"}");
-        double resyncsBefore = h.metric("berth_resyncs_total", "");
-        Await.until(WAIT, "three resync periods to pass", () -> h.metric("berth_resyncs_total", "") >= resyncsBefore + 3);
-        double attempts = h.metric("berth_reconcile_total", "{controller=\"stack\",result=\"error\"}") - errorsBefore;
+        double errorsBefore = h.metric("berth_reconcile_total", "controller=\"stack\"", "result=\"error\"");
+        double resyncsBefore = h.metric("berth_resyncs_total");
+        Await.until(WAIT, "three resync periods to pass", () -> h.metric("berth_resyncs_total") >= resyncsBefore + 3);
+        double attempts = h.metric("berth_reconcile_total", "controller=\"stack\"", "result=\"error\"") - errorsBefore;
         assertTrue(attempts >= 1 && attempts <= 8, "retried with growing delays, not in a hot loop: " + attempts + " attempts");
 
         String[] parts = image.split(":");
@@ -164,13 +157,13 @@ class StackOperatorTest {
         int port;
         try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
             port = taken.getLocalPort();
-            String s = h.stack("port");
-            h.apply(h.stackYaml(s, "ports: [{target: 8080, published: " + port + ", hostIp: 127.0.0.1}]"));
+            String s = h.name("port");
+            h.apply(StackYaml.stack(s).with("ports: [{target: 8080, published: " + port + ", hostIp: 127.0.0.1}]").yaml());
             Await.until(WAIT, "Degraded/PortInUse", () -> h.degradedReason(s).equals(java.util.Optional.of("PortInUse")),
                     () -> h.describeStatus(s));
         }
-        String b = h.stack("bind");
-        h.apply(h.stackYaml(b, "volumes: [{type: bind, source: /nonexistent/" + h.instance + ", target: /data}]"));
+        String b = h.name("bind");
+        h.apply(StackYaml.stack(b).with("volumes: [{type: bind, source: /nonexistent/" + h.instance + ", target: /data}]").yaml());
         Await.until(WAIT, "Degraded/BindSourceMissing", () -> h.degradedReason(b).equals(java.util.Optional.of("BindSourceMissing")),
                 () -> h.describeStatus(b));
         assertTrue(h.status(b).orElseThrow().condition("Degraded").orElseThrow().message().contains("/nonexistent/" + h.instance));
@@ -178,7 +171,7 @@ class StackOperatorTest {
 
     @Test
     void foreignContainersAreUntouchedAndOrphansOfThisInstanceAreRemoved() {
-        String never = h.stack("never");
+        String never = h.name("never");
         // Carries the test's own label (not Berth's), so the test can find and remove it whatever happens.
         String unlabelled = h.docker.createContainerCmd(TestEnv.testImage()).withName(h.instance + "-foreign")
                 .withCmd("sleep", "600").withLabels(Map.of(BerthLabels.OWNER, "stack/" + never, "berth-test", h.instance))
@@ -190,8 +183,8 @@ class StackOperatorTest {
                     .exec().getId();
             Await.until(WAIT, "the orphan with Berth's managed-by label removed",
                     () -> h.docker.listContainersCmd().withShowAll(true).withIdFilter(List.of(orphan)).exec().isEmpty());
-            double resyncs = h.metric("berth_resyncs_total", "");
-            Await.until(WAIT, "two more full resyncs after that", () -> h.metric("berth_resyncs_total", "") >= resyncs + 2);
+            double resyncs = h.metric("berth_resyncs_total");
+            Await.until(WAIT, "two more full resyncs after that", () -> h.metric("berth_resyncs_total") >= resyncs + 2);
             assertEquals("running", h.docker.inspectContainerCmd(unlabelled).exec().getState().getStatus(),
                     "a container without the managed-by label is never touched");
         } finally {
@@ -201,8 +194,8 @@ class StackOperatorTest {
 
     @Test
     void aStackNamingANetworkThatDoesNotExistSaysSo() {
-        String s = h.stack("nonet");
-        h.apply(h.stackYaml(s, "networks: [nosuchnet]"));
+        String s = h.name("nonet");
+        h.apply(StackYaml.stack(s).networks("nosuchnet").yaml());
         Await.until(WAIT, "Degraded/NetworkNotFound", () -> h.degradedReason(s).equals(java.util.Optional.of("NetworkNotFound")),
                 () -> h.describeStatus(s));
         assertTrue(h.status(s).orElseThrow().condition("Degraded").orElseThrow().message().contains("nosuchnet"));
@@ -211,8 +204,8 @@ class StackOperatorTest {
 
     @Test
     void metricsAndHealthEndpoints() throws Exception {
-        String s = h.stack("m");
-        h.apply(h.stackYaml(s, ""));
+        String s = h.name("m");
+        h.apply(StackYaml.stack(s).yaml());
         h.awaitReady(s, 1);
         HttpResponse<String> metrics = h.http("/metrics");
         assertEquals(200, metrics.statusCode());
@@ -232,14 +225,14 @@ class StackOperatorTest {
 
     @Test
     void statusIsWrittenOnlyWhenItChanges() {
-        String s = h.stack("quiet");
-        h.apply(h.stackYaml(s, ""));
+        String s = h.name("quiet");
+        h.apply(StackYaml.stack(s).yaml());
         h.awaitReady(s, 1);
         Await.until(WAIT, "Progressing=False", () -> h.status(s).flatMap(st -> st.condition("Progressing"))
                 .map(c -> !c.isTrue()).orElse(false));
         long statusRevision = h.etcd.kv.get(h.keys().status("stack", s, h.host)).orElseThrow().modRevision();
-        double resyncs = h.metric("berth_resyncs_total", "");
-        Await.until(WAIT, "two more resyncs", () -> h.metric("berth_resyncs_total", "") >= resyncs + 2);
+        double resyncs = h.metric("berth_resyncs_total");
+        Await.until(WAIT, "two more resyncs", () -> h.metric("berth_resyncs_total") >= resyncs + 2);
         assertEquals(statusRevision, h.etcd.kv.get(h.keys().status("stack", s, h.host)).orElseThrow().modRevision(),
                 "no write when nothing changed");
         assertNotEquals(0, statusRevision);

@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.operator.Await;
-import dev.berth.operator.route.RouteRuntime;
+import dev.berth.operator.Manifest;
+import dev.berth.operator.StackYaml;
+import dev.berth.operator.TestOperator;
 import dev.berth.operator.store.StoredValue;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -16,9 +18,8 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A client that behaves like Traefik — it reads the route's servers from Traefik's keys before every request
@@ -26,45 +27,18 @@ import org.junit.jupiter.api.Test;
  */
 class ZeroDowntimeRolloutTest {
     private static final Duration WAIT = Duration.ofSeconds(90);
-    private OperatorHarness h;
-    private String root;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        h = new OperatorHarness();
-        root = "traefik-" + h.instance;
-        h.routes(new RouteRuntime.Settings(root, "127.0.0.1")).start();
-    }
-
-    @AfterEach
-    void tearDown() {
-        try {
-            h.etcd.kv.deletePrefix(root + "/");
-        } finally {
-            h.close();
-        }
-    }
+    @RegisterExtension
+    final TestOperator h = TestOperator.builder().ownTraefikRoot().build();
+    private final String root = h.traefikRoot();
 
     private String stack(String name, String version) {
-        return """
-                apiVersion: berth.dev/v1
-                kind: Stack
-                metadata:
-                  name: %s
-                spec:
-                  networks: [{name: front}]
-                  services:
-                    - name: web
-                      image: berth-test/busybox:1
-                      command: ["sh", "-c", "mkdir -p /tmp/w && echo %s > /tmp/w/index.html && exec httpd -f -p 8080 -h /tmp/w"]
-                      init: true
-                      networks: [front]
-                      healthcheck:
-                        test: ["CMD-SHELL", "wget -q -O /dev/null http://127.0.0.1:8080/ || exit 1"]
-                        interval: 1s
-                        retries: 2
-                      update: {strategy: start-first, drain: 5s, healthTimeout: 30s}
-                """.formatted(name, version);
+        return StackYaml.stack(name).declaresNetworks("front").serving(version).networks("front").with("""
+                healthcheck:
+                  test: ["CMD-SHELL", "wget -q -O /dev/null http://127.0.0.1:8080/ || exit 1"]
+                  interval: 1s
+                  retries: 2
+                update: {strategy: start-first, drain: 5s, healthTimeout: 30s}
+                """).yaml();
     }
 
     private List<String> servers(String route) {
@@ -79,18 +53,13 @@ class ZeroDowntimeRolloutTest {
 
     @Test
     void aClientFollowingTheRoutesServersSeesNoFailedRequest() throws Exception {
-        String s = h.stack("zd");
+        String s = h.name("zd");
         String route = h.instance + "-zd";
         h.apply(stack(s, "v1"));
-        h.apply("""
-                apiVersion: berth.dev/v1
-                kind: Route
-                metadata:
-                  name: %s
-                spec:
-                  hosts: [zd.example.test]
-                  target: {stack: %s, service: web, port: 8080, network: front}
-                """.formatted(route, s));
+        h.apply(Manifest.route(route, """
+                hosts: [zd.example.test]
+                target: {stack: %s, service: web, port: 8080, network: front}
+                """.formatted(s)));
         h.awaitReady(s, 1);
         Await.until(WAIT, "the route's server in Traefik's keys", () -> servers(route).size() == 1);
 

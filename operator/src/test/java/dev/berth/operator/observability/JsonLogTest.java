@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.operator.Await;
-import dev.berth.operator.TestEnv;
+import dev.berth.operator.StackYaml;
+import dev.berth.operator.TestOperator;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -21,25 +21,22 @@ import org.junit.jupiter.api.Test;
 class JsonLogTest {
     @Test
     void operatorLogsOneJsonObjectPerLineWithTheObjectKey() throws Exception {
-        try (OperatorUnderTest env = new OperatorUnderTest()) { // not started: its etcd prefix, instance and cleanup
+        try (TestOperator env = TestOperator.create()) { // not started: its etcd prefix, instance and cleanup
             Path log = Files.createTempFile("berth-json-log-", ".log");
-            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", System.getProperty("java.class.path"), "-Dlogback.configurationFile=logback.xml",
-                    "-Dapi.version=1.41", "dev.berth.operator.cli.BerthMain", "operator",
-                    "--host", env.host, "--instance", env.instance, "--prefix", env.etcd.prefix,
-                    "--etcd-endpoints", TestEnv.etcdEndpoints(), "--docker-host", TestEnv.dockerHost(),
-                    "--listen", "127.0.0.1:0", "--resync", "5"));
+            List<String> command = env.processCommand(env.host,
+                    List.of("-Dlogback.configurationFile=logback.xml", "-Dapi.version=1.41"),
+                    "--listen", "127.0.0.1:0", "--resync", "5");
             ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
             pb.environment().put("BERTH_LOG_FORMAT", "json");
             pb.environment().put("BERTH_LOG_LEVEL", "INFO");
-            String stack = env.stack("json");
-            env.apply(env.stackYaml(stack, TestEnv.testImage())); // before the JVM starts: the first list finds it
+            String stack = env.name("json");
+            env.apply(StackYaml.stack(stack).yaml()); // before the JVM starts: the first list finds it
             Process operator = pb.start();
             try {
                 Await.until(Duration.ofSeconds(90), "a JSON log line about stack/" + stack,
                         () -> read(log).lines().anyMatch(l -> l.contains("\"object\"") && objectOf(l).equals("stack/" + stack)),
                         () -> tail(log));
-                env.awaitReady(stack);
+                env.awaitReady(stack, 1);
             } finally {
                 operator.destroy();
                 if (!operator.waitFor(30, TimeUnit.SECONDS)) {

@@ -6,7 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.dockerjava.api.model.Container;
 import dev.berth.operator.Await;
-import dev.berth.operator.TestEnv;
+import dev.berth.operator.StackYaml;
+import dev.berth.operator.TestOperator;
 import java.time.Duration;
 import java.util.List;
 import java.util.TreeSet;
@@ -24,19 +25,19 @@ class MetricCardinalityTest {
 
     @Test
     void seriesCountDoesNotGrowWithStacksAndDriftIsCountedByKind() throws Exception {
-        try (OperatorUnderTest op = new OperatorUnderTest().start()) {
-            List<String> stacks = List.of("a", "b", "c", "d", "e", "f").stream().map(op::stack).toList();
+        try (TestOperator op = TestOperator.create().start()) {
+            List<String> stacks = List.of("a", "b", "c", "d", "e", "f").stream().map(op::name).toList();
             for (String s : stacks.subList(0, 2)) {
-                op.apply(op.stackYaml(s, TestEnv.testImage()));
+                op.apply(StackYaml.stack(s).yaml());
             }
-            stacks.subList(0, 2).forEach(op::awaitReady);
+            stacks.subList(0, 2).forEach(s -> op.awaitReady(s, 1));
             TreeSet<String> withTwo = berthSeries(op.scrape());
             assertEquals(2.0, op.metric("berth_objects", "kind=\"stack\"", "condition=\"Ready\"", "status=\"True\""));
 
             for (String s : stacks.subList(2, 6)) {
-                op.apply(op.stackYaml(s, TestEnv.testImage()));
+                op.apply(StackYaml.stack(s).yaml());
             }
-            stacks.forEach(op::awaitReady);
+            stacks.forEach(s -> op.awaitReady(s, 1));
             Await.until(Duration.ofSeconds(30), "berth_objects to count 6 Ready stacks",
                     () -> op.metric("berth_objects", "kind=\"stack\"", "condition=\"Ready\"", "status=\"True\"") == 6.0);
             String scrape = op.scrape();
@@ -58,7 +59,7 @@ class MetricCardinalityTest {
             Await.until(Duration.ofSeconds(60), "the removed container counted as missing drift",
                     () -> op.metric("berth_drift_corrections_total", "controller=\"stack\"", "drift=\"missing\"")
                             >= missingBefore + 1, op::scrape);
-            op.awaitReady(stacks.get(0));
+            op.awaitReady(stacks.get(0), 1);
 
             double stoppedBefore = op.metric("berth_drift_corrections_total", "drift=\"stopped\"");
             Container second = op.containers(stacks.get(1)).get(0);
@@ -66,7 +67,7 @@ class MetricCardinalityTest {
             Await.until(Duration.ofSeconds(60), "the stopped container counted as stopped drift",
                     () -> op.metric("berth_drift_corrections_total", "controller=\"stack\"", "drift=\"stopped\"")
                             >= stoppedBefore + 1, op::scrape);
-            op.awaitReady(stacks.get(1));
+            op.awaitReady(stacks.get(1), 1);
             assertEquals(withTwo, berthSeries(op.scrape()), "drift adds no series either");
         }
     }

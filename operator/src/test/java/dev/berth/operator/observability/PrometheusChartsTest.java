@@ -6,7 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.operator.Await;
-import dev.berth.operator.TestEnv;
+import dev.berth.operator.StackYaml;
+import dev.berth.operator.TestOperator;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,19 +38,19 @@ class PrometheusChartsTest {
     private static final Pattern CATALOGUE_ROW = Pattern.compile("^\\|\\s*`([a-z_][a-z0-9_]*)(?:\\{[^`]*\\})?`\\s*\\|(.*)$");
 
     private final Path charts = Tools.charts();
-    private OperatorUnderTest op;
+    private TestOperator op;
     private PrometheusServer prometheus;
     private String degraded;
 
     @BeforeAll
     void start() throws Exception {
-        op = new OperatorUnderTest().start();
-        op.apply(op.stackYaml(op.stack("ok1"), TestEnv.testImage()));
-        op.apply(op.stackYaml(op.stack("ok2"), TestEnv.testImage()));
-        degraded = op.stack("bad");
-        op.apply(op.stackYaml(degraded, "berth-test/no-such-image:404"));
-        op.awaitReady(op.stack("ok1"));
-        op.awaitReady(op.stack("ok2"));
+        op = TestOperator.create().start();
+        op.apply(StackYaml.stack(op.name("ok1")).yaml());
+        op.apply(StackYaml.stack(op.name("ok2")).yaml());
+        degraded = op.name("bad");
+        op.apply(StackYaml.stack(degraded).image("berth-test/no-such-image:404").yaml());
+        op.awaitReady(op.name("ok1"), 1);
+        op.awaitReady(op.name("ok2"), 1);
         op.awaitDegraded(degraded);
 
         // The shipped rules with every `for:` shortened, so an alert goes pending and fires within seconds.
@@ -69,7 +70,7 @@ class PrometheusChartsTest {
                     static_configs:
                       - targets: ["127.0.0.1:%d"]
                         labels: {host: %s}
-                """.formatted(rulesCopy, op.port(), op.host);
+                """.formatted(rulesCopy, op.httpPort(), op.host);
         prometheus = new PrometheusServer(config);
         Await.until(Duration.ofSeconds(60), "ten scrapes of the operator",
                 () -> prometheus.query("count_over_time(up{job=\"berth\"}[1m])").path("result").path(0)

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.berth.crds.Kinds;
 import dev.berth.crds.ManifestParser;
 import dev.berth.crds.stack.StackSpec;
+import dev.berth.operator.StackYaml;
 import dev.berth.operator.metrics.StackDrift;
 import dev.berth.reconcilers.labels.BerthLabels;
 import dev.berth.reconcilers.stack.ContainerPlan;
@@ -24,16 +25,8 @@ import org.junit.jupiter.api.Test;
 /** The drift kinds come from the real planner's actions and reasons (pure, no Docker). */
 class StackDriftTest {
     private static final String I = "berth";
-    private final StackSpec spec = new ManifestParser(Kinds.standard()).parse("s.yaml", """
-            apiVersion: berth.dev/v1
-            kind: Stack
-            metadata: {name: s}
-            spec:
-              services:
-                - name: web
-                  image: busybox
-                  replicas: 2
-            """).resources().get(0).spec(StackSpec.class);
+    private final StackSpec spec = new ManifestParser(Kinds.standard())
+            .parse("s.yaml", StackYaml.stack("s").image("busybox").replicas(2).yaml()).resources().get(0).spec(StackSpec.class);
     private final Map<String, NetworkPlan> networks = PlanBuilder.networks(I, "s", spec);
     private final List<ContainerPlan> plans = PlanBuilder.containers(I, "s", spec, networks);
 

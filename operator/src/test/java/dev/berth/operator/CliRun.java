@@ -1,4 +1,6 @@
-package dev.berth.operator.cli;
+package dev.berth.operator;
+
+import dev.berth.operator.cli.BerthMain;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -7,8 +9,9 @@ import java.util.List;
 import picocli.CommandLine;
 
 /** Runs a berth command in-process, as a person would type it, capturing exit code and output. */
-record CliRun(int exit, String out, String err) {
-    static CliRun of(String etcdEndpoints, String prefix, String... args) {
+public record CliRun(int exit, String out, String err) {
+    /** With the etcd options appended (not to {@code validate}, which reads no etcd). */
+    public static CliRun of(String etcdEndpoints, String prefix, String... args) {
         List<String> all = new ArrayList<>(List.of(args));
         if (etcdEndpoints != null && args.length > 0 && !args[0].equals("validate")) {
             all.add("--etcd-endpoints=" + etcdEndpoints);
@@ -17,7 +20,7 @@ record CliRun(int exit, String out, String err) {
         return raw(all.toArray(String[]::new));
     }
 
-    static CliRun raw(String... args) {
+    public static CliRun raw(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CommandLine cli = BerthMain.commandLine();
