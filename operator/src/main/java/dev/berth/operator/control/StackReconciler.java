@@ -44,8 +44,6 @@ public final class StackReconciler implements Reconciler {
     private static final Logger log = LoggerFactory.getLogger(StackReconciler.class);
     private static final Duration NOT_SYNCED_RETRY = Duration.ofSeconds(1);
     private static final Duration AFTER_CHANGES = Duration.ofSeconds(2);
-    /** Each pass's budget; see {@link Deadline#DEFAULT} for why two minutes. */
-    private static final Duration PASS_DEADLINE = Deadline.DEFAULT;
 
     private final HostInfo host;
     private final DesiredInformer stacks;
@@ -83,15 +81,14 @@ public final class StackReconciler implements Reconciler {
     }
 
     @Override
-    public ReconcileResult reconcile(String name) {
+    public ReconcileResult reconcile(String name, Deadline deadline) {
         // Every log line of this reconcile (ours and the Docker gateway's) carries the object key.
         try (MDC.MDCCloseable ignored = MDC.putCloseable("object", "stack/" + name)) {
-            return reconcileStack(name);
+            return reconcileStack(name, deadline);
         }
     }
 
-    private ReconcileResult reconcileStack(String name) {
-        Deadline deadline = Deadline.after(PASS_DEADLINE, clock);
+    private ReconcileResult reconcileStack(String name, Deadline deadline) {
         if (!stacks.synced() || !observed.synced() || !serviceLabels.ready()) {
             return ReconcileResult.requeueAfter(NOT_SYNCED_RETRY);
         }

@@ -101,7 +101,7 @@ public final class GitOpsRuntime {
         }
     }
 
-    private ReconcileResult reconcile(String name) {
+    private ReconcileResult reconcile(String name, dev.berth.reconcilers.Deadline deadline) {
         if (!election.isLeader() || !sources.synced()) {
             return ReconcileResult.done(); // the leader's election (or its first list) will enqueue it again
         }

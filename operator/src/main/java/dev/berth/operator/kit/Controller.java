@@ -1,6 +1,7 @@
 package dev.berth.operator.kit;
 
 import dev.berth.operator.queue.WorkQueue;
+import dev.berth.reconcilers.Deadline;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -33,6 +34,9 @@ public final class Controller {
     private final MeterRegistry registry;
     private final Timer reconcileTime;
     private final Counter errors;
+    private final Counter overruns;
+    private final java.time.Duration budget;
+    private final java.time.Clock clock = java.time.Clock.systemUTC();
     private final Object lifecycle = new Object();
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running;
@@ -41,8 +45,9 @@ public final class Controller {
     private volatile boolean closed;
 
     Controller(String name, WorkQueue queue, Reconciler reconciler, int workers, Supplier<Collection<String>> allKeys,
-               List<Runnable> onResync, Optional<Election> election, MeterRegistry registry) {
+               List<Runnable> onResync, Optional<Election> election, Duration budget, MeterRegistry registry) {
         this.name = name;
+        this.budget = budget;
         this.queue = queue;
         this.reconciler = reconciler;
         this.workers = workers;
@@ -57,6 +62,8 @@ public final class Controller {
                 .register(registry);
         this.errors = Counter.builder("berth.reconcile.errors").tag("controller", name)
                 .description("Reconciles that failed").register(registry);
+        this.overruns = Counter.builder("berth.reconcile.deadline.exceeded").tag("controller", name)
+                .description("Reconciles that ended after their deadline").register(registry);
         for (String result : List.of("success", "error", "requeue_after")) {
             result(result);
         }
@@ -186,14 +193,21 @@ public final class Controller {
 
     private void handle(String key) {
         long start = System.nanoTime();
+        Deadline deadline = Deadline.after(budget, clock);
         ReconcileResult result;
         try {
-            result = reconciler.reconcile(key);
+            result = reconciler.reconcile(key, deadline);
         } catch (RuntimeException e) {
             log.error("{}/{}: reconcile threw", name, key, e);
             result = ReconcileResult.failed(e.toString());
         }
-        reconcileTime.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        long took = System.nanoTime() - start;
+        reconcileTime.record(took, TimeUnit.NANOSECONDS);
+        if (deadline.expired()) {
+            overruns.increment();
+            log.warn("{}/{}: reconcile took {} s, past its deadline of {} s", name, key,
+                    TimeUnit.NANOSECONDS.toSeconds(took), budget.toSeconds());
+        }
         if (result.failed()) {
             errors.increment();
             result("error").increment();

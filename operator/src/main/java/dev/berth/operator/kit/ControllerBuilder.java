@@ -3,6 +3,8 @@ package dev.berth.operator.kit;
 import dev.berth.operator.queue.RateLimit;
 import dev.berth.operator.queue.RetryPolicy;
 import dev.berth.operator.queue.WorkQueue;
+import dev.berth.reconcilers.Deadline;
+import java.time.Duration;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -25,6 +27,7 @@ public final class ControllerBuilder {
     private Supplier<Collection<String>> allKeys = Set::of;
     private Reconciler reconciler;
     private int workers = 1;
+    private Duration deadline = Deadline.DEFAULT;
     private Optional<Controller.Election> election = Optional.empty();
 
     private ControllerBuilder(String name) {
@@ -88,6 +91,12 @@ public final class ControllerBuilder {
         return this;
     }
 
+    /** How long one reconcile may take before it should give its worker back (default {@link Deadline#DEFAULT}). */
+    public ControllerBuilder deadline(Duration deadline) {
+        this.deadline = deadline;
+        return this;
+    }
+
     /** Runs only while this operator leads {@code election}: workers start on winning and stop on losing. */
     public ControllerBuilder leaderOnly(Controller.Election election) {
         this.election = Optional.of(election);
@@ -100,7 +109,7 @@ public final class ControllerBuilder {
             throw new IllegalStateException(name + ": no reconciler declared");
         }
         Controller controller = new Controller(name, new WorkQueue(name, retry, RateLimit.defaults(), registry),
-                reconciler, workers, allKeys, onResync, election, registry);
+                reconciler, workers, allKeys, onResync, election, deadline, registry);
         wiring.forEach(w -> w.accept(controller));
         return controller;
     }

@@ -96,8 +96,12 @@ public final class NetworkReconciler implements Reconciler {
         return needed;
     }
 
+    /**
+     * A pass is a bounded number of calls, each with its own timeout (etcd 5 s, Docker 60 s, iproute2 10 s), so it
+     * needs no check of the deadline between them; the controller counts a pass that overruns it.
+     */
     @Override
-    public ReconcileResult reconcile(String name) {
+    public ReconcileResult reconcile(String name, dev.berth.reconcilers.Deadline deadline) {
         if (!networks.synced() || !stacks.synced() || !hosts.synced()) {
             return ReconcileResult.requeueAfter(NOT_SYNCED_RETRY);
         }

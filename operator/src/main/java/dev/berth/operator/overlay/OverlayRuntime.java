@@ -63,8 +63,8 @@ public final class OverlayRuntime {
 
     /** The Network reconciler; after each pass the overlay gauges show its outcome. */
     public Reconciler reconciler() {
-        return name -> {
-            var result = reconciler.reconcile(name);
+        return (name, deadline) -> {
+            var result = reconciler.reconcile(name, deadline);
             refreshGauges();
             return result;
         };

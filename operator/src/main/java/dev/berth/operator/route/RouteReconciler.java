@@ -65,8 +65,9 @@ public final class RouteReconciler implements Reconciler {
         this.clock = clock;
     }
 
+    /** A pass is a few etcd calls with their own timeouts; the controller counts a pass that overruns the deadline. */
     @Override
-    public ReconcileResult reconcile(String name) {
+    public ReconcileResult reconcile(String name, dev.berth.reconcilers.Deadline deadline) {
         if (!leader.getAsBoolean()) {
             return ReconcileResult.done();
         }

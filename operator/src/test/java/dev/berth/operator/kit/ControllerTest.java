@@ -2,6 +2,7 @@ package dev.berth.operator.kit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.crds.ObjectKey;
 import dev.berth.operator.Await;
@@ -53,7 +54,7 @@ class ControllerTest {
         HandElection election = new HandElection();
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         Controller c = ControllerBuilder.named("t").forObjects(objects).allKeys(() -> Set.copyOf(all))
-                .reconciler(key -> {
+                .reconciler((key, deadline) -> {
                     seen.add(key);
                     return ReconcileResult.done();
                 }).leaderOnly(election).workers(2).build(RETRY, registry);
@@ -82,7 +83,7 @@ class ControllerTest {
         Topic<ObjectKey> owners = new Topic<>("owners");
         List<String> seen = new CopyOnWriteArrayList<>();
         Controller c = ControllerBuilder.named("t").owns(owners, ObjectKey.STACK)
-                .reconciler(key -> {
+                .reconciler((key, deadline) -> {
                     seen.add(key);
                     return seen.size() < 3 ? ReconcileResult.failed("not yet") : ReconcileResult.done();
                 }).build(RETRY, new SimpleMeterRegistry());
@@ -91,6 +92,30 @@ class ControllerTest {
         owners.publish(ObjectKey.stack("web"));
         Await.until(WAIT, "retried until it succeeds", () -> seen.size() == 3, seen::toString);
         assertEquals(List.of("web", "web", "web"), seen, "a network's owner key is not a stack's");
+        c.stop(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void everyReconcileGetsADeadlineAndOverrunsAreCounted() throws Exception {
+        Topic<String> objects = new Topic<>("objects");
+        List<Duration> budgets = new CopyOnWriteArrayList<>();
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        Controller c = ControllerBuilder.named("t").forObjects(objects).deadline(Duration.ofMillis(200))
+                .reconciler((key, deadline) -> {
+                    budgets.add(deadline.remaining());
+                    if (key.equals("slow")) {
+                        // A pass that ignores its deadline: the controller must notice.
+                        Await.until(WAIT, "the deadline passed", deadline::expired);
+                    }
+                    return ReconcileResult.done();
+                }).build(RETRY, registry);
+        c.start();
+        objects.publish("quick");
+        objects.publish("slow");
+        Await.until(WAIT, "the slow pass counted past its deadline",
+                () -> registry.get("berth.reconcile.deadline.exceeded").counter().count() == 1.0);
+        assertTrue(budgets.stream().allMatch(b -> b.compareTo(Duration.ofMillis(200)) <= 0 && !b.isZero()),
+                "each pass got the declared budget: " + budgets);
         c.stop(Duration.ofSeconds(5));
     }
 }
