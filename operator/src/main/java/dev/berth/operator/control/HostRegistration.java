@@ -4,9 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.operator.store.EtcdKv;
 import dev.berth.operator.store.KeyLayout;
-import io.etcd.jetcd.lease.LeaseKeepAliveResponse;
 import io.etcd.jetcd.support.CloseableClient;
-import io.grpc.stub.StreamObserver;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -100,22 +98,7 @@ public final class HostRegistration implements AutoCloseable {
         try {
             leaseId = kv.await(kv.client().getLeaseClient().grant(ttlSeconds), "grant host lease").getID();
             kv.put(keys.host(record.name()), new ObjectMapper().writeValueAsString(record), leaseId);
-            keepAlive = kv.client().getLeaseClient().keepAlive(leaseId, new StreamObserver<>() {
-                @Override
-                public void onNext(LeaseKeepAliveResponse value) {
-                    alive.set(true);
-                }
-
-                @Override
-                public void onError(Throwable t) {
-                    submit(() -> lost(mine, "keep-alive failed: " + t.getMessage()));
-                }
-
-                @Override
-                public void onCompleted() {
-                    submit(() -> lost(mine, "lease expired"));
-                }
-            });
+            keepAlive = kv.keepAlive(leaseId, () -> alive.set(true), why -> submit(() -> lost(mine, why)));
             alive.set(true);
             log.info("host/{}: registered with lease {} (ttl {}s)", record.name(), Long.toHexString(leaseId), ttlSeconds);
         } catch (RuntimeException | JsonProcessingException e) {

@@ -4,9 +4,7 @@ import dev.berth.operator.store.EtcdKv;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.election.CampaignResponse;
 import io.etcd.jetcd.election.LeaderKey;
-import io.etcd.jetcd.lease.LeaseKeepAliveResponse;
 import io.etcd.jetcd.support.CloseableClient;
-import io.grpc.stub.StreamObserver;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
@@ -97,22 +95,8 @@ public final class LeaderElection implements AutoCloseable, dev.berth.operator.k
         int myGeneration = ++generation;
         try {
             leaseId = kv.await(kv.client().getLeaseClient().grant(ttlSeconds), "grant election lease").getID();
-            keepAlive = kv.client().getLeaseClient().keepAlive(leaseId, new StreamObserver<>() {
-                @Override
-                public void onNext(LeaseKeepAliveResponse value) {
-                    lastAlive = System.nanoTime();
-                }
-
-                @Override
-                public void onError(Throwable t) {
-                    submit(() -> lost(myGeneration, "keep-alive failed: " + t.getMessage()));
-                }
-
-                @Override
-                public void onCompleted() {
-                    submit(() -> lost(myGeneration, "lease expired"));
-                }
-            });
+            keepAlive = kv.keepAlive(leaseId, () -> lastAlive = System.nanoTime(),
+                    why -> submit(() -> lost(myGeneration, why)));
         } catch (RuntimeException e) {
             log.warn("election {}: cannot get a lease, retrying in 2s: {}", election, e.getMessage());
             retryLater();

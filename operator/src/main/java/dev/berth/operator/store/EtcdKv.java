@@ -127,6 +127,30 @@ public final class EtcdKv {
         };
     }
 
+    /**
+     * Keeps a lease alive. {@code onAlive} hears every answer; {@code onLost} hears once why the stream ended (a
+     * keep-alive error, or the lease expired). Both run on jetcd's threads: hand them to your own.
+     */
+    public io.etcd.jetcd.support.CloseableClient keepAlive(long leaseId, Runnable onAlive,
+                                                           java.util.function.Consumer<String> onLost) {
+        return client.getLeaseClient().keepAlive(leaseId, new io.grpc.stub.StreamObserver<>() {
+            @Override
+            public void onNext(io.etcd.jetcd.lease.LeaseKeepAliveResponse value) {
+                onAlive.run();
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                onLost.accept("keep-alive failed: " + t.getMessage());
+            }
+
+            @Override
+            public void onCompleted() {
+                onLost.accept("lease expired");
+            }
+        });
+    }
+
     private void countWatch(String prefix, int delta) {
         try {
             calls.watches(prefix, delta);
