@@ -29,7 +29,8 @@ import dev.berth.operator.store.EtcdSettings;
 import dev.berth.operator.store.KeyLayout;
 import dev.berth.operator.store.ResourceStore;
 import dev.berth.reconcilers.docker.DockerClients;
-import dev.berth.reconcilers.docker.DockerGateway;
+import dev.berth.reconcilers.docker.Docker;
+import dev.berth.reconcilers.docker.InstrumentedDocker;
 import dev.berth.reconcilers.stack.HostInfo;
 import dev.berth.reconcilers.stack.StackConverger;
 import io.etcd.jetcd.Client;
@@ -118,7 +119,7 @@ public final class Operator implements AutoCloseable {
         ResourceStore store = new ResourceStore(kv, settings.keys(), kinds, new ManifestParser(kinds));
         dockerClient = DockerClients.connect(settings.dockerHost());
         dockerEvents = DockerClients.connectForEvents(settings.dockerHost());
-        DockerGateway docker = new DockerGateway(dockerClient, dockerEvents, settings.instance(), new DockerApiMetrics(registry));
+        Docker docker = new InstrumentedDocker(dockerClient, dockerEvents, settings.instance(), new DockerApiMetrics(registry));
         ObjectMetrics objectMetrics = new ObjectMetrics(registry, kinds.all(), Clock.systemUTC());
 
         stackQueue = new WorkQueue("stack", settings.retry(), RateLimit.defaults(), registry);
@@ -168,7 +169,7 @@ public final class Operator implements AutoCloseable {
                 settings.version(), now, underlay.map(OverlayHost::underlayIp).orElse(null),
                 HostRecord.vtepMacFor(settings.host()), List.of(), now), settings.hostTtlSeconds());
         overlay = underlay.map(u -> new OverlayRuntime(kinds.byKind("Network").orElseThrow(), kv, settings.keys(), store,
-                stacks, observed, registration, host, settings.instance(), u, settings.underlay().netns(), dockerClient,
+                stacks, observed, registration, host, settings.instance(), u, settings.underlay().netns(), docker,
                 new StatusWriter(kv, settings.keys(), settings.host(), objectMetrics), settings.retry(), 2, registry));
 
         EtcdKv probe = new EtcdKv(etcdClient, new EtcdSettings(settings.etcd().endpoints(), null, null, null, null, null,

@@ -6,7 +6,8 @@ import dev.berth.crds.Kinds;
 import dev.berth.crds.stack.StackSpec;
 import dev.berth.operator.store.StoredObject;
 import dev.berth.reconcilers.docker.DockerClients;
-import dev.berth.reconcilers.docker.DockerGateway;
+import dev.berth.reconcilers.docker.Docker;
+import dev.berth.reconcilers.docker.InstrumentedDocker;
 import dev.berth.reconcilers.labels.BerthLabels;
 import dev.berth.reconcilers.stack.HostInfo;
 import dev.berth.reconcilers.stack.ObservedStack;
@@ -100,7 +101,7 @@ public final class DiffCommand implements Callable<Integer> {
                 .filter(s -> PlacementRule.placedHere(s.placement(), info));
         ObservedStack observed;
         try (DockerClient client = DockerClients.connect(dockerHost)) {
-            DockerGateway docker = new DockerGateway(client, instance);
+            Docker docker = new InstrumentedDocker(client, instance);
             String owner = "stack/" + name;
             observed = new ObservedStack(
                     docker.listManagedContainers().stream().filter(c -> owner.equals(c.labels().get(BerthLabels.OWNER))).toList(),

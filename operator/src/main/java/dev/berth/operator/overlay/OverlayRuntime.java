@@ -1,7 +1,6 @@
 package dev.berth.operator.overlay;
 
 import dev.berth.crds.ObjectKey;
-import com.github.dockerjava.api.DockerClient;
 import dev.berth.crds.KindDef;
 import dev.berth.operator.cache.DesiredInformer;
 import dev.berth.operator.cache.EtcdInformer;
@@ -19,7 +18,7 @@ import dev.berth.operator.store.KeyLayout;
 import dev.berth.operator.store.ResourceStore;
 import dev.berth.operator.store.StoredObject;
 import dev.berth.operator.store.StoredValue;
-import dev.berth.reconcilers.docker.OverlayDocker;
+import dev.berth.reconcilers.docker.Docker;
 import dev.berth.reconcilers.link.IpRouteDriver;
 import dev.berth.reconcilers.overlay.NetworkConverger;
 import dev.berth.reconcilers.overlay.OverlayHost;
@@ -52,14 +51,14 @@ public final class OverlayRuntime implements AutoCloseable {
 
     public OverlayRuntime(KindDef networkKind, EtcdKv kv, KeyLayout keys, ResourceStore store, DesiredInformer stacks,
                           ObservedCache observed, HostRegistration registration, HostInfo hostInfo, String instance,
-                          OverlayHost underlay, Optional<String> netns, DockerClient docker, StatusWriter status,
+                          OverlayHost underlay, Optional<String> netns, Docker docker, StatusWriter status,
                           RetryPolicy retry, int workers, MeterRegistry registry) {
         this.observed = observed;
         queue = new WorkQueue("network", retry, RateLimit.defaults(), registry);
         networks = new DesiredInformer(networkKind, kv, store, key -> queue.add(key.name()), retry, registry);
         hosts = new EtcdInformer<>("hosts", keys.hostsPrefix(), kv, new HostRecordCodec(keys),
                 host -> enqueueAll(), retry, registry);
-        reconciler = new NetworkConverger(instance, underlay, new OverlayDocker(docker),
+        reconciler = new NetworkConverger(instance, underlay, docker,
                 new CountingLinkDriver(new IpRouteDriver(netns), registry), new EtcdSubnetLeases(kv, keys), new EtcdEndpointDirectory(kv, keys));
         endpoints = new EtcdInformer<>("endpoints", EtcdEndpointDirectory.prefix(keys), kv, new RawCodec(keys),
                 key -> enqueueAll(), retry, registry);

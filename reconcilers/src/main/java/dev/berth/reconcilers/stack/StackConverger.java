@@ -1,11 +1,13 @@
 package dev.berth.reconcilers.stack;
 
+import dev.berth.reconcilers.docker.ContainerPlan;
+import dev.berth.reconcilers.docker.ObservedContainer;
 import dev.berth.crds.ObjectKey;
 import dev.berth.reconcilers.labels.BerthLabels;
 
 import dev.berth.crds.stack.ServiceSpec;
 import dev.berth.crds.stack.StackSpec;
-import dev.berth.reconcilers.docker.DockerGateway;
+import dev.berth.reconcilers.docker.Docker;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +23,7 @@ public final class StackConverger {
     private final StackApplier applier;
     private final String instance;
 
-    public StackConverger(DockerGateway docker) {
+    public StackConverger(Docker docker) {
         this.applier = new StackApplier(docker);
         this.instance = docker.instance();
     }
