@@ -39,7 +39,8 @@ import dev.berth.operator.store.EtcdSettings;
 import dev.berth.operator.store.KeyLayout;
 import dev.berth.operator.store.ResourceStore;
 import dev.berth.reconcilers.docker.DockerClients;
-import dev.berth.reconcilers.docker.DockerGateway;
+import dev.berth.reconcilers.docker.Docker;
+import dev.berth.reconcilers.docker.InstrumentedDocker;
 import dev.berth.reconcilers.stack.HostInfo;
 import dev.berth.reconcilers.stack.StackConverger;
 import io.etcd.jetcd.Client;
@@ -131,7 +132,7 @@ public final class Operator implements AutoCloseable {
         lifecycle.closes("docker client", dockerClient);
         DockerClient dockerEvents = DockerClients.connectForEvents(settings.dockerHost());
         lifecycle.closes("docker event client", dockerEvents);
-        DockerGateway docker = new DockerGateway(dockerClient, dockerEvents, settings.instance(), new DockerApiMetrics(registry));
+        Docker docker = new InstrumentedDocker(dockerClient, dockerEvents, settings.instance(), new DockerApiMetrics(registry));
         ObjectMetrics objectMetrics = new ObjectMetrics(registry, kinds.all(), Clock.systemUTC());
         HostInfo host = new HostInfo(settings.host(), settings.hostLabels());
         Optional<OverlayHost> underlay = settings.underlay().enabled()
@@ -157,7 +158,7 @@ public final class Operator implements AutoCloseable {
         // The controllers.
         Optional<OverlayRuntime> overlay = underlay.map(u -> new OverlayRuntime(informers.desired(kind("Network")), hosts,
                 stacks, observed, kv, settings.keys(), registration, host, settings.instance(), u,
-                settings.underlay().netns(), dockerClient, new StatusWriter(kv, settings.keys(), settings.host(), objectMetrics),
+                settings.underlay().netns(), docker, new StatusWriter(kv, settings.keys(), settings.host(), objectMetrics),
                 registry));
         controllers.add(stackController(stacks, new StackReconciler(host, stacks, observed,
                 new StackConverger(docker), new StatusWriter(kv, settings.keys(), settings.host(), objectMetrics),

@@ -10,7 +10,8 @@ import dev.berth.crds.stack.StackSpec;
 import dev.berth.reconcilers.desired.DesiredHere;
 import dev.berth.operator.store.StoredObject;
 import dev.berth.reconcilers.docker.DockerClients;
-import dev.berth.reconcilers.docker.DockerGateway;
+import dev.berth.reconcilers.docker.Docker;
+import dev.berth.reconcilers.docker.InstrumentedDocker;
 import dev.berth.reconcilers.labels.BerthLabels;
 import dev.berth.reconcilers.stack.HostInfo;
 import dev.berth.reconcilers.stack.ObservedStack;
@@ -107,7 +108,7 @@ public final class DiffCommand implements Callable<Integer> {
                 object.flatMap(StoredObject::resource).map(r -> r.spec(StackSpec.class)), info, routes);
         ObservedStack observed;
         try (DockerClient client = DockerClients.connect(dockerHost)) {
-            DockerGateway docker = new DockerGateway(client, instance);
+            Docker docker = new InstrumentedDocker(client, instance);
             String owner = "stack/" + name;
             observed = new ObservedStack(
                     docker.listManagedContainers().stream().filter(c -> owner.equals(c.labels().get(BerthLabels.OWNER))).toList(),

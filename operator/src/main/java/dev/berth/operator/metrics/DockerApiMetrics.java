@@ -11,7 +11,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code berth_docker_requests_total{operation,outcome}} and {@code berth_docker_request_duration_seconds{operation}}
- * (a histogram with fixed buckets). Every operation/outcome pair is registered up front, so the series never depend
+ * (a histogram with fixed buckets), told by the one {@code InstrumentedDocker} every Berth path shares (stacks,
+ * overlays, the observed cache). Every operation/outcome pair is registered up front, so the series never depend
  * on what happened or on how many objects exist.
  */
 public final class DockerApiMetrics implements DockerCallListener {

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import dev.berth.operator.store.EtcdHostLists;
 import dev.berth.operator.store.EtcdKv;
 import dev.berth.operator.store.KeyLayout;
-import dev.berth.reconcilers.overlay.Endpoint;
+import dev.berth.reconcilers.docker.Endpoint;
 import dev.berth.reconcilers.overlay.EndpointDirectory;
 import java.util.List;
 import java.util.Map;

@@ -1,6 +1,5 @@
 package dev.berth.operator.overlay;
 
-import com.github.dockerjava.api.DockerClient;
 import dev.berth.crds.ObjectKey;
 import dev.berth.operator.cache.DesiredInformer;
 import dev.berth.operator.cache.EtcdInformer;
@@ -13,7 +12,7 @@ import dev.berth.operator.kit.Reconciler;
 import dev.berth.operator.store.EtcdKv;
 import dev.berth.operator.store.KeyLayout;
 import dev.berth.operator.store.StoredObject;
-import dev.berth.reconcilers.docker.OverlayDocker;
+import dev.berth.reconcilers.docker.Docker;
 import dev.berth.reconcilers.link.IpRouteDriver;
 import dev.berth.reconcilers.overlay.NetworkConverger;
 import dev.berth.reconcilers.overlay.OverlayHost;
@@ -44,11 +43,11 @@ public final class OverlayRuntime {
     public OverlayRuntime(DesiredInformer networks, EtcdInformer<HostRecord> hosts, DesiredInformer stacks,
                           ObservedCache observed, EtcdKv kv, KeyLayout keys, HostRegistration registration,
                           HostInfo hostInfo, String instance, OverlayHost underlay, Optional<String> netns,
-                          DockerClient docker, StatusWriter status, MeterRegistry registry) {
+                          Docker docker, StatusWriter status, MeterRegistry registry) {
         this.networks = networks;
         this.hosts = hosts;
         this.observed = observed;
-        converger = new NetworkConverger(instance, underlay, new OverlayDocker(docker),
+        converger = new NetworkConverger(instance, underlay, docker,
                 new CountingLinkDriver(new IpRouteDriver(netns), registry), new EtcdSubnetLeases(kv, keys),
                 new EtcdEndpointDirectory(kv, keys));
         reconciler = new NetworkReconciler(hostInfo, networks, stacks, hosts, converger, status, registration,

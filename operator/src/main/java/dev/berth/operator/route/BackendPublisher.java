@@ -1,6 +1,6 @@
 package dev.berth.operator.route;
 
-import com.github.dockerjava.api.model.Container;
+import dev.berth.reconcilers.docker.ListedContainer;
 import dev.berth.reconcilers.route.BackendDirectory;
 import dev.berth.reconcilers.route.BackendLister;
 import dev.berth.reconcilers.route.PublishedContainer;
@@ -30,7 +30,7 @@ public final class BackendPublisher implements AutoCloseable {
     private final String instance;
     private final String address;
     private final ScheduledExecutorService loop;
-    private volatile List<Container> latest;
+    private volatile List<ListedContainer> latest;
     private boolean scheduled;
     private volatile boolean closed;
     /** What the directory holds for this host; null until read (again), e.g. after a failure or on resync. */
@@ -50,7 +50,7 @@ public final class BackendPublisher implements AutoCloseable {
     }
 
     /** The observed cache listed Docker's containers: publish what changed, soon. */
-    public void listed(List<Container> containers) {
+    public void listed(List<ListedContainer> containers) {
         latest = containers;
         trigger();
     }
@@ -75,7 +75,7 @@ public final class BackendPublisher implements AutoCloseable {
     }
 
     void publishNow() {
-        List<Container> containers = latest;
+        List<ListedContainer> containers = latest;
         if (closed || containers == null) {
             return;
         }

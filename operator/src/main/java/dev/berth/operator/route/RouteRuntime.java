@@ -105,7 +105,7 @@ public final class RouteRuntime implements AutoCloseable {
     }
 
     /** The observed cache listed Docker's containers (at start, on changes and on resync): publish what changed. */
-    public void containersListed(java.util.List<com.github.dockerjava.api.model.Container> containers) {
+    public void containersListed(java.util.List<dev.berth.reconcilers.docker.ListedContainer> containers) {
         publisher.listed(containers);
     }
 

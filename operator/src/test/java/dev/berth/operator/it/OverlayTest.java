@@ -103,6 +103,20 @@ class OverlayTest {
         return others;
     }
 
+    /**
+     * The overlay's Docker network is made through the same instrumented Docker as the stacks' containers, so its
+     * calls count in berth_docker_*. The stacks here join only the overlay, so every network create is the overlay's.
+     */
+    @Test
+    @org.junit.jupiter.api.Order(1)
+    void theOverlaysDockerCallsShowInTheDockerMetrics() {
+        for (OverlayTestBed.Host host : bed.hosts) {
+            Await.until(WAIT, "the overlay's Docker network create counted on " + host.harness.host, () ->
+                    host.harness.metric("berth_docker_requests_total",
+                            "{operation=\"create_network\",outcome=\"success\"}") >= 1);
+        }
+    }
+
     @Test
     void containersOnThreeHostsReachEachOtherOverTheOverlay() throws Exception {
         for (OverlayTestBed.Host from : bed.hosts) {

@@ -1,13 +1,13 @@
 package dev.berth.reconcilers.docker;
 
 /**
- * Told about every Docker API call {@link DockerGateway} makes, so the runtime can count and time them without
+ * Told about every Docker API call {@link InstrumentedDocker} makes, so the runtime can count and time them without
  * this module knowing any metrics library. Both strings come from small fixed sets (never an id or a name):
  * {@link #OPERATIONS} and {@link #OUTCOMES}. Must be cheap and must not throw.
  */
 @FunctionalInterface
 public interface DockerCallListener {
-    /** Every operation the gateway reports. */
+    /** Every operation {@link InstrumentedDocker} reports. */
     java.util.List<String> OPERATIONS = java.util.List.of("list_containers", "list_networks", "create_container",
             "inspect_container", "connect_network", "start_container", "rename_container", "remove_container", "create_network",
             "inspect_network", "remove_network", "events");

@@ -1,5 +1,6 @@
 package dev.berth.reconcilers.overlay;
 
+import dev.berth.reconcilers.docker.Endpoint;
 import java.util.List;
 import java.util.Map;
 

@@ -1,11 +1,13 @@
 package dev.berth.reconcilers.overlay;
 
+import dev.berth.reconcilers.docker.Endpoint;
+import dev.berth.reconcilers.docker.OverlayNetworkPlan;
 import dev.berth.crds.ObjectKey;
-import com.github.dockerjava.api.model.Network;
 import dev.berth.crds.network.Ipv4Cidr;
 import dev.berth.crds.network.NetworkSpec;
 import dev.berth.reconcilers.docker.DockerActionException;
-import dev.berth.reconcilers.docker.OverlayDocker;
+import dev.berth.reconcilers.docker.Docker;
+import dev.berth.reconcilers.docker.ObservedNetwork;
 import dev.berth.reconcilers.link.FdbEntry;
 import dev.berth.reconcilers.link.LinkAction;
 import dev.berth.reconcilers.link.LinkDriverException;
@@ -37,7 +39,7 @@ public final class NetworkConverger {
 
     private final String instance;
     private final OverlayHost host;
-    private final OverlayDocker docker;
+    private final Docker docker;
     private final LinkDriver links;
     private final SubnetLeases leases;
     private final EndpointDirectory endpoints;
@@ -50,7 +52,7 @@ public final class NetworkConverger {
     /** Per Network: its kernel objects as the last pass that changed only entries left them. */
     private final java.util.Map<String, LinkState> knownKernel = new java.util.concurrent.ConcurrentHashMap<>();
 
-    public NetworkConverger(String instance, OverlayHost host, OverlayDocker docker, LinkDriver links, SubnetLeases leases,
+    public NetworkConverger(String instance, OverlayHost host, Docker docker, LinkDriver links, SubnetLeases leases,
                              EndpointDirectory endpoints) {
         this.endpoints = endpoints;
         this.instance = instance;
@@ -112,23 +114,23 @@ public final class NetworkConverger {
         Ipv4Cidr range = leases.acquire(name, Ipv4Cidr.parse(spec.subnet()), spec.hostPrefix(), host.name());
         OverlayNetworkPlan plan = OverlayPlans.dockerNetwork(instance, name, spec, range, host);
         try {
-            Optional<Network> existing = docker.find(plan.dockerName());
-            if (existing.isPresent() && !BerthLabels.isManaged(existing.get().getLabels(), instance)) {
+            Optional<ObservedNetwork> existing = docker.findNetwork(plan.dockerName());
+            if (existing.isPresent() && !BerthLabels.isManaged(existing.get().labels(), instance)) {
                 return failed(true, range, actions, "NameConflict", "a Docker network named " + plan.dockerName()
                         + " exists and is not Berth's; rename or remove it");
             }
-            if (existing.isPresent() && !plan.specHash().equals(existing.get().getLabels().get(BerthLabels.SPEC_HASH))) {
-                int attached = docker.attachedContainers(existing.get().getId());
+            if (existing.isPresent() && !plan.specHash().equals(existing.get().labels().get(BerthLabels.SPEC_HASH))) {
+                int attached = docker.attachedContainers(existing.get().id());
                 if (attached > 0) {
                     return failed(true, range, actions, "NetworkChanged", "the Network's settings changed but "
                             + attached + " container(s) still use its Docker network; they are replaced first");
                 }
-                docker.remove(existing.get().getId(), plan.dockerName());
+                docker.removeNetwork(existing.get().id(), plan.dockerName());
                 actions.add("remove Docker network " + plan.dockerName() + " (settings changed)");
                 existing = Optional.empty();
             }
             if (existing.isEmpty()) {
-                docker.create(plan);
+                docker.createOverlayNetwork(plan);
                 actions.add("create Docker network " + plan.dockerName() + " range " + plan.ipRange());
             }
         } catch (DockerActionException e) {
@@ -137,7 +139,7 @@ public final class NetworkConverger {
         java.util.Map<String, List<Endpoint>> remote = java.util.Map.of();
         try {
             if (spec.unicast()) {
-                docker.find(plan.dockerName()).ifPresent(n -> endpoints.publish(name, host.name(), docker.endpoints(n.getId())));
+                docker.findNetwork(plan.dockerName()).ifPresent(n -> endpoints.publish(name, host.name(), docker.endpoints(n.id())));
                 remote = endpoints.all(name);
             } else {
                 endpoints.withdraw(name, host.name());
@@ -159,11 +161,11 @@ public final class NetworkConverger {
         established.remove(name);
         List<String> actions = new ArrayList<>();
         try {
-            Optional<Network> existing = docker.find(OverlayNames.dockerNetwork(name))
-                    .filter(n -> BerthLabels.isManaged(n.getLabels(), instance)
-                            && ObjectKey.network(name).toString().equals(n.getLabels().get(BerthLabels.OWNER)));
+            Optional<ObservedNetwork> existing = docker.findNetwork(OverlayNames.dockerNetwork(name))
+                    .filter(n -> BerthLabels.isManaged(n.labels(), instance)
+                            && ObjectKey.network(name).toString().equals(n.labels().get(BerthLabels.OWNER)));
             if (existing.isPresent()) {
-                int attached = docker.attachedContainers(existing.get().getId());
+                int attached = docker.attachedContainers(existing.get().id());
                 if (attached > 0) {
                     // Never pull the network from under running containers: their stacks go first.
                     return failed(true, leases.current(name, host.name()).map(Object::toString).orElse(""), actions,
@@ -173,7 +175,7 @@ public final class NetworkConverger {
             }
             applyKernel(name, new OverlayDesired(List.of(), List.of(), List.of()), actions, false);
             if (existing.isPresent()) {
-                docker.remove(existing.get().getId(), OverlayNames.dockerNetwork(name));
+                docker.removeNetwork(existing.get().id(), OverlayNames.dockerNetwork(name));
                 actions.add("remove Docker network " + name);
             }
         } catch (DockerActionException e) {

@@ -1,5 +1,7 @@
 package dev.berth.reconcilers.overlay;
 
+import dev.berth.reconcilers.docker.Endpoint;
+import dev.berth.reconcilers.docker.OverlayNetworkPlan;
 import dev.berth.crds.ObjectKey;
 import dev.berth.crds.network.Ipv4Cidr;
 import dev.berth.crds.network.NetworkSpec;

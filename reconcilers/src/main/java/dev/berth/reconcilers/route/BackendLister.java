@@ -1,8 +1,7 @@
 package dev.berth.reconcilers.route;
 
-import com.github.dockerjava.api.model.Container;
-import com.github.dockerjava.api.model.ContainerNetwork;
-import com.github.dockerjava.api.model.ContainerPort;
+import dev.berth.reconcilers.docker.ListedContainer;
+import dev.berth.reconcilers.docker.ObservedContainer;
 import dev.berth.reconcilers.labels.BerthLabels;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -19,37 +18,25 @@ public final class BackendLister {
     }
 
     /** Stack name → its containers here, each with {@code address} as the address published ports are reached on. */
-    public static Map<String, List<PublishedContainer>> byStack(List<Container> listed, String instance, String address) {
+    public static Map<String, List<PublishedContainer>> byStack(List<ListedContainer> listed, String instance, String address) {
         Map<String, List<PublishedContainer>> byStack = new TreeMap<>();
-        for (Container c : listed) {
-            Map<String, String> labels = c.getLabels() == null ? Map.of() : c.getLabels();
-            String owner = labels.getOrDefault(BerthLabels.OWNER, "");
-            String service = labels.get(BerthLabels.SERVICE);
-            if (!BerthLabels.isManaged(labels, instance) || !owner.startsWith("stack/") || service == null) {
+        for (ListedContainer l : listed) {
+            ObservedContainer c = l.container();
+            String owner = c.labels().getOrDefault(BerthLabels.OWNER, "");
+            String service = c.labels().get(BerthLabels.SERVICE);
+            if (!BerthLabels.isManaged(c.labels(), instance) || !owner.startsWith("stack/") || service == null) {
                 continue;
             }
             List<PublishedContainer.Port> ports = new ArrayList<>();
-            if (c.getPorts() != null) {
-                for (ContainerPort p : c.getPorts()) {
-                    if (p.getPublicPort() != null && p.getPrivatePort() != null && !"udp".equals(p.getType())
-                            && (p.getIp() == null || !p.getIp().contains(":"))) {
-                        ports.add(new PublishedContainer.Port(p.getPrivatePort(), p.getPublicPort(), p.getIp() == null ? "" : p.getIp()));
-                    }
+            for (ListedContainer.PublishedPort p : l.ports()) {
+                // Traefik reaches a backend over TCP on the host's IPv4 address.
+                if (!"udp".equals(p.protocol()) && !p.hostIp().contains(":")) {
+                    ports.add(new PublishedContainer.Port(p.target(), p.published(), p.hostIp()));
                 }
             }
             ports.sort(Comparator.comparingInt(PublishedContainer.Port::target).thenComparing(PublishedContainer.Port::hostIp));
-            Map<String, String> networks = new TreeMap<>();
-            if (c.getNetworkSettings() != null && c.getNetworkSettings().getNetworks() != null) {
-                for (Map.Entry<String, ContainerNetwork> n : c.getNetworkSettings().getNetworks().entrySet()) {
-                    String ip = n.getValue().getIpAddress();
-                    if (ip != null && !ip.isEmpty()) {
-                        networks.put(n.getKey(), ip);
-                    }
-                }
-            }
-            String name = c.getNames() == null || c.getNames().length == 0 ? c.getId() : c.getNames()[0].replaceFirst("^/", "");
             byStack.computeIfAbsent(owner.substring("stack/".length()), k -> new ArrayList<>())
-                    .add(new PublishedContainer(name, service, c.getState(), health(c.getStatus()), address, ports, networks));
+                    .add(new PublishedContainer(c.name(), service, c.state(), c.health(), address, ports, l.addresses()));
         }
         byStack.values().forEach(l -> l.sort(Comparator.comparing(PublishedContainer::container)));
         byStack.replaceAll((stack, containers) -> withoutDraining(containers));
@@ -68,18 +55,5 @@ public final class BackendLister {
             }
         }
         return containers.stream().filter(c -> !replaced.contains(c.container())).toList();
-    }
-
-    static String health(String status) {
-        if (status == null) {
-            return null;
-        }
-        if (status.contains("(healthy)")) {
-            return "healthy";
-        }
-        if (status.contains("(unhealthy)")) {
-            return "unhealthy";
-        }
-        return status.contains("(health: starting)") ? "starting" : null;
     }
 }

@@ -1,5 +1,7 @@
 package dev.berth.reconcilers.stack;
 
+import dev.berth.reconcilers.docker.ContainerPlan;
+import dev.berth.reconcilers.docker.ObservedContainer;
 import dev.berth.reconcilers.labels.BerthLabels;
 
 import dev.berth.crds.stack.DependsOn;

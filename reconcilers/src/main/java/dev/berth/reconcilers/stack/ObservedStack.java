@@ -1,5 +1,7 @@
 package dev.berth.reconcilers.stack;
 
+import dev.berth.reconcilers.docker.ObservedContainer;
+import dev.berth.reconcilers.docker.ObservedNetwork;
 import java.util.List;
 
 /**

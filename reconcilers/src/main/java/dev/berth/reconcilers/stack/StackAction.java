@@ -1,5 +1,8 @@
 package dev.berth.reconcilers.stack;
 
+import dev.berth.reconcilers.docker.ContainerPlan;
+import dev.berth.reconcilers.docker.NetworkPlan;
+
 /** One idempotent step towards the desired state; {@link #describe()} is what {@code berth diff} prints. */
 public sealed interface StackAction {
     String describe();

@@ -2,7 +2,7 @@ package dev.berth.reconcilers.stack;
 
 import dev.berth.reconcilers.Deadline;
 import dev.berth.reconcilers.docker.DockerActionException;
-import dev.berth.reconcilers.docker.DockerGateway;
+import dev.berth.reconcilers.docker.Docker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -24,9 +24,9 @@ import org.slf4j.LoggerFactory;
 public final class StackApplier {
     private static final Logger log = LoggerFactory.getLogger(StackApplier.class);
 
-    private final DockerGateway docker;
+    private final Docker docker;
 
-    public StackApplier(DockerGateway docker) {
+    public StackApplier(Docker docker) {
         this.docker = Objects.requireNonNull(docker);
     }
 
@@ -84,7 +84,7 @@ public final class StackApplier {
         if (action instanceof StackAction.CreateNetwork a) {
             docker.createNetwork(a.plan());
         } else if (action instanceof StackAction.RemoveNetwork a) {
-            docker.removeNetwork(a.id());
+            docker.removeNetwork(a.id(), a.name());
         } else if (action instanceof StackAction.CreateContainer a) {
             docker.createAndStart(a.plan());
         } else if (action instanceof StackAction.StartContainer a) {

@@ -1,11 +1,13 @@
 package dev.berth.reconcilers.stack;
 
+import dev.berth.reconcilers.docker.ContainerPlan;
+import dev.berth.reconcilers.docker.ObservedContainer;
 import dev.berth.crds.ObjectKey;
 import dev.berth.reconcilers.labels.BerthLabels;
 
 import dev.berth.crds.stack.ServiceSpec;
 import dev.berth.crds.stack.StackSpec;
-import dev.berth.reconcilers.docker.DockerGateway;
+import dev.berth.reconcilers.docker.Docker;
 import dev.berth.reconcilers.Deadline;
 import java.time.Clock;
 import java.util.HashSet;
@@ -25,12 +27,12 @@ public final class StackConverger {
     private final Clock clock;
     private final Drains drains;
 
-    public StackConverger(DockerGateway docker) {
+    public StackConverger(Docker docker) {
         this(docker, Clock.systemUTC());
     }
 
     /** @param clock measures drains, health timeouts of updates and the default deadline */
-    public StackConverger(DockerGateway docker, Clock clock) {
+    public StackConverger(Docker docker, Clock clock) {
         this.applier = new StackApplier(docker);
         this.instance = docker.instance();
         this.clock = clock;

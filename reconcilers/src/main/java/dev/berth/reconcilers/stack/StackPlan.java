@@ -1,5 +1,6 @@
 package dev.berth.reconcilers.stack;
 
+import dev.berth.reconcilers.docker.ContainerPlan;
 import java.util.List;
 
 /**

@@ -1,5 +1,9 @@
 package dev.berth.reconcilers.stack;
 
+import dev.berth.reconcilers.docker.ContainerPlan;
+import dev.berth.reconcilers.docker.NetworkPlan;
+import dev.berth.reconcilers.docker.ObservedContainer;
+import dev.berth.reconcilers.docker.ObservedNetwork;
 import dev.berth.crds.ObjectKey;
 import dev.berth.reconcilers.labels.BerthLabels;
 

@@ -27,7 +27,6 @@ import dev.berth.crds.stack.StackSpec;
 import dev.berth.crds.stack.VolumeSpec;
 import dev.berth.reconcilers.labels.BerthLabels;
 import dev.berth.reconcilers.stack.Counts;
-import dev.berth.reconcilers.stack.ObservedContainer;
 import dev.berth.reconcilers.stack.ObservedStack;
 import dev.berth.reconcilers.stack.StackAction;
 import dev.berth.reconcilers.stack.StackOutcome;
@@ -53,7 +52,7 @@ class StackConvergerDockerTest {
     private static final List<String> LOOP = List.of("sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done");
 
     private static DockerClient docker;
-    private static DockerGateway gateway;
+    private static Docker gateway;
     private static String prefix;
     private final List<String> stacks = new ArrayList<>();
     private static final List<Path> dirs = new ArrayList<>();
@@ -64,7 +63,7 @@ class StackConvergerDockerTest {
         docker.pingCmd().exec();
         prefix = DockerTestSupport.randomPrefix();
         // Its own instance, so an operator running on the same daemon (the demo's) never sees these objects.
-        gateway = new DockerGateway(docker, DockerClients.connectForEvents(DockerTestSupport.dockerHost()), prefix);
+        gateway = new InstrumentedDocker(docker, DockerClients.connectForEvents(DockerTestSupport.dockerHost()), prefix);
     }
 
     @AfterEach

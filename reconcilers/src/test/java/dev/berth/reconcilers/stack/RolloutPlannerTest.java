@@ -1,5 +1,7 @@
 package dev.berth.reconcilers.stack;
 
+import dev.berth.reconcilers.docker.ObservedContainer;
+import dev.berth.reconcilers.docker.ObservedNetwork;
 import dev.berth.reconcilers.labels.BerthLabels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

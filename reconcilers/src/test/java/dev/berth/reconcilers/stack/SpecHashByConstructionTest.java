@@ -1,5 +1,13 @@
 package dev.berth.reconcilers.stack;
 
+import dev.berth.reconcilers.docker.Canonical;
+import dev.berth.reconcilers.docker.ContainerPlan;
+import dev.berth.reconcilers.docker.HealthcheckPlan;
+import dev.berth.reconcilers.docker.MountPlan;
+import dev.berth.reconcilers.docker.NetworkAttachment;
+import dev.berth.reconcilers.docker.NetworkPlan;
+import dev.berth.reconcilers.docker.PortPlan;
+import dev.berth.reconcilers.docker.RestartPlan;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

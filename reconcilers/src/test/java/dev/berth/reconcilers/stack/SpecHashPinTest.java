@@ -1,5 +1,7 @@
 package dev.berth.reconcilers.stack;
 
+import dev.berth.reconcilers.docker.ContainerPlan;
+import dev.berth.reconcilers.docker.NetworkPlan;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.berth.crds.stack.DependsOn;

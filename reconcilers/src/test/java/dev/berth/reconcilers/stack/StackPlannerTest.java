@@ -1,5 +1,10 @@
 package dev.berth.reconcilers.stack;
 
+import dev.berth.reconcilers.docker.ContainerPlan;
+import dev.berth.reconcilers.docker.NetworkPlan;
+import dev.berth.reconcilers.docker.ObservedContainer;
+import dev.berth.reconcilers.docker.ObservedNetwork;
+import dev.berth.reconcilers.docker.RestartPlan;
 import dev.berth.reconcilers.labels.BerthLabels;
 
 import static dev.berth.reconcilers.stack.Specs.service;

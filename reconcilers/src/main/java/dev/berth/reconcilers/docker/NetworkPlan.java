@@ -1,4 +1,4 @@
-package dev.berth.reconcilers.stack;
+package dev.berth.reconcilers.docker;
 
 import dev.berth.reconcilers.labels.BerthLabels;
 

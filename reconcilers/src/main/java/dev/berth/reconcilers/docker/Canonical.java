@@ -1,4 +1,4 @@
-package dev.berth.reconcilers.stack;
+package dev.berth.reconcilers.docker;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -25,9 +25,9 @@ import java.util.TreeSet;
  * level as {@code name=value} lines, nested records as {@code Type(name:value;...)}): a different text would change
  * the hash of every unchanged container and replace all of them on upgrade.
  */
-final class Canonical {
+public final class Canonical {
     /** A plan value that lists its own components: the one place that says how it takes part in a spec hash. */
-    interface Form {
+    public interface Form {
         /** Names the record with {@link #record}, then writes or {@link #exclude}s each of its components, in order. */
         void writeCanonical(Canonical out);
     }
@@ -44,7 +44,7 @@ final class Canonical {
     }
 
     /** The canonical form of a top-level plan. */
-    static Canonical of(Form form) {
+    public static Canonical of(Form form) {
         Canonical c = new Canonical(new StringBuilder(), false);
         form.writeCanonical(c);
         c.requireNamed();
@@ -55,7 +55,7 @@ final class Canonical {
      * Names the record being written. The name is part of a nested record's text, so it is a literal, not the class
      * name: renaming a class must not replace containers. (Top-level plans were never wrapped, so theirs is not written.)
      */
-    Canonical record(String name) {
+    public Canonical record(String name) {
         if (type != null) {
             throw new IllegalStateException(type + " is named twice (" + name + ")");
         }
@@ -66,12 +66,12 @@ final class Canonical {
         return this;
     }
 
-    Canonical field(String component, Object value) {
+    public Canonical field(String component, Object value) {
         return field(component, component, value);
     }
 
     /** A component written under another name: the one earlier releases hashed it under. */
-    Canonical field(String component, String writtenAs, Object value) {
+    public Canonical field(String component, String writtenAs, Object value) {
         claim(component, written);
         out.append(writtenAs).append(nested ? ':' : '=');
         write(value);
@@ -84,7 +84,7 @@ final class Canonical {
      * written always, an unset one would still change the text, and so the hash of every container that does not
      * use it, and an upgrade would replace them all.
      */
-    Canonical fieldIfSet(String component, Object value) {
+    public Canonical fieldIfSet(String component, Object value) {
         boolean unset = value == null
                 || value instanceof Collection<?> c && c.isEmpty()
                 || value instanceof Map<?, ?> m && m.isEmpty();
@@ -103,12 +103,12 @@ final class Canonical {
     }
 
     /** Strings that form a set: written sorted and once each, so reordering or repeating one is not a change. */
-    Canonical set(String component, Collection<String> values) {
+    public Canonical set(String component, Collection<String> values) {
         return field(component, List.copyOf(new TreeSet<>(values)));
     }
 
     /** A component that takes no part in the hash (the hash itself, or one already carried by another component). */
-    Canonical exclude(String component, String why) {
+    public Canonical exclude(String component, String why) {
         if (why == null || why.isBlank()) {
             throw new IllegalArgumentException(type + "." + component + ": an exclusion needs a reason");
         }
@@ -117,12 +117,12 @@ final class Canonical {
     }
 
     /** The components written so far (a test compares them, with {@link #excluded}, to the record's). */
-    Set<String> written() {
+    public Set<String> written() {
         return Set.copyOf(written);
     }
 
     /** The components excluded so far. */
-    Set<String> excluded() {
+    public Set<String> excluded() {
         return Set.copyOf(excluded);
     }
 
@@ -181,18 +181,18 @@ final class Canonical {
     }
 
     /** The map without one key: how a plan leaves its own hash label out of its hash. */
-    static Map<String, String> without(Map<String, String> map, String key) {
+    public static Map<String, String> without(Map<String, String> map, String key) {
         Map<String, String> copy = new TreeMap<>(map);
         copy.remove(key);
         return copy;
     }
 
-    String text() {
+    public String text() {
         return out.toString();
     }
 
     /** First 16 hex characters of SHA-256: short enough for a label, long enough to never collide by chance. */
-    String hash() {
+    public String hash() {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(text().getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(digest).substring(0, 16);

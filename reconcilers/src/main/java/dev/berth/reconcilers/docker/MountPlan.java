@@ -1,4 +1,4 @@
-package dev.berth.reconcilers.stack;
+package dev.berth.reconcilers.docker;
 
 import java.util.Comparator;
 
@@ -6,7 +6,7 @@ import java.util.Comparator;
 public record MountPlan(String type, String source, String target, boolean readOnly, Long tmpfsSizeBytes)
         implements Canonical.Form {
     /** Mounts are keyed by target: the plan lists them in this order, and the hash does not depend on the spec's. */
-    static final Comparator<MountPlan> BY_TARGET =
+    public static final Comparator<MountPlan> BY_TARGET =
             Comparator.comparing(MountPlan::target, Comparator.nullsFirst(Comparator.naturalOrder()));
 
     @Override

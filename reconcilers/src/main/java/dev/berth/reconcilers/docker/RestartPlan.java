@@ -1,4 +1,4 @@
-package dev.berth.reconcilers.stack;
+package dev.berth.reconcilers.docker;
 
 /** Docker's restart policy: name is no, always, unless-stopped or on-failure (with maxRetries, 0 = unlimited). */
 public record RestartPlan(String name, int maxRetries) implements Canonical.Form {

@@ -9,18 +9,16 @@ import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.ContainerNetwork;
+import com.github.dockerjava.api.model.ContainerPort;
 import com.github.dockerjava.api.model.Event;
 import com.github.dockerjava.api.model.EventType;
 import com.github.dockerjava.api.model.Network;
 import dev.berth.reconcilers.labels.BerthLabels;
-import dev.berth.reconcilers.stack.ContainerPlan;
-import dev.berth.reconcilers.stack.NetworkAttachment;
-import dev.berth.reconcilers.stack.NetworkPlan;
-import dev.berth.reconcilers.stack.ObservedContainer;
-import dev.berth.reconcilers.stack.ObservedNetwork;
 import java.io.Closeable;
 import java.io.IOException;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -33,12 +31,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Berth's only way to Docker for stacks. It lists only objects labelled {@code berth.dev/managed-by=<instance>}; the ids it
- * is asked to change come from those lists. Every method is idempotent: "already there" and "already gone" succeed.
- * Failures are {@link DockerActionException}s. It never pulls images.
+ * {@link Docker} on docker-java, telling a {@link DockerCallListener} the operation, outcome and duration of every
+ * API call it makes (the runtime turns that into berth_docker_* metrics), so no Docker call of Berth's goes unseen.
  */
-public final class DockerGateway {
-    private static final Logger log = LoggerFactory.getLogger(DockerGateway.class);
+public final class InstrumentedDocker implements Docker {
+    private static final Logger log = LoggerFactory.getLogger(InstrumentedDocker.class);
 
     private final DockerClient docker;
     private final DockerClient eventsDocker;
@@ -48,18 +45,18 @@ public final class DockerGateway {
     private final EventDeduper deduper = new EventDeduper(4096);
     private final DockerCallListener calls;
 
-    /** @param instance the managed-by label value this gateway lists and acts on (see {@link BerthLabels}) */
-    public DockerGateway(DockerClient docker, String instance) {
+    /** @param instance the managed-by label value this Docker lists and acts on (see {@link BerthLabels}) */
+    public InstrumentedDocker(DockerClient docker, String instance) {
         this(docker, docker, instance);
     }
 
     /** @param eventsDocker a client without a response timeout (see {@link DockerClients#connectForEvents}) */
-    public DockerGateway(DockerClient docker, DockerClient eventsDocker, String instance) {
+    public InstrumentedDocker(DockerClient docker, DockerClient eventsDocker, String instance) {
         this(docker, eventsDocker, instance, DockerCallListener.NONE);
     }
 
     /** @param calls told the operation, outcome and duration of every Docker API call (metrics) */
-    public DockerGateway(DockerClient docker, DockerClient eventsDocker, String instance, DockerCallListener calls) {
+    public InstrumentedDocker(DockerClient docker, DockerClient eventsDocker, String instance, DockerCallListener calls) {
         this.calls = Objects.requireNonNull(calls);
         this.instance = Objects.requireNonNull(instance);
         this.managed = Map.of(BerthLabels.MANAGED_BY, instance);
@@ -68,51 +65,64 @@ public final class DockerGateway {
         this.eventsDocker = Objects.requireNonNull(eventsDocker);
     }
 
-    /** The managed-by label value of the objects this gateway owns. */
+    @Override
     public String instance() {
         return instance;
     }
 
-    /** One list call, stopped containers included. */
-    public List<ObservedContainer> listManagedContainers() {
-        return listManagedContainerDetails().stream().map(DockerGateway::observed).toList();
-    }
-
-    /**
-     * One list call, stopped containers included, as Docker returns them (ports and network addresses too), so
-     * one list can serve the observed cache and the route backends alike.
-     */
-    public List<Container> listManagedContainerDetails() {
+    @Override
+    public List<ListedContainer> listManagedContainerDetails() {
         try {
             List<Container> list = call("list_containers", () -> docker.listContainersCmd().withShowAll(true).withLabelFilter(managed).exec());
-            return list.stream().filter(c -> BerthLabels.isManaged(c.getLabels(), instance)).toList();
+            return list.stream().filter(c -> BerthLabels.isManaged(c.getLabels(), instance)).map(InstrumentedDocker::listed).toList();
         } catch (RuntimeException e) {
             throw DockerErrors.classify("list containers", e);
         }
     }
 
-    public static ObservedContainer observed(Container c) {
-        return new ObservedContainer(c.getId(), name(c), c.getLabels(), c.getState(),
+    private static ListedContainer listed(Container c) {
+        ObservedContainer observed = new ObservedContainer(c.getId(), name(c), c.getLabels(), c.getState(),
                 ContainerStatusText.health(c.getStatus()), c.getCreated() == null ? 0 : c.getCreated());
+        Map<String, String> addresses = new java.util.TreeMap<>();
+        if (c.getNetworkSettings() != null && c.getNetworkSettings().getNetworks() != null) {
+            for (Map.Entry<String, ContainerNetwork> n : c.getNetworkSettings().getNetworks().entrySet()) {
+                String ip = n.getValue().getIpAddress();
+                if (ip != null && !ip.isEmpty()) {
+                    addresses.put(n.getKey(), ip);
+                }
+            }
+        }
+        List<ListedContainer.PublishedPort> ports = new ArrayList<>();
+        if (c.getPorts() != null) {
+            for (ContainerPort p : c.getPorts()) {
+                // Exposed but unpublished ports come without a public port: nothing reaches them from outside.
+                if (p.getPublicPort() != null && p.getPrivatePort() != null) {
+                    ports.add(new ListedContainer.PublishedPort(p.getPrivatePort(), p.getPublicPort(),
+                            p.getType() == null ? "tcp" : p.getType(), p.getIp() == null ? "" : p.getIp()));
+                }
+            }
+        }
+        return new ListedContainer(observed, addresses, ports);
     }
 
-    /** One list call. */
+    @Override
     public List<ObservedNetwork> listManagedNetworks() {
         try {
             List<Network> list = call("list_networks", () -> docker.listNetworksCmd().withFilter("label", List.of(managedFilter)).exec());
             return list.stream()
                     .filter(n -> BerthLabels.isManaged(n.getLabels(), instance))
-                    .map(n -> new ObservedNetwork(n.getId(), n.getName(), n.getLabels()))
+                    .map(InstrumentedDocker::observed)
                     .toList();
         } catch (RuntimeException e) {
             throw DockerErrors.classify("list networks", e);
         }
     }
 
-    /**
-     * Creates and starts the container; returns its id. If a container of that name exists and is this very plan
-     * (managed, same spec hash) — e.g. a previous pass crashed between create and start — it is started instead.
-     */
+    private static ObservedNetwork observed(Network n) {
+        return new ObservedNetwork(n.getId(), n.getName(), n.getLabels());
+    }
+
+    @Override
     public String createAndStart(ContainerPlan plan) {
         String what = "create container " + plan.name();
         String id;
@@ -167,7 +177,7 @@ public final class DockerGateway {
         }
     }
 
-    /** Renames a container (the replacement of a start-first update takes its predecessor's name). */
+    @Override
     public void rename(String id, String newName) {
         try {
             call("rename_container", () -> docker.renameContainerCmd(id).withName(newName).exec());
@@ -177,7 +187,7 @@ public final class DockerGateway {
         }
     }
 
-    /** The output of the container's last health check, for a status message ("" when there is none). */
+    @Override
     public String lastHealthOutput(String id) {
         try {
             var health = call("inspect_container", () -> docker.inspectContainerCmd(id).exec()).getState().getHealth();
@@ -192,6 +202,7 @@ public final class DockerGateway {
         }
     }
 
+    @Override
     public void start(String id) {
         start(id, shortId(id));
     }
@@ -207,7 +218,7 @@ public final class DockerGateway {
         }
     }
 
-    /** Forced, so a running container goes too; named volumes stay (they hold data). Gone already is fine. */
+    @Override
     public void remove(String id) {
         try {
             call("remove_container", () -> docker.removeContainerCmd(id).withForce(true).withRemoveVolumes(false).exec());
@@ -224,11 +235,8 @@ public final class DockerGateway {
         }
     }
 
-    /**
-     * Creates with CheckDuplicate (Docker 1.41 accepts duplicate names without it; with it, a taken name is a 409).
-     * Returns the network's id. A network of that name that Berth does not own for this stack is a NameConflict;
-     * never adopted.
-     */
+    /** Creates with CheckDuplicate (Docker 1.41 accepts duplicate names without it; with it, a taken name is a 409). */
+    @Override
     public String createNetwork(NetworkPlan plan) {
         String what = "create network " + plan.name();
         try {
@@ -243,7 +251,7 @@ public final class DockerGateway {
             return id;
         } catch (ConflictException e) {
             // Created by someone else between our look-up and our create.
-            return findNetwork(plan.name()).map(n -> adopt(plan, n))
+            return lookUpNetwork(plan.name()).map(n -> adopt(plan, n))
                     .orElseThrow(() -> DockerErrors.classify(what, e));
         } catch (RuntimeException e) {
             throw DockerErrors.classify(what, e);
@@ -261,32 +269,90 @@ public final class DockerGateway {
         return n.getId();
     }
 
-    private Optional<Network> findNetwork(String name) {
+    /** Unclassified: the callers say what they were doing when it fails. */
+    private Optional<Network> lookUpNetwork(String name) {
         // The name filter matches substrings: compare exactly.
         return call("list_networks", () -> docker.listNetworksCmd().withNameFilter(name).exec()).stream()
                 .filter(n -> name.equals(n.getName())).findFirst();
     }
 
-    /** Gone already is fine. */
-    public void removeNetwork(String id) {
+    @Override
+    public String createOverlayNetwork(OverlayNetworkPlan plan) {
+        try {
+            Network.Ipam.Config config = new Network.Ipam.Config().withSubnet(plan.subnet())
+                    .withIpRange(plan.ipRange()).withGateway(plan.gateway());
+            var cmd = docker.createNetworkCmd().withName(plan.dockerName()).withDriver("bridge")
+                    .withCheckDuplicate(true)
+                    .withIpam(new Network.Ipam().withConfig(List.of(config)))
+                    .withOptions(Map.of("com.docker.network.bridge.name", plan.bridge(),
+                            "com.docker.network.driver.mtu", Integer.toString(plan.mtu())))
+                    .withLabels(plan.labels());
+            String id = call("create_network", () -> cmd.exec()).getId();
+            log.info("network/{}: created Docker network {} (bridge {}, range {}, gateway {}, mtu {})", plan.network(),
+                    plan.dockerName(), plan.bridge(), plan.ipRange(), plan.gateway(), plan.mtu());
+            return id;
+        } catch (RuntimeException e) {
+            throw DockerErrors.classify("create network " + plan.dockerName(), e);
+        }
+    }
+
+    @Override
+    public Optional<ObservedNetwork> findNetwork(String name) {
+        try {
+            return lookUpNetwork(name).map(InstrumentedDocker::observed);
+        } catch (RuntimeException e) {
+            throw DockerErrors.classify("list networks", e);
+        }
+    }
+
+    @Override
+    public int attachedContainers(String networkId) {
+        try {
+            return call("list_containers", () -> docker.listContainersCmd().withShowAll(true)
+                    .withNetworkFilter(List.of(networkId)).exec()).size();
+        } catch (NotFoundException e) {
+            return 0;
+        } catch (RuntimeException e) {
+            throw DockerErrors.classify("list containers on network " + networkId, e);
+        }
+    }
+
+    @Override
+    public List<Endpoint> endpoints(String networkId) {
+        try {
+            Map<String, Network.ContainerNetworkConfig> containers = call("inspect_network",
+                    () -> docker.inspectNetworkCmd().withNetworkId(networkId).exec()).getContainers();
+            if (containers == null) {
+                return List.of();
+            }
+            return containers.values().stream()
+                    .filter(c -> c.getIpv4Address() != null && !c.getIpv4Address().isEmpty() && c.getMacAddress() != null)
+                    .map(c -> new Endpoint(c.getIpv4Address().replaceAll("/.*", ""), c.getMacAddress()))
+                    .sorted(Comparator.comparing(Endpoint::ip)).toList();
+        } catch (NotFoundException e) {
+            return List.of();
+        } catch (RuntimeException e) {
+            throw DockerErrors.classify("inspect network " + networkId, e);
+        }
+    }
+
+    @Override
+    public void removeNetwork(String id, String name) {
         try {
             call("remove_network", () -> docker.removeNetworkCmd(id).exec());
-            log.info("removed network id={}", shortId(id));
+            log.info("removed network {} id={}", name, shortId(id));
         } catch (NotFoundException e) {
-            log.debug("network id={} already gone", shortId(id));
+            log.debug("network {} id={} already gone", name, shortId(id));
         } catch (RuntimeException e) {
-            throw DockerErrors.classify("remove network " + shortId(id), e);
+            throw DockerErrors.classify("remove network " + name, e);
         }
     }
 
     /**
-     * Streams events of managed containers and networks from {@code since} (one-second granularity; replays are
-     * dropped). Returns once both streams are live. {@code onError} is also told when a stream ends by itself
-     * (e.g. the daemon restarted): subscribe again then. Close to stop.
-     *
-     * <p>Docker's label filter drops network events (they carry no labels), so networks are filtered here: by the
+     * Docker's label filter drops network events (they carry no labels), so networks are filtered here: by the
      * ids of managed networks, learnt from a list at subscription and from inspecting each created network.
      */
+    @Override
     public Closeable events(Instant since, Consumer<DockerEvent> onEvent, Consumer<Throwable> onError) {
         String sinceText = Long.toString(since.getEpochSecond());
         Set<String> managedNetworkIds = ConcurrentHashMap.newKeySet();

@@ -1,0 +1,139 @@
+package dev.berth.operator.cache;
+
+import dev.berth.operator.queue.RetryPolicy;
+import dev.berth.reconcilers.docker.Docker;
+import dev.berth.reconcilers.docker.DockerEvent;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.Closeable;
+import java.io.IOException;
+import java.time.Instant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Docker's event stream for the observed cache. An event only says which kind of list is stale; after a quiet
+ * {@value #DEBOUNCE_MS} ms the feed asks for a list of those kinds, so a burst of events costs one list. A stream
+ * that ends is reconnected with backoff from the last event's time and followed by a full list (events may have
+ * been missed meanwhile). Runs on the cache's thread.
+ */
+final class DockerEventFeed {
+    private static final Logger log = LoggerFactory.getLogger(DockerEventFeed.class);
+    private static final long DEBOUNCE_MS = 150;
+
+    /** Lists the kinds named again. */
+    @FunctionalInterface
+    interface Relist {
+        void relist(boolean containers, boolean networks);
+    }
+
+    private final Docker docker;
+    private final CacheThread thread;
+    private final RetryPolicy reconnect;
+    private final Relist relist;
+    private final Counter reconnects;
+    private volatile boolean streaming;
+    private Closeable stream;
+    private long lastEventNanos;
+    private int failedAttempts;
+    private boolean closed;
+    /** What the events since the last scheduled list concern. */
+    private boolean containersDirty;
+    private boolean networksDirty;
+    private boolean relistScheduled;
+
+    DockerEventFeed(Docker docker, CacheThread thread, RetryPolicy reconnect, Relist relist, MeterRegistry registry) {
+        this.docker = docker;
+        this.thread = thread;
+        this.reconnect = reconnect;
+        this.relist = relist;
+        this.reconnects = Counter.builder("berth.docker.event.reconnects")
+                .description("Docker event stream reconnections").register(registry);
+    }
+
+    /** Subscribes from now (on the cache's thread). */
+    void connect() {
+        connect(null);
+    }
+
+    boolean streaming() {
+        return streaming;
+    }
+
+    private void connect(Throwable cause) {
+        if (closed) {
+            return;
+        }
+        Instant since = lastEventNanos == 0 ? Instant.now() : Instant.ofEpochSecond(0, lastEventNanos);
+        try {
+            stream = docker.events(since, event -> thread.execute(() -> onEvent(event)),
+                    error -> thread.execute(() -> onStreamEnd(error)));
+            streaming = true;
+            if (cause != null) {
+                log.info("observed: Docker event stream reconnected");
+                relist.relist(true, true);
+            }
+            failedAttempts = 0;
+        } catch (RuntimeException e) {
+            onStreamEnd(e);
+        }
+    }
+
+    private void onEvent(DockerEvent event) {
+        streaming = true;
+        lastEventNanos = Math.max(lastEventNanos, event.timeNano());
+        if ("network".equals(event.type()) && !event.action().equals("connect") && !event.action().equals("disconnect")) {
+            networksDirty = true;
+        } else if ("network".equals(event.type()) || !event.action().startsWith("exec_")) {
+            // Connects change a container's addresses; health checks' exec_* events change nothing that is listed
+            // (a changed health comes as its own health_status event).
+            containersDirty = true;
+        } else {
+            return;
+        }
+        if (!relistScheduled) {
+            relistScheduled = true;
+            thread.schedule(() -> {
+                boolean c = containersDirty;
+                boolean n = networksDirty;
+                containersDirty = false;
+                networksDirty = false;
+                relistScheduled = false;
+                if (c || n) {
+                    relist.relist(c, n);
+                }
+            }, DEBOUNCE_MS);
+        }
+    }
+
+    private void onStreamEnd(Throwable error) {
+        if (closed) {
+            return;
+        }
+        streaming = false;
+        closeStream();
+        reconnects.increment();
+        long delay = reconnect.intervals().apply(++failedAttempts);
+        log.warn("observed: Docker event stream ended ({}), reconnecting in {} ms",
+                error == null ? "closed" : error.getMessage(), delay);
+        Throwable cause = error == null ? new IOException("closed") : error;
+        thread.schedule(() -> connect(cause), delay);
+    }
+
+    /** Stops for good (on the cache's thread). */
+    void close() {
+        closed = true;
+        closeStream();
+    }
+
+    private void closeStream() {
+        if (stream != null) {
+            try {
+                stream.close();
+            } catch (IOException | RuntimeException e) {
+                log.debug("observed: closing event stream failed: {}", e.getMessage());
+            }
+            stream = null;
+        }
+    }
+}

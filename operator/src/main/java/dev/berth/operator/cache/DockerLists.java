@@ -1,0 +1,97 @@
+package dev.berth.operator.cache;
+
+import dev.berth.reconcilers.docker.Docker;
+import dev.berth.reconcilers.docker.ListedContainer;
+import dev.berth.reconcilers.docker.ObservedNetwork;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Lists Berth's containers and networks from Docker and keeps the last list of each kind, so a list after events
+ * asks only for the kind they concern. Remembers when its lists began, for callers that must see their own changes.
+ * Used on the cache's thread only, except {@link #listedAfter}.
+ */
+final class DockerLists {
+    private static final Logger log = LoggerFactory.getLogger(DockerLists.class);
+
+    /** One consistent view: the last list of each kind. */
+    record Listing(List<ListedContainer> containers, List<ObservedNetwork> networks) {
+    }
+
+    private final Docker docker;
+    private final Counter errors;
+    /** System.nanoTime() when the last full list began, and whether it worked. */
+    private long lastFullStarted = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
+    private boolean lastFullOk;
+    /** When the older of the two last lists began (read by reconcilers on other threads). */
+    private volatile long freshSince = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
+    private List<ListedContainer> lastContainers;
+    private List<ObservedNetwork> lastNetworks;
+    private long containersListedAt;
+    private long networksListedAt;
+
+    DockerLists(Docker docker, MeterRegistry registry) {
+        this.docker = docker;
+        this.errors = Counter.builder("berth.docker.list.errors")
+                .description("Failed full lists of Berth's containers and networks").register(registry);
+    }
+
+    /**
+     * Lists what is asked for (a kind never listed yet too) and combines it with the last list of the other kind.
+     * Empty when Docker could not be listed; the last lists stay as they were then.
+     */
+    Optional<Listing> list(boolean containers, boolean networks) {
+        boolean full = containers && networks;
+        if (full) {
+            lastFullStarted = System.nanoTime();
+            lastFullOk = false;
+        }
+        long started = System.nanoTime();
+        List<ListedContainer> c = lastContainers;
+        List<ObservedNetwork> n = lastNetworks;
+        try {
+            if (containers || c == null) {
+                c = docker.listManagedContainerDetails();
+            }
+            if (networks || n == null) {
+                n = docker.listManagedNetworks();
+            }
+        } catch (RuntimeException e) {
+            errors.increment();
+            log.warn("observed: cannot list containers and networks, keeping the last state: {}", e.getMessage());
+            return Optional.empty();
+        }
+        if (containers || lastContainers == null) {
+            containersListedAt = started;
+        }
+        if (networks || lastNetworks == null) {
+            networksListedAt = started;
+        }
+        lastContainers = c;
+        lastNetworks = n;
+        if (full) {
+            lastFullOk = true;
+        }
+        freshSince = containersListedAt - networksListedAt > 0 ? networksListedAt : containersListedAt;
+        return Optional.of(new Listing(c, n));
+    }
+
+    /** Whether a full list began after {@code nanoTime}: callers asking together share it. */
+    boolean fullListStartedAfter(long nanoTime) {
+        return lastFullStarted - nanoTime > 0;
+    }
+
+    boolean lastFullListOk() {
+        return lastFullOk;
+    }
+
+    /** Whether both kinds were last listed after {@code nanoTime} (a System.nanoTime() value); any thread. */
+    boolean listedAfter(long nanoTime) {
+        return freshSince - nanoTime > 0;
+    }
+}

@@ -1,0 +1,23 @@
+package dev.berth.reconcilers.docker;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One entry of Docker's container list: the container as planners see it, plus where it can be reached, so one
+ * list serves the stacks and the route backends alike. {@code addresses}: Docker network name → IPv4 (networks
+ * without an address left out); {@code ports}: the ports bound on the host.
+ */
+public record ListedContainer(ObservedContainer container, Map<String, String> addresses, List<PublishedPort> ports) {
+    public ListedContainer {
+        addresses = addresses == null ? Map.of() : Map.copyOf(addresses);
+        ports = ports == null ? List.of() : List.copyOf(ports);
+    }
+
+    /**
+     * Container port {@code target}/{@code protocol} bound to host port {@code published} on {@code hostIp} (empty
+     * or 0.0.0.0: every address; an IPv6 address for the IPv6 binding Docker lists beside the IPv4 one).
+     */
+    public record PublishedPort(int target, int published, String protocol, String hostIp) {
+    }
+}
