@@ -158,10 +158,10 @@ public final class Operator implements AutoCloseable {
         // The controllers.
         Optional<OverlayRuntime> overlay = underlay.map(u -> new OverlayRuntime(informers.desired(kind("Network")), hosts,
                 stacks, observed, kv, settings.keys(), registration, host, settings.instance(), u,
-                settings.underlay().netns(), docker, new StatusWriter(kv, settings.keys(), settings.host(), objectMetrics),
+                settings.underlay().netns(), docker, new StatusWriter(kv, settings.keys(), settings.host(), objectMetrics::status),
                 registry));
         controllers.add(stackController(stacks, new StackReconciler(host, stacks, observed,
-                new StackConverger(docker), new StatusWriter(kv, settings.keys(), settings.host(), objectMetrics),
+                new StackConverger(docker), new StatusWriter(kv, settings.keys(), settings.host(), objectMetrics::status),
                 Clock.systemUTC(), new DriftMetrics(registry, List.of("stack")),
                 overlay.map(OverlayRuntime::externalNetworks).orElse(ExternalNetworks.none()), routes.serviceLabels())));
         overlay.ifPresent(o -> controllers.add(networkController(o, stacks, hosts)));

@@ -3,7 +3,6 @@ package dev.berth.operator.metrics;
 import dev.berth.crds.KindDef;
 import dev.berth.crds.status.Condition;
 import dev.berth.crds.status.ObjectStatus;
-import dev.berth.operator.control.StatusWriter;
 import dev.berth.crds.ObjectKey;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -17,13 +16,13 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * This host's objects by condition, from the statuses the {@link StatusWriter}s write:
+ * This host's objects by condition, from the statuses this host's status writers write (each is told {@link #status}):
  * {@code berth_objects{kind,condition,status}} (how many objects of a kind have Ready/Progressing/Degraded =
  * True/False/Unknown) and {@code berth_objects_degraded_longest_seconds{kind}} (how long the longest-Degraded object
  * of a kind has been Degraded, 0 when none is). Labels are the kind and the condition only, never an object's name:
  * every series exists from the start, whatever the number of objects. Name the object with {@code berth get}.
  */
-public final class ObjectMetrics implements StatusWriter.Listener {
+public final class ObjectMetrics {
     public static final List<String> CONDITIONS = List.of(Condition.READY, Condition.PROGRESSING, Condition.DEGRADED);
     public static final List<String> STATUSES = List.of("True", "False", "Unknown");
 
@@ -48,7 +47,7 @@ public final class ObjectMetrics implements StatusWriter.Listener {
         }
     }
 
-    @Override
+    /** A status was written for {@code key} (null: deleted). */
     public void status(ObjectKey key, ObjectStatus status) {
         if (status == null) {
             current.remove(key);
