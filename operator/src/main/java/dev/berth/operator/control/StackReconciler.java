@@ -147,7 +147,9 @@ public final class StackReconciler implements Reconciler {
 
     /**
      * A failure retries with backoff; work left for later (a drain, the deadline) comes back when it can go on;
-     * waits (for health, a dependency, other replicas) look again shortly; a converged stack waits for a change.
+     * waits (for health, a dependency, other replicas) look again shortly; a pass that changed something looks once
+     * more shortly, from a list taken after its changes (level-triggered: a container that died right after its
+     * start is seen even if its event is lost); a converged stack waits for a change.
      */
     private static ReconcileResult result(StackOutcome outcome) {
         if (outcome.report().failure().isPresent()) {
@@ -155,7 +157,7 @@ public final class StackReconciler implements Reconciler {
                     + outcome.report().failure().get().message());
         }
         Optional<Duration> after = outcome.resumeAfter();
-        if (outcome.waiting()) {
+        if (outcome.waiting() || !outcome.report().done().isEmpty()) {
             after = Optional.of(after.filter(a -> a.compareTo(AFTER_CHANGES) < 0).orElse(AFTER_CHANGES));
         }
         return after.map(ReconcileResult::requeueAfter).orElse(ReconcileResult.done());

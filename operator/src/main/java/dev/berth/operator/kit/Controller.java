@@ -212,6 +212,10 @@ public final class Controller {
             errors.increment();
             result("error").increment();
             Duration delay = queue.addRateLimited(key);
+            if (!running) {
+                log.warn("{}/{}: reconcile failed while stopping (not retried here): {}", name, key, result.error());
+                return;
+            }
             log.warn("{}/{}: reconcile failed (attempt {}), retrying in {} ms: {}", name, key,
                     queue.failures(key), delay.toMillis(), result.error());
             return;

@@ -157,6 +157,10 @@ public final class WorkQueue implements AutoCloseable {
         int attempt;
         lock.lock();
         try {
+            if (paused || shuttingDown) {
+                // Nothing would be retried now; recording the failure would make the key back off after resume.
+                return Duration.ZERO;
+            }
             attempt = failures.merge(key, 1, Integer::sum);
         } finally {
             lock.unlock();

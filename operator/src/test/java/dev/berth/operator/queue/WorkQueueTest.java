@@ -24,6 +24,33 @@ class WorkQueueTest {
         queue.shutDown();
     }
 
+    /** A leader-only controller loses its election while a pass fails, then wins again: the key is not held back. */
+    @Test
+    void aFailureWhilePausedDoesNotBackTheKeyOffAfterResume() throws Exception {
+        queue.add("k");
+        assertEquals(Optional.of("k"), queue.take());
+        queue.pause();
+        queue.addRateLimited("k");
+        queue.done("k");
+        queue.resume();
+        assertEquals(0, queue.failures("k"));
+        queue.addUnlessBackingOff("k");
+        assertEquals(Optional.of("k"), queue.take(), "the new term looks at the key at once");
+    }
+
+    @Test
+    void pausedQueuesTakeNothingAndDropWhatWaited() throws Exception {
+        queue.add("a");
+        queue.addAfter("b", Duration.ofMillis(1));
+        queue.pause();
+        queue.add("c");
+        assertEquals(Optional.empty(), queue.take(), "a paused queue hands out nothing");
+        queue.resume();
+        queue.add("d");
+        assertEquals(Optional.of("d"), queue.take(), "what waited before the pause is gone");
+        assertEquals(0, queue.depth());
+    }
+
     @Test
     void aQueuedKeyIsNotQueuedTwice() throws Exception {
         queue.add("stack/a");
