@@ -36,7 +36,10 @@ public sealed interface StackAction {
         }
     }
 
-    /** A start-first update: take the old container out of service, wait {@code drainMillis}, remove it. */
+    /**
+     * A start-first update: take the old container out of service and remove it once {@code drainMillis} have passed
+     * (in a later pass when they have not: nothing sleeps).
+     */
     record RetireContainer(String id, String name, long drainMillis, String replacement) implements StackAction {
         @Override
         public String describe() {
