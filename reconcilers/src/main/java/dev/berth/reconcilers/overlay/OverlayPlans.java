@@ -40,11 +40,12 @@ public final class OverlayPlans {
         labels.put(BerthLabels.MANAGED_BY, instance);
         labels.put(BerthLabels.OWNER, ObjectKey.network(network).toString());
         labels.put(BerthLabels.NETWORK, network);
-        String hash = hash(String.join("|", network, subnet.toString(), range.toString(), gateway, Integer.toString(mtu),
-                OverlayNames.bridge(spec.vni()), labels.toString()));
+        OverlayNetworkPlan unhashed = new OverlayNetworkPlan(network, OverlayNames.dockerNetwork(network),
+                OverlayNames.bridge(spec.vni()), subnet.toString(), range.toString(), gateway, mtu, labels, "");
+        String hash = hash(unhashed.hashInput());
         labels.put(BerthLabels.SPEC_HASH, hash);
-        return new OverlayNetworkPlan(network, OverlayNames.dockerNetwork(network), OverlayNames.bridge(spec.vni()),
-                subnet.toString(), range.toString(), gateway, mtu, labels, hash);
+        return new OverlayNetworkPlan(network, unhashed.dockerName(), unhashed.bridge(), unhashed.subnet(),
+                unhashed.ipRange(), gateway, mtu, labels, hash);
     }
 
     /**
