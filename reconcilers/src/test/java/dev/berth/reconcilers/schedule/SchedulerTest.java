@@ -308,4 +308,29 @@ class SchedulerTest {
                 () -> Scheduler.plan(List.of(ServiceDemand.of("web", 1), ServiceDemand.of("web", 2)), THREE,
                         List.of()));
     }
+
+    @Test
+    void keptReplicasReserveTheirHostsCapacity() {
+        List<Candidate> hosts = List.of(new Candidate("hb1", Map.of(), false, new Capacity(2000, 8 * GIB)),
+                new Candidate("hb2", Map.of(), false, new Capacity(2000, 8 * GIB)));
+        ServiceDemand cpu = ServiceDemand.of("cpu", 3).withReservation(new Reservation(1500, 0));
+        List<Assignment> current = List.of(new Assignment("cpu", 1, "hb2"));
+
+        Schedule s = Scheduler.plan(List.of(cpu), hosts, current);
+
+        assertEquals(List.of(new Assignment("cpu", 1, "hb2"), new Assignment("cpu", 2, "hb1")), s.assignments());
+        assertEquals("hb1: needs 1.5 CPUs, 0.5 free; hb2: needs 1.5 CPUs, 0.5 free",
+                s.unschedulable().get(0).message());
+    }
+
+    @Test
+    void aLowerMaxPerHostMovesTheExtraReplicaAndKeepsTheRest() {
+        List<Assignment> current = List.of(new Assignment("web", 1, "hb1"), new Assignment("web", 2, "hb1"),
+                new Assignment("web", 3, "hb2"));
+
+        Schedule s = Scheduler.plan(List.of(ServiceDemand.of("web", 3).withMaxPerHost(1)), THREE, current);
+
+        assertEquals(List.of(new Assignment("web", 1, "hb1"), new Assignment("web", 2, "hb3"),
+                new Assignment("web", 3, "hb2")), s.assignments());
+    }
 }
