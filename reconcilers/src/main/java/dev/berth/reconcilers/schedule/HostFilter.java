@@ -1,0 +1,56 @@
+package dev.berth.reconcilers.schedule;
+
+import dev.berth.reconcilers.stack.PlacementRule;
+
+/**
+ * Whether a host may run one more replica of a service, given what the plan has assigned so far; the reason when
+ * it may not, in the words of an Unschedulable message. Checks run in a fixed order and the first failing one is
+ * the reason.
+ */
+final class HostFilter {
+    private HostFilter() {
+    }
+
+    /**
+     * @param newReplica false when checking a replica the host already runs: cordon keeps what a host runs, so it
+     *                   only refuses new replicas
+     * @return null when the host may take the replica
+     */
+    static String reject(ServiceDemand demand, Candidate host, Ledger ledger, boolean newReplica) {
+        if (!PlacementRule.placedHere(demand.placement(), host.hostInfo())) {
+            return "not selected by placement";
+        }
+        if (newReplica && host.cordoned()) {
+            return "cordoned";
+        }
+        if (demand.spreadLabel() != null && !host.labels().containsKey(demand.spreadLabel())) {
+            return "no label " + demand.spreadLabel() + " to spread by";
+        }
+        int here = ledger.count(demand.service(), host.name());
+        if (demand.fixedHostPort() && here >= 1) {
+            return "already runs " + demand.service() + ", whose fixed host port binds once per host";
+        }
+        if (demand.maxPerHost() != null && here >= demand.maxPerHost()) {
+            return "already runs " + here + " of " + demand.service() + " (maxPerHost " + demand.maxPerHost() + ")";
+        }
+        return capacity(demand.reservation(), host, ledger);
+    }
+
+    private static String capacity(Reservation need, Candidate host, Ledger ledger) {
+        Capacity has = host.capacity();
+        if (need == null || has == null) {
+            return null;
+        }
+        long cpuFree = Math.max(0, has.cpuMillis() - ledger.cpuUsed(host.name()));
+        if (need.cpuMillis() > 0 && need.cpuMillis() > cpuFree) {
+            String cpus = Amounts.cpus(need.cpuMillis());
+            return "needs " + cpus + (need.cpuMillis() == 1000 ? " CPU, " : " CPUs, ") + Amounts.cpus(cpuFree)
+                    + " free";
+        }
+        long memoryFree = Math.max(0, has.memoryBytes() - ledger.memoryUsed(host.name()));
+        if (need.memoryBytes() > 0 && need.memoryBytes() > memoryFree) {
+            return "needs " + Amounts.bytes(need.memoryBytes()) + " memory, " + Amounts.bytes(memoryFree) + " free";
+        }
+        return null;
+    }
+}
