@@ -3,7 +3,11 @@ package dev.berth.crds.stack;
 import java.util.List;
 import java.util.Map;
 
-/** One service of a stack: becomes {@code replicas} containers on each host the stack is placed on. */
+/**
+ * One service of a stack: {@code replicas} containers in the cluster, placed by the scheduler (or on every eligible
+ * host in global mode). {@code placement} overrides the stack's placement field by field; {@code failover: false}
+ * keeps the replicas on their host while it is down (host-local data) instead of starting them empty elsewhere.
+ */
 public record ServiceSpec(
         String name,
         String image,
@@ -25,7 +29,9 @@ public record ServiceSpec(
         Boolean init,
         Integer replicas,
         UpdateSpec update,
-        List<DependsOn> dependsOn) {
+        List<DependsOn> dependsOn,
+        Placement placement,
+        Boolean failover) {
     public ServiceSpec {
         command = command == null ? List.of() : List.copyOf(command);
         entrypoint = entrypoint == null ? List.of() : List.copyOf(entrypoint);
@@ -42,6 +48,17 @@ public record ServiceSpec(
         init = init != null && init;
         replicas = replicas == null ? 1 : replicas;
         dependsOn = dependsOn == null ? List.of() : List.copyOf(dependsOn);
+        failover = failover == null || failover;
+    }
+
+    /** Without a placement of its own and with failover (the defaults). */
+    public ServiceSpec(String name, String image, List<String> command, List<String> entrypoint, Map<String, String> env,
+                       Map<String, String> labels, List<PortSpec> ports, List<VolumeSpec> volumes, List<String> networks,
+                       String restart, HealthcheckSpec healthcheck, ResourcesSpec resources, String user, Boolean readOnly,
+                       List<String> capAdd, List<String> capDrop, List<String> securityOpt, Boolean init, Integer replicas,
+                       UpdateSpec update, List<DependsOn> dependsOn) {
+        this(name, image, command, entrypoint, env, labels, ports, volumes, networks, restart, healthcheck, resources, user,
+                readOnly, capAdd, capDrop, securityOpt, init, replicas, update, dependsOn, null, null);
     }
 
     /** Without update strategy and dependencies (the defaults). */
@@ -50,7 +67,12 @@ public record ServiceSpec(
                        String restart, HealthcheckSpec healthcheck, ResourcesSpec resources, String user, Boolean readOnly,
                        List<String> capAdd, List<String> capDrop, List<String> securityOpt, Boolean init, Integer replicas) {
         this(name, image, command, entrypoint, env, labels, ports, volumes, networks, restart, healthcheck, resources, user,
-                readOnly, capAdd, capDrop, securityOpt, init, replicas, null, null);
+                readOnly, capAdd, capDrop, securityOpt, init, replicas, null, null, null, null);
+    }
+
+    /** The stack's placement with this service's own fields over it. */
+    public Placement effectivePlacement(Placement stack) {
+        return (stack == null ? Placement.none() : stack).overriddenBy(placement);
     }
 
     /**

@@ -9,12 +9,20 @@ import java.util.Map;
  * entries for exactly those); {@code vtepMac} is derived from the host name, so it is the same after a restart.
  * {@code lastSeen} is when the record was last written (start, or a change of networks): the record is on the
  * operator's lease, so a listed host is alive; rewriting it on every resync would wake every peer for nothing.
+ * {@code cpuMillis} and {@code memoryBytes} are the Docker host's CPUs and memory as {@code docker info} reports
+ * them (null: unknown), what the scheduler subtracts reservations from.
  */
 public record HostRecord(String name, Map<String, String> labels, String version, String startedAt, String underlayIp,
-                         String vtepMac, List<HostNetwork> networks, String lastSeen) {
+                         String vtepMac, List<HostNetwork> networks, String lastSeen, Long cpuMillis, Long memoryBytes) {
     public HostRecord {
         labels = labels == null ? Map.of() : Map.copyOf(labels);
         networks = networks == null ? List.of() : List.copyOf(networks);
+    }
+
+    /** Without capacity (unknown: the scheduler does not check reservations against this host). */
+    public HostRecord(String name, Map<String, String> labels, String version, String startedAt, String underlayIp,
+                      String vtepMac, List<HostNetwork> networks, String lastSeen) {
+        this(name, labels, version, startedAt, underlayIp, vtepMac, networks, lastSeen, null, null);
     }
 
     /** One overlay this host takes part in: its name, VNI and VXLAN UDP port. */
@@ -22,7 +30,7 @@ public record HostRecord(String name, Map<String, String> labels, String version
     }
 
     public HostRecord withNetworks(List<HostNetwork> next, String now) {
-        return new HostRecord(name, labels, version, startedAt, underlayIp, vtepMac, next, now);
+        return new HostRecord(name, labels, version, startedAt, underlayIp, vtepMac, next, now, cpuMillis, memoryBytes);
     }
 
     /** A locally administered unicast MAC from the host name: stable across restarts, distinct per host. */

@@ -10,7 +10,8 @@ import java.util.Optional;
  */
 public record KeyLayout(String root) {
     /** Kinds are singular and lowercase in keys ("stack"); these segments are reserved for the runtime. */
-    private static final java.util.Set<String> RESERVED = java.util.Set.of("status", "hosts", "leases", "endpoints", "elections", "gitops-triggers", "backends");
+    private static final java.util.Set<String> RESERVED = java.util.Set.of("status", "hosts", "leases", "endpoints", "elections", "gitops-triggers", "backends",
+            "assignments", "cordons", "members", "rebalance");
 
     public KeyLayout {
         if (root == null || !root.startsWith("/") || root.endsWith("/") || root.length() < 2) {
@@ -52,6 +53,42 @@ public record KeyLayout(String root) {
 
     public String host(String host) {
         return hostsPrefix() + host;
+    }
+
+    /** Scheduler decisions, one key per replicated stack: {@code <root>/v1/assignments/stack/<name>}. */
+    public String assignmentsPrefix() {
+        return base() + "assignments/stack/";
+    }
+
+    public String assignment(String stack) {
+        return assignmentsPrefix() + stack;
+    }
+
+    /** Cordoned and draining hosts (berth cordon / drain / uncordon). */
+    public String cordonsPrefix() {
+        return base() + "cordons/";
+    }
+
+    public String cordon(String host) {
+        return cordonsPrefix() + host;
+    }
+
+    /** Every host the cluster has seen, live or down (the scheduler leader's book). */
+    public String membersPrefix() {
+        return base() + "members/";
+    }
+
+    public String member(String host) {
+        return membersPrefix() + host;
+    }
+
+    /** Rebalance requests (berth rebalance stack NAME), deleted by the scheduler when the stack is even. */
+    public String rebalancePrefix() {
+        return base() + "rebalance/stack/";
+    }
+
+    public String rebalance(String stack) {
+        return rebalancePrefix() + stack;
     }
 
     /** The (kind, name) of a desired-object key, or empty for status, hosts, leases and foreign keys. */
