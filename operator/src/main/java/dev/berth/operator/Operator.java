@@ -24,6 +24,12 @@ import dev.berth.operator.control.ExternalNetworks;
 import dev.berth.operator.control.HostRegistration;
 import dev.berth.operator.control.StackReconciler;
 import dev.berth.operator.control.StatusWriter;
+import dev.berth.operator.control.LeaderElection;
+import dev.berth.operator.schedule.Assignments;
+import dev.berth.operator.schedule.HostBook;
+import dev.berth.operator.schedule.SchedulerMetrics;
+import dev.berth.operator.schedule.SchedulerReconciler;
+import dev.berth.reconcilers.docker.HostCapacity;
 import dev.berth.operator.http.HealthServer;
 import dev.berth.operator.overlay.OverlayRuntime;
 import dev.berth.operator.overlay.UnderlayProbe;
@@ -80,7 +86,18 @@ public final class Operator implements AutoCloseable {
     public record Settings(String host, Map<String, String> hostLabels, EtcdSettings etcd, KeyLayout keys,
                            String dockerHost, String instance, InetSocketAddress listen, Duration resync, int workers,
                            long hostTtlSeconds, RetryPolicy retry, String version, Underlay underlay,
-                           dev.berth.operator.route.RouteRuntime.Settings routes) {
+                           dev.berth.operator.route.RouteRuntime.Settings routes, Duration failoverAfter) {
+        /** How long a host's record must be gone before the scheduler places its replicas elsewhere, unless told. */
+        public static final Duration DEFAULT_FAILOVER_AFTER = Duration.ofSeconds(30);
+
+        public Settings(String host, Map<String, String> hostLabels, EtcdSettings etcd, KeyLayout keys, String dockerHost,
+                        String instance, InetSocketAddress listen, Duration resync, int workers, long hostTtlSeconds,
+                        RetryPolicy retry, String version, Underlay underlay,
+                        dev.berth.operator.route.RouteRuntime.Settings routes) {
+            this(host, hostLabels, etcd, keys, dockerHost, instance, listen, resync, workers, hostTtlSeconds, retry, version,
+                    underlay, routes, DEFAULT_FAILOVER_AFTER);
+        }
+
         /** Without route settings: Traefik's root key {@code traefik}, published ports advertised on the underlay IP. */
         public Settings(String host, Map<String, String> hostLabels, EtcdSettings etcd, KeyLayout keys, String dockerHost,
                         String instance, InetSocketAddress listen, Duration resync, int workers, long hostTtlSeconds,
@@ -140,9 +157,12 @@ public final class Operator implements AutoCloseable {
                         settings.underlay().ip()))
                 : Optional.empty();
         String now = java.time.Instant.now().toString();
+        Optional<HostCapacity> capacity = capacity(docker);
         HostRegistration registration = new HostRegistration(kv, settings.keys(), new HostRecord(settings.host(),
                 settings.hostLabels(), settings.version(), now, underlay.map(OverlayHost::underlayIp).orElse(null),
-                HostRecord.vtepMacFor(settings.host()), List.of(), now), settings.hostTtlSeconds());
+                HostRecord.vtepMacFor(settings.host()), List.of(), now,
+                capacity.map(HostCapacity::cpuMillis).orElse(null), capacity.map(HostCapacity::memoryBytes).orElse(null)),
+                settings.hostTtlSeconds());
 
         // The sources: one etcd watch per prefix, one Docker event stream, each with any number of handlers.
         informers = new Informers(kv, store, settings.retry(), registry);
@@ -155,7 +175,11 @@ public final class Operator implements AutoCloseable {
         observed = new ObservedCache(docker, owner -> ObjectKey.tryParse(owner).ifPresent(owners::publish),
                 routes::containersListed, settings.retry(), registry);
 
+        Assignments assignments = new Assignments(informers.prefix("assignments", settings.keys().assignmentsPrefix(),
+                StoredValue.class, Assignments.codec(settings.keys())));
+
         // The controllers.
+        controllers.add(schedulerController(stacks, hosts, assignments, kv));
         Optional<OverlayRuntime> overlay = underlay.map(u -> new OverlayRuntime(informers.desired(kind("Network")), hosts,
                 stacks, observed, kv, settings.keys(), registration, host, settings.instance(), u,
                 settings.underlay().netns(), docker, new StatusWriter(kv, settings.keys(), settings.host(), objectMetrics::status),
@@ -163,7 +187,8 @@ public final class Operator implements AutoCloseable {
         controllers.add(stackController(stacks, new StackReconciler(host, stacks, observed,
                 new StackConverger(docker), new StatusWriter(kv, settings.keys(), settings.host(), objectMetrics::status),
                 Clock.systemUTC(), new DriftMetrics(registry, List.of("stack")),
-                overlay.map(OverlayRuntime::externalNetworks).orElse(ExternalNetworks.none()), routes.serviceLabels())));
+                overlay.map(OverlayRuntime::externalNetworks).orElse(ExternalNetworks.none()), routes.serviceLabels(),
+                assignments), assignments));
         overlay.ifPresent(o -> controllers.add(networkController(o, stacks, hosts)));
         controllers.add(routeController(stacks, hosts));
         GitOpsRuntime gitops = new GitOpsRuntime(informers.desired(kind("GitSource")), gitopsTriggers(), kinds, kv,
@@ -212,11 +237,68 @@ public final class Operator implements AutoCloseable {
                 resyncTimer::shutdownNow);
     }
 
+    /**
+     * Where replicas run: the leader of the {@code scheduler} election plans each stack, one at a time (reservations
+     * of two stacks planned at once could take the same capacity), and keeps the book of hosts that come and go.
+     */
+    private Controller schedulerController(DesiredInformer stacks, EtcdInformer<HostRecord> hosts, Assignments assignments,
+                                           EtcdKv kv) {
+        KeyLayout keys = settings.keys();
+        EtcdInformer<StoredValue> members = informers.prefix("members", keys.membersPrefix(), StoredValue.class,
+                new RawValues(keys.membersPrefix()));
+        EtcdInformer<StoredValue> cordons = informers.prefix("cordons", keys.cordonsPrefix(), StoredValue.class,
+                new RawValues(keys.cordonsPrefix()));
+        HostBook book = new HostBook(hosts, members, cordons, kv, keys, settings.failoverAfter());
+        LeaderElection election = new LeaderElection(kv, keys.base() + "elections/scheduler", settings.host(), 10, registry);
+        SchedulerMetrics metrics = new SchedulerMetrics(registry);
+        election.addListener(leading -> {
+            if (!leading) {
+                metrics.clear();
+            }
+        });
+        SchedulerReconciler scheduler = new SchedulerReconciler(stacks, assignments, book, kv, keys, Clock.systemUTC(),
+                election::isLeader, metrics);
+        return ControllerBuilder.named("scheduler")
+                .forObjects(stacks)
+                // An assignment changed by someone else (by hand, an old leader): look again.
+                .watches(assignments, List::of)
+                // A host came or went: record it, and plan every stack again against the new set of hosts.
+                .watches(hosts, host -> withHost(host, scheduler.stackKeys()))
+                .watches(members, host -> withHost(host, scheduler.stackKeys()))
+                .watches(cordons, host -> scheduler.stackKeys())
+                .allKeys(scheduler::allKeys)
+                .reconciler(scheduler)
+                .workers(1)
+                .leaderOnly(election)
+                .build(settings.retry(), registry);
+    }
+
+    private static Collection<String> withHost(String host, Collection<String> stacks) {
+        List<String> keys = new ArrayList<>(stacks.size() + 1);
+        keys.add(SchedulerReconciler.HOST_KEY + host);
+        keys.addAll(stacks);
+        return keys;
+    }
+
+    /** The Docker host's CPUs and memory for the scheduler; unknown (no reservation checks here) when Docker does not say. */
+    private static Optional<HostCapacity> capacity(Docker docker) {
+        try {
+            HostCapacity capacity = docker.capacity();
+            return capacity.cpuMillis() > 0 && capacity.memoryBytes() > 0 ? Optional.of(capacity) : Optional.empty();
+        } catch (RuntimeException e) {
+            log.warn("cannot read this Docker host's CPUs and memory (docker info): {}; reservations are not checked here",
+                    e.getMessage());
+            return Optional.empty();
+        }
+    }
+
     /** Stacks on this host: as many workers as the operator is told. */
-    private Controller stackController(DesiredInformer stacks, StackReconciler reconciler) {
+    private Controller stackController(DesiredInformer stacks, StackReconciler reconciler, Assignments assignments) {
         return ControllerBuilder.named("stack")
                 .forObjects(stacks)
                 .owns(owners, ObjectKey.STACK)
+                // The scheduler moved replicas of a stack to or from this host.
+                .watches(assignments, List::of)
                 // Labels-mode Routes changed the Traefik labels a stack's containers must carry.
                 .watchesNow(routes.labelChanges(), List::of)
                 .allKeys(() -> stackKeys(stacks))

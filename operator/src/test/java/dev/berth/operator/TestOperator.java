@@ -76,6 +76,7 @@ public final class TestOperator implements AutoCloseable, BeforeEachCallback, Af
         private Operator.Underlay underlay = Operator.Underlay.none();
         private RouteRuntime.Settings routes = RouteRuntime.Settings.defaults();
         private boolean ownTraefikRoot;
+        private Duration failoverAfter = Operator.Settings.DEFAULT_FAILOVER_AFTER;
 
         private Builder() {
         }
@@ -94,6 +95,7 @@ public final class TestOperator implements AutoCloseable, BeforeEachCallback, Af
             b.underlay = underlay;
             b.routes = routes;
             b.ownTraefikRoot = ownTraefikRoot;
+            b.failoverAfter = failoverAfter;
             return b;
         }
 
@@ -127,6 +129,12 @@ public final class TestOperator implements AutoCloseable, BeforeEachCallback, Af
 
         public Builder resync(Duration value) {
             this.resync = value;
+            return this;
+        }
+
+        /** How long a host's record must be gone before its replicas are placed elsewhere. */
+        public Builder failoverAfter(Duration value) {
+            this.failoverAfter = value;
             return this;
         }
 
@@ -214,7 +222,8 @@ public final class TestOperator implements AutoCloseable, BeforeEachCallback, Af
         return new Operator.Settings(host, settings.hostLabels,
                 new EtcdSettings(List.of(etcdEndpoints.split(",")), null, null, null, null, null, settings.etcdTimeout),
                 etcd.keys, dockerHost, instance, new InetSocketAddress("127.0.0.1", 0),
-                settings.resync, settings.workers, 5, FAST_RETRY, "test", settings.underlay, settings.routes);
+                settings.resync, settings.workers, 5, FAST_RETRY, "test", settings.underlay, settings.routes,
+                settings.failoverAfter);
     }
 
     /**

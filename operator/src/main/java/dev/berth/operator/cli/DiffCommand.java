@@ -17,6 +17,7 @@ import dev.berth.reconcilers.stack.HostInfo;
 import dev.berth.reconcilers.stack.ObservedStack;
 import dev.berth.reconcilers.stack.StackAction;
 import dev.berth.reconcilers.stack.StackPlanner;
+import dev.berth.reconcilers.stack.StackHere;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.util.LinkedHashMap;
@@ -94,9 +95,13 @@ public final class DiffCommand implements Callable<Integer> {
         }
         Optional<StoredObject> object;
         Map<String, RouteSpec> routes;
+        Optional<dev.berth.reconcilers.schedule.StackAssignment> assignment;
         try (StoreSession session = new StoreSession(etcd, kinds)) {
             object = session.store().get(kind, name);
             routes = labelRoutes(session.store().list(kinds.byKind("Route").orElseThrow()));
+            // Which replicas the scheduler gave this host: the same input the operator plans from.
+            assignment = session.kv().get(session.store().keys().assignment(name))
+                    .flatMap(v -> new dev.berth.operator.schedule.AssignmentJson().read(v.value()));
         }
         if (object.isPresent() && !object.get().valid()) {
             throw new CliException("stack/" + name + " is invalid in etcd: " + object.get().errors().get(0));
@@ -104,8 +109,8 @@ public final class DiffCommand implements Callable<Integer> {
         String hostName = host == null || host.isBlank() ? InetAddress.getLocalHost().getHostName() : host;
         HostInfo info = new HostInfo(hostName, Map.copyOf(hostLabels));
         // The same derivation as the operator's: placement, plus the labels of labels-mode Routes.
-        Optional<StackSpec> desired = DesiredHere.stack(name,
-                object.flatMap(StoredObject::resource).map(r -> r.spec(StackSpec.class)), info, routes);
+        Optional<StackHere> desired = DesiredHere.stack(name,
+                object.flatMap(StoredObject::resource).map(r -> r.spec(StackSpec.class)), info, routes, assignment);
         ObservedStack observed;
         try (DockerClient client = DockerClients.connect(dockerHost)) {
             Docker docker = new InstrumentedDocker(client, instance);
@@ -116,7 +121,8 @@ public final class DiffCommand implements Callable<Integer> {
         } catch (RuntimeException e) {
             throw new CliException("cannot read Docker at " + dockerHost + ": " + e.getMessage());
         }
-        List<StackAction> plan = StackPlanner.plan(instance, name, desired, observed);
+        List<StackAction> plan = StackPlanner.makeHere(instance, name, desired, observed,
+                System.currentTimeMillis() / 1000).actions();
         PrintWriter out = spec.commandLine().getOut();
         if (plan.isEmpty()) {
             out.println("stack/" + name + " on " + hostName + ": nothing to do");

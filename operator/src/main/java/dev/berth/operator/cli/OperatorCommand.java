@@ -86,6 +86,11 @@ public final class OperatorCommand implements Callable<Integer> {
             description = "TTL of this host's record in etcd (default ${DEFAULT-VALUE}).")
     long hostTtl;
 
+    @Option(names = "--failover-after", paramLabel = "SECONDS", defaultValue = "30",
+            description = "How long a host's record must be gone (its lease expired) before the scheduler places its"
+                    + " replicas on other hosts (default ${DEFAULT-VALUE}). The host's lease TTL comes on top.")
+    long failoverAfter;
+
     @Option(names = "--max-backoff", paramLabel = "SECONDS", defaultValue = "180",
             description = "Longest wait between retries of a failing stack (default ${DEFAULT-VALUE}).")
     long maxBackoff;
@@ -94,6 +99,9 @@ public final class OperatorCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (workers < 1 || workers > 64) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--workers must be 1..64");
+        }
+        if (failoverAfter < 1) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--failover-after must be at least 1 second");
         }
         if (resyncSeconds < 1) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--resync must be at least 1 second");
@@ -104,7 +112,8 @@ public final class OperatorCommand implements Callable<Integer> {
                 new RetryPolicy(defaults.initial(), defaults.multiplier(), defaults.jitter(), Duration.ofSeconds(maxBackoff)),
                 BerthVersion.current(), new Operator.Underlay(Optional.ofNullable(underlayInterface),
                         Optional.ofNullable(underlayIp), Optional.ofNullable(netns)),
-                new dev.berth.operator.route.RouteRuntime.Settings(traefikRoot, advertiseAddress));
+                new dev.berth.operator.route.RouteRuntime.Settings(traefikRoot, advertiseAddress),
+                Duration.ofSeconds(failoverAfter));
         CountDownLatch stop = new CountDownLatch(1);
         // Handle TERM and INT ourselves so a graceful stop exits 0 (a JVM killed by a signal exits 143).
         Signal.handle(new Signal("TERM"), s -> stop.countDown());

@@ -2,6 +2,7 @@ package dev.berth.operator.control;
 
 import dev.berth.crds.status.Condition;
 import dev.berth.crds.status.ObjectStatus;
+import dev.berth.crds.status.ReplicaStatus;
 import dev.berth.crds.status.ServiceCount;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +24,15 @@ public final class StackConditions {
      *                   converged yet, even if every replica already runs
      */
     public record Pass(long revision, Map<String, ServiceCount> services, boolean inProgress,
-                       Optional<Failure> failure) {
+                       Optional<Failure> failure, List<ReplicaStatus> replicas, boolean scheduling) {
+        public Pass {
+            replicas = replicas == null ? List.of() : List.copyOf(replicas);
+        }
+
+        /** Without the list of containers, and every service decided. */
+        public Pass(long revision, Map<String, ServiceCount> services, boolean inProgress, Optional<Failure> failure) {
+            this(revision, services, inProgress, failure, List.of(), false);
+        }
     }
 
     /** A failure with a CamelCase reason (InvalidSpec, ImageNotFound, PortInUse, ...) and a message. */
@@ -43,6 +52,11 @@ public final class StackConditions {
                     invalid ? "InvalidSpec" : "RetryingAfterError", invalid
                             ? "waiting for a valid spec; running containers are kept" : "retrying with backoff", null));
             conditions.add(new Condition(Condition.DEGRADED, "True", f.reason(), f.message(), null));
+        } else if (pass.scheduling()) {
+            conditions.add(new Condition(Condition.READY, "False", "Scheduling", readyMessage(pass.services()), null));
+            conditions.add(new Condition(Condition.PROGRESSING, "True", "Scheduling",
+                    "waiting for the scheduler to assign replicas to hosts; running containers are kept", null));
+            conditions.add(new Condition(Condition.DEGRADED, "False", "AsExpected", "", null));
         } else {
             conditions.add(new Condition(Condition.READY, allRunning ? "True" : "False",
                     allRunning ? "AllRunning" : "NotAllRunning", readyMessage(pass.services()), null));
@@ -59,7 +73,7 @@ public final class StackConditions {
         String lastError = pass.failure().map(f -> f.reason() + ": " + f.message())
                 .orElse(previous.map(ObjectStatus::lastError).orElse(null));
         String since = previous.map(ObjectStatus::since).orElse(now);
-        return new ObjectStatus(host, pass.revision(), timed, pass.services(), lastError, since);
+        return new ObjectStatus(host, pass.revision(), timed, pass.services(), lastError, since, pass.replicas());
     }
 
     private static String readyMessage(Map<String, ServiceCount> services) {

@@ -19,6 +19,7 @@ import dev.berth.reconcilers.stack.ObservedStack;
 import dev.berth.reconcilers.stack.StackOutcome;
 import dev.berth.reconcilers.stack.PlanBuilder;
 import dev.berth.reconcilers.stack.StackConverger;
+import dev.berth.reconcilers.stack.StackHere;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -56,6 +57,7 @@ public final class StackReconciler implements Reconciler {
     private final DriftMetrics drift;
     private final ExternalNetworks networks;
     private final dev.berth.reconcilers.route.ServiceLabels serviceLabels;
+    private final dev.berth.operator.schedule.Assignments assignments;
     /** The desired revision each stack last converged at (every planned action worked): actions at that revision are drift. */
     private final Map<String, Long> converged = new ConcurrentHashMap<>();
 
@@ -64,10 +66,13 @@ public final class StackReconciler implements Reconciler {
      * @param drift         counts drift corrections
      * @param networks      the Berth Networks (overlays) services may join
      * @param serviceLabels extra labels per service (labels-mode Routes), merged into the spec before planning
+     * @param assignments   the scheduler's decisions: which replicas of replicated services run on this host
      */
     public StackReconciler(HostInfo host, DesiredInformer stacks, ObservedCache observed, StackConverger converger,
                            StatusWriter status, Clock clock, DriftMetrics drift, ExternalNetworks networks,
-                           dev.berth.reconcilers.route.ServiceLabels serviceLabels) {
+                           dev.berth.reconcilers.route.ServiceLabels serviceLabels,
+                           dev.berth.operator.schedule.Assignments assignments) {
+        this.assignments = assignments;
         this.serviceLabels = serviceLabels;
         this.networks = networks;
         this.drift = drift;
@@ -89,7 +94,7 @@ public final class StackReconciler implements Reconciler {
     }
 
     private ReconcileResult reconcileStack(String name, Deadline deadline) {
-        if (!stacks.synced() || !observed.synced() || !serviceLabels.ready()) {
+        if (!stacks.synced() || !observed.synced() || !serviceLabels.ready() || !assignments.synced()) {
             return ReconcileResult.requeueAfter(NOT_SYNCED_RETRY);
         }
         ObjectKey key = new ObjectKey("stack", name);
@@ -98,10 +103,11 @@ public final class StackReconciler implements Reconciler {
             if (object.isPresent() && !object.get().valid()) {
                 return reportInvalid(key, object.get(), observed.forOwner(key.toString()));
             }
-            Optional<StackSpec> desiredHere = DesiredHere.stack(name,
-                    object.flatMap(StoredObject::resource).map(r -> r.spec(StackSpec.class)), host, serviceLabels);
+            Optional<StackHere> desiredHere = DesiredHere.stack(name,
+                    object.flatMap(StoredObject::resource).map(r -> r.spec(StackSpec.class)), host, serviceLabels,
+                    assignments.of(name));
             if (desiredHere.isPresent()) {
-                for (String network : PlanBuilder.externalNetworks(desiredHere.get())) {
+                for (String network : PlanBuilder.externalNetworks(desiredHere.get().spec())) {
                     if (!networks.declared(network)) {
                         writeStatus(key, new StackConditions.Pass(object.get().raw().modRevision(), Map.of(), false,
                                 Optional.of(new StackConditions.Failure("NetworkNotFound", "network \"" + network
@@ -115,7 +121,7 @@ public final class StackReconciler implements Reconciler {
                 }
             }
             ObservedStack seen = expectations.view(key.toString());
-            StackOutcome outcome = converger.reconcile(name, desiredHere, seen, deadline);
+            StackOutcome outcome = converger.reconcileHere(name, desiredHere, seen, deadline);
             if (!outcome.report().done().isEmpty() || outcome.report().failure().isPresent()) {
                 expectations.acted(key.toString());
             }
@@ -136,7 +142,8 @@ public final class StackReconciler implements Reconciler {
             // Ready in the pass that converged the stack: the counts include what this pass created, and a pass
             // whose every action worked leaves nothing in progress (the next list confirms it, see expectations).
             writeStatus(key, new StackConditions.Pass(object.get().raw().modRevision(), counts(outcome),
-                    !outcome.converged(), failure));
+                    !outcome.converged(), failure, ReplicaRows.of(key, seen, outcome),
+                    !desiredHere.get().undecided().isEmpty()));
             return result(outcome);
         } catch (StoreException e) {
             return ReconcileResult.failed("etcd: " + e.getMessage());

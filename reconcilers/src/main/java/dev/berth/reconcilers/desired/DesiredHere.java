@@ -1,35 +1,91 @@
 package dev.berth.reconcilers.desired;
 
 import dev.berth.crds.route.RouteSpec;
+import dev.berth.crds.stack.ServiceSpec;
 import dev.berth.crds.stack.StackSpec;
 import dev.berth.reconcilers.route.ServiceLabels;
 import dev.berth.reconcilers.route.TraefikLabels;
+import dev.berth.reconcilers.schedule.Assignment;
+import dev.berth.reconcilers.schedule.Handover;
+import dev.berth.reconcilers.schedule.StackAssignment;
 import dev.berth.reconcilers.stack.HostInfo;
 import dev.berth.reconcilers.stack.PlacementRule;
+import dev.berth.reconcilers.stack.StackHere;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
- * What one host should run of a stack: the stack's spec when it is placed on the host, with the labels of the
- * labels-mode Routes that target its services merged in (they are part of the spec hash). Pure. The operator's
- * stack pass and {@code berth diff} both derive the host's desired state here, so they cannot disagree.
+ * What one host should run of a stack: which replicas of each service (global services: all of them when the host
+ * is eligible; replicated services: those the scheduler assigned to this host, plus those it hands over to another
+ * host and keeps until they run there), and the spec with the labels of the labels-mode Routes that target its
+ * services merged in (they are part of the spec hash). Pure. The operator's stack pass and {@code berth diff} both
+ * derive the host's desired state here, so they cannot disagree.
  */
 public final class DesiredHere {
     private DesiredHere() {
     }
 
     /**
-     * @param spec empty when the stack does not exist
+     * @param spec        empty when the stack does not exist
      * @param routeLabels the labels of labels-mode Routes, per service (the operator's live view of the Routes)
-     * @return empty when the stack does not exist or is not placed on {@code host}: everything it has here goes
+     * @param assignment  the scheduler's decision for the stack, as read from etcd; empty when there is none yet,
+     *                    which leaves replicated services undecided (kept as they run, nothing created)
+     * @return empty when the stack does not exist or this host runs nothing of it: everything it has here goes
      */
-    public static Optional<StackSpec> stack(String name, Optional<StackSpec> spec, HostInfo host, ServiceLabels routeLabels) {
-        return spec.filter(s -> PlacementRule.placedHere(s.placement(), host)).map(s -> routeLabels.apply(name, s));
+    public static Optional<StackHere> stack(String name, Optional<StackSpec> spec, HostInfo host,
+                                            ServiceLabels routeLabels, Optional<StackAssignment> assignment) {
+        if (spec.isEmpty()) {
+            return Optional.empty();
+        }
+        StackSpec stack = spec.get();
+        Map<String, SortedSet<Integer>> replicas = new TreeMap<>();
+        Set<String> undecided = new HashSet<>();
+        for (ServiceSpec s : stack.services()) {
+            var placement = s.effectivePlacement(stack.placement());
+            SortedSet<Integer> numbers = new TreeSet<>();
+            if (placement.global()) {
+                if (PlacementRule.placedHere(placement, host)) {
+                    for (int r = 1; r <= s.replicas(); r++) {
+                        numbers.add(r);
+                    }
+                }
+            } else if (assignment.isEmpty()) {
+                undecided.add(s.name());
+            } else {
+                for (Assignment a : assignment.get().assignments()) {
+                    if (a.service().equals(s.name()) && a.host().equals(host.name())) {
+                        numbers.add(a.replica());
+                    }
+                }
+                for (Handover h : assignment.get().handovers()) {
+                    if (h.service().equals(s.name()) && h.from().equals(host.name())) {
+                        numbers.add(h.replica());
+                    }
+                }
+            }
+            replicas.put(s.name(), numbers);
+        }
+        StackHere here = new StackHere(stack, replicas, undecided);
+        if (!here.runsAnything()) {
+            return Optional.empty();
+        }
+        return Optional.of(here.withSpec(routeLabels.apply(name, stack)));
     }
 
     /** @param routes Routes by name, as read from etcd; only valid labels-mode Routes that target the stack count */
-    public static Optional<StackSpec> stack(String name, Optional<StackSpec> spec, HostInfo host, Map<String, RouteSpec> routes) {
-        return stack(name, spec, host, routeLabels(routes));
+    public static Optional<StackHere> stack(String name, Optional<StackSpec> spec, HostInfo host, Map<String, RouteSpec> routes,
+                                            Optional<StackAssignment> assignment) {
+        return stack(name, spec, host, routeLabels(routes), assignment);
+    }
+
+    /** Whether any service of the stack is replicated, so the scheduler decides where it runs. */
+    public static boolean scheduled(StackSpec spec) {
+        return spec.services().stream().anyMatch(s -> !s.effectivePlacement(spec.placement()).global());
     }
 
     /** The labels each service gets from these Routes (kv-mode Routes and Routes to other stacks give none). */

@@ -51,6 +51,9 @@ public interface Docker {
     /** The output of the container's last health check, for a status message ("" when there is none or on error). */
     String lastHealthOutput(String id);
 
+    /** The host's CPUs and memory ({@code docker info}), what the scheduler places reservations against. */
+    HostCapacity capacity();
+
     /**
      * A stack's network. A network of that name that Berth does not own for this stack is a NameConflict, never
      * adopted. Returns the network's id.

@@ -188,6 +188,14 @@ public final class InstrumentedDocker implements Docker {
     }
 
     @Override
+    public HostCapacity capacity() {
+        var info = call("info", () -> docker.infoCmd().exec());
+        long cpus = info.getNCPU() == null ? 0 : info.getNCPU();
+        long memory = info.getMemTotal() == null ? 0 : info.getMemTotal();
+        return new HostCapacity(cpus * 1000, memory);
+    }
+
+    @Override
     public String lastHealthOutput(String id) {
         try {
             var health = call("inspect_container", () -> docker.inspectContainerCmd(id).exec()).getState().getHealth();

@@ -87,9 +87,14 @@ public final class PlanBuilder {
 
     /** One plan per replica of every service, in spec order. */
     public static List<ContainerPlan> containers(String instance, String stack, StackSpec spec, Map<String, NetworkPlan> networks) {
+        return containers(instance, stack, StackHere.all(spec), networks);
+    }
+
+    /** One plan per replica this host runs, services in spec order, replicas in number order. */
+    public static List<ContainerPlan> containers(String instance, String stack, StackHere here, Map<String, NetworkPlan> networks) {
         List<ContainerPlan> plans = new ArrayList<>();
-        for (ServiceSpec s : spec.services()) {
-            for (int r = 1; r <= s.replicas(); r++) {
+        for (ServiceSpec s : here.spec().services()) {
+            for (int r : here.of(s.name())) {
                 plans.add(container(instance, stack, s, r, networks));
             }
         }

@@ -50,13 +50,22 @@ public final class StackConverger {
      * @throws IllegalArgumentException when the spec has a value no plan can be made from (e.g. a bad duration)
      */
     public StackOutcome reconcile(String stack, Optional<StackSpec> desiredHere, ObservedStack observed, Deadline deadline) {
-        StackPlan plan = StackPlanner.make(instance, stack, desiredHere, observed, clock.instant().getEpochSecond());
+        return reconcileHere(stack, desiredHere.map(StackHere::all), observed, deadline);
+    }
+
+    /**
+     * @param here which replicas of the stack this host runs; empty when the stack is gone or runs nothing here
+     * @param deadline checked between actions; what is left when it passes is deferred to the next pass
+     */
+    public StackOutcome reconcileHere(String stack, Optional<StackHere> here, ObservedStack observed, Deadline deadline) {
+        Optional<StackSpec> desiredHere = here.map(StackHere::spec);
+        StackPlan plan = StackPlanner.makeHere(instance, stack, here, observed, clock.instant().getEpochSecond());
         Set<String> retiring = new HashSet<>();
         plan.actions().stream().filter(a -> a instanceof StackAction.RetireContainer)
                 .forEach(a -> retiring.add(((StackAction.RetireContainer) a).id()));
         drains.keepOnly(stack, retiring);
         ApplyReport report = applier.apply(plan.actions(), deadline, retire -> drains.left(stack, retire));
-        return new StackOutcome(plan.actions(), report, count(instance, stack, desiredHere, plan, observed, report));
+        return new StackOutcome(plan.actions(), report, count(instance, stack, here, plan, observed, report));
     }
 
     /**
@@ -66,7 +75,7 @@ public final class StackConverger {
      * healthy if the service has a health check. Ready therefore means serving, not merely started. The replicas
      * are the container plans of {@code plan}, the one this pass made (nothing is planned again to count).
      */
-    static Map<String, Counts> count(String instance, String stack, Optional<StackSpec> desired, StackPlan plan,
+    static Map<String, Counts> count(String instance, String stack, Optional<StackHere> desired, StackPlan plan,
                                      ObservedStack observed, ApplyReport report) {
         Map<String, Counts> counts = new TreeMap<>();
         Set<String> removed = new HashSet<>();
@@ -88,7 +97,10 @@ public final class StackConverger {
                 .filter(c -> !removed.contains(c.id()))
                 .toList();
         if (desired.isPresent()) {
-            for (ServiceSpec s : desired.get().services()) {
+            for (ServiceSpec s : desired.get().spec().services()) {
+                if (desired.get().undecided().contains(s.name())) {
+                    continue;
+                }
                 int running = 0;
                 for (ContainerPlan replica : plan.containers()) {
                     if (!replica.service().equals(s.name())) {
@@ -101,13 +113,14 @@ public final class StackConverger {
                             && (!checked || c.healthy()));
                     running += runs ? 1 : 0;
                 }
-                counts.put(s.name(), new Counts(running, s.replicas()));
+                counts.put(s.name(), new Counts(running, desired.get().of(s.name()).size()));
             }
         }
         // Services that should not run here but still do show up as running of 0 desired.
         for (ObservedContainer c : mine) {
             String service = c.labels().get(BerthLabels.SERVICE);
-            if (service != null && (!counts.containsKey(service) || counts.get(service).desired() == 0)) {
+            boolean undecided = desired.map(h -> h.undecided().contains(service)).orElse(false);
+            if (service != null && !undecided && (!counts.containsKey(service) || counts.get(service).desired() == 0)) {
                 Counts old = counts.getOrDefault(service, new Counts(0, 0));
                 counts.put(service, new Counts(old.running() + (c.running() ? 1 : 0), 0));
             }

@@ -60,9 +60,20 @@ public final class StackPlanner {
         return make(instance, stack, desired, observed, nowEpochSeconds).actions();
     }
 
-    /** The actions together with the container plans they aim at (what a pass counts replicas against). */
+    /** The actions together with the container plans they aim at, every replica of every service on this host. */
     public static StackPlan make(String instance, String stack, Optional<StackSpec> desired, ObservedStack observed,
                                  long nowEpochSeconds) {
+        return makeHere(instance, stack, desired.map(StackHere::all), observed, nowEpochSeconds);
+    }
+
+    /**
+     * The actions together with the container plans they aim at (what a pass counts replicas against).
+     *
+     * @param here empty when the stack was deleted or this host runs nothing of it: everything it owns here goes
+     */
+    public static StackPlan makeHere(String instance, String stack, Optional<StackHere> here, ObservedStack observed,
+                                     long nowEpochSeconds) {
+        Optional<StackSpec> desired = here.map(StackHere::spec);
         String owner = ObjectKey.stack(stack).toString();
         List<ObservedContainer> containers = observed.containers().stream()
                 .filter(c -> BerthLabels.isManaged(c.labels(), instance) && owner.equals(c.labels().get(BerthLabels.OWNER)))
@@ -74,7 +85,7 @@ public final class StackPlanner {
             return new StackPlan(removeAll(containers, networks), List.of());
         }
         Map<String, NetworkPlan> networkPlans = PlanBuilder.networks(instance, stack, desired.get());
-        List<ContainerPlan> containerPlans = PlanBuilder.containers(instance, stack, desired.get(), networkPlans);
+        List<ContainerPlan> containerPlans = PlanBuilder.containers(instance, stack, here.get(), networkPlans);
 
         List<StackAction> networkCreates = new ArrayList<>();
         List<StackAction> networkReplaces = new ArrayList<>();
@@ -83,7 +94,7 @@ public final class StackPlanner {
 
         List<StackAction> containerRemoves = new ArrayList<>();
         List<StackAction> containerCreates = new ArrayList<>();
-        planContainers(desired.get(), containerPlans, containers, containerRemoves, containerCreates, nowEpochSeconds);
+        planContainers(here.get(), containerPlans, containers, containerRemoves, containerCreates, nowEpochSeconds);
 
         List<StackAction> actions = new ArrayList<>();
         actions.addAll(networkCreates);
@@ -139,13 +150,12 @@ public final class StackPlanner {
     private record Slot(String service, int replica) {
     }
 
-    private static void planContainers(StackSpec spec, List<ContainerPlan> plans, List<ObservedContainer> observed,
+    private static void planContainers(StackHere here, List<ContainerPlan> plans, List<ObservedContainer> observed,
                                        List<StackAction> removes, List<StackAction> creates, long now) {
+        StackSpec spec = here.spec();
         Map<String, ServiceSpec> services = new HashMap<>();
         spec.services().forEach(s -> services.put(s.name(), s));
         Map<String, Integer> surge = new HashMap<>();
-        Map<String, Integer> replicas = new HashMap<>();
-        spec.services().forEach(s -> replicas.put(s.name(), s.replicas()));
         Map<Slot, List<ObservedContainer>> bySlot = new HashMap<>();
         for (ObservedContainer c : observed) {
             if ("removing".equals(c.state())) {
@@ -153,12 +163,17 @@ public final class StackPlanner {
             }
             String service = c.labels().get(BerthLabels.SERVICE);
             Integer replica = parseReplica(c.labels().get(BerthLabels.REPLICA));
-            if (service == null || !replicas.containsKey(service)) {
+            if (service == null || !services.containsKey(service)) {
                 removes.add(new RemoveContainer(c.id(), c.name(), "service not declared"));
+            } else if (here.undecided().contains(service)) {
+                // Not scheduled yet: nothing says this replica is gone, so it stays (never delete on doubt).
+                continue;
             } else if (replica == null || replica < 1) {
                 removes.add(new RemoveContainer(c.id(), c.name(), "bad replica label"));
-            } else if (replica > replicas.get(service)) {
+            } else if (replica > services.get(service).replicas()) {
                 removes.add(new RemoveContainer(c.id(), c.name(), "scaled down"));
+            } else if (!here.of(service).contains(replica)) {
+                removes.add(new RemoveContainer(c.id(), c.name(), "replica assigned to another host"));
             } else {
                 bySlot.computeIfAbsent(new Slot(service, replica), k -> new ArrayList<>()).add(c);
             }

@@ -8,19 +8,32 @@ import dev.berth.crds.route.RouteSpec;
 import dev.berth.crds.stack.Placement;
 import dev.berth.crds.stack.ServiceSpec;
 import dev.berth.crds.stack.StackSpec;
+import dev.berth.reconcilers.schedule.Assignment;
+import dev.berth.reconcilers.schedule.Handover;
+import dev.berth.reconcilers.schedule.StackAssignment;
 import dev.berth.reconcilers.stack.HostInfo;
+import dev.berth.reconcilers.stack.StackHere;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** What a host should run of a stack: placement, plus the labels of labels-mode Routes to its services. */
+/**
+ * What a host should run of a stack: global services where placed, replicated services as assigned (plus replicas it
+ * hands over and keeps until they run elsewhere), and the labels of labels-mode Routes to its services.
+ */
 class DesiredHereTest {
     private static final HostInfo HERE = new HostInfo("h1", Map.of("role", "web"));
+    private static final Placement GLOBAL = new Placement(null, null, Placement.GLOBAL, null, null);
 
     private static StackSpec stack(Placement placement) {
+        return stack(placement, 1);
+    }
+
+    private static StackSpec stack(Placement placement, int replicas) {
         return new StackSpec(placement, List.of(new ServiceSpec("web", "img", null, null, null, Map.of("own", "label"),
-                null, null, null, null, null, null, null, null, null, null, null, null, 1, null, null)), null);
+                null, null, null, null, null, null, null, null, null, null, null, null, replicas, null, null)), null);
     }
 
     private static RouteSpec route(String mode, String stack) {
@@ -28,25 +41,64 @@ class DesiredHereTest {
                 new RouteSpec.RouteTarget(stack, "web", 8080, null), null);
     }
 
+    private static StackAssignment assigned(List<Assignment> assignments, List<Handover> handovers) {
+        return new StackAssignment("s", 1, assignments, handovers, List.of(), List.of(), "now");
+    }
+
     @Test
-    void aStackPlacedElsewhereIsNotWantedHere() {
-        assertEquals(Optional.empty(), DesiredHere.stack("s", Optional.of(stack(new Placement(List.of("h2"), null))),
-                HERE, Map.of()));
-        assertEquals(Optional.empty(), DesiredHere.stack("s", Optional.empty(), HERE, Map.of()));
-        assertTrue(DesiredHere.stack("s", Optional.of(stack(new Placement(null, Map.of("role", "web")))), HERE, Map.of())
-                .isPresent());
+    void aGlobalStackPlacedElsewhereIsNotWantedHereAndOnePlacedHereRunsEveryReplica() {
+        Placement elsewhere = new Placement(List.of("h2"), null, Placement.GLOBAL, null, null);
+        assertEquals(Optional.empty(), DesiredHere.stack("s", Optional.of(stack(elsewhere)), HERE, Map.of(), Optional.empty()));
+        assertEquals(Optional.empty(), DesiredHere.stack("s", Optional.empty(), HERE, Map.of(), Optional.empty()));
+        Placement bySelector = new Placement(null, Map.of("role", "web"), Placement.GLOBAL, null, null);
+        StackHere here = DesiredHere.stack("s", Optional.of(stack(bySelector, 3)), HERE, Map.of(), Optional.empty()).orElseThrow();
+        assertEquals(Set.of(1, 2, 3), here.of("web"));
+        assertTrue(here.undecided().isEmpty());
+    }
+
+    @Test
+    void aReplicatedServiceRunsExactlyTheReplicasAssignedHere() {
+        StackAssignment assignment = assigned(List.of(new Assignment("web", 1, "h2"), new Assignment("web", 2, "h1"),
+                new Assignment("web", 3, "h1")), List.of());
+        StackHere here = DesiredHere.stack("s", Optional.of(stack(null, 3)), HERE, Map.of(), Optional.of(assignment))
+                .orElseThrow();
+        assertEquals(Set.of(2, 3), here.of("web"));
+    }
+
+    @Test
+    void aReplicatedStackWithNothingAssignedHereIsNotWantedHere() {
+        StackAssignment assignment = assigned(List.of(new Assignment("web", 1, "h2")), List.of());
+        assertEquals(Optional.empty(), DesiredHere.stack("s", Optional.of(stack(null)), HERE, Map.of(), Optional.of(assignment)));
+    }
+
+    @Test
+    void withoutAnAssignmentAReplicatedServiceIsUndecidedSoWhatRunsStays() {
+        StackHere here = DesiredHere.stack("s", Optional.of(stack(null, 2)), HERE, Map.of(), Optional.empty()).orElseThrow();
+        assertEquals(Set.of("web"), here.undecided());
+        assertTrue(here.of("web").isEmpty());
+    }
+
+    @Test
+    void aReplicaHandedOverStaysOnItsOldHostUntilTheHandoverEnds() {
+        StackAssignment moving = assigned(List.of(new Assignment("web", 1, "h2")), List.of(new Handover("web", 1, "h1", "h2")));
+        assertEquals(Set.of(1), DesiredHere.stack("s", Optional.of(stack(null)), HERE, Map.of(), Optional.of(moving))
+                .orElseThrow().of("web"));
+        StackHere target = DesiredHere.stack("s", Optional.of(stack(null)), new HostInfo("h2", Map.of()), Map.of(),
+                Optional.of(moving)).orElseThrow();
+        assertEquals(Set.of(1), target.of("web"));
     }
 
     @Test
     void labelsModeRoutesToTheStackAddTheirLabelsAndNothingElseDoes() {
         Map<String, RouteSpec> routes = Map.of("site", route(RouteSpec.LABELS, "s"), "kv", route(RouteSpec.KV, "s"),
                 "other", route(RouteSpec.LABELS, "t"));
-        Map<String, String> labels = DesiredHere.stack("s", Optional.of(stack(null)), HERE, routes).orElseThrow()
-                .services().get(0).labels();
+        Map<String, String> labels = DesiredHere.stack("s", Optional.of(stack(GLOBAL)), HERE, routes, Optional.empty())
+                .orElseThrow().spec().services().get(0).labels();
         assertEquals("true", labels.get("traefik.enable"));
         assertEquals("Host(`a.example`)", labels.get("traefik.http.routers.berth-site.rule"));
         assertFalse(labels.keySet().stream().anyMatch(k -> k.contains("berth-kv") || k.contains("berth-other")), labels.toString());
         assertEquals("label", labels.get("own"));
-        assertEquals(stack(null), DesiredHere.stack("s", Optional.of(stack(null)), HERE, Map.of()).orElseThrow());
+        assertEquals(stack(GLOBAL), DesiredHere.stack("s", Optional.of(stack(GLOBAL)), HERE, Map.of(), Optional.empty())
+                .orElseThrow().spec());
     }
 }

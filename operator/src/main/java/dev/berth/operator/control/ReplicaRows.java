@@ -1,0 +1,84 @@
+package dev.berth.operator.control;
+
+import dev.berth.crds.ObjectKey;
+import dev.berth.crds.status.ReplicaStatus;
+import dev.berth.reconcilers.docker.ObservedContainer;
+import dev.berth.reconcilers.labels.BerthLabels;
+import dev.berth.reconcilers.stack.ObservedStack;
+import dev.berth.reconcilers.stack.StackAction;
+import dev.berth.reconcilers.stack.StackOutcome;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The containers a host runs for a stack, as status rows (what {@code berth describe stack} lists per host): each
+ * observed container with Docker's state and health, and the reason this pass acted on it (empty when it is as
+ * wanted), plus replicas still waiting to be created. Pure. Taken from the list the pass planned from, so a row
+ * shows the state before the pass's own actions; the next pass, which follows any change, shows the result.
+ */
+final class ReplicaRows {
+    private static final Comparator<ReplicaStatus> ORDER = Comparator.comparing(ReplicaStatus::service)
+            .thenComparingInt(ReplicaStatus::replica).thenComparing(ReplicaStatus::name);
+
+    private ReplicaRows() {
+    }
+
+    static List<ReplicaStatus> of(ObjectKey stack, ObservedStack seen, StackOutcome outcome) {
+        Map<String, String> reasons = new HashMap<>();
+        List<ReplicaStatus> rows = new ArrayList<>();
+        for (StackAction a : outcome.planned()) {
+            if (a instanceof StackAction.RemoveContainer r) {
+                reasons.put(r.name(), "removing: " + r.reason());
+            } else if (a instanceof StackAction.RetireContainer r) {
+                reasons.put(r.name(), "draining: replaced by " + r.replacement());
+            } else if (a instanceof StackAction.AbortRollout r) {
+                reasons.put(r.name(), "rolling back: " + r.why());
+            } else if (a instanceof StackAction.Wait w) {
+                reasons.put(w.name(), "waiting: " + w.why());
+            }
+        }
+        String owner = stack.toString();
+        java.util.Set<String> seenNames = new java.util.HashSet<>();
+        for (ObservedContainer c : seen.containers()) {
+            if (!owner.equals(c.labels().get(BerthLabels.OWNER))) {
+                continue;
+            }
+            seenNames.add(c.name());
+            rows.add(new ReplicaStatus(c.name(), c.labels().getOrDefault(BerthLabels.SERVICE, "?"),
+                    replica(c.labels().get(BerthLabels.REPLICA)), c.state(), c.health(), reasons.getOrDefault(c.name(), "")));
+        }
+        for (StackAction a : outcome.planned()) {
+            if (a instanceof StackAction.CreateContainer create && !seenNames.contains(create.plan().name())) {
+                rows.add(new ReplicaStatus(create.plan().name(), create.plan().service(), create.plan().replica(),
+                        "creating", null, ""));
+            } else if (a instanceof StackAction.Wait w && !seenNames.contains(w.name())) {
+                rows.add(new ReplicaStatus(w.name(), serviceOf(stack.name(), w.name()), replica(lastPart(w.name())),
+                        "pending", null, reasons.get(w.name())));
+            }
+        }
+        rows.sort(ORDER);
+        return rows;
+    }
+
+    private static String serviceOf(String stack, String container) {
+        String rest = container.startsWith(stack + "-") ? container.substring(stack.length() + 1) : container;
+        int dash = rest.lastIndexOf('-');
+        return dash > 0 ? rest.substring(0, dash) : rest;
+    }
+
+    private static String lastPart(String name) {
+        int dash = name.lastIndexOf('-');
+        return dash >= 0 ? name.substring(dash + 1) : name;
+    }
+
+    private static int replica(String text) {
+        try {
+            return text == null ? 0 : Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package dev.berth.operator.schedule;
+
+import dev.berth.operator.cache.EtcdInformer;
+import dev.berth.operator.cache.RawValues;
+import dev.berth.operator.kit.Source;
+import dev.berth.operator.store.KeyLayout;
+import dev.berth.operator.store.StoredValue;
+import dev.berth.reconcilers.schedule.StackAssignment;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The scheduler's decisions as this operator's informer mirrors them, by stack name. A record that does not decode
+ * counts as no decision: a host keeps what it runs of the stack's replicated services and the leader rewrites it.
+ */
+public final class Assignments implements Source<String> {
+    private static final Logger log = LoggerFactory.getLogger(Assignments.class);
+
+    private final EtcdInformer<StoredValue> informer;
+    private final AssignmentJson json = new AssignmentJson();
+
+    public Assignments(EtcdInformer<StoredValue> informer) {
+        this.informer = informer;
+    }
+
+    /** The raw codec an informer over {@link KeyLayout#assignmentsPrefix()} uses. */
+    public static RawValues codec(KeyLayout keys) {
+        return new RawValues(keys.assignmentsPrefix());
+    }
+
+    public boolean synced() {
+        return informer.synced();
+    }
+
+    public Optional<StackAssignment> of(String stack) {
+        Optional<StoredValue> raw = informer.get(stack);
+        if (raw.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<StackAssignment> decoded = json.read(raw.get().value()).filter(a -> a.stack().equals(stack));
+        if (decoded.isEmpty()) {
+            log.warn("stack/{}: assignment at revision {} does not decode; treated as no decision", stack,
+                    raw.get().modRevision());
+        }
+        return decoded;
+    }
+
+    /** The mod revision of the stack's assignment key, 0 when there is none (an etcd guard for "must not exist"). */
+    public long revision(String stack) {
+        return informer.get(stack).map(StoredValue::modRevision).orElse(0L);
+    }
+
+    public java.util.Set<String> names() {
+        return informer.names();
+    }
+
+    @Override
+    public void addHandler(Consumer<String> handler) {
+        informer.addHandler(handler);
+    }
+}

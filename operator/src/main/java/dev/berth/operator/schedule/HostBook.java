@@ -1,0 +1,141 @@
+package dev.berth.operator.schedule;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.operator.cache.EtcdInformer;
+import dev.berth.operator.control.HostRecord;
+import dev.berth.operator.store.EtcdKv;
+import dev.berth.operator.store.KeyLayout;
+import dev.berth.operator.store.StoredValue;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The cluster's hosts as the scheduler sees them: live records (on their operators' leases), member records (every
+ * host seen, kept without a lease by the leader) and cordons. {@link #record} writes a member's transition (up or
+ * down) when the leader sees one; everything else only reads the informers.
+ */
+public final class HostBook {
+    private static final Logger log = LoggerFactory.getLogger(HostBook.class);
+
+    /** How the scheduler treats a host now. */
+    public enum State { READY, CORDONED, DRAINING, UNREACHABLE, DOWN }
+
+    private final EtcdInformer<HostRecord> hosts;
+    private final EtcdInformer<StoredValue> members;
+    private final EtcdInformer<StoredValue> cordons;
+    private final EtcdKv kv;
+    private final KeyLayout keys;
+    private final Duration failoverAfter;
+    private final ObjectMapper json = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+    /** @param failoverAfter how long a host's record must be gone before its replicas are placed elsewhere */
+    public HostBook(EtcdInformer<HostRecord> hosts, EtcdInformer<StoredValue> members, EtcdInformer<StoredValue> cordons,
+                    EtcdKv kv, KeyLayout keys, Duration failoverAfter) {
+        this.hosts = hosts;
+        this.members = members;
+        this.cordons = cordons;
+        this.kv = kv;
+        this.keys = keys;
+        this.failoverAfter = failoverAfter;
+    }
+
+    public boolean synced() {
+        return hosts.synced() && members.synced() && cordons.synced();
+    }
+
+    /** Live hosts and members: every host the cluster knows. */
+    public Set<String> names() {
+        Set<String> names = new TreeSet<>(hosts.names());
+        names.addAll(members.names());
+        return names;
+    }
+
+    public Optional<HostRecord> live(String host) {
+        return hosts.get(host);
+    }
+
+    public Optional<MemberRecord> member(String host) {
+        return members.get(host).flatMap(v -> read(v.value(), MemberRecord.class));
+    }
+
+    public Optional<CordonRecord> cordon(String host) {
+        return cordons.get(host).map(v -> read(v.value(), CordonRecord.class)
+                // A cordon that does not decode still cordons: someone meant to take the host out.
+                .orElse(new CordonRecord(host, false, null)));
+    }
+
+    /**
+     * The host's state at {@code now}: a live host is Ready, Cordoned or Draining; a host whose record is gone is
+     * Unreachable until {@code failoverAfter} has passed since the leader saw it go (a member without a down time,
+     * not yet recorded, counts from now), then Down.
+     */
+    public State state(String host, Instant now) {
+        if (hosts.get(host).isPresent()) {
+            return cordon(host).map(c -> c.drain() ? State.DRAINING : State.CORDONED).orElse(State.READY);
+        }
+        return downFor(host, now).compareTo(failoverAfter) >= 0 ? State.DOWN : State.UNREACHABLE;
+    }
+
+    /** How long until an unreachable host counts as down (zero when it already does or is live). */
+    public Duration untilDown(String host, Instant now) {
+        if (hosts.get(host).isPresent()) {
+            return Duration.ZERO;
+        }
+        Duration left = failoverAfter.minus(downFor(host, now));
+        return left.isNegative() ? Duration.ZERO : left;
+    }
+
+    private Duration downFor(String host, Instant now) {
+        return member(host).map(MemberRecord::downSince).map(HostBook::instant)
+                .map(since -> Duration.between(since, now)).filter(d -> !d.isNegative()).orElse(Duration.ZERO);
+    }
+
+    /**
+     * Records a transition of {@code host} in its member record, only when there is one: a live host not recorded as
+     * up, or a recorded host whose live record is gone. Leader only.
+     */
+    public void record(String host, Instant now) {
+        Optional<HostRecord> live = hosts.get(host);
+        Optional<MemberRecord> member = member(host);
+        if (live.isPresent() && (member.isEmpty() || member.get().down()
+                || !member.get().labels().equals(live.get().labels()))) {
+            write(new MemberRecord(host, now.toString(), null, live.get().labels()));
+            log.info("host/{}: up", host);
+        } else if (live.isEmpty() && member.isPresent() && !member.get().down()) {
+            write(new MemberRecord(host, now.toString(), now.toString(), member.get().labels()));
+            log.warn("host/{}: its record is gone (lease expired or operator stopped); failover in {}s unless it returns",
+                    host, failoverAfter.toSeconds());
+        }
+    }
+
+    private void write(MemberRecord record) {
+        try {
+            kv.put(keys.member(record.host()), json.writeValueAsString(record));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private <T> Optional<T> read(String value, Class<T> type) {
+        try {
+            return Optional.ofNullable(json.readValue(value, type));
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Instant instant(String text) {
+        try {
+            return Instant.parse(text);
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+}

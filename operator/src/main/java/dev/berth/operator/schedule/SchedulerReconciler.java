@@ -1,0 +1,222 @@
+package dev.berth.operator.schedule;
+
+import dev.berth.crds.stack.StackSpec;
+import dev.berth.operator.cache.DesiredInformer;
+import dev.berth.operator.control.HostRecord;
+import dev.berth.operator.kit.ReconcileResult;
+import dev.berth.operator.kit.Reconciler;
+import dev.berth.operator.store.EtcdKv;
+import dev.berth.operator.store.KeyLayout;
+import dev.berth.operator.store.StoreException;
+import dev.berth.operator.store.StoredObject;
+import dev.berth.reconcilers.Deadline;
+import dev.berth.reconcilers.desired.DesiredHere;
+import dev.berth.reconcilers.schedule.Assignment;
+import dev.berth.reconcilers.schedule.Candidate;
+import dev.berth.reconcilers.schedule.Capacity;
+import dev.berth.reconcilers.schedule.Schedule;
+import dev.berth.reconcilers.schedule.Scheduler;
+import dev.berth.reconcilers.schedule.ServiceDemand;
+import dev.berth.reconcilers.schedule.StackAssignment;
+import dev.berth.reconcilers.schedule.StackDemands;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * The cluster-wide scheduler, run by the leader of the {@code scheduler} election. A key is a stack name (plan the
+ * stack: write which replica of which replicated service runs on which host) or {@code host/<name>} (record that
+ * the host came or went, the clock failover runs on). Each stack is planned from the whole state, never from an
+ * event: its spec, the hosts (live, cordoned, unreachable within {@code --failover-after}, down) and its current
+ * assignment, with the pure {@link Scheduler}. The assignment is written only when the decision changed, in one
+ * transaction guarded on the stack's and the previous assignment's mod revisions, so a stale leader or a stack
+ * changed meanwhile writes nothing.
+ */
+public final class SchedulerReconciler implements Reconciler {
+    /** Keys of the host book: no stack name contains a slash. */
+    public static final String HOST_KEY = "host/";
+    private static final Logger log = LoggerFactory.getLogger(SchedulerReconciler.class);
+    private static final Duration NOT_SYNCED_RETRY = Duration.ofSeconds(1);
+    private static final Duration AFTER_CONFLICT = Duration.ofMillis(200);
+
+    private final DesiredInformer stacks;
+    private final Assignments assignments;
+    private final HostBook hosts;
+    private final EtcdKv kv;
+    private final KeyLayout keys;
+    private final Clock clock;
+    private final BooleanSupplier leading;
+    private final SchedulerMetrics metrics;
+    private final AssignmentJson json = new AssignmentJson();
+
+    public SchedulerReconciler(DesiredInformer stacks, Assignments assignments, HostBook hosts, EtcdKv kv,
+                               KeyLayout keys, Clock clock, BooleanSupplier leading, SchedulerMetrics metrics) {
+        this.stacks = stacks;
+        this.assignments = assignments;
+        this.hosts = hosts;
+        this.kv = kv;
+        this.keys = keys;
+        this.clock = clock;
+        this.leading = leading;
+        this.metrics = metrics;
+    }
+
+    /** Every stack and every known host: what a new leader and each resync look at. */
+    public List<String> allKeys() {
+        List<String> all = new ArrayList<>(stackKeys());
+        hosts.names().forEach(h -> all.add(HOST_KEY + h));
+        return all;
+    }
+
+    /** Stacks in etcd, and stacks that only have an assignment left (deleted meanwhile). */
+    public Set<String> stackKeys() {
+        Set<String> names = new HashSet<>(stacks.names());
+        names.addAll(assignments.names());
+        return names;
+    }
+
+    @Override
+    public ReconcileResult reconcile(String key, Deadline deadline) {
+        if (!leading.getAsBoolean()) {
+            return ReconcileResult.done();
+        }
+        if (!stacks.synced() || !assignments.synced() || !hosts.synced()) {
+            return ReconcileResult.requeueAfter(NOT_SYNCED_RETRY);
+        }
+        try {
+            if (key.startsWith(HOST_KEY)) {
+                hosts.record(key.substring(HOST_KEY.length()), clock.instant());
+                return ReconcileResult.done();
+            }
+            try (MDC.MDCCloseable ignored = MDC.putCloseable("object", "stack/" + key)) {
+                return schedule(key);
+            }
+        } catch (StoreException e) {
+            return ReconcileResult.failed("etcd: " + e.getMessage());
+        }
+    }
+
+    private ReconcileResult schedule(String name) {
+        Optional<StoredObject> object = stacks.get(name);
+        Optional<StackAssignment> previous = assignments.of(name);
+        long previousRevision = assignments.revision(name);
+        if (object.isEmpty() || object.get().resource().isEmpty()) {
+            if (object.isEmpty() && previousRevision != 0) {
+                return remove(name, previousRevision, 0, "stack deleted");
+            }
+            // An invalid spec keeps its assignment: hosts keep what runs until a valid one comes.
+            return ReconcileResult.done();
+        }
+        StackSpec spec = object.get().resource().get().spec(StackSpec.class);
+        long stackRevision = object.get().raw().modRevision();
+        if (!DesiredHere.scheduled(spec)) {
+            return previousRevision == 0 ? ReconcileResult.done()
+                    : remove(name, previousRevision, stackRevision, "no replicated service");
+        }
+        List<ServiceDemand> demands;
+        try {
+            demands = StackDemands.of(spec);
+        } catch (IllegalArgumentException e) {
+            return ReconcileResult.failed("InvalidSpec: " + e.getMessage());
+        }
+        Instant now = clock.instant();
+        Map<String, ReservedElsewhere.Reserved> reserved = ReservedElsewhere.byHost(name, assignments.names(),
+                stack -> stacks.get(stack).flatMap(StoredObject::resource).map(r -> r.spec(StackSpec.class)),
+                assignments::of);
+        List<Candidate> candidates = new ArrayList<>();
+        Set<String> down = new HashSet<>();
+        Duration recheck = null;
+        for (String host : hosts.names()) {
+            HostBook.State state = hosts.state(host, now);
+            switch (state) {
+                case READY, CORDONED, DRAINING -> candidates.add(live(host, state != HostBook.State.READY, reserved));
+                case UNREACHABLE -> {
+                    // Within --failover-after: keeps what it has, gets nothing new (a lease TTL alone moves nothing).
+                    candidates.add(new Candidate(host, labelsOf(host), true, null));
+                    Duration left = hosts.untilDown(host, now);
+                    recheck = recheck == null || left.compareTo(recheck) < 0 ? left : recheck;
+                }
+                case DOWN -> down.add(host);
+            }
+        }
+        List<Assignment> current = previous.map(StackAssignment::assignments).orElse(List.of());
+        Schedule schedule = Scheduler.plan(demands, candidates, current);
+        StackAssignment next = new StackAssignment(name, stackRevision, schedule.assignments(), List.of(),
+                schedule.unschedulable(), List.of(), now.toString());
+        metrics.unschedulable(name, schedule.unschedulable().size());
+        ReconcileResult after = recheck == null ? ReconcileResult.done()
+                : ReconcileResult.requeueAfter(recheck.plusMillis(100));
+        if (next.sameDecision(previous.orElse(null))) {
+            metrics.attempt(schedule.unschedulable().isEmpty() ? "unchanged" : "unschedulable");
+            return after;
+        }
+        boolean written = kv.commit(List.of(new EtcdKv.Guard(keys.desired("stack", name), stackRevision),
+                        new EtcdKv.Guard(keys.assignment(name), previousRevision)),
+                List.of(new EtcdKv.Write(keys.assignment(name), json.write(next))));
+        if (!written) {
+            metrics.attempt("conflict");
+            return ReconcileResult.requeueAfter(AFTER_CONFLICT);
+        }
+        metrics.attempt(schedule.unschedulable().isEmpty() ? "written" : "unschedulable");
+        Set<Assignment> before = new HashSet<>(current);
+        List<Assignment> placed = schedule.assignments().stream().filter(a -> !before.contains(a)).toList();
+        metrics.placed(placed.size());
+        long failedOver = current.stream().filter(a -> down.contains(a.host()))
+                .filter(a -> placed.stream().anyMatch(p -> p.service().equals(a.service()) && p.replica() == a.replica()))
+                .count();
+        metrics.failedOver((int) failedOver);
+        log.info("stack/{}: assigned {} replica(s){}{}{}", name, schedule.assignments().size(),
+                placed.isEmpty() ? "" : ", placed " + describe(placed),
+                failedOver == 0 ? "" : ", " + failedOver + " moved off down hosts " + down,
+                schedule.unschedulable().isEmpty() ? "" : ", " + schedule.unschedulable().size() + " unschedulable: "
+                        + schedule.unschedulable().get(0).message());
+        return after;
+    }
+
+    private Candidate live(String host, boolean cordoned, Map<String, ReservedElsewhere.Reserved> reserved) {
+        HostRecord record = hosts.live(host).orElseThrow();
+        Capacity capacity = null;
+        if (record.cpuMillis() != null && record.memoryBytes() != null) {
+            ReservedElsewhere.Reserved used = reserved.getOrDefault(host, new ReservedElsewhere.Reserved(0, 0));
+            capacity = new Capacity(Math.max(0, record.cpuMillis() - used.cpuMillis()),
+                    Math.max(0, record.memoryBytes() - used.memoryBytes()));
+        }
+        return new Candidate(host, record.labels(), cordoned, capacity);
+    }
+
+    private Map<String, String> labelsOf(String host) {
+        return hosts.member(host).map(MemberRecord::labels).orElse(Map.of());
+    }
+
+    private ReconcileResult remove(String name, long previousRevision, long stackRevision, String why) {
+        boolean removed = kv.commit(List.of(new EtcdKv.Guard(keys.desired("stack", name), stackRevision),
+                        new EtcdKv.Guard(keys.assignment(name), previousRevision)),
+                List.of(new EtcdKv.Write(keys.assignment(name), null)));
+        metrics.unschedulable(name, 0);
+        if (!removed) {
+            metrics.attempt("conflict");
+            return ReconcileResult.requeueAfter(AFTER_CONFLICT);
+        }
+        log.info("stack/{}: assignment removed ({})", name, why);
+        return ReconcileResult.done();
+    }
+
+    private static String describe(List<Assignment> placed) {
+        StringBuilder text = new StringBuilder();
+        for (Assignment a : placed.subList(0, Math.min(placed.size(), 10))) {
+            text.append(text.length() == 0 ? "" : ", ").append(a.service()).append('-').append(a.replica())
+                    .append("->").append(a.host());
+        }
+        return placed.size() > 10 ? text + ", ..." : text.toString();
+    }
+}

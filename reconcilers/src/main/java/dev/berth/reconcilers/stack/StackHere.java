@@ -1,0 +1,53 @@
+package dev.berth.reconcilers.stack;
+
+import dev.berth.crds.stack.ServiceSpec;
+import dev.berth.crds.stack.StackSpec;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * What one host runs of a stack: the spec, and for each service the replica numbers this host runs (numbers are
+ * cluster-wide: replica 2 is {@code <stack>-<service>-2} wherever it runs). A service in {@code undecided} has no
+ * decision yet (the scheduler has not assigned it): the host keeps whatever it runs of it and creates nothing.
+ */
+public record StackHere(StackSpec spec, Map<String, SortedSet<Integer>> replicas, Set<String> undecided) {
+    public StackHere {
+        Objects.requireNonNull(spec, "spec");
+        Map<String, SortedSet<Integer>> copy = new TreeMap<>();
+        replicas.forEach((service, numbers) -> copy.put(service, java.util.Collections.unmodifiableSortedSet(new TreeSet<>(numbers))));
+        replicas = java.util.Collections.unmodifiableMap(copy);
+        undecided = Set.copyOf(undecided);
+    }
+
+    /** Every replica of every service on this host (global mode, and how single-host tests see a stack). */
+    public static StackHere all(StackSpec spec) {
+        Map<String, SortedSet<Integer>> replicas = new TreeMap<>();
+        for (ServiceSpec s : spec.services()) {
+            SortedSet<Integer> numbers = new TreeSet<>();
+            for (int r = 1; r <= s.replicas(); r++) {
+                numbers.add(r);
+            }
+            replicas.put(s.name(), numbers);
+        }
+        return new StackHere(spec, replicas, Set.of());
+    }
+
+    /** The replica numbers of {@code service} this host runs; empty when it runs none (or the service is undecided). */
+    public SortedSet<Integer> of(String service) {
+        return replicas.getOrDefault(service, java.util.Collections.emptySortedSet());
+    }
+
+    /** Whether this host runs or keeps anything of the stack: when not, everything it has of it goes. */
+    public boolean runsAnything() {
+        return !undecided.isEmpty() || replicas.values().stream().anyMatch(n -> !n.isEmpty());
+    }
+
+    /** With the spec replaced (e.g. route labels merged in): the same replicas. */
+    public StackHere withSpec(StackSpec next) {
+        return new StackHere(next, replicas, undecided);
+    }
+}
