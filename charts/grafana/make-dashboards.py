@@ -108,6 +108,23 @@ def overview():
     b.panel("timeseries", "Drift corrections", "Corrections of drift from an already converged state, by kind of drift.",
             [(f'sum by (host, controller, drift) (increase(berth_drift_corrections_total{{{H}}}[$__rate_interval]))',
               "{{host}} {{controller}} {{drift}}")])
+    b.row("Scheduler")
+    b.panel("stat", "Unschedulable replicas", "Replicas no live host can take now (the scheduler leader's last plans;"
+            " berth get stacks says why).",
+            [(f'max(berth_scheduler_unschedulable_replicas{{{H}}})', "unschedulable")], w=6, h=6,
+            extra={"fieldConfig": {"defaults": {"unit": "short", "thresholds": {"mode": "absolute", "steps": [
+                {"color": "green", "value": None}, {"color": "orange", "value": 1}]}}, "overrides": []}})
+    b.panel("timeseries", "Scheduling attempts", "Scheduling attempts of a stack per second by result (written,"
+            " unchanged, conflict, unschedulable), on the scheduler leader.",
+            [(f'sum by (host, result) (rate(berth_scheduler_attempts_total{{{H}}}[$__rate_interval])) > 0',
+              "{{host}} {{result}}")], w=6, h=6, unit="ops")
+    b.panel("timeseries", "Placements and failovers", "Replicas placed on a host that did not run them, and replicas"
+            " moved off a host that was down longer than --failover-after (increase per interval).",
+            [(f'sum by (host) (increase(berth_scheduler_placements_total{{{H}}}[$__rate_interval]))', "placed {{host}}"),
+             (f'sum by (host) (increase(berth_scheduler_failovers_total{{{H}}}[$__rate_interval]))', "failed over {{host}}")],
+            w=6, h=6)
+    b.panel("timeseries", "Scheduler leader", "1 on the operator that leads the scheduler election.",
+            [(f'berth_leader{{{H}, election="scheduler"}}', "{{host}}")], w=6, h=6)
     b.row("Work queues")
     b.panel("timeseries", "Queue depth", "Keys waiting for a worker.",
             [(f'berth_workqueue_depth{{{H}}}', "{{host}} {{name}}")], w=8)

@@ -25,7 +25,7 @@ import dev.berth.operator.control.HostRegistration;
 import dev.berth.operator.control.StackReconciler;
 import dev.berth.operator.control.StatusWriter;
 import dev.berth.operator.control.LeaderElection;
-import dev.berth.operator.schedule.Assignments;
+import dev.berth.operator.cache.Assignments;
 import dev.berth.operator.schedule.HostBook;
 import dev.berth.operator.schedule.SchedulerMetrics;
 import dev.berth.operator.schedule.SchedulerReconciler;

@@ -101,7 +101,7 @@ public final class DiffCommand implements Callable<Integer> {
             routes = labelRoutes(session.store().list(kinds.byKind("Route").orElseThrow()));
             // Which replicas the scheduler gave this host: the same input the operator plans from.
             assignment = session.kv().get(session.store().keys().assignment(name))
-                    .flatMap(v -> new dev.berth.operator.schedule.AssignmentJson().read(v.value()));
+                    .flatMap(v -> new dev.berth.operator.cache.AssignmentJson().read(v.value()));
         }
         if (object.isPresent() && !object.get().valid()) {
             throw new CliException("stack/" + name + " is invalid in etcd: " + object.get().errors().get(0));

@@ -57,7 +57,7 @@ public final class StackReconciler implements Reconciler {
     private final DriftMetrics drift;
     private final ExternalNetworks networks;
     private final dev.berth.reconcilers.route.ServiceLabels serviceLabels;
-    private final dev.berth.operator.schedule.Assignments assignments;
+    private final dev.berth.operator.cache.Assignments assignments;
     /** The desired revision each stack last converged at (every planned action worked): actions at that revision are drift. */
     private final Map<String, Long> converged = new ConcurrentHashMap<>();
 
@@ -71,7 +71,7 @@ public final class StackReconciler implements Reconciler {
     public StackReconciler(HostInfo host, DesiredInformer stacks, ObservedCache observed, StackConverger converger,
                            StatusWriter status, Clock clock, DriftMetrics drift, ExternalNetworks networks,
                            dev.berth.reconcilers.route.ServiceLabels serviceLabels,
-                           dev.berth.operator.schedule.Assignments assignments) {
+                           dev.berth.operator.cache.Assignments assignments) {
         this.assignments = assignments;
         this.serviceLabels = serviceLabels;
         this.networks = networks;

@@ -1,6 +1,8 @@
 package dev.berth.operator.schedule;
 
 import dev.berth.crds.stack.StackSpec;
+import dev.berth.operator.cache.AssignmentJson;
+import dev.berth.operator.cache.Assignments;
 import dev.berth.operator.cache.DesiredInformer;
 import dev.berth.operator.control.HostRecord;
 import dev.berth.operator.kit.ReconcileResult;

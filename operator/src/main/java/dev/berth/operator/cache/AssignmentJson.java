@@ -1,4 +1,4 @@
-package dev.berth.operator.schedule;
+package dev.berth.operator.cache;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;

@@ -1,7 +1,5 @@
-package dev.berth.operator.schedule;
+package dev.berth.operator.cache;
 
-import dev.berth.operator.cache.EtcdInformer;
-import dev.berth.operator.cache.RawValues;
 import dev.berth.operator.kit.Source;
 import dev.berth.operator.store.KeyLayout;
 import dev.berth.operator.store.StoredValue;
