@@ -13,12 +13,16 @@ final class HostFilter {
 
     /**
      * @param newReplica false when checking a replica the host already runs: cordon keeps what a host runs, so it
-     *                   only refuses new replicas
+     *                   only refuses new replicas (and so does down; whether a down host keeps a replica depends on
+     *                   the service's failover, which the caller decides)
      * @return null when the host may take the replica
      */
     static String reject(ServiceDemand demand, Candidate host, Ledger ledger, boolean newReplica) {
         if (!PlacementRule.placedHere(demand.placement(), host.hostInfo())) {
             return "not selected by placement";
+        }
+        if (newReplica && host.down()) {
+            return "down";
         }
         if (newReplica && host.cordoned()) {
             return "cordoned";
