@@ -10,7 +10,7 @@ import java.util.TreeMap;
  * rebalanced replica lands where a new one would.
  *
  * @param host    null when no host takes the replica
- * @param reasons why each refusing host refused, by host name
+ * @param reasons when no host takes the replica, why each host refused it, by host name; empty otherwise
  */
 record HostChoice(Candidate host, Map<String, String> reasons) {
     /**
@@ -20,17 +20,21 @@ record HostChoice(Candidate host, Map<String, String> reasons) {
      * @param hosts in name order, so a tie keeps the earlier name
      */
     static HostChoice best(ServiceDemand demand, List<Candidate> hosts, Ledger ledger) {
-        Map<String, String> reasons = new TreeMap<>();
         Candidate best = null;
         for (Candidate host : hosts) {
-            String reason = HostFilter.reject(demand, host, ledger, true);
-            if (reason != null) {
-                reasons.put(host.name(), reason);
-            } else if (best == null || better(demand, host, best, ledger)) {
+            if (HostFilter.passes(demand, host, ledger, true) && (best == null || better(demand, host, best, ledger))) {
                 best = host;
             }
         }
-        return new HostChoice(best, reasons);
+        if (best != null) {
+            return new HostChoice(best, Map.of());
+        }
+        // Reasons are text for a status message: built only for a replica no host takes, which is rare.
+        Map<String, String> reasons = new TreeMap<>();
+        for (Candidate host : hosts) {
+            reasons.put(host.name(), HostFilter.reject(demand, host, ledger, true));
+        }
+        return new HostChoice(null, reasons);
     }
 
     /** Strictly better than {@code best}. */
