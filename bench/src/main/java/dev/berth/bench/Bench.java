@@ -12,7 +12,7 @@ import java.util.List;
 
 /**
  * Berth against the raw baselines, side by side, on this machine: convergence, steady state, reaction,
- * etcd → running, FDB programming and memory. Prints a table and a summary line, writes BENCHMARKS.md.
+ * etcd → running, FDB programming and memory; and the scheduler's pure planner alone. Prints a table and a summary line, writes BENCHMARKS.md.
  * Usage: Bench [--only a,b,…] [--out FILE] [--quiet-wait SECONDS] [--runs N] [--force]
  */
 public final class Bench {
@@ -38,6 +38,7 @@ public final class Bench {
             case "fdb" -> new FdbFigure(bench);
             case "converge10" -> new ConvergenceFigure(bench, 10);
             case "converge100" -> new ConvergenceFigure(bench, 100);
+            case "planner" -> new PlannerFigure(bench);
             default -> throw new IllegalStateException(name);
         };
     }
@@ -54,7 +55,7 @@ public final class Bench {
             }
         }
         bench.loadLog.add("start: " + start);
-        String[] order = {"steady", "reaction", "etcd", "memory", "fdb", "converge10", "converge100"};
+        String[] order = {"planner", "steady", "reaction", "etcd", "memory", "fdb", "converge10", "converge100"};
         try {
             for (String s : order) {
                 if (!bench.only.isEmpty() && !bench.only.contains(s)) {

@@ -5,7 +5,8 @@ import java.util.Map;
 
 /**
  * What one plan has assigned so far, per host: replicas of each service, replicas overall, reserved CPU and memory,
- * and replicas of each service per value of its spread label. Lives for one {@link Scheduler#plan} call only.
+ * and replicas of each service per value of its spread label. Lives for one {@link Scheduler#plan} or {@link Moves}
+ * call only.
  */
 final class Ledger {
     private final Map<String, Map<String, Integer>> perServiceHost = new HashMap<>();

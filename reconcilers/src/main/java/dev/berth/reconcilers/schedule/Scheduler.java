@@ -16,13 +16,16 @@ import java.util.TreeMap;
  *
  * <p>Three passes, each over services in name order:
  * <ol>
- * <li><b>Keep.</b> A current assignment stays when its host is live and still passes every filter except cordon,
+ * <li><b>Keep.</b> A current assignment stays when its host is listed and still passes every filter except cordon,
  *     counted against what was kept before it (replicas in number order). This is why a joining host moves
- *     nothing. Assignments on hosts that are gone or no longer eligible, of unknown services, with a replica
- *     number below 1, or repeating a replica number already kept, are dropped.</li>
- * <li><b>Scale down.</b> While a service keeps more than {@code replicas}, the replica on the host with most
- *     replicas of that service goes, the highest replica number among equally loaded hosts first. Dropping before
- *     placing means a replica lost with its host is simply not replaced when the service also shrank.</li>
+ *     nothing. On a {@link Candidate#down() down} host only replicas of {@code failover: false} services stay
+ *     (they are also reported {@link Schedule#unavailable()}). Assignments on hosts that are gone, down (failover
+ *     services) or no longer eligible, of unknown services, with a replica number below 1, or repeating a replica
+ *     number already kept, are dropped.</li>
+ * <li><b>Scale down.</b> While a service keeps more than {@code replicas}, a replica on a down host goes first
+ *     (it runs nowhere), then the replica on the host with most replicas of that service, the highest replica
+ *     number among equally loaded hosts first. Dropping before placing means a replica lost with its host is
+ *     simply not replaced when the service also shrank.</li>
  * <li><b>Place.</b> Missing replicas take the lowest free numbers, one at a time, each on the eligible host
  *     with (fewest of this service on hosts with the same spread label value, when spread is set; fewest of this
  *     service; fewest replicas overall; host name). A replica no host takes is {@link Unschedulable} with each
@@ -37,10 +40,14 @@ public final class Scheduler {
     private Scheduler() {
     }
 
+    /**
+     * @param liveHosts every host the cluster knows: live ones, cordoned ones (also those unreachable within the
+     *                  failover grace period) and down ones; a host left out is gone and keeps nothing
+     */
     public static Schedule plan(List<ServiceDemand> demands, List<Candidate> liveHosts, List<Assignment> current) {
         Map<String, ServiceDemand> services = byService(demands);
         Map<String, Candidate> hosts = byName(liveHosts);
-        List<Candidate> hostOrder = hosts.values().stream().sorted(BY_NAME).toList();
+        List<Candidate> hostOrder = inNameOrder(hosts);
         Ledger ledger = new Ledger();
 
         Map<String, List<Assignment>> kept = keep(services, hosts, current, ledger);
@@ -55,7 +62,8 @@ public final class Scheduler {
             assignments.addAll(mine);
         }
         assignments.sort(Assignment.ORDER);
-        return new Schedule(assignments, unschedulable);
+        List<Assignment> unavailable = assignments.stream().filter(a -> hosts.get(a.host()).down()).toList();
+        return new Schedule(assignments, unschedulable, unavailable);
     }
 
     private static Map<String, List<Assignment>> keep(Map<String, ServiceDemand> services,
@@ -73,7 +81,7 @@ public final class Scheduler {
             ServiceDemand demand = services.get(a.service());
             Candidate host = hosts.get(a.host());
             if (demand == null || host == null || a.replica() < 1 || numbers.get(a.service()).contains(a.replica())
-                    || HostFilter.reject(demand, host, ledger, false) != null) {
+                    || (host.down() && demand.failover()) || HostFilter.reject(demand, host, ledger, false) != null) {
                 continue;
             }
             ledger.add(demand, host);
@@ -87,7 +95,8 @@ public final class Scheduler {
                                   Ledger ledger) {
         while (kept.size() > demand.replicas()) {
             Assignment victim = kept.stream()
-                    .max(Comparator.<Assignment>comparingInt(a -> ledger.count(a.service(), a.host()))
+                    .max(Comparator.<Assignment, Boolean>comparing(a -> hosts.get(a.host()).down())
+                            .thenComparingInt(a -> ledger.count(a.service(), a.host()))
                             .thenComparingInt(Assignment::replica))
                     .orElseThrow();
             kept.remove(victim);
@@ -111,45 +120,18 @@ public final class Scheduler {
                 unschedulable.add(new Unschedulable(demand.service(), number, refused));
                 continue;
             }
-            Map<String, String> reasons = new TreeMap<>();
-            Candidate best = null;
-            for (Candidate host : hosts) {
-                String reason = HostFilter.reject(demand, host, ledger, true);
-                if (reason != null) {
-                    reasons.put(host.name(), reason);
-                } else if (best == null || better(demand, host, best, ledger)) {
-                    best = host;
-                }
-            }
-            if (best == null) {
-                refused = reasons;
+            HostChoice choice = HostChoice.best(demand, hosts, ledger);
+            if (choice.host() == null) {
+                refused = choice.reasons();
                 unschedulable.add(new Unschedulable(demand.service(), number, refused));
                 continue;
             }
-            ledger.add(demand, best);
-            assigned.add(new Assignment(demand.service(), number, best.name()));
+            ledger.add(demand, choice.host());
+            assigned.add(new Assignment(demand.service(), number, choice.host().name()));
         }
     }
 
-    /** Strictly better than {@code best}; hosts come in name order, so a tie keeps the earlier name. */
-    private static boolean better(ServiceDemand demand, Candidate host, Candidate best, Ledger ledger) {
-        String service = demand.service();
-        if (demand.spreadLabel() != null) {
-            int c = Integer.compare(
-                    ledger.spreadCount(service, host.labels().get(demand.spreadLabel())),
-                    ledger.spreadCount(service, best.labels().get(demand.spreadLabel())));
-            if (c != 0) {
-                return c < 0;
-            }
-        }
-        int c = Integer.compare(ledger.count(service, host.name()), ledger.count(service, best.name()));
-        if (c != 0) {
-            return c < 0;
-        }
-        return ledger.total(host.name()) < ledger.total(best.name());
-    }
-
-    private static Map<String, ServiceDemand> byService(List<ServiceDemand> demands) {
+    static Map<String, ServiceDemand> byService(List<ServiceDemand> demands) {
         Map<String, ServiceDemand> services = new TreeMap<>();
         for (ServiceDemand d : demands) {
             if (services.put(d.service(), d) != null) {
@@ -159,7 +141,7 @@ public final class Scheduler {
         return services;
     }
 
-    private static Map<String, Candidate> byName(List<Candidate> liveHosts) {
+    static Map<String, Candidate> byName(List<Candidate> liveHosts) {
         Map<String, Candidate> hosts = new HashMap<>();
         for (Candidate c : liveHosts) {
             if (hosts.put(c.name(), c) != null) {
@@ -167,5 +149,9 @@ public final class Scheduler {
             }
         }
         return hosts;
+    }
+
+    static List<Candidate> inNameOrder(Map<String, Candidate> hosts) {
+        return hosts.values().stream().sorted(BY_NAME).toList();
     }
 }

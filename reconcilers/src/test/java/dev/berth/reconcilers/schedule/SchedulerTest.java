@@ -333,4 +333,84 @@ class SchedulerTest {
         assertEquals(List.of(new Assignment("web", 1, "hb1"), new Assignment("web", 2, "hb3"),
                 new Assignment("web", 3, "hb2")), s.assignments());
     }
+
+    private static Candidate down(String name) {
+        return new Candidate(name, Map.of(), false, new Capacity(4000, 8 * GIB), true);
+    }
+
+    @Test
+    void aDownHostsFailoverReplicasArePlacedElsewhereAndItTakesNothingNew() {
+        ServiceDemand web = ServiceDemand.of("web", 3);
+        Schedule before = Scheduler.plan(List.of(web), THREE, List.of());
+        List<Candidate> hb2Down = List.of(host("hb1"), down("hb2"), host("hb3"));
+
+        Schedule after = Scheduler.plan(List.of(web), hb2Down, before.assignments());
+
+        assertEquals(List.of(new Assignment("web", 1, "hb1"), new Assignment("web", 2, "hb1"),
+                new Assignment("web", 3, "hb3")), after.assignments());
+        assertEquals(List.of(), after.unavailable());
+        Schedule limited = Scheduler.plan(List.of(ServiceDemand.of("web", 3).withMaxPerHost(1)), hb2Down,
+                before.assignments());
+        assertEquals("hb1: already runs 1 of web (maxPerHost 1); hb2: down; hb3: already runs 1 of web "
+                + "(maxPerHost 1)", limited.unschedulable().get(0).message());
+    }
+
+    @Test
+    void aDownHostKeepsFailoverFalseReplicasAndReportsThemUnavailable() {
+        ServiceDemand db = ServiceDemand.of("db", 3).withFailover(false);
+        ServiceDemand web = ServiceDemand.of("web", 3);
+        Schedule before = Scheduler.plan(List.of(db, web), THREE, List.of());
+        assertEquals(new Assignment("db", 2, "hb2"), before.assignmentsOf("db").get(1));
+
+        Schedule after = Scheduler.plan(List.of(db, web), List.of(host("hb1"), down("hb2"), host("hb3")),
+                before.assignments());
+
+        assertEquals(before.assignmentsOf("db"), after.assignmentsOf("db"));
+        assertEquals(List.of(new Assignment("db", 2, "hb2")), after.unavailable());
+        assertEquals(0, after.countOn("web", "hb2"));
+        assertEquals(3, after.assignmentsOf("web").size());
+        assertEquals(List.of(), after.unschedulable());
+
+        // The host is back: the replica is simply running again, nothing moved.
+        Schedule back = Scheduler.plan(List.of(db, web), THREE, after.assignments());
+        assertEquals(after.assignments(), back.assignments());
+        assertEquals(List.of(), back.unavailable());
+    }
+
+    @Test
+    void aCordonedHostWithinTheGracePeriodKeepsFailoverReplicas() {
+        // The caller passes a host unreachable for less than failover-after as cordoned, not down.
+        ServiceDemand web = ServiceDemand.of("web", 3);
+        Schedule before = Scheduler.plan(List.of(web), THREE, List.of());
+        List<Candidate> unreachable = List.of(host("hb1"),
+                new Candidate("hb2", Map.of(), true, new Capacity(4000, 8 * GIB)), host("hb3"));
+
+        Schedule after = Scheduler.plan(List.of(web), unreachable, before.assignments());
+
+        assertEquals(before.assignments(), after.assignments());
+        assertEquals(List.of(), after.unavailable());
+    }
+
+    @Test
+    void scaleDownDropsAnUnavailableReplicaFirst() {
+        List<Assignment> current = List.of(new Assignment("db", 1, "hb1"), new Assignment("db", 2, "hb1"),
+                new Assignment("db", 3, "hb2"));
+        ServiceDemand db = ServiceDemand.of("db", 2).withFailover(false);
+
+        Schedule s = Scheduler.plan(List.of(db), List.of(host("hb1"), down("hb2"), host("hb3")), current);
+
+        // hb1 runs the most, but the replica on the down host runs nowhere: it goes first.
+        assertEquals(List.of(new Assignment("db", 1, "hb1"), new Assignment("db", 2, "hb1")), s.assignments());
+        assertEquals(List.of(), s.unavailable());
+    }
+
+    @Test
+    void aFailoverFalseReplicaOnAGoneHostIsPlacedAgain() {
+        // Down is the caller's word for a member that is away; a host it no longer lists at all keeps nothing.
+        List<Assignment> current = List.of(new Assignment("db", 1, "hb9"));
+
+        Schedule s = Scheduler.plan(List.of(ServiceDemand.of("db", 1).withFailover(false)), THREE, current);
+
+        assertEquals(List.of(new Assignment("db", 1, "hb1")), s.assignments());
+    }
 }
