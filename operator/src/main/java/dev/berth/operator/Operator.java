@@ -256,8 +256,10 @@ public final class Operator implements AutoCloseable {
                 metrics.clear();
             }
         });
-        SchedulerReconciler scheduler = new SchedulerReconciler(stacks, assignments, book, kv, keys, Clock.systemUTC(),
-                election::isLeader, metrics);
+        EtcdInformer<StoredValue> rebalances = informers.prefix("rebalance", keys.rebalancePrefix(), StoredValue.class,
+                new RawValues(keys.rebalancePrefix()));
+        SchedulerReconciler scheduler = new SchedulerReconciler(stacks, assignments, book, rebalances, kv, keys,
+                Clock.systemUTC(), election::isLeader, metrics);
         return ControllerBuilder.named("scheduler")
                 .forObjects(stacks)
                 // An assignment changed by someone else (by hand, an old leader): look again.
@@ -266,6 +268,7 @@ public final class Operator implements AutoCloseable {
                 .watches(hosts, host -> withHost(host, scheduler.stackKeys()))
                 .watches(members, host -> withHost(host, scheduler.stackKeys()))
                 .watches(cordons, host -> scheduler.stackKeys())
+                .watches(rebalances, List::of)
                 .allKeys(scheduler::allKeys)
                 .reconciler(scheduler)
                 .workers(1)

@@ -13,7 +13,14 @@ import dev.berth.operator.store.StoreException;
 import dev.berth.operator.store.StoredObject;
 import dev.berth.reconcilers.Deadline;
 import dev.berth.reconcilers.desired.DesiredHere;
+import dev.berth.crds.stack.UpdateSpec;
+import dev.berth.operator.cache.EtcdInformer;
+import dev.berth.operator.store.StatusCodec;
+import dev.berth.operator.store.StoredValue;
 import dev.berth.reconcilers.schedule.Assignment;
+import dev.berth.reconcilers.schedule.Handover;
+import dev.berth.reconcilers.schedule.Moves;
+import dev.berth.reconcilers.stack.StackNames;
 import dev.berth.reconcilers.schedule.Candidate;
 import dev.berth.reconcilers.schedule.Capacity;
 import dev.berth.reconcilers.schedule.Schedule;
@@ -50,6 +57,8 @@ public final class SchedulerReconciler implements Reconciler {
     private static final Logger log = LoggerFactory.getLogger(SchedulerReconciler.class);
     private static final Duration NOT_SYNCED_RETRY = Duration.ofSeconds(1);
     private static final Duration AFTER_CONFLICT = Duration.ofMillis(200);
+    /** How often a handover's target is looked at: its status row is read, not watched. */
+    private static final Duration HANDOVER_POLL = Duration.ofSeconds(1);
 
     private final DesiredInformer stacks;
     private final Assignments assignments;
@@ -60,9 +69,14 @@ public final class SchedulerReconciler implements Reconciler {
     private final BooleanSupplier leading;
     private final SchedulerMetrics metrics;
     private final AssignmentJson json = new AssignmentJson();
+    private final StatusCodec statusCodec = new StatusCodec();
+    private final EtcdInformer<StoredValue> rebalances;
 
-    public SchedulerReconciler(DesiredInformer stacks, Assignments assignments, HostBook hosts, EtcdKv kv,
-                               KeyLayout keys, Clock clock, BooleanSupplier leading, SchedulerMetrics metrics) {
+    /** @param rebalances rebalance requests by stack name ({@code berth rebalance stack NAME}) */
+    public SchedulerReconciler(DesiredInformer stacks, Assignments assignments, HostBook hosts,
+                               EtcdInformer<StoredValue> rebalances, EtcdKv kv, KeyLayout keys, Clock clock,
+                               BooleanSupplier leading, SchedulerMetrics metrics) {
+        this.rebalances = rebalances;
         this.stacks = stacks;
         this.assignments = assignments;
         this.hosts = hosts;
@@ -92,7 +106,7 @@ public final class SchedulerReconciler implements Reconciler {
         if (!leading.getAsBoolean()) {
             return ReconcileResult.done();
         }
-        if (!stacks.synced() || !assignments.synced() || !hosts.synced()) {
+        if (!stacks.synced() || !assignments.synced() || !hosts.synced() || !rebalances.synced()) {
             return ReconcileResult.requeueAfter(NOT_SYNCED_RETRY);
         }
         try {
@@ -137,29 +151,61 @@ public final class SchedulerReconciler implements Reconciler {
                 assignments::of);
         List<Candidate> candidates = new ArrayList<>();
         Set<String> down = new HashSet<>();
+        Set<String> draining = new HashSet<>();
+        Set<String> live = new HashSet<>();
         Duration recheck = null;
         for (String host : hosts.names()) {
             HostBook.State state = hosts.state(host, now);
             switch (state) {
-                case READY, CORDONED, DRAINING -> candidates.add(live(host, state != HostBook.State.READY, reserved));
+                case READY, CORDONED, DRAINING -> {
+                    candidates.add(live(host, state != HostBook.State.READY, reserved));
+                    live.add(host);
+                    if (state == HostBook.State.DRAINING) {
+                        draining.add(host);
+                    }
+                }
                 case UNREACHABLE -> {
                     // Within --failover-after: keeps what it has, gets nothing new (a lease TTL alone moves nothing).
                     candidates.add(new Candidate(host, labelsOf(host), true, null));
                     Duration left = hosts.untilDown(host, now);
                     recheck = recheck == null || left.compareTo(recheck) < 0 ? left : recheck;
                 }
-                case DOWN -> down.add(host);
+                case DOWN -> {
+                    // Keeps only what must not move (failover: false), reported unavailable.
+                    candidates.add(new Candidate(host, labelsOf(host), true, null, true));
+                    down.add(host);
+                }
             }
         }
         List<Assignment> current = previous.map(StackAssignment::assignments).orElse(List.of());
         Schedule schedule = Scheduler.plan(demands, candidates, current);
-        StackAssignment next = new StackAssignment(name, stackRevision, schedule.assignments(), List.of(),
-                schedule.unschedulable(), List.of(), now.toString());
+        List<Assignment> assigned = schedule.assignments();
+        List<Handover> handovers = handoversLeft(name, spec, previous, assigned, live);
+        boolean rebalance = rebalances.get(name).isPresent();
+        boolean balanced = false;
+        if (handovers.isEmpty()) {
+            Optional<Handover> move = Moves.next(demands, candidates, assigned, List.of(), draining, rebalance);
+            if (move.isPresent()) {
+                assigned = Moves.apply(assigned, move.get());
+                // Start-first across hosts: the old host keeps the replica until the new one runs it. A service
+                // updated with recreate must never run twice, so it moves stop-first.
+                if (startFirst(spec, move.get().service())) {
+                    handovers = List.of(move.get());
+                }
+                log.info("stack/{}: moving {}-{} from {} to {} ({})", name, move.get().service(), move.get().replica(),
+                        move.get().from(), move.get().to(), draining.contains(move.get().from()) ? "drain" : "rebalance");
+            } else {
+                balanced = rebalance;
+            }
+        }
+        StackAssignment next = new StackAssignment(name, stackRevision, assigned, handovers,
+                schedule.unschedulable(), schedule.unavailable(), now.toString());
         metrics.unschedulable(name, schedule.unschedulable().size());
-        ReconcileResult after = recheck == null ? ReconcileResult.done()
-                : ReconcileResult.requeueAfter(recheck.plusMillis(100));
+        ReconcileResult after = !handovers.isEmpty() ? ReconcileResult.requeueAfter(HANDOVER_POLL)
+                : recheck == null ? ReconcileResult.done() : ReconcileResult.requeueAfter(recheck.plusMillis(100));
         if (next.sameDecision(previous.orElse(null))) {
             metrics.attempt(schedule.unschedulable().isEmpty() ? "unchanged" : "unschedulable");
+            endRebalance(name, balanced);
             return after;
         }
         boolean written = kv.commit(List.of(new EtcdKv.Guard(keys.desired("stack", name), stackRevision),
@@ -170,19 +216,69 @@ public final class SchedulerReconciler implements Reconciler {
             return ReconcileResult.requeueAfter(AFTER_CONFLICT);
         }
         metrics.attempt(schedule.unschedulable().isEmpty() ? "written" : "unschedulable");
+        endRebalance(name, balanced);
         Set<Assignment> before = new HashSet<>(current);
-        List<Assignment> placed = schedule.assignments().stream().filter(a -> !before.contains(a)).toList();
+        List<Assignment> placed = assigned.stream().filter(a -> !before.contains(a)).toList();
         metrics.placed(placed.size());
         long failedOver = current.stream().filter(a -> down.contains(a.host()))
                 .filter(a -> placed.stream().anyMatch(p -> p.service().equals(a.service()) && p.replica() == a.replica()))
                 .count();
         metrics.failedOver((int) failedOver);
-        log.info("stack/{}: assigned {} replica(s){}{}{}", name, schedule.assignments().size(),
+        log.info("stack/{}: assigned {} replica(s){}{}{}{}", name, assigned.size(),
                 placed.isEmpty() ? "" : ", placed " + describe(placed),
                 failedOver == 0 ? "" : ", " + failedOver + " moved off down hosts " + down,
+                schedule.unavailable().isEmpty() ? "" : ", " + schedule.unavailable().size() + " unavailable (failover: false)",
                 schedule.unschedulable().isEmpty() ? "" : ", " + schedule.unschedulable().size() + " unschedulable: "
                         + schedule.unschedulable().get(0).message());
         return after;
+    }
+
+    /**
+     * The handovers still under way: each one's replica is still assigned to its target, its old host is live, and
+     * the target does not yet report the replica running (healthy, if the service is checked) at the current spec.
+     * Read from the target's status row, only while a handover is in flight.
+     */
+    private List<Handover> handoversLeft(String stack, StackSpec spec, Optional<StackAssignment> previous,
+                                         List<Assignment> assigned, Set<String> live) {
+        List<Handover> left = new ArrayList<>();
+        for (Handover h : previous.map(StackAssignment::handovers).orElse(List.of())) {
+            if (!assigned.contains(new Assignment(h.service(), h.replica(), h.to())) || !live.contains(h.from())) {
+                continue;
+            }
+            if (runsOn(stack, spec, h)) {
+                log.info("stack/{}: {}-{} runs on {}; {} lets it go", stack, h.service(), h.replica(), h.to(), h.from());
+                continue;
+            }
+            left.add(h);
+        }
+        return left;
+    }
+
+    private boolean runsOn(String stack, StackSpec spec, Handover h) {
+        boolean checked = spec.services().stream().filter(s -> s.name().equals(h.service())).findFirst()
+                .map(s -> s.healthcheck() != null && !s.healthcheck().test().isEmpty()
+                        && !"NONE".equals(s.healthcheck().test().get(0)))
+                .orElse(false);
+        String container = StackNames.container(stack, h.service(), h.replica());
+        return kv.get(keys.status("stack", stack, h.to())).flatMap(v -> statusCodec.read(v.value()))
+                .map(status -> status.replicas().stream().anyMatch(r -> r.name().equals(container)
+                        && "running".equals(r.state()) && r.reason().isEmpty()
+                        && (!checked || "healthy".equals(r.health()))))
+                .orElse(false);
+    }
+
+    private static boolean startFirst(StackSpec spec, String service) {
+        return spec.services().stream().filter(s -> s.name().equals(service)).findFirst()
+                .map(s -> !UpdateSpec.RECREATE.equals(s.update() == null ? null : s.update().strategy()))
+                .orElse(true);
+    }
+
+    /** A rebalance request is done once nothing is left to move: delete it, so `berth rebalance` can tell. */
+    private void endRebalance(String stack, boolean balanced) {
+        if (balanced) {
+            kv.delete(keys.rebalance(stack));
+            log.info("stack/{}: rebalanced", stack);
+        }
     }
 
     private Candidate live(String host, boolean cordoned, Map<String, ReservedElsewhere.Reserved> reserved) {
