@@ -8,7 +8,10 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -106,12 +109,13 @@ public final class DrainCommand implements Callable<Integer> {
     /** "web/httpd-2", with " (failover: false, stays)" for services the scheduler does not move off their host. */
     private static List<String> describe(StoreSession session, KindDef stackKind, List<String> left) {
         List<String> described = new ArrayList<>();
+        Map<String, Optional<StackSpec>> specs = new HashMap<>();
         for (String replica : left) {
             String stack = replica.substring(0, replica.indexOf('/'));
             String service = replica.substring(replica.indexOf('/') + 1, replica.lastIndexOf('-'));
-            boolean pinned = session.store().get(stackKind, stack).flatMap(o -> o.resource())
-                    .map(r -> r.spec(StackSpec.class).services().stream()
-                            .anyMatch(s -> s.name().equals(service) && !s.failover()))
+            boolean pinned = specs.computeIfAbsent(stack, name -> session.store().get(stackKind, name)
+                            .flatMap(o -> o.resource()).map(r -> r.spec(StackSpec.class)))
+                    .map(spec -> spec.services().stream().anyMatch(s -> s.name().equals(service) && !s.failover()))
                     .orElse(false);
             described.add(replica + (pinned ? " (failover: false, stays: host-local data)" : ""));
         }

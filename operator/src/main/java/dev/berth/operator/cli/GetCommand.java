@@ -51,7 +51,7 @@ public final class GetCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         if (kindName.equalsIgnoreCase("hosts") || kindName.equalsIgnoreCase("host")) {
             // Hosts are written by the operators themselves, not declared: their own listing.
-            return HostsCommand.print(etcd, out, output == Output.wide);
+            return HostsCommand.print(etcd, out, output == Output.wide, name);
         }
         KindDef kind = KindArgument.resolve(kinds, kindName, spec.commandLine());
         StatusCodec codec = new StatusCodec();

@@ -17,16 +17,20 @@ final class HostsCommand {
     private HostsCommand() {
     }
 
-    static int print(EtcdOptions etcd, PrintWriter out, boolean wide) {
+    /** All hosts, or only {@code name} (null: all); an unknown name fails like {@code get stack NAME}. */
+    static int print(EtcdOptions etcd, PrintWriter out, boolean wide, String name) {
         Cluster cluster;
         try (StoreSession session = new StoreSession(etcd, Kinds.standard())) {
             cluster = ClusterReader.read(session);
+        }
+        if (name != null) {
+            HostArgument.checkKnown(cluster, name);
         }
         Table table = wide ? new Table("HOST", "UNDERLAY", "VXLAN ENDPOINTS", "VNIS", "STATUS", "UPDATED", "CPUS", "MEMORY",
                 "VTEP MAC", "LABELS", "VERSION")
                 : new Table("HOST", "UNDERLAY", "VXLAN ENDPOINTS", "VNIS", "STATUS", "UPDATED");
         Instant now = Instant.now();
-        for (String host : cluster.known()) {
+        for (String host : name == null ? cluster.known() : java.util.Set.of(name)) {
             HostRecord h = cluster.live().get(host);
             if (h == null) {
                 MemberRecord m = cluster.members().get(host);

@@ -151,6 +151,11 @@ class ClusterCommandsTest {
                     run.err(), command);
         }
         assertEquals(before, etcd.snapshot(), "nothing written");
+        assertEquals(1, etcd.cli("get", "hosts", "hb9").exit());
+        CliRun one = etcd.cli("get", "host", "hb4");
+        assertEquals(0, one.exit(), one.err());
+        assertEquals(2, one.out().lines().count(), one.out());
+        assertTrue(line(one.out(), "hb4 ").contains(" Down "), one.out());
         CliRun wrongKind = etcd.cli("cordon", "stack", "hb1");
         assertEquals(2, wrongKind.exit(), wrongKind.err());
         assertTrue(wrongKind.err().contains("only hosts can be cordoned or drained"), wrongKind.err());
