@@ -34,8 +34,9 @@ import java.util.TreeSet;
  * <p>STATUS, first that applies: Invalid; Pending (Scheduling: a replicated service and no assignment yet;
  * Unschedulable: replicas no host could take); Degraded (a live host says so, or failover:false replicas are
  * Unavailable on a down host); Unknown (replicas assigned to, or reported only by, hosts that are not alive);
- * Pending (nobody has reported yet); Progressing (a host or the scheduler has not caught up with the stack's
- * revision, a rollout or handover runs, or fewer run than desired while hosts work on it); Ready; NotReady.
+ * Pending (nobody has reported yet); Progressing (a live host has not caught up with the stack's revision, a handover
+ * runs, or a host reports Progressing while fewer run than desired); Ready; NotReady. The assignment's
+ * {@code stackRevision} is not compared: the scheduler need not rewrite an unchanged decision for a new revision.
  */
 final class StackView {
     /** What the view needs of a service: its name, replicas, whether it is global, and failover. */
@@ -160,9 +161,6 @@ final class StackView {
             if (s.observedRevision() < revision) {
                 return new String[] {"Progressing", s.host() + " at revision " + s.observedRevision() + " of " + revision};
             }
-        }
-        if (assignment.isPresent() && assignment.get().stackRevision() < revision && replicated()) {
-            return new String[] {"Progressing", "the scheduler has not placed revision " + revision + " yet"};
         }
         List<Handover> handovers = assignment.map(StackAssignment::handovers).orElse(List.of());
         if (!handovers.isEmpty()) {
