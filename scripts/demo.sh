@@ -48,7 +48,7 @@ fi
 
 bin/berth apply -f examples/
 log "waiting for the example stacks to be Ready"
-all_ready() { [ "$(bin/berth get stacks | awk 'NR>1 && $4!="Ready"' | wc -l)" = 0 ] && [ "$(bin/berth get stacks | wc -l)" -gt 1 ]; }
+all_ready() { [ "$(bin/berth get stacks | awk 'NR>1 && $3!="Ready"' | wc -l)" = 0 ] && [ "$(bin/berth get stacks | wc -l)" -gt 1 ]; }
 wait_for 120 "the example stacks to be Ready" all_ready
 bin/berth get stacks
 echo

@@ -42,7 +42,7 @@ public final class DescribeCommand implements Callable<Integer> {
                 spec.commandLine().getErr().flush();
                 return 1;
             }
-            view = ObjectView.load(session.store(), object.get(), new StatusCodec());
+            view = ObjectView.load(session.store(), object.get(), new StatusCodec(), ClusterReader.read(session));
         }
         StoredObject object = view.object();
         out.println("Name:        " + name);

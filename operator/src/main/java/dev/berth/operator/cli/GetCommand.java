@@ -22,7 +22,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "get", mixinStandardHelpOptions = true,
-        description = "List objects of a kind, one row per object and host that reported status.")
+        description = {"List objects of a kind. Stacks: one row per stack, READY = running/desired containers in the"
+                + " cluster; rows of hosts that are not alive count as Unknown.",
+                "`berth get stacks NAME -o wide` also lists every replica with its host, state and reason."})
 public final class GetCommand implements Callable<Integer> {
     enum Output { table, wide, yaml, json }
 
@@ -32,7 +34,8 @@ public final class GetCommand implements Callable<Integer> {
     @Mixin
     EtcdOptions etcd;
 
-    @Parameters(index = "0", paramLabel = "KIND", description = "stacks (st), networks (net), gitsources, or hosts (the live host records)")
+    @Parameters(index = "0", paramLabel = "KIND", description = "stacks (st), networks (net), routes, gitsources, or hosts (every host the cluster knows:"
+                    + " Ready, Cordoned, Draining, Drained or Down)")
     String kindName;
 
     @Parameters(index = "1", arity = "0..1", paramLabel = "NAME", description = "Only this object.")
@@ -48,7 +51,7 @@ public final class GetCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         if (kindName.equalsIgnoreCase("hosts") || kindName.equalsIgnoreCase("host")) {
             // Hosts are written by the operators themselves, not declared: their own listing.
-            return HostsCommand.print(etcd, out, output == Output.wide);
+            return HostsCommand.print(etcd, out, output == Output.wide, name);
         }
         KindDef kind = KindArgument.resolve(kinds, kindName, spec.commandLine());
         StatusCodec codec = new StatusCodec();
@@ -61,14 +64,15 @@ public final class GetCommand implements Callable<Integer> {
                 spec.commandLine().getErr().flush();
                 return 1;
             }
+            Cluster cluster = ClusterReader.read(session);
             for (StoredObject object : objects) {
-                views.add(ObjectView.load(session.store(), object, codec));
+                views.add(ObjectView.load(session.store(), object, codec, cluster));
             }
         }
         switch (output) {
             case yaml -> printYaml(out, views);
             case json -> printJson(out, views, codec);
-            default -> printTable(out, kind, views, output == Output.wide);
+            default -> printTable(out, kind, views, output == Output.wide, name != null);
         }
         out.flush();
         return 0;
@@ -110,7 +114,8 @@ public final class GetCommand implements Callable<Integer> {
         }
     }
 
-    private static void printTable(PrintWriter out, KindDef kind, List<ObjectView> views, boolean wide) {
+    /** With -o wide and one NAME, the kind's details follow the row (a stack's replicas, like docker service ps). */
+    private static void printTable(PrintWriter out, KindDef kind, List<ObjectView> views, boolean wide, boolean one) {
         KindTable kindTable = KindTables.standard().forKind(kind.kind())
                 .orElseThrow(() -> new CliException("no table for kind " + kind.kind()));
         Table table = new Table(kindTable.header(wide).toArray(String[]::new));
@@ -119,5 +124,8 @@ public final class GetCommand implements Callable<Integer> {
             kindTable.rows(view, now, wide).forEach(row -> table.row(row.toArray(String[]::new)));
         }
         table.print(out);
+        if (wide && one) {
+            views.forEach(view -> kindTable.details(view, now, out));
+        }
     }
 }

@@ -1,47 +1,85 @@
 package dev.berth.operator.cli;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.crds.Kinds;
 import dev.berth.operator.control.HostRecord;
-import dev.berth.operator.store.StoredValue;
+import dev.berth.operator.schedule.MemberRecord;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.stream.Collectors;
 
 /**
- * {@code berth get hosts}: the live host records (each on its operator's lease, so a listed host is alive):
- * the seed's discovery data.
+ * {@code berth get hosts}: every host the cluster knows, the live host records (each on its operator's lease, so a
+ * listed record means alive) and the scheduler's member records (a member without a live record is Down). STATUS:
+ * Ready, Cordoned, Draining (Drained once the scheduler places nothing on it), Down; UPDATED is the live record's
+ * last write, or for a Down host how long it has been down and when it was last seen.
  */
 final class HostsCommand {
     private HostsCommand() {
     }
 
-    static int print(EtcdOptions etcd, PrintWriter out, boolean wide) throws Exception {
-        ObjectMapper json = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
-        Table table = wide ? new Table("HOST", "UNDERLAY", "VXLAN ENDPOINTS", "VNIS", "STATUS", "UPDATED", "VTEP MAC", "LABELS", "VERSION")
+    /** All hosts, or only {@code name} (null: all); an unknown name fails like {@code get stack NAME}. */
+    static int print(EtcdOptions etcd, PrintWriter out, boolean wide, String name) {
+        Cluster cluster;
+        try (StoreSession session = new StoreSession(etcd, Kinds.standard())) {
+            cluster = ClusterReader.read(session);
+        }
+        if (name != null) {
+            HostArgument.checkKnown(cluster, name);
+        }
+        Table table = wide ? new Table("HOST", "UNDERLAY", "VXLAN ENDPOINTS", "VNIS", "STATUS", "UPDATED", "CPUS", "MEMORY",
+                "VTEP MAC", "LABELS", "VERSION")
                 : new Table("HOST", "UNDERLAY", "VXLAN ENDPOINTS", "VNIS", "STATUS", "UPDATED");
         Instant now = Instant.now();
-        try (StoreSession session = new StoreSession(etcd, Kinds.standard())) {
-            for (StoredValue value : session.kv().list(session.store().keys().hostsPrefix()).values()) {
-                HostRecord h = json.readValue(value.value(), HostRecord.class);
-                String ip = h.underlayIp() == null ? "-" : h.underlayIp();
-                String endpoints = h.underlayIp() == null || h.networks().isEmpty() ? "-" : h.networks().stream()
-                        .map(n -> h.underlayIp() + ":" + n.port()).distinct().collect(Collectors.joining(","));
-                String vnis = h.networks().isEmpty() ? "-" : h.networks().stream()
-                        .map(n -> n.vni() + "(" + n.name() + ")").collect(Collectors.joining(","));
-                // Listed means alive (the record is on the operator's lease); UPDATED is the record's last write.
-                String seen = Ages.since(h.lastSeen(), now) + " ago";
-                if (wide) {
-                    table.row(h.name(), ip, endpoints, vnis, "Alive", seen, h.vtepMac(),
-                            h.labels().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).sorted()
-                                    .collect(Collectors.joining(",")), h.version());
-                } else {
-                    table.row(h.name(), ip, endpoints, vnis, "Alive", seen);
-                }
+        for (String host : name == null ? cluster.known() : java.util.Set.of(name)) {
+            HostRecord h = cluster.live().get(host);
+            if (h == null) {
+                MemberRecord m = cluster.members().get(host);
+                String gone = (m.downSince() == null ? "" : "down " + Ages.since(m.downSince(), now) + ", ")
+                        + "last seen " + Ages.clock(m.lastSeen(), now);
+                table.row(wide ? new String[] {host, "-", "-", "-", cluster.state(host), gone, "-", "-", "-", "-", "-"}
+                        : new String[] {host, "-", "-", "-", cluster.state(host), gone});
+                continue;
+            }
+            String ip = h.underlayIp() == null ? "-" : h.underlayIp();
+            String endpoints = h.underlayIp() == null || h.networks().isEmpty() ? "-" : h.networks().stream()
+                    .map(n -> h.underlayIp() + ":" + n.port()).distinct().collect(Collectors.joining(","));
+            String vnis = h.networks().isEmpty() ? "-" : h.networks().stream()
+                    .map(n -> n.vni() + "(" + n.name() + ")").collect(Collectors.joining(","));
+            String seen = Ages.since(h.lastSeen(), now) + " ago";
+            if (wide) {
+                table.row(h.name(), ip, endpoints, vnis, cluster.state(host), seen, cpus(h.cpuMillis()), memory(h.memoryBytes()),
+                        h.vtepMac(), h.labels().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).sorted()
+                                .collect(Collectors.joining(",")), h.version());
+            } else {
+                table.row(h.name(), ip, endpoints, vnis, cluster.state(host), seen);
             }
         }
         table.print(out);
         return 0;
+    }
+
+    /** "4", "0.5"; "-" when the host did not report it. */
+    static String cpus(Long millis) {
+        if (millis == null) {
+            return "-";
+        }
+        return millis % 1000 == 0 ? Long.toString(millis / 1000) : java.math.BigDecimal.valueOf(millis, 3).stripTrailingZeros().toPlainString();
+    }
+
+    /** Docker-style binary units: "512Mi", "7.6Gi"; "-" when unknown. */
+    static String memory(Long bytes) {
+        if (bytes == null) {
+            return "-";
+        }
+        String[] units = {"B", "Ki", "Mi", "Gi", "Ti"};
+        double value = bytes;
+        int unit = 0;
+        while (value >= 1024 && unit < units.length - 1) {
+            value /= 1024;
+            unit++;
+        }
+        String number = value >= 10 || value == Math.floor(value) ? Long.toString(Math.round(value))
+                : String.format(java.util.Locale.ROOT, "%.1f", value);
+        return number + units[unit];
     }
 }

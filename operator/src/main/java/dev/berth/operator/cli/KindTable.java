@@ -16,4 +16,8 @@ interface KindTable {
 
     /** The kind-specific part of describe: the declaration in short and per-host status. */
     void describe(ObjectView view, PrintWriter out);
+
+    /** What {@code get KIND NAME -o wide} prints after the row; most kinds have nothing more. */
+    default void details(ObjectView view, Instant now, PrintWriter out) {
+    }
 }

@@ -8,7 +8,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Overlay Networks: one row per host that takes part, with its state and range. */
+/** Overlay Networks: one row per host that takes part, with its state and range (Unknown: the host is not alive). */
 final class NetworkTable implements KindTable {
     @Override
     public List<String> header(boolean wide) {
@@ -29,6 +29,12 @@ final class NetworkTable implements KindTable {
             rows.add(row(wide, view.object().name(), vni, subnet, mode, "-", status, "-", message));
         }
         for (ObjectStatus s : view.statuses()) {
+            if (!view.cluster().alive(s.host())) {
+                // Its last report may be long stale: the host's operator is gone, so nobody vouches for it.
+                rows.add(row(wide, view.object().name(), vni, subnet, mode, s.host(), "Unknown", Ages.since(s.since(), now),
+                        view.cluster().absence(s.host(), now)));
+                continue;
+            }
             boolean degraded = s.condition(Condition.DEGRADED).map(Condition::isTrue).orElse(false);
             String status = degraded ? "Degraded" : s.ready() ? "Ready" : "NotReady";
             String message = degraded ? s.condition(Condition.DEGRADED).map(c -> c.reason() + ": " + c.message()).orElse("")
@@ -57,8 +63,10 @@ final class NetworkTable implements KindTable {
         if (view.statuses().isEmpty()) {
             out.println("  (no host takes part)");
         }
+        Instant now = Instant.now();
         for (ObjectStatus s : view.statuses()) {
-            out.println("  " + s.host() + ":");
+            out.println("  " + s.host() + ":" + (view.cluster().alive(s.host()) ? ""
+                    : "  Unknown (" + view.cluster().absence(s.host(), now) + "): the last report follows"));
             Conditions.print(s, out);
         }
     }

@@ -8,13 +8,16 @@ import dev.berth.operator.store.StoredValue;
 import java.util.ArrayList;
 import java.util.List;
 
-/** An object with the status every host reported for it: what get and describe show. */
-record ObjectView(StoredObject object, List<ObjectStatus> statuses) {
-    static ObjectView load(ResourceStore store, StoredObject object, StatusCodec codec) {
+/**
+ * An object with the status every host reported for it, and the cluster's hosts and assignments to judge those
+ * rows by (a row from a host that is not alive is Unknown): what get and describe show.
+ */
+record ObjectView(StoredObject object, List<ObjectStatus> statuses, Cluster cluster) {
+    static ObjectView load(ResourceStore store, StoredObject object, StatusCodec codec, Cluster cluster) {
         List<ObjectStatus> statuses = new ArrayList<>();
         for (StoredValue value : store.statuses(object.kind(), object.name())) {
             codec.read(value.value()).ifPresent(statuses::add);
         }
-        return new ObjectView(object, statuses);
+        return new ObjectView(object, statuses, cluster);
     }
 }

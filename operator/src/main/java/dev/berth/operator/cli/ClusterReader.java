@@ -1,0 +1,61 @@
+package dev.berth.operator.cli;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.operator.control.HostRecord;
+import dev.berth.operator.schedule.CordonRecord;
+import dev.berth.operator.schedule.MemberRecord;
+import dev.berth.operator.store.StoredValue;
+import dev.berth.reconcilers.schedule.StackAssignment;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Reads a {@link Cluster} from etcd: four prefix reads. A record that does not parse is left out (someone wrote it by
+ * hand; the scheduler repairs assignments, and the CLI shows what it can rather than fail).
+ */
+final class ClusterReader {
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+    private ClusterReader() {
+    }
+
+    static Cluster read(StoreSession session) {
+        var keys = session.store().keys();
+        return new Cluster(
+                read(session, keys.hostsPrefix(), HostRecord.class, HostRecord::name),
+                read(session, keys.membersPrefix(), MemberRecord.class, MemberRecord::host),
+                read(session, keys.cordonsPrefix(), CordonRecord.class, CordonRecord::host),
+                read(session, keys.assignmentsPrefix(), StackAssignment.class, StackAssignment::stack));
+    }
+
+    /** Keyed by the last segment of the etcd key (the host or stack name), which is what the key layout promises. */
+    private static <T> Map<String, T> read(StoreSession session, String prefix, Class<T> type, Function<T, String> name) {
+        Map<String, T> all = new HashMap<>();
+        for (StoredValue value : session.kv().list(prefix).values()) {
+            String keyName = value.key().substring(prefix.length());
+            if (keyName.isEmpty() || keyName.contains("/")) {
+                continue;
+            }
+            try {
+                T record = JSON.readValue(value.value(), type);
+                if (record != null && name.apply(record) != null) {
+                    all.put(keyName, record);
+                }
+            } catch (Exception e) {
+                // Unreadable: left out, see the class comment.
+            }
+        }
+        return all;
+    }
+
+    static String write(Object record) {
+        try {
+            return JSON.writeValueAsString(record);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot write " + record + " as JSON", e);
+        }
+    }
+}

@@ -1,0 +1,26 @@
+package dev.berth.operator.cli;
+
+import picocli.CommandLine;
+
+/**
+ * The "host H" of cordon, uncordon and drain: the kind word must be host (or hosts); the host must be one the
+ * cluster knows (a live record or a member record), else the command fails with the known hosts listed.
+ */
+final class HostArgument {
+    private HostArgument() {
+    }
+
+    static void checkKind(String kind, CommandLine commandLine) {
+        if (!kind.equalsIgnoreCase("host") && !kind.equalsIgnoreCase("hosts")) {
+            throw new CommandLine.ParameterException(commandLine, "only hosts can be cordoned or drained, not \"" + kind
+                    + "\" (usage: berth " + commandLine.getCommandName() + " host NAME)");
+        }
+    }
+
+    static void checkKnown(Cluster cluster, String host) {
+        if (!cluster.known().contains(host)) {
+            throw new CliException("unknown host \"" + host + "\": no live host record and no member record (known hosts: "
+                    + (cluster.known().isEmpty() ? "none" : String.join(", ", cluster.known())) + ")");
+        }
+    }
+}
