@@ -24,7 +24,7 @@ import picocli.CommandLine.Spec;
         description = {"Cordon a host and have the scheduler move its replicas to other hosts, one at a time (start-first:"
                 + " the old container stays until the new one runs, and is healthy if checked), then wait until the"
                 + " scheduler places nothing on it. Exit 1 if replicas are left when --timeout ends (the drain goes on).",
-                "failover: false replicas (host-local data) are reported when they do not move.",
+                "failover: false replicas (host-local data) do not move: they are reported, and the drain ends without them.",
                 "Undo with `berth uncordon host NAME`."})
 public final class DrainCommand implements Callable<Integer> {
     @Spec
@@ -88,6 +88,12 @@ public final class DrainCommand implements Callable<Integer> {
                 return 0;
             }
             List<String> described = describe(session, stackKind, left);
+            if (described.stream().allMatch(d -> d.endsWith(PINNED))) {
+                // The scheduler never moves these (their data is on this host): waiting for them would never end.
+                out.println(host + ": drained except " + count(left) + " that stay: " + String.join(", ", described));
+                out.flush();
+                return 0;
+            }
             if (!described.equals(shown)) {
                 out.println(host + ": " + count(left) + " left: " + String.join(", ", described));
                 out.flush();
@@ -101,6 +107,8 @@ public final class DrainCommand implements Callable<Integer> {
             Thread.sleep(Math.max(10, Math.min(poll.toMillis(), Duration.between(Instant.now(), deadline).toMillis())));
         }
     }
+
+    private static final String PINNED = " (failover: false, stays: host-local data)";
 
     private static String count(List<String> left) {
         return left.size() == 1 ? "1 replica" : left.size() + " replicas";
@@ -117,7 +125,7 @@ public final class DrainCommand implements Callable<Integer> {
                             .flatMap(o -> o.resource()).map(r -> r.spec(StackSpec.class)))
                     .map(spec -> spec.services().stream().anyMatch(s -> s.name().equals(service) && !s.failover()))
                     .orElse(false);
-            described.add(replica + (pinned ? " (failover: false, stays: host-local data)" : ""));
+            described.add(replica + (pinned ? PINNED : ""));
         }
         return described;
     }
