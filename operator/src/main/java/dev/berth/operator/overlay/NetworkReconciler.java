@@ -83,8 +83,7 @@ public final class NetworkReconciler implements Reconciler {
                 continue;
             }
             stack.flatMap(StoredObject::resource).map(r -> r.spec(StackSpec.class))
-                    .filter(s -> PlacementRule.placedHere(s.placement(), host))
-                    .ifPresent(s -> needed.addAll(PlanBuilder.externalNetworks(s)));
+                    .ifPresent(s -> needed.addAll(PlanBuilder.externalNetworks(eligibleHere(s))));
         }
         if (anyInvalid) {
             last.forEach((network, outcome) -> {
@@ -94,6 +93,17 @@ public final class NetworkReconciler implements Reconciler {
             });
         }
         return needed;
+    }
+
+    /**
+     * The services of a stack this host may run. Eligible, not assigned: the Network is ready here before the
+     * scheduler moves a replica here (a failover does not wait for an overlay), at the cost of joining it on
+     * hosts that run none of the stack.
+     */
+    private StackSpec eligibleHere(StackSpec spec) {
+        return new StackSpec(spec.placement(), spec.services().stream()
+                .filter(service -> PlacementRule.placedHere(service.effectivePlacement(spec.placement()), host))
+                .toList(), spec.networks());
     }
 
     /**
