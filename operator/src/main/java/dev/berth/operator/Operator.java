@@ -179,7 +179,8 @@ public final class Operator implements AutoCloseable {
                 StoredValue.class, Assignments.codec(settings.keys())));
 
         // The controllers.
-        controllers.add(schedulerController(stacks, hosts, assignments, kv));
+        HostBook book = new HostBook(hosts, members(), cordons(), kv, settings.keys(), settings.failoverAfter());
+        controllers.add(schedulerController(stacks, hosts, book, assignments, kv));
         Optional<OverlayRuntime> overlay = underlay.map(u -> new OverlayRuntime(informers.desired(kind("Network")), hosts,
                 stacks, observed, kv, settings.keys(), registration, host, settings.instance(), u,
                 settings.underlay().netns(), docker, new StatusWriter(kv, settings.keys(), settings.host(), objectMetrics::status),
@@ -188,7 +189,7 @@ public final class Operator implements AutoCloseable {
                 new StackConverger(docker), new StatusWriter(kv, settings.keys(), settings.host(), objectMetrics::status),
                 Clock.systemUTC(), new DriftMetrics(registry, List.of("stack")),
                 overlay.map(OverlayRuntime::externalNetworks).orElse(ExternalNetworks.none()), routes.serviceLabels(),
-                assignments), assignments));
+                assignments, book::known), assignments));
         overlay.ifPresent(o -> controllers.add(networkController(o, stacks, hosts)));
         controllers.add(routeController(stacks, hosts));
         GitOpsRuntime gitops = new GitOpsRuntime(informers.desired(kind("GitSource")), gitopsTriggers(), kinds, kv,
@@ -241,14 +242,9 @@ public final class Operator implements AutoCloseable {
      * Where replicas run: the leader of the {@code scheduler} election plans each stack, one at a time (reservations
      * of two stacks planned at once could take the same capacity), and keeps the book of hosts that come and go.
      */
-    private Controller schedulerController(DesiredInformer stacks, EtcdInformer<HostRecord> hosts, Assignments assignments,
-                                           EtcdKv kv) {
+    private Controller schedulerController(DesiredInformer stacks, EtcdInformer<HostRecord> hosts, HostBook book,
+                                           Assignments assignments, EtcdKv kv) {
         KeyLayout keys = settings.keys();
-        EtcdInformer<StoredValue> members = informers.prefix("members", keys.membersPrefix(), StoredValue.class,
-                new RawValues(keys.membersPrefix()));
-        EtcdInformer<StoredValue> cordons = informers.prefix("cordons", keys.cordonsPrefix(), StoredValue.class,
-                new RawValues(keys.cordonsPrefix()));
-        HostBook book = new HostBook(hosts, members, cordons, kv, keys, settings.failoverAfter());
         LeaderElection election = new LeaderElection(kv, keys.base() + "elections/scheduler", settings.host(), 10, registry);
         SchedulerMetrics metrics = new SchedulerMetrics(registry);
         election.addListener(leading -> {
@@ -266,14 +262,25 @@ public final class Operator implements AutoCloseable {
                 .watches(assignments, List::of)
                 // A host came or went: record it, and plan every stack again against the new set of hosts.
                 .watches(hosts, host -> withHost(host, scheduler.stackKeys()))
-                .watches(members, host -> withHost(host, scheduler.stackKeys()))
-                .watches(cordons, host -> scheduler.stackKeys())
+                .watches(members(), host -> withHost(host, scheduler.stackKeys()))
+                .watches(cordons(), host -> scheduler.stackKeys())
                 .watches(rebalances, List::of)
                 .allKeys(scheduler::allKeys)
                 .reconciler(scheduler)
                 .workers(1)
                 .leaderOnly(election)
                 .build(settings.retry(), registry);
+    }
+
+    /** Every host the cluster has seen (the scheduler leader's book, no lease). */
+    private EtcdInformer<StoredValue> members() {
+        return informers.prefix("members", settings.keys().membersPrefix(), StoredValue.class,
+                new RawValues(settings.keys().membersPrefix()));
+    }
+
+    private EtcdInformer<StoredValue> cordons() {
+        return informers.prefix("cordons", settings.keys().cordonsPrefix(), StoredValue.class,
+                new RawValues(settings.keys().cordonsPrefix()));
     }
 
     private static Collection<String> withHost(String host, Collection<String> stacks) {
@@ -302,6 +309,9 @@ public final class Operator implements AutoCloseable {
                 .owns(owners, ObjectKey.STACK)
                 // The scheduler moved replicas of a stack to or from this host.
                 .watches(assignments, List::of)
+                // An assignment is followed only once every host it names is known (see StackReconciler).
+                .watches(informers.prefix("hosts", settings.keys().hostsPrefix(), HostRecord.class,
+                        new HostRecordCodec(settings.keys())), assignments::stacksNaming)
                 // Labels-mode Routes changed the Traefik labels a stack's containers must carry.
                 .watchesNow(routes.labelChanges(), List::of)
                 .allKeys(() -> stackKeys(stacks))

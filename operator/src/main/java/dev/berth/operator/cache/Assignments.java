@@ -18,6 +18,11 @@ public final class Assignments implements Source<String> {
 
     private final EtcdInformer<StoredValue> informer;
     private final AssignmentJson json = new AssignmentJson();
+    /** Decoded once per revision: every host change asks which stacks name it. */
+    private final java.util.Map<String, Decoded> decoded = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private record Decoded(long revision, Optional<StackAssignment> value) {
+    }
 
     public Assignments(EtcdInformer<StoredValue> informer) {
         this.informer = informer;
@@ -35,19 +40,36 @@ public final class Assignments implements Source<String> {
     public Optional<StackAssignment> of(String stack) {
         Optional<StoredValue> raw = informer.get(stack);
         if (raw.isEmpty()) {
+            decoded.remove(stack);
             return Optional.empty();
         }
-        Optional<StackAssignment> decoded = json.read(raw.get().value()).filter(a -> a.stack().equals(stack));
-        if (decoded.isEmpty()) {
+        Decoded known = decoded.get(stack);
+        if (known != null && known.revision() == raw.get().modRevision()) {
+            return known.value();
+        }
+        Optional<StackAssignment> value = json.read(raw.get().value()).filter(a -> a.stack().equals(stack));
+        decoded.put(stack, new Decoded(raw.get().modRevision(), value));
+        if (value.isEmpty()) {
             log.warn("stack/{}: assignment at revision {} does not decode; treated as no decision", stack,
                     raw.get().modRevision());
         }
-        return decoded;
+        return value;
     }
 
     /** The mod revision of the stack's assignment key, 0 when there is none (an etcd guard for "must not exist"). */
     public long revision(String stack) {
         return informer.get(stack).map(StoredValue::modRevision).orElse(0L);
+    }
+
+    /** The stacks whose assignment names {@code host} (assigned, or either end of a handover). */
+    public java.util.List<String> stacksNaming(String host) {
+        java.util.List<String> stacks = new java.util.ArrayList<>();
+        for (String stack : informer.names()) {
+            of(stack).filter(a -> a.assignments().stream().anyMatch(x -> x.host().equals(host))
+                    || a.handovers().stream().anyMatch(h -> h.from().equals(host) || h.to().equals(host)))
+                    .ifPresent(a -> stacks.add(stack));
+        }
+        return stacks;
     }
 
     public java.util.Set<String> names() {

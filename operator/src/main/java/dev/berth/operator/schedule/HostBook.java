@@ -57,6 +57,11 @@ public final class HostBook {
         return names;
     }
 
+    /** A host with a live record or a member record: one an assignment may name. */
+    public boolean known(String host) {
+        return hosts.get(host).isPresent() || members.get(host).isPresent();
+    }
+
     public Optional<HostRecord> live(String host) {
         return hosts.get(host);
     }
