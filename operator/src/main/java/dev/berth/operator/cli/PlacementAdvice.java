@@ -45,7 +45,8 @@ final class PlacementAdvice {
             }
             if (!placement.global()) {
                 failover(service, path, eligible, at).ifPresent(warnings::add);
-                if (placement.spread() != null
+                // No eligible host at all is said once, by room(); here some are eligible, but none has the label.
+                if (placement.spread() != null && !eligible.isEmpty()
                         && eligible.stream().noneMatch(h -> h.labels().containsKey(placement.spread()))) {
                     String spreadPath = service.placement() != null && service.placement().spread() != null
                             ? path + ".placement.spread" : "spec.placement.spread";
