@@ -30,6 +30,11 @@ public final class CheckContext {
     }
 
     private YamlNode locate(String path) {
+        return locate(root, path);
+    }
+
+    /** The node at {@code path} under {@code root}, or the nearest enclosing one that was written. */
+    static YamlNode locate(YamlNode root, String path) {
         YamlNode node = root;
         Matcher m = SEGMENT.matcher(path);
         while (m.find()) {

@@ -215,11 +215,18 @@ final class SchemaValidator {
 
     private void range(YamlNode node, JsonNode schema, String path, BigDecimal value) {
         if (schema.has("minimum") && value.compareTo(schema.get("minimum").decimalValue()) < 0) {
-            problems.at(node, path, "must be at least " + schema.get("minimum").asText() + " (got " + value + ")");
+            problems.at(node, path, "must be at least " + schema.get("minimum").asText() + " (got " + value + ")"
+                    + hint(schema));
         }
         if (schema.has("maximum") && value.compareTo(schema.get("maximum").decimalValue()) > 0) {
-            problems.at(node, path, "must be at most " + schema.get("maximum").asText() + " (got " + value + ")");
+            problems.at(node, path, "must be at most " + schema.get("maximum").asText() + " (got " + value + ")"
+                    + hint(schema));
         }
+    }
+
+    /** A schema's x-hint says what the person probably meant, e.g. how to write "no limit" instead of 0. */
+    private static String hint(JsonNode schema) {
+        return schema.has("x-hint") ? "; " + schema.get("x-hint").asText() : "";
     }
 
     private boolean enumOk(YamlNode node, JsonNode schema, String path, String value) {
@@ -232,7 +239,8 @@ final class SchemaValidator {
         if (values.contains(value)) {
             return true;
         }
-        problems.at(node, path, "must be one of: " + String.join(", ", values) + " (got \"" + value + "\")");
+        problems.at(node, path, "must be one of: " + String.join(", ", values) + " (got \"" + value + "\")"
+                + hint(schema));
         return false;
     }
 

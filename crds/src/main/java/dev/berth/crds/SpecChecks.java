@@ -1,7 +1,9 @@
 package dev.berth.crds;
 
 import dev.berth.crds.stack.DependsOnCheck;
+import dev.berth.crds.stack.PlacementCheck;
 import dev.berth.crds.stack.PublishedPortCheck;
+import dev.berth.crds.stack.ReservationCheck;
 import dev.berth.crds.stack.VolumeSourceCheck;
 
 import java.util.List;
@@ -12,7 +14,8 @@ public final class SpecChecks {
     }
 
     public static List<SpecCheck<?>> standard() {
-        return List.of(new VolumeSourceCheck(), new PublishedPortCheck(), new DependsOnCheck(), new dev.berth.crds.network.NetworkRangeCheck(),
+        return List.of(new VolumeSourceCheck(), new PublishedPortCheck(), new DependsOnCheck(), new PlacementCheck(),
+                new ReservationCheck(), new dev.berth.crds.network.NetworkRangeCheck(),
                 new dev.berth.crds.route.RouteCheck());
     }
 

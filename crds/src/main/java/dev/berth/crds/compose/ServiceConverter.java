@@ -19,7 +19,7 @@ final class ServiceConverter {
     /** The Stack's field order, so the printed service reads like one written by hand. */
     private static final List<String> FIELD_ORDER = List.of("name", "image", "entrypoint", "command", "env", "labels",
             "ports", "volumes", "networks", "dependsOn", "restart", "healthcheck", "resources", "user", "readOnly",
-            "capAdd", "capDrop", "securityOpt", "init", "replicas", "update");
+            "capAdd", "capDrop", "securityOpt", "init", "placement", "replicas", "update");
 
     /** Why common keys cannot be carried over; any other key gets a generic reason. */
     private static final Map<String, String> UNSUPPORTED = Map.ofEntries(
@@ -111,6 +111,8 @@ final class ServiceConverter {
                     ? "has no image, and Berth does not build: build and push the image, then set image"
                     : "has no image");
         }
+        new DeployConverter(context).reservationsWithinLimits(m, path, service);
+        scaleInGlobalMode(m, path, service);
         onePerHostWithPublishedPorts(m, path, service);
         if (!service.has("networks") && !context.defaultNetwork().equals("default")) {
             arrayOf(service, "networks").add(context.defaultNetwork());
@@ -118,7 +120,21 @@ final class ServiceConverter {
         return new Converted(entry.key(), ordered(service), traefik);
     }
 
-    /** Two containers cannot take one host port; Compose fails at start, Berth's schema refuses it. */
+    /** The older scale: next to deploy.mode: global; deploy.replicas there is dropped by the DeployConverter. */
+    private void scaleInGlobalMode(ComposeNode.Mapping m, String path, ObjectNode service) {
+        if (service.path("placement").path("mode").asText().equals("global") && service.has("replicas")
+                && m.entries().get("scale") != null) {
+            context.diagnostics().dropped(m.entries().get("scale"), Paths.child(path, "scale"),
+                    "has no meaning in global mode (one replica on every host)");
+            service.remove("replicas");
+        }
+    }
+
+    /**
+     * Two containers cannot take one host port: the scheduler puts at most one replica of such a service on a host,
+     * so replicas above 1 need as many hosts (Compose fails at start on one host; Swarm's routing mesh, which Berth
+     * has not, would share the port). Global mode has one replica per host already.
+     */
     private void onePerHostWithPublishedPorts(ComposeNode.Mapping m, String path, ObjectNode service) {
         int replicas = service.path("replicas").asInt(1);
         boolean publishes = false;
@@ -132,14 +148,13 @@ final class ServiceConverter {
                 at = deploy.entries().get("replicas");
                 atPath = Paths.child(path, "deploy.replicas");
             }
-            String message = "replicas: " + replicas + " with a published host port cannot run on one host "
-                    + "(the port is taken); using replicas: 1";
+            String message = "replicas: " + replicas + " with a published host port: at most one replica runs on "
+                    + "a host (the port binds once), so they need " + replicas + " hosts; on fewer the rest stay Pending";
             if (at == null) {
                 context.diagnostics().warn(m, path, message);
             } else {
                 context.diagnostics().warn(at, atPath, message);
             }
-            service.put("replicas", 1);
         }
     }
 

@@ -5,7 +5,11 @@ import dev.berth.crds.SpecCheck;
 
 import java.util.HashMap;
 
-/** Two containers cannot bind one host port, so the second service would fail on every host; say so up front. */
+/**
+ * Two containers cannot bind one host port, so a second service publishing it would fail on every host, and so would
+ * a global service's second replica; say so up front. A replicated service may have any number of replicas: the
+ * scheduler gives it at most one per host.
+ */
 public final class PublishedPortCheck implements SpecCheck<StackSpec> {
     @Override
     public Class<StackSpec> specType() {
@@ -33,9 +37,12 @@ public final class PublishedPortCheck implements SpecCheck<StackSpec> {
                 } else {
                     firstService.put(key, service.name());
                 }
-                if (service.replicas() > 1) {
-                    context.error(path, "a service that publishes a host port can have at most 1 replica per host "
-                            + "(replicas: " + service.replicas() + ")");
+                // Replicated: the scheduler puts at most one replica per host, whatever maxPerHost says. Global:
+                // every eligible host would start all replicas, and all but one would fail to bind.
+                if (service.replicas() > 1 && service.effectivePlacement(spec.placement()).global()) {
+                    context.error(path, "a global service that publishes a host port can run only 1 replica per "
+                            + "host (replicas: " + service.replicas() + "); use replicas: 1, or mode: replicated to "
+                            + "spread " + service.replicas() + " replicas over as many hosts");
                 }
             }
         }

@@ -38,6 +38,11 @@ class ComposeImporterTest {
     }
 
     @Test
+    void swarmDeployModesPlacementAndReservations() throws Exception {
+        assertFixture("swarm");
+    }
+
+    @Test
     void withoutRouteKindTraefikLabelsStayAsLabelsWithAWarning() throws Exception {
         Path dir = fixture("traefik");
         ComposeImport result = new ComposeImporter(new ComposeOptions(false)).convert(input(dir, ENV));

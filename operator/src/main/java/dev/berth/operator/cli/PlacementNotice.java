@@ -1,29 +1,49 @@
 package dev.berth.operator.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.crds.Resource;
-import dev.berth.crds.stack.StackSpec;
 import dev.berth.operator.store.StoredValue;
+import dev.berth.reconcilers.stack.HostInfo;
 import java.io.PrintWriter;
-import java.util.List;
 import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
-/** Says so when a stack without placement will run on every one of several known hosts. */
+/**
+ * After {@code berth apply}: where the applied stacks will run on the hosts alive now, and warnings about what will
+ * not work as expected there ({@link PlacementAdvice}). Reads the host records (on their operators' leases, so a
+ * listed host is alive) once per command.
+ */
 final class PlacementNotice {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private PlacementNotice() {
     }
 
     static void print(StoreSession session, Collection<Resource> applied, PrintWriter err) {
-        List<String> hosts = session.kv().list(session.store().keys().hostsPrefix()).values().stream()
-                .map(StoredValue::key).map(k -> k.substring(k.lastIndexOf('/') + 1)).toList();
-        if (hosts.size() < 2) {
-            return;
-        }
+        String prefix = session.store().keys().hostsPrefix();
+        List<HostInfo> hosts = hosts(session.kv().list(prefix).values(), prefix);
         for (Resource r : applied) {
-            if (r.spec() instanceof StackSpec stack && (stack.placement() == null || stack.placement().isEmpty())) {
-                err.println("note: " + r.key() + " has no placement, so it runs on all " + hosts.size()
-                        + " known hosts (" + String.join(", ", hosts) + ")");
-            }
+            PlacementAdvice.of(r, hosts).forEach(err::println);
         }
         err.flush();
+    }
+
+    /** Name from the key; labels from the record, none when it does not decode (a newer or broken writer). */
+    static List<HostInfo> hosts(Collection<StoredValue> records, String prefix) {
+        return records.stream().map(v -> new HostInfo(v.key().substring(prefix.length()), labels(v.value()))).toList();
+    }
+
+    private static Map<String, String> labels(String json) {
+        Map<String, String> labels = new LinkedHashMap<>();
+        try {
+            JSON.readTree(json).path("labels").properties()
+                    .forEach(e -> labels.put(e.getKey(), e.getValue().asText()));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            // No labels: the host still counts as alive, and a selector simply does not match it.
+        }
+        return labels;
     }
 }

@@ -12,7 +12,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code berth diff} prints the reconciler's plan for a host; {@code berth apply} warns about unplaced stacks. */
+/** {@code berth diff} prints the reconciler's plan for a host; {@code berth apply} notes and warns about placement. */
 class DiffAndNoticeTest {
     @Test
     void diffPrintsThePlanAndNothingOnceConverged() throws Exception {
@@ -67,7 +67,7 @@ class DiffAndNoticeTest {
     }
 
     @Test
-    void applyWarnsWhenAStackWithoutPlacementRunsOnSeveralHosts(@TempDir Path dir) throws Exception {
+    void applyNotesWhereAStackWithoutPlacementRunsOnSeveralHosts(@TempDir Path dir) throws Exception {
         try (TestOperator h = TestOperator.create()) {
             Path file = dir.resolve("s.yaml");
             Files.writeString(file, StackYaml.stack(h.name("everywhere")).yaml());
@@ -77,7 +77,32 @@ class DiffAndNoticeTest {
             h.etcd.kv.put(h.keys().host("host-b"), "{}");
             CliRun two = h.cli("apply", "-f", file.toString());
             assertEquals(0, two.exit());
-            assertTrue(two.err().contains("has no placement, so it runs on all 2 known hosts (host-a, host-b)"), two.err());
+            assertTrue(two.err().contains("may run on any host: the scheduler spreads the replicas of each service "
+                    + "over all 2 known hosts (host-a, host-b)"), two.err());
+        }
+    }
+
+    /** The warnings come from the host records in etcd (labels), and point at the field in the applied file. */
+    @Test
+    void applyWarnsAboutHostDataWithFailoverAndASpreadLabelNoHostHas(@TempDir Path dir) throws Exception {
+        try (TestOperator h = TestOperator.create()) {
+            h.etcd.kv.put(h.keys().host("host-a"), "{\"name\":\"host-a\",\"labels\":{\"zone\":\"a\"}}");
+            h.etcd.kv.put(h.keys().host("host-b"), "{\"name\":\"host-b\",\"labels\":{\"zone\":\"b\"}}");
+            Path file = dir.resolve("db.yaml");
+            Files.writeString(file, StackYaml.stack(h.name("db")).placement("{spread: rack}")
+                    .with("volumes: [{type: volume, source: data, target: /data}]").yaml());
+            CliRun apply = h.cli("apply", "-f", file.toString());
+            assertEquals(0, apply.exit(), apply.err());
+            assertTrue(apply.err().contains(file + ":6:23: warning: spec.placement.spread: no live host that service "
+                    + "\"web\" may run on has the label \"rack\""), apply.err());
+            assertTrue(apply.err().contains(file + ":12:17: warning: spec.services[0].volumes[0]: service \"web\" is "
+                    + "replicated with failover on and mounts the named volume \"data\""), apply.err());
+
+            Files.writeString(file, StackYaml.stack(h.name("db")).placement("{spread: zone}")
+                    .with("failover: false\nvolumes: [{type: volume, source: data, target: /data}]").yaml());
+            CliRun fixed = h.cli("apply", "-f", file.toString());
+            assertEquals(0, fixed.exit(), fixed.err());
+            assertTrue(!fixed.err().contains("warning:"), fixed.err());
         }
     }
 }
