@@ -30,7 +30,8 @@ public record Placement(List<String> hosts, Map<String, String> hostSelector, St
         return new Placement(null, null, null, null, null);
     }
 
-    /** No host restriction: every host is eligible. */
+    /** No host restriction: every host is eligible. Not a field of the YAML or JSON form. */
+    @com.fasterxml.jackson.annotation.JsonIgnore
     public boolean isEmpty() {
         return hosts.isEmpty() && hostSelector.isEmpty();
     }
