@@ -102,7 +102,7 @@ final class OverlayTestBed implements AutoCloseable {
      */
     void startProcess(Host host, List<String> options) throws IOException {
         List<String> command = host.harness.processCommand(host.harness.host,
-                List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"),
+                List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-DBERTH_TEST_LOG=INFO"),
                 options.toArray(String[]::new));
         File log = new File("target/bed-" + id + "-" + host.harness.host + ".log");
         host.process = new ProcessBuilder(command).redirectErrorStream(true)
