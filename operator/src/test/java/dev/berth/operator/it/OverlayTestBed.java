@@ -98,7 +98,8 @@ final class OverlayTestBed implements AutoCloseable {
 
     /**
      * Starts {@code berth operator} for a prepared host in a JVM of its own, so a test can SIGKILL it (a host lost as
-     * a whole: no lease revoked, no leadership handed over). Its output is appended to target/bed-ID-HOST.log.
+     * a whole: no lease revoked, no leadership handed over). Its output (INFO and up) is appended to
+     * target/bed-ID-HOST.log.
      */
     void startProcess(Host host, List<String> options) throws IOException {
         List<String> command = host.harness.processCommand(host.harness.host,
