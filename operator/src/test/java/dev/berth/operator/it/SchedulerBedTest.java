@@ -451,7 +451,8 @@ class SchedulerBedTest {
                 return now.values().stream().flatMap(List::stream).sorted().toList().equals(expected);
             }, () -> runningByHost(s).toString());
             double seconds = (System.nanoTime() - killed) / 1e9;
-            int bound = HOST_TTL + FAILOVER_AFTER + RESYNC + 8;
+            // Slack: creating and starting the container on a loaded machine took up to 7 s in the runs so far.
+            int bound = HOST_TTL + FAILOVER_AFTER + RESYNC + 10;
             System.out.printf("failover: %s's replica %s running elsewhere %.1f s after the kill"
                             + " (host TTL %d s, --failover-after %d s, resync %d s; deadline %d s)%n",
                     name(victim), lost, seconds, HOST_TTL, FAILOVER_AFTER, RESYNC, bound);
