@@ -5,6 +5,7 @@ import dev.berth.operator.Operator;
 import dev.berth.operator.PrivateDockerd;
 import dev.berth.operator.TestEnv;
 import dev.berth.operator.TestOperator;
+import java.io.File;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,6 +33,8 @@ final class OverlayTestBed implements AutoCloseable {
         final String underlayIp;
         final PrivateDockerd dockerd;
         TestOperator harness;
+        /** The host's operator when it runs as a process of its own ({@link #startProcess}), else null. */
+        Process process;
 
         Host(String netns, String underlayIp, PrivateDockerd dockerd) {
             this.netns = netns;
@@ -85,6 +88,36 @@ final class OverlayTestBed implements AutoCloseable {
         }
     }
 
+    /**
+     * Names the host's operator (etcd prefix of the bed, an instance of its own, the host's dockerd) without starting
+     * one in this JVM: for {@link #startProcess}, and to list what it runs while it is down.
+     */
+    void prepareOperator(Host host, String name) {
+        host.harness = TestOperator.builder().etcd(etcd).dockerHost(host.dockerd.host()).host(name).build();
+    }
+
+    /**
+     * Starts {@code berth operator} for a prepared host in a JVM of its own, so a test can SIGKILL it (a host lost as
+     * a whole: no lease revoked, no leadership handed over). Its output (INFO and up) is appended to
+     * target/bed-ID-HOST.log.
+     */
+    void startProcess(Host host, List<String> options) throws IOException {
+        List<String> command = host.harness.processCommand(host.harness.host,
+                List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-DBERTH_TEST_LOG=INFO"),
+                options.toArray(String[]::new));
+        File log = new File("target/bed-" + id + "-" + host.harness.host + ".log");
+        host.process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log)).start();
+    }
+
+    /** SIGKILL of the host's operator process; returns once it is gone. */
+    void killProcess(Host host) throws InterruptedException {
+        if (host.process != null) {
+            host.process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            host.process = null;
+        }
+    }
+
     /** Runs a command in a host's namespace and returns its output. */
     static String inNetns(String netns, String... command) throws IOException {
         List<String> all = new ArrayList<>(List.of("ip", "netns", "exec", netns));
@@ -118,6 +151,7 @@ final class OverlayTestBed implements AutoCloseable {
     @Override
     public void close() throws Exception {
         for (Host host : hosts) {
+            killProcess(host);
             if (host.harness != null) {
                 host.harness.close();
             }
