@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.dockerjava.api.model.Container;
 import dev.berth.operator.Await;
 import dev.berth.operator.StackYaml;
-import dev.berth.operator.schedule.AssignmentJson;
+import dev.berth.operator.cache.AssignmentJson;
 import dev.berth.operator.store.StoredValue;
 import dev.berth.reconcilers.schedule.Assignment;
 import dev.berth.reconcilers.schedule.StackAssignment;
