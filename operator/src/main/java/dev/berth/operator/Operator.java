@@ -179,6 +179,9 @@ public final class Operator implements AutoCloseable {
                 StoredValue.class, Assignments.codec(settings.keys())));
 
         // The controllers.
+        // A replica moving to another host stops getting requests here when the move begins.
+        routes.leaving((stack, service, replica) -> assignments.leaving(settings.host(), stack, service, replica));
+        assignments.addHandler(stack -> routes.backendsChanged());
         HostBook book = new HostBook(hosts, members(), cordons(), kv, settings.keys(), settings.failoverAfter());
         controllers.add(schedulerController(stacks, hosts, book, assignments, kv));
         Optional<OverlayRuntime> overlay = underlay.map(u -> new OverlayRuntime(informers.desired(kind("Network")), hosts,

@@ -61,6 +61,21 @@ public final class Assignments implements Source<String> {
         return informer.get(stack).map(StoredValue::modRevision).orElse(0L);
     }
 
+    /**
+     * Whether {@code host} runs replica {@code replica} of {@code service} without it being assigned there any
+     * longer: the service is scheduled (its assignment lists it) and that replica is assigned elsewhere or gone.
+     * A stack or service the assignment does not mention (global, or no decision yet) is not leaving.
+     */
+    public boolean leaving(String host, String stack, String service, int replica) {
+        return of(stack).map(a -> {
+            boolean scheduled = a.assignments().stream().anyMatch(x -> x.service().equals(service))
+                    || a.handovers().stream().anyMatch(h -> h.service().equals(service))
+                    || a.unschedulable().stream().anyMatch(u -> u.service().equals(service));
+            return scheduled && a.assignments().stream().noneMatch(x -> x.service().equals(service)
+                    && x.replica() == replica && x.host().equals(host));
+        }).orElse(false);
+    }
+
     /** The stacks whose assignment names {@code host} (assigned, or either end of a handover). */
     public java.util.List<String> stacksNaming(String host) {
         java.util.List<String> stacks = new java.util.ArrayList<>();

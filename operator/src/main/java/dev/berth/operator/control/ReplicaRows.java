@@ -33,7 +33,8 @@ final class ReplicaRows {
             if (a instanceof StackAction.RemoveContainer r) {
                 reasons.put(r.name(), "removing: " + r.reason());
             } else if (a instanceof StackAction.RetireContainer r) {
-                reasons.put(r.name(), "draining: replaced by " + r.replacement());
+                reasons.put(r.name(), r.replacement() == null ? "draining: moved to another host"
+                        : "draining: replaced by " + r.replacement());
             } else if (a instanceof StackAction.AbortRollout r) {
                 reasons.put(r.name(), "rolling back: " + r.why());
             } else if (a instanceof StackAction.Wait w) {

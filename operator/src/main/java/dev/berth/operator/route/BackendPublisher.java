@@ -37,6 +37,8 @@ public final class BackendPublisher implements AutoCloseable {
     private Map<String, List<PublishedContainer>> published;
     private volatile boolean reread = true;
 
+    private volatile BackendLister.Leaving leaving = BackendLister.Leaving.NONE;
+
     public BackendPublisher(BackendDirectory directory, String host, String instance, String address) {
         this.directory = directory;
         this.host = host;
@@ -52,6 +54,20 @@ public final class BackendPublisher implements AutoCloseable {
     /** The observed cache listed Docker's containers: publish what changed, soon. */
     public void listed(List<ListedContainer> containers) {
         latest = containers;
+        trigger();
+    }
+
+    /**
+     * Which replicas this host no longer serves (moved to another host by the scheduler); asks for a new look now,
+     * and {@link #recheck()} after each change of what it answers.
+     */
+    public void leaving(BackendLister.Leaving leaving) {
+        this.leaving = leaving;
+        trigger();
+    }
+
+    /** What {@link #leaving} answers may have changed: publish again from the last list. */
+    public void recheck() {
         trigger();
     }
 
@@ -84,7 +100,7 @@ public final class BackendPublisher implements AutoCloseable {
                 reread = false;
                 published = new HashMap<>(directory.publishedBy(host));
             }
-            Map<String, List<PublishedContainer>> here = BackendLister.byStack(containers, instance, address);
+            Map<String, List<PublishedContainer>> here = BackendLister.byStack(containers, instance, address, leaving);
             Set<String> gone = new HashSet<>(published.keySet());
             gone.removeAll(here.keySet());
             for (Map.Entry<String, List<PublishedContainer>> stack : here.entrySet()) {

@@ -109,6 +109,16 @@ public final class RouteRuntime implements AutoCloseable {
         publisher.listed(containers);
     }
 
+    /** Which replicas this host no longer serves as backends (the scheduler moved them); see {@link #backendsChanged()}. */
+    public void leaving(dev.berth.reconcilers.route.BackendLister.Leaving leaving) {
+        publisher.leaving(leaving);
+    }
+
+    /** What the leaving rule answers may have changed (an assignment changed): publish again. */
+    public void backendsChanged() {
+        publisher.recheck();
+    }
+
     /** The resync timer: publish this host's backends again if etcd lost them. */
     public void resync() {
         publisher.resync();

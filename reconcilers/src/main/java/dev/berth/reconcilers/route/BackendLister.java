@@ -17,14 +17,35 @@ public final class BackendLister {
     private BackendLister() {
     }
 
+    /** A replica this host still runs but no longer serves: the scheduler gave it to another host. */
+    @FunctionalInterface
+    public interface Leaving {
+        Leaving NONE = (stack, service, replica) -> false;
+
+        boolean leaving(String stack, String service, int replica);
+    }
+
     /** Stack name → its containers here, each with {@code address} as the address published ports are reached on. */
     public static Map<String, List<PublishedContainer>> byStack(List<ListedContainer> listed, String instance, String address) {
+        return byStack(listed, instance, address, Leaving.NONE);
+    }
+
+    /**
+     * As above, without the replicas that are {@code leaving}: a replica moving to another host stops getting new
+     * requests when the move begins, and is removed only after its new copy runs and a drain.
+     */
+    public static Map<String, List<PublishedContainer>> byStack(List<ListedContainer> listed, String instance, String address,
+                                                                Leaving leaving) {
         Map<String, List<PublishedContainer>> byStack = new TreeMap<>();
         for (ListedContainer l : listed) {
             ObservedContainer c = l.container();
             String owner = c.labels().getOrDefault(BerthLabels.OWNER, "");
             String service = c.labels().get(BerthLabels.SERVICE);
             if (!BerthLabels.isManaged(c.labels(), instance) || !owner.startsWith("stack/") || service == null) {
+                continue;
+            }
+            String stackName = owner.substring("stack/".length());
+            if (leaving.leaving(stackName, service, replica(c.labels().get(BerthLabels.REPLICA)))) {
                 continue;
             }
             List<PublishedContainer.Port> ports = new ArrayList<>();
@@ -41,6 +62,14 @@ public final class BackendLister {
         byStack.values().forEach(l -> l.sort(Comparator.comparing(PublishedContainer::container)));
         byStack.replaceAll((stack, containers) -> withoutDraining(containers));
         return byStack;
+    }
+
+    private static int replica(String text) {
+        try {
+            return text == null ? 0 : Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
 
     /**

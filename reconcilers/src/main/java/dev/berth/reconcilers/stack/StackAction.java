@@ -38,12 +38,14 @@ public sealed interface StackAction {
 
     /**
      * A start-first update: take the old container out of service and remove it once {@code drainMillis} have passed
-     * (in a later pass when they have not: nothing sleeps).
+     * (in a later pass when they have not: nothing sleeps). {@code replacement} is null when the replica moved to
+     * another host: routes stopped using it when the move began, and the drain lets requests in flight finish.
      */
     record RetireContainer(String id, String name, long drainMillis, String replacement) implements StackAction {
         @Override
         public String describe() {
-            return "retire container " + name + " after " + drainMillis + " ms (replaced by healthy " + replacement + ")";
+            return "retire container " + name + " after " + drainMillis + " ms ("
+                    + (replacement == null ? "its replica moved to another host" : "replaced by healthy " + replacement) + ")";
         }
     }
 

@@ -84,6 +84,11 @@ public final class StackPlanner {
         if (desired.isEmpty()) {
             return new StackPlan(removeAll(containers, networks), List.of());
         }
+        if (here.get().replicas().values().stream().allMatch(java.util.Set::isEmpty)) {
+            // Only undecided services (no assignment yet) and nothing to run: no network is made for replicas that
+            // may well go elsewhere, and nothing that runs is touched until the scheduler has decided.
+            return new StackPlan(List.of(), List.of());
+        }
         Map<String, NetworkPlan> networkPlans = PlanBuilder.networks(instance, stack, desired.get());
         List<ContainerPlan> containerPlans = PlanBuilder.containers(instance, stack, here.get(), networkPlans);
 
@@ -173,7 +178,10 @@ public final class StackPlanner {
             } else if (replica > services.get(service).replicas()) {
                 removes.add(new RemoveContainer(c.id(), c.name(), "scaled down"));
             } else if (!here.of(service).contains(replica)) {
-                removes.add(new RemoveContainer(c.id(), c.name(), "replica assigned to another host"));
+                // Moved (a drain, a rebalance, a failover that came back): a running one drains like an update's.
+                removes.add(c.running() ? new StackAction.RetireContainer(c.id(), c.name(),
+                        drainMillis(services.get(service)), null)
+                        : new RemoveContainer(c.id(), c.name(), "replica assigned to another host"));
             } else {
                 bySlot.computeIfAbsent(new Slot(service, replica), k -> new ArrayList<>()).add(c);
             }
@@ -203,6 +211,11 @@ public final class StackPlanner {
                 creates.add(waitFor.isPresent() ? new StackAction.Wait(plan.name(), waitFor.get()) : new CreateContainer(plan));
             }
         }
+    }
+
+    private static long drainMillis(ServiceSpec service) {
+        String drain = service.update() != null ? service.update().drain() : new dev.berth.crds.stack.UpdateSpec(null, null, null, null).drain();
+        return dev.berth.crds.Durations.parse(drain).toMillis();
     }
 
     /** Null when the container is what the plan wants. */

@@ -41,4 +41,17 @@ class BackendListerTest {
                 listed("s-web-1-next", "stack/s", "web", "running", "healthy", List.of())), "berth", "192.0.2.1");
         assertEquals(List.of("s-web-1-next"), byStack.get("s").stream().map(PublishedContainer::container).toList());
     }
+
+    @Test
+    void aReplicaMovingToAnotherHostIsNoLongerABackendHere() {
+        ListedContainer one = listed("s-web-1", "stack/s", "web", "running", null, List.of());
+        ListedContainer two = listed("s-web-2", "stack/s", "web", "running", null, List.of());
+        Map<String, String> labels = new java.util.HashMap<>(two.container().labels());
+        labels.put(BerthLabels.REPLICA, "2");
+        ListedContainer moving = new ListedContainer(new ObservedContainer("id-2", "s-web-2", labels, "running", null),
+                two.addresses(), two.ports());
+        var byStack = BackendLister.byStack(List.of(one, moving), "berth", "192.0.2.1",
+                (stack, service, replica) -> stack.equals("s") && service.equals("web") && replica == 2);
+        assertEquals(List.of("s-web-1"), byStack.get("s").stream().map(PublishedContainer::container).toList());
+    }
 }

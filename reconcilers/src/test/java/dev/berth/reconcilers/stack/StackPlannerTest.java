@@ -345,4 +345,39 @@ class StackPlannerTest {
     private static ObservedContainer withState(ObservedContainer c, String state) {
         return new ObservedContainer(c.id(), c.name(), c.labels(), state, c.health());
     }
+
+    private static StackHere assigned(StackSpec spec, String service, Integer... replicas) {
+        return new StackHere(spec, Map.of(service, new java.util.TreeSet<>(List.of(replicas))), java.util.Set.of());
+    }
+
+    @Test
+    void aHostCreatesOnlyTheReplicasAssignedToItWithTheirClusterWideNumbers() {
+        StackSpec spec = stack(List.of(service("web", IMG, 3)), List.of());
+        StackPlan plan = StackPlanner.makeHere(BerthLabels.DEFAULT_INSTANCE, "s", Optional.of(assigned(spec, "web", 2)),
+                ObservedStack.empty(), 0);
+        assertEquals(List.of("create network s_default (driver bridge)", "create container s-web-2 (image berth-test/busybox:1)"),
+                described(plan.actions()));
+    }
+
+    @Test
+    void aRunningReplicaGivenToAnotherHostDrainsBeforeItGoesAndAStoppedOneGoesAtOnce() {
+        StackSpec spec = stack(List.of(service("web", IMG, 3)), List.of());
+        ObservedStack all = converged("s", spec);
+        ObservedStack seen = mapContainers(all, c -> c.name().equals("s-web-3")
+                ? new ObservedContainer(c.id(), c.name(), c.labels(), "exited", null) : c);
+        List<StackAction> plan = StackPlanner.makeHere(BerthLabels.DEFAULT_INSTANCE, "s",
+                Optional.of(assigned(spec, "web", 1)), seen, 0).actions();
+        assertEquals(List.of("retire container s-web-2 after 2000 ms (its replica moved to another host)",
+                "remove container s-web-3 (replica assigned to another host)"), described(plan));
+    }
+
+    @Test
+    void beforeTheFirstAssignmentNothingIsCreatedAndNothingThatRunsIsRemoved() {
+        StackSpec spec = stack(List.of(service("web", IMG, 2)), List.of());
+        StackHere undecided = new StackHere(spec, Map.of("web", new java.util.TreeSet<>()), java.util.Set.of("web"));
+        assertEquals(List.of(), StackPlanner.makeHere(BerthLabels.DEFAULT_INSTANCE, "s", Optional.of(undecided),
+                ObservedStack.empty(), 0).actions(), "no network for replicas that may go elsewhere");
+        assertEquals(List.of(), StackPlanner.makeHere(BerthLabels.DEFAULT_INSTANCE, "s", Optional.of(undecided),
+                converged("s", spec), 0).actions(), "what runs stays");
+    }
 }
