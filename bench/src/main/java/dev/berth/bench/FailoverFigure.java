@@ -37,8 +37,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * operator ({@code --host-ttl 5 --failover-after 5}); a stack of 3 replicas. One host that is not the scheduler's
  * leader and runs a replica is killed (SIGKILL of its operator, then its containers removed, as if the machine
  * went away) → each of its replicas started on another host, seen by the survivors' Docker events. The pieces:
- * host record gone (lease TTL), assignment moved (failover-after), container started. No goal: the floor is
- * TTL + failover-after.
+ * host record gone (lease TTL), assignment moved (failover-after), container started. No goal: the scheduler's
+ * part is at most TTL + failover-after.
  */
 final class FailoverFigure extends Figure {
     static final int HOSTS = 3;
@@ -245,7 +245,8 @@ final class FailoverFigure extends Figure {
             }
             rows.add(new Row("failover: host killed → its replicas running on another host (3 hosts, 3 replicas)",
                     new Stats(total), null, "", Double.NaN, " ms", "lease TTL (--host-ttl) " + TTL + " s, --failover-after "
-                    + FAILOVER_AFTER + " s: floor " + (TTL + FAILOVER_AFTER) + " s; host record gone after "
+                    + FAILOVER_AFTER + " s (the record goes at most a TTL after the operator's last keep-alive, its replicas move"
+                    + " failover-after later: ≤ " + (TTL + FAILOVER_AFTER) + " s before the new container is made); host record gone after "
                     + new Stats(recordGone).show(" ms") + "; assignment moved after " + new Stats(reassigned).show(" ms")
                     + "; from the move to the container's start " + new Stats(started).show(" ms")));
             notes.add("failover: the killed host is never the scheduler's leader (a dead leader adds its election's 10 s"

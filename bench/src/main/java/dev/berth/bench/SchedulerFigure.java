@@ -105,6 +105,7 @@ final class SchedulerFigure extends Figure {
                         }
                     }
                 });
+                Metrics before = op.scrape();
                 try (Watch.Watcher ignored = kv.watchPrefix(keys.assignmentsPrefix(), from, listener)) {
                     long t0 = System.nanoTime();
                     // etcd takes at most 128 operations per transaction: 100 stacks per apply.
@@ -122,6 +123,19 @@ final class SchedulerFigure extends Figure {
                         afterApply.add(ms(end.get() - applied));
                     }
                     System.out.printf("scheduler round %d: %s ms%n", r, fmt(ms(end.get() - t0)));
+                    Metrics after = op.scrape();
+                    // Each assignment is one guarded etcd transaction of the single scheduler worker: the round is
+                    // bounded below by 1,000 × the transaction's latency, which this note shows.
+                    double txns = after.sum("berth_etcd_requests_total", "operation=\"txn\"")
+                            - before.sum("berth_etcd_requests_total", "operation=\"txn\"");
+                    double txnSeconds = after.sum("berth_etcd_request_duration_seconds_sum", "operation=\"txn\"")
+                            - before.sum("berth_etcd_request_duration_seconds_sum", "operation=\"txn\"");
+                    notes.add("scheduler round " + r + (r == 0 ? " (warm-up)" : "") + ": " + fmt(ms(end.get() - t0))
+                            + " ms; scheduler reconciles " + fmt(after.sum("berth_reconcile_time_seconds_count", "controller=\"scheduler\"")
+                            - before.sum("berth_reconcile_time_seconds_count", "controller=\"scheduler\"")) + " taking "
+                            + fmt(after.sum("berth_reconcile_time_seconds_sum", "controller=\"scheduler\"")
+                            - before.sum("berth_reconcile_time_seconds_sum", "controller=\"scheduler\"")) + " s; the operator's etcd txns "
+                            + fmt(txns) + ", mean " + fmt(txns == 0 ? Double.NaN : txnSeconds / txns * 1000) + " ms");
                 }
                 // Clear for the next round: the stacks go, and the scheduler removes their assignments.
                 kv.deletePrefix(keys.kindPrefix("stack"));
