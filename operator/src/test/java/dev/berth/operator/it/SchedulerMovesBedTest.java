@@ -27,6 +27,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -53,6 +54,8 @@ class SchedulerMovesBedTest {
     private static OverlayTestBed bed;
     private static String network;
     private static final AssignmentJson JSON = new AssignmentJson();
+    /** Stacks and Routes a test made ("Kind/name"), removed after it even when it failed half-way. */
+    private static final List<String> made = new ArrayList<>();
 
     @BeforeAll
     static void setUp() throws Exception {
@@ -67,6 +70,36 @@ class SchedulerMovesBedTest {
             CliRun hosts = cli("get", "hosts");
             return bed.hosts.stream().allMatch(h -> stateOf(hosts.out(), h).equals("Ready"));
         }, () -> cli("get", "hosts").out());
+    }
+
+    /**
+     * Leaves the bed as each test found it, whatever failed: every operator running, no cordon, none of the test's
+     * stacks or routes, so one test's failure does not become the next one's.
+     */
+    @AfterEach
+    void restoreTheBed() throws IOException {
+        for (OverlayTestBed.Host h : bed.hosts) {
+            if (h.harness.operator() == null) {
+                h.harness.start();
+            }
+        }
+        for (OverlayTestBed.Host h : bed.hosts) {
+            if (bed.etcd.kv.get(bed.etcd.keys.cordon(name(h))).isPresent()) {
+                cli("uncordon", "host", name(h));
+            }
+        }
+        for (String object : made) {
+            String kind = object.substring(0, object.indexOf('/'));
+            String objectName = object.substring(object.indexOf('/') + 1);
+            delete(kind, objectName);
+            if (kind.equals("Stack")) {
+                for (OverlayTestBed.Host h : bed.hosts) {
+                    Await.until(WAIT, objectName + " gone from " + name(h), () -> containers(h, objectName).isEmpty(),
+                            () -> everywhere(objectName));
+                }
+            }
+        }
+        made.clear();
     }
 
     @AfterAll
@@ -90,6 +123,14 @@ class SchedulerMovesBedTest {
 
     /** Like `berth apply`; retried while the shared etcd is too slow to answer (a busy test machine). */
     private static void apply(String yaml) {
+        for (String doc : yaml.split("(?m)^---$")) {
+            java.util.regex.Matcher kind = java.util.regex.Pattern.compile("(?m)^kind: *(\\w+)").matcher(doc);
+            java.util.regex.Matcher objectName = java.util.regex.Pattern.compile("(?m)^  name: *(\\S+)").matcher(doc);
+            if (kind.find() && objectName.find() && !kind.group(1).equals("Network")
+                    && !made.contains(kind.group(1) + "/" + objectName.group(1))) {
+                made.add(kind.group(1) + "/" + objectName.group(1));
+            }
+        }
         Await.until(WAIT, "manifest stored", () -> {
             try {
                 first().apply(yaml);
@@ -254,12 +295,13 @@ class SchedulerMovesBedTest {
                     continue;
                 }
                 String url = urls.get(ThreadLocalRandom.current().nextInt(urls.size()));
+                Instant sent = Instant.now();
                 try {
                     answeredBy.add(OverlayTestBed.inNetns(client.netns, "timeout", "5", "busybox", "wget", "-q", "-O", "-",
                             url).strip());
                     ok.incrementAndGet();
                 } catch (IOException e) {
-                    failures.add(Instant.now() + " " + url + " -> " + e.getMessage().strip());
+                    failures.add("sent " + sent + ", failed " + Instant.now() + ": " + url + " -> " + e.getMessage().strip());
                 }
             }
         });
@@ -424,9 +466,11 @@ class SchedulerMovesBedTest {
         StackAssignment a = assignment(stack).orElseThrow();
         assertEquals(List.of(replica), a.assignments(), "still assigned to its host: " + a);
         Await.until(WAIT, "get stacks shows it Degraded, Unavailable", () -> {
-            String out = cli("get", "stacks").out();
-            return out.lines().anyMatch(l -> l.contains(stack) && l.contains("Degraded") && l.contains("Unavailable"));
-        }, () -> cli("get", "stacks").out());
+            String out = cli("get", "stacks", stack, "-o", "wide").out();
+            return out.lines().anyMatch(l -> l.startsWith(stack + " ") && l.contains("Degraded") && l.contains("Unavailable"));
+        }, () -> cli("get", "stacks", stack, "-o", "wide").out());
+        assertTrue(cli("get", "stacks").out().lines().anyMatch(l -> l.startsWith(stack + " ") && l.contains("Degraded")),
+                cli("get", "stacks").out());
         // Nothing started elsewhere meanwhile.
         for (OverlayTestBed.Host h : bed.hosts) {
             if (h != lost) {
