@@ -14,11 +14,16 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code berth diff} prints the reconciler's plan for a host; {@code berth apply} warns about unplaced stacks. */
 class DiffAndNoticeTest {
+    /**
+     * Global mode: diff plans every host's share without a scheduler decision (a replicated stack's plan depends on
+     * its assignment, which no scheduler has written before the operator starts), and "not-placed" is a host that
+     * runs it too.
+     */
     @Test
     void diffPrintsThePlanAndNothingOnceConverged() throws Exception {
         try (TestOperator h = TestOperator.create()) {
             String s = h.name("diff");
-            h.apply(StackYaml.stack(s).replicas(2).yaml());
+            h.apply(StackYaml.stack(s).global().replicas(2).yaml());
             CliRun before = h.cli("diff", "stack", s, "--host", h.host, "--instance", h.instance,
                     "--docker-host", TestEnv.dockerHost());
             assertEquals(1, before.exit(), before.err());
@@ -77,7 +82,9 @@ class DiffAndNoticeTest {
             h.etcd.kv.put(h.keys().host("host-b"), "{}");
             CliRun two = h.cli("apply", "-f", file.toString());
             assertEquals(0, two.exit());
-            assertTrue(two.err().contains("has no placement, so it runs on all 2 known hosts (host-a, host-b)"), two.err());
+            // The note names every host the scheduler may use (its wording is the apply command's).
+            assertTrue(two.err().contains("note: stack/" + h.name("everywhere") + " has no placement"), two.err());
+            assertTrue(two.err().contains("2 known hosts (host-a, host-b)"), two.err());
         }
     }
 }
