@@ -74,6 +74,8 @@ final class FdbFigure extends Figure {
             try (OperatorProcess op = new OperatorProcess(jar, host, instance, prefix, "unix://" + sock, etcdEndpoints, 300,
                     WORKERS, work.resolve("operator-fdb.log"), "--underlay-interface", "ul0", "--netns", ns)) {
                 ResourceStore store = store(prefix);
+                // Global: the network's user runs here without a scheduler assignment; the stack only makes this host
+                // join the network, and the 1,000 simulated hosts below must not be candidates for anything.
                 String yaml = """
                         apiVersion: berth.dev/v1
                         kind: Network
@@ -85,7 +87,7 @@ final class FdbFigure extends Figure {
                           hostPrefix: 24
                           mode: flood
                         ---
-                        """.formatted(vni) + stackYaml("fdbuser", host, "  networks: [fdbnet]\n");
+                        """.formatted(vni) + globalStackYaml("fdbuser", host, "  networks: [fdbnet]\n");
                 apply(store, yaml);
                 String dev = "bv" + vni;
                 await(Duration.ofSeconds(120), "network fdbnet Ready with " + dev, () -> {

@@ -130,7 +130,23 @@ abstract class Figure {
         return new ResourceStore(kv, new KeyLayout(prefix), Kinds.standard(), new ManifestParser(Kinds.standard()));
     }
 
+    /**
+     * A one-service stack allowed only on {@code host}: replicated (the default), so its one replica runs there once
+     * the scheduler leader has assigned it; the apply-to-running figures include that step, as a user's apply does.
+     */
     String stackYaml(String name, String host, String extraService) {
+        return stackYaml(name, host, extraService, "replicated");
+    }
+
+    /**
+     * The same stack in global mode: {@code host} runs it without waiting for the scheduler, and a host it does not
+     * name runs nothing of it and has nothing to schedule (the meaning "placed on that host", whatever the scheduler does).
+     */
+    String globalStackYaml(String name, String host, String extraService) {
+        return stackYaml(name, host, extraService, "global");
+    }
+
+    private String stackYaml(String name, String host, String extraService, String mode) {
         return """
                 apiVersion: berth.dev/v1
                 kind: Stack
@@ -138,6 +154,7 @@ abstract class Figure {
                   name: %s
                 spec:
                   placement:
+                    mode: %s
                     hosts: [%s]
                   services:
                     - name: web
@@ -145,15 +162,24 @@ abstract class Figure {
                       command: ["httpd", "-f", "-p", "8080", "-h", "/www"]
                       init: true
                 %s---
-                """.formatted(name, host, image, extraService.indent(4));
+                """.formatted(name, mode, host, image, extraService.indent(4));
     }
 
     /** 100 stacks per etcd transaction (etcd takes at most 128 operations in one). */
     void applyStacks(ResourceStore store, List<String> names, String host) {
+        applyStacks(store, names, n -> stackYaml(n, host, ""));
+    }
+
+    /** {@link #applyStacks} of {@link #globalStackYaml} stacks. */
+    void applyGlobalStacks(ResourceStore store, List<String> names, String host) {
+        applyStacks(store, names, n -> globalStackYaml(n, host, ""));
+    }
+
+    private void applyStacks(ResourceStore store, List<String> names, java.util.function.Function<String, String> yaml) {
         for (int i = 0; i < names.size(); i += 100) {
             StringBuilder y = new StringBuilder();
             for (String n : names.subList(i, Math.min(names.size(), i + 100))) {
-                y.append(stackYaml(n, host, ""));
+                y.append(yaml.apply(n));
             }
             apply(store, y.toString());
         }

@@ -17,6 +17,7 @@ public final class StackYaml {
     private final String name;
     private final List<String> metadata = new ArrayList<>();
     private String placement;
+    private boolean global;
     private final List<String> networks = new ArrayList<>();
     private final List<Service> services = new ArrayList<>();
 
@@ -55,6 +56,16 @@ public final class StackYaml {
     /** The placement as flow YAML, e.g. {@code {hostSelector: {role: db}}}. */
     public StackYaml placement(String flow) {
         this.placement = flow;
+        return this;
+    }
+
+    /**
+     * {@code mode: global}: every eligible host (all, or those {@link #onHosts} names) runs {@code replicas}
+     * containers of each service. Without it {@code replicas} counts containers in the cluster, placed by the
+     * scheduler, so a test that wants a container on each of several hosts says so here.
+     */
+    public StackYaml global() {
+        this.global = true;
         return this;
     }
 
@@ -125,7 +136,9 @@ public final class StackYaml {
         StringBuilder y = new StringBuilder("apiVersion: berth.dev/v1\nkind: Stack\nmetadata:\n  name: ").append(name).append('\n');
         metadata.forEach(line -> y.append("  ").append(line).append('\n'));
         y.append("spec:\n");
-        if (placement != null) {
+        if (global) {
+            y.append("  placement: ").append(withGlobalMode(placement)).append('\n');
+        } else if (placement != null) {
             y.append("  placement: ").append(placement).append('\n');
         }
         if (!networks.isEmpty()) {
@@ -155,6 +168,19 @@ public final class StackYaml {
     @Override
     public String toString() {
         return yaml();
+    }
+
+    /** The flow placement with {@code mode: global} added (a placement of its own may not name a mode too). */
+    private static String withGlobalMode(String flow) {
+        if (flow == null) {
+            return "{mode: global}";
+        }
+        String inner = flow.strip();
+        if (!inner.startsWith("{") || !inner.endsWith("}")) {
+            throw new IllegalArgumentException("global() needs a flow placement, e.g. {hosts: [a]}: " + flow);
+        }
+        inner = inner.substring(1, inner.length() - 1).strip();
+        return inner.isEmpty() ? "{mode: global}" : "{" + inner + ", mode: global}";
     }
 
     private static String quoted(String word) {

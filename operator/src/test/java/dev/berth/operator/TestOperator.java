@@ -199,7 +199,9 @@ public final class TestOperator implements AutoCloseable, BeforeEachCallback, Af
 
     /**
      * Another host's operator on the same etcd prefix and the same instance (so it manages the same containers),
-     * with the same settings; closed with this one, and it never removes what the instance made.
+     * with the same settings; closed with this one, and it never removes what the instance made. Peers share one
+     * Docker, so a stack they should both run is global ({@link StackYaml#global()}): of a replicated stack each
+     * peer removes, as assigned to another host, the replicas the scheduler gave the others.
      */
     public TestOperator peer(String otherHost) {
         Builder b = settings.copy();

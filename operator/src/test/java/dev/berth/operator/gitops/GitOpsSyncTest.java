@@ -100,14 +100,16 @@ class GitOpsSyncTest {
 
         repo.write("stacks/a.yaml", h.stack(a, 2));
         repo.write("stacks/c.yaml", h.stack(c, 1));
-        repo.write("stacks/zz-bad.yaml", h.stack(h.name("bad"), 1).replace("replicas:", "replicaz:"));
+        String bad = h.stack(h.name("bad"), 1).replace("replicas:", "replicaz:");
+        repo.write("stacks/zz-bad.yaml", bad);
+        int badLine = bad.substring(0, bad.indexOf("replicaz:")).split("\n", -1).length;
         String broken = repo.commit("one broken manifest among good ones");
         Await.until(GitOpsTestBed.WAIT, "Failed with file:line:column", () -> h.status(src)
                 .map(s -> s.phase().equals(GitSourceStatus.FAILED) && broken.equals(s.lastAttemptedCommit()))
                 .orElse(false), () -> h.describe(src));
         GitSourceStatus failed = h.status(src).orElseThrow();
         assertEquals(good, failed.lastSyncedCommit());
-        assertTrue(failed.lastError().contains("stacks/zz-bad.yaml:12:7: spec.services[0].replicaz: unknown field"),
+        assertTrue(failed.lastError().contains("stacks/zz-bad.yaml:" + badLine + ":7: spec.services[0].replicaz: unknown field"),
                 failed.lastError());
         assertTrue(failed.lastError().contains(broken.substring(0, 12)), "the message names the commit");
         assertEquals("InvalidManifests", failed.conditions().stream().filter(x -> x.type().equals("Synced"))

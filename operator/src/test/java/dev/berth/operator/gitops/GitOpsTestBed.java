@@ -47,10 +47,15 @@ final class GitOpsTestBed implements AutoCloseable {
         return Manifest.of("GitSource", name, "url: " + url + "\npath: stacks\n" + extraSpec);
     }
 
-    /** A stack as a person keeps it in git: a label, a comment (kept in etcd) and its replicas. */
+    /**
+     * A stack as a person keeps it in git: a label, a comment (kept in etcd) and its replicas. Global mode: the
+     * bed's operators are hosts on one Docker and one instance, so each sees the others' containers as its own;
+     * with every host running every replica they all want the same containers, where replicated stacks would
+     * have each host remove the replicas assigned to the others.
+     */
     String stack(String name, int replicas) {
-        return StackYaml.stack(name).metadata("labels: {team: blue}   # a comment that stays in etcd").replicas(replicas)
-                .yaml();
+        return StackYaml.stack(name).metadata("labels: {team: blue}   # a comment that stays in etcd").global()
+                .replicas(replicas).yaml();
     }
 
     /** Commits stacks/{suffix}.yaml, the one-replica stack {@code name(suffix)}, as "{suffix}"; returns the commit. */

@@ -34,7 +34,8 @@ class ControllerKitTest {
         try (TestOperator h = TestOperator.create().start()) {
             String base = h.keys().base();
             Set<String> expected = Set.of(base + "stack/", base + "route/", base + "network/", base + "gitsource/",
-                    base + "hosts/", base + "backends/", base + "gitops-triggers/");
+                    base + "hosts/", base + "backends/", base + "gitops-triggers/", h.keys().assignmentsPrefix(),
+                    h.keys().membersPrefix(), h.keys().cordonsPrefix());
             Await.until(WAIT, "a watch open on every prefix", () -> watches(h.operator().registry()).keySet()
                     .containsAll(expected), () -> watches(h.operator().registry()).toString());
             Map<String, Double> open = watches(h.operator().registry());
@@ -50,7 +51,7 @@ class ControllerKitTest {
             try (TestOperator b = a.peer("host-b-" + a.instance)) {
                 a.start();
                 b.start();
-                for (String controller : new String[] {"route", "gitops"}) {
+                for (String controller : new String[] {"route", "gitops", "scheduler"}) {
                     Await.until(WAIT, controller + " workers on exactly one operator",
                             () -> workers(a, controller) + workers(b, controller) > 0
                                     && (workers(a, controller) == 0 || workers(b, controller) == 0),
@@ -61,8 +62,10 @@ class ControllerKitTest {
                 TestOperator follower = leader == a ? b : a;
                 leader.stopOperator();
                 Await.until(WAIT, "the other operator starts the leader-only controllers",
-                        () -> workers(follower, "route") > 0 && workers(follower, "gitops") > 0,
-                        () -> workers(follower, "route") + " / " + workers(follower, "gitops"));
+                        () -> workers(follower, "route") > 0 && workers(follower, "gitops") > 0
+                                && workers(follower, "scheduler") > 0,
+                        () -> workers(follower, "route") + " / " + workers(follower, "gitops") + " / "
+                                + workers(follower, "scheduler"));
             }
         }
     }

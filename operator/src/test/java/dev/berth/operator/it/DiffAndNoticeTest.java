@@ -14,11 +14,16 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code berth diff} prints the reconciler's plan for a host; {@code berth apply} notes and warns about placement. */
 class DiffAndNoticeTest {
+    /**
+     * Global mode: diff plans every host's share without a scheduler decision (a replicated stack's plan depends on
+     * its assignment, which no scheduler has written before the operator starts), and "not-placed" is a host that
+     * runs it too.
+     */
     @Test
     void diffPrintsThePlanAndNothingOnceConverged() throws Exception {
         try (TestOperator h = TestOperator.create()) {
             String s = h.name("diff");
-            h.apply(StackYaml.stack(s).replicas(2).yaml());
+            h.apply(StackYaml.stack(s).global().replicas(2).yaml());
             CliRun before = h.cli("diff", "stack", s, "--host", h.host, "--instance", h.instance,
                     "--docker-host", TestEnv.dockerHost());
             assertEquals(1, before.exit(), before.err());

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Three Docker hosts in namespaces, one overlay Network, one stack pinned per host. */
+/** Three Docker hosts in namespaces, one overlay Network, one stack pinned per host (global mode on that host). */
 @org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 class OverlayTest {
     private static final Duration WAIT = Duration.ofSeconds(90);
@@ -377,13 +377,17 @@ class OverlayTest {
         }
     }
 
-    /** A one-service stack on the overlay, on every host (empty list) or the hosts named. */
+    /**
+     * A one-service stack on the overlay with a container on every host (empty list) or on each host named: global
+     * mode, since these tests need a container on each of those hosts (a replicated stack would put one in the
+     * cluster), and a host pinned this way keeps its container while its operator is briefly stopped.
+     */
     private static String allHostsStack(String name, List<String> hosts) {
         return allHostsStack(name, hosts, "networks: [" + network + "]");
     }
 
     private static String allHostsStack(String name, List<String> hosts, String reachedBy) {
-        StackYaml stack = StackYaml.stack(name);
+        StackYaml stack = StackYaml.stack(name).global();
         if (!hosts.isEmpty()) {
             stack.onHosts(hosts);
         }

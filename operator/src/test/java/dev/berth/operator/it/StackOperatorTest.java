@@ -93,8 +93,10 @@ class StackOperatorTest {
         String other = h.name("here");
         h.apply(StackYaml.stack(other).onHosts(List.of(h.host)).yaml());
         h.awaitReady(other, 1);
+        // Replicated: this host learns that it runs nothing of s from the scheduler's decision, not at once.
+        Await.until(WAIT, "the scheduler decided s: nothing of it here, and no status from this host",
+                () -> h.etcd.kv.get(h.keys().assignment(s)).isPresent() && h.status(s).isEmpty(), () -> h.describeStatus(s));
         assertTrue(h.containers(s).isEmpty(), "a stack placed elsewhere does not run here");
-        assertTrue(h.status(s).isEmpty(), "and this host reports no status for it");
 
         h.apply(StackYaml.stack(s).onHosts(List.of(h.host)).yaml());
         h.awaitReady(s, 1);
@@ -102,6 +104,23 @@ class StackOperatorTest {
         Await.until(WAIT, "containers removed once the stack is placed elsewhere",
                 () -> h.containers(s).isEmpty() && h.status(s).isEmpty(), () -> h.describeStatus(s));
         assertEquals(1, h.running(other).size());
+    }
+
+    /** Global mode needs no scheduler: the host's own placement check decides, as before issue 14. */
+    @Test
+    void globalPlacementDecidesWhereAStackRunsOnItsOwn() {
+        String s = h.name("gplaced");
+        h.apply(StackYaml.stack(s).global().onHosts(List.of("some-other-host")).yaml());
+        String other = h.name("ghere");
+        h.apply(StackYaml.stack(other).global().onHosts(List.of(h.host)).replicas(2).yaml());
+        h.awaitReady(other, 2);
+        assertTrue(h.containers(s).isEmpty() && h.status(s).isEmpty(), "a global stack placed elsewhere: nothing here");
+        assertTrue(h.etcd.kv.get(h.keys().assignment(other)).isEmpty(), "a global stack has no assignment");
+
+        h.apply(StackYaml.stack(s).global().placement("{hostSelector: {role: db}}").yaml());
+        h.apply(StackYaml.stack(other).global().placement("{hostSelector: {role: db}}").replicas(2).yaml());
+        Await.until(WAIT, "containers removed once the global stack selects other hosts",
+                () -> h.containers(other).isEmpty() && h.status(other).isEmpty(), () -> h.describeStatus(other));
     }
 
     @Test

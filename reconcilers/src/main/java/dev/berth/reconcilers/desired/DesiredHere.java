@@ -55,7 +55,11 @@ public final class DesiredHere {
                     }
                 }
             } else if (assignment.isEmpty()) {
-                undecided.add(s.name());
+                // No decision yet: a host the placement excludes will get none of it; an eligible one keeps
+                // what it runs until the scheduler says.
+                if (PlacementRule.placedHere(placement, host)) {
+                    undecided.add(s.name());
+                }
             } else {
                 for (Assignment a : assignment.get().assignments()) {
                     if (a.service().equals(s.name()) && a.host().equals(host.name())) {

@@ -76,6 +76,8 @@ class DesiredHereTest {
         StackHere here = DesiredHere.stack("s", Optional.of(stack(null, 2)), HERE, Map.of(), Optional.empty()).orElseThrow();
         assertEquals(Set.of("web"), here.undecided());
         assertTrue(here.of("web").isEmpty());
+        assertEquals(Optional.empty(), DesiredHere.stack("s", Optional.of(stack(new Placement(List.of("h2"), null), 2)),
+                HERE, Map.of(), Optional.empty()), "a host the placement excludes has nothing to wait for");
     }
 
     @Test
