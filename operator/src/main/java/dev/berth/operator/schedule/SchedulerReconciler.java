@@ -69,6 +69,7 @@ public final class SchedulerReconciler implements Reconciler {
     private final BooleanSupplier leading;
     private final SchedulerMetrics metrics;
     private final AssignmentJson json = new AssignmentJson();
+    private final ReservedElsewhere reservations = new ReservedElsewhere();
     private final StatusCodec statusCodec = new StatusCodec();
     private final EtcdInformer<StoredValue> rebalances;
 
@@ -146,9 +147,9 @@ public final class SchedulerReconciler implements Reconciler {
             return ReconcileResult.failed("InvalidSpec: " + e.getMessage());
         }
         Instant now = clock.instant();
-        Map<String, ReservedElsewhere.Reserved> reserved = ReservedElsewhere.byHost(name, assignments.names(),
-                stack -> stacks.get(stack).flatMap(StoredObject::resource).map(r -> r.spec(StackSpec.class)),
-                assignments::of);
+        // Capacity matters only to a stack that reserves some: the others skip reading every other stack.
+        Map<String, ReservedElsewhere.Reserved> reserved = demands.stream().anyMatch(d -> d.reservation() != null)
+                ? reservations.byHost(name, otherStacks()) : Map.of();
         List<Candidate> candidates = new ArrayList<>();
         Set<String> down = new HashSet<>();
         Set<String> draining = new HashSet<>();
@@ -285,11 +286,23 @@ public final class SchedulerReconciler implements Reconciler {
         HostRecord record = hosts.live(host).orElseThrow();
         Capacity capacity = null;
         if (record.cpuMillis() != null && record.memoryBytes() != null) {
-            ReservedElsewhere.Reserved used = reserved.getOrDefault(host, new ReservedElsewhere.Reserved(0, 0));
+            ReservedElsewhere.Reserved used = reserved.getOrDefault(host, ReservedElsewhere.Reserved.NONE);
             capacity = new Capacity(Math.max(0, record.cpuMillis() - used.cpuMillis()),
                     Math.max(0, record.memoryBytes() - used.memoryBytes()));
         }
         return new Candidate(host, record.labels(), cordoned, capacity);
+    }
+
+    /** Every stack that has an assignment, with its spec: what reservations are counted from. */
+    private Map<String, ReservedElsewhere.StackInputs> otherStacks() {
+        Map<String, ReservedElsewhere.StackInputs> inputs = new java.util.HashMap<>();
+        for (String stack : assignments.names()) {
+            Optional<StoredObject> object = stacks.get(stack);
+            inputs.put(stack, new ReservedElsewhere.StackInputs(object.map(o -> o.raw().modRevision()).orElse(0L),
+                    object.flatMap(StoredObject::resource).map(r -> r.spec(StackSpec.class)),
+                    assignments.revision(stack), assignments.of(stack)));
+        }
+        return inputs;
     }
 
     private Map<String, String> labelsOf(String host) {
