@@ -8,7 +8,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "cordon", mixinStandardHelpOptions = true,
@@ -22,15 +21,13 @@ public final class CordonCommand implements Callable<Integer> {
     @Mixin
     EtcdOptions etcd;
 
-    @Parameters(index = "0", paramLabel = "host", description = "The word host.")
-    String kind;
-
-    @Parameters(index = "1", paramLabel = "NAME", description = "The host, as `berth get hosts` lists it.")
-    String host;
+    @Mixin
+    HostArgument target;
 
     @Override
     public Integer call() {
-        HostArgument.checkKind(kind, spec.commandLine());
+        target.checkKind(spec.commandLine());
+        String host = target.host;
         PrintWriter out = spec.commandLine().getOut();
         try (StoreSession session = new StoreSession(etcd, Kinds.standard())) {
             Cluster cluster = ClusterReader.read(session);

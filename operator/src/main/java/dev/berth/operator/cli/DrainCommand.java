@@ -17,7 +17,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "drain", mixinStandardHelpOptions = true,
@@ -33,11 +32,8 @@ public final class DrainCommand implements Callable<Integer> {
     @Mixin
     EtcdOptions etcd;
 
-    @Parameters(index = "0", paramLabel = "host", description = "The word host.")
-    String kind;
-
-    @Parameters(index = "1", paramLabel = "NAME", description = "The host, as `berth get hosts` lists it.")
-    String host;
+    @Mixin
+    HostArgument target;
 
     @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "5m", converter = DurationArgument.class,
             description = "How long to wait for the host to be empty, e.g. 90s, 5m (default ${DEFAULT-VALUE}).")
@@ -52,7 +48,8 @@ public final class DrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        HostArgument.checkKind(kind, spec.commandLine());
+        target.checkKind(spec.commandLine());
+        String host = target.host;
         PrintWriter out = spec.commandLine().getOut();
         Kinds kinds = Kinds.standard();
         try (StoreSession session = new StoreSession(etcd, kinds)) {
@@ -81,28 +78,28 @@ public final class DrainCommand implements Callable<Integer> {
         Instant deadline = Instant.now().plus(timeout);
         List<String> shown = null;
         while (true) {
-            List<String> left = ClusterReader.read(session).replicasOn(host);
+            List<String> left = ClusterReader.read(session).replicasOn(target.host);
             if (left.isEmpty()) {
-                out.println(host + ": drained, the scheduler places nothing on it");
+                out.println(target.host + ": drained, the scheduler places nothing on it");
                 out.flush();
                 return 0;
             }
             List<String> described = describe(session, stackKind, left);
             if (described.stream().allMatch(d -> d.endsWith(PINNED))) {
                 // The scheduler never moves these (their data is on this host): waiting for them would never end.
-                out.println(host + ": drained except " + count(left) + " that stay: " + String.join(", ", described));
+                out.println(target.host + ": drained except " + count(left) + " that stay: " + String.join(", ", described));
                 out.flush();
                 return 0;
             }
             if (!described.equals(shown)) {
-                out.println(host + ": " + count(left) + " left: " + String.join(", ", described));
+                out.println(target.host + ": " + count(left) + " left: " + String.join(", ", described));
                 out.flush();
                 shown = described;
             }
             if (!Instant.now().isBefore(deadline)) {
-                throw new CliException(host + ": not drained after " + timeout.toString().substring(2).toLowerCase()
+                throw new CliException(target.host + ": not drained after " + timeout.toString().substring(2).toLowerCase()
                         + ", " + count(left) + " left: " + String.join(", ", described)
-                        + " (the host stays draining; `berth uncordon host " + host + "` stops it)");
+                        + " (the host stays draining; `berth uncordon host " + target.host + "` stops it)");
             }
             Thread.sleep(Math.max(10, Math.min(poll.toMillis(), Duration.between(Instant.now(), deadline).toMillis())));
         }

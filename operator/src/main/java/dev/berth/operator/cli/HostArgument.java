@@ -1,16 +1,20 @@
 package dev.berth.operator.cli;
 
 import picocli.CommandLine;
+import picocli.CommandLine.Parameters;
 
 /**
- * The "host H" of cordon, uncordon and drain: the kind word must be host (or hosts); the host must be one the
- * cluster knows (a live record or a member record), else the command fails with the known hosts listed.
+ * The "host H" of cordon, uncordon and drain (a picocli mixin): the kind word must be host (or hosts); the host must
+ * be one the cluster knows (a live record or a member record), else the command fails with the known hosts listed.
  */
 final class HostArgument {
-    private HostArgument() {
-    }
+    @Parameters(index = "0", paramLabel = "host", description = "The word host.")
+    String kind;
 
-    static void checkKind(String kind, CommandLine commandLine) {
+    @Parameters(index = "1", paramLabel = "NAME", description = "The host, as `berth get hosts` lists it.")
+    String host;
+
+    void checkKind(CommandLine commandLine) {
         if (!kind.equalsIgnoreCase("host") && !kind.equalsIgnoreCase("hosts")) {
             throw new CommandLine.ParameterException(commandLine, "only hosts can be cordoned or drained, not \"" + kind
                     + "\" (usage: berth " + commandLine.getCommandName() + " host NAME)");
