@@ -175,14 +175,16 @@ public final class Operator implements AutoCloseable {
         observed = new ObservedCache(docker, owner -> ObjectKey.tryParse(owner).ifPresent(owners::publish),
                 routes::containersListed, settings.retry(), registry);
 
+        EtcdInformer<StoredValue> members = members();
         Assignments assignments = new Assignments(informers.prefix("assignments", settings.keys().assignmentsPrefix(),
-                StoredValue.class, Assignments.codec(settings.keys())));
+                StoredValue.class, Assignments.codec(settings.keys())),
+                name -> hosts.get(name).isPresent() || members.get(name).isPresent());
 
         // The controllers.
         // A replica moving to another host stops getting requests here when the move begins.
         routes.leaving((stack, service, replica) -> assignments.leaving(settings.host(), stack, service, replica));
         assignments.addHandler(stack -> routes.backendsChanged());
-        HostBook book = new HostBook(hosts, members(), cordons(), kv, settings.keys(), settings.failoverAfter());
+        HostBook book = new HostBook(hosts, members, cordons(), kv, settings.keys(), settings.failoverAfter());
         controllers.add(schedulerController(stacks, hosts, book, assignments, kv));
         Optional<OverlayRuntime> overlay = underlay.map(u -> new OverlayRuntime(informers.desired(kind("Network")), hosts,
                 stacks, observed, kv, settings.keys(), registration, host, settings.instance(), u,
@@ -192,7 +194,7 @@ public final class Operator implements AutoCloseable {
                 new StackConverger(docker), new StatusWriter(kv, settings.keys(), settings.host(), objectMetrics::status),
                 Clock.systemUTC(), new DriftMetrics(registry, List.of("stack")),
                 overlay.map(OverlayRuntime::externalNetworks).orElse(ExternalNetworks.none()), routes.serviceLabels(),
-                assignments, book::known), assignments));
+                assignments), assignments));
         overlay.ifPresent(o -> controllers.add(networkController(o, stacks, hosts)));
         controllers.add(routeController(stacks, hosts));
         GitOpsRuntime gitops = new GitOpsRuntime(informers.desired(kind("GitSource")), gitopsTriggers(), kinds, kv,
@@ -312,7 +314,7 @@ public final class Operator implements AutoCloseable {
                 .owns(owners, ObjectKey.STACK)
                 // The scheduler moved replicas of a stack to or from this host.
                 .watches(assignments, List::of)
-                // An assignment is followed only once every host it names is known (see StackReconciler).
+                // An assignment is followed only once every host it names is known (see Assignments).
                 .watches(informers.prefix("hosts", settings.keys().hostsPrefix(), HostRecord.class,
                         new HostRecordCodec(settings.keys())), assignments::stacksNaming)
                 // Labels-mode Routes changed the Traefik labels a stack's containers must carry.

@@ -4,28 +4,38 @@ import dev.berth.operator.kit.Source;
 import dev.berth.operator.store.KeyLayout;
 import dev.berth.operator.store.StoredValue;
 import dev.berth.reconcilers.schedule.StackAssignment;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The scheduler's decisions as this operator's informer mirrors them, by stack name. A record that does not decode
- * counts as no decision: a host keeps what it runs of the stack's replicated services and the leader rewrites it.
+ * The scheduler's decisions as this operator's informer mirrors them, by stack name. A record that does not decode,
+ * or that names a host the cluster never saw (written by hand, or by a broken writer), counts as no decision: a host
+ * keeps what it runs of the stack's replicated services and serves it, and the leader writes a new one.
  */
 public final class Assignments implements Source<String> {
     private static final Logger log = LoggerFactory.getLogger(Assignments.class);
 
     private final EtcdInformer<StoredValue> informer;
+    private final Predicate<String> knownHost;
     private final AssignmentJson json = new AssignmentJson();
     /** Decoded once per revision: every host change asks which stacks name it. */
-    private final java.util.Map<String, Decoded> decoded = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Decoded> decoded = new ConcurrentHashMap<>();
 
     private record Decoded(long revision, Optional<StackAssignment> value) {
     }
 
-    public Assignments(EtcdInformer<StoredValue> informer) {
+    /** @param knownHost whether a host has a live record or a member record */
+    public Assignments(EtcdInformer<StoredValue> informer, Predicate<String> knownHost) {
         this.informer = informer;
+        this.knownHost = knownHost;
     }
 
     /** The raw codec an informer over {@link KeyLayout#assignmentsPrefix()} uses. */
@@ -37,7 +47,17 @@ public final class Assignments implements Source<String> {
         return informer.synced();
     }
 
+    /** The stack's decision, when it decodes and names only hosts the cluster knows. */
     public Optional<StackAssignment> of(String stack) {
+        return decoded(stack).filter(this::namesKnownHosts);
+    }
+
+    private boolean namesKnownHosts(StackAssignment a) {
+        return a.assignments().stream().allMatch(x -> knownHost.test(x.host()))
+                && a.handovers().stream().allMatch(h -> knownHost.test(h.from()) && knownHost.test(h.to()));
+    }
+
+    private Optional<StackAssignment> decoded(String stack) {
         Optional<StoredValue> raw = informer.get(stack);
         if (raw.isEmpty()) {
             decoded.remove(stack);
@@ -52,6 +72,9 @@ public final class Assignments implements Source<String> {
         if (value.isEmpty()) {
             log.warn("stack/{}: assignment at revision {} does not decode; treated as no decision", stack,
                     raw.get().modRevision());
+        } else if (!namesKnownHosts(value.get())) {
+            log.warn("stack/{}: assignment at revision {} names a host that is not in the cluster; treated as no"
+                    + " decision until the scheduler writes a new one", stack, raw.get().modRevision());
         }
         return value;
     }
@@ -62,32 +85,40 @@ public final class Assignments implements Source<String> {
     }
 
     /**
-     * Whether {@code host} runs replica {@code replica} of {@code service} without it being assigned there any
-     * longer: the service is scheduled (its assignment lists it) and that replica is assigned elsewhere or gone.
-     * A stack or service the assignment does not mention (global, or no decision yet) is not leaving.
+     * Whether {@code host} runs replica {@code replica} of {@code service} that it should no longer serve: the
+     * service is scheduled (the assignment mentions it) and that replica is assigned elsewhere or gone. While this
+     * host hands the replica over, it stops serving when the move begins only if another replica of the service
+     * serves meanwhile; a service's only replica serves here until its new copy runs.
      */
     public boolean leaving(String host, String stack, String service, int replica) {
         return of(stack).map(a -> {
             boolean scheduled = a.assignments().stream().anyMatch(x -> x.service().equals(service))
                     || a.handovers().stream().anyMatch(h -> h.service().equals(service))
                     || a.unschedulable().stream().anyMatch(u -> u.service().equals(service));
-            return scheduled && a.assignments().stream().noneMatch(x -> x.service().equals(service)
-                    && x.replica() == replica && x.host().equals(host));
+            if (!scheduled || a.assignments().stream().anyMatch(x -> x.service().equals(service)
+                    && x.replica() == replica && x.host().equals(host))) {
+                return false;
+            }
+            boolean handingOver = a.handovers().stream().anyMatch(h -> h.service().equals(service)
+                    && h.replica() == replica && h.from().equals(host));
+            boolean othersServe = a.assignments().stream().anyMatch(x -> x.service().equals(service)
+                    && x.replica() != replica);
+            return !handingOver || othersServe;
         }).orElse(false);
     }
 
-    /** The stacks whose assignment names {@code host} (assigned, or either end of a handover). */
-    public java.util.List<String> stacksNaming(String host) {
-        java.util.List<String> stacks = new java.util.ArrayList<>();
+    /** The stacks whose assignment names {@code host} (assigned, or either end of a handover), known or not. */
+    public List<String> stacksNaming(String host) {
+        List<String> stacks = new ArrayList<>();
         for (String stack : informer.names()) {
-            of(stack).filter(a -> a.assignments().stream().anyMatch(x -> x.host().equals(host))
+            decoded(stack).filter(a -> a.assignments().stream().anyMatch(x -> x.host().equals(host))
                     || a.handovers().stream().anyMatch(h -> h.from().equals(host) || h.to().equals(host)))
                     .ifPresent(a -> stacks.add(stack));
         }
         return stacks;
     }
 
-    public java.util.Set<String> names() {
+    public Set<String> names() {
         return informer.names();
     }
 

@@ -58,7 +58,6 @@ public final class StackReconciler implements Reconciler {
     private final ExternalNetworks networks;
     private final dev.berth.reconcilers.route.ServiceLabels serviceLabels;
     private final dev.berth.operator.cache.Assignments assignments;
-    private final java.util.function.Predicate<String> knownHost;
     /** The desired revision each stack last converged at (every planned action worked): actions at that revision are drift. */
     private final Map<String, Long> converged = new ConcurrentHashMap<>();
 
@@ -68,15 +67,12 @@ public final class StackReconciler implements Reconciler {
      * @param networks      the Berth Networks (overlays) services may join
      * @param serviceLabels extra labels per service (labels-mode Routes), merged into the spec before planning
      * @param assignments   the scheduler's decisions: which replicas of replicated services run on this host
-     * @param knownHost     whether a host name is one the cluster has seen (live or member)
      */
     public StackReconciler(HostInfo host, DesiredInformer stacks, ObservedCache observed, StackConverger converger,
                            StatusWriter status, Clock clock, DriftMetrics drift, ExternalNetworks networks,
                            dev.berth.reconcilers.route.ServiceLabels serviceLabels,
-                           dev.berth.operator.cache.Assignments assignments,
-                           java.util.function.Predicate<String> knownHost) {
+                           dev.berth.operator.cache.Assignments assignments) {
         this.assignments = assignments;
-        this.knownHost = knownHost;
         this.serviceLabels = serviceLabels;
         this.networks = networks;
         this.drift = drift;
@@ -109,7 +105,7 @@ public final class StackReconciler implements Reconciler {
             }
             Optional<StackHere> desiredHere = DesiredHere.stack(name,
                     object.flatMap(StoredObject::resource).map(r -> r.spec(StackSpec.class)), host, serviceLabels,
-                    assignments.of(name).filter(this::namesKnownHosts));
+                    assignments.of(name));
             if (desiredHere.isPresent()) {
                 for (String network : PlanBuilder.externalNetworks(desiredHere.get().spec())) {
                     if (!networks.declared(network)) {
@@ -154,20 +150,6 @@ public final class StackReconciler implements Reconciler {
         } catch (IllegalStateException e) {
             return ReconcileResult.failed(e.getMessage());
         }
-    }
-
-    /**
-     * An assignment naming a host the cluster never saw (written by hand, or by a broken writer) is no decision:
-     * acting on it would remove replicas this host runs. The scheduler leader rewrites it; until then what runs stays.
-     */
-    private boolean namesKnownHosts(dev.berth.reconcilers.schedule.StackAssignment assignment) {
-        boolean known = assignment.assignments().stream().allMatch(a -> knownHost.test(a.host()))
-                && assignment.handovers().stream().allMatch(h -> knownHost.test(h.from()) && knownHost.test(h.to()));
-        if (!known) {
-            log.warn("stack/{}: assignment names a host that is not in the cluster; keeping what runs until the"
-                    + " scheduler repairs it", assignment.stack());
-        }
-        return known;
     }
 
     /**

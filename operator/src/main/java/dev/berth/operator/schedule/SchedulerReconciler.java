@@ -59,6 +59,8 @@ public final class SchedulerReconciler implements Reconciler {
     private static final Duration AFTER_CONFLICT = Duration.ofMillis(200);
     /** How often a handover's target is looked at: its status row is read, not watched. */
     private static final Duration HANDOVER_POLL = Duration.ofSeconds(1);
+    /** How long a move may wait for its target to run the replica (an image pull and a health check included). */
+    private static final Duration HANDOVER_TIMEOUT = Duration.ofMinutes(5);
 
     private final DesiredInformer stacks;
     private final Assignments assignments;
@@ -70,6 +72,17 @@ public final class SchedulerReconciler implements Reconciler {
     private final SchedulerMetrics metrics;
     private final AssignmentJson json = new AssignmentJson();
     private final ReservedElsewhere reservations = new ReservedElsewhere();
+    /** This leader's own writes the informer may not show yet, by stack (an empty value: deleted). */
+    private final Map<String, Written> written = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private record Written(long revision, Optional<StackAssignment> value) {
+    }
+
+    /** Until when moves of a stack avoid a host a move of it failed on (kept in memory: a new leader tries again). */
+    private final Map<Avoid, Instant> avoid = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private record Avoid(String stack, String host) {
+    }
     private final StatusCodec statusCodec = new StatusCodec();
     private final EtcdInformer<StoredValue> rebalances;
 
@@ -125,8 +138,8 @@ public final class SchedulerReconciler implements Reconciler {
 
     private ReconcileResult schedule(String name) {
         Optional<StoredObject> object = stacks.get(name);
-        Optional<StackAssignment> previous = assignments.of(name);
-        long previousRevision = assignments.revision(name);
+        Optional<StackAssignment> previous = current(name);
+        long previousRevision = currentRevision(name);
         if (object.isEmpty() || object.get().resource().isEmpty()) {
             if (object.isEmpty() && previousRevision != 0) {
                 return remove(name, previousRevision, 0, "stack deleted");
@@ -159,7 +172,13 @@ public final class SchedulerReconciler implements Reconciler {
             HostBook.State state = hosts.state(host, now);
             switch (state) {
                 case READY, CORDONED, DRAINING -> {
-                    candidates.add(live(host, state != HostBook.State.READY, reserved));
+                    Optional<HostRecord> record = hosts.live(host);
+                    if (record.isEmpty()) {
+                        // Gone since the state was read: the next event about it plans again.
+                        candidates.add(new Candidate(host, labelsOf(host), true, null));
+                        continue;
+                    }
+                    candidates.add(live(host, record.get(), state != HostBook.State.READY, reserved));
                     live.add(host);
                     if (state == HostBook.State.DRAINING) {
                         draining.add(host);
@@ -181,17 +200,32 @@ public final class SchedulerReconciler implements Reconciler {
         List<Assignment> current = previous.map(StackAssignment::assignments).orElse(List.of());
         Schedule schedule = Scheduler.plan(demands, candidates, current);
         List<Assignment> assigned = schedule.assignments();
-        List<Handover> handovers = handoversLeft(name, spec, previous, assigned, live);
+        List<Handover> handovers = new ArrayList<>();
+        for (Handover h : handoversLeft(name, spec, previous, assigned, live)) {
+            if (givenUp(h, now)) {
+                // The target never ran it: the replica stays where it runs, and the move is tried again later.
+                assigned = Moves.apply(assigned, new Handover(h.service(), h.replica(), h.to(), h.from()));
+                avoid.put(new Avoid(name, h.to()), now.plus(HANDOVER_TIMEOUT));
+                log.warn("stack/{}: {}-{} did not run on {} within {}; it stays on {}", name, h.service(), h.replica(),
+                        h.to(), HANDOVER_TIMEOUT, h.from());
+                continue;
+            }
+            handovers.add(h);
+        }
         boolean rebalance = rebalances.get(name).isPresent();
         boolean balanced = false;
         if (handovers.isEmpty()) {
-            Optional<Handover> move = Moves.next(demands, candidates, assigned, List.of(), draining, rebalance);
+            avoid.values().removeIf(until -> until.isBefore(now));
+            // A host a move of this stack just failed on takes no move of it for a while (it may take new replicas).
+            List<Candidate> targets = candidates.stream().map(c -> avoid.containsKey(new Avoid(name, c.name()))
+                    ? new Candidate(c.name(), c.labels(), true, c.capacity(), c.down()) : c).toList();
+            Optional<Handover> move = Moves.next(demands, targets, assigned, List.of(), draining, rebalance);
             if (move.isPresent()) {
                 assigned = Moves.apply(assigned, move.get());
                 // Start-first across hosts: the old host keeps the replica until the new one runs it. A service
-                // updated with recreate must never run twice, so it moves stop-first.
+                // updated with recreate gets no handover: the old host lets it go as the new one starts it.
                 if (startFirst(spec, move.get().service())) {
-                    handovers = List.of(move.get());
+                    handovers = List.of(move.get().since(now.toString()));
                 }
                 log.info("stack/{}: moving {}-{} from {} to {} ({})", name, move.get().service(), move.get().replica(),
                         move.get().from(), move.get().to(), draining.contains(move.get().from()) ? "drain" : "rebalance");
@@ -209,13 +243,14 @@ public final class SchedulerReconciler implements Reconciler {
             endRebalance(name, balanced);
             return after;
         }
-        boolean written = kv.commit(List.of(new EtcdKv.Guard(keys.desired("stack", name), stackRevision),
+        long revision = kv.commitAt(List.of(new EtcdKv.Guard(keys.desired("stack", name), stackRevision),
                         new EtcdKv.Guard(keys.assignment(name), previousRevision)),
                 List.of(new EtcdKv.Write(keys.assignment(name), json.write(next))));
-        if (!written) {
+        if (revision == 0) {
             metrics.attempt("conflict");
             return ReconcileResult.requeueAfter(AFTER_CONFLICT);
         }
+        written.put(name, new Written(revision, Optional.of(next)));
         metrics.attempt(schedule.unschedulable().isEmpty() ? "written" : "unschedulable");
         endRebalance(name, balanced);
         Set<Assignment> before = new HashSet<>(current);
@@ -255,6 +290,14 @@ public final class SchedulerReconciler implements Reconciler {
         return left;
     }
 
+    private static boolean givenUp(Handover h, Instant now) {
+        try {
+            return h.since() != null && Duration.between(Instant.parse(h.since()), now).compareTo(HANDOVER_TIMEOUT) > 0;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
     private boolean runsOn(String stack, StackSpec spec, Handover h) {
         boolean checked = spec.services().stream().filter(s -> s.name().equals(h.service())).findFirst()
                 .map(s -> s.healthcheck() != null && !s.healthcheck().test().isEmpty()
@@ -282,8 +325,8 @@ public final class SchedulerReconciler implements Reconciler {
         }
     }
 
-    private Candidate live(String host, boolean cordoned, Map<String, ReservedElsewhere.Reserved> reserved) {
-        HostRecord record = hosts.live(host).orElseThrow();
+    private Candidate live(String host, HostRecord record, boolean cordoned,
+                           Map<String, ReservedElsewhere.Reserved> reserved) {
         Capacity capacity = null;
         if (record.cpuMillis() != null && record.memoryBytes() != null) {
             ReservedElsewhere.Reserved used = reserved.getOrDefault(host, ReservedElsewhere.Reserved.NONE);
@@ -296,13 +339,38 @@ public final class SchedulerReconciler implements Reconciler {
     /** Every stack that has an assignment, with its spec: what reservations are counted from. */
     private Map<String, ReservedElsewhere.StackInputs> otherStacks() {
         Map<String, ReservedElsewhere.StackInputs> inputs = new java.util.HashMap<>();
-        for (String stack : assignments.names()) {
+        Set<String> names = new HashSet<>(assignments.names());
+        names.addAll(written.keySet());
+        for (String stack : names) {
             Optional<StoredObject> object = stacks.get(stack);
             inputs.put(stack, new ReservedElsewhere.StackInputs(object.map(o -> o.raw().modRevision()).orElse(0L),
                     object.flatMap(StoredObject::resource).map(r -> r.spec(StackSpec.class)),
-                    assignments.revision(stack), assignments.of(stack)));
+                    currentRevision(stack), current(stack)));
         }
         return inputs;
+    }
+
+    /**
+     * The stack's assignment as this leader last wrote it, until the informer shows that write (or a later one):
+     * the next stack planned must count the capacity this one just took, and a re-plan must guard on the revision
+     * really stored.
+     */
+    private Optional<StackAssignment> current(String stack) {
+        Written mine = written.get(stack);
+        if (mine != null && mine.revision() > assignments.revision(stack)) {
+            return mine.value();
+        }
+        written.remove(stack, mine);
+        return assignments.of(stack);
+    }
+
+    private long currentRevision(String stack) {
+        Written mine = written.get(stack);
+        if (mine != null && mine.revision() > assignments.revision(stack)) {
+            // A key this leader deleted must not exist (guard 0), whatever the informer still holds.
+            return mine.value().isPresent() ? mine.revision() : 0;
+        }
+        return assignments.revision(stack);
     }
 
     private Map<String, String> labelsOf(String host) {
@@ -310,11 +378,14 @@ public final class SchedulerReconciler implements Reconciler {
     }
 
     private ReconcileResult remove(String name, long previousRevision, long stackRevision, String why) {
-        boolean removed = kv.commit(List.of(new EtcdKv.Guard(keys.desired("stack", name), stackRevision),
+        long revision = kv.commitAt(List.of(new EtcdKv.Guard(keys.desired("stack", name), stackRevision),
                         new EtcdKv.Guard(keys.assignment(name), previousRevision)),
                 List.of(new EtcdKv.Write(keys.assignment(name), null)));
         metrics.unschedulable(name, 0);
-        if (!removed) {
+        if (revision != 0) {
+            written.put(name, new Written(revision, Optional.empty()));
+        }
+        if (revision == 0) {
             metrics.attempt("conflict");
             return ReconcileResult.requeueAfter(AFTER_CONFLICT);
         }

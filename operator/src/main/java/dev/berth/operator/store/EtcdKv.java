@@ -161,10 +161,15 @@ public final class EtcdKv {
 
     /** Runs all writes only if every guard holds; false means someone changed a guarded key meanwhile. */
     public boolean commit(List<Guard> guards, List<Write> writes) {
+        return commitAt(guards, writes) != 0;
+    }
+
+    /** As {@link #commit}, returning the store revision the writes got (the keys' new mod revision), 0 if refused. */
+    public long commitAt(List<Guard> guards, List<Write> writes) {
         Cmp[] cmps = guards.stream().map(EtcdKv::toCmp).toArray(Cmp[]::new);
         Op[] ops = writes.stream().map(EtcdKv::toOp).toArray(Op[]::new);
         TxnResponse response = timed("txn", client.getKVClient().txn().If(cmps).Then(ops).commit(), "transaction");
-        return response.isSucceeded();
+        return response.isSucceeded() ? response.getHeader().getRevision() : 0;
     }
 
     /** Any other etcd call (leases, elections) with this class's timeout and errors; counted by its verb. */

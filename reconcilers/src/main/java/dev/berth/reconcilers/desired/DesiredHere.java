@@ -60,6 +60,11 @@ public final class DesiredHere {
                 if (PlacementRule.placedHere(placement, host)) {
                     undecided.add(s.name());
                 }
+            } else if (!mentions(assignment.get(), s.name())) {
+                // The assignment predates this service (new, or switched from global): wait for the scheduler.
+                if (s.replicas() > 0 && PlacementRule.placedHere(placement, host)) {
+                    undecided.add(s.name());
+                }
             } else {
                 for (Assignment a : assignment.get().assignments()) {
                     if (a.service().equals(s.name()) && a.host().equals(host.name())) {
@@ -85,6 +90,13 @@ public final class DesiredHere {
     public static Optional<StackHere> stack(String name, Optional<StackSpec> spec, HostInfo host, Map<String, RouteSpec> routes,
                                             Optional<StackAssignment> assignment) {
         return stack(name, spec, host, routeLabels(routes), assignment);
+    }
+
+    /** Whether the scheduler decided anything about the service: assigned, handed over or unschedulable replicas. */
+    private static boolean mentions(StackAssignment assignment, String service) {
+        return assignment.assignments().stream().anyMatch(a -> a.service().equals(service))
+                || assignment.handovers().stream().anyMatch(h -> h.service().equals(service))
+                || assignment.unschedulable().stream().anyMatch(u -> u.service().equals(service));
     }
 
     /** Whether any service of the stack is replicated, so the scheduler decides where it runs. */

@@ -50,6 +50,11 @@ final class DependencyOrder {
         for (DependsOn dep : service.dependsOn()) {
             Set<String> hashes = new HashSet<>();
             plans.stream().filter(p -> p.service().equals(dep.service())).forEach(p -> hashes.add(p.specHash()));
+            if (hashes.isEmpty()) {
+                // No replica of the dependency runs on this host (the scheduler put them elsewhere): start order is
+                // kept per host only, as Swarm ignores depends_on, rather than waiting for ever.
+                continue;
+            }
             boolean checked = services.containsKey(dep.service()) && services.get(dep.service()).healthcheck() != null;
             boolean healthyNeeded = DependsOn.HEALTHY.equals(dep.condition()) && checked;
             boolean met = observed.stream().anyMatch(c -> dep.service().equals(c.labels().get(BerthLabels.SERVICE))

@@ -175,15 +175,16 @@ public final class StackPlanner {
                 continue;
             } else if (replica == null || replica < 1) {
                 removes.add(new RemoveContainer(c.id(), c.name(), "bad replica label"));
+            } else if (here.of(service).contains(replica)) {
+                // Kept below; numbers are the assignment's, which may exceed replicas after a scale-down.
+                bySlot.computeIfAbsent(new Slot(service, replica), k -> new ArrayList<>()).add(c);
             } else if (replica > services.get(service).replicas()) {
                 removes.add(new RemoveContainer(c.id(), c.name(), "scaled down"));
-            } else if (!here.of(service).contains(replica)) {
+            } else {
                 // Moved (a drain, a rebalance, a failover that came back): a running one drains like an update's.
                 removes.add(c.running() ? new StackAction.RetireContainer(c.id(), c.name(),
                         drainMillis(services.get(service)), null)
                         : new RemoveContainer(c.id(), c.name(), "replica assigned to another host"));
-            } else {
-                bySlot.computeIfAbsent(new Slot(service, replica), k -> new ArrayList<>()).add(c);
             }
         }
         for (ContainerPlan plan : DependencyOrder.sort(spec, plans)) {

@@ -103,4 +103,15 @@ class DesiredHereTest {
         assertEquals(stack(GLOBAL), DesiredHere.stack("s", Optional.of(stack(GLOBAL)), HERE, Map.of(), Optional.empty())
                 .orElseThrow().spec());
     }
+
+    @Test
+    void aServiceTheAssignmentDoesNotMentionYetIsUndecidedUnlessItWantsNoReplicas() {
+        StackSpec two = new StackSpec(null, List.of(stack(null, 1).services().get(0),
+                new ServiceSpec("api", "img", null, null, null, null, null, null, null, null, null, null, null, null, null,
+                        null, null, null, 2, null, null)), null);
+        StackAssignment onlyWeb = assigned(List.of(new Assignment("web", 1, "h1")), List.of());
+        StackHere here = DesiredHere.stack("s", Optional.of(two), HERE, Map.of(), Optional.of(onlyWeb)).orElseThrow();
+        assertEquals(Set.of("api"), here.undecided(), "api's running containers stay until the scheduler decides");
+        assertEquals(Set.of(1), here.of("web"));
+    }
 }

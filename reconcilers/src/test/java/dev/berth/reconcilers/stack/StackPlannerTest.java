@@ -380,4 +380,33 @@ class StackPlannerTest {
         assertEquals(List.of(), StackPlanner.makeHere(BerthLabels.DEFAULT_INSTANCE, "s", Optional.of(undecided),
                 converged("s", spec), 0).actions(), "what runs stays");
     }
+
+    @Test
+    void aReplicaNumberAboveReplicasThatTheAssignmentKeepsHereIsKeptNotRecreated() {
+        // A scale-down dropped replica 2 from another host and kept 3 here: the number is the assignment's.
+        StackSpec spec = stack(List.of(service("web", IMG, 2)), List.of());
+        StackSpec three = stack(List.of(service("web", IMG, 3)), List.of());
+        ObservedStack seen = mapContainers(converged("s", three), c -> c);
+        ObservedStack onlyThree = new ObservedStack(seen.containers().stream().filter(c -> c.name().equals("s-web-3")).toList(),
+                seen.networks());
+        List<StackAction> plan = StackPlanner.makeHere(BerthLabels.DEFAULT_INSTANCE, "s",
+                Optional.of(assigned(spec, "web", 3)), onlyThree, 0).actions();
+        assertEquals(List.of(), described(plan), "replica 3 stays as it is");
+    }
+
+    @Test
+    void aDependencyWithNoReplicaOnThisHostDoesNotHoldTheServiceBack() {
+        ServiceSpec db = service("db", IMG, 1);
+        ServiceSpec app = service("app", IMG, 1);
+        app = new ServiceSpec(app.name(), app.image(), app.command(), app.entrypoint(), app.env(), app.labels(), app.ports(),
+                app.volumes(), app.networks(), app.restart(), app.healthcheck(), app.resources(), app.user(), app.readOnly(),
+                app.capAdd(), app.capDrop(), app.securityOpt(), app.init(), app.replicas(), app.update(),
+                List.of(new dev.berth.crds.stack.DependsOn("db", null)));
+        StackSpec spec = stack(List.of(db, app), List.of());
+        StackHere appOnly = new StackHere(spec, Map.of("app", new java.util.TreeSet<>(List.of(1)),
+                "db", new java.util.TreeSet<>()), java.util.Set.of());
+        List<StackAction> plan = StackPlanner.makeHere(BerthLabels.DEFAULT_INSTANCE, "s", Optional.of(appOnly),
+                ObservedStack.empty(), 0).actions();
+        assertTrue(described(plan).contains("create container s-app-1 (image berth-test/busybox:1)"), described(plan).toString());
+    }
 }
