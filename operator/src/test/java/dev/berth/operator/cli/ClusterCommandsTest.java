@@ -188,14 +188,22 @@ class ClusterCommandsTest {
     }
 
     @Test
-    void drainTimesOutNamingWhatIsLeftAndFailoverFalseReplicas() throws Exception {
+    void drainEndsWithoutFailoverFalseReplicasAndTimesOutNamingWhatIsLeft() throws Exception {
         liveHost("hb1");
         apply(StackYaml.stack("db").service("httpd").with("failover: false").yaml());
         assign("db", List.of(new Assignment("httpd", 1, "hb1")), List.of());
+        CliRun pinned = etcd.cli("drain", "host", "hb1", "--timeout", "1s", "--poll", "100ms");
+        assertEquals(0, pinned.exit(), pinned.out() + pinned.err());
+        assertTrue(pinned.out().contains("hb1: drained except 1 replica that stay: db/httpd-1 (failover: false, stays:"
+                + " host-local data)"), pinned.out());
+
+        apply(StackYaml.stack("web").service("httpd").yaml());
+        assign("web", List.of(new Assignment("httpd", 1, "hb1")), List.of());
         CliRun run = etcd.cli("drain", "host", "hb1", "--timeout", "1s", "--poll", "100ms");
         assertEquals(1, run.exit(), run.out() + run.err());
-        assertTrue(run.out().contains("hb1: 1 replica left: db/httpd-1 (failover: false, stays: host-local data)"), run.out());
-        assertTrue(run.err().startsWith("error: hb1: not drained after 1s, 1 replica left: db/httpd-1 (failover: false"), run.err());
+        assertTrue(run.out().contains("hb1: 2 replicas left: db/httpd-1 (failover: false, stays: host-local data),"
+                + " web/httpd-1"), run.out());
+        assertTrue(run.err().startsWith("error: hb1: not drained after 1s, 2 replicas left:"), run.err());
 
         CliRun noWait = etcd.cli("drain", "host", "hb1", "--no-wait");
         assertEquals(0, noWait.exit(), noWait.err());
