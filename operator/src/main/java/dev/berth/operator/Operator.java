@@ -260,7 +260,7 @@ public final class Operator implements AutoCloseable {
         EtcdInformer<StoredValue> rebalances = informers.prefix("rebalance", keys.rebalancePrefix(), StoredValue.class,
                 new RawValues(keys.rebalancePrefix()));
         SchedulerReconciler scheduler = new SchedulerReconciler(stacks, assignments, book, rebalances, kv, keys,
-                Clock.systemUTC(), election::isLeader, metrics);
+                Clock.systemUTC(), election::leaderGuard, metrics);
         return ControllerBuilder.named("scheduler")
                 .forObjects(stacks)
                 // An assignment changed by someone else (by hand, an old leader): look again.

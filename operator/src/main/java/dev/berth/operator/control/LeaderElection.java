@@ -84,6 +84,19 @@ public final class LeaderElection implements AutoCloseable, dev.berth.operator.k
         start();
     }
 
+    /**
+     * A guard that holds only while this candidate's leader key is the one etcd made when it won: added to a
+     * leader's writes, it makes a former leader's late write fail instead of overwriting the new leader's.
+     */
+    public java.util.Optional<EtcdKv.Guard> leaderGuard() {
+        LeaderKey key = leaderKey;
+        if (!leader || key == null) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(new EtcdKv.Guard(key.getKey().toString(java.nio.charset.StandardCharsets.UTF_8),
+                key.getRevision()));
+    }
+
     public boolean isLeader() {
         return leader;
     }

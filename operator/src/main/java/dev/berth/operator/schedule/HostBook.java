@@ -10,6 +10,7 @@ import dev.berth.operator.store.KeyLayout;
 import dev.berth.operator.store.StoredValue;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -104,25 +105,25 @@ public final class HostBook {
 
     /**
      * Records a transition of {@code host} in its member record, only when there is one: a live host not recorded as
-     * up, or a recorded host whose live record is gone. Leader only.
+     * up, or a recorded host whose live record is gone. Leader only: the write holds only while {@code leader} does.
      */
-    public void record(String host, Instant now) {
+    public void record(String host, Instant now, EtcdKv.Guard leader) {
         Optional<HostRecord> live = hosts.get(host);
         Optional<MemberRecord> member = member(host);
         if (live.isPresent() && (member.isEmpty() || member.get().down()
                 || !member.get().labels().equals(live.get().labels()))) {
-            write(new MemberRecord(host, now.toString(), null, live.get().labels()));
+            write(new MemberRecord(host, now.toString(), null, live.get().labels()), leader);
             log.info("host/{}: up", host);
         } else if (live.isEmpty() && member.isPresent() && !member.get().down()) {
-            write(new MemberRecord(host, now.toString(), now.toString(), member.get().labels()));
+            write(new MemberRecord(host, now.toString(), now.toString(), member.get().labels()), leader);
             log.warn("host/{}: its record is gone (lease expired or operator stopped); failover in {}s unless it returns",
                     host, failoverAfter.toSeconds());
         }
     }
 
-    private void write(MemberRecord record) {
+    private void write(MemberRecord record, EtcdKv.Guard leader) {
         try {
-            kv.put(keys.member(record.host()), json.writeValueAsString(record));
+            kv.commit(List.of(leader), List.of(new EtcdKv.Write(keys.member(record.host()), json.writeValueAsString(record))));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

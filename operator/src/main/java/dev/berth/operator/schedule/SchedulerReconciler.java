@@ -31,7 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -42,8 +42,8 @@ import org.slf4j.MDC;
  * the host came or went, the clock failover runs on). Each stack is planned from the whole state, never from an
  * event: its spec, the hosts (live, cordoned, unreachable within {@code --failover-after}, down) and its current
  * assignment, with the pure {@link Scheduler}. The assignment is written only when the decision changed, in one
- * transaction guarded on the stack's and the previous assignment's mod revisions, so a stale leader or a stack
- * changed meanwhile writes nothing.
+ * transaction guarded on this operator's leader key and the stack's and the previous assignment's mod revisions, so
+ * a former leader or a stack changed meanwhile writes nothing.
  */
 public final class SchedulerReconciler implements Reconciler {
     /** Keys of the host book: no stack name contains a slash. */
@@ -60,7 +60,7 @@ public final class SchedulerReconciler implements Reconciler {
     private final EtcdKv kv;
     private final KeyLayout keys;
     private final Clock clock;
-    private final BooleanSupplier leading;
+    private final Supplier<Optional<EtcdKv.Guard>> leaderGuard;
     private final SchedulerMetrics metrics;
     private final AssignmentJson json = new AssignmentJson();
     private final ReservedElsewhere reservations = new ReservedElsewhere();
@@ -71,7 +71,7 @@ public final class SchedulerReconciler implements Reconciler {
     /** @param rebalances rebalance requests by stack name ({@code berth rebalance stack NAME}) */
     public SchedulerReconciler(DesiredInformer stacks, Assignments assignments, HostBook hosts,
                                EtcdInformer<StoredValue> rebalances, EtcdKv kv, KeyLayout keys, Clock clock,
-                               BooleanSupplier leading, SchedulerMetrics metrics) {
+                               Supplier<Optional<EtcdKv.Guard>> leaderGuard, SchedulerMetrics metrics) {
         this.rebalances = rebalances;
         this.stacks = stacks;
         this.assignments = assignments;
@@ -79,7 +79,7 @@ public final class SchedulerReconciler implements Reconciler {
         this.kv = kv;
         this.keys = keys;
         this.clock = clock;
-        this.leading = leading;
+        this.leaderGuard = leaderGuard;
         this.metrics = metrics;
         this.ownWrites = new OwnWrites(assignments);
         this.handovers = new HandoverPlanner(kv, keys);
@@ -101,7 +101,8 @@ public final class SchedulerReconciler implements Reconciler {
 
     @Override
     public ReconcileResult reconcile(String key, Deadline deadline) {
-        if (!leading.getAsBoolean()) {
+        Optional<EtcdKv.Guard> leader = leaderGuard.get();
+        if (leader.isEmpty()) {
             return ReconcileResult.done();
         }
         if (!stacks.synced() || !assignments.synced() || !hosts.synced() || !rebalances.synced()) {
@@ -109,24 +110,25 @@ public final class SchedulerReconciler implements Reconciler {
         }
         try {
             if (key.startsWith(HOST_KEY)) {
-                hosts.record(key.substring(HOST_KEY.length()), clock.instant());
+                hosts.record(key.substring(HOST_KEY.length()), clock.instant(), leader.get());
                 return ReconcileResult.done();
             }
             try (MDC.MDCCloseable ignored = MDC.putCloseable("object", "stack/" + key)) {
-                return schedule(key);
+                return schedule(key, leader.get());
             }
         } catch (StoreException e) {
             return ReconcileResult.failed("etcd: " + e.getMessage());
         }
     }
 
-    private ReconcileResult schedule(String name) {
+    /** @param leader holds while this operator still leads: every write is guarded on it */
+    private ReconcileResult schedule(String name, EtcdKv.Guard leader) {
         Optional<StoredObject> object = stacks.get(name);
         Optional<StackAssignment> previous = ownWrites.current(name);
         long previousRevision = ownWrites.revision(name);
         if (object.isEmpty() || object.get().resource().isEmpty()) {
             if (object.isEmpty() && previousRevision != 0) {
-                return remove(name, previousRevision, 0, "stack deleted");
+                return remove(name, previousRevision, 0, "stack deleted", leader);
             }
             // An invalid spec keeps its assignment: hosts keep what runs until a valid one comes.
             return ReconcileResult.done();
@@ -135,7 +137,7 @@ public final class SchedulerReconciler implements Reconciler {
         long stackRevision = object.get().raw().modRevision();
         if (!DesiredHere.scheduled(spec)) {
             return previousRevision == 0 ? ReconcileResult.done()
-                    : remove(name, previousRevision, stackRevision, "no replicated service");
+                    : remove(name, previousRevision, stackRevision, "no replicated service", leader);
         }
         List<ServiceDemand> demands;
         try {
@@ -160,10 +162,10 @@ public final class SchedulerReconciler implements Reconciler {
         if (next.sameDecision(previous.orElse(null))) {
             metrics.unschedulable(name, schedule.unschedulable().size());
             metrics.attempt(schedule.unschedulable().isEmpty() ? "unchanged" : "unschedulable");
-            endRebalance(name, step.balanced());
+            endRebalance(name, step.balanced(), leader);
             return after;
         }
-        long revision = kv.commitAt(List.of(new EtcdKv.Guard(keys.desired("stack", name), stackRevision),
+        long revision = kv.commitAt(List.of(leader, new EtcdKv.Guard(keys.desired("stack", name), stackRevision),
                         new EtcdKv.Guard(keys.assignment(name), previousRevision)),
                 List.of(new EtcdKv.Write(keys.assignment(name), json.write(next))));
         if (revision == 0) {
@@ -173,7 +175,7 @@ public final class SchedulerReconciler implements Reconciler {
         ownWrites.wrote(name, revision, next);
         metrics.unschedulable(name, schedule.unschedulable().size());
         metrics.attempt(schedule.unschedulable().isEmpty() ? "written" : "unschedulable");
-        endRebalance(name, step.balanced());
+        endRebalance(name, step.balanced(), leader);
         logWritten(name, current, next, snapshot.down());
         return after;
     }
@@ -195,9 +197,8 @@ public final class SchedulerReconciler implements Reconciler {
     }
 
     /** A rebalance request is done once nothing is left to move: delete it, so `berth rebalance` can tell. */
-    private void endRebalance(String stack, boolean balanced) {
-        if (balanced) {
-            kv.delete(keys.rebalance(stack));
+    private void endRebalance(String stack, boolean balanced, EtcdKv.Guard leader) {
+        if (balanced && kv.commit(List.of(leader), List.of(new EtcdKv.Write(keys.rebalance(stack), null)))) {
             log.info("stack/{}: rebalanced", stack);
         }
     }
@@ -214,8 +215,9 @@ public final class SchedulerReconciler implements Reconciler {
         return inputs;
     }
 
-    private ReconcileResult remove(String name, long previousRevision, long stackRevision, String why) {
-        long revision = kv.commitAt(List.of(new EtcdKv.Guard(keys.desired("stack", name), stackRevision),
+    private ReconcileResult remove(String name, long previousRevision, long stackRevision, String why,
+                                   EtcdKv.Guard leader) {
+        long revision = kv.commitAt(List.of(leader, new EtcdKv.Guard(keys.desired("stack", name), stackRevision),
                         new EtcdKv.Guard(keys.assignment(name), previousRevision)),
                 List.of(new EtcdKv.Write(keys.assignment(name), null)));
         if (revision == 0) {

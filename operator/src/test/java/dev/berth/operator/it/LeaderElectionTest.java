@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.berth.operator.Await;
 import dev.berth.operator.EtcdFixture;
 import dev.berth.operator.control.LeaderElection;
+import dev.berth.operator.store.EtcdKv;
+import java.util.List;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -24,6 +26,9 @@ class LeaderElectionTest {
             try {
                 a.start();
                 Await.until(Duration.ofSeconds(10), "a leads", aLeads::get);
+                EtcdKv.Guard aGuard = a.leaderGuard().orElseThrow();
+                assertTrue(etcd.kv.commit(List.of(aGuard), List.of(new EtcdKv.Write(etcd.prefix + "/x", "a"))),
+                        "the leader's guarded write goes through");
                 b.start();
                 Await.until(Duration.ofSeconds(10), "b is a waiting candidate in etcd",
                         () -> etcd.kv.list(key + "/").values().size() == 2);
@@ -32,6 +37,11 @@ class LeaderElectionTest {
                 assertFalse(aLeads.get(), "a stepped down");
                 Await.until(Duration.ofSeconds(10), "b takes over", bLeads::get);
                 assertTrue(b.isLeader());
+                assertFalse(etcd.kv.commit(List.of(aGuard), List.of(new EtcdKv.Write(etcd.prefix + "/x", "late a"))),
+                        "a former leader's late write is refused");
+                assertTrue(a.leaderGuard().isEmpty());
+                assertTrue(etcd.kv.commit(List.of(b.leaderGuard().orElseThrow()),
+                        List.of(new EtcdKv.Write(etcd.prefix + "/x", "b"))));
             } finally {
                 a.close();
                 b.close();
