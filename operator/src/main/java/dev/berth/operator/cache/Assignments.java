@@ -57,6 +57,14 @@ public final class Assignments implements Source<String> {
                 && a.handovers().stream().allMatch(h -> knownHost.test(h.from()) && knownHost.test(h.to()));
     }
 
+    /**
+     * The stack's decision as stored, even when it names hosts the cluster does not know: what the scheduler
+     * repairs from (it keeps every replica on a known host and places only the others again).
+     */
+    public Optional<StackAssignment> stored(String stack) {
+        return decoded(stack);
+    }
+
     private Optional<StackAssignment> decoded(String stack) {
         Optional<StoredValue> raw = informer.get(stack);
         if (raw.isEmpty()) {

@@ -16,7 +16,8 @@ final class HostArgument {
 
     void checkKind(CommandLine commandLine) {
         if (!kind.equalsIgnoreCase("host") && !kind.equalsIgnoreCase("hosts")) {
-            throw new CommandLine.ParameterException(commandLine, "only hosts can be cordoned or drained, not \"" + kind
+            throw new CommandLine.ParameterException(commandLine, "berth " + commandLine.getCommandName()
+                    + " takes hosts only, not \"" + kind
                     + "\" (usage: berth " + commandLine.getCommandName() + " host NAME)");
         }
     }

@@ -34,7 +34,8 @@ final class OwnWrites {
 
     Optional<StackAssignment> current(String stack) {
         Written mine = newer(stack);
-        return mine != null ? mine.value() : assignments.of(stack);
+        // As stored, even naming unknown hosts: the plan keeps what is on known hosts and places the rest again.
+        return mine != null ? mine.value() : assignments.stored(stack);
     }
 
     /** The mod revision to guard on; 0 for a key that must not exist. */

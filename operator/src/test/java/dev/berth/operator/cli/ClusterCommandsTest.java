@@ -158,7 +158,7 @@ class ClusterCommandsTest {
         assertTrue(line(one.out(), "hb4 ").contains(" Down "), one.out());
         CliRun wrongKind = etcd.cli("cordon", "stack", "hb1");
         assertEquals(2, wrongKind.exit(), wrongKind.err());
-        assertTrue(wrongKind.err().contains("only hosts can be cordoned or drained"), wrongKind.err());
+        assertTrue(wrongKind.err().contains("berth cordon takes hosts only, not \"stack\""), wrongKind.err());
     }
 
     @Test
@@ -297,5 +297,22 @@ class ClusterCommandsTest {
         }
         assertTrue(CliRun.raw("drain", "--help").out().contains("--timeout=DURATION"));
         assertTrue(CliRun.raw("--help").out().contains("rebalance"));
+    }
+
+    @Test
+    void forgetRemovesADownHostFromTheBookAndRefusesALiveOne() throws Exception {
+        liveHost("hb1");
+        downHost("hb3");
+        put(etcd.keys.cordon("hb3"), new dev.berth.operator.schedule.CordonRecord("hb3", false, Instant.now().toString()));
+        CliRun live = etcd.cli("forget", "host", "hb1");
+        assertEquals(1, live.exit(), live.out());
+        assertTrue(live.err().contains("host/hb1 is alive"), live.err());
+
+        CliRun gone = etcd.cli("forget", "host", "hb3");
+        assertEquals(0, gone.exit(), gone.err());
+        assertTrue(gone.out().startsWith("host/hb3 forgotten"), gone.out());
+        assertTrue(etcd.kv.get(etcd.keys.member("hb3")).isEmpty() && etcd.kv.get(etcd.keys.cordon("hb3")).isEmpty());
+        assertTrue(!etcd.cli("get", "hosts").out().contains("hb3"));
+        assertEquals(1, etcd.cli("forget", "host", "hb3").exit(), "unknown now");
     }
 }
