@@ -11,7 +11,9 @@ import dev.berth.operator.store.StoredValue;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Set;
 import java.util.TreeSet;
 import org.slf4j.Logger;
@@ -35,6 +37,11 @@ public final class HostBook {
     private final KeyLayout keys;
     private final Duration failoverAfter;
     private final ObjectMapper json = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    private final Map<String, Decoded<MemberRecord>> memberCache = new ConcurrentHashMap<>();
+    private final Map<String, Decoded<CordonRecord>> cordonCache = new ConcurrentHashMap<>();
+
+    private record Decoded<T>(long revision, Optional<T> value) {
+    }
 
     /** @param failoverAfter how long a host's record must be gone before its replicas are placed elsewhere */
     public HostBook(EtcdInformer<HostRecord> hosts, EtcdInformer<StoredValue> members, EtcdInformer<StoredValue> cordons,
@@ -68,13 +75,24 @@ public final class HostBook {
     }
 
     public Optional<MemberRecord> member(String host) {
-        return members.get(host).flatMap(v -> read(v.value(), MemberRecord.class));
+        return members.get(host).flatMap(v -> decoded(memberCache, v, MemberRecord.class));
     }
 
     public Optional<CordonRecord> cordon(String host) {
-        return cordons.get(host).map(v -> read(v.value(), CordonRecord.class)
+        return cordons.get(host).map(v -> decoded(cordonCache, v, CordonRecord.class)
                 // A cordon that does not decode still cordons: someone meant to take the host out.
                 .orElse(new CordonRecord(host, false, null)));
+    }
+
+    /** Decoded once per revision: every plan reads every host's records. */
+    private <T> Optional<T> decoded(Map<String, Decoded<T>> cache, StoredValue value, Class<T> type) {
+        Decoded<T> known = cache.get(value.key());
+        if (known != null && known.revision() == value.modRevision()) {
+            return known.value();
+        }
+        Optional<T> read = read(value.value(), type);
+        cache.put(value.key(), new Decoded<>(value.modRevision(), read));
+        return read;
     }
 
     /**

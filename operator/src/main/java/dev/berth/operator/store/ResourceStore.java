@@ -40,9 +40,13 @@ public final class ResourceStore {
             List<ApplyOutcome> outcomes = new ArrayList<>();
             List<EtcdKv.Guard> guards = new ArrayList<>();
             List<EtcdKv.Write> writes = new ArrayList<>();
-            for (Resource resource : resources) {
-                String key = keys.desired(resource.kind().singular(), resource.metadata().name());
-                Optional<StoredValue> current = kv.get(key);
+            List<String> keysOf = resources.stream()
+                    .map(r -> keys.desired(r.kind().singular(), r.metadata().name())).toList();
+            List<Optional<StoredValue>> stored = kv.getAll(keysOf);
+            for (int i = 0; i < resources.size(); i++) {
+                Resource resource = resources.get(i);
+                String key = keysOf.get(i);
+                Optional<StoredValue> current = stored.get(i);
                 ApplyOutcome.Change change = classify(resource, current);
                 outcomes.add(new ApplyOutcome(new ObjectKey(resource.kind().singular(), resource.metadata().name()), change));
                 guards.add(new EtcdKv.Guard(key, current.map(StoredValue::modRevision).orElse(0L)));
