@@ -244,8 +244,8 @@ public final class Operator implements AutoCloseable {
     }
 
     /**
-     * Where replicas run: the leader of the {@code scheduler} election plans each stack, one at a time (reservations
-     * of two stacks planned at once could take the same capacity), and keeps the book of hosts that come and go.
+     * Where replicas run: the leader of the {@code scheduler} election plans each stack (stacks that reserve capacity
+     * one at a time, so two never take the same), and keeps the book of hosts that come and go.
      */
     private Controller schedulerController(DesiredInformer stacks, EtcdInformer<HostRecord> hosts, HostBook book,
                                            Assignments assignments, EtcdKv kv) {
@@ -272,7 +272,8 @@ public final class Operator implements AutoCloseable {
                 .watches(rebalances, List::of)
                 .allKeys(scheduler::allKeys)
                 .reconciler(scheduler)
-                .workers(1)
+                // Each stack is one guarded transaction: several in flight; reserving stacks still plan one at a time.
+                .workers(4)
                 .leaderOnly(election)
                 .build(settings.retry(), registry);
     }

@@ -121,7 +121,10 @@ public final class StackReconciler implements Reconciler {
                 }
             }
             ObservedStack seen = expectations.view(key.toString());
-            StackOutcome outcome = converger.reconcileHere(name, desiredHere, seen, deadline);
+            // A stack that exists but runs nothing here still plans from its spec: its moved replicas drain first.
+            Optional<StackHere> toConverge = desiredHere.isPresent() ? desiredHere
+                    : object.flatMap(StoredObject::resource).map(r -> StackHere.nothing(r.spec(StackSpec.class)));
+            StackOutcome outcome = converger.reconcileHere(name, toConverge, seen, deadline);
             if (!outcome.report().done().isEmpty() || outcome.report().failure().isPresent()) {
                 expectations.acted(key.toString());
             }

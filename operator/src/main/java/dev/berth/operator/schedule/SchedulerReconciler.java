@@ -145,10 +145,21 @@ public final class SchedulerReconciler implements Reconciler {
         } catch (IllegalArgumentException e) {
             return ReconcileResult.failed("InvalidSpec: " + e.getMessage());
         }
+        if (demands.stream().noneMatch(d -> d.reservation() != null)) {
+            // Takes no capacity and checks none: planned alongside other stacks, on any worker.
+            return plan(name, spec, stackRevision, demands, previous, previousRevision, Map.of(), leader);
+        }
+        // Reserving stacks are planned one at a time, each counting what the others took (its own writes included).
+        synchronized (reservations) {
+            return plan(name, spec, stackRevision, demands, previous, previousRevision,
+                    reservations.byHost(name, otherStacks()), leader);
+        }
+    }
+
+    private ReconcileResult plan(String name, StackSpec spec, long stackRevision, List<ServiceDemand> demands,
+                                 Optional<StackAssignment> previous, long previousRevision,
+                                 Map<String, ReservedElsewhere.Reserved> reserved, EtcdKv.Guard leader) {
         Instant now = clock.instant();
-        // Capacity matters only to a stack that reserves some: the others skip reading every other stack.
-        Map<String, ReservedElsewhere.Reserved> reserved = demands.stream().anyMatch(d -> d.reservation() != null)
-                ? reservations.byHost(name, otherStacks()) : Map.of();
         HostSnapshot snapshot = HostSnapshot.of(hosts, now, reserved);
         List<Assignment> current = previous.map(StackAssignment::assignments).orElse(List.of());
         Schedule schedule = Scheduler.plan(demands, snapshot.candidates(), current);

@@ -36,6 +36,13 @@ public record StackHere(StackSpec spec, Map<String, SortedSet<Integer>> replicas
         return new StackHere(spec, replicas, Set.of());
     }
 
+    /** Nothing of the stack on this host (every replica assigned elsewhere): what it has here is retired. */
+    public static StackHere nothing(StackSpec spec) {
+        Map<String, SortedSet<Integer>> replicas = new TreeMap<>();
+        spec.services().forEach(s -> replicas.put(s.name(), new TreeSet<>()));
+        return new StackHere(spec, replicas, Set.of());
+    }
+
     /** The replica numbers of {@code service} this host runs; empty when it runs none (or the service is undecided). */
     public SortedSet<Integer> of(String service) {
         return replicas.getOrDefault(service, java.util.Collections.emptySortedSet());

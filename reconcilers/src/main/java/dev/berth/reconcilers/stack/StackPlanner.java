@@ -69,7 +69,8 @@ public final class StackPlanner {
     /**
      * The actions together with the container plans they aim at (what a pass counts replicas against).
      *
-     * @param here empty when the stack was deleted or this host runs nothing of it: everything it owns here goes
+     * @param here empty when the stack was deleted: everything it owns here goes. A {@code here} that runs nothing
+     *             (its replicas assigned elsewhere) retires its running replicas with their drain, then the rest
      */
     public static StackPlan makeHere(String instance, String stack, Optional<StackHere> here, ObservedStack observed,
                                      long nowEpochSeconds) {
@@ -84,12 +85,14 @@ public final class StackPlanner {
         if (desired.isEmpty()) {
             return new StackPlan(removeAll(containers, networks), List.of());
         }
-        if (here.get().replicas().values().stream().allMatch(java.util.Set::isEmpty)) {
+        boolean runsNothing = !here.get().runsAnything();
+        if (!runsNothing && here.get().replicas().values().stream().allMatch(java.util.Set::isEmpty)) {
             // Only undecided services (no assignment yet) and nothing to run: no network is made for replicas that
             // may well go elsewhere, and nothing that runs is touched until the scheduler has decided.
             return new StackPlan(List.of(), List.of());
         }
-        Map<String, NetworkPlan> networkPlans = PlanBuilder.networks(instance, stack, desired.get());
+        // A host left with nothing of the stack keeps no network of it, once its moved replicas have drained.
+        Map<String, NetworkPlan> networkPlans = runsNothing ? Map.of() : PlanBuilder.networks(instance, stack, desired.get());
         List<ContainerPlan> containerPlans = PlanBuilder.containers(instance, stack, here.get(), networkPlans);
 
         List<StackAction> networkCreates = new ArrayList<>();
@@ -106,7 +109,10 @@ public final class StackPlanner {
         actions.addAll(containerRemoves);
         actions.addAll(networkReplaces);
         actions.addAll(containerCreates);
-        actions.addAll(networkRemoves);
+        if (containerRemoves.stream().noneMatch(a -> a instanceof StackAction.RetireContainer)) {
+            // A draining container still sits on its networks: they go in a later pass.
+            actions.addAll(networkRemoves);
+        }
         return new StackPlan(actions, containerPlans);
     }
 

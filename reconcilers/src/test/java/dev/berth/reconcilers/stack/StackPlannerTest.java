@@ -409,4 +409,16 @@ class StackPlannerTest {
                 ObservedStack.empty(), 0).actions();
         assertTrue(described(plan).contains("create container s-app-1 (image berth-test/busybox:1)"), described(plan).toString());
     }
+
+    @Test
+    void aHostLeftWithNothingOfTheStackDrainsItsMovedReplicaBeforeRemovingItAndThenItsNetworks() {
+        StackSpec spec = stack(List.of(service("web", IMG, 1)), List.of());
+        ObservedStack seen = converged("s", spec);
+        assertEquals(List.of("retire container s-web-1 after 2000 ms (its replica moved to another host)"),
+                described(StackPlanner.makeHere(BerthLabels.DEFAULT_INSTANCE, "s", Optional.of(StackHere.nothing(spec)),
+                        seen, 0).actions()), "the network stays while the container drains on it");
+        assertEquals(List.of("remove network s_default (not declared)"),
+                described(StackPlanner.makeHere(BerthLabels.DEFAULT_INSTANCE, "s", Optional.of(StackHere.nothing(spec)),
+                        new ObservedStack(List.of(), seen.networks()), 0).actions()));
+    }
 }
