@@ -247,32 +247,99 @@ class SchedulerMovesBedTest {
     void aDrainMovesTheReplicaStartFirstAndKeepsEveryRequestServed() throws Exception {
         String stack = first().name("dr");
         String route = first().instance + "-drr";
-        apply(StackYaml.stack(stack).shell("mkdir -p /tmp/w && hostname > /tmp/w/index.html"
-                        + " && exec httpd -f -p 8080 -h /tmp/w").replicas(3)
-                .with("networks: [" + network + "]").with(HEALTHCHECK).yaml()
-                + "---\n" + Manifest.route(route, "hosts: [" + route + ".example.test]\n"
-                + "target: {stack: " + stack + ", service: web, port: 8080, network: " + network + "}"));
+        applyServedStack(stack, route, 3);
         awaitSpread(stack, true, 1, 1, 1);
         Await.until(WAIT, "three servers in the route", () -> servers(route).size() == 3, () -> servers(route).toString());
 
         OverlayTestBed.Host drained = bed.hosts.get(0);
-        OverlayTestBed.Host client = bed.hosts.get(2);
+        DrainRun run = drainUnderTraffic(stack, route, drained, bed.hosts.get(2), 3);
+        assertDrained(run, stack, drained);
+        assertTrue(run.minimum() >= 3, "replicas running and healthy never below 3 during the drain: minimum "
+                + run.minimum() + ", maximum " + run.maximum());
+        assertTrue(run.maximum() <= 4, "one move at a time: at most one extra replica, maximum " + run.maximum());
+        assertServed(run);
+
+        uncordon(drained);
+        delete("Route", route);
+        deleteStack(stack);
+    }
+
+    /**
+     * Drain of a service's only replica, health-checked behind a Route: it is started (healthy) on another host before
+     * the drained host's copy stops serving, so it never has zero running and healthy copies, and a client reading
+     * the route's servers before each request sees no failure while it moves.
+     */
+    @Test
+    @Order(5)
+    void aDrainMovesAnOnlyReplicaWithoutAFailedRequest() throws Exception {
+        String stack = first().name("d1");
+        String route = first().instance + "-d1r";
+        applyServedStack(stack, route, 1);
+        Await.until(WAIT, stack + " running healthy once, one server in the route",
+                () -> bed.hosts.stream().mapToLong(h -> runningHealthy(h, stack, true)).sum() == 1
+                        && bed.hosts.stream().mapToInt(h -> containers(h, stack).size()).sum() == 1
+                        && servers(route).size() == 1, () -> servers(route) + " " + everywhere(stack));
+        OverlayTestBed.Host drained = bed.hosts.stream().filter(h -> runningHealthy(h, stack, true) == 1).findFirst()
+                .orElseThrow();
+        OverlayTestBed.Host client = bed.hosts.stream().filter(h -> h != drained).findFirst().orElseThrow();
+        String replica = containers(drained, stack).get(0).getNames()[0].substring(1);
+
+        DrainRun run = drainUnderTraffic(stack, route, drained, client, 1);
+        assertDrained(run, stack, drained);
+        assertTrue(run.minimum() >= 1, "the only replica never had zero running and healthy copies: minimum "
+                + run.minimum() + ", maximum " + run.maximum());
+        assertTrue(run.maximum() <= 2, "at most the old and the new copy at once, maximum " + run.maximum());
+        List<String> moved = bed.hosts.stream().filter(h -> h != drained).flatMap(h -> containers(h, stack).stream())
+                .map(c -> c.getNames()[0].substring(1)).toList();
+        assertEquals(List.of(replica), moved, "the same replica runs on another host: " + everywhere(stack));
+        assertServed(run);
+        System.out.printf("drain of an only replica %s off %s: %d requests ok, 0 failed; healthy copies between %d and"
+                + " %d; route servers: %s%n", replica, name(drained), run.ok(), run.minimum(), run.maximum(),
+                run.serverChanges());
+
+        uncordon(drained);
+        delete("Route", route);
+        deleteStack(stack);
+    }
+
+    /** A health-checked httpd answering its hostname on the bed's network, and a Route to it. */
+    private static void applyServedStack(String stack, String route, int replicas) {
+        apply(StackYaml.stack(stack).shell("mkdir -p /tmp/w && hostname > /tmp/w/index.html"
+                        + " && exec httpd -f -p 8080 -h /tmp/w").replicas(replicas)
+                .with("networks: [" + network + "]").with(HEALTHCHECK).yaml()
+                + "---\n" + Manifest.route(route, "hosts: [" + route + ".example.test]\n"
+                + "target: {stack: " + stack + ", service: web, port: 8080, network: " + network + "}"));
+    }
+
+    /** What a drain under traffic saw: the CLI's run, running+healthy copies (fewest, most), and the requests. */
+    private record DrainRun(CliRun drain, int minimum, int maximum, int ok, List<String> failures,
+                            List<String> serverChanges, List<Throwable> watcherErrors) {
+    }
+
+    /**
+     * `berth drain host` while a client on {@code client} sends requests through the route's servers (read before each
+     * request, like Traefik) and a watcher counts the stack's running and healthy containers every 100 ms; returns
+     * once the drained host runs none of it and the route lists the {@code replicas} moved ones.
+     */
+    private static DrainRun drainUnderTraffic(String stack, String route, OverlayTestBed.Host drained,
+                                              OverlayTestBed.Host client, int replicas) throws Exception {
         AtomicBoolean running = new AtomicBoolean(true);
         AtomicInteger minimum = new AtomicInteger(Integer.MAX_VALUE);
         AtomicInteger maximum = new AtomicInteger(0);
         AtomicInteger ok = new AtomicInteger();
         List<String> failures = Collections.synchronizedList(new ArrayList<>());
-        Set<String> answeredBy = java.util.concurrent.ConcurrentHashMap.newKeySet();
         List<Throwable> watcherErrors = Collections.synchronizedList(new ArrayList<>());
         List<String> serverChanges = Collections.synchronizedList(new ArrayList<>());
         java.util.concurrent.atomic.AtomicReference<List<String>> lastServers = new java.util.concurrent.atomic.AtomicReference<>(List.of());
+        List<OverlayTestBed.Host> drainedFirst = new ArrayList<>(List.of(drained));
+        bed.hosts.stream().filter(h -> h != drained).forEach(drainedFirst::add);
         Thread watcher = new Thread(() -> {
             try {
                 while (running.get()) {
                     // The drained host first: its old container goes only once the new one is healthy elsewhere, so
                     // reading it before the others can never miss both.
                     int count = 0;
-                    for (OverlayTestBed.Host h : bed.hosts) {
+                    for (OverlayTestBed.Host h : drainedFirst) {
                         count += (int) runningHealthy(h, stack, true);
                     }
                     minimum.accumulateAndGet(count, Math::min);
@@ -291,14 +358,13 @@ class SchedulerMovesBedTest {
                     lastServers.set(urls);
                 }
                 if (urls.isEmpty()) {
-                    failures.add("no server in the route");
+                    failures.add(Instant.now() + ": no server in the route");
                     continue;
                 }
                 String url = urls.get(ThreadLocalRandom.current().nextInt(urls.size()));
                 Instant sent = Instant.now();
                 try {
-                    answeredBy.add(OverlayTestBed.inNetns(client.netns, "timeout", "5", "busybox", "wget", "-q", "-O", "-",
-                            url).strip());
+                    OverlayTestBed.inNetns(client.netns, "timeout", "5", "busybox", "wget", "-q", "-O", "-", url);
                     ok.incrementAndGet();
                 } catch (IOException e) {
                     failures.add("sent " + sent + ", failed " + Instant.now() + ": " + url + " -> " + e.getMessage().strip());
@@ -313,29 +379,33 @@ class SchedulerMovesBedTest {
             // The old container goes after the assignment lets it go: what a person sees on that host shortly after.
             Await.until(WAIT, "no container of " + stack + " left on " + name(drained),
                     () -> containers(drained, stack).isEmpty(), () -> everywhere(stack));
-            Await.until(WAIT, "the route lists the two other hosts' three replicas",
-                    () -> servers(route).size() == 3 && runningHealthy(bed.hosts.get(1), stack, true)
-                            + runningHealthy(bed.hosts.get(2), stack, true) == 3, () -> servers(route) + " " + everywhere(stack));
+            Await.until(WAIT, "the route lists the other hosts' " + replicas + " replicas",
+                    () -> servers(route).size() == replicas && bed.hosts.stream().filter(h -> h != drained)
+                            .mapToLong(h -> runningHealthy(h, stack, true)).sum() == replicas,
+                    () -> servers(route) + " " + everywhere(stack));
             Thread.sleep(1000);
         } finally {
             running.set(false);
             watcher.join();
             traffic.join();
         }
-        assertEquals(0, drain.exit(), drain.out() + drain.err());
-        assertTrue(drain.out().contains("drained"), drain.out());
+        return new DrainRun(drain, minimum.get(), maximum.get(), ok.get(), List.copyOf(failures),
+                List.copyOf(serverChanges), List.copyOf(watcherErrors));
+    }
+
+    /** The drain command succeeded and the host shows Drained with nothing of the stack assigned. */
+    private static void assertDrained(DrainRun run, String stack, OverlayTestBed.Host drained) {
+        assertEquals(0, run.drain().exit(), run.drain().out() + run.drain().err());
+        assertTrue(run.drain().out().contains("drained"), run.drain().out());
         assertEquals("Drained", stateOf(cli("get", "hosts").out(), drained), cli("get", "hosts").out());
         assertEquals(0, assignedTo(stack, drained), everywhere(stack));
-        assertEquals(List.of(), watcherErrors);
-        assertTrue(minimum.get() >= 3, "replicas running and healthy never below 3 during the drain: minimum "
-                + minimum.get() + ", maximum " + maximum.get());
-        assertTrue(maximum.get() <= 4, "one move at a time: at most one extra replica, maximum " + maximum.get());
-        assertEquals(List.of(), failures, "no failed request through the route's servers (" + ok.get() + " ok); the servers changed: " + serverChanges);
-        assertTrue(ok.get() > 10, "enough requests to mean something: " + ok.get());
+        assertEquals(List.of(), run.watcherErrors());
+    }
 
-        uncordon(drained);
-        delete("Route", route);
-        deleteStack(stack);
+    private static void assertServed(DrainRun run) {
+        assertEquals(List.of(), run.failures(), "no failed request through the route's servers (" + run.ok()
+                + " ok); the servers changed: " + run.serverChanges());
+        assertTrue(run.ok() > 10, "enough requests to mean something: " + run.ok());
     }
 
     /** A cordoned host keeps what it runs and takes none of the replicas a scale-up adds. */
