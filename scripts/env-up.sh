@@ -42,6 +42,22 @@ start_dockerd() {
   mkdir -p "$BERTH_ENV_HOME/docker" "$BERTH_RUN_DIR/docker-exec"
   if docker_cli version >/dev/null 2>&1; then log "dockerd already running on $BERTH_DOCKER_SOCK"; return; fi
   log "starting dockerd on unix://$BERTH_DOCKER_SOCK"
+  launch_dockerd
+  local deadline=$((SECONDS + 60)) store="$BERTH_ENV_HOME/docker/network/files/local-kv.db"
+  until docker_cli version >/dev/null 2>&1; do
+    if ! kill -0 "$!" 2>/dev/null && grep -q 'reservePools' "$BERTH_ENV_HOME/dockerd.log" && [ -f "$store" ]; then
+      # Docker 20.10 panics at start when a network was half-created before an unclean stop. This daemon is the
+      # test environment's own: set its network store aside (kept, renamed) and start again.
+      log "dockerd's network store is damaged (panic in reservePools); keeping it as $store.damaged and starting again"
+      mv "$store" "$store.damaged-$(date +%s)"
+      launch_dockerd
+    fi
+    [ $SECONDS -lt $deadline ] || die "timed out after 60s waiting for dockerd (see $BERTH_ENV_HOME/dockerd.log)"
+    sleep 0.2
+  done
+}
+
+launch_dockerd() {
   # Each stack has a network of its own: Docker's default pools hold only ~30 networks, so give it 4096 /24s
   # (10.224.0.0/12, clear of the ranges the tests use).
   nohup dockerd \
@@ -51,7 +67,6 @@ start_dockerd() {
     --host "unix://$BERTH_DOCKER_SOCK" \
     --default-address-pool base=10.224.0.0/12,size=24 \
     >"$BERTH_ENV_HOME/dockerd.log" 2>&1 &
-  wait_for 60 "dockerd (see $BERTH_ENV_HOME/dockerd.log)" docker_cli version
 }
 
 start_etcd() {
