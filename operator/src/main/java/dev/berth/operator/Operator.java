@@ -264,7 +264,7 @@ public final class Operator implements AutoCloseable {
         return ControllerBuilder.named("scheduler")
                 .forObjects(stacks)
                 // An assignment changed by someone else (by hand, an old leader): look again.
-                .watches(assignments, List::of)
+                .watches(assignments, scheduler::assignmentChanged)
                 // A host came or went: record it, and plan every stack again against the new set of hosts.
                 .watches(hosts, host -> withHost(host, scheduler.stackKeys()))
                 .watches(members(), host -> withHost(host, scheduler.stackKeys()))

@@ -32,6 +32,12 @@ final class OwnWrites {
         written.put(stack, new Written(revision, Optional.empty()));
     }
 
+    /** Whether the informer now shows exactly this leader's last write of the stack (an event about it is an echo). */
+    boolean echoed(String stack) {
+        Written mine = written.get(stack);
+        return mine != null && mine.value().isPresent() && mine.revision() == assignments.revision(stack);
+    }
+
     Optional<StackAssignment> current(String stack) {
         Written mine = newer(stack);
         // As stored, even naming unknown hosts: the plan keeps what is on known hosts and places the rest again.

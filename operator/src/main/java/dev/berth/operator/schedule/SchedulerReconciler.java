@@ -92,6 +92,14 @@ public final class SchedulerReconciler implements Reconciler {
         return all;
     }
 
+    /**
+     * The stacks to plan again when an assignment changed: none when the change is this leader's own write coming
+     * back through the watch (planning it again would find the same decision).
+     */
+    public List<String> assignmentChanged(String stack) {
+        return ownWrites.echoed(stack) ? List.of() : List.of(stack);
+    }
+
     /** Stacks in etcd, and stacks that only have an assignment left (deleted meanwhile). */
     public Set<String> stackKeys() {
         Set<String> names = new HashSet<>(stacks.names());
