@@ -91,6 +91,19 @@ public record KeyLayout(String root) {
         return rebalancePrefix() + stack;
     }
 
+    /**
+     * Overlay probe reports, one key per Network and reporting host: {@code <root>/v1/probes/<network>/<host>}, written
+     * by that host's prober when a peer's state changes (no lease: a dead reporter's last word stays, and readers
+     * trust only reports of live hosts).
+     */
+    public String probesPrefix() {
+        return base() + "probes/";
+    }
+
+    public String probe(String network, String host) {
+        return probesPrefix() + network + "/" + host;
+    }
+
     /** The (kind, name) of a desired-object key, or empty for status, hosts, leases and foreign keys. */
     public Optional<ObjectKey> parseDesired(String key) {
         if (!key.startsWith(base())) {
