@@ -15,6 +15,8 @@ install_packages() {
   # The test image needs the static busybox (a dynamic one cannot run in an empty image).
   dpkg -s busybox-static >/dev/null 2>&1 || need+=(busybox-static)
   command -v ip >/dev/null || need+=(iproute2)
+  # The overlay prober pings peers through each Network (one small and one full-size packet).
+  command -v ping >/dev/null || need+=(iputils-ping)
   command -v curl >/dev/null || need+=(curl)
   command -v mvn >/dev/null || need+=(maven)
   command -v javac >/dev/null || need+=(openjdk-17-jdk-headless)

@@ -234,6 +234,11 @@ public final class TestOperator implements AutoCloseable, BeforeEachCallback, Af
      * options for {@code host} followed by {@code options}.
      */
     public List<String> processCommand(String host, List<String> jvmOptions, String... options) {
+        return processCommand(host, etcdEndpoints, jvmOptions, options);
+    }
+
+    /** The same with etcd reached at other endpoints (an operator in another network namespace, through a relay). */
+    public List<String> processCommand(String host, String etcdEndpoints, List<String> jvmOptions, String... options) {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path")));
         command.addAll(jvmOptions);

@@ -26,6 +26,8 @@ final class OverlayTestBed implements AutoCloseable {
     final EtcdFixture etcd = new EtcdFixture();
     final List<Host> hosts = new ArrayList<>();
     private boolean iptablesRule;
+    /** etcd as operators inside the namespaces reach it (see {@link #startInNetns}); null until one is started. */
+    private TcpRelay etcdRelay;
 
     /** One Docker host of the bed. */
     static final class Host {
@@ -118,6 +120,39 @@ final class OverlayTestBed implements AutoCloseable {
         }
     }
 
+    /**
+     * The root namespace's address on the underlay bridge, {@code 10.<octet>.0.1}: what a namespace reaches of the
+     * machine (the etcd relay, a test's DNS resolver).
+     */
+    String rootIp() {
+        return "10." + underlayOctet + ".0.1";
+    }
+
+    /**
+     * Starts {@code berth operator} for a prepared host INSIDE its network namespace, as on a real host: it manages the
+     * namespace's links without {@code --netns}, binds what it serves (metrics, DNS) there, and reaches etcd through a
+     * relay on {@link #rootIp()}. Its metrics listen on the host's underlay address, port 9464. SIGKILL with {@link #killProcess}.
+     */
+    void startInNetns(Host host, List<String> options) throws IOException {
+        synchronized (this) {
+            if (etcdRelay == null) {
+                tryRun("ip", "addr", "add", rootIp() + "/24", "dev", bridge);
+                String first = etcd.settings.endpoints().get(0);
+                java.net.URI uri = java.net.URI.create(first);
+                etcdRelay = new TcpRelay(rootIp(), new java.net.InetSocketAddress(uri.getHost(), uri.getPort()));
+            }
+        }
+        List<String> all = new ArrayList<>(List.of("--underlay-interface", "ul0", "--listen", host.underlayIp + ":9464"));
+        all.addAll(options);
+        List<String> command = new ArrayList<>(List.of("nsenter", "--net=/var/run/netns/" + host.netns));
+        command.addAll(host.harness.processCommand(host.harness.host, "http://" + etcdRelay.address(),
+                List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-DBERTH_TEST_LOG=INFO"),
+                all.toArray(String[]::new)));
+        File log = new File("target/bed-" + id + "-" + host.harness.host + ".log");
+        host.process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log)).start();
+    }
+
     /** Runs a command in a host's namespace and returns its output. */
     static String inNetns(String netns, String... command) throws IOException {
         List<String> all = new ArrayList<>(List.of("ip", "netns", "exec", netns));
@@ -155,6 +190,9 @@ final class OverlayTestBed implements AutoCloseable {
             if (host.harness != null) {
                 host.harness.close();
             }
+        }
+        if (etcdRelay != null) {
+            etcdRelay.close();
         }
         for (Host host : hosts) {
             host.dockerd.close();
