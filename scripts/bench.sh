@@ -26,6 +26,8 @@ need=()
 command -v docker-compose >/dev/null || need+=(docker-compose)
 command -v bridge >/dev/null || need+=(iproute2)
 command -v nsenter >/dev/null || need+=(util-linux)
+# The names figure relays etcd into the bed's namespaces.
+command -v socat >/dev/null || need+=(socat)
 if [ ${#need[@]} -gt 0 ]; then
   log "installing: ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive

@@ -12,7 +12,7 @@ import java.util.List;
 
 /**
  * Berth against the raw baselines, side by side, on this machine: convergence, steady state, reaction,
- * etcd → running, FDB programming and memory; the scheduler's pure planner alone, the scheduler end to end, and failover on a three-host bed. Prints a table and a summary line, writes BENCHMARKS.md.
+ * etcd → running, FDB programming and memory; the scheduler's pure planner alone, the scheduler end to end, failover on a three-host bed, and names across hosts on a two-host bed. Prints a table and a summary line, writes BENCHMARKS.md.
  * Usage: Bench [--only a,b,…] [--out FILE] [--quiet-wait SECONDS] [--runs N] [--force]
  */
 public final class Bench {
@@ -41,6 +41,7 @@ public final class Bench {
             case "planner" -> new PlannerFigure(bench);
             case "scheduler" -> new SchedulerFigure(bench);
             case "failover" -> new FailoverFigure(bench);
+            case "names" -> new NamesFigure(bench);
             default -> throw new IllegalStateException(name);
         };
     }
@@ -57,7 +58,7 @@ public final class Bench {
             }
         }
         bench.loadLog.add("start: " + start);
-        String[] order = {"planner", "scheduler", "steady", "reaction", "etcd", "memory", "fdb", "failover", "converge10", "converge100"};
+        String[] order = {"planner", "scheduler", "steady", "reaction", "etcd", "memory", "fdb", "failover", "names", "converge10", "converge100"};
         try {
             for (String s : order) {
                 if (!bench.only.isEmpty() && !bench.only.contains(s)) {

@@ -3,8 +3,6 @@ package dev.berth.bench;
 import static dev.berth.bench.BenchSupport.await;
 import static dev.berth.bench.BenchSupport.fmt;
 import static dev.berth.bench.BenchSupport.ms;
-import static dev.berth.bench.BenchSupport.sh;
-import static dev.berth.bench.BenchSupport.sh0;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
@@ -16,10 +14,7 @@ import dev.berth.reconcilers.docker.DockerClients;
 import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.watch.WatchEvent;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -50,53 +45,33 @@ final class FailoverFigure extends Figure {
         super(bench);
     }
 
-    /** One host of the bed: its namespace, dockerd and operator. */
+    /** One host of the bed: its namespace and dockerd, and its operator. */
     private final class Host implements AutoCloseable {
         final String name;
         final String instance;
-        final String ns;
-        final String sock;
-        final String exec;
-        final Path data;
         final String prefix;
-        Process dockerd;
-        DockerClient client;
+        final NsDockerd docker;
+        final DockerClient client() {
+            return docker.client;
+        }
         OperatorProcess op;
 
         Host(int i, String prefix) {
             name = "bench-" + runId + "-o" + i;
             instance = "bb" + runId + "o" + i;
-            ns = "bbo" + runId + i;
-            sock = "/run/bbo-" + runId + "-" + i + ".sock";
-            exec = "/run/bbo-" + runId + "-" + i;
-            data = work.resolve("dockerd-o" + i);
             this.prefix = prefix;
+            String ns = "bbo" + runId + i;
+            docker = new NsDockerd(ns, "/run/bbo-" + runId + "-" + i + ".sock", "/run/bbo-" + runId + "-" + i,
+                    work.resolve("dockerd-o" + i), work.resolve("dockerd-" + ns + ".log"));
         }
 
         void start() throws Exception {
-            sh("ip", "netns", "add", ns);
-            sh("ip", "-n", ns, "link", "set", "lo", "up");
-            Files.createDirectories(data);
-            dockerd = new ProcessBuilder("nsenter", "--net=/var/run/netns/" + ns, "dockerd", "--data-root",
-                    data.resolve("data").toString(), "--exec-root", exec, "--host", "unix://" + sock, "--pidfile",
-                    exec + ".pid").redirectErrorStream(true).redirectOutput(work.resolve("dockerd-" + ns + ".log").toFile()).start();
-            await(Duration.ofSeconds(120), "private dockerd " + ns, () -> {
-                try (DockerClient c = DockerClients.connect("unix://" + sock)) {
-                    c.pingCmd().exec();
-                    return true;
-                } catch (Exception e) {
-                    return false;
-                }
-            }, 300);
-            client = DockerClients.connect("unix://" + sock);
-            try (InputStream tar = FailoverFigure.this.client.saveImageCmd(image).exec()) {
-                client.loadImageCmd(tar).exec();
-            }
+            docker.start(FailoverFigure.this.client, image);
             startOperator();
         }
 
         void startOperator() throws IOException {
-            op = new OperatorProcess(jar, name, instance, prefix, "unix://" + sock, etcdEndpoints, 30, WORKERS,
+            op = new OperatorProcess(jar, name, instance, prefix, "unix://" + docker.sock, etcdEndpoints, 30, WORKERS,
                     work.resolve("operator-" + name + ".log"), "--host-ttl", String.valueOf(TTL), "--failover-after",
                     String.valueOf(FAILOVER_AFTER));
         }
@@ -105,14 +80,12 @@ final class FailoverFigure extends Figure {
         void kill() throws InterruptedException {
             op.process.destroyForcibly().waitFor();
             op = null;
-            for (Container c : client.listContainersCmd().withShowAll(true).exec()) {
-                client.removeContainerCmd(c.getId()).withForce(true).exec();
-            }
+            docker.removeContainers();
         }
 
         List<String> running() {
             List<String> out = new ArrayList<>();
-            for (Container c : client.listContainersCmd().exec()) {
+            for (Container c : client().listContainersCmd().exec()) {
                 String n = c.getNames()[0].substring(1);
                 if (n.startsWith(STACK + "-web-")) {
                     out.add(n);
@@ -134,28 +107,7 @@ final class FailoverFigure extends Figure {
             if (op != null) {
                 op.close();
             }
-            if (client != null) {
-                try {
-                    for (Container c : client.listContainersCmd().withShowAll(true).exec()) {
-                        client.removeContainerCmd(c.getId()).withForce(true).exec();
-                    }
-                    client.close();
-                } catch (Exception e) {
-                    System.out.println("failover cleanup " + ns + ": " + e);
-                }
-            }
-            if (dockerd != null) {
-                dockerd.destroy();
-                try {
-                    if (!dockerd.waitFor(60, TimeUnit.SECONDS)) {
-                        dockerd.destroyForcibly().waitFor();
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            sh0("ip", "netns", "delete", ns);
-            sh0("rm", "-rf", data.toString(), exec, exec + ".pid", sock);
+            docker.close();
         }
     }
 
@@ -277,7 +229,7 @@ final class FailoverFigure extends Figure {
 
     /** Start events of the given container names on a surviving host: the time each arrived here. */
     private ResultCallback.Adapter<Event> startEvents(Host h, Set<String> names, CountDownLatch latch) throws InterruptedException {
-        DockerClient events = DockerClients.connectForEvents("unix://" + h.sock);
+        DockerClient events = DockerClients.connectForEvents("unix://" + h.docker.sock);
         ResultCallback.Adapter<Event> cb = events.eventsCmd().withEventTypeFilter(EventType.CONTAINER).withEventFilter("start")
                 .exec(new ResultCallback.Adapter<>() {
                     @Override

@@ -18,17 +18,30 @@ final class OperatorProcess implements AutoCloseable {
     final Process process;
     final int port;
     final Path log;
+    /** Where its metrics and health are served. */
+    private final String listenHost;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     OperatorProcess(Path berthJar, String host, String instance, String prefix, String dockerHost, String etcd,
                     int resyncSeconds, int workers, Path log, String... extra) throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        this(List.of(), "127.0.0.1", freePort(), berthJar, host, instance, prefix, dockerHost, etcd, resyncSeconds, workers,
+                log, extra);
+    }
+
+    /**
+     * The operator started by {@code launcher} (e.g. nsenter into a host's namespace, as on a real host), serving
+     * metrics and health on {@code listenHost:port}.
+     */
+    OperatorProcess(List<String> launcher, String listenHost, int port, Path berthJar, String host, String instance,
+                    String prefix, String dockerHost, String etcd, int resyncSeconds, int workers, Path log,
+                    String... extra) throws IOException {
+        this.port = port;
+        this.listenHost = listenHost;
         this.log = log;
-        List<String> cmd = new ArrayList<>(List.of("java", "-jar", berthJar.toString(), "operator", "--host", host,
+        List<String> cmd = new ArrayList<>(launcher);
+        cmd.addAll(List.of("java", "-jar", berthJar.toString(), "operator", "--host", host,
                 "--instance", instance, "--prefix", prefix, "--docker-host", dockerHost, "--etcd-endpoints", etcd,
-                "--listen", "127.0.0.1:" + port, "--resync", String.valueOf(resyncSeconds),
+                "--listen", listenHost + ":" + port, "--resync", String.valueOf(resyncSeconds),
                 "--workers", String.valueOf(workers)));
         cmd.addAll(List.of(extra));
         process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -49,9 +62,15 @@ final class OperatorProcess implements AutoCloseable {
         throw new IOException("operator not ready within 90 s; see " + log);
     }
 
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
     private HttpResponse<String> get(String path) throws IOException {
         try {
-            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            return http.send(HttpRequest.newBuilder(URI.create("http://" + listenHost + ":" + port + path))
                     .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -1,0 +1,100 @@
+package dev.berth.bench;
+
+import static dev.berth.bench.BenchSupport.await;
+import static dev.berth.bench.BenchSupport.sh;
+import static dev.berth.bench.BenchSupport.sh0;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.model.Container;
+import dev.berth.reconcilers.docker.DockerClients;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A Docker host of a benchmark bed: a network namespace with a dockerd of its own (started with nsenter), the
+ * benchmark image loaded from the shared daemon, and optionally a veth {@code ul0} to an underlay bridge in the root
+ * namespace. close() removes the containers, the dockerd, its files and the namespace (the veth goes with it).
+ */
+final class NsDockerd implements AutoCloseable {
+    final String ns;
+    final String sock;
+    private final String exec;
+    private final Path data;
+    private final Path log;
+    private Process dockerd;
+    DockerClient client;
+    /** The namespace's underlay address, once {@link #underlay} made one. */
+    String underlayIp;
+
+    NsDockerd(String ns, String sock, String exec, Path data, Path log) {
+        this.ns = ns;
+        this.sock = sock;
+        this.exec = exec;
+        this.data = data;
+        this.log = log;
+    }
+
+    void start(DockerClient imageSource, String image) throws IOException {
+        sh("ip", "netns", "add", ns);
+        sh("ip", "-n", ns, "link", "set", "lo", "up");
+        Files.createDirectories(data);
+        dockerd = new ProcessBuilder("nsenter", "--net=/var/run/netns/" + ns, "dockerd", "--data-root",
+                data.resolve("data").toString(), "--exec-root", exec, "--host", "unix://" + sock, "--pidfile",
+                exec + ".pid").redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        await(Duration.ofSeconds(120), "private dockerd " + ns, () -> {
+            try (DockerClient c = DockerClients.connect("unix://" + sock)) {
+                c.pingCmd().exec();
+                return true;
+            } catch (Exception e) {
+                return false;
+            }
+        }, 300);
+        client = DockerClients.connect("unix://" + sock);
+        try (InputStream tar = imageSource.saveImageCmd(image).exec()) {
+            client.loadImageCmd(tar).exec();
+        }
+    }
+
+    /** A veth {@code veth} in the root namespace on {@code bridge}, {@code ul0} with {@code ip}/24 in this one. */
+    void underlay(String bridge, String veth, String ip) throws IOException {
+        sh("ip", "link", "add", veth, "type", "veth", "peer", "name", "ul0", "netns", ns);
+        sh("ip", "link", "set", veth, "master", bridge, "up");
+        sh("ip", "-n", ns, "addr", "add", ip + "/24", "dev", "ul0");
+        sh("ip", "-n", ns, "link", "set", "ul0", "up");
+        underlayIp = ip;
+    }
+
+    void removeContainers() {
+        for (Container c : client.listContainersCmd().withShowAll(true).exec()) {
+            client.removeContainerCmd(c.getId()).withForce(true).exec();
+        }
+    }
+
+    @Override
+    public void close() {
+        if (client != null) {
+            try {
+                removeContainers();
+                client.close();
+            } catch (Exception e) {
+                System.out.println("cleanup " + ns + ": " + e);
+            }
+        }
+        if (dockerd != null) {
+            dockerd.destroy();
+            try {
+                if (!dockerd.waitFor(60, TimeUnit.SECONDS)) {
+                    dockerd.destroyForcibly().waitFor();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        sh0("ip", "netns", "delete", ns);
+        sh0("rm", "-rf", data.toString(), exec, exec + ".pid", sock);
+    }
+}
