@@ -366,9 +366,10 @@ public final class Operator implements AutoCloseable {
         return ControllerBuilder.named("network")
                 .forObjects(informers.desired(kind("Network")))
                 .owns(owners, ObjectKey.NETWORK)
-                // A container came or went: unicast Networks publish this host's endpoints again.
+                // A container came or went: a Network waiting for its last container to go (tear-down) looks again.
                 .watches(owners, owner -> owner.kind().equals(ObjectKey.NETWORK) ? List.of() : overlay.allKeys())
-                // Which Networks this host needs follows the stacks; the peers follow host records and endpoints.
+                // Which Networks this host needs follows the stacks; the peers follow host records and endpoint lists
+                // (EndpointPublisher writes this host's, from the observed cache).
                 .watches(stacks, stack -> overlay.allKeys())
                 .watches(hosts, host -> overlay.allKeys())
                 .watches(endpoints, list -> overlay.allKeys())

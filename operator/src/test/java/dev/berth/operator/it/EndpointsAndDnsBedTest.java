@@ -144,8 +144,22 @@ class EndpointsAndDnsBedTest {
         assertTrue(stackAliases.contains("web"), "the stack's own network keeps the service alias: " + stackAliases);
     }
 
+    /** berth diff plans as the operator does: with names on, the running containers are what it wants. */
     @Test
     @Order(3)
+    void diffPlansTheSameDnsServerAsTheOperator() {
+        Await.until(WAIT, "stack ready", () -> h.isReady(stack, 3), () -> h.describeStatus(stack));
+        dev.berth.operator.CliRun same = h.cli("diff", "stack", stack, "--host", h.host, "--instance", h.instance,
+                "--docker-host", host.dockerd.host());
+        assertEquals(0, same.exit(), same.out() + same.err());
+        dev.berth.operator.CliRun off = h.cli("diff", "stack", stack, "--host", h.host, "--instance", h.instance,
+                "--docker-host", host.dockerd.host(), "--dns=false");
+        assertEquals(1, off.exit(), "without names every container on the Berth Network differs: " + off.out() + off.err());
+        assertTrue(off.out().contains(stack + "-hc-1"), off.out());
+    }
+
+    @Test
+    @Order(4)
     void aStartedReplicaIsPublishedWithin2Seconds() {
         h.apply(stackYaml(3));
         String name = stack + "-web-3";
@@ -157,7 +171,7 @@ class EndpointsAndDnsBedTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void anUnhealthyReplicaIsPublishedNotReadyWithin2Seconds() throws Exception {
         String name = stack + "-hc-1";
         exec(name, "touch", "/tmp/sick");
@@ -171,7 +185,7 @@ class EndpointsAndDnsBedTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void aStoppedReplicaLeavesTheListWithin2Seconds() {
         String name = stack + "-web-3";
         h.apply(stackYaml(2));
