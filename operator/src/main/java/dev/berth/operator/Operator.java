@@ -86,9 +86,26 @@ public final class Operator implements AutoCloseable {
     public record Settings(String host, Map<String, String> hostLabels, EtcdSettings etcd, KeyLayout keys,
                            String dockerHost, String instance, InetSocketAddress listen, Duration resync, int workers,
                            long hostTtlSeconds, RetryPolicy retry, String version, Underlay underlay,
-                           dev.berth.operator.route.RouteRuntime.Settings routes, Duration failoverAfter) {
+                           dev.berth.operator.route.RouteRuntime.Settings routes, Duration failoverAfter, boolean dns) {
         /** How long a host's record must be gone before the scheduler places its replicas elsewhere, unless told. */
         public static final Duration DEFAULT_FAILOVER_AFTER = Duration.ofSeconds(30);
+
+        /** Names answered on the Berth Networks (the default, {@code --dns}). */
+        public Settings(String host, Map<String, String> hostLabels, EtcdSettings etcd, KeyLayout keys, String dockerHost,
+                        String instance, InetSocketAddress listen, Duration resync, int workers, long hostTtlSeconds,
+                        RetryPolicy retry, String version, Underlay underlay,
+                        dev.berth.operator.route.RouteRuntime.Settings routes, Duration failoverAfter) {
+            this(host, hostLabels, etcd, keys, dockerHost, instance, listen, resync, workers, hostTtlSeconds, retry, version,
+                    underlay, routes, failoverAfter, true);
+        }
+
+        /**
+         * Whether this operator answers names on the Berth Networks: asked for, and running in the Docker host's own
+         * network namespace (with {@code --netns} it cannot bind on the host's gateway addresses).
+         */
+        public boolean namesHere() {
+            return dns && underlay.netns().isEmpty();
+        }
 
         public Settings(String host, Map<String, String> hostLabels, EtcdSettings etcd, KeyLayout keys, String dockerHost,
                         String instance, InetSocketAddress listen, Duration resync, int workers, long hostTtlSeconds,
@@ -131,6 +148,8 @@ public final class Operator implements AutoCloseable {
     private final Topic<ObjectKey> owners = new Topic<>("observed");
     private final ObservedCache observed;
     private final RouteRuntime routes;
+    /** The overlay Networks' parts; empty on a host without an underlay. */
+    private final Optional<OverlayRuntime> overlay;
     /** The controllers this operator runs, as declared in the methods below. */
     private final List<Controller> controllers = new ArrayList<>();
     private final HealthServer http;
@@ -186,7 +205,7 @@ public final class Operator implements AutoCloseable {
         assignments.addHandler(stack -> routes.backendsChanged());
         HostBook book = new HostBook(hosts, members, cordons(), kv, settings.keys(), settings.failoverAfter());
         controllers.add(schedulerController(stacks, hosts, book, assignments, kv));
-        Optional<OverlayRuntime> overlay = underlay.map(u -> new OverlayRuntime(informers.desired(kind("Network")), hosts,
+        overlay = underlay.map(u -> new OverlayRuntime(informers.desired(kind("Network")), hosts,
                 stacks, observed, kv, settings.keys(), registration, host, settings.instance(), u,
                 settings.underlay().netns(), docker, new StatusWriter(kv, settings.keys(), settings.host(), objectMetrics::status),
                 registry));
@@ -194,7 +213,7 @@ public final class Operator implements AutoCloseable {
                 new StackConverger(docker), new StatusWriter(kv, settings.keys(), settings.host(), objectMetrics::status),
                 Clock.systemUTC(), new DriftMetrics(registry, List.of("stack")),
                 overlay.map(OverlayRuntime::externalNetworks).orElse(ExternalNetworks.none()), routes.serviceLabels(),
-                assignments), assignments));
+                assignments, namesHere(overlay.isPresent())), assignments));
         overlay.ifPresent(o -> controllers.add(networkController(o, stacks, hosts)));
         controllers.add(routeController(stacks, hosts));
         GitOpsRuntime gitops = new GitOpsRuntime(informers.desired(kind("GitSource")), gitopsTriggers(), kinds, kv,
@@ -233,7 +252,8 @@ public final class Operator implements AutoCloseable {
                 .add("informers", informers::start, informers::close)
                 .add("observed", observed::start, observed::close)
                 .add("host registration", registration::start, registration::close)
-                .add("backend publisher", () -> { }, routes::close);
+                .add("backend publisher", () -> { }, routes::close)
+                .add("endpoint publisher", () -> { }, () -> overlay.ifPresent(OverlayRuntime::closeEndpoints));
         for (Controller controller : controllers) {
             lifecycle.add("controller " + controller.name(), controller::start, () -> controller.stop(Duration.ofSeconds(20)));
         }
@@ -308,6 +328,16 @@ public final class Operator implements AutoCloseable {
         }
     }
 
+    /** Whether containers on Berth Networks are pointed at this operator's DNS; says once why not when asked for. */
+    private boolean namesHere(boolean overlays) {
+        if (overlays && settings.dns() && !settings.namesHere()) {
+            log.info("names on Berth Networks are not answered on host {}: the operator runs outside the host's network"
+                    + " namespace (--netns {}); containers keep Docker's DNS and service aliases", settings.host(),
+                    settings.underlay().netns().orElse(""));
+        }
+        return overlays && settings.namesHere();
+    }
+
     /** Stacks on this host: as many workers as the operator is told. */
     private Controller stackController(DesiredInformer stacks, StackReconciler reconciler, Assignments assignments) {
         return ControllerBuilder.named("stack")
@@ -336,9 +366,10 @@ public final class Operator implements AutoCloseable {
         return ControllerBuilder.named("network")
                 .forObjects(informers.desired(kind("Network")))
                 .owns(owners, ObjectKey.NETWORK)
-                // A container came or went: unicast Networks publish this host's endpoints again.
+                // A container came or went: a Network waiting for its last container to go (tear-down) looks again.
                 .watches(owners, owner -> owner.kind().equals(ObjectKey.NETWORK) ? List.of() : overlay.allKeys())
-                // Which Networks this host needs follows the stacks; the peers follow host records and endpoints.
+                // Which Networks this host needs follows the stacks; the peers follow host records and endpoint lists
+                // (EndpointPublisher writes this host's, from the observed cache).
                 .watches(stacks, stack -> overlay.allKeys())
                 .watches(hosts, host -> overlay.allKeys())
                 .watches(endpoints, list -> overlay.allKeys())
@@ -426,6 +457,7 @@ public final class Operator implements AutoCloseable {
         observed.resync();
         controllers.forEach(Controller::resync);
         routes.resync();
+        overlay.ifPresent(OverlayRuntime::resyncEndpoints);
         resyncs.increment();
     }
 

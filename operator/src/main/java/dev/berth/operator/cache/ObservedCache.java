@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * A full list (two Docker calls, {@link DockerLists}) fills it at start and on every resync; Docker's event stream
  * ({@link DockerEventFeed}) says when to list again, so the steady state costs no calls and no per-container
  * inspects. Each list replaces the view by owner ({@link OwnerIndex}), tells the owners that changed, and hands the
- * whole list, addresses and ports included, to whoever publishes route backends. All of it runs on one thread
+ * whole list, addresses and ports included, to whoever publishes from it (route backends, Network endpoints). All of it runs on one thread
  * ({@link CacheThread}).
  */
 public final class ObservedCache implements AutoCloseable {
@@ -29,7 +29,8 @@ public final class ObservedCache implements AutoCloseable {
     private final OwnerIndex index = new OwnerIndex();
     private final DockerEventFeed events;
     private final Consumer<String> onOwnerChange;
-    private final Consumer<List<ListedContainer>> onListed;
+    /** Told every successful list; registered before {@link #start}, so a copy-on-write list costs nothing. */
+    private final List<Consumer<List<ListedContainer>>> onListed = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile boolean synced;
 
     public ObservedCache(Docker docker, Consumer<String> onOwnerChange, RetryPolicy reconnect, MeterRegistry registry) {
@@ -40,9 +41,14 @@ public final class ObservedCache implements AutoCloseable {
     public ObservedCache(Docker docker, Consumer<String> onOwnerChange, Consumer<List<ListedContainer>> onListed,
                          RetryPolicy reconnect, MeterRegistry registry) {
         this.onOwnerChange = onOwnerChange;
-        this.onListed = onListed;
+        this.onListed.add(onListed);
         this.lists = new DockerLists(docker, registry);
         this.events = new DockerEventFeed(docker, thread, reconnect, this::relist, registry);
+    }
+
+    /** One more consumer of every successful list of containers (on the cache's thread); call before {@link #start}. */
+    public void addListListener(Consumer<List<ListedContainer>> listener) {
+        onListed.add(listener);
     }
 
     public void start() {
@@ -120,10 +126,12 @@ public final class ObservedCache implements AutoCloseable {
         Set<String> changed = index.replace(listed.stream().map(ListedContainer::container).toList(),
                 listing.get().networks());
         synced = true;
-        try {
-            onListed.accept(listed);
-        } catch (RuntimeException e) {
-            log.error("observed: list listener failed", e);
+        for (Consumer<List<ListedContainer>> listener : onListed) {
+            try {
+                listener.accept(listed);
+            } catch (RuntimeException e) {
+                log.error("observed: list listener failed", e);
+            }
         }
         for (String owner : changed) {
             try {

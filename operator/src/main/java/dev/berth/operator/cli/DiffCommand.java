@@ -76,6 +76,11 @@ public final class DiffCommand implements Callable<Integer> {
             description = "The operator's instance (managed-by label value; default ${DEFAULT-VALUE}).")
     String instance;
 
+    @Option(names = "--dns", paramLabel = "true|false", defaultValue = "true", arity = "0..1", fallbackValue = "true",
+            description = "Whether that host's operator answers names on the Berth Networks (its --dns, off with --netns;"
+                    + " default ${DEFAULT-VALUE}): containers there are planned with its gateway as DNS server.")
+    boolean dns;
+
     @Override
     public Integer call() throws Exception {
         Kinds kinds = Kinds.standard();
@@ -115,14 +120,28 @@ public final class DiffCommand implements Callable<Integer> {
         try (DockerClient client = DockerClients.connect(dockerHost)) {
             Docker docker = new InstrumentedDocker(client, instance);
             String owner = "stack/" + name;
+            List<dev.berth.reconcilers.docker.ObservedNetwork> networks = docker.listManagedNetworks();
             observed = new ObservedStack(
                     docker.listManagedContainers().stream().filter(c -> owner.equals(c.labels().get(BerthLabels.OWNER))).toList(),
-                    docker.listManagedNetworks().stream().filter(n -> owner.equals(n.labels().get(BerthLabels.OWNER))).toList());
+                    networks.stream().filter(n -> owner.equals(n.labels().get(BerthLabels.OWNER))).toList());
+            if (dns) {
+                // As the operator plans: each Berth Network's gateway is that of its Docker network on the host.
+                Map<String, String> gateways = new TreeMap<>();
+                networks.stream().filter(n -> n.gateway() != null
+                                && ("network/" + n.name()).equals(n.labels().get(BerthLabels.OWNER)))
+                        .forEach(n -> gateways.put(n.name(), n.gateway()));
+                desired = desired.map(h -> h.withNames(dev.berth.reconcilers.stack.NameServers.on(gateways)));
+            }
         } catch (RuntimeException e) {
             throw new CliException("cannot read Docker at " + dockerHost + ": " + e.getMessage());
         }
-        List<StackAction> plan = StackPlanner.makeHere(instance, name, desired, observed,
-                System.currentTimeMillis() / 1000).actions();
+        List<StackAction> plan;
+        try {
+            plan = StackPlanner.makeHere(instance, name, desired, observed, System.currentTimeMillis() / 1000).actions();
+        } catch (IllegalArgumentException e) {
+            // A Berth Network not on the host yet: the operator waits for it before it plans containers.
+            throw new CliException("stack/" + name + " on " + hostName + ": cannot plan: " + e.getMessage());
+        }
         PrintWriter out = spec.commandLine().getOut();
         if (plan.isEmpty()) {
             out.println("stack/" + name + " on " + hostName + ": nothing to do");

@@ -91,6 +91,12 @@ public final class OperatorCommand implements Callable<Integer> {
                     + " replicas on other hosts (default ${DEFAULT-VALUE}). The host's lease TTL comes on top.")
     long failoverAfter;
 
+    @Option(names = "--dns", paramLabel = "true|false", defaultValue = "true", arity = "0..1", fallbackValue = "true",
+            description = "Answer names across hosts on the Berth Networks and point their containers at this operator's"
+                    + " gateway address as DNS server (default ${DEFAULT-VALUE}). Off whatever this says with --netns: the"
+                    + " operator must run in the Docker host's own network namespace to answer there.")
+    boolean dns;
+
     @Option(names = "--max-backoff", paramLabel = "SECONDS", defaultValue = "180",
             description = "Longest wait between retries of a failing stack (default ${DEFAULT-VALUE}).")
     long maxBackoff;
@@ -113,7 +119,7 @@ public final class OperatorCommand implements Callable<Integer> {
                 BerthVersion.current(), new Operator.Underlay(Optional.ofNullable(underlayInterface),
                         Optional.ofNullable(underlayIp), Optional.ofNullable(netns)),
                 new dev.berth.operator.route.RouteRuntime.Settings(traefikRoot, advertiseAddress),
-                Duration.ofSeconds(failoverAfter));
+                Duration.ofSeconds(failoverAfter), dns);
         CountDownLatch stop = new CountDownLatch(1);
         // Handle TERM and INT ourselves so a graceful stop exits 0 (a JVM killed by a signal exits 143).
         Signal.handle(new Signal("TERM"), s -> stop.countDown());

@@ -15,6 +15,7 @@ import dev.berth.crds.ObjectKey;
 import dev.berth.operator.store.StoreException;
 import dev.berth.operator.store.StoredObject;
 import dev.berth.reconcilers.stack.HostInfo;
+import dev.berth.reconcilers.stack.NameServers;
 import dev.berth.reconcilers.stack.ObservedStack;
 import dev.berth.reconcilers.stack.StackOutcome;
 import dev.berth.reconcilers.stack.PlanBuilder;
@@ -58,6 +59,8 @@ public final class StackReconciler implements Reconciler {
     private final ExternalNetworks networks;
     private final dev.berth.reconcilers.route.ServiceLabels serviceLabels;
     private final dev.berth.operator.cache.Assignments assignments;
+    /** Whether this host's operator answers names on the Berth Networks (containers there are pointed at it). */
+    private final boolean names;
     /** The desired revision each stack last converged at (every planned action worked): actions at that revision are drift. */
     private final Map<String, Long> converged = new ConcurrentHashMap<>();
 
@@ -67,11 +70,14 @@ public final class StackReconciler implements Reconciler {
      * @param networks      the Berth Networks (overlays) services may join
      * @param serviceLabels extra labels per service (labels-mode Routes), merged into the spec before planning
      * @param assignments   the scheduler's decisions: which replicas of replicated services run on this host
+     * @param names         whether this host's operator answers names on the Berth Networks: containers there get
+     *                      its gateway address as DNS server and no service alias
      */
     public StackReconciler(HostInfo host, DesiredInformer stacks, ObservedCache observed, StackConverger converger,
                            StatusWriter status, Clock clock, DriftMetrics drift, ExternalNetworks networks,
                            dev.berth.reconcilers.route.ServiceLabels serviceLabels,
-                           dev.berth.operator.cache.Assignments assignments) {
+                           dev.berth.operator.cache.Assignments assignments, boolean names) {
+        this.names = names;
         this.assignments = assignments;
         this.serviceLabels = serviceLabels;
         this.networks = networks;
@@ -106,6 +112,7 @@ public final class StackReconciler implements Reconciler {
             Optional<StackHere> desiredHere = DesiredHere.stack(name,
                     object.flatMap(StoredObject::resource).map(r -> r.spec(StackSpec.class)), host, serviceLabels,
                     assignments.of(name));
+            Map<String, String> gateways = new TreeMap<>();
             if (desiredHere.isPresent()) {
                 for (String network : PlanBuilder.externalNetworks(desiredHere.get().spec())) {
                     if (!networks.declared(network)) {
@@ -114,11 +121,16 @@ public final class StackReconciler implements Reconciler {
                                         + "\" is neither declared in spec.networks nor a Network in etcd"))));
                         return ReconcileResult.failed("NetworkNotFound: " + network);
                     }
-                    if (!networks.readyHere(network)) {
+                    Optional<String> gateway = networks.gateway(network);
+                    if (!networks.readyHere(network) || names && gateway.isEmpty()) {
                         // The Network reconciler creates it on this host now that a stack here needs it.
                         return ReconcileResult.requeueAfter(AFTER_CHANGES);
                     }
+                    gateway.ifPresent(g -> gateways.put(network, g));
                 }
+            }
+            if (names) {
+                desiredHere = desiredHere.map(h -> h.withNames(NameServers.on(gateways)));
             }
             ObservedStack seen = expectations.view(key.toString());
             // A stack that exists but runs nothing here still plans from its spec: its moved replicas drain first.

@@ -9,7 +9,11 @@ import dev.berth.reconcilers.overlay.EndpointDirectory;
 import java.util.List;
 import java.util.Map;
 
-/** Unicast endpoints in etcd: {@code <root>/v1/endpoints/<network>/<host>} holds that host's list as JSON. */
+/**
+ * Endpoints in etcd: {@code <root>/v1/endpoints/<network>/<host>} holds that host's list of containers on the Network
+ * as JSON, for every Network mode (names answer from it; unicast mode programs it). Written by the host's
+ * {@link EndpointPublisher} only.
+ */
 public final class EtcdEndpointDirectory implements EndpointDirectory {
     private final EtcdHostLists<Endpoint> lists;
 
@@ -24,7 +28,7 @@ public final class EtcdEndpointDirectory implements EndpointDirectory {
 
     @Override
     public void publish(String network, String host, List<Endpoint> endpoints) {
-        // Written only on change: peers watch these keys, and every unicast pass publishes.
+        // Written only on change: peers watch these keys.
         lists.put(network, host, endpoints, true);
     }
 
@@ -32,6 +36,11 @@ public final class EtcdEndpointDirectory implements EndpointDirectory {
     @Override
     public Map<String, List<Endpoint>> all(String network) {
         return lists.byHost(network);
+    }
+
+    /** Every Network the host has an entry for, by Network; an entry that does not decode is an empty list. */
+    public Map<String, List<Endpoint>> publishedBy(String host) {
+        return lists.byGroup(host);
     }
 
     @Override

@@ -13,6 +13,8 @@ import dev.berth.operator.store.EtcdKv;
 import dev.berth.operator.store.KeyLayout;
 import dev.berth.operator.store.StoredObject;
 import dev.berth.reconcilers.docker.Docker;
+import dev.berth.reconcilers.docker.ObservedNetwork;
+import dev.berth.reconcilers.overlay.OverlayNames;
 import dev.berth.reconcilers.link.IpRouteDriver;
 import dev.berth.reconcilers.overlay.NetworkConverger;
 import dev.berth.reconcilers.overlay.OverlayHost;
@@ -37,6 +39,7 @@ public final class OverlayRuntime {
     private final ObservedCache observed;
     private final NetworkConverger converger;
     private final NetworkReconciler reconciler;
+    private final EndpointPublisher endpoints;
     private final MultiGauge peersGauge;
     private final MultiGauge fdbGauge;
 
@@ -47,9 +50,11 @@ public final class OverlayRuntime {
         this.networks = networks;
         this.hosts = hosts;
         this.observed = observed;
+        EtcdEndpointDirectory directory = new EtcdEndpointDirectory(kv, keys);
         converger = new NetworkConverger(instance, underlay, docker,
-                new CountingLinkDriver(new IpRouteDriver(netns), registry), new EtcdSubnetLeases(kv, keys),
-                new EtcdEndpointDirectory(kv, keys));
+                new CountingLinkDriver(new IpRouteDriver(netns), registry), new EtcdSubnetLeases(kv, keys), directory);
+        endpoints = new EndpointPublisher(directory, hostInfo.name(), instance, this::networksHere);
+        observed.addListListener(endpoints::listed);
         reconciler = new NetworkReconciler(hostInfo, networks, stacks, hosts, converger, status, registration,
                 Clock.systemUTC());
         peersGauge = MultiGauge.builder("berth.overlay.peers")
@@ -88,6 +93,33 @@ public final class OverlayRuntime {
                 Tags.of("network", e.getKey()), e.getValue().fdbEntries())).toList(), true);
     }
 
+    /** Resync: this host's endpoint lists are read back from etcd and published again where they differ. */
+    public void resyncEndpoints() {
+        endpoints.resync();
+    }
+
+    /** Stops publishing endpoints; what was published stays (the containers keep running). */
+    public void closeEndpoints() {
+        endpoints.close();
+    }
+
+    /** The Berth Networks whose own Docker network exists here, as the observed cache last listed them. */
+    Set<String> networksHere() {
+        Set<String> names = new HashSet<>();
+        for (String owner : observed.owners()) {
+            ObjectKey.tryParse(owner).flatMap(k -> k.nameIf(ObjectKey.NETWORK))
+                    .filter(name -> dockerNetwork(name).isPresent()).ifPresent(names::add);
+        }
+        return names;
+    }
+
+    /** The Network's own Docker network on this host (owner label network/NAME, named like the Network). */
+    private Optional<ObservedNetwork> dockerNetwork(String network) {
+        String dockerName = OverlayNames.dockerNetwork(network);
+        return observed.forOwner(ObjectKey.network(network).toString()).networks().stream()
+                .filter(n -> dockerName.equals(n.name())).findFirst();
+    }
+
     /** What stacks see of the overlays: declared in etcd, and present as a Docker network here. */
     public ExternalNetworks externalNetworks() {
         return new ExternalNetworks() {
@@ -99,6 +131,11 @@ public final class OverlayRuntime {
             @Override
             public boolean readyHere(String network) {
                 return !observed.forOwner(ObjectKey.network(network).toString()).networks().isEmpty();
+            }
+
+            @Override
+            public Optional<String> gateway(String network) {
+                return dockerNetwork(network).map(ObservedNetwork::gateway);
             }
         };
     }

@@ -34,6 +34,9 @@ final class ContainerCreateSpec {
                 .withNanoCPUs(p.nanoCpus())
                 .withMemory(p.memoryBytes())
                 .withMemoryReservation(p.memoryReservationBytes());
+        if (!p.dns().isEmpty()) {
+            host.withDns(p.dns());
+        }
         if (!p.capAdd().isEmpty()) {
             host.withCapAdd(capabilities(p.capAdd()));
         }

@@ -9,7 +9,8 @@ import java.util.Map;
 /**
  * Everything {@code docker create} needs for one replica of a service. {@code env} is {@code KEY=value} sorted by
  * key; {@code labels} are the user's labels plus Berth's, including {@link BerthLabels#SPEC_HASH} = {@code specHash}.
- * Null numbers mean "Docker's default".
+ * Null numbers mean "Docker's default". {@code dns}: the container's DNS servers (HostConfig.Dns), empty for
+ * Docker's default.
  */
 public record ContainerPlan(
         String stack,
@@ -35,6 +36,7 @@ public record ContainerPlan(
         List<String> capDrop,
         List<String> securityOpt,
         boolean init,
+        List<String> dns,
         String specHash) implements Canonical.Form {
     /** Env is a map written as a list: its order means nothing, its keys do. */
     private static final Comparator<String> ENV_BY_KEY = Comparator.comparing(kv -> kv.substring(0, keyEnd(kv)));
@@ -50,13 +52,26 @@ public record ContainerPlan(
         capAdd = List.copyOf(capAdd);
         capDrop = List.copyOf(capDrop);
         securityOpt = List.copyOf(securityOpt);
+        dns = dns == null ? List.of() : List.copyOf(dns);
+    }
+
+    /** Without DNS servers (Docker's default). */
+    public ContainerPlan(String stack, String service, int replica, String name, String image, List<String> cmd,
+                         List<String> entrypoint, List<String> env, Map<String, String> labels, List<PortPlan> ports,
+                         List<MountPlan> mounts, List<NetworkAttachment> networks, RestartPlan restart,
+                         HealthcheckPlan healthcheck, Long nanoCpus, Long memoryBytes, Long memoryReservationBytes,
+                         String user, boolean readOnly, List<String> capAdd, List<String> capDrop,
+                         List<String> securityOpt, boolean init, String specHash) {
+        this(stack, service, replica, name, image, cmd, entrypoint, env, labels, ports, mounts, networks, restart,
+                healthcheck, nanoCpus, memoryBytes, memoryReservationBytes, user, readOnly, capAdd, capDrop,
+                securityOpt, init, List.of(), specHash);
     }
 
     /** The same container under another name (a start-first replacement); the spec hash stays the same. */
     public ContainerPlan withName(String other) {
         return new ContainerPlan(stack, service, replica, other, image, cmd, entrypoint, env, labels, ports, mounts,
                 networks, restart, healthcheck, nanoCpus, memoryBytes, memoryReservationBytes, user, readOnly, capAdd,
-                capDrop, securityOpt, init, specHash);
+                capDrop, securityOpt, init, dns, specHash);
     }
 
     /**
@@ -90,6 +105,8 @@ public record ContainerPlan(
                 .set("capDrop", capDrop)
                 .field("securityOpt", securityOpt)
                 .field("init", init)
+                // Only when set: containers planned without names across hosts keep the hash they always had.
+                .fieldIfSet("dns", dns)
                 .exclude("specHash", "the hash itself");
     }
 

@@ -84,11 +84,16 @@ public final class InstrumentedDocker implements Docker {
         ObservedContainer observed = new ObservedContainer(c.getId(), name(c), c.getLabels(), c.getState(),
                 ContainerStatusText.health(c.getStatus()), c.getCreated() == null ? 0 : c.getCreated());
         Map<String, String> addresses = new java.util.TreeMap<>();
+        Map<String, String> macs = new java.util.TreeMap<>();
         if (c.getNetworkSettings() != null && c.getNetworkSettings().getNetworks() != null) {
             for (Map.Entry<String, ContainerNetwork> n : c.getNetworkSettings().getNetworks().entrySet()) {
                 String ip = n.getValue().getIpAddress();
                 if (ip != null && !ip.isEmpty()) {
                     addresses.put(n.getKey(), ip);
+                }
+                String mac = n.getValue().getMacAddress();
+                if (mac != null && !mac.isEmpty()) {
+                    macs.put(n.getKey(), mac);
                 }
             }
         }
@@ -102,7 +107,7 @@ public final class InstrumentedDocker implements Docker {
                 }
             }
         }
-        return new ListedContainer(observed, addresses, ports);
+        return new ListedContainer(observed, addresses, macs, ports);
     }
 
     @Override
@@ -119,7 +124,10 @@ public final class InstrumentedDocker implements Docker {
     }
 
     private static ObservedNetwork observed(Network n) {
-        return new ObservedNetwork(n.getId(), n.getName(), n.getLabels());
+        String gateway = n.getIpam() == null || n.getIpam().getConfig() == null ? null
+                : n.getIpam().getConfig().stream().map(Network.Ipam.Config::getGateway)
+                        .filter(g -> g != null && !g.isEmpty()).findFirst().orElse(null);
+        return new ObservedNetwork(n.getId(), n.getName(), n.getLabels(), gateway);
     }
 
     @Override

@@ -5,13 +5,21 @@ import java.util.Map;
 
 /**
  * One entry of Docker's container list: the container as planners see it, plus where it can be reached, so one
- * list serves the stacks and the route backends alike. {@code addresses}: Docker network name → IPv4 (networks
- * without an address left out); {@code ports}: the ports bound on the host.
+ * list serves the stacks, the route backends and the Network endpoints alike. {@code addresses}: Docker network
+ * name → IPv4 (networks without an address left out); {@code macs}: Docker network name → the container's MAC on
+ * it (unicast overlays program it); {@code ports}: the ports bound on the host.
  */
-public record ListedContainer(ObservedContainer container, Map<String, String> addresses, List<PublishedPort> ports) {
+public record ListedContainer(ObservedContainer container, Map<String, String> addresses, Map<String, String> macs,
+                              List<PublishedPort> ports) {
     public ListedContainer {
         addresses = addresses == null ? Map.of() : Map.copyOf(addresses);
+        macs = macs == null ? Map.of() : Map.copyOf(macs);
         ports = ports == null ? List.of() : List.copyOf(ports);
+    }
+
+    /** Without MACs: for lists that only need addresses. */
+    public ListedContainer(ObservedContainer container, Map<String, String> addresses, List<PublishedPort> ports) {
+        this(container, addresses, Map.of(), ports);
     }
 
     /**

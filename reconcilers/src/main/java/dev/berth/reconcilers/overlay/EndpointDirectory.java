@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Where hosts publish the overlay endpoints of their containers for unicast-mode Networks (the operator
- * implements this in etcd). Each host writes only its own entry.
+ * Where hosts publish the overlay endpoints of their containers, for every Network mode (names answer from them;
+ * unicast mode programs them). The operator implements this in etcd. Each host writes only its own entry.
  */
 public interface EndpointDirectory {
     void publish(String network, String host, List<Endpoint> endpoints);

@@ -74,7 +74,7 @@ public final class NetworkConverger {
     }
 
     /**
-     * Forgets what earlier passes established (lease, Docker network, withdrawn endpoints), so the next pass checks
+     * Forgets what earlier passes established (lease, Docker network), so the next pass checks
      * it all again: on resync, and when Docker reports a change to the Network's own Docker network.
      */
     public void recheck(String name) {
@@ -136,17 +136,8 @@ public final class NetworkConverger {
         } catch (DockerActionException e) {
             return failed(true, range, actions, e.reason(), e.getMessage());
         }
-        java.util.Map<String, List<Endpoint>> remote = java.util.Map.of();
-        try {
-            if (spec.unicast()) {
-                docker.findNetwork(plan.dockerName()).ifPresent(n -> endpoints.publish(name, host.name(), docker.endpoints(n.id())));
-                remote = endpoints.all(name);
-            } else {
-                endpoints.withdraw(name, host.name());
-            }
-        } catch (DockerActionException e) {
-            return failed(true, range, actions, e.reason(), e.getMessage());
-        }
+        // This host's own list is the endpoint publisher's (every mode, for names too); unicast only reads them all.
+        java.util.Map<String, List<Endpoint>> remote = spec.unicast() ? endpoints.all(name) : java.util.Map.of();
         OverlayDesired kernel = OverlayPlans.kernel(instance, name, spec, host, peers, remote);
         try {
             applyKernel(name, kernel, actions, false);
@@ -183,6 +174,7 @@ public final class NetworkConverger {
         } catch (LinkDriverException e) {
             return failed(false, "", actions, "LinkFailed", e.getMessage());
         }
+        // No container is attached any more and the Docker network is gone: the publisher withdraws the same key.
         endpoints.withdraw(name, host.name());
         if (leases.current(name, host.name()).isPresent()) {
             leases.release(name, host.name());

@@ -95,7 +95,7 @@ public final class PlanBuilder {
         List<ContainerPlan> plans = new ArrayList<>();
         for (ServiceSpec s : here.spec().services()) {
             for (int r : here.of(s.name())) {
-                plans.add(container(instance, stack, s, r, networks));
+                plans.add(container(instance, stack, s, r, networks, here.names()));
             }
         }
         return plans;
@@ -106,6 +106,15 @@ public final class PlanBuilder {
     }
 
     public static ContainerPlan container(String instance, String stack, ServiceSpec s, int replica, Map<String, NetworkPlan> networks) {
+        return container(instance, stack, s, replica, networks, NameServers.off());
+    }
+
+    /**
+     * @param names where containers on Berth Networks send DNS queries on this host; when on, they join Berth
+     *              Networks without the service alias (see {@link NameServers})
+     */
+    public static ContainerPlan container(String instance, String stack, ServiceSpec s, int replica,
+                                          Map<String, NetworkPlan> networks, NameServers names) {
         String name = StackNames.container(stack, s.name(), replica);
         List<String> env = new TreeMap<>(s.env()).entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
 
@@ -120,12 +129,15 @@ public final class PlanBuilder {
         List<MountPlan> mounts = s.volumes().stream().map(PlanBuilder::mount)
                 .sorted(MountPlan.BY_TARGET).toList();
 
+        List<String> berthNetworks = networkNamesOf(s).stream().filter(n -> !networks.containsKey(n)).toList();
+        List<String> dns = names.forNetworks(berthNetworks);
         List<NetworkAttachment> attachments = new ArrayList<>();
         for (String declared : new LinkedHashSet<>(networkNamesOf(s))) {
             NetworkPlan n = networks.get(declared);
-            // The service name as alias is what lets services reach each other by name.
+            // The service name as alias is what lets services reach each other by name; on a Berth Network whose
+            // names the operator answers, the alias would hide the other hosts' replicas.
             attachments.add(n == null
-                    ? new NetworkAttachment(declared, declared, List.of(s.name()), EXTERNAL_NETWORK)
+                    ? new NetworkAttachment(declared, declared, dns.isEmpty() ? List.of(s.name()) : List.of(), EXTERNAL_NETWORK)
                     : new NetworkAttachment(n.name(), declared, List.of(s.name()), n.specHash()));
         }
 
@@ -142,13 +154,13 @@ public final class PlanBuilder {
         ContainerPlan unhashed = new ContainerPlan(stack, s.name(), replica, name, s.image(), s.command(),
                 s.entrypoint(), env, labels, ports, mounts, attachments, RestartPlan.parse(s.restart()),
                 healthcheck(s.healthcheck()), nanoCpus, memory, reservation, emptyToNull(s.user()), s.readOnly(),
-                sortedSet(s.capAdd()), sortedSet(s.capDrop()), s.securityOpt(), s.init(), "");
+                sortedSet(s.capAdd()), sortedSet(s.capDrop()), s.securityOpt(), s.init(), dns, "");
         String hash = hash(unhashed);
         labels.put(BerthLabels.SPEC_HASH, hash);
         return new ContainerPlan(stack, s.name(), replica, name, s.image(), unhashed.cmd(), unhashed.entrypoint(),
                 env, labels, ports, mounts, attachments, unhashed.restart(), unhashed.healthcheck(), nanoCpus, memory,
                 reservation, unhashed.user(), unhashed.readOnly(), unhashed.capAdd(), unhashed.capDrop(),
-                unhashed.securityOpt(), unhashed.init(), hash);
+                unhashed.securityOpt(), unhashed.init(), unhashed.dns(), hash);
     }
 
     /** What {@link ContainerPlan#writeCanonical} says the plan is made of: every component not excluded there. */

@@ -13,14 +13,22 @@ import java.util.TreeSet;
  * What one host runs of a stack: the spec, and for each service the replica numbers this host runs (numbers are
  * cluster-wide: replica 2 is {@code <stack>-<service>-2} wherever it runs). A service in {@code undecided} has no
  * decision yet (the scheduler has not assigned it): the host keeps whatever it runs of it and creates nothing.
+ * {@code names}: where its containers on Berth Networks send DNS queries on this host (part of their plans).
  */
-public record StackHere(StackSpec spec, Map<String, SortedSet<Integer>> replicas, Set<String> undecided) {
+public record StackHere(StackSpec spec, Map<String, SortedSet<Integer>> replicas, Set<String> undecided,
+                        NameServers names) {
     public StackHere {
         Objects.requireNonNull(spec, "spec");
+        Objects.requireNonNull(names, "names");
         Map<String, SortedSet<Integer>> copy = new TreeMap<>();
         replicas.forEach((service, numbers) -> copy.put(service, java.util.Collections.unmodifiableSortedSet(new TreeSet<>(numbers))));
         replicas = java.util.Collections.unmodifiableMap(copy);
         undecided = Set.copyOf(undecided);
+    }
+
+    /** Names not answered on this host: plans as before names across hosts. */
+    public StackHere(StackSpec spec, Map<String, SortedSet<Integer>> replicas, Set<String> undecided) {
+        this(spec, replicas, undecided, NameServers.off());
     }
 
     /** Every replica of every service on this host (global mode, and how single-host tests see a stack). */
@@ -55,6 +63,11 @@ public record StackHere(StackSpec spec, Map<String, SortedSet<Integer>> replicas
 
     /** With the spec replaced (e.g. route labels merged in): the same replicas. */
     public StackHere withSpec(StackSpec next) {
-        return new StackHere(next, replicas, undecided);
+        return new StackHere(next, replicas, undecided, names);
+    }
+
+    /** With where containers on Berth Networks send DNS queries on this host: the same replicas. */
+    public StackHere withNames(NameServers next) {
+        return new StackHere(spec, replicas, undecided, next);
     }
 }

@@ -45,14 +45,18 @@ class SpecHashByConstructionTest {
             "ContainerPlan.env", "ContainerPlan.ports", "ContainerPlan.mounts",
             "ContainerPlan.capAdd", "ContainerPlan.capDrop");
 
-    /** The full-featured sample, with a second alias so that every list has at least two items to reorder. */
+    /**
+     * The full-featured sample, with a second alias and two DNS servers (set only with names across hosts), so that
+     * every list has at least two items to reorder.
+     */
     private static ContainerPlan container() {
         ContainerPlan p = SpecHashPinTest.containers().get(0);
         List<NetworkAttachment> networks = new ArrayList<>(p.networks());
         NetworkAttachment first = networks.get(0);
         networks.set(0, new NetworkAttachment(first.network(), first.declaredName(), List.of("web", "www"),
                 first.networkHash()));
-        return with(p, component(ContainerPlan.class, "networks"), networks);
+        ContainerPlan withAliases = with(p, component(ContainerPlan.class, "networks"), networks);
+        return with(withAliases, component(ContainerPlan.class, "dns"), List.of("10.1.0.1", "10.2.0.1"));
     }
 
     private static NetworkPlan network() {
