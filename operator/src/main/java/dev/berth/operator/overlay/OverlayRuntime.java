@@ -8,7 +8,10 @@ import dev.berth.operator.control.ExternalNetworks;
 import dev.berth.operator.control.HostRecord;
 import dev.berth.operator.control.HostRegistration;
 import dev.berth.operator.control.StatusWriter;
+import dev.berth.crds.network.NetworkSpec;
 import dev.berth.operator.kit.Reconciler;
+import dev.berth.operator.kit.Source;
+import dev.berth.operator.kit.Topic;
 import dev.berth.operator.store.EtcdKv;
 import dev.berth.operator.store.KeyLayout;
 import dev.berth.operator.store.StoredObject;
@@ -23,13 +26,17 @@ import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import java.time.Clock;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The parts of the {@code network} controller that {@code Operator} declares: its reconciler (which also keeps the
- * overlay gauges), the keys there may be work for, the forced full pass, and the Networks as stacks see them.
+ * overlay gauges), the keys there may be work for, the forced full pass, the kernel's notifications about Berth's
+ * devices ({@link KernelWatch}), and the Networks as stacks see them.
  */
 public final class OverlayRuntime {
     private final DesiredInformer networks;
@@ -39,6 +46,11 @@ public final class OverlayRuntime {
     private final NetworkReconciler reconciler;
     private final MultiGauge peersGauge;
     private final MultiGauge fdbGauge;
+    /** Networks whose next pass must read everything back (see {@link #recheck}). */
+    private final Set<String> recheckPending = ConcurrentHashMap.newKeySet();
+    /** Networks the kernel reported a change for, after {@link #recheck}: a source for the controller. */
+    private final Topic<String> kernelChanges = new Topic<>("kernel");
+    private final KernelWatch kernelWatch;
 
     public OverlayRuntime(DesiredInformer networks, EtcdInformer<HostRecord> hosts, DesiredInformer stacks,
                           ObservedCache observed, EtcdKv kv, KeyLayout keys, HostRegistration registration,
@@ -58,20 +70,53 @@ public final class OverlayRuntime {
                 .description("FDB entries Berth keeps on a Network's VXLAN device on this host").register(registry);
         Gauge.builder("berth.overlay.networks", reconciler, r -> r.lastOutcomes().size())
                 .description("Overlay Networks this host takes part in").register(registry);
+        kernelWatch = new KernelWatch(netns, event -> KernelWatch.networksConcerned(event, specs()), this::allKeys,
+                network -> {
+                    recheck(network);
+                    kernelChanges.publish(network);
+                }, registry);
     }
 
     /** The Network reconciler; after each pass the overlay gauges show its outcome. */
     public Reconciler reconciler() {
         return (name, deadline) -> {
+            if (recheckPending.remove(name)) {
+                converger.recheck(name);
+            }
             var result = reconciler.reconcile(name, deadline);
             refreshGauges();
             return result;
         };
     }
 
-    /** Docker changed a Network's own Docker network: its next pass reads everything back, not only peers. */
+    /**
+     * Docker or the kernel changed something of a Network's: its next pass reads everything back, not only peers.
+     * Noted here and applied when that pass begins, so a pass in flight, which may have read the kernel before the
+     * change, cannot put back its trust in what it read.
+     */
     public void recheck(String network) {
+        recheckPending.add(network);
         converger.recheck(network);
+    }
+
+    /** Networks whose VXLAN device, FDB entries or neighbours the kernel reported changed (after {@link #recheck}). */
+    public Source<String> kernelChanges() {
+        return kernelChanges;
+    }
+
+    /** The kernel monitors: started after the controllers, stopped before them. */
+    public KernelWatch kernelWatch() {
+        return kernelWatch;
+    }
+
+    /** The declared Networks with a valid spec, by name. */
+    private Map<String, NetworkSpec> specs() {
+        Map<String, NetworkSpec> specs = new HashMap<>();
+        for (String name : networks.names()) {
+            networks.get(name).filter(StoredObject::valid).flatMap(StoredObject::resource)
+                    .ifPresent(r -> specs.put(name, r.spec(NetworkSpec.class)));
+        }
+        return specs;
     }
 
     /** The resync timer: every Network's next pass reads everything back. */
