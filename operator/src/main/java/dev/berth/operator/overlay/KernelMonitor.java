@@ -130,6 +130,8 @@ final class KernelMonitor implements AutoCloseable {
         stop.countDown();
         Process p = process;
         if (p != null) {
+            // A wrapper's children (e.g. ip netns exec) would keep the output open and the reader waiting.
+            p.descendants().forEach(ProcessHandle::destroy);
             p.destroy();
         }
         Thread t;

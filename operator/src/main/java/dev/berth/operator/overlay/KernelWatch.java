@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +36,8 @@ public final class KernelWatch implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(KernelWatch.class);
     /** How long events are gathered before their Networks are looked at. */
     public static final Duration WINDOW = Duration.ofMillis(100);
+    /** What {@link OverlayNames} calls a Network's VXLAN device or bridge. */
+    private static final Pattern BERTH_NAME = Pattern.compile("b[bv][0-9]{1,8}");
 
     /** One monitor command and how its lines read. */
     record Monitor(String name, List<String> command, Function<String, Optional<KernelEvent>> parser) {
@@ -122,7 +125,9 @@ public final class KernelWatch implements AutoCloseable {
     }
 
     private void heard(Optional<KernelEvent> event) {
-        Collection<String> networks = event.map(concerned).orElse(List.of());
+        // Containers' veths come and go with every start and stop: not worth looking the Networks up for.
+        Collection<String> networks = event.filter(e -> BERTH_NAME.matcher(e.device()).matches()).map(concerned)
+                .orElse(List.of());
         if (networks.isEmpty()) {
             ignored.increment();
             return;

@@ -50,11 +50,11 @@ class KernelWatchTest {
         String veth = "[LINK]9: veth1@if8: <BROADCAST,MULTICAST,UP> mtu 1450 master bb42 state UP";
         // Five lines about bv42 and one about a veth, then, well after the window, one FDB line about bv43.
         String script = "for i in 1 2 3 4 5; do echo '" + bv42 + "'; done; echo '" + veth + "'; sleep 1; echo 'x'";
-        String fdb = "sleep 1.5; echo '00:00:00:00:00:00 dev bv43 dst 10.0.0.2 self permanent'; sleep 60";
+        String fdb = "sleep 1.5; echo '00:00:00:00:00:00 dev bv43 dst 10.0.0.2 self permanent'; exec sleep 60";
         Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         try (KernelWatch watch = new KernelWatch(List.of(
-                new KernelWatch.Monitor("link", List.of("sh", "-c", script + "; sleep 60"), KernelEvent::ipMonitor),
+                new KernelWatch.Monitor("link", List.of("sh", "-c", script + "; exec sleep 60"), KernelEvent::ipMonitor),
                 new KernelWatch.Monitor("fdb", List.of("sh", "-c", fdb), KernelEvent::bridgeMonitor)),
                 KernelWatch.WINDOW, e -> KernelWatch.networksConcerned(e, NETWORKS), NETWORKS::keySet,
                 n -> calls.computeIfAbsent(n, k -> new AtomicInteger()).incrementAndGet(), registry)) {
