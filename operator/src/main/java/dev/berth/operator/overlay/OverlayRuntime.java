@@ -18,6 +18,7 @@ import dev.berth.operator.store.StoredObject;
 import dev.berth.reconcilers.docker.Docker;
 import dev.berth.reconcilers.link.IpRouteDriver;
 import dev.berth.reconcilers.overlay.NetworkConverger;
+import dev.berth.reconcilers.overlay.NetworkOutcome;
 import dev.berth.reconcilers.overlay.OverlayHost;
 import dev.berth.reconcilers.stack.HostInfo;
 import io.micrometer.core.instrument.Gauge;
@@ -51,6 +52,8 @@ public final class OverlayRuntime {
     /** Networks the kernel reported a change for, after {@link #recheck}: a source for the controller. */
     private final Topic<String> kernelChanges = new Topic<>("kernel");
     private final KernelWatch kernelWatch;
+    /** The Networks the overlay gauges have rows for. */
+    private Set<String> gauged = Set.of();
 
     public OverlayRuntime(DesiredInformer networks, EtcdInformer<HostRecord> hosts, DesiredInformer stacks,
                           ObservedCache observed, EtcdKv kv, KeyLayout keys, HostRegistration registration,
@@ -125,12 +128,20 @@ public final class OverlayRuntime {
     }
 
     /** One series per Network this host takes part in (a bounded label: Networks are declared objects). */
-    private void refreshGauges() {
-        var outcomes = reconciler.lastOutcomes();
-        peersGauge.register(outcomes.entrySet().stream().map(e -> MultiGauge.Row.of(
-                Tags.of("network", e.getKey()), e.getValue().peers())).toList(), true);
-        fdbGauge.register(outcomes.entrySet().stream().map(e -> MultiGauge.Row.of(
-                Tags.of("network", e.getKey()), e.getValue().fdbEntries())).toList(), true);
+    private synchronized void refreshGauges() {
+        // Rows read the last outcome when scraped and are registered again only when the set of Networks changes:
+        // re-registering on every pass (now also every kernel event's pass) raced with scrapes, which then saw a
+        // series twice and failed.
+        Set<String> networks = reconciler.lastOutcomes().keySet();
+        if (networks.equals(gauged)) {
+            return;
+        }
+        gauged = Set.copyOf(networks);
+        peersGauge.register(gauged.stream().map(n -> MultiGauge.Row.of(Tags.of("network", n), reconciler,
+                r -> Optional.ofNullable(r.lastOutcomes().get(n)).map(NetworkOutcome::peers).orElse(0))).toList(), true);
+        fdbGauge.register(gauged.stream().map(n -> MultiGauge.Row.of(Tags.of("network", n), reconciler,
+                r -> Optional.ofNullable(r.lastOutcomes().get(n)).map(NetworkOutcome::fdbEntries).orElse(0))).toList(),
+                true);
     }
 
     /** What stacks see of the overlays: declared in etcd, and present as a Docker network here. */

@@ -51,8 +51,12 @@ class KernelRepairTest {
         network = "kr" + bed.id;
         device = "bv" + vni;
         TestOperator first = bed.hosts.get(0).harness;
-        first.apply(Manifest.network(network, "vni: " + vni + "\nsubnet: 10." + (bed.underlayOctet - 60) + ".0.0/16"));
-        first.apply(StackYaml.stack(first.instance + "-kr").global().networks(network).yaml());
+        // A fresh JVM's first etcd calls can time out on a loaded machine: storing is idempotent, so try again.
+        Await.until(SETUP, "the Network and a global stack on it stored", () -> {
+            first.apply(Manifest.network(network, "vni: " + vni + "\nsubnet: 10." + (bed.underlayOctet - 60) + ".0.0/16"));
+            first.apply(StackYaml.stack(first.instance + "-kr").global().networks(network).yaml());
+            return true;
+        });
         for (OverlayTestBed.Host host : bed.hosts) {
             Await.until(SETUP, "the overlay programmed on " + host.harness.host, () -> whole(host),
                     () -> describe(host));
