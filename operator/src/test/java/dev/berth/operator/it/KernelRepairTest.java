@@ -17,17 +17,24 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Kernel drift repaired from the kernel's own notifications: two hosts in namespaces, one flood-mode Network, a
  * global stack on it; the resync period is ten minutes, so only the kernel watch can repair within the test. Each
  * change is made by hand in one host's namespace, and the device must be whole again (up, on its bridge, a flood
  * entry to the other host) within 2 s of it, with exactly the link operations that repair needs, none on the other
- * host, and a network controller that falls quiet afterwards (its own repairs' events do not feed a loop).
+ * host, and a network controller that falls quiet afterwards (its own repairs' events do not feed a loop). Last, the
+ * same for a unicast Network's neighbour and per-container FDB entry.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class KernelRepairTest {
     private static final Duration SETUP = Duration.ofSeconds(180);
     private static final Duration REPAIR = Duration.ofSeconds(2);
@@ -37,6 +44,7 @@ class KernelRepairTest {
     private static int vni;
     private static String network;
     private static String device;
+    private static String subnet;
 
     @BeforeAll
     static void setUp() throws Exception {
@@ -50,10 +58,11 @@ class KernelRepairTest {
         vni = 200000 + Integer.parseInt(bed.id, 16);
         network = "kr" + bed.id;
         device = "bv" + vni;
+        subnet = "10." + (bed.underlayOctet - 60) + ".0.0/16";
         TestOperator first = bed.hosts.get(0).harness;
         // A fresh JVM's first etcd calls can time out on a loaded machine: storing is idempotent, so try again.
         Await.until(SETUP, "the Network and a global stack on it stored", () -> {
-            first.apply(Manifest.network(network, "vni: " + vni + "\nsubnet: 10." + (bed.underlayOctet - 60) + ".0.0/16"));
+            first.apply(Manifest.network(network, "vni: " + vni + "\nsubnet: " + subnet));
             first.apply(StackYaml.stack(first.instance + "-kr").global().networks(network).yaml());
             return true;
         });
@@ -76,18 +85,77 @@ class KernelRepairTest {
     @Test
     void aDeletedVxlanDeviceIsBackWithItsEntriesWithinTwoSeconds() throws Exception {
         repairedWithinTwoSeconds(List.of("ip", "-n", "NS", "link", "delete", device),
-                Map.of("create_vxlan", 1.0, "append_fdb", 1.0));
+                Map.of("create_vxlan", 1.0, "append_fdb", 1.0), KernelRepairTest::whole);
     }
 
     @Test
     void aDeletedFdbEntryIsBackWithinTwoSeconds() throws Exception {
         repairedWithinTwoSeconds(List.of("bridge", "-n", "NS", "fdb", "del", "00:00:00:00:00:00", "dev", device,
-                "dst", "PEER", "self"), Map.of("append_fdb", 1.0));
+                "dst", "PEER", "self"), Map.of("append_fdb", 1.0), KernelRepairTest::whole);
     }
 
     @Test
     void aDeviceSetDownIsUpAgainWithinTwoSeconds() throws Exception {
-        repairedWithinTwoSeconds(List.of("ip", "-n", "NS", "link", "set", device, "down"), Map.of("set_up", 1.0));
+        repairedWithinTwoSeconds(List.of("ip", "-n", "NS", "link", "set", device, "down"), Map.of("set_up", 1.0),
+                KernelRepairTest::whole);
+    }
+
+    /** Last (it changes the Network's mode): a unicast Network's neighbour and per-container entry come back too. */
+    @Test
+    @Order(Integer.MAX_VALUE)
+    void inUnicastModeADeletedNeighbourOrContainerEntryIsBackWithinTwoSeconds() throws Exception {
+        OverlayTestBed.Host host = bed.hosts.get(1);
+        OverlayTestBed.Host other = bed.hosts.get(0);
+        TestOperator first = other.harness;
+        Await.until(SETUP, "the Network switched to unicast", () -> {
+            first.apply(Manifest.network(network, "vni: " + vni + "\nsubnet: " + subnet + "\nmode: unicast"));
+            return true;
+        });
+        var remote = first.docker.inspectContainerCmd(first.containers(first.instance + "-kr").get(0).getId()).exec()
+                .getNetworkSettings().getNetworks().get(network);
+        String ip = remote.getIpAddress();
+        String mac = remote.getMacAddress();
+        BooleanSupplier programmed = () -> neighbours(host).contains(ip + " " + mac)
+                && containerEntries(host).contains(mac + " " + other.underlayIp);
+        Await.until(SETUP, "a neighbour and an FDB entry for " + ip + " (" + mac + ") on " + host.harness.host,
+                programmed, () -> describe(host));
+        awaitQuiet(host);
+        awaitQuiet(other);
+        repairedWithinTwoSeconds(List.of("ip", "-n", "NS", "neigh", "del", ip, "dev", "bb" + vni),
+                Map.of("replace_neigh", 1.0), h -> programmed.getAsBoolean());
+        repairedWithinTwoSeconds(List.of("bridge", "-n", "NS", "fdb", "del", mac, "dev", device, "dst", "PEER", "self"),
+                Map.of("replace_fdb", 1.0), h -> programmed.getAsBoolean());
+    }
+
+    /** "IP MAC" of each permanent neighbour on the Network's bridge. */
+    private static Set<String> neighbours(OverlayTestBed.Host host) {
+        Set<String> out = new HashSet<>();
+        try {
+            for (JsonNode n : new ObjectMapper().readTree(OverlayTestBed.run("ip", "-n", host.netns, "-j", "neigh", "show",
+                    "nud", "permanent", "dev", "bb" + vni))) {
+                out.add(n.path("dst").asText() + " " + n.path("lladdr").asText());
+            }
+        } catch (Exception e) {
+            return Set.of();
+        }
+        return out;
+    }
+
+    /** "MAC DST" of each permanent per-container entry on the VXLAN device. */
+    private static Set<String> containerEntries(OverlayTestBed.Host host) {
+        Set<String> out = new HashSet<>();
+        try {
+            for (JsonNode e : new ObjectMapper().readTree(OverlayTestBed.run("bridge", "-n", host.netns, "-j", "fdb",
+                    "show", "dev", device))) {
+                if (!"00:00:00:00:00:00".equals(e.path("mac").asText()) && e.has("dst")
+                        && "permanent".equals(e.path("state").asText())) {
+                    out.add(e.path("mac").asText() + " " + e.path("dst").asText());
+                }
+            }
+        } catch (Exception e) {
+            return Set.of();
+        }
+        return out;
     }
 
     /** The link monitor killed (as a reboot of iproute2 would): started again, and it still hears the next change. */
@@ -101,7 +169,8 @@ class KernelRepairTest {
                 host.harness.metric("berth_overlay_kernel_monitor_restarts_total", "monitor=\"link\"") == restarts + 1
                         && linkMonitor(host).filter(p -> p.pid() != monitor.pid()).isPresent());
         awaitQuiet(host);
-        repairedWithinTwoSeconds(List.of("ip", "-n", "NS", "link", "set", device, "down"), Map.of("set_up", 1.0));
+        repairedWithinTwoSeconds(List.of("ip", "-n", "NS", "link", "set", device, "down"), Map.of("set_up", 1.0),
+                KernelRepairTest::whole);
     }
 
     /** The {@code ip -n NS ... monitor} process this JVM's operator for {@code host} runs. */
@@ -115,10 +184,11 @@ class KernelRepairTest {
 
     /**
      * Runs {@code change} in the second host's namespace (NS and PEER replaced by it and by the first host's underlay
-     * address), then waits at most 2 s for the device to be whole again; afterwards, once the network controller is
+     * address), then waits at most 2 s for {@code repaired} to hold again; afterwards, once the network controller is
      * quiet, the link operations on that host are exactly {@code repair} and on the other host none.
      */
-    private static void repairedWithinTwoSeconds(List<String> change, Map<String, Double> repair) throws Exception {
+    private static void repairedWithinTwoSeconds(List<String> change, Map<String, Double> repair,
+                                                 Predicate<OverlayTestBed.Host> repaired) throws Exception {
         OverlayTestBed.Host host = bed.hosts.get(1);
         OverlayTestBed.Host other = bed.hosts.get(0);
         Map<String, Double> before = operations(host);
@@ -126,14 +196,14 @@ class KernelRepairTest {
         double eventsBefore = host.harness.metric("berth_overlay_kernel_events_total", "result=\"matched\"");
         String[] command = change.stream().map(w -> w.equals("NS") ? host.netns : w.equals("PEER") ? other.underlayIp : w)
                 .toArray(String[]::new);
-        assertTrue(whole(host), "whole before the change: " + describe(host));
+        assertTrue(repaired.test(host), "as declared before the change: " + describe(host));
 
         OverlayTestBed.run(command);
         long changed = System.nanoTime();
-        Await.until(REPAIR, "device " + device + " up, on bb" + vni + ", flood entry to " + other.underlayIp
-                + " after '" + String.join(" ", command) + "'", () -> whole(host), () -> describe(host));
+        Await.until(REPAIR, "repaired after '" + String.join(" ", command) + "'", () -> repaired.test(host),
+                () -> describe(host));
         long tookMs = (System.nanoTime() - changed) / 1_000_000;
-        System.out.println("repaired '" + String.join(" ", command) + "' in " + tookMs + " ms");
+        System.out.println("seen repaired " + tookMs + " ms after '" + String.join(" ", command) + "' (checks included)");
 
         awaitQuiet(host);
         awaitQuiet(other);
@@ -164,7 +234,8 @@ class KernelRepairTest {
     private static String describe(OverlayTestBed.Host host) {
         try {
             return OverlayTestBed.run("ip", "-n", host.netns, "-d", "link", "show") + "\n"
-                    + OverlayTestBed.run("bridge", "-n", host.netns, "fdb", "show");
+                    + OverlayTestBed.run("bridge", "-n", host.netns, "fdb", "show") + "\n"
+                    + OverlayTestBed.run("ip", "-n", host.netns, "neigh", "show", "nud", "permanent");
         } catch (Exception e) {
             return e.toString();
         }
