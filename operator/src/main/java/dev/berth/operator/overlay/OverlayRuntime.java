@@ -1,6 +1,7 @@
 package dev.berth.operator.overlay;
 
 import dev.berth.crds.ObjectKey;
+import dev.berth.crds.network.NetworkSpec;
 import dev.berth.operator.cache.DesiredInformer;
 import dev.berth.operator.cache.EtcdInformer;
 import dev.berth.operator.cache.ObservedCache;
@@ -8,7 +9,6 @@ import dev.berth.operator.control.ExternalNetworks;
 import dev.berth.operator.control.HostRecord;
 import dev.berth.operator.control.HostRegistration;
 import dev.berth.operator.control.StatusWriter;
-import dev.berth.crds.network.NetworkSpec;
 import dev.berth.operator.kit.Reconciler;
 import dev.berth.operator.kit.Source;
 import dev.berth.operator.kit.Topic;
@@ -132,11 +132,11 @@ public final class OverlayRuntime {
         // Rows read the last outcome when scraped and are registered again only when the set of Networks changes:
         // re-registering on every pass (now also every kernel event's pass) raced with scrapes, which then saw a
         // series twice and failed.
-        Set<String> networks = reconciler.lastOutcomes().keySet();
-        if (networks.equals(gauged)) {
+        Set<String> names = reconciler.lastOutcomes().keySet();
+        if (names.equals(gauged)) {
             return;
         }
-        gauged = Set.copyOf(networks);
+        gauged = Set.copyOf(names);
         peersGauge.register(gauged.stream().map(n -> MultiGauge.Row.of(Tags.of("network", n), reconciler,
                 r -> Optional.ofNullable(r.lastOutcomes().get(n)).map(NetworkOutcome::peers).orElse(0))).toList(), true);
         fdbGauge.register(gauged.stream().map(n -> MultiGauge.Row.of(Tags.of("network", n), reconciler,
