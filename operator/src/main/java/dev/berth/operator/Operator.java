@@ -257,6 +257,8 @@ public final class Operator implements AutoCloseable {
         for (Controller controller : controllers) {
             lifecycle.add("controller " + controller.name(), controller::start, () -> controller.stop(Duration.ofSeconds(20)));
         }
+        // After the network controller, so the first kernel events find it running; stopped before it.
+        overlay.ifPresent(o -> lifecycle.add("kernel watch", o.kernelWatch()::start, o.kernelWatch()::close));
         long period = settings.resync().toMillis();
         lifecycle.add("resync timer",
                 () -> resyncTimer.scheduleAtFixedRate(this::resync, period, period, TimeUnit.MILLISECONDS),
@@ -373,6 +375,8 @@ public final class Operator implements AutoCloseable {
                 .watches(stacks, stack -> overlay.allKeys())
                 .watches(hosts, host -> overlay.allKeys())
                 .watches(endpoints, list -> overlay.allKeys())
+                // The kernel changed a Network's device or entries (a person, a reboot of a link): a full pass repairs it.
+                .watches(overlay.kernelChanges(), List::of)
                 .allKeys(overlay::allKeys)
                 .onResync(overlay::recheckAll)
                 .reconciler(overlay.reconciler())

@@ -1,6 +1,7 @@
 package dev.berth.operator.overlay;
 
 import dev.berth.crds.ObjectKey;
+import dev.berth.crds.network.NetworkSpec;
 import dev.berth.operator.cache.DesiredInformer;
 import dev.berth.operator.cache.EtcdInformer;
 import dev.berth.operator.cache.ObservedCache;
@@ -9,6 +10,8 @@ import dev.berth.operator.control.HostRecord;
 import dev.berth.operator.control.HostRegistration;
 import dev.berth.operator.control.StatusWriter;
 import dev.berth.operator.kit.Reconciler;
+import dev.berth.operator.kit.Source;
+import dev.berth.operator.kit.Topic;
 import dev.berth.operator.store.EtcdKv;
 import dev.berth.operator.store.KeyLayout;
 import dev.berth.operator.store.StoredObject;
@@ -17,6 +20,7 @@ import dev.berth.reconcilers.docker.ObservedNetwork;
 import dev.berth.reconcilers.overlay.OverlayNames;
 import dev.berth.reconcilers.link.IpRouteDriver;
 import dev.berth.reconcilers.overlay.NetworkConverger;
+import dev.berth.reconcilers.overlay.NetworkOutcome;
 import dev.berth.reconcilers.overlay.OverlayHost;
 import dev.berth.reconcilers.stack.HostInfo;
 import io.micrometer.core.instrument.Gauge;
@@ -25,13 +29,17 @@ import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import java.time.Clock;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The parts of the {@code network} controller that {@code Operator} declares: its reconciler (which also keeps the
- * overlay gauges), the keys there may be work for, the forced full pass, and the Networks as stacks see them.
+ * overlay gauges), the keys there may be work for, the forced full pass, the kernel's notifications about Berth's
+ * devices ({@link KernelWatch}), and the Networks as stacks see them.
  */
 public final class OverlayRuntime {
     private final DesiredInformer networks;
@@ -42,6 +50,13 @@ public final class OverlayRuntime {
     private final EndpointPublisher endpoints;
     private final MultiGauge peersGauge;
     private final MultiGauge fdbGauge;
+    /** Networks whose next pass must read everything back (see {@link #recheck}). */
+    private final Set<String> recheckPending = ConcurrentHashMap.newKeySet();
+    /** Networks the kernel reported a change for, after {@link #recheck}: a source for the controller. */
+    private final Topic<String> kernelChanges = new Topic<>("kernel");
+    private final KernelWatch kernelWatch;
+    /** The Networks the overlay gauges have rows for. */
+    private Set<String> gauged = Set.of();
 
     public OverlayRuntime(DesiredInformer networks, EtcdInformer<HostRecord> hosts, DesiredInformer stacks,
                           ObservedCache observed, EtcdKv kv, KeyLayout keys, HostRegistration registration,
@@ -63,20 +78,53 @@ public final class OverlayRuntime {
                 .description("FDB entries Berth keeps on a Network's VXLAN device on this host").register(registry);
         Gauge.builder("berth.overlay.networks", reconciler, r -> r.lastOutcomes().size())
                 .description("Overlay Networks this host takes part in").register(registry);
+        kernelWatch = new KernelWatch(netns, event -> KernelWatch.networksConcerned(event, specs()), this::allKeys,
+                network -> {
+                    recheck(network);
+                    kernelChanges.publish(network);
+                }, registry);
     }
 
     /** The Network reconciler; after each pass the overlay gauges show its outcome. */
     public Reconciler reconciler() {
         return (name, deadline) -> {
+            if (recheckPending.remove(name)) {
+                converger.recheck(name);
+            }
             var result = reconciler.reconcile(name, deadline);
             refreshGauges();
             return result;
         };
     }
 
-    /** Docker changed a Network's own Docker network: its next pass reads everything back, not only peers. */
+    /**
+     * Docker or the kernel changed something of a Network's: its next pass reads everything back, not only peers.
+     * Noted here and applied when that pass begins, so a pass in flight, which may have read the kernel before the
+     * change, cannot put back its trust in what it read.
+     */
     public void recheck(String network) {
+        recheckPending.add(network);
         converger.recheck(network);
+    }
+
+    /** Networks whose VXLAN device, FDB entries or neighbours the kernel reported changed (after {@link #recheck}). */
+    public Source<String> kernelChanges() {
+        return kernelChanges;
+    }
+
+    /** The kernel monitors: started after the controllers, stopped before them. */
+    public KernelWatch kernelWatch() {
+        return kernelWatch;
+    }
+
+    /** The declared Networks with a valid spec, by name. */
+    private Map<String, NetworkSpec> specs() {
+        Map<String, NetworkSpec> specs = new HashMap<>();
+        for (String name : networks.names()) {
+            networks.get(name).filter(StoredObject::valid).flatMap(StoredObject::resource)
+                    .ifPresent(r -> specs.put(name, r.spec(NetworkSpec.class)));
+        }
+        return specs;
     }
 
     /** The resync timer: every Network's next pass reads everything back. */
@@ -85,12 +133,20 @@ public final class OverlayRuntime {
     }
 
     /** One series per Network this host takes part in (a bounded label: Networks are declared objects). */
-    private void refreshGauges() {
-        var outcomes = reconciler.lastOutcomes();
-        peersGauge.register(outcomes.entrySet().stream().map(e -> MultiGauge.Row.of(
-                Tags.of("network", e.getKey()), e.getValue().peers())).toList(), true);
-        fdbGauge.register(outcomes.entrySet().stream().map(e -> MultiGauge.Row.of(
-                Tags.of("network", e.getKey()), e.getValue().fdbEntries())).toList(), true);
+    private synchronized void refreshGauges() {
+        // Rows read the last outcome when scraped and are registered again only when the set of Networks changes:
+        // re-registering on every pass (now also every kernel event's pass) raced with scrapes, which then saw a
+        // series twice and failed.
+        Set<String> names = reconciler.lastOutcomes().keySet();
+        if (names.equals(gauged)) {
+            return;
+        }
+        gauged = Set.copyOf(names);
+        peersGauge.register(gauged.stream().map(n -> MultiGauge.Row.of(Tags.of("network", n), reconciler,
+                r -> Optional.ofNullable(r.lastOutcomes().get(n)).map(NetworkOutcome::peers).orElse(0))).toList(), true);
+        fdbGauge.register(gauged.stream().map(n -> MultiGauge.Row.of(Tags.of("network", n), reconciler,
+                r -> Optional.ofNullable(r.lastOutcomes().get(n)).map(NetworkOutcome::fdbEntries).orElse(0))).toList(),
+                true);
     }
 
     /** Resync: this host's endpoint lists are read back from etcd and published again where they differ. */
