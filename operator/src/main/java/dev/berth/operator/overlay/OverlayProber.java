@@ -53,6 +53,8 @@ public final class OverlayProber implements AutoCloseable {
     /** IPv4 (20) and ICMP (8) headers: a payload of MTU − 28 makes a packet of exactly the Network's MTU. */
     private static final int HEADERS = 28;
     private static final int POOL = 8;
+    /** A path MTU the kernel cached for a destination ({@code ip -o route get}: "cache expires 599sec mtu 1350"). */
+    private static final java.util.regex.Pattern CACHED_MTU = java.util.regex.Pattern.compile("cache.*\\bmtu \\d+");
 
     private final String self;
     private final Supplier<HostRecord> ownRecord;
@@ -229,16 +231,18 @@ public final class OverlayProber implements AutoCloseable {
     }
 
     /**
-     * The full-size probe. When the kernel refuses to send it at all ("message too long"), it is obeying a path MTU it
-     * cached from an earlier "fragmentation needed" (kept up to 10 minutes, {@code net.ipv4.route.mtu_expires}): after
-     * an underlay's MTU is fixed, every probe would still fail without a packet leaving. So the cached path MTUs of
-     * this namespace are dropped ({@code ip route flush cache}: the kernel learns them again from the next packet
-     * that needs it) and the probe is sent once more; on a path that still cannot carry it, that packet fails again.
+     * The full-size probe. A failed one is looked at again when the kernel holds a path MTU for the peer's gateway
+     * that it learnt from an earlier "fragmentation needed" ({@code ip route get} shows "cache ... mtu N"): that value
+     * is kept up to 10 minutes ({@code net.ipv4.route.mtu_expires}) and makes every later full-size probe fail on
+     * this host even after the underlay was fixed. So the namespace's cached path MTUs are dropped ({@code ip route
+     * flush cache}; the kernel learns them again from the next packet that needs one) and the probe is sent once
+     * more: on a path that still cannot carry it, it fails again (and the value is learnt again).
      */
     private PingOutput.Answer fullSize(int size, String from, String to) {
         HostCommands.Result first = ping(size, from, to);
         PingOutput.Answer answer = PingOutput.parse(first.exitCode(), first.output());
-        if (answer.answered() || !first.output().contains("message too long")) {
+        if (answer.answered() || !CACHED_MTU.matcher(
+                commands.run(List.of("ip", "-o", "route", "get", to, "from", from), PING_TIMEOUT).output()).find()) {
             return answer;
         }
         commands.run(List.of("ip", "route", "flush", "cache"), PING_TIMEOUT);
