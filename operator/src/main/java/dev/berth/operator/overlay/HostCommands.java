@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * namespace when it manages one ({@code ip netns exec NS}). Output is drained on its own thread so a large FDB
  * listing cannot fill the pipe and stall the command past its timeout.
  */
-public class HostCommands {
+public final class HostCommands {
     private final Optional<String> netns;
 
     /** Exit code and standard output; exit -1 when the command could not run or timed out. */
