@@ -31,7 +31,11 @@ import dev.berth.operator.schedule.SchedulerMetrics;
 import dev.berth.operator.schedule.SchedulerReconciler;
 import dev.berth.reconcilers.docker.HostCapacity;
 import dev.berth.operator.http.HealthServer;
+import dev.berth.operator.overlay.EtcdSubnetLeases;
+import dev.berth.operator.overlay.OverlayProber;
 import dev.berth.operator.overlay.OverlayRuntime;
+import dev.berth.operator.overlay.ProbeMetrics;
+import dev.berth.operator.overlay.ProbeReportStore;
 import dev.berth.operator.overlay.UnderlayProbe;
 import dev.berth.reconcilers.overlay.OverlayHost;
 import dev.berth.operator.metrics.DockerApiMetrics;
@@ -86,17 +90,20 @@ public final class Operator implements AutoCloseable {
     public record Settings(String host, Map<String, String> hostLabels, EtcdSettings etcd, KeyLayout keys,
                            String dockerHost, String instance, InetSocketAddress listen, Duration resync, int workers,
                            long hostTtlSeconds, RetryPolicy retry, String version, Underlay underlay,
-                           dev.berth.operator.route.RouteRuntime.Settings routes, Duration failoverAfter, boolean dns) {
+                           dev.berth.operator.route.RouteRuntime.Settings routes, Duration failoverAfter, boolean dns,
+                           Duration probeInterval) {
         /** How long a host's record must be gone before the scheduler places its replicas elsewhere, unless told. */
         public static final Duration DEFAULT_FAILOVER_AFTER = Duration.ofSeconds(30);
+        /** How often each peer of each overlay Network is probed, unless told. */
+        public static final Duration DEFAULT_PROBE_INTERVAL = Duration.ofSeconds(5);
 
-        /** Names answered on the Berth Networks (the default, {@code --dns}). */
+        /** Names answered on the Berth Networks (the default, {@code --dns}), peers probed every 5 s. */
         public Settings(String host, Map<String, String> hostLabels, EtcdSettings etcd, KeyLayout keys, String dockerHost,
                         String instance, InetSocketAddress listen, Duration resync, int workers, long hostTtlSeconds,
                         RetryPolicy retry, String version, Underlay underlay,
                         dev.berth.operator.route.RouteRuntime.Settings routes, Duration failoverAfter) {
             this(host, hostLabels, etcd, keys, dockerHost, instance, listen, resync, workers, hostTtlSeconds, retry, version,
-                    underlay, routes, failoverAfter, true);
+                    underlay, routes, failoverAfter, true, DEFAULT_PROBE_INTERVAL);
         }
 
         /**
@@ -215,6 +222,7 @@ public final class Operator implements AutoCloseable {
                 overlay.map(OverlayRuntime::externalNetworks).orElse(ExternalNetworks.none()), routes.serviceLabels(),
                 assignments, namesHere(overlay.isPresent())), assignments));
         overlay.ifPresent(o -> controllers.add(networkController(o, stacks, hosts)));
+        Optional<OverlayProber> prober = underlay.map(u -> overlayProber(u, registration, hosts, kv));
         controllers.add(routeController(stacks, hosts));
         GitOpsRuntime gitops = new GitOpsRuntime(informers.desired(kind("GitSource")), gitopsTriggers(), kinds, kv,
                 settings.keys(), settings.host(), settings.instance(), settings.hostTtlSeconds(), registry);
@@ -259,6 +267,7 @@ public final class Operator implements AutoCloseable {
         }
         // After the network controller, so the first kernel events find it running; stopped before it.
         overlay.ifPresent(o -> lifecycle.add("kernel watch", o.kernelWatch()::start, o.kernelWatch()::close));
+        prober.ifPresent(p -> lifecycle.add("overlay prober", p::start, p::close));
         long period = settings.resync().toMillis();
         lifecycle.add("resync timer",
                 () -> resyncTimer.scheduleAtFixedRate(this::resync, period, period, TimeUnit.MILLISECONDS),
@@ -382,6 +391,16 @@ public final class Operator implements AutoCloseable {
                 .reconciler(overlay.reconciler())
                 .workers(2)
                 .build(settings.retry(), registry);
+    }
+
+    /** Probes of every overlay peer through the overlay, on threads of its own (only when this host has an underlay). */
+    private OverlayProber overlayProber(OverlayHost underlay, HostRegistration registration, EtcdInformer<HostRecord> hosts,
+                                        EtcdKv kv) {
+        KeyLayout keys = settings.keys();
+        return new OverlayProber(settings.host(), registration::record, hosts, informers.desired(kind("Network")),
+                informers.prefix("probes", keys.probesPrefix(), StoredValue.class, new RawValues(keys.probesPrefix())),
+                new EtcdSubnetLeases(kv, keys), new ProbeReportStore(kv, keys), underlay, settings.underlay().netns(),
+                new ProbeMetrics(registry), settings.probeInterval(), Clock.systemUTC());
     }
 
     /** Traefik's keys and the Routes' status, on the leader of the {@code routes} election. */
