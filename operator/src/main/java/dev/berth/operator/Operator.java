@@ -32,6 +32,10 @@ import dev.berth.operator.schedule.SchedulerReconciler;
 import dev.berth.reconcilers.docker.HostCapacity;
 import dev.berth.operator.http.HealthServer;
 import dev.berth.operator.overlay.OverlayRuntime;
+import dev.berth.operator.overlay.ProbeReport;
+import dev.berth.operator.overlay.ProbeReportCodec;
+import dev.berth.operator.overlay.Reachability;
+import dev.berth.operator.overlay.ReachabilityView;
 import dev.berth.operator.overlay.UnderlayProbe;
 import dev.berth.reconcilers.overlay.OverlayHost;
 import dev.berth.operator.metrics.DockerApiMetrics;
@@ -86,9 +90,23 @@ public final class Operator implements AutoCloseable {
     public record Settings(String host, Map<String, String> hostLabels, EtcdSettings etcd, KeyLayout keys,
                            String dockerHost, String instance, InetSocketAddress listen, Duration resync, int workers,
                            long hostTtlSeconds, RetryPolicy retry, String version, Underlay underlay,
-                           dev.berth.operator.route.RouteRuntime.Settings routes, Duration failoverAfter) {
+                           dev.berth.operator.route.RouteRuntime.Settings routes, Duration failoverAfter,
+                           Duration failoverAfterUnknown) {
         /** How long a host's record must be gone before the scheduler places its replicas elsewhere, unless told. */
         public static final Duration DEFAULT_FAILOVER_AFTER = Duration.ofSeconds(30);
+        /**
+         * The same for an Unknown host (record gone, overlay still reaches it): Kubernetes' default eviction toleration
+         * for a node whose kubelet stopped reporting.
+         */
+        public static final Duration DEFAULT_FAILOVER_AFTER_UNKNOWN = Duration.ofMinutes(5);
+
+        public Settings(String host, Map<String, String> hostLabels, EtcdSettings etcd, KeyLayout keys, String dockerHost,
+                        String instance, InetSocketAddress listen, Duration resync, int workers, long hostTtlSeconds,
+                        RetryPolicy retry, String version, Underlay underlay,
+                        dev.berth.operator.route.RouteRuntime.Settings routes, Duration failoverAfter) {
+            this(host, hostLabels, etcd, keys, dockerHost, instance, listen, resync, workers, hostTtlSeconds, retry, version,
+                    underlay, routes, failoverAfter, DEFAULT_FAILOVER_AFTER_UNKNOWN);
+        }
 
         public Settings(String host, Map<String, String> hostLabels, EtcdSettings etcd, KeyLayout keys, String dockerHost,
                         String instance, InetSocketAddress listen, Duration resync, int workers, long hostTtlSeconds,
@@ -169,9 +187,10 @@ public final class Operator implements AutoCloseable {
         DesiredInformer stacks = informers.desired(kind("Stack"));
         EtcdInformer<HostRecord> hosts = informers.prefix("hosts", settings.keys().hostsPrefix(), HostRecord.class,
                 new HostRecordCodec(settings.keys()));
+        ReachabilityView reachability = reachability(hosts);
         routes = new RouteRuntime(informers.desired(kind("Route")), hosts, stacks, kv, settings.keys(), settings.host(),
                 settings.instance(), settings.routes(), Optional.ofNullable(settings.routes().advertiseAddress())
-                        .orElse(underlay.map(OverlayHost::underlayIp).orElse("127.0.0.1")), registry);
+                        .orElse(underlay.map(OverlayHost::underlayIp).orElse("127.0.0.1")), reachability, registry);
         observed = new ObservedCache(docker, owner -> ObjectKey.tryParse(owner).ifPresent(owners::publish),
                 routes::containersListed, settings.retry(), registry);
 
@@ -184,19 +203,20 @@ public final class Operator implements AutoCloseable {
         // A replica moving to another host stops getting requests here when the move begins.
         routes.leaving((stack, service, replica) -> assignments.leaving(settings.host(), stack, service, replica));
         assignments.addHandler(stack -> routes.backendsChanged());
-        HostBook book = new HostBook(hosts, members, cordons(), kv, settings.keys(), settings.failoverAfter());
-        controllers.add(schedulerController(stacks, hosts, book, assignments, kv));
+        HostBook book = new HostBook(hosts, members, cordons(), kv, settings.keys(),
+                new HostBook.FailoverClock(settings.failoverAfter(), settings.failoverAfterUnknown()), reachability);
+        controllers.add(schedulerController(stacks, hosts, book, assignments, kv, reachability));
         Optional<OverlayRuntime> overlay = underlay.map(u -> new OverlayRuntime(informers.desired(kind("Network")), hosts,
                 stacks, observed, kv, settings.keys(), registration, host, settings.instance(), u,
                 settings.underlay().netns(), docker, new StatusWriter(kv, settings.keys(), settings.host(), objectMetrics::status),
-                registry));
+                reachability, registry));
         controllers.add(stackController(stacks, new StackReconciler(host, stacks, observed,
                 new StackConverger(docker), new StatusWriter(kv, settings.keys(), settings.host(), objectMetrics::status),
                 Clock.systemUTC(), new DriftMetrics(registry, List.of("stack")),
                 overlay.map(OverlayRuntime::externalNetworks).orElse(ExternalNetworks.none()), routes.serviceLabels(),
                 assignments), assignments));
-        overlay.ifPresent(o -> controllers.add(networkController(o, stacks, hosts)));
-        controllers.add(routeController(stacks, hosts));
+        overlay.ifPresent(o -> controllers.add(networkController(o, stacks, hosts, reachability)));
+        controllers.add(routeController(stacks, hosts, reachability));
         GitOpsRuntime gitops = new GitOpsRuntime(informers.desired(kind("GitSource")), gitopsTriggers(), kinds, kv,
                 settings.keys(), settings.host(), settings.instance(), settings.hostTtlSeconds(), registry);
         Controller gitopsController = gitopsController(gitops);
@@ -248,7 +268,7 @@ public final class Operator implements AutoCloseable {
      * one at a time, so two never take the same), and keeps the book of hosts that come and go.
      */
     private Controller schedulerController(DesiredInformer stacks, EtcdInformer<HostRecord> hosts, HostBook book,
-                                           Assignments assignments, EtcdKv kv) {
+                                           Assignments assignments, EtcdKv kv, ReachabilityView reachability) {
         KeyLayout keys = settings.keys();
         LeaderElection election = new LeaderElection(kv, keys.base() + "elections/scheduler", settings.host(), 10, registry);
         SchedulerMetrics metrics = new SchedulerMetrics(registry);
@@ -269,6 +289,8 @@ public final class Operator implements AutoCloseable {
                 .watches(hosts, host -> withHost(host, scheduler.stackKeys()))
                 .watches(members(), host -> withHost(host, scheduler.stackKeys()))
                 .watches(cordons(), host -> scheduler.stackKeys())
+                // Probes of a host without a record began or stopped failing: it turned Unknown or not reached.
+                .watches(reachability.probes(), reachability.onChange(scheduler::stackKeys))
                 .watches(rebalances, List::of)
                 .allKeys(scheduler::allKeys)
                 .reconciler(scheduler)
@@ -276,6 +298,16 @@ public final class Operator implements AutoCloseable {
                 .workers(4)
                 .leaderOnly(election)
                 .build(settings.retry(), registry);
+    }
+
+    /**
+     * Which hosts without a record the overlay still reaches (Unknown), from every host's probe reports; kept for
+     * {@link Reachability#GRACE} after their probes begin to fail.
+     */
+    private ReachabilityView reachability(EtcdInformer<HostRecord> hosts) {
+        EtcdInformer<ProbeReport> probes = informers.prefix("probes", settings.keys().probesPrefix(), ProbeReport.class,
+                new ProbeReportCodec(settings.keys()));
+        return new ReachabilityView(hosts, probes, Clock.systemUTC(), Reachability.GRACE);
     }
 
     /** Every host the cluster has seen (the scheduler leader's book, no lease). */
@@ -327,7 +359,8 @@ public final class Operator implements AutoCloseable {
     }
 
     /** Overlay Networks on this host (only when it has an underlay). */
-    private Controller networkController(OverlayRuntime overlay, DesiredInformer stacks, EtcdInformer<HostRecord> hosts) {
+    private Controller networkController(OverlayRuntime overlay, DesiredInformer stacks, EtcdInformer<HostRecord> hosts,
+                                         ReachabilityView reachability) {
         String endpointPrefix = EtcdEndpointDirectory.prefix(settings.keys());
         EtcdInformer<StoredValue> endpoints = informers.prefix("endpoints", endpointPrefix, StoredValue.class,
                 new RawValues(endpointPrefix));
@@ -342,6 +375,8 @@ public final class Operator implements AutoCloseable {
                 .watches(stacks, stack -> overlay.allKeys())
                 .watches(hosts, host -> overlay.allKeys())
                 .watches(endpoints, list -> overlay.allKeys())
+                // A host without a record turned Unknown or stopped answering: its entries are kept or go.
+                .watches(reachability.probes(), reachability.onChange(overlay::allKeys))
                 .allKeys(overlay::allKeys)
                 .onResync(overlay::recheckAll)
                 .reconciler(overlay.reconciler())
@@ -350,7 +385,8 @@ public final class Operator implements AutoCloseable {
     }
 
     /** Traefik's keys and the Routes' status, on the leader of the {@code routes} election. */
-    private Controller routeController(DesiredInformer stacks, EtcdInformer<HostRecord> hosts) {
+    private Controller routeController(DesiredInformer stacks, EtcdInformer<HostRecord> hosts,
+                                       ReachabilityView reachability) {
         String backendPrefix = RouteRuntime.backendsPrefix(settings.keys());
         EtcdInformer<StoredValue> backends = informers.prefix("backends", backendPrefix, StoredValue.class,
                 new RawValues(backendPrefix));
@@ -359,6 +395,8 @@ public final class Operator implements AutoCloseable {
                 .watches(backends, routes::routesForBackends)
                 // A host that comes or goes takes its backends along.
                 .watches(hosts, host -> routes.allKeys())
+                // An Unknown host's servers stay until the overlay no longer reaches it.
+                .watches(reachability.probes(), reachability.onChange(routes::allKeys))
                 .watches(stacks, routes::routesTo)
                 .allKeys(routes::allKeys)
                 .reconciler(routes.reconciler())

@@ -77,6 +77,7 @@ public final class TestOperator implements AutoCloseable, BeforeEachCallback, Af
         private RouteRuntime.Settings routes = RouteRuntime.Settings.defaults();
         private boolean ownTraefikRoot;
         private Duration failoverAfter = Operator.Settings.DEFAULT_FAILOVER_AFTER;
+        private Duration failoverAfterUnknown = Operator.Settings.DEFAULT_FAILOVER_AFTER_UNKNOWN;
 
         private Builder() {
         }
@@ -96,6 +97,7 @@ public final class TestOperator implements AutoCloseable, BeforeEachCallback, Af
             b.routes = routes;
             b.ownTraefikRoot = ownTraefikRoot;
             b.failoverAfter = failoverAfter;
+            b.failoverAfterUnknown = failoverAfterUnknown;
             return b;
         }
 
@@ -135,6 +137,12 @@ public final class TestOperator implements AutoCloseable, BeforeEachCallback, Af
         /** How long a host's record must be gone before its replicas are placed elsewhere. */
         public Builder failoverAfter(Duration value) {
             this.failoverAfter = value;
+            return this;
+        }
+
+        /** The same for a host whose record is gone but that the overlay still reaches (Unknown). */
+        public Builder failoverAfterUnknown(Duration value) {
+            this.failoverAfterUnknown = value;
             return this;
         }
 
@@ -225,7 +233,7 @@ public final class TestOperator implements AutoCloseable, BeforeEachCallback, Af
                 new EtcdSettings(List.of(etcdEndpoints.split(",")), null, null, null, null, null, settings.etcdTimeout),
                 etcd.keys, dockerHost, instance, new InetSocketAddress("127.0.0.1", 0),
                 settings.resync, settings.workers, 5, FAST_RETRY, "test", settings.underlay, settings.routes,
-                settings.failoverAfter);
+                settings.failoverAfter, settings.failoverAfterUnknown);
     }
 
     /**

@@ -91,6 +91,12 @@ public final class OperatorCommand implements Callable<Integer> {
                     + " replicas on other hosts (default ${DEFAULT-VALUE}). The host's lease TTL comes on top.")
     long failoverAfter;
 
+    @Option(names = "--failover-after-unknown", paramLabel = "SECONDS", defaultValue = "300",
+            description = "The same for an Unknown host: its record is gone but its containers still answer through the"
+                    + " overlay (its operator died, its data plane did not). Default ${DEFAULT-VALUE}, like Kubernetes'"
+                    + " eviction toleration; once probes to it fail as well, --failover-after applies again.")
+    long failoverAfterUnknown;
+
     @Option(names = "--max-backoff", paramLabel = "SECONDS", defaultValue = "180",
             description = "Longest wait between retries of a failing stack (default ${DEFAULT-VALUE}).")
     long maxBackoff;
@@ -103,6 +109,10 @@ public final class OperatorCommand implements Callable<Integer> {
         if (failoverAfter < 1) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--failover-after must be at least 1 second");
         }
+        if (failoverAfterUnknown < 1) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--failover-after-unknown must be at least 1 second");
+        }
         if (resyncSeconds < 1) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--resync must be at least 1 second");
         }
@@ -113,7 +123,7 @@ public final class OperatorCommand implements Callable<Integer> {
                 BerthVersion.current(), new Operator.Underlay(Optional.ofNullable(underlayInterface),
                         Optional.ofNullable(underlayIp), Optional.ofNullable(netns)),
                 new dev.berth.operator.route.RouteRuntime.Settings(traefikRoot, advertiseAddress),
-                Duration.ofSeconds(failoverAfter));
+                Duration.ofSeconds(failoverAfter), Duration.ofSeconds(failoverAfterUnknown));
         CountDownLatch stop = new CountDownLatch(1);
         // Handle TERM and INT ourselves so a graceful stop exits 0 (a JVM killed by a signal exits 143).
         Signal.handle(new Signal("TERM"), s -> stop.countDown());
