@@ -31,11 +31,13 @@ import dev.berth.operator.schedule.SchedulerMetrics;
 import dev.berth.operator.schedule.SchedulerReconciler;
 import dev.berth.reconcilers.docker.HostCapacity;
 import dev.berth.operator.http.HealthServer;
+import dev.berth.operator.overlay.EtcdSubnetLeases;
+import dev.berth.operator.overlay.OverlayProber;
 import dev.berth.operator.overlay.OverlayRuntime;
-import dev.berth.operator.overlay.ProbeReport;
-import dev.berth.operator.overlay.ProbeReportCodec;
 import dev.berth.operator.overlay.Reachability;
 import dev.berth.operator.overlay.ReachabilityView;
+import dev.berth.operator.overlay.ProbeMetrics;
+import dev.berth.operator.overlay.ProbeReportStore;
 import dev.berth.operator.overlay.UnderlayProbe;
 import dev.berth.reconcilers.overlay.OverlayHost;
 import dev.berth.operator.metrics.DockerApiMetrics;
@@ -91,9 +93,11 @@ public final class Operator implements AutoCloseable {
                            String dockerHost, String instance, InetSocketAddress listen, Duration resync, int workers,
                            long hostTtlSeconds, RetryPolicy retry, String version, Underlay underlay,
                            dev.berth.operator.route.RouteRuntime.Settings routes, Duration failoverAfter,
-                           Duration failoverAfterUnknown) {
+                           Duration probeInterval, Duration failoverAfterUnknown) {
         /** How long a host's record must be gone before the scheduler places its replicas elsewhere, unless told. */
         public static final Duration DEFAULT_FAILOVER_AFTER = Duration.ofSeconds(30);
+        /** How often each peer of each overlay Network is probed, unless told. */
+        public static final Duration DEFAULT_PROBE_INTERVAL = Duration.ofSeconds(5);
         /**
          * The same for an Unknown host (record gone, overlay still reaches it): Kubernetes' default eviction toleration
          * for a node whose kubelet stopped reporting.
@@ -105,7 +109,7 @@ public final class Operator implements AutoCloseable {
                         RetryPolicy retry, String version, Underlay underlay,
                         dev.berth.operator.route.RouteRuntime.Settings routes, Duration failoverAfter) {
             this(host, hostLabels, etcd, keys, dockerHost, instance, listen, resync, workers, hostTtlSeconds, retry, version,
-                    underlay, routes, failoverAfter, DEFAULT_FAILOVER_AFTER_UNKNOWN);
+                    underlay, routes, failoverAfter, DEFAULT_PROBE_INTERVAL, DEFAULT_FAILOVER_AFTER_UNKNOWN);
         }
 
         public Settings(String host, Map<String, String> hostLabels, EtcdSettings etcd, KeyLayout keys, String dockerHost,
@@ -216,6 +220,7 @@ public final class Operator implements AutoCloseable {
                 overlay.map(OverlayRuntime::externalNetworks).orElse(ExternalNetworks.none()), routes.serviceLabels(),
                 assignments), assignments));
         overlay.ifPresent(o -> controllers.add(networkController(o, stacks, hosts, reachability)));
+        Optional<OverlayProber> prober = underlay.map(u -> overlayProber(u, registration, hosts, kv));
         controllers.add(routeController(stacks, hosts, reachability));
         GitOpsRuntime gitops = new GitOpsRuntime(informers.desired(kind("GitSource")), gitopsTriggers(), kinds, kv,
                 settings.keys(), settings.host(), settings.instance(), settings.hostTtlSeconds(), registry);
@@ -257,6 +262,7 @@ public final class Operator implements AutoCloseable {
         for (Controller controller : controllers) {
             lifecycle.add("controller " + controller.name(), controller::start, () -> controller.stop(Duration.ofSeconds(20)));
         }
+        prober.ifPresent(p -> lifecycle.add("overlay prober", p::start, p::close));
         long period = settings.resync().toMillis();
         lifecycle.add("resync timer",
                 () -> resyncTimer.scheduleAtFixedRate(this::resync, period, period, TimeUnit.MILLISECONDS),
@@ -305,8 +311,9 @@ public final class Operator implements AutoCloseable {
      * {@link Reachability#GRACE} after their probes begin to fail.
      */
     private ReachabilityView reachability(EtcdInformer<HostRecord> hosts) {
-        EtcdInformer<ProbeReport> probes = informers.prefix("probes", settings.keys().probesPrefix(), ProbeReport.class,
-                new ProbeReportCodec(settings.keys()));
+        // The same informer as the prober's (raw values): one watch of the prefix.
+        EtcdInformer<StoredValue> probes = informers.prefix("probes", settings.keys().probesPrefix(), StoredValue.class,
+                new RawValues(settings.keys().probesPrefix()));
         return new ReachabilityView(hosts, probes, Clock.systemUTC(), Reachability.GRACE);
     }
 
@@ -382,6 +389,16 @@ public final class Operator implements AutoCloseable {
                 .reconciler(overlay.reconciler())
                 .workers(2)
                 .build(settings.retry(), registry);
+    }
+
+    /** Probes of every overlay peer through the overlay, on threads of its own (only when this host has an underlay). */
+    private OverlayProber overlayProber(OverlayHost underlay, HostRegistration registration, EtcdInformer<HostRecord> hosts,
+                                        EtcdKv kv) {
+        KeyLayout keys = settings.keys();
+        return new OverlayProber(settings.host(), registration::record, hosts, informers.desired(kind("Network")),
+                informers.prefix("probes", keys.probesPrefix(), StoredValue.class, new RawValues(keys.probesPrefix())),
+                new EtcdSubnetLeases(kv, keys), new ProbeReportStore(kv, keys), underlay, settings.underlay().netns(),
+                new ProbeMetrics(registry), settings.probeInterval(), Clock.systemUTC());
     }
 
     /** Traefik's keys and the Routes' status, on the leader of the {@code routes} election. */

@@ -78,6 +78,7 @@ public final class TestOperator implements AutoCloseable, BeforeEachCallback, Af
         private boolean ownTraefikRoot;
         private Duration failoverAfter = Operator.Settings.DEFAULT_FAILOVER_AFTER;
         private Duration failoverAfterUnknown = Operator.Settings.DEFAULT_FAILOVER_AFTER_UNKNOWN;
+        private Duration probeInterval = Operator.Settings.DEFAULT_PROBE_INTERVAL;
 
         private Builder() {
         }
@@ -98,6 +99,7 @@ public final class TestOperator implements AutoCloseable, BeforeEachCallback, Af
             b.ownTraefikRoot = ownTraefikRoot;
             b.failoverAfter = failoverAfter;
             b.failoverAfterUnknown = failoverAfterUnknown;
+            b.probeInterval = probeInterval;
             return b;
         }
 
@@ -143,6 +145,12 @@ public final class TestOperator implements AutoCloseable, BeforeEachCallback, Af
         /** The same for a host whose record is gone but that the overlay still reaches (Unknown). */
         public Builder failoverAfterUnknown(Duration value) {
             this.failoverAfterUnknown = value;
+            return this;
+        }
+
+        /** How often the overlay prober probes each peer. */
+        public Builder probeInterval(Duration value) {
+            this.probeInterval = value;
             return this;
         }
 
@@ -233,7 +241,7 @@ public final class TestOperator implements AutoCloseable, BeforeEachCallback, Af
                 new EtcdSettings(List.of(etcdEndpoints.split(",")), null, null, null, null, null, settings.etcdTimeout),
                 etcd.keys, dockerHost, instance, new InetSocketAddress("127.0.0.1", 0),
                 settings.resync, settings.workers, 5, FAST_RETRY, "test", settings.underlay, settings.routes,
-                settings.failoverAfter, settings.failoverAfterUnknown);
+                settings.failoverAfter, settings.probeInterval, settings.failoverAfterUnknown);
     }
 
     /**

@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
         description = "Berth: declare stacks in etcd and let an operator on each Docker host converge to them.",
         subcommands = {ApplyCommand.class, OperatorCommand.class, DiffCommand.class, GetCommand.class, DescribeCommand.class, DeleteCommand.class,
                 CordonCommand.class, UncordonCommand.class, DrainCommand.class, RebalanceCommand.class, ForgetCommand.class,
+                DoctorCommand.class,
                 ValidateCommand.class, ImportCommand.class, CommandLine.HelpCommand.class})
 public final class BerthMain implements Runnable {
     @picocli.CommandLine.Spec

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.operator.control.HostRecord;
 import dev.berth.operator.overlay.ProbeReport;
+import dev.berth.operator.overlay.ProbeReportStore;
 import dev.berth.operator.overlay.Reachability;
 import dev.berth.operator.schedule.CordonRecord;
 import dev.berth.operator.schedule.MemberRecord;
@@ -43,14 +44,9 @@ final class ClusterReader {
         String prefix = session.store().keys().probesPrefix();
         List<ProbeReport> reports = new ArrayList<>();
         for (StoredValue value : session.kv().list(prefix).values()) {
-            try {
-                ProbeReport report = JSON.readValue(value.value(), ProbeReport.class);
-                if (report != null && value.key().equals(prefix + report.network() + "/" + report.host())) {
-                    reports.add(report);
-                }
-            } catch (Exception e) {
-                // Unreadable: left out, see the class comment.
-            }
+            // Unreadable, or naming another key than its own: left out, see the class comment.
+            ProbeReportStore.decode(value.value()).filter(r -> value.key().equals(prefix + r.network() + "/" + r.host()))
+                    .ifPresent(reports::add);
         }
         return reports;
     }

@@ -97,6 +97,11 @@ public final class OperatorCommand implements Callable<Integer> {
                     + " eviction toleration; once probes to it fail as well, --failover-after applies again.")
     long failoverAfterUnknown;
 
+    @Option(names = "--probe-interval", paramLabel = "SECONDS", defaultValue = "5",
+            description = "Seconds between probes of each overlay peer: one small and one full-size ping from this host's"
+                    + " gateway on each Network to each peer's, published for `berth doctor` (default ${DEFAULT-VALUE}).")
+    long probeInterval;
+
     @Option(names = "--max-backoff", paramLabel = "SECONDS", defaultValue = "180",
             description = "Longest wait between retries of a failing stack (default ${DEFAULT-VALUE}).")
     long maxBackoff;
@@ -116,6 +121,9 @@ public final class OperatorCommand implements Callable<Integer> {
         if (resyncSeconds < 1) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--resync must be at least 1 second");
         }
+        if (probeInterval < 1) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--probe-interval must be at least 1 second");
+        }
         RetryPolicy defaults = RetryPolicy.defaults();
         Operator.Settings settings = new Operator.Settings(hostName(), Map.copyOf(hostLabels), etcd.settings(),
                 etcd.keyLayout(), dockerHost, instance, address(), Duration.ofSeconds(resyncSeconds), workers, hostTtl,
@@ -123,7 +131,7 @@ public final class OperatorCommand implements Callable<Integer> {
                 BerthVersion.current(), new Operator.Underlay(Optional.ofNullable(underlayInterface),
                         Optional.ofNullable(underlayIp), Optional.ofNullable(netns)),
                 new dev.berth.operator.route.RouteRuntime.Settings(traefikRoot, advertiseAddress),
-                Duration.ofSeconds(failoverAfter), Duration.ofSeconds(failoverAfterUnknown));
+                Duration.ofSeconds(failoverAfter), Duration.ofSeconds(probeInterval), Duration.ofSeconds(failoverAfterUnknown));
         CountDownLatch stop = new CountDownLatch(1);
         // Handle TERM and INT ourselves so a graceful stop exits 0 (a JVM killed by a signal exits 143).
         Signal.handle(new Signal("TERM"), s -> stop.countDown());

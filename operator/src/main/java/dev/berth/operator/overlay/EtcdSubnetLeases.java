@@ -55,6 +55,22 @@ public final class EtcdSubnetLeases implements SubnetLeases {
         return kv.get(hostKey(network, host)).map(v -> read(v).range()).map(Ipv4Cidr::parse);
     }
 
+    /** Every host's range on the Network, by host (read-only: for the prober and {@code berth doctor}). */
+    public java.util.Map<String, Ipv4Cidr> ranges(String network) {
+        java.util.Map<String, Ipv4Cidr> ranges = new java.util.TreeMap<>();
+        for (StoredValue value : kv.list(prefix(network)).values()) {
+            String host = value.key().substring(prefix(network).length());
+            if (!host.isEmpty() && !host.contains("/")) {
+                try {
+                    ranges.put(host, Ipv4Cidr.parse(read(value).range()));
+                } catch (RuntimeException e) {
+                    // Unreadable lease: that host cannot be probed until it writes its lease again.
+                }
+            }
+        }
+        return ranges;
+    }
+
     @Override
     public Ipv4Cidr acquire(String network, Ipv4Cidr subnet, int hostPrefix, String host) {
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
