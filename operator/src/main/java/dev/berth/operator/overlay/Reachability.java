@@ -20,7 +20,7 @@ import java.util.TreeSet;
  *
  * <p>A host is Unknown when it has no live record and some live host's report on a Network says it answers, or said
  * so until less than {@code grace} ago (probes have failed only for a short while). Reports of hosts without a live
- * record are not trusted: their last word may be old.
+ * record are not trusted: their last word may be old; nor is a report of {@code nofdb} (see {@link #kept}).
  */
 public final class Reachability {
     /**
@@ -100,14 +100,12 @@ public final class Reachability {
         Instant next = null;
         for (ProbeReport report : trusted()) {
             for (Map.Entry<String, ProbeReport.PeerProbe> e : report.peers().entrySet()) {
-                ProbeReport.PeerProbe probe = e.getValue();
-                if (!absent(report, e.getKey()) || probe.answers()) {
+                if (!absent(report, e.getKey()) || e.getValue() == null) {
                     continue;
                 }
-                Instant since = instant(probe.since());
-                if (since != null && since.plus(grace).isAfter(now)) {
-                    Instant end = since.plus(grace);
-                    next = next == null || end.isBefore(next) ? end : next;
+                Optional<Instant> end = graceEnd(e.getValue()).filter(at -> at.isAfter(now));
+                if (end.isPresent() && (next == null || end.get().isBefore(next))) {
+                    next = end.get();
                 }
             }
         }
@@ -148,15 +146,25 @@ public final class Reachability {
         return !live.contains(peer) && !peer.equals(report.host());
     }
 
+    /**
+     * Answers, or has been unreachable for less than the grace. A reporter without an FDB entry for the peer
+     * ({@code nofdb}) vouches for nothing: it sends the peer nothing, and its {@code since} is when its own entry went,
+     * not when the peer stopped answering (counting a grace from it would bring back a peer whose entries were just
+     * removed, and remove them again, forever).
+     */
     private boolean kept(ProbeReport.PeerProbe probe) {
         if (probe == null) {
             return false;
         }
-        if (probe.answers()) {
-            return true;
+        return probe.answers() || graceEnd(probe).map(end -> end.isAfter(now)).orElse(false);
+    }
+
+    /** When an unreachable peer's grace ends; empty for any other state. */
+    private Optional<Instant> graceEnd(ProbeReport.PeerProbe probe) {
+        if (!ProbeReport.UNREACHABLE.equals(probe.state())) {
+            return Optional.empty();
         }
-        Instant since = instant(probe.since());
-        return since != null && since.plus(grace).isAfter(now);
+        return Optional.ofNullable(instant(probe.since())).map(since -> since.plus(grace));
     }
 
     private static Instant instant(String text) {

@@ -65,6 +65,20 @@ class ReachabilityTest {
         assertEquals(Set.of("hb3"), r.unknownHosts());
     }
 
+    /**
+     * The reporter's FDB entry for hb3 went a second ago because hb3's grace ended: nofdb since then must not start a
+     * grace of its own, or hb3 would come back, get its entries again, fail again, and so on.
+     */
+    @Test
+    void aJustRemovedFdbEntryDoesNotBringTheHostBack() {
+        ProbeReport.PeerProbe nofdb = new ProbeReport.PeerProbe(ProbeReport.NO_FDB, null, NOW.minusSeconds(1).toString(),
+                "10.0.0.13", null);
+        Reachability r = of(Set.of("hb1"), report("hb1", "front", Map.of("hb3", nofdb)));
+        assertEquals(Set.of(), r.unknownHosts());
+        assertEquals(List.of(), r.lingeringPeers("front"));
+        assertEquals(Optional.empty(), r.nextChange());
+    }
+
     @Test
     void reportsOfHostsWithoutARecordAreNotTrusted() {
         Reachability r = of(Set.of("hb1"), report("hb3", "front", Map.of("hb4", ok("10.0.0.14"))));
