@@ -88,7 +88,8 @@ public final class OperatorCommand implements Callable<Integer> {
 
     @Option(names = "--failover-after", paramLabel = "SECONDS", defaultValue = "30",
             description = "How long a host's record must be gone (its lease expired) before the scheduler places its"
-                    + " replicas on other hosts (default ${DEFAULT-VALUE}). The host's lease TTL comes on top.")
+                    + " replicas on other hosts, when the overlay does not reach it either (default ${DEFAULT-VALUE})."
+                    + " The host's lease TTL comes on top.")
     long failoverAfter;
 
     @Option(names = "--failover-after-unknown", paramLabel = "SECONDS", defaultValue = "300",

@@ -34,6 +34,8 @@ public final class Reachability {
     private final Collection<ProbeReport> reports;
     private final Instant now;
     private final Duration grace;
+    /** Computed once: every host of a plan is asked about. */
+    private final Set<String> unknown;
 
     /**
      * @param live    hosts with a live record
@@ -45,6 +47,7 @@ public final class Reachability {
         this.reports = List.copyOf(reports);
         this.now = now;
         this.grace = grace;
+        this.unknown = Set.copyOf(findUnknown());
     }
 
     /** Nobody is Unknown: before probe reports are read, or where there are none. */
@@ -54,6 +57,10 @@ public final class Reachability {
 
     /** Hosts without a live record that a live host still reaches through the overlay. */
     public Set<String> unknownHosts() {
+        return new TreeSet<>(unknown);
+    }
+
+    private Set<String> findUnknown() {
         Set<String> unknown = new TreeSet<>();
         for (ProbeReport report : trusted()) {
             report.peers().forEach((peer, probe) -> {
@@ -66,7 +73,7 @@ public final class Reachability {
     }
 
     public boolean unknown(String host) {
-        return unknownHosts().contains(host);
+        return unknown.contains(host);
     }
 
     /**
