@@ -175,7 +175,7 @@ def overview():
 
 def overlay():
     b = Board("berth-overlay", "Berth / Overlay networks",
-              "VXLAN overlay networks: peers, FDB entries and kernel link operations per host.")
+              "VXLAN overlay networks: peers, probes through the overlay, FDB entries and kernel link operations per host.")
     b.row("Networks")
     b.panel("stat", "Networks Ready / Degraded", "Network objects on the selected hosts by condition.",
             [(f'sum(berth_objects{{{H}, kind="network", condition="Ready", status="True"}})', "Ready"),
@@ -186,6 +186,17 @@ def overlay():
             [(f'berth_overlay_peers{{{H}}}', "{{host}}")], w=6, h=5)
     b.panel("timeseries", "FDB entries", "FDB entries Berth keeps on each host's VXLAN devices.",
             [(f'berth_overlay_fdb_entries{{{H}}}', "{{host}}")], w=6, h=5)
+    b.row("Probes")
+    b.panel("timeseries", "Reachable peers", "Peers of each Network whose gateway answered this host's last probe through"
+            " the overlay, and those programmed but not answering (berth doctor names the pair and the likely cause).",
+            [(f'berth_overlay_peer_reachable{{{H}}}', "reachable {{host}} {{network}}"),
+             (f'berth_overlay_peers{{{H}}} - berth_overlay_peer_reachable{{{H}}}', "unreachable {{host}} {{network}}")])
+    b.panel("timeseries", "Probe round trip p50 / p99", "Round trip of the small probes from each host's gateway to its"
+            " peers' gateways, through VXLAN.",
+            [(f'histogram_quantile(0.5, sum by (host, network, le) (rate(berth_overlay_probe_rtt_seconds_bucket{{{H}}}[$__rate_interval])))',
+              "p50 {{host}} {{network}}"),
+             (f'histogram_quantile(0.99, sum by (host, network, le) (rate(berth_overlay_probe_rtt_seconds_bucket{{{H}}}[$__rate_interval])))',
+              "p99 {{host}} {{network}}")], unit="s")
     b.row("Kernel and reconciles")
     b.panel("timeseries", "Link operations", "Kernel link, FDB and neighbour operations per second by outcome.",
             [(f'sum by (host, operation, outcome) (rate(berth_link_operations_total{{{H}}}[$__rate_interval]))',

@@ -53,6 +53,8 @@ public final class OverlayProber implements AutoCloseable {
     /** IPv4 (20) and ICMP (8) headers: a payload of MTU − 28 makes a packet of exactly the Network's MTU. */
     private static final int HEADERS = 28;
     private static final int POOL = 8;
+    /** A path MTU the kernel cached for a destination ({@code ip -o route get}: "cache expires 599sec mtu 1350"). */
+    private static final java.util.regex.Pattern CACHED_MTU = java.util.regex.Pattern.compile("cache.*\\bmtu \\d+");
 
     private final String self;
     private final Supplier<HostRecord> ownRecord;
@@ -69,6 +71,7 @@ public final class OverlayProber implements AutoCloseable {
     private final Clock clock;
     private final ProbeTracker tracker = new ProbeTracker();
     private final Set<String> reportedThisRun = new HashSet<>();
+    private final java.util.concurrent.atomic.AtomicBoolean warnedPing = new java.util.concurrent.atomic.AtomicBoolean();
     private final ScheduledExecutorService rounds;
     private final ExecutorService pings;
     private Instant startedAt;
@@ -207,18 +210,44 @@ public final class OverlayProber implements AutoCloseable {
         if (!fdb.contains(target.underlayIp())) {
             return new ProbeTracker.Observation(ProbeReport.NO_FDB, null, target.underlayIp(), target.gateway());
         }
-        PingOutput.Answer small = ping(SMALL, ownGateway, target.gateway());
-        PingOutput.Answer full = ping(mtu - HEADERS, ownGateway, target.gateway());
+        HostCommands.Result smallRun = ping(SMALL, ownGateway, target.gateway());
+        PingOutput.Answer small = PingOutput.parse(smallRun.exitCode(), smallRun.output());
+        if (smallRun.exitCode() != 0 && smallRun.exitCode() != 1 && warnedPing.compareAndSet(false, true)) {
+            // Exit 2 or a command that did not run: ping itself fails (missing, no ICMP socket allowed), not the path.
+            log.warn("overlay probes: ping does not work on this host, every peer shows unreachable: {}",
+                    smallRun.output().strip().replace('\n', ' '));
+        }
+        PingOutput.Answer full = fullSize(mtu - HEADERS, ownGateway, target.gateway());
         // A full-size answer proves the path whatever happened to the small one (a single lost packet).
         String state = full.answered() ? ProbeReport.OK : small.answered() ? ProbeReport.MTU : ProbeReport.UNREACHABLE;
         Long rtt = small.answered() ? small.rttMicros() : null;
         return new ProbeTracker.Observation(state, rtt, target.underlayIp(), target.gateway());
     }
 
-    private PingOutput.Answer ping(int size, String from, String to) {
-        HostCommands.Result result = commands.run(List.of("ping", "-n", "-q", "-c", "1", "-W", "1", "-M", "do",
+    /** One ping with DF set ({@code -M do}), so a packet the path cannot carry is not fragmented on the way. */
+    private HostCommands.Result ping(int size, String from, String to) {
+        return commands.run(List.of("ping", "-n", "-q", "-c", "1", "-W", "1", "-M", "do",
                 "-s", Integer.toString(size), "-I", from, to), PING_TIMEOUT);
-        return PingOutput.parse(result.exitCode(), result.output());
+    }
+
+    /**
+     * The full-size probe. A failed one is looked at again when the kernel holds a path MTU for the peer's gateway
+     * that it learnt from an earlier "fragmentation needed" ({@code ip route get} shows "cache ... mtu N"): that value
+     * is kept up to 10 minutes ({@code net.ipv4.route.mtu_expires}) and makes every later full-size probe fail on
+     * this host even after the underlay was fixed. So the namespace's cached path MTUs are dropped ({@code ip route
+     * flush cache}; the kernel learns them again from the next packet that needs one) and the probe is sent once
+     * more: on a path that still cannot carry it, it fails again (and the value is learnt again).
+     */
+    private PingOutput.Answer fullSize(int size, String from, String to) {
+        HostCommands.Result first = ping(size, from, to);
+        PingOutput.Answer answer = PingOutput.parse(first.exitCode(), first.output());
+        if (answer.answered() || !CACHED_MTU.matcher(
+                commands.run(List.of("ip", "-o", "route", "get", to, "from", from), PING_TIMEOUT).output()).find()) {
+            return answer;
+        }
+        commands.run(List.of("ip", "route", "flush", "cache"), PING_TIMEOUT);
+        HostCommands.Result again = ping(size, from, to);
+        return PingOutput.parse(again.exitCode(), again.output());
     }
 
     /** Peers the VXLAN device sends to; empty when it cannot be read (no device: nothing is sent anywhere). */

@@ -111,7 +111,8 @@ class PrometheusChartsTest {
         List<ChartQueries.Rule> rules = ChartQueries.rules(charts.resolve("prometheus/berth-alerts.yml"));
         Set<String> names = rules.stream().map(ChartQueries.Rule::alert).collect(Collectors.toSet());
         assertTrue(names.containsAll(Set.of("BerthReconcileErrorRatioHigh", "BerthObjectDegraded",
-                "BerthWorkQueueNotDraining", "BerthHostLeaseLost", "BerthGitOpsSyncFailing", "BerthOperatorDown")), names.toString());
+                "BerthWorkQueueNotDraining", "BerthHostLeaseLost", "BerthGitOpsSyncFailing", "BerthOperatorDown",
+                "BerthOverlayPeerUnreachable")), names.toString());
         Set<String> scraped = sampleNames(op.scrape());
         Set<String> pending = pendingMetrics();
         List<String> problems = new ArrayList<>();
