@@ -30,12 +30,12 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The data plane outlives the control plane, on three Docker hosts (namespaces, a dockerd each, one operator process
- * each so one can be SIGKILLed): a replica of a stack on a Berth Network runs on host 3, a kv-mode Route points at
- * it, and clients on hosts 1 and 2 fetch from it by overlay IP. Host 3's operator is killed while its container runs:
- * once its lease has expired host 3 is Unknown (the other hosts' probes still reach it), so hosts 1 and 2 keep their
- * FDB entries to it and keep fetching, the Route keeps its server, and the replica stays put for far longer than
- * {@code --failover-after}. Then host 3's container stops and its underlay goes down: the probes fail, and after the
- * grace its entries go, it shows Down and the replica fails over.
+ * each so one can be SIGKILLed): a replica of a stack on a Berth Network runs on one host (called hb3 below,
+ * wherever the scheduler put it), a kv-mode Route points at it, and clients on the other two fetch from it by overlay
+ * IP. hb3's operator is killed while its container runs: once its lease has expired hb3 is Unknown (the other hosts'
+ * probes still reach it), so the others keep their FDB entries to it and keep fetching, the Route keeps its server,
+ * and the replica stays put for far longer than {@code --failover-after}. Then hb3's container stops and its underlay
+ * goes down: the probes fail, and after the grace its entries go, it shows Down and the replica fails over.
  */
 class OutliveBedTest {
     /** A fresh JVM's first etcd calls and the first pulls of a loaded machine are slow: the first waits are long. */
