@@ -34,6 +34,8 @@ import dev.berth.operator.http.HealthServer;
 import dev.berth.operator.overlay.EtcdSubnetLeases;
 import dev.berth.operator.overlay.OverlayProber;
 import dev.berth.operator.overlay.OverlayRuntime;
+import dev.berth.operator.overlay.Reachability;
+import dev.berth.operator.overlay.ReachabilityView;
 import dev.berth.operator.overlay.ProbeMetrics;
 import dev.berth.operator.overlay.ProbeReportStore;
 import dev.berth.operator.overlay.UnderlayProbe;
@@ -91,11 +93,16 @@ public final class Operator implements AutoCloseable {
                            String dockerHost, String instance, InetSocketAddress listen, Duration resync, int workers,
                            long hostTtlSeconds, RetryPolicy retry, String version, Underlay underlay,
                            dev.berth.operator.route.RouteRuntime.Settings routes, Duration failoverAfter, boolean dns,
-                           Duration probeInterval) {
+                           Duration probeInterval, Duration failoverAfterUnknown) {
         /** How long a host's record must be gone before the scheduler places its replicas elsewhere, unless told. */
         public static final Duration DEFAULT_FAILOVER_AFTER = Duration.ofSeconds(30);
         /** How often each peer of each overlay Network is probed, unless told. */
         public static final Duration DEFAULT_PROBE_INTERVAL = Duration.ofSeconds(5);
+        /**
+         * The same for an Unknown host (record gone, overlay still reaches it): Kubernetes' default eviction toleration
+         * for a node whose kubelet stopped reporting.
+         */
+        public static final Duration DEFAULT_FAILOVER_AFTER_UNKNOWN = Duration.ofMinutes(5);
 
         /** Names answered on the Berth Networks (the default, {@code --dns}), peers probed every 5 s. */
         public Settings(String host, Map<String, String> hostLabels, EtcdSettings etcd, KeyLayout keys, String dockerHost,
@@ -103,7 +110,7 @@ public final class Operator implements AutoCloseable {
                         RetryPolicy retry, String version, Underlay underlay,
                         dev.berth.operator.route.RouteRuntime.Settings routes, Duration failoverAfter) {
             this(host, hostLabels, etcd, keys, dockerHost, instance, listen, resync, workers, hostTtlSeconds, retry, version,
-                    underlay, routes, failoverAfter, true, DEFAULT_PROBE_INTERVAL);
+                    underlay, routes, failoverAfter, true, DEFAULT_PROBE_INTERVAL, DEFAULT_FAILOVER_AFTER_UNKNOWN);
         }
 
         /**
@@ -195,9 +202,10 @@ public final class Operator implements AutoCloseable {
         DesiredInformer stacks = informers.desired(kind("Stack"));
         EtcdInformer<HostRecord> hosts = informers.prefix("hosts", settings.keys().hostsPrefix(), HostRecord.class,
                 new HostRecordCodec(settings.keys()));
+        ReachabilityView reachability = reachability(hosts);
         routes = new RouteRuntime(informers.desired(kind("Route")), hosts, stacks, kv, settings.keys(), settings.host(),
                 settings.instance(), settings.routes(), Optional.ofNullable(settings.routes().advertiseAddress())
-                        .orElse(underlay.map(OverlayHost::underlayIp).orElse("127.0.0.1")), registry);
+                        .orElse(underlay.map(OverlayHost::underlayIp).orElse("127.0.0.1")), reachability, registry);
         observed = new ObservedCache(docker, owner -> ObjectKey.tryParse(owner).ifPresent(owners::publish),
                 routes::containersListed, settings.retry(), registry);
 
@@ -210,20 +218,21 @@ public final class Operator implements AutoCloseable {
         // A replica moving to another host stops getting requests here when the move begins.
         routes.leaving((stack, service, replica) -> assignments.leaving(settings.host(), stack, service, replica));
         assignments.addHandler(stack -> routes.backendsChanged());
-        HostBook book = new HostBook(hosts, members, cordons(), kv, settings.keys(), settings.failoverAfter());
-        controllers.add(schedulerController(stacks, hosts, book, assignments, kv));
+        HostBook book = new HostBook(hosts, members, cordons(), kv, settings.keys(),
+                new HostBook.FailoverClock(settings.failoverAfter(), settings.failoverAfterUnknown()), reachability);
+        controllers.add(schedulerController(stacks, hosts, book, assignments, kv, reachability));
         overlay = underlay.map(u -> new OverlayRuntime(informers.desired(kind("Network")), hosts,
                 stacks, observed, kv, settings.keys(), registration, host, settings.instance(), u,
                 settings.underlay().netns(), docker, new StatusWriter(kv, settings.keys(), settings.host(), objectMetrics::status),
-                registry));
+                reachability, registry));
         controllers.add(stackController(stacks, new StackReconciler(host, stacks, observed,
                 new StackConverger(docker), new StatusWriter(kv, settings.keys(), settings.host(), objectMetrics::status),
                 Clock.systemUTC(), new DriftMetrics(registry, List.of("stack")),
                 overlay.map(OverlayRuntime::externalNetworks).orElse(ExternalNetworks.none()), routes.serviceLabels(),
                 assignments, namesHere(overlay.isPresent())), assignments));
-        overlay.ifPresent(o -> controllers.add(networkController(o, stacks, hosts)));
+        overlay.ifPresent(o -> controllers.add(networkController(o, stacks, hosts, reachability)));
         Optional<OverlayProber> prober = underlay.map(u -> overlayProber(u, registration, hosts, kv));
-        controllers.add(routeController(stacks, hosts));
+        controllers.add(routeController(stacks, hosts, reachability));
         GitOpsRuntime gitops = new GitOpsRuntime(informers.desired(kind("GitSource")), gitopsTriggers(), kinds, kv,
                 settings.keys(), settings.host(), settings.instance(), settings.hostTtlSeconds(), registry);
         Controller gitopsController = gitopsController(gitops);
@@ -279,7 +288,7 @@ public final class Operator implements AutoCloseable {
      * one at a time, so two never take the same), and keeps the book of hosts that come and go.
      */
     private Controller schedulerController(DesiredInformer stacks, EtcdInformer<HostRecord> hosts, HostBook book,
-                                           Assignments assignments, EtcdKv kv) {
+                                           Assignments assignments, EtcdKv kv, ReachabilityView reachability) {
         KeyLayout keys = settings.keys();
         LeaderElection election = new LeaderElection(kv, keys.base() + "elections/scheduler", settings.host(), 10, registry);
         SchedulerMetrics metrics = new SchedulerMetrics(registry);
@@ -300,6 +309,8 @@ public final class Operator implements AutoCloseable {
                 .watches(hosts, host -> withHost(host, scheduler.stackKeys()))
                 .watches(members(), host -> withHost(host, scheduler.stackKeys()))
                 .watches(cordons(), host -> scheduler.stackKeys())
+                // Probes of a host without a record began or stopped failing: it turned Unknown or not reached.
+                .watches(reachability.probes(), reachability.onChange(scheduler::stackKeys))
                 .watches(rebalances, List::of)
                 .allKeys(scheduler::allKeys)
                 .reconciler(scheduler)
@@ -307,6 +318,17 @@ public final class Operator implements AutoCloseable {
                 .workers(4)
                 .leaderOnly(election)
                 .build(settings.retry(), registry);
+    }
+
+    /**
+     * Which hosts without a record the overlay still reaches (Unknown), from every host's probe reports; kept for
+     * {@link Reachability#GRACE} after their probes begin to fail.
+     */
+    private ReachabilityView reachability(EtcdInformer<HostRecord> hosts) {
+        // The same informer as the prober's (raw values): one watch of the prefix.
+        EtcdInformer<StoredValue> probes = informers.prefix("probes", settings.keys().probesPrefix(), StoredValue.class,
+                new RawValues(settings.keys().probesPrefix()));
+        return new ReachabilityView(hosts, probes, Clock.systemUTC(), Reachability.GRACE);
     }
 
     /** Every host the cluster has seen (the scheduler leader's book, no lease). */
@@ -368,7 +390,8 @@ public final class Operator implements AutoCloseable {
     }
 
     /** Overlay Networks on this host (only when it has an underlay). */
-    private Controller networkController(OverlayRuntime overlay, DesiredInformer stacks, EtcdInformer<HostRecord> hosts) {
+    private Controller networkController(OverlayRuntime overlay, DesiredInformer stacks, EtcdInformer<HostRecord> hosts,
+                                         ReachabilityView reachability) {
         String endpointPrefix = EtcdEndpointDirectory.prefix(settings.keys());
         EtcdInformer<StoredValue> endpoints = informers.prefix("endpoints", endpointPrefix, StoredValue.class,
                 new RawValues(endpointPrefix));
@@ -386,6 +409,8 @@ public final class Operator implements AutoCloseable {
                 .watches(endpoints, list -> overlay.allKeys())
                 // The kernel changed a Network's device or entries (a person, a reboot of a link): a full pass repairs it.
                 .watches(overlay.kernelChanges(), List::of)
+                // A host without a record turned Unknown or stopped answering: its entries are kept or go.
+                .watches(reachability.probes(), reachability.onChange(overlay::allKeys))
                 .allKeys(overlay::allKeys)
                 .onResync(overlay::recheckAll)
                 .reconciler(overlay.reconciler())
@@ -404,7 +429,8 @@ public final class Operator implements AutoCloseable {
     }
 
     /** Traefik's keys and the Routes' status, on the leader of the {@code routes} election. */
-    private Controller routeController(DesiredInformer stacks, EtcdInformer<HostRecord> hosts) {
+    private Controller routeController(DesiredInformer stacks, EtcdInformer<HostRecord> hosts,
+                                       ReachabilityView reachability) {
         String backendPrefix = RouteRuntime.backendsPrefix(settings.keys());
         EtcdInformer<StoredValue> backends = informers.prefix("backends", backendPrefix, StoredValue.class,
                 new RawValues(backendPrefix));
@@ -413,6 +439,8 @@ public final class Operator implements AutoCloseable {
                 .watches(backends, routes::routesForBackends)
                 // A host that comes or goes takes its backends along.
                 .watches(hosts, host -> routes.allKeys())
+                // An Unknown host's servers stay until the overlay no longer reaches it.
+                .watches(reachability.probes(), reachability.onChange(routes::allKeys))
                 .watches(stacks, routes::routesTo)
                 .allKeys(routes::allKeys)
                 .reconciler(routes.reconciler())

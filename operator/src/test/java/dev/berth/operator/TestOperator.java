@@ -78,6 +78,7 @@ public final class TestOperator implements AutoCloseable, BeforeEachCallback, Af
         private boolean ownTraefikRoot;
         private Duration failoverAfter = Operator.Settings.DEFAULT_FAILOVER_AFTER;
         private boolean dns = true;
+        private Duration failoverAfterUnknown = Operator.Settings.DEFAULT_FAILOVER_AFTER_UNKNOWN;
         private Duration probeInterval = Operator.Settings.DEFAULT_PROBE_INTERVAL;
 
         private Builder() {
@@ -99,6 +100,7 @@ public final class TestOperator implements AutoCloseable, BeforeEachCallback, Af
             b.ownTraefikRoot = ownTraefikRoot;
             b.failoverAfter = failoverAfter;
             b.dns = dns;
+            b.failoverAfterUnknown = failoverAfterUnknown;
             b.probeInterval = probeInterval;
             return b;
         }
@@ -145,6 +147,12 @@ public final class TestOperator implements AutoCloseable, BeforeEachCallback, Af
         /** {@code --dns}: names answered on the Berth Networks (only takes effect without a netns in the underlay). */
         public Builder dns(boolean value) {
             this.dns = value;
+            return this;
+        }
+
+        /** The same for a host whose record is gone but that the overlay still reaches (Unknown). */
+        public Builder failoverAfterUnknown(Duration value) {
+            this.failoverAfterUnknown = value;
             return this;
         }
 
@@ -241,7 +249,7 @@ public final class TestOperator implements AutoCloseable, BeforeEachCallback, Af
                 new EtcdSettings(List.of(etcdEndpoints.split(",")), null, null, null, null, null, settings.etcdTimeout),
                 etcd.keys, dockerHost, instance, new InetSocketAddress("127.0.0.1", 0),
                 settings.resync, settings.workers, 5, FAST_RETRY, "test", settings.underlay, settings.routes,
-                settings.failoverAfter, settings.dns, settings.probeInterval);
+                settings.failoverAfter, settings.dns, settings.probeInterval, settings.failoverAfterUnknown);
     }
 
     /**

@@ -11,25 +11,38 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
  * What the command line knows about the cluster's hosts, read once per command: the live host records (on their
- * operators' leases), the scheduler leader's member records (hosts seen, live or down), cordons, and every stack's
- * assignment. Pure: {@link ClusterReader} fills it from etcd, tests build it by hand.
+ * operators' leases), the scheduler leader's member records (hosts seen, live or down), cordons, every stack's
+ * assignment, and the hosts without a record that the overlay still reaches ({@code unknown}, from the probe reports).
+ * Pure: {@link ClusterReader} fills it from etcd, tests build it by hand.
  */
 record Cluster(Map<String, HostRecord> live, Map<String, MemberRecord> members, Map<String, CordonRecord> cordons,
-               Map<String, StackAssignment> assignments) {
+               Map<String, StackAssignment> assignments, Set<String> unknown) {
     Cluster {
         live = Map.copyOf(live);
         members = Map.copyOf(members);
         cordons = Map.copyOf(cordons);
         assignments = Map.copyOf(assignments);
+        unknown = Set.copyOf(unknown);
+    }
+
+    Cluster(Map<String, HostRecord> live, Map<String, MemberRecord> members, Map<String, CordonRecord> cordons,
+            Map<String, StackAssignment> assignments) {
+        this(live, members, cordons, assignments, Set.of());
     }
 
     static Cluster empty() {
         return new Cluster(Map.of(), Map.of(), Map.of(), Map.of());
+    }
+
+    /** No live record, but a live host's probes still reach it through the overlay: its operator died, not its host. */
+    boolean unknown(String host) {
+        return !alive(host) && unknown.contains(host);
     }
 
     /** A host is alive while its record is in etcd: the record lives on its operator's lease. */
@@ -58,16 +71,24 @@ record Cluster(Map<String, HostRecord> live, Map<String, MemberRecord> members, 
             return "host " + host + " has no live record";
         }
         String seen = "last seen " + Ages.clock(member.lastSeen(), now);
+        if (unknown(host)) {
+            return "host " + host + " unknown (no record" + (member.downSince() == null ? ""
+                    : " for " + Ages.since(member.downSince(), now)) + ", the overlay still reaches it), " + seen;
+        }
         return member.downSince() == null ? "host " + host + " not alive, " + seen
                 : "host " + host + " down " + Ages.since(member.downSince(), now) + ", " + seen;
     }
 
-    /** The state {@code berth get hosts} shows: Ready, Cordoned, Draining, Drained, Down (plus ",Cordoned" ...). */
+    /**
+     * The state {@code berth get hosts} shows: Ready, Cordoned, Draining, Drained, Unknown (no record, the overlay
+     * still reaches it), Down (plus ",Cordoned" ...).
+     */
     String state(String host) {
         CordonRecord cordon = cordons.get(host);
         String cordonState = cordon == null ? "" : !cordon.drain() ? "Cordoned" : replicasOn(host).isEmpty() ? "Drained" : "Draining";
         if (!alive(host)) {
-            return cordonState.isEmpty() ? "Down" : "Down," + cordonState;
+            String gone = unknown(host) ? "Unknown" : "Down";
+            return cordonState.isEmpty() ? gone : gone + "," + cordonState;
         }
         return cordonState.isEmpty() ? "Ready" : cordonState;
     }

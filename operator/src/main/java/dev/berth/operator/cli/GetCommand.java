@@ -35,7 +35,7 @@ public final class GetCommand implements Callable<Integer> {
     EtcdOptions etcd;
 
     @Parameters(index = "0", paramLabel = "KIND", description = "stacks (st), networks (net), routes, gitsources, or hosts (every host the cluster knows:"
-                    + " Ready, Cordoned, Draining, Drained or Down)")
+                    + " Ready, Cordoned, Draining, Drained, Unknown (no record, still reached through the overlay) or Down)")
     String kindName;
 
     @Parameters(index = "1", arity = "0..1", paramLabel = "NAME", description = "Only this object.")

@@ -9,9 +9,10 @@ import java.util.stream.Collectors;
 
 /**
  * {@code berth get hosts}: every host the cluster knows, the live host records (each on its operator's lease, so a
- * listed record means alive) and the scheduler's member records (a member without a live record is Down). STATUS:
- * Ready, Cordoned, Draining (Drained once the scheduler places nothing on it), Down; UPDATED is the live record's
- * last write, or for a Down host how long it has been down and when it was last seen.
+ * listed record means alive) and the scheduler's member records (a member without a live record is Down, or Unknown
+ * while other hosts' probes still reach it through the overlay). STATUS: Ready, Cordoned, Draining (Drained once the
+ * scheduler places nothing on it), Unknown, Down; UPDATED is the live record's last write, or for a host without one
+ * how long its record has been gone and when it was last seen.
  */
 final class HostsCommand {
     private HostsCommand() {
@@ -34,8 +35,8 @@ final class HostsCommand {
             HostRecord h = cluster.live().get(host);
             if (h == null) {
                 MemberRecord m = cluster.members().get(host);
-                String gone = (m.downSince() == null ? "" : "down " + Ages.since(m.downSince(), now) + ", ")
-                        + "last seen " + Ages.clock(m.lastSeen(), now);
+                String gone = (m.downSince() == null ? "" : (cluster.unknown(host) ? "no record " : "down ")
+                        + Ages.since(m.downSince(), now) + ", ") + "last seen " + Ages.clock(m.lastSeen(), now);
                 table.row(wide ? new String[] {host, "-", "-", "-", cluster.state(host), gone, "-", "-", "-", "-", "-"}
                         : new String[] {host, "-", "-", "-", cluster.state(host), gone});
                 continue;

@@ -88,7 +88,8 @@ public final class OperatorCommand implements Callable<Integer> {
 
     @Option(names = "--failover-after", paramLabel = "SECONDS", defaultValue = "30",
             description = "How long a host's record must be gone (its lease expired) before the scheduler places its"
-                    + " replicas on other hosts (default ${DEFAULT-VALUE}). The host's lease TTL comes on top.")
+                    + " replicas on other hosts, when the overlay does not reach it either (default ${DEFAULT-VALUE})."
+                    + " The host's lease TTL comes on top.")
     long failoverAfter;
 
     @Option(names = "--dns", paramLabel = "true|false", defaultValue = "true", arity = "0..1", fallbackValue = "true",
@@ -96,6 +97,12 @@ public final class OperatorCommand implements Callable<Integer> {
                     + " gateway address as DNS server (default ${DEFAULT-VALUE}). Off whatever this says with --netns: the"
                     + " operator must run in the Docker host's own network namespace to answer there.")
     boolean dns;
+
+    @Option(names = "--failover-after-unknown", paramLabel = "SECONDS", defaultValue = "300",
+            description = "The same for an Unknown host: its record is gone but its containers still answer through the"
+                    + " overlay (its operator died, its data plane did not). Default ${DEFAULT-VALUE}, like Kubernetes'"
+                    + " eviction toleration; once probes to it fail as well, --failover-after applies again.")
+    long failoverAfterUnknown;
 
     @Option(names = "--probe-interval", paramLabel = "SECONDS", defaultValue = "5",
             description = "Seconds between probes of each overlay peer: one small and one full-size ping from this host's"
@@ -114,6 +121,10 @@ public final class OperatorCommand implements Callable<Integer> {
         if (failoverAfter < 1) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--failover-after must be at least 1 second");
         }
+        if (failoverAfterUnknown < 1) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--failover-after-unknown must be at least 1 second");
+        }
         if (resyncSeconds < 1) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--resync must be at least 1 second");
         }
@@ -127,7 +138,8 @@ public final class OperatorCommand implements Callable<Integer> {
                 BerthVersion.current(), new Operator.Underlay(Optional.ofNullable(underlayInterface),
                         Optional.ofNullable(underlayIp), Optional.ofNullable(netns)),
                 new dev.berth.operator.route.RouteRuntime.Settings(traefikRoot, advertiseAddress),
-                Duration.ofSeconds(failoverAfter), dns, Duration.ofSeconds(probeInterval));
+                Duration.ofSeconds(failoverAfter), dns, Duration.ofSeconds(probeInterval),
+                Duration.ofSeconds(failoverAfterUnknown));
         CountDownLatch stop = new CountDownLatch(1);
         // Handle TERM and INT ourselves so a graceful stop exits 0 (a JVM killed by a signal exits 143).
         Signal.handle(new Signal("TERM"), s -> stop.countDown());

@@ -215,7 +215,7 @@ final class StackView {
         if (hosts.isEmpty()) {
             return "-";
         }
-        return String.join(",", hosts.stream().map(h -> cluster.alive(h) ? h : h + "(down)").toList());
+        return String.join(",", hosts.stream().map(h -> cluster.alive(h) ? h : h + (cluster.unknown(h) ? "(unknown)" : "(down)")).toList());
     }
 
     /** How long the newest status change among live hosts is ago. */

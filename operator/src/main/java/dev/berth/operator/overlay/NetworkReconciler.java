@@ -27,6 +27,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -34,8 +35,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reconciles one overlay Network on this host. The host takes part while a stack placed here uses the
- * Network; peers are the live host records that take part too. What the host takes part in goes into its own
- * host record, which is how the other hosts learn to send it traffic.
+ * Network; peers are the live host records that take part too, and the Unknown hosts that still answer on it
+ * ({@link Reachability#lingeringPeers}): a host whose operator died keeps its FDB entries while its containers are
+ * reached, so the data plane outlives the control plane. What the host takes part in goes into its own host record,
+ * which is how the other hosts learn to send it traffic.
  */
 public final class NetworkReconciler implements Reconciler {
     private static final Logger log = LoggerFactory.getLogger(NetworkReconciler.class);
@@ -45,6 +48,7 @@ public final class NetworkReconciler implements Reconciler {
     private final DesiredInformer networks;
     private final DesiredInformer stacks;
     private final EtcdInformer<HostRecord> hosts;
+    private final ReachabilityView reachability;
     private final NetworkConverger reconciler;
     private final StatusWriter status;
     private final HostRegistration registration;
@@ -52,12 +56,13 @@ public final class NetworkReconciler implements Reconciler {
     private final Map<String, NetworkOutcome> last = new ConcurrentHashMap<>();
 
     public NetworkReconciler(HostInfo host, DesiredInformer networks, DesiredInformer stacks,
-                             EtcdInformer<HostRecord> hosts, NetworkConverger reconciler, StatusWriter status,
-                             HostRegistration registration, Clock clock) {
+                             EtcdInformer<HostRecord> hosts, ReachabilityView reachability, NetworkConverger reconciler,
+                             StatusWriter status, HostRegistration registration, Clock clock) {
         this.host = host;
         this.networks = networks;
         this.stacks = stacks;
         this.hosts = hosts;
+        this.reachability = reachability;
         this.reconciler = reconciler;
         this.status = status;
         this.registration = registration;
@@ -112,7 +117,8 @@ public final class NetworkReconciler implements Reconciler {
      */
     @Override
     public ReconcileResult reconcile(String name, dev.berth.reconcilers.Deadline deadline) {
-        if (!networks.synced() || !stacks.synced() || !hosts.synced()) {
+        // Probe reports too: before they are listed every Unknown host would look gone and lose its entries.
+        if (!networks.synced() || !stacks.synced() || !hosts.synced() || !reachability.synced()) {
             return ReconcileResult.requeueAfter(NOT_SYNCED_RETRY);
         }
         ObjectKey key = new ObjectKey("network", name);
@@ -126,11 +132,8 @@ public final class NetworkReconciler implements Reconciler {
             }
             Optional<NetworkSpec> spec = object.flatMap(StoredObject::resource).map(r -> r.spec(NetworkSpec.class));
             boolean needed = neededHere().contains(name);
-            List<Peer> peers = hosts.names().stream().map(hosts::get).flatMap(Optional::stream)
-                    .filter(h -> !h.name().equals(host.name()) && h.underlayIp() != null)
-                    .map(h -> new Peer(h.name(), h.underlayIp(),
-                            h.networks().stream().map(HostRecord.HostNetwork::name).collect(Collectors.toSet())))
-                    .toList();
+            Reachability reach = reachability.now();
+            List<Peer> peers = peers(name, reach);
             NetworkOutcome outcome = reconciler.reconcile(name, spec, needed, peers);
             last.put(name, outcome);
             advertise(name, spec, outcome.takesPart());
@@ -146,11 +149,28 @@ public final class NetworkReconciler implements Reconciler {
                 write(key, object.map(o -> o.raw().modRevision()).orElse(0L), outcome.failure().isEmpty(),
                         outcome.range(), outcome.peers(), outcome.failure());
             }
+            // A lingering peer whose probes fail drops out when its grace ends, with no event: look again then.
             return outcome.failure().map(f -> ReconcileResult.failed(f.reason() + ": " + f.message()))
-                    .orElse(ReconcileResult.done());
+                    .orElse(reach.untilNextChange().map(ReconcileResult::requeueAfter).orElse(ReconcileResult.done()));
         } catch (StoreException e) {
             return ReconcileResult.failed("etcd: " + e.getMessage());
         }
+    }
+
+    /** Live records that have an underlay address, then the Unknown hosts still reached on this Network. */
+    private List<Peer> peers(String network, Reachability reach) {
+        List<Peer> peers = new ArrayList<>(hosts.names().stream().map(hosts::get).flatMap(Optional::stream)
+                .filter(h -> !h.name().equals(host.name()) && h.underlayIp() != null)
+                .map(h -> new Peer(h.name(), h.underlayIp(),
+                        h.networks().stream().map(HostRecord.HostNetwork::name).collect(Collectors.toSet())))
+                .toList());
+        Set<String> named = peers.stream().map(Peer::host).collect(Collectors.toSet());
+        for (Peer lingering : reach.lingeringPeers(network)) {
+            if (!lingering.host().equals(host.name()) && named.add(lingering.host())) {
+                peers.add(lingering);
+            }
+        }
+        return peers;
     }
 
     private void advertise(String name, Optional<NetworkSpec> spec, boolean takesPart) {

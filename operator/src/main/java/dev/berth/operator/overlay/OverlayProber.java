@@ -44,8 +44,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class OverlayProber implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(OverlayProber.class);
-    /** How long a host without a record is still probed after its probes began to fail (see {@link Reachability}). */
-    public static final Duration GRACE = Duration.ofSeconds(30);
+    /**
+     * How long a host without a record is still probed after its probes began to fail: exactly as long as it stays
+     * Unknown (see {@link Reachability}), so the entries kept for it and the probes through them end together.
+     */
+    public static final Duration GRACE = Reachability.GRACE;
     /** Own reports of Networks this host no longer takes part in, found at start, are removed after this. */
     private static final Duration STALE_AFTER = Duration.ofSeconds(60);
     private static final Duration PING_TIMEOUT = Duration.ofSeconds(3);

@@ -48,6 +48,7 @@ public final class OverlayRuntime {
     private final NetworkConverger converger;
     private final NetworkReconciler reconciler;
     private final EndpointPublisher endpoints;
+    private final ReachabilityView reachability;
     private final MultiGauge peersGauge;
     private final MultiGauge fdbGauge;
     /** Networks whose next pass must read everything back (see {@link #recheck}). */
@@ -61,16 +62,17 @@ public final class OverlayRuntime {
     public OverlayRuntime(DesiredInformer networks, EtcdInformer<HostRecord> hosts, DesiredInformer stacks,
                           ObservedCache observed, EtcdKv kv, KeyLayout keys, HostRegistration registration,
                           HostInfo hostInfo, String instance, OverlayHost underlay, Optional<String> netns,
-                          Docker docker, StatusWriter status, MeterRegistry registry) {
+                          Docker docker, StatusWriter status, ReachabilityView reachability, MeterRegistry registry) {
         this.networks = networks;
         this.hosts = hosts;
         this.observed = observed;
+        this.reachability = reachability;
         EtcdEndpointDirectory directory = new EtcdEndpointDirectory(kv, keys);
         converger = new NetworkConverger(instance, underlay, docker,
                 new CountingLinkDriver(new IpRouteDriver(netns), registry), new EtcdSubnetLeases(kv, keys), directory);
         endpoints = new EndpointPublisher(directory, hostInfo.name(), instance, this::networksHere);
         observed.addListListener(endpoints::listed);
-        reconciler = new NetworkReconciler(hostInfo, networks, stacks, hosts, converger, status, registration,
+        reconciler = new NetworkReconciler(hostInfo, networks, stacks, hosts, reachability, converger, status, registration,
                 Clock.systemUTC());
         peersGauge = MultiGauge.builder("berth.overlay.peers")
                 .description("Peer hosts programmed for a Network on this host").register(registry);
@@ -197,7 +199,7 @@ public final class OverlayRuntime {
     }
 
     public boolean synced() {
-        return networks.synced() && hosts.synced();
+        return networks.synced() && hosts.synced() && reachability.synced();
     }
 
     /** Networks in etcd, those this host took part in or needs, and those with a Docker network here. */

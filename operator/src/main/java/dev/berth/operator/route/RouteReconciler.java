@@ -30,8 +30,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One Route, on the elected leader only: resolve the target's servers on every live host, write the Route's
- * Traefik keys in one transaction (kv mode), and write its status. Followers do nothing.
+ * One Route, on the elected leader only: resolve the target's servers on every live or Unknown host (its record gone
+ * but the overlay still reaches it: its containers keep serving), write the Route's Traefik keys in one transaction
+ * (kv mode), and write its status. Followers do nothing.
  */
 public final class RouteReconciler implements Reconciler {
     private static final Logger log = LoggerFactory.getLogger(RouteReconciler.class);
@@ -43,6 +44,7 @@ public final class RouteReconciler implements Reconciler {
     private final DesiredInformer stacks;
     private final BackendDirectory backends;
     private final Supplier<Set<String>> liveHosts;
+    private final Supplier<Optional<Duration>> hostsChangeIn;
     private final TraefikKvWriter writer;
     private final String root;
     private final BooleanSupplier leader;
@@ -53,10 +55,22 @@ public final class RouteReconciler implements Reconciler {
     public RouteReconciler(DesiredInformer routes, DesiredInformer stacks, BackendDirectory backends,
                            Supplier<Set<String>> liveHosts, TraefikKvWriter writer, String root, BooleanSupplier leader,
                            Supplier<StatusWriter> status, String host, Clock clock) {
+        this(routes, stacks, backends, liveHosts, Optional::empty, writer, root, leader, status, host, clock);
+    }
+
+    /**
+     * @param liveHosts     hosts whose backends are servers: live records and Unknown hosts
+     * @param hostsChangeIn when that set changes with no event (an Unknown host's grace ends): look again then
+     */
+    public RouteReconciler(DesiredInformer routes, DesiredInformer stacks, BackendDirectory backends,
+                           Supplier<Set<String>> liveHosts, Supplier<Optional<Duration>> hostsChangeIn,
+                           TraefikKvWriter writer, String root, BooleanSupplier leader, Supplier<StatusWriter> status,
+                           String host, Clock clock) {
         this.routes = routes;
         this.stacks = stacks;
         this.backends = backends;
         this.liveHosts = liveHosts;
+        this.hostsChangeIn = hostsChangeIn;
         this.writer = writer;
         this.root = root;
         this.leader = leader;
@@ -143,7 +157,7 @@ public final class RouteReconciler implements Reconciler {
         writtenKeys = desired.keySet();
         write(key, revision, ready, ready ? "BackendsReady" : "NoHealthyBackends", desired.size() + " keys under "
                 + root + "/; " + resolution.ready() + "/" + resolution.total() + " backends ready", counts);
-        return ReconcileResult.done();
+        return hostsChangeIn.get().map(ReconcileResult::requeueAfter).orElse(ReconcileResult.done());
     }
 
     /** The older valid kv/labels Route with the same rule and priority, if any (the older one keeps its rule). */

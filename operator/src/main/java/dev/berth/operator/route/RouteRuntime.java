@@ -7,6 +7,7 @@ import dev.berth.operator.control.HostRecord;
 import dev.berth.operator.control.LeaderElection;
 import dev.berth.operator.control.StatusWriter;
 import dev.berth.operator.kit.Source;
+import dev.berth.operator.overlay.ReachabilityView;
 import dev.berth.operator.store.EtcdKv;
 import dev.berth.operator.store.KeyLayout;
 import dev.berth.operator.store.StoredObject;
@@ -53,22 +54,28 @@ public final class RouteRuntime implements AutoCloseable {
     private final RouteReconciler reconciler;
     private volatile StatusWriter status;
 
+    /**
+     * @param reachability which hosts without a record are Unknown (still reached through the overlay): their
+     *                     backends stay Route servers, as their containers keep serving
+     */
     public RouteRuntime(DesiredInformer routes, EtcdInformer<HostRecord> hosts, DesiredInformer stacks, EtcdKv kv,
                         KeyLayout keys, String host, String instance, Settings settings, String address,
-                        MeterRegistry registry) {
+                        ReachabilityView reachability, MeterRegistry registry) {
         this.routes = routes;
         this.hosts = hosts;
         this.status = new StatusWriter(kv, keys, host);
         labelRoutes = new LabelRoutes(routes);
         writer = new TraefikKvWriter(kv, keys);
         EtcdBackendDirectory directory = new EtcdBackendDirectory(kv, keys);
-        // Before the first list of live hosts every backend would look dead and every route lose its servers:
-        // until then a reconcile fails (and is retried with backoff) instead of writing anything.
+        // Before the first list of live hosts (and of probe reports) every backend would look dead and every route
+        // lose its servers: until then a reconcile fails (and is retried with backoff) instead of writing anything.
         Supplier<Set<String>> liveHosts = () -> {
-            if (!hosts.synced()) {
-                throw new IllegalStateException("live hosts not yet listed from etcd");
+            if (!hosts.synced() || !reachability.synced()) {
+                throw new IllegalStateException("live hosts or probe reports not yet listed from etcd");
             }
-            return hosts.names();
+            Set<String> serving = new HashSet<>(hosts.names());
+            serving.addAll(reachability.now().unknownHosts());
+            return serving;
         };
         election = new LeaderElection(kv, keys.base() + "elections/routes", host, 10, registry);
         election.addListener(leading -> {
@@ -78,8 +85,9 @@ public final class RouteRuntime implements AutoCloseable {
                 log.info("route leader on {}: writing Traefik's keys under {}/", host, settings.traefikRoot());
             }
         });
-        reconciler = new RouteReconciler(routes, stacks, directory, liveHosts, writer, settings.traefikRoot(),
-                election::isLeader, () -> status, host, Clock.systemUTC());
+        reconciler = new RouteReconciler(routes, stacks, directory, liveHosts,
+                () -> reachability.synced() ? reachability.now().untilNextChange() : java.util.Optional.empty(), writer,
+                settings.traefikRoot(), election::isLeader, () -> status, host, Clock.systemUTC());
         publisher = new BackendPublisher(directory, host, instance, address);
     }
 

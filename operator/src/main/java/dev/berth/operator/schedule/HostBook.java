@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.operator.cache.EtcdInformer;
 import dev.berth.operator.control.HostRecord;
+import dev.berth.operator.overlay.Reachability;
+import dev.berth.operator.overlay.ReachabilityView;
 import dev.berth.operator.store.EtcdKv;
 import dev.berth.operator.store.KeyLayout;
 import dev.berth.operator.store.StoredValue;
@@ -21,21 +23,54 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The cluster's hosts as the scheduler sees them: live records (on their operators' leases), member records (every
- * host seen, kept without a lease by the leader) and cordons. {@link #record} writes a member's transition (up or
- * down) when the leader sees one; everything else only reads the informers.
+ * host seen, kept without a lease by the leader), cordons, and which hosts without a record still answer through the
+ * overlay (Unknown: probe reports). {@link #record} writes a member's transition (up or down) when the leader sees
+ * one; everything else only reads the informers.
  */
 public final class HostBook {
     private static final Logger log = LoggerFactory.getLogger(HostBook.class);
 
-    /** How the scheduler treats a host now. */
-    public enum State { READY, CORDONED, DRAINING, UNREACHABLE, DOWN }
+    /**
+     * How the scheduler treats a host now. Without a live record a host is UNKNOWN while the overlay still reaches it
+     * (its operator died, its containers may serve) and UNREACHABLE otherwise, each until its failover time has passed
+     * since the record went; then DOWN.
+     */
+    public enum State { READY, CORDONED, DRAINING, UNKNOWN, UNREACHABLE, DOWN }
+
+    /**
+     * Pure: how long a host without a record keeps its replicas. An Unknown host waits {@code afterUnknown} (its
+     * containers still answer: moving them would run each twice for nothing); one not reached waits {@code afterDown}.
+     * Both count from {@code downSince}, so a host that turns from Unknown to not reached fails over as soon as
+     * {@code afterDown} has passed since its record went.
+     */
+    public record FailoverClock(Duration afterDown, Duration afterUnknown) {
+        /** The state of a host without a live record, its record gone for {@code downFor}. */
+        public State state(boolean unknown, Duration downFor) {
+            if (downFor.compareTo(wait(unknown)) >= 0) {
+                return State.DOWN;
+            }
+            return unknown ? State.UNKNOWN : State.UNREACHABLE;
+        }
+
+        /** How long until such a host counts as down, zero when it does. */
+        public Duration untilDown(boolean unknown, Duration downFor) {
+            Duration left = wait(unknown).minus(downFor);
+            return left.isNegative() ? Duration.ZERO : left;
+        }
+
+        private Duration wait(boolean unknown) {
+            // A longer wait for Unknown never shortens one: afterUnknown below afterDown would move an answering host first.
+            return unknown && afterUnknown.compareTo(afterDown) > 0 ? afterUnknown : afterDown;
+        }
+    }
 
     private final EtcdInformer<HostRecord> hosts;
     private final EtcdInformer<StoredValue> members;
     private final EtcdInformer<StoredValue> cordons;
     private final EtcdKv kv;
     private final KeyLayout keys;
-    private final Duration failoverAfter;
+    private final FailoverClock failover;
+    private final ReachabilityView reachability;
     private final ObjectMapper json = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
     private final Map<String, Decoded<MemberRecord>> memberCache = new ConcurrentHashMap<>();
     private final Map<String, Decoded<CordonRecord>> cordonCache = new ConcurrentHashMap<>();
@@ -43,19 +78,30 @@ public final class HostBook {
     private record Decoded<T>(long revision, Optional<T> value) {
     }
 
-    /** @param failoverAfter how long a host's record must be gone before its replicas are placed elsewhere */
+    /**
+     * @param failover     how long a host's record must be gone before its replicas are placed elsewhere: when nothing
+     *                     reaches it, and when the overlay still does (Unknown)
+     * @param reachability which hosts without a record are Unknown
+     */
     public HostBook(EtcdInformer<HostRecord> hosts, EtcdInformer<StoredValue> members, EtcdInformer<StoredValue> cordons,
-                    EtcdKv kv, KeyLayout keys, Duration failoverAfter) {
+                    EtcdKv kv, KeyLayout keys, FailoverClock failover, ReachabilityView reachability) {
         this.hosts = hosts;
         this.members = members;
         this.cordons = cordons;
         this.kv = kv;
         this.keys = keys;
-        this.failoverAfter = failoverAfter;
+        this.failover = failover;
+        this.reachability = reachability;
     }
 
+    /** Probe reports too: before they are listed an Unknown host would count as not reached and fail over early. */
     public boolean synced() {
-        return hosts.synced() && members.synced() && cordons.synced();
+        return hosts.synced() && members.synced() && cordons.synced() && reachability.synced();
+    }
+
+    /** The reachability of hosts at this moment: one per plan, so every host is judged from the same reports. */
+    public Reachability reachability() {
+        return reachability.now();
     }
 
     /** Live hosts and members: every host the cluster knows. */
@@ -97,23 +143,33 @@ public final class HostBook {
 
     /**
      * The host's state at {@code now}: a live host is Ready, Cordoned or Draining; a host whose record is gone is
-     * Unreachable until {@code failoverAfter} has passed since the leader saw it go (a member without a down time,
-     * not yet recorded, counts from now), then Down.
+     * Unknown (the overlay reaches it) or Unreachable until its failover time has passed since the leader saw it go (a
+     * member without a down time, not yet recorded, counts from now), then Down.
      */
-    public State state(String host, Instant now) {
+    public State state(String host, Instant now, Reachability reach) {
         if (hosts.get(host).isPresent()) {
             return cordon(host).map(c -> c.drain() ? State.DRAINING : State.CORDONED).orElse(State.READY);
         }
-        return downFor(host, now).compareTo(failoverAfter) >= 0 ? State.DOWN : State.UNREACHABLE;
+        return failover.state(reach.unknown(host), downFor(host, now));
     }
 
-    /** How long until an unreachable host counts as down (zero when it already does or is live). */
-    public Duration untilDown(String host, Instant now) {
+    /**
+     * How long until an unknown or unreachable host counts as down (zero when it already does or is live). For an
+     * Unknown host no longer than until the reports' next change: its probes may be failing, its grace running out.
+     */
+    public Duration untilDown(String host, Instant now, Reachability reach) {
         if (hosts.get(host).isPresent()) {
             return Duration.ZERO;
         }
-        Duration left = failoverAfter.minus(downFor(host, now));
-        return left.isNegative() ? Duration.ZERO : left;
+        boolean unknown = reach.unknown(host);
+        Duration left = failover.untilDown(unknown, downFor(host, now));
+        if (unknown && !left.isZero()) {
+            Optional<Duration> change = reach.untilNextChange();
+            if (change.isPresent() && change.get().compareTo(left) < 0) {
+                return change.get();
+            }
+        }
+        return left;
     }
 
     private Duration downFor(String host, Instant now) {
@@ -134,8 +190,10 @@ public final class HostBook {
             log.info("host/{}: up", host);
         } else if (live.isEmpty() && member.isPresent() && !member.get().down()) {
             write(new MemberRecord(host, now.toString(), now.toString(), member.get().labels()), leader);
-            log.warn("host/{}: its record is gone (lease expired or operator stopped); failover in {}s unless it returns",
-                    host, failoverAfter.toSeconds());
+            boolean unknown = reachability.synced() && reachability.now().unknown(host);
+            log.warn("host/{}: its record is gone (lease expired or operator stopped){}; failover in {}s unless it returns",
+                    host, unknown ? ", the overlay still reaches it (Unknown)" : "",
+                    failover.untilDown(unknown, Duration.ZERO).toSeconds());
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.berth.operator.schedule;
 
 import dev.berth.operator.control.HostRecord;
+import dev.berth.operator.overlay.Reachability;
 import dev.berth.reconcilers.schedule.Candidate;
 import dev.berth.reconcilers.schedule.Capacity;
 import java.time.Duration;
@@ -14,10 +15,11 @@ import java.util.Set;
 
 /**
  * The hosts as one plan sees them, at one instant: a {@link Candidate} per known host (live ones with their capacity
- * minus other stacks' reservations; unreachable ones within {@code --failover-after} keep what they have and get
- * nothing new; down ones keep only {@code failover: false} replicas), and when the next host turns down.
+ * minus other stacks' reservations; unreachable ones within {@code --failover-after}, and Unknown ones within
+ * {@code --failover-after-unknown}, keep what they have and get nothing new; down ones keep only
+ * {@code failover: false} replicas), and when the next host may turn down.
  *
- * @param recheck time until an unreachable host counts as down: plan again then
+ * @param recheck time until an unreachable or Unknown host may count as down: plan again then
  */
 record HostSnapshot(List<Candidate> candidates, Set<String> live, Set<String> draining, Set<String> down,
                     Optional<Duration> recheck) {
@@ -27,17 +29,19 @@ record HostSnapshot(List<Candidate> candidates, Set<String> live, Set<String> dr
         Set<String> draining = new HashSet<>();
         Set<String> down = new HashSet<>();
         Duration recheck = null;
+        Reachability reach = hosts.reachability();
         for (String host : hosts.names()) {
-            HostBook.State state = hosts.state(host, now);
+            HostBook.State state = hosts.state(host, now, reach);
             Optional<HostRecord> record = hosts.live(host);
             Map<String, String> lastLabels = hosts.member(host).map(MemberRecord::labels).orElse(Map.of());
             if (state == HostBook.State.DOWN) {
                 candidates.add(new Candidate(host, lastLabels, true, null, true));
                 down.add(host);
-            } else if (state == HostBook.State.UNREACHABLE || record.isEmpty()) {
-                // Within --failover-after (or gone since its state was read): a lease TTL alone moves nothing.
+            } else if (state == HostBook.State.UNREACHABLE || state == HostBook.State.UNKNOWN || record.isEmpty()) {
+                // Within --failover-after, or --failover-after-unknown while the overlay still reaches it (or gone
+                // since its state was read): a lease TTL alone moves nothing.
                 candidates.add(new Candidate(host, lastLabels, true, null));
-                Duration left = hosts.untilDown(host, now);
+                Duration left = hosts.untilDown(host, now, reach);
                 recheck = recheck == null || left.compareTo(recheck) < 0 ? left : recheck;
             } else {
                 candidates.add(new Candidate(host, record.get().labels(), state != HostBook.State.READY,

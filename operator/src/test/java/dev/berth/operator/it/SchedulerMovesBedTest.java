@@ -521,12 +521,14 @@ class SchedulerMovesBedTest {
         OverlayTestBed.Host lost = bed.hosts.stream().filter(h -> name(h).equals(hostName)).findFirst().orElseThrow();
         Assignment replica = new Assignment("web", 1, hostName);
 
-        // The host lost: its operator gone (its lease revoked, so its record goes now) and its containers stopped.
+        // The host lost: its operator gone (its lease revoked, so its record goes now), its containers stopped and its
+        // underlay down (while the overlay reaches it, it is Unknown and waits --failover-after-unknown).
         Instant lostAt = Instant.now();
         lost.harness.stopOperator();
         for (Container c : containers(lost, stack)) {
             lost.harness.docker.stopContainerCmd(c.getId()).withTimeout(2).exec();
         }
+        OverlayTestBed.run("ip", "-n", lost.netns, "link", "set", "ul0", "down");
         Await.until(WAIT, "the replica listed unavailable on " + hostName, () -> assignment(stack)
                         .map(a -> a.unavailable().contains(replica)).orElse(false), () -> everywhere(stack));
         assertTrue(Duration.between(lostAt, Instant.now()).compareTo(FAILOVER_AFTER.minusSeconds(1)) >= 0,
@@ -547,6 +549,7 @@ class SchedulerMovesBedTest {
             }
         }
 
+        OverlayTestBed.run("ip", "-n", lost.netns, "link", "set", "ul0", "up");
         lost.harness.start();
         Await.until(WAIT, "the replica runs again on " + hostName + ", no longer unavailable",
                 () -> runningHealthy(lost, stack, false) == 1 && assignment(stack).map(x -> x.unavailable().isEmpty()
