@@ -9,6 +9,10 @@ import dev.berth.operator.cache.EtcdInformer;
 import dev.berth.operator.cache.Informers;
 import dev.berth.operator.cache.RawValues;
 import dev.berth.operator.control.HostRecordCodec;
+import dev.berth.operator.dns.DnsResponder;
+import dev.berth.operator.dns.DnsSettings;
+import dev.berth.operator.dns.NameDirectory;
+import dev.berth.operator.dns.Upstreams;
 import dev.berth.operator.overlay.EtcdEndpointDirectory;
 import dev.berth.operator.store.StoredValue;
 import dev.berth.crds.KindDef;
@@ -86,9 +90,19 @@ public final class Operator implements AutoCloseable {
     public record Settings(String host, Map<String, String> hostLabels, EtcdSettings etcd, KeyLayout keys,
                            String dockerHost, String instance, InetSocketAddress listen, Duration resync, int workers,
                            long hostTtlSeconds, RetryPolicy retry, String version, Underlay underlay,
-                           dev.berth.operator.route.RouteRuntime.Settings routes, Duration failoverAfter) {
+                           dev.berth.operator.route.RouteRuntime.Settings routes, Duration failoverAfter,
+                           dev.berth.operator.dns.DnsSettings dns) {
         /** How long a host's record must be gone before the scheduler places its replicas elsewhere, unless told. */
         public static final Duration DEFAULT_FAILOVER_AFTER = Duration.ofSeconds(30);
+
+        /** The name responder on, forwarding to /etc/resolv.conf's nameservers. */
+        public Settings(String host, Map<String, String> hostLabels, EtcdSettings etcd, KeyLayout keys, String dockerHost,
+                        String instance, InetSocketAddress listen, Duration resync, int workers, long hostTtlSeconds,
+                        RetryPolicy retry, String version, Underlay underlay,
+                        dev.berth.operator.route.RouteRuntime.Settings routes, Duration failoverAfter) {
+            this(host, hostLabels, etcd, keys, dockerHost, instance, listen, resync, workers, hostTtlSeconds, retry, version,
+                    underlay, routes, failoverAfter, dev.berth.operator.dns.DnsSettings.defaults());
+        }
 
         public Settings(String host, Map<String, String> hostLabels, EtcdSettings etcd, KeyLayout keys, String dockerHost,
                         String instance, InetSocketAddress listen, Duration resync, int workers, long hostTtlSeconds,
@@ -196,6 +210,7 @@ public final class Operator implements AutoCloseable {
                 overlay.map(OverlayRuntime::externalNetworks).orElse(ExternalNetworks.none()), routes.serviceLabels(),
                 assignments), assignments));
         overlay.ifPresent(o -> controllers.add(networkController(o, stacks, hosts)));
+        Optional<DnsResponder> names = overlay.flatMap(o -> nameResponder(o, hosts));
         controllers.add(routeController(stacks, hosts));
         GitOpsRuntime gitops = new GitOpsRuntime(informers.desired(kind("GitSource")), gitopsTriggers(), kinds, kv,
                 settings.keys(), settings.host(), settings.instance(), settings.hostTtlSeconds(), registry);
@@ -237,6 +252,7 @@ public final class Operator implements AutoCloseable {
         for (Controller controller : controllers) {
             lifecycle.add("controller " + controller.name(), controller::start, () -> controller.stop(Duration.ofSeconds(20)));
         }
+        names.ifPresent(dns -> lifecycle.add("dns responder", dns::start, dns::close));
         long period = settings.resync().toMillis();
         lifecycle.add("resync timer",
                 () -> resyncTimer.scheduleAtFixedRate(this::resync, period, period, TimeUnit.MILLISECONDS),
@@ -347,6 +363,32 @@ public final class Operator implements AutoCloseable {
                 .reconciler(overlay.reconciler())
                 .workers(2)
                 .build(settings.retry(), registry);
+    }
+
+    /**
+     * Names across hosts: a DNS responder on this host's gateway of each Network it takes part in, answering from every
+     * host's endpoint lists. Only with the operator in the Docker host's own namespace (no --netns), where the
+     * gateways are.
+     */
+    private Optional<DnsResponder> nameResponder(OverlayRuntime overlay, EtcdInformer<HostRecord> hosts) {
+        DnsSettings dns = settings.dns();
+        if (!dns.enabled() || settings.underlay().netns().isPresent()) {
+            return Optional.empty();
+        }
+        String endpointPrefix = EtcdEndpointDirectory.prefix(settings.keys());
+        String probePrefix = settings.keys().probesPrefix();
+        EtcdInformer<StoredValue> probes = informers.prefix("probes", probePrefix, StoredValue.class,
+                new RawValues(probePrefix));
+        NameDirectory directory = new NameDirectory(informers.prefix("endpoints", endpointPrefix, StoredValue.class,
+                new RawValues(endpointPrefix)), hosts::names, () -> NameDirectory.reports(probes), Clock.systemUTC());
+        hosts.addHandler(host -> directory.changed());
+        probes.addHandler(report -> directory.changed());
+        List<InetSocketAddress> upstreams = dns.upstreams().isEmpty() ? Upstreams.ofThisHost() : dns.upstreams();
+        return Optional.of(new DnsResponder(() -> {
+            Map<String, InetSocketAddress> listen = new java.util.TreeMap<>();
+            overlay.gatewaysHere().forEach((network, ip) -> listen.put(network, new InetSocketAddress(ip, 53)));
+            return listen;
+        }, directory::table, upstreams, dns.forwardTimeout(), DnsResponder.Limits.defaults(), registry));
     }
 
     /** Traefik's keys and the Routes' status, on the leader of the {@code routes} election. */
