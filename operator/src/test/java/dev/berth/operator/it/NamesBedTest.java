@@ -291,6 +291,8 @@ class NamesBedTest {
                 }
             });
             Duration visible = Duration.between(started, seen[0]);
+            System.out.printf("names: hb3's replica %s started %s, in the answer of a lookup begun %d ms later%n", onHb3,
+                    started, visible.toMillis());
             assertTrue(visible.compareTo(VISIBLE_WITHIN) <= 0, "hb3's replica answered by a lookup begun "
                     + visible.toMillis() + " ms after it started (bound " + VISIBLE_WITHIN.toMillis() + " ms)");
             CliRun drained = drain.get(4, TimeUnit.MINUTES);
@@ -334,6 +336,8 @@ class NamesBedTest {
         String remaining = hb2Stopped ? b : a;
         Instant seen = awaitAnswer("web." + s, Set.of(remaining));
         Duration gone = Duration.between(stopped, seen);
+        System.out.printf("names: a replica seen stopped at %s, out of the answer of a lookup begun %d ms later%n", stopped,
+                gone.toMillis());
         assertTrue(gone.compareTo(VISIBLE_WITHIN) <= 0, "the stopped replica left the answer by a lookup begun "
                 + gone.toMillis() + " ms after it was seen stopped");
         String stoppedName = hb2Stopped ? nameOnHb2 : nameOnHb3;
