@@ -20,7 +20,8 @@ import java.util.TreeSet;
  *
  * <p>A query is asked by a container identified by the Network whose gateway received it and its source address.
  * That container sees names only on its own Berth Networks (every Network listing an endpoint with its container
- * name); an address no list holds (not a Berth container) sees the receiving Network only.
+ * name); an address no list holds (not a Berth container) sees the receiving Network only. A container of another
+ * Network that reaches this gateway through the host sees its own Networks, not this one.
  *
  * <ul>
  *   <li>{@code <service>}: the ready replicas of that service in the asker's own stack;</li>
@@ -138,6 +139,17 @@ public final class NameTable {
                 new TreeSet<>(networksOf.getOrDefault(lower(e.container()), Set.of())).stream()
                         .filter(n -> !n.equals(network)).forEach(networks::add);
                 return new Asker(e.stack() == null ? null : lower(e.stack()), networks);
+            }
+        }
+        // Not on the receiving Network: a container of another Berth Network asking this gateway across the host (the
+        // host answers on all its addresses) sees its own Networks, not the one it reached.
+        for (Map.Entry<String, List<Listed>> other : byNetwork.entrySet()) {
+            for (Listed listed : other.getValue()) {
+                Endpoint e = listed.endpoint();
+                if (e.ip().equals(source) && e.container() != null) {
+                    return new Asker(e.stack() == null ? null : lower(e.stack()),
+                            List.copyOf(new TreeSet<>(networksOf.getOrDefault(lower(e.container()), Set.of()))));
+                }
             }
         }
         return new Asker(null, List.of(network));

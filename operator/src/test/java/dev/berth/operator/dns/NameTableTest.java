@@ -167,6 +167,15 @@ class NameTableTest {
     }
 
     @Test
+    void aContainerOfAnotherNetworkAskingThisGatewaySeesOnlyItsOwnNetworks() {
+        // blog-api-1 (back only) sends to front's gateway: the host answers on every address, the names stay back's.
+        assertEquals(NameTable.Kind.NXDOMAIN, ask("front", "10.2.1.2", "web.shop").kind());
+        assertEquals(NameTable.Kind.NXDOMAIN, ask("front", "10.2.1.2", "shop-web-1").kind());
+        assertEquals(Set.of("10.2.2.3"), ips(ask("front", "10.2.1.2", "db.shop")), "its own Network's names still answer");
+        assertEquals(Set.of("10.2.1.2", "10.2.3.2"), ips(ask("front", "10.2.1.2", "api")));
+    }
+
+    @Test
     void onlyTheListsOfCountedHostsAnswer() {
         NameTable withoutH3 = new NameTable(LISTS, Set.of("h1", "h2"));
         assertEquals(List.of("10.2.1.2"), withoutH3.answer("back", "10.2.2.3", "api.blog", NameTable.TYPE_A, RANDOM).ips());

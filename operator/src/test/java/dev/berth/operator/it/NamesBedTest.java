@@ -369,4 +369,38 @@ class NamesBedTest {
         assertEquals(Set.of(OUTSIDE_IP), fromClient("outside.test").addresses(), "for the client too");
         hb1().harness.delete(s);
     }
+
+    /**
+     * {@code <service>} alone is the asker's own stack's service, with the replicas of its own host and of the others
+     * (Docker's alias would give the local ones only): a stack with web and asker on hb1 and hb2.
+     */
+    @Test
+    @Order(5)
+    void aServiceNameAloneAnswersTheOwnStacksReplicasOnEveryHost() throws Exception {
+        String s = stack("own");
+        apply(StackYaml.stack(s).global().onHosts(List.of(name(hb1()), name(hb2()))).service("web")
+                .with("networks: [" + net + "]").service("asker").with("networks: [" + net + "]").yaml());
+        Await.until(WAIT, s + " running on hb1 and hb2, two containers each", () ->
+                hb1().harness.running(s).size() == 2 && hb2().harness.running(s).size() == 2);
+        Set<String> webs = new TreeSet<>();
+        for (OverlayTestBed.Host host : List.of(hb1(), hb2())) {
+            Container web = host.harness.running(s).stream().filter(c -> c.getNames()[0].contains("-web-")).findFirst()
+                    .orElseThrow();
+            Await.until(WAIT, "web's overlay address on " + name(host), () -> !overlayIp(host, web, net).isEmpty());
+            webs.add(overlayIp(host, web, net));
+        }
+        Container asker = hb1().harness.running(s).stream().filter(c -> c.getNames()[0].contains("-asker-")).findFirst()
+                .orElseThrow();
+        String[] last = {""};
+        Await.until(WAIT, "\"web\" from " + s + "'s asker on hb1 answers both hosts' replicas " + webs, () -> {
+            try {
+                Lookup lookup = lookup(hb1(), asker, "web", null);
+                last[0] = lookup.out();
+                return lookup.addresses().equals(webs);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, () -> last[0]);
+        hb1().harness.delete(s);
+    }
 }
