@@ -127,6 +127,14 @@ class NamesBedTest {
         return bed.etcd.cli(args);
     }
 
+    /** Deletes a test's stack and waits until no host has a container of it (so the bed's close races no removal). */
+    private static void deleteAndAwaitGone(String stack) {
+        hb1().harness.delete(stack);
+        for (OverlayTestBed.Host host : bed.hosts) {
+            Await.until(WAIT, stack + " gone from " + name(host), () -> host.harness.containers(stack).isEmpty());
+        }
+    }
+
     private static void apply(String yaml) {
         hb1().harness.apply(yaml);
     }
@@ -304,7 +312,7 @@ class NamesBedTest {
         } finally {
             drain.get(4, TimeUnit.MINUTES);
             cli("uncordon", "host", name(hb2()));
-            hb1().harness.delete(s);
+            deleteAndAwaitGone(s);
         }
     }
 
@@ -342,7 +350,7 @@ class NamesBedTest {
                 + gone.toMillis() + " ms after it was seen stopped");
         String stoppedName = hb2Stopped ? nameOnHb2 : nameOnHb3;
         assertTrue(fromClient(stoppedName).nxdomain(), "its container name is gone too");
-        hb1().harness.delete(s);
+        deleteAndAwaitGone(s);
     }
 
     /**
@@ -367,7 +375,7 @@ class NamesBedTest {
         assertTrue(byContainer.nxdomain(), "a container name on another Network is NXDOMAIN too: " + byContainer.out());
         assertEquals(Set.of(OUTSIDE_IP), lookup(hb1(), iso, "outside.test", null).addresses(), "outside names resolve");
         assertEquals(Set.of(OUTSIDE_IP), fromClient("outside.test").addresses(), "for the client too");
-        hb1().harness.delete(s);
+        deleteAndAwaitGone(s);
     }
 
     /**
@@ -401,6 +409,6 @@ class NamesBedTest {
                 throw new IllegalStateException(e);
             }
         }, () -> last[0]);
-        hb1().harness.delete(s);
+        deleteAndAwaitGone(s);
     }
 }
