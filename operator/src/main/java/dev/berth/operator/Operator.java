@@ -9,6 +9,10 @@ import dev.berth.operator.cache.EtcdInformer;
 import dev.berth.operator.cache.Informers;
 import dev.berth.operator.cache.RawValues;
 import dev.berth.operator.control.HostRecordCodec;
+import dev.berth.operator.dns.DnsResponder;
+import dev.berth.operator.dns.DnsSettings;
+import dev.berth.operator.dns.NameDirectory;
+import dev.berth.operator.dns.Upstreams;
 import dev.berth.operator.overlay.EtcdEndpointDirectory;
 import dev.berth.operator.store.StoredValue;
 import dev.berth.crds.KindDef;
@@ -92,8 +96,8 @@ public final class Operator implements AutoCloseable {
     public record Settings(String host, Map<String, String> hostLabels, EtcdSettings etcd, KeyLayout keys,
                            String dockerHost, String instance, InetSocketAddress listen, Duration resync, int workers,
                            long hostTtlSeconds, RetryPolicy retry, String version, Underlay underlay,
-                           dev.berth.operator.route.RouteRuntime.Settings routes, Duration failoverAfter, boolean dns,
-                           Duration probeInterval, Duration failoverAfterUnknown) {
+                           dev.berth.operator.route.RouteRuntime.Settings routes, Duration failoverAfter,
+                           DnsSettings dns, Duration probeInterval, Duration failoverAfterUnknown) {
         /** How long a host's record must be gone before the scheduler places its replicas elsewhere, unless told. */
         public static final Duration DEFAULT_FAILOVER_AFTER = Duration.ofSeconds(30);
         /** How often each peer of each overlay Network is probed, unless told. */
@@ -110,7 +114,8 @@ public final class Operator implements AutoCloseable {
                         RetryPolicy retry, String version, Underlay underlay,
                         dev.berth.operator.route.RouteRuntime.Settings routes, Duration failoverAfter) {
             this(host, hostLabels, etcd, keys, dockerHost, instance, listen, resync, workers, hostTtlSeconds, retry, version,
-                    underlay, routes, failoverAfter, true, DEFAULT_PROBE_INTERVAL, DEFAULT_FAILOVER_AFTER_UNKNOWN);
+                    underlay, routes, failoverAfter, DnsSettings.defaults(), DEFAULT_PROBE_INTERVAL,
+                    DEFAULT_FAILOVER_AFTER_UNKNOWN);
         }
 
         /**
@@ -118,7 +123,7 @@ public final class Operator implements AutoCloseable {
          * network namespace (with {@code --netns} it cannot bind on the host's gateway addresses).
          */
         public boolean namesHere() {
-            return dns && underlay.netns().isEmpty();
+            return dns.enabled() && underlay.netns().isEmpty();
         }
 
         public Settings(String host, Map<String, String> hostLabels, EtcdSettings etcd, KeyLayout keys, String dockerHost,
@@ -233,6 +238,7 @@ public final class Operator implements AutoCloseable {
         overlay.ifPresent(o -> controllers.add(networkController(o, stacks, hosts, reachability)));
         Optional<OverlayProber> prober = underlay.map(u -> overlayProber(u, registration, hosts, kv));
         controllers.add(routeController(stacks, hosts, reachability));
+        Optional<DnsResponder> names = overlay.flatMap(o -> nameResponder(o, hosts, reachability));
         GitOpsRuntime gitops = new GitOpsRuntime(informers.desired(kind("GitSource")), gitopsTriggers(), kinds, kv,
                 settings.keys(), settings.host(), settings.instance(), settings.hostTtlSeconds(), registry);
         Controller gitopsController = gitopsController(gitops);
@@ -277,6 +283,7 @@ public final class Operator implements AutoCloseable {
         // After the network controller, so the first kernel events find it running; stopped before it.
         overlay.ifPresent(o -> lifecycle.add("kernel watch", o.kernelWatch()::start, o.kernelWatch()::close));
         prober.ifPresent(p -> lifecycle.add("overlay prober", p::start, p::close));
+        names.ifPresent(dns -> lifecycle.add("dns responder", dns::start, dns::close));
         long period = settings.resync().toMillis();
         lifecycle.add("resync timer",
                 () -> resyncTimer.scheduleAtFixedRate(this::resync, period, period, TimeUnit.MILLISECONDS),
@@ -363,7 +370,7 @@ public final class Operator implements AutoCloseable {
 
     /** Whether containers on Berth Networks are pointed at this operator's DNS; says once why not when asked for. */
     private boolean namesHere(boolean overlays) {
-        if (overlays && settings.dns() && !settings.namesHere()) {
+        if (overlays && settings.dns().enabled() && !settings.namesHere()) {
             log.info("names on Berth Networks are not answered on host {}: the operator runs outside the host's network"
                     + " namespace (--netns {}); containers keep Docker's DNS and service aliases", settings.host(),
                     settings.underlay().netns().orElse(""));
@@ -426,6 +433,34 @@ public final class Operator implements AutoCloseable {
                 informers.prefix("probes", keys.probesPrefix(), StoredValue.class, new RawValues(keys.probesPrefix())),
                 new EtcdSubnetLeases(kv, keys), new ProbeReportStore(kv, keys), underlay, settings.underlay().netns(),
                 new ProbeMetrics(registry), settings.probeInterval(), Clock.systemUTC());
+    }
+
+    /**
+     * Names across hosts: a DNS responder on this host's gateway of each Network it takes part in, answering from every
+     * host's endpoint lists. Only with the operator in the Docker host's own namespace (no --netns), where the
+     * gateways are.
+     */
+    private Optional<DnsResponder> nameResponder(OverlayRuntime overlay, EtcdInformer<HostRecord> hosts,
+                                                 ReachabilityView reachability) {
+        if (!settings.namesHere()) {
+            return Optional.empty();
+        }
+        DnsSettings dns = settings.dns();
+        String endpointPrefix = EtcdEndpointDirectory.prefix(settings.keys());
+        NameDirectory directory = new NameDirectory(informers.prefix("endpoints", endpointPrefix, StoredValue.class,
+                new RawValues(endpointPrefix)), () -> {
+                    Set<String> counted = new HashSet<>(hosts.names());
+                    counted.addAll(reachability.now().unknownHosts());
+                    return counted;
+                });
+        hosts.addHandler(host -> directory.changed());
+        reachability.probes().addHandler(report -> directory.changed());
+        List<InetSocketAddress> upstreams = dns.upstreams().isEmpty() ? Upstreams.ofThisHost() : dns.upstreams();
+        return Optional.of(new DnsResponder(() -> {
+            Map<String, InetSocketAddress> listen = new java.util.TreeMap<>();
+            overlay.gatewaysHere().forEach((network, ip) -> listen.put(network, new InetSocketAddress(ip, 53)));
+            return listen;
+        }, directory::table, upstreams, dns.forwardTimeout(), DnsResponder.Limits.defaults(), registry));
     }
 
     /** Traefik's keys and the Routes' status, on the leader of the {@code routes} election. */

@@ -249,7 +249,8 @@ public final class TestOperator implements AutoCloseable, BeforeEachCallback, Af
                 new EtcdSettings(List.of(etcdEndpoints.split(",")), null, null, null, null, null, settings.etcdTimeout),
                 etcd.keys, dockerHost, instance, new InetSocketAddress("127.0.0.1", 0),
                 settings.resync, settings.workers, 5, FAST_RETRY, "test", settings.underlay, settings.routes,
-                settings.failoverAfter, settings.dns, settings.probeInterval, settings.failoverAfterUnknown);
+                settings.failoverAfter, new dev.berth.operator.dns.DnsSettings(settings.dns, List.of(), null),
+                settings.probeInterval, settings.failoverAfterUnknown);
     }
 
     /**

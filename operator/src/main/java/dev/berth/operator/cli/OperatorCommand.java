@@ -113,6 +113,11 @@ public final class OperatorCommand implements Callable<Integer> {
             description = "Longest wait between retries of a failing stack (default ${DEFAULT-VALUE}).")
     long maxBackoff;
 
+    @Option(names = "--dns-upstream", paramLabel = "HOST[:PORT],...", defaultValue = "${env:BERTH_DNS_UPSTREAM}",
+            description = "Resolvers the name responder forwards non-Berth names to (env BERTH_DNS_UPSTREAM; default:"
+                    + " the nameservers of /etc/resolv.conf, without Docker's 127.0.0.11).")
+    String dnsUpstream;
+
     @Override
     public Integer call() throws Exception {
         if (workers < 1 || workers > 64) {
@@ -138,7 +143,7 @@ public final class OperatorCommand implements Callable<Integer> {
                 BerthVersion.current(), new Operator.Underlay(Optional.ofNullable(underlayInterface),
                         Optional.ofNullable(underlayIp), Optional.ofNullable(netns)),
                 new dev.berth.operator.route.RouteRuntime.Settings(traefikRoot, advertiseAddress),
-                Duration.ofSeconds(failoverAfter), dns, Duration.ofSeconds(probeInterval),
+                Duration.ofSeconds(failoverAfter), dnsSettings(), Duration.ofSeconds(probeInterval),
                 Duration.ofSeconds(failoverAfterUnknown));
         CountDownLatch stop = new CountDownLatch(1);
         // Handle TERM and INT ourselves so a graceful stop exits 0 (a JVM killed by a signal exits 143).
@@ -149,6 +154,18 @@ public final class OperatorCommand implements Callable<Integer> {
             stop.await();
         }
         return 0;
+    }
+
+    private dev.berth.operator.dns.DnsSettings dnsSettings() {
+        java.util.List<InetSocketAddress> upstreams = java.util.List.of();
+        if (dnsUpstream != null && !dnsUpstream.isBlank()) {
+            try {
+                upstreams = dev.berth.operator.dns.Upstreams.parse(dnsUpstream);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--dns-upstream: " + e.getMessage());
+            }
+        }
+        return new dev.berth.operator.dns.DnsSettings(dns, upstreams, dev.berth.operator.dns.DnsSettings.DEFAULT_FORWARD_TIMEOUT);
     }
 
     private String hostName() {

@@ -198,6 +198,21 @@ public final class OverlayRuntime {
         };
     }
 
+    /**
+     * This host's gateway address of each Network it takes part in (the first address of its leased range), where the
+     * name responder listens. Read-only.
+     */
+    public java.util.Map<String, String> gatewaysHere() {
+        java.util.Map<String, String> gateways = new java.util.TreeMap<>();
+        reconciler.lastOutcomes().forEach((network, outcome) -> {
+            if (outcome.takesPart() && outcome.range() != null) {
+                gateways.put(network, dev.berth.crds.network.Ipv4Cidr.dotted(
+                        dev.berth.crds.network.Ipv4Cidr.parse(outcome.range()).base() + 1));
+            }
+        });
+        return gateways;
+    }
+
     public boolean synced() {
         return networks.synced() && hosts.synced() && reachability.synced();
     }

@@ -1,0 +1,209 @@
+package dev.berth.operator.dns;
+
+import dev.berth.reconcilers.docker.Endpoint;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Pure: the Berth names one operator answers, from the endpoint lists every host publishes (Network → host → list).
+ * Only the lists of {@code counted} hosts are read (live, or Unknown: their containers may well run); a list of a host
+ * that left for good is stale.
+ *
+ * <p>A query is asked by a container identified by the Network whose gateway received it and its source address.
+ * That container sees names only on its own Berth Networks (every Network listing an endpoint with its container
+ * name); an address no list holds (not a Berth container) sees the receiving Network only. A container of another
+ * Network that reaches this gateway through the host sees its own Networks, not this one.
+ *
+ * <ul>
+ *   <li>{@code <service>}: the ready replicas of that service in the asker's own stack;</li>
+ *   <li>{@code <service>.<stack>}: the ready replicas of that stack's service;</li>
+ *   <li>{@code <stack>-<service>-<n>}: that container while it is listed (running), ready or not, as Docker's own
+ *   DNS answers a container name: one replica is reached by name to look at it, healthy or not.</li>
+ * </ul>
+ * Each target answers with its address on a Network the asker shares (the receiving one first).
+ */
+public final class NameTable {
+    /** What the responder does with a query. */
+    public enum Kind {
+        /** A records: {@link Answer#ips()}. */
+        ANSWERED,
+        /** The name exists but has no records of the type asked (AAAA): NOERROR, no answers. NXDOMAIN would make musl give up on A too. */
+        NODATA,
+        /** A Berth-looking name the asker cannot see. */
+        NXDOMAIN,
+        /** Not a Berth name: the upstream resolvers answer. */
+        FORWARD
+    }
+
+    /** The outcome of one query; {@code ips} in the order to send (shuffled), empty unless answered. */
+    public record Answer(Kind kind, List<String> ips) {
+        public Answer {
+            ips = List.copyOf(ips);
+        }
+
+        static final Answer NODATA = new Answer(Kind.NODATA, List.of());
+        static final Answer NXDOMAIN = new Answer(Kind.NXDOMAIN, List.of());
+        static final Answer FORWARD = new Answer(Kind.FORWARD, List.of());
+    }
+
+    /** The only record type a Berth name has. */
+    public static final int TYPE_A = 1;
+
+    /** A listed endpoint with where it is listed. */
+    private record Listed(String network, String host, Endpoint endpoint) {
+    }
+
+    /** By network: endpoints of counted hosts, in host order, each with an address. */
+    private final Map<String, List<Listed>> byNetwork = new TreeMap<>();
+    /** By lower-case container name: the Networks it is listed on. */
+    private final Map<String, Set<String>> networksOf = new HashMap<>();
+    /** Lower-case stack names listed anywhere: what makes {@code x.<stack>} a Berth name. */
+    private final Set<String> stacks = new HashSet<>();
+
+    /**
+     * @param lists   Network → host → that host's endpoint list on the Network
+     * @param counted hosts whose lists count
+     */
+    public NameTable(Map<String, Map<String, List<Endpoint>>> lists, Set<String> counted) {
+        new TreeMap<>(lists).forEach((network, byHost) -> new TreeMap<>(byHost).forEach((host, endpoints) -> {
+            if (!counted.contains(host) || endpoints == null) {
+                return;
+            }
+            for (Endpoint e : endpoints) {
+                if (e == null || e.ip() == null || e.ip().isBlank()) {
+                    continue;
+                }
+                byNetwork.computeIfAbsent(network, k -> new ArrayList<>()).add(new Listed(network, host, e));
+                if (e.container() != null) {
+                    networksOf.computeIfAbsent(lower(e.container()), k -> new HashSet<>()).add(network);
+                }
+                if (e.stack() != null) {
+                    stacks.add(lower(e.stack()));
+                }
+            }
+        }));
+    }
+
+    /**
+     * Answers {@code name} (any case, trailing dot or not) of record type {@code type} (DNS type number) asked from
+     * {@code source} through {@code network}'s gateway; A records in an order drawn from {@code random}.
+     */
+    public Answer answer(String network, String source, String name, int type, Random random) {
+        String fqdn = lower(name);
+        if (fqdn.endsWith(".")) {
+            fqdn = fqdn.substring(0, fqdn.length() - 1);
+        }
+        if (fqdn.isEmpty()) {
+            return Answer.FORWARD;
+        }
+        String[] labels = fqdn.split("\\.", -1);
+        Asker asker = asker(network, source);
+        List<String> ips;
+        if (labels.length == 1) {
+            ips = single(asker, labels[0]);
+        } else if (labels.length == 2 && stacks.contains(labels[1]) && !labels[0].isEmpty()) {
+            ips = serviceOf(asker, labels[1], labels[0]);
+        } else {
+            return Answer.FORWARD;
+        }
+        if (ips.isEmpty()) {
+            return Answer.NXDOMAIN;
+        }
+        if (type != TYPE_A) {
+            return Answer.NODATA;
+        }
+        List<String> shuffled = new ArrayList<>(ips);
+        Collections.shuffle(shuffled, random);
+        return new Answer(Kind.ANSWERED, shuffled);
+    }
+
+    /** The container asking: its stack (null when unknown) and the Networks whose names it sees, receiving one first. */
+    private record Asker(String stack, List<String> networks) {
+    }
+
+    private Asker asker(String network, String source) {
+        for (Listed listed : byNetwork.getOrDefault(network, List.of())) {
+            Endpoint e = listed.endpoint();
+            if (e.ip().equals(source) && e.container() != null) {
+                List<String> networks = new ArrayList<>();
+                networks.add(network);
+                new TreeSet<>(networksOf.getOrDefault(lower(e.container()), Set.of())).stream()
+                        .filter(n -> !n.equals(network)).forEach(networks::add);
+                return new Asker(e.stack() == null ? null : lower(e.stack()), networks);
+            }
+        }
+        // Not on the receiving Network: a container of another Berth Network asking this gateway across the host (the
+        // host answers on all its addresses) sees its own Networks, not the one it reached.
+        for (Map.Entry<String, List<Listed>> other : byNetwork.entrySet()) {
+            for (Listed listed : other.getValue()) {
+                Endpoint e = listed.endpoint();
+                if (e.ip().equals(source) && e.container() != null) {
+                    return new Asker(e.stack() == null ? null : lower(e.stack()),
+                            List.copyOf(new TreeSet<>(networksOf.getOrDefault(lower(e.container()), Set.of()))));
+                }
+            }
+        }
+        return new Asker(null, List.of(network));
+    }
+
+    /** A single label: a service of the asker's own stack, or a container name. */
+    private List<String> single(Asker asker, String label) {
+        Targets targets = new Targets();
+        for (String network : asker.networks()) {
+            for (Listed listed : byNetwork.getOrDefault(network, List.of())) {
+                Endpoint e = listed.endpoint();
+                boolean service = asker.stack() != null && e.ready() && asker.stack().equals(lower(e.stack()))
+                        && label.equals(lower(e.service()));
+                boolean container = label.equals(lower(e.container()));
+                if (service || container) {
+                    targets.add(listed);
+                }
+            }
+        }
+        return targets.ips();
+    }
+
+    private List<String> serviceOf(Asker asker, String stack, String service) {
+        Targets targets = new Targets();
+        for (String network : asker.networks()) {
+            for (Listed listed : byNetwork.getOrDefault(network, List.of())) {
+                Endpoint e = listed.endpoint();
+                if (e.ready() && stack.equals(lower(e.stack())) && service.equals(lower(e.service()))) {
+                    targets.add(listed);
+                }
+            }
+        }
+        return targets.ips();
+    }
+
+    /**
+     * Targets, one address each: the first Network a target is seen on wins (the asker's Networks are walked receiving
+     * Network first). A target is a container (by host and name); one without a name is its own address.
+     */
+    private static final class Targets {
+        private final Map<String, String> ipByTarget = new TreeMap<>();
+
+        void add(Listed listed) {
+            Endpoint e = listed.endpoint();
+            String target = e.container() == null ? "ip:" + e.ip() : listed.host() + "/" + lower(e.container());
+            ipByTarget.putIfAbsent(target, e.ip());
+        }
+
+        List<String> ips() {
+            return ipByTarget.values().stream().distinct().sorted().toList();
+        }
+    }
+
+    private static String lower(String s) {
+        return s == null ? null : s.toLowerCase(Locale.ROOT);
+    }
+}
