@@ -234,7 +234,7 @@ public final class Operator implements AutoCloseable {
                 new StackConverger(docker), new StatusWriter(kv, settings.keys(), settings.host(), objectMetrics::status),
                 Clock.systemUTC(), new DriftMetrics(registry, List.of("stack")),
                 overlay.map(OverlayRuntime::externalNetworks).orElse(ExternalNetworks.none()), routes.serviceLabels(),
-                assignments, namesHere(overlay.isPresent())), assignments));
+                assignments, namesHere(overlay.isPresent()), Upstreams.reachableFromContainers(upstreams())), assignments));
         overlay.ifPresent(o -> controllers.add(networkController(o, stacks, hosts, reachability)));
         Optional<OverlayProber> prober = underlay.map(u -> overlayProber(u, registration, hosts, kv));
         controllers.add(routeController(stacks, hosts, reachability));
@@ -455,12 +455,16 @@ public final class Operator implements AutoCloseable {
                 });
         hosts.addHandler(host -> directory.changed());
         reachability.probes().addHandler(report -> directory.changed());
-        List<InetSocketAddress> upstreams = dns.upstreams().isEmpty() ? Upstreams.ofThisHost() : dns.upstreams();
         return Optional.of(new DnsResponder(() -> {
             Map<String, InetSocketAddress> listen = new java.util.TreeMap<>();
             overlay.gatewaysHere().forEach((network, ip) -> listen.put(network, new InetSocketAddress(ip, 53)));
             return listen;
-        }, directory::table, upstreams, dns.forwardTimeout(), DnsResponder.Limits.defaults(), registry));
+        }, directory::table, upstreams(), dns.forwardTimeout(), DnsResponder.Limits.defaults(), registry));
+    }
+
+    /** Where names that are not Berth's go: {@code --dns-upstream}, else this host's /etc/resolv.conf. */
+    private List<InetSocketAddress> upstreams() {
+        return settings.dns().upstreams().isEmpty() ? Upstreams.ofThisHost() : settings.dns().upstreams();
     }
 
     /** Traefik's keys and the Routes' status, on the leader of the {@code routes} election. */

@@ -23,6 +23,7 @@ import dev.berth.reconcilers.stack.StackConverger;
 import dev.berth.reconcilers.stack.StackHere;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -61,6 +62,8 @@ public final class StackReconciler implements Reconciler {
     private final dev.berth.operator.cache.Assignments assignments;
     /** Whether this host's operator answers names on the Berth Networks (containers there are pointed at it). */
     private final boolean names;
+    /** The host's resolvers containers on Berth Networks fall back to when the operator does not answer. */
+    private final List<String> fallbackDns;
     /** The desired revision each stack last converged at (every planned action worked): actions at that revision are drift. */
     private final Map<String, Long> converged = new ConcurrentHashMap<>();
 
@@ -72,12 +75,14 @@ public final class StackReconciler implements Reconciler {
      * @param assignments   the scheduler's decisions: which replicas of replicated services run on this host
      * @param names         whether this host's operator answers names on the Berth Networks: containers there get
      *                      its gateway address as DNS server and no service alias
+     * @param fallbackDns   resolvers such containers can reach themselves, tried after the gateway
      */
     public StackReconciler(HostInfo host, DesiredInformer stacks, ObservedCache observed, StackConverger converger,
                            StatusWriter status, Clock clock, DriftMetrics drift, ExternalNetworks networks,
                            dev.berth.reconcilers.route.ServiceLabels serviceLabels,
-                           dev.berth.operator.cache.Assignments assignments, boolean names) {
+                           dev.berth.operator.cache.Assignments assignments, boolean names, List<String> fallbackDns) {
         this.names = names;
+        this.fallbackDns = List.copyOf(fallbackDns);
         this.assignments = assignments;
         this.serviceLabels = serviceLabels;
         this.networks = networks;
@@ -130,7 +135,7 @@ public final class StackReconciler implements Reconciler {
                 }
             }
             if (names) {
-                desiredHere = desiredHere.map(h -> h.withNames(NameServers.on(gateways)));
+                desiredHere = desiredHere.map(h -> h.withNames(NameServers.on(gateways, fallbackDns)));
             }
             ObservedStack seen = expectations.view(key.toString());
             // A stack that exists but runs nothing here still plans from its spec: its moved replicas drain first.

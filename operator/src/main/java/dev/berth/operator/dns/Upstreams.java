@@ -65,6 +65,17 @@ public final class Upstreams {
         }
     }
 
+    /**
+     * The upstreams a container can ask itself, as Docker's {@code --dns} takes them (an address, port 53): not
+     * loopback, link-local or wildcard, which mean the host's own namespace and not the container's.
+     */
+    public static List<String> reachableFromContainers(List<InetSocketAddress> upstreams) {
+        return upstreams.stream().filter(u -> u.getPort() == 53 && u.getAddress() != null)
+                .filter(u -> !u.getAddress().isLoopbackAddress() && !u.getAddress().isLinkLocalAddress()
+                        && !u.getAddress().isAnyLocalAddress())
+                .map(u -> u.getAddress().getHostAddress()).distinct().toList();
+    }
+
     /** The nameservers of this host's /etc/resolv.conf (none when it cannot be read). */
     public static List<InetSocketAddress> ofThisHost() {
         try {

@@ -32,4 +32,13 @@ class UpstreamsTest {
         assertEquals(List.of(new InetSocketAddress("192.168.1.1", 53), new InetSocketAddress("fe80::1", 53)),
                 Upstreams.fromResolvConf(conf));
     }
+
+    @Test
+    void containersFallBackOnlyToResolversTheyCanReachThemselves() {
+        assertEquals(List.of("192.168.1.1", "10.0.0.9"), Upstreams.reachableFromContainers(List.of(
+                new InetSocketAddress("127.0.0.53", 53), new InetSocketAddress("192.168.1.1", 53),
+                new InetSocketAddress("fe80::1", 53), new InetSocketAddress("10.0.0.8", 5353),
+                new InetSocketAddress("10.0.0.9", 53), new InetSocketAddress("192.168.1.1", 53))),
+                "no loopback (the host's own namespace), no link-local, no other port (Docker's --dns takes addresses)");
+    }
 }

@@ -106,7 +106,9 @@ public record ContainerPlan(
                 .field("securityOpt", securityOpt)
                 .field("init", init)
                 // Only when set: containers planned without names across hosts keep the hash they always had.
-                .fieldIfSet("dns", dns)
+                // Only the first server, the operator's gateway: the rest is the host's resolvers as a fallback, and a
+                // changed resolv.conf on the host must not replace every container on a Berth Network.
+                .fieldIfSet("dns", dns.isEmpty() ? dns : dns.subList(0, 1))
                 .exclude("specHash", "the hash itself");
     }
 

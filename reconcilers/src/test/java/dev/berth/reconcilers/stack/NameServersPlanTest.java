@@ -67,6 +67,19 @@ class NameServersPlanTest {
     }
 
     @Test
+    void theHostsResolversFollowTheGatewayAndAChangeOfThemReplacesNothing() {
+        ContainerPlan bare = named(plans(NameServers.on(Map.of("mesh", "10.77.3.1"))), "shop-web-1");
+        ContainerPlan withFallback = named(plans(NameServers.on(Map.of("mesh", "10.77.3.1"),
+                List.of("192.168.1.1", "10.77.3.1", "192.168.1.2"))), "shop-web-1");
+        assertEquals(List.of("10.77.3.1", "192.168.1.1", "192.168.1.2"), withFallback.dns(),
+                "the gateway first (the operator answers), then the host's resolvers, each once");
+        assertEquals(bare.specHash(), withFallback.specHash(), "a changed resolv.conf on the host replaces no container");
+        ContainerPlan otherGateway = named(plans(NameServers.on(Map.of("mesh", "10.77.4.1"),
+                List.of("192.168.1.1"))), "shop-web-1");
+        assertNotEquals(withFallback.specHash(), otherGateway.specHash(), "the gateway itself is part of the hash");
+    }
+
+    @Test
     void namesOnLeaveContainersWithoutABerthNetworkUnchanged() {
         List<ContainerPlan> on = plans(NameServers.on(Map.of("mesh", "10.77.3.1")));
         ContainerPlan before = named(SpecHashPinTest.containers(), "shop-worker-1");

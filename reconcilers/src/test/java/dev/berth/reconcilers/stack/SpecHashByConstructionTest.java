@@ -44,6 +44,12 @@ class SpecHashByConstructionTest {
     private static final Set<String> UNORDERED = Set.of(
             "ContainerPlan.env", "ContainerPlan.ports", "ContainerPlan.mounts",
             "ContainerPlan.capAdd", "ContainerPlan.capDrop");
+    /**
+     * The changes of a list that must not change the hash: a container's DNS servers after the first (the host's
+     * resolvers as a fallback behind the operator's gateway, see NameServers).
+     */
+    private static final Set<String> UNHASHED_TAIL = Set.of("ContainerPlan.dns without its last item",
+            "ContainerPlan.dns with another item");
 
     /**
      * The full-featured sample, with a second alias and two DNS servers (set only with names across hosts), so that
@@ -113,7 +119,7 @@ class SpecHashByConstructionTest {
             mutations(plan.getClass().getSimpleName(), plan, changed);
             assertFalse(changed.isEmpty());
             changed.forEach((what, mutated) -> {
-                boolean excluded = what.startsWith("excluded ");
+                boolean excluded = what.startsWith("excluded ") || UNHASHED_TAIL.contains(what);
                 if (excluded) {
                     assertEquals(base, hash(mutated), what + " is excluded but changes the hash");
                 } else {
