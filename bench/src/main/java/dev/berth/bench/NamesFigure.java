@@ -163,7 +163,10 @@ final class NamesFigure extends Figure {
                 if (f.length != 3 || !(f[0].equals("web") || f[0].equals("loc"))) {
                     continue;
                 }
-                ok &= f[2].equals("failures=0") && !f[1].isEmpty();
+                if (!f[2].equals("failures=0") || f[1].isEmpty()) {
+                    System.out.println("lookup loop: " + f[0] + " " + f[2] + " of " + count);
+                    ok = false;
+                }
                 List<Double> into = f[0].equals("web") ? remote : local;
                 for (String v : f[1].split(",")) {
                     if (!v.isEmpty()) {

@@ -69,8 +69,9 @@ class DnsResponderTest {
 
     private DnsResponder responder(Map<String, InetSocketAddress> listen, List<InetSocketAddress> upstreams,
                                    Duration forwardTimeout) {
+        // Lower than the defaults, so a flood this test can send from one thread is 25 times the limit.
         DnsResponder responder = new DnsResponder(() -> listen, () -> TABLE, upstreams, forwardTimeout,
-                DnsResponder.Limits.defaults(), registry);
+                new DnsResponder.Limits(200, 400, 4096), registry);
         closing.add(0, responder);
         responder.rebind();
         return responder;
