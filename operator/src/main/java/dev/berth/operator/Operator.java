@@ -452,7 +452,7 @@ public final class Operator implements AutoCloseable {
                     Set<String> counted = new HashSet<>(hosts.names());
                     counted.addAll(reachability.now().unknownHosts());
                     return counted;
-                });
+                }, overlay::rangesHere);
         hosts.addHandler(host -> directory.changed());
         reachability.probes().addHandler(report -> directory.changed());
         return Optional.of(new DnsResponder(() -> {

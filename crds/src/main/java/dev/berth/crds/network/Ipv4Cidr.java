@@ -57,6 +57,15 @@ public record Ipv4Cidr(long base, int prefix) {
         return (base & ~mask() & 0xFFFFFFFFL) == 0;
     }
 
+    /** Whether the dotted IPv4 {@code address} is in this range (false for anything that is not one). */
+    public boolean containsAddress(String address) {
+        try {
+            return (address(address) & mask()) == (base & mask());
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
     public boolean overlaps(Ipv4Cidr other) {
         return base < other.base + other.size() && other.base < base + size();
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.crds.network.Ipv4Cidr;
 import dev.berth.operator.cache.EtcdInformer;
 import dev.berth.operator.store.StoredValue;
 import dev.berth.reconcilers.docker.Endpoint;
@@ -29,11 +30,12 @@ public final class NameDirectory {
 
     private final EtcdInformer<StoredValue> endpoints;
     private final Supplier<Set<String>> countedHosts;
+    private final Supplier<Map<String, Ipv4Cidr>> localRanges;
     private final ObjectMapper json = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
     /** Decoded lists by key name, with the revision they were decoded at: most keys do not change between tables. */
     private final Map<String, Decoded> decoded = new HashMap<>();
     private volatile boolean dirty = true;
-    private volatile NameTable table = new NameTable(Map.of(), Set.of());
+    private volatile NameTable table = new NameTable(Map.of(), Set.of(), Map.of());
     private volatile long builtAt;
 
     private record Decoded(long revision, List<Endpoint> endpoints) {
@@ -42,10 +44,13 @@ public final class NameDirectory {
     /**
      * @param endpoints    the endpoint lists, named {@code <network>/<host>}
      * @param countedHosts hosts whose lists count: a live record, or Unknown (see {@code Reachability})
+     * @param localRanges  this host's range of each Network it takes part in
      */
-    public NameDirectory(EtcdInformer<StoredValue> endpoints, Supplier<Set<String>> countedHosts) {
+    public NameDirectory(EtcdInformer<StoredValue> endpoints, Supplier<Set<String>> countedHosts,
+                         Supplier<Map<String, Ipv4Cidr>> localRanges) {
         this.endpoints = endpoints;
         this.countedHosts = countedHosts;
+        this.localRanges = localRanges;
         endpoints.addHandler(name -> dirty = true);
     }
 
@@ -88,7 +93,7 @@ public final class NameDirectory {
                     known.endpoints());
         }
         decoded.keySet().retainAll(seen);
-        table = new NameTable(lists, countedHosts.get());
+        table = new NameTable(lists, countedHosts.get(), localRanges.get());
         builtAt = System.nanoTime();
     }
 

@@ -1,5 +1,6 @@
 package dev.berth.operator.dns;
 
+import dev.berth.crds.network.Ipv4Cidr;
 import dev.berth.reconcilers.docker.Endpoint;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -29,7 +30,9 @@ import java.util.TreeSet;
  *   <li>{@code <stack>-<service>-<n>}: that container while it is listed (running), ready or not, as Docker's own
  *   DNS answers a container name: one replica is reached by name to look at it, healthy or not.</li>
  * </ul>
- * Each target answers with its address on a Network the asker shares (the receiving one first).
+ * Each target answers with its address on a Network the asker shares (the receiving one first). {@code x.y} is a
+ * Berth name only when some list has a service {@code x} of a stack {@code y}: a stack named like a top-level domain
+ * ({@code com}) takes no outside names away.
  */
 public final class NameTable {
     /** What the responder does with a query. */
@@ -66,14 +69,18 @@ public final class NameTable {
     private final Map<String, List<Listed>> byNetwork = new TreeMap<>();
     /** By lower-case container name: the Networks it is listed on. */
     private final Map<String, Set<String>> networksOf = new HashMap<>();
-    /** Lower-case stack names listed anywhere: what makes {@code x.<stack>} a Berth name. */
-    private final Set<String> stacks = new HashSet<>();
+    /** Lower-case "service.stack" of every listed service: what makes {@code x.y} a Berth name. */
+    private final Set<String> services = new HashSet<>();
+    /** This host's range of each Network it takes part in: where its own, maybe not yet listed, containers are. */
+    private final Map<String, Ipv4Cidr> localRanges;
 
     /**
-     * @param lists   Network → host → that host's endpoint list on the Network
-     * @param counted hosts whose lists count
+     * @param lists       Network → host → that host's endpoint list on the Network
+     * @param counted     hosts whose lists count
+     * @param localRanges this host's range of each Network it takes part in
      */
-    public NameTable(Map<String, Map<String, List<Endpoint>>> lists, Set<String> counted) {
+    public NameTable(Map<String, Map<String, List<Endpoint>>> lists, Set<String> counted, Map<String, Ipv4Cidr> localRanges) {
+        this.localRanges = Map.copyOf(localRanges);
         new TreeMap<>(lists).forEach((network, byHost) -> new TreeMap<>(byHost).forEach((host, endpoints) -> {
             if (!counted.contains(host) || endpoints == null) {
                 return;
@@ -86,8 +93,8 @@ public final class NameTable {
                 if (e.container() != null) {
                     networksOf.computeIfAbsent(lower(e.container()), k -> new HashSet<>()).add(network);
                 }
-                if (e.stack() != null) {
-                    stacks.add(lower(e.stack()));
+                if (e.stack() != null && e.service() != null) {
+                    services.add(lower(e.service()) + "." + lower(e.stack()));
                 }
             }
         }));
@@ -107,10 +114,13 @@ public final class NameTable {
         }
         String[] labels = fqdn.split("\\.", -1);
         Asker asker = asker(network, source);
+        if (asker == null) {
+            return Answer.FORWARD;
+        }
         List<String> ips;
         if (labels.length == 1) {
             ips = single(asker, labels[0]);
-        } else if (labels.length == 2 && stacks.contains(labels[1]) && !labels[0].isEmpty()) {
+        } else if (labels.length == 2 && services.contains(fqdn)) {
             ips = serviceOf(asker, labels[1], labels[0]);
         } else {
             return Answer.FORWARD;
@@ -130,6 +140,7 @@ public final class NameTable {
     private record Asker(String stack, List<String> networks) {
     }
 
+    /** Null: an address that is no Berth container of this host, which sees no Berth names. */
     private Asker asker(String network, String source) {
         for (Listed listed : byNetwork.getOrDefault(network, List.of())) {
             Endpoint e = listed.endpoint();
@@ -152,7 +163,8 @@ public final class NameTable {
                 }
             }
         }
-        return new Asker(null, List.of(network));
+        Ipv4Cidr here = localRanges.get(network);
+        return here != null && here.containsAddress(source) ? new Asker(null, List.of(network)) : null;
     }
 
     /** A single label: a service of the asker's own stack, or a container name. */

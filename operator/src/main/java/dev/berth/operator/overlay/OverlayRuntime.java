@@ -1,6 +1,7 @@
 package dev.berth.operator.overlay;
 
 import dev.berth.crds.ObjectKey;
+import dev.berth.crds.network.Ipv4Cidr;
 import dev.berth.crds.network.NetworkSpec;
 import dev.berth.operator.cache.DesiredInformer;
 import dev.berth.operator.cache.EtcdInformer;
@@ -34,6 +35,7 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -199,17 +201,27 @@ public final class OverlayRuntime {
     }
 
     /**
-     * This host's gateway address of each Network it takes part in (the first address of its leased range), where the
-     * name responder listens. Read-only.
+     * This host's leased range of each Network it takes part in, where its containers get their addresses. A pass that
+     * failed before it had a lease leaves no range: that Network is left out, not the others.
      */
-    public java.util.Map<String, String> gatewaysHere() {
-        java.util.Map<String, String> gateways = new java.util.TreeMap<>();
+    public Map<String, Ipv4Cidr> rangesHere() {
+        Map<String, Ipv4Cidr> ranges = new TreeMap<>();
         reconciler.lastOutcomes().forEach((network, outcome) -> {
             if (outcome.takesPart() && outcome.range() != null) {
-                gateways.put(network, dev.berth.crds.network.Ipv4Cidr.dotted(
-                        dev.berth.crds.network.Ipv4Cidr.parse(outcome.range()).base() + 1));
+                try {
+                    ranges.put(network, Ipv4Cidr.parse(outcome.range()));
+                } catch (IllegalArgumentException e) {
+                    // no lease yet (""): nothing to listen on for this Network
+                }
             }
         });
+        return ranges;
+    }
+
+    /** This host's gateway address of each Network it takes part in (its range's first address): where names are answered. */
+    public Map<String, String> gatewaysHere() {
+        Map<String, String> gateways = new TreeMap<>();
+        rangesHere().forEach((network, range) -> gateways.put(network, Ipv4Cidr.dotted(range.base() + 1)));
         return gateways;
     }
 

@@ -3,6 +3,7 @@ package dev.berth.operator.dns;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.berth.crds.network.Ipv4Cidr;
 import dev.berth.reconcilers.docker.Endpoint;
 import java.util.HashSet;
 import java.util.List;
@@ -37,7 +38,11 @@ class NameTableTest {
                     "h2", List.of(ep("10.2.2.3", "shop", "db", 1, true)),
                     "h3", List.of(ep("10.2.3.2", "blog", "api", 2, true))));
 
-    private static final NameTable TABLE = new NameTable(LISTS, Set.of("h1", "h2", "h3"));
+    /** The answering host is h1: its ranges of the Networks (where its own containers, listed or not yet, are). */
+    private static final Map<String, Ipv4Cidr> LOCAL = Map.of("front", Ipv4Cidr.parse("10.1.1.0/24"),
+            "back", Ipv4Cidr.parse("10.2.1.0/24"), "n", Ipv4Cidr.parse("10.9.0.0/24"));
+
+    private static final NameTable TABLE = new NameTable(LISTS, Set.of("h1", "h2", "h3"), LOCAL);
 
     private static NameTable.Answer ask(String network, String source, String name) {
         return TABLE.answer(network, source, name, NameTable.TYPE_A, RANDOM);
@@ -85,7 +90,7 @@ class NameTableTest {
         for (int i = 1; i <= 6; i++) {
             many.add(ep("10.9.0." + i, "big", "web", i, true));
         }
-        NameTable table = new NameTable(Map.of("n", Map.of("h", many)), Set.of("h"));
+        NameTable table = new NameTable(Map.of("n", Map.of("h", many)), Set.of("h"), LOCAL);
         Set<List<String>> orders = new HashSet<>();
         Random random = new Random(1);
         for (int i = 0; i < 50; i++) {
@@ -101,7 +106,7 @@ class NameTableTest {
     @Test
     void aReplicaNotReadyIsLeftOutAndAServiceWithNoneReadyIsNxdomain() {
         NameTable table = new NameTable(Map.of("n", Map.of("h", List.of(ep("10.9.0.2", "s", "web", 1, false),
-                ep("10.9.0.3", "s", "db", 1, true)))), Set.of("h"));
+                ep("10.9.0.3", "s", "db", 1, true)))), Set.of("h"), LOCAL);
         assertEquals(NameTable.Kind.NXDOMAIN, table.answer("n", "10.9.0.3", "web", NameTable.TYPE_A, RANDOM).kind());
         assertEquals(NameTable.Kind.NXDOMAIN, table.answer("n", "10.9.0.3", "web.s", NameTable.TYPE_A, RANDOM).kind());
         assertEquals(List.of("10.9.0.3"), table.answer("n", "10.9.0.2", "db", NameTable.TYPE_A, RANDOM).ips());
@@ -145,7 +150,8 @@ class NameTableTest {
     @Test
     void berthLookingNamesAreNxdomainAndEverythingElseIsForwarded() {
         assertEquals(NameTable.Kind.NXDOMAIN, ask("front", "10.1.1.2", "nothing").kind());
-        assertEquals(NameTable.Kind.NXDOMAIN, ask("front", "10.1.1.2", "cache.shop").kind(), "no such service");
+        assertEquals(NameTable.Kind.FORWARD, ask("front", "10.1.1.2", "cache.shop").kind(),
+                "no service cache in stack shop anywhere: not a Berth name");
         assertEquals(NameTable.Kind.FORWARD, ask("front", "10.1.1.2", "example.com").kind());
         assertEquals(NameTable.Kind.FORWARD, ask("front", "10.1.1.2", "web.nostack").kind(), "not a stack name");
         assertEquals(NameTable.Kind.FORWARD, ask("front", "10.1.1.2", "web.shop.example.com").kind());
@@ -156,14 +162,30 @@ class NameTableTest {
     }
 
     @Test
-    void anAddressThatIsNoBerthContainerSeesTheReceivingNetworkOnly() {
-        assertEquals(Set.of("10.1.1.2", "10.1.2.2"), ips(ask("front", "10.1.200.7", "web.shop")));
-        assertEquals(Set.of("10.1.2.2"), ips(ask("front", "10.1.200.7", "shop-web-2")));
-        assertEquals(NameTable.Kind.NXDOMAIN, ask("front", "10.1.200.7", "web").kind(), "no stack of its own");
-        assertEquals(NameTable.Kind.NXDOMAIN, ask("front", "10.1.200.7", "api.blog").kind());
-        // A container without stack labels (listed with its address only) is no asker of names either.
-        assertEquals(NameTable.Kind.NXDOMAIN, ask("front", "10.1.2.9", "web").kind());
-        assertEquals(Set.of("10.1.2.3"), ips(ask("front", "10.1.2.9", "db.shop")));
+    void anUnlistedAddressInThisHostsRangeSeesTheReceivingNetworkOnly() {
+        // A container that joined front here a moment ago, before its endpoint is published.
+        assertEquals(Set.of("10.1.1.2", "10.1.2.2"), ips(ask("front", "10.1.1.77", "web.shop")));
+        assertEquals(Set.of("10.1.2.2"), ips(ask("front", "10.1.1.77", "shop-web-2")));
+        assertEquals(NameTable.Kind.NXDOMAIN, ask("front", "10.1.1.77", "web").kind(), "no stack of its own");
+        assertEquals(NameTable.Kind.NXDOMAIN, ask("front", "10.1.1.77", "api.blog").kind());
+    }
+
+    @Test
+    void anyOtherAddressSeesNoBerthNames() {
+        // A container on a stack's own network asking the gateway across the host: everything is forwarded.
+        assertEquals(NameTable.Kind.FORWARD, ask("front", "172.18.0.5", "web.shop").kind());
+        assertEquals(NameTable.Kind.FORWARD, ask("front", "172.18.0.5", "shop-web-2").kind());
+        assertEquals(NameTable.Kind.FORWARD, ask("front", "10.1.200.7", "web").kind());
+        // Another host's address without stack labels: no asker of names here either.
+        assertEquals(NameTable.Kind.FORWARD, ask("front", "10.1.2.9", "db.shop").kind());
+    }
+
+    @Test
+    void aStackNamedLikeATopLevelDomainTakesNoOutsideNamesAway() {
+        NameTable table = new NameTable(Map.of("front", Map.of("h1", List.of(ep("10.1.1.2", "com", "api", 1, true),
+                ep("10.1.1.3", "shop", "web", 1, true)))), Set.of("h1"), LOCAL);
+        assertEquals(List.of("10.1.1.2"), table.answer("front", "10.1.1.3", "api.com", NameTable.TYPE_A, RANDOM).ips());
+        assertEquals(NameTable.Kind.FORWARD, table.answer("front", "10.1.1.3", "example.com", NameTable.TYPE_A, RANDOM).kind());
     }
 
     @Test
@@ -177,15 +199,15 @@ class NameTableTest {
 
     @Test
     void onlyTheListsOfCountedHostsAnswer() {
-        NameTable withoutH3 = new NameTable(LISTS, Set.of("h1", "h2"));
+        NameTable withoutH3 = new NameTable(LISTS, Set.of("h1", "h2"), LOCAL);
         assertEquals(List.of("10.2.1.2"), withoutH3.answer("back", "10.2.2.3", "api.blog", NameTable.TYPE_A, RANDOM).ips());
         assertEquals(NameTable.Kind.NXDOMAIN,
                 withoutH3.answer("front", "10.1.1.2", "shop-web-3", NameTable.TYPE_A, RANDOM).kind());
-        // An asker listed only by an uncounted host is an unknown address: the receiving Network only.
-        assertEquals(NameTable.Kind.NXDOMAIN, withoutH3.answer("back", "10.2.3.2", "api", NameTable.TYPE_A, RANDOM).kind());
+        // An asker listed only by an uncounted host, outside this host's range: no Berth names.
+        assertEquals(NameTable.Kind.FORWARD, withoutH3.answer("back", "10.2.3.2", "api", NameTable.TYPE_A, RANDOM).kind());
         // Counted again (Unknown: no record, but probes still reach it): its replicas answer again.
         assertEquals(Set.of("10.2.1.2", "10.2.3.2"), ips(ask("back", "10.2.2.3", "api.blog")));
-        NameTable nobody = new NameTable(LISTS, Set.of());
+        NameTable nobody = new NameTable(LISTS, Set.of(), LOCAL);
         assertEquals(NameTable.Kind.FORWARD, nobody.answer("front", "10.1.1.2", "web.shop", NameTable.TYPE_A, RANDOM).kind(),
                 "no counted list names the stack: not a Berth name");
     }
@@ -201,10 +223,10 @@ class NameTableTest {
         byHost.put("h", list);
         byHost.put("g", null);
         odd.put("n", byHost);
-        NameTable table = new NameTable(odd, Set.of("h", "g"));
+        NameTable table = new NameTable(odd, Set.of("h", "g"), LOCAL);
         assertEquals(List.of("10.9.0.2"), table.answer("n", "10.9.0.200", "web.s", NameTable.TYPE_A, RANDOM).ips());
         assertEquals(NameTable.Kind.NXDOMAIN, table.answer("n", "10.9.0.200", "s-web-1", NameTable.TYPE_A, RANDOM).kind());
-        assertEquals(NameTable.Kind.NXDOMAIN, table.answer("other", "10.9.0.200", "s-web-2", NameTable.TYPE_A, RANDOM).kind(),
-                "asked through a Network without lists: sees nothing of n");
+        assertEquals(NameTable.Kind.FORWARD, table.answer("other", "10.9.0.200", "s-web-2", NameTable.TYPE_A, RANDOM).kind(),
+                "asked through a Network this host has no range of: sees nothing of n");
     }
 }
