@@ -73,8 +73,19 @@ final class KernelMonitor implements AutoCloseable {
                 if (!first) {
                     restarted.run();
                 }
-                String last = pump(p);
-                outcome = "exited " + (p.waitFor(2, TimeUnit.SECONDS) ? p.exitValue() : "(still running)")
+                String last;
+                boolean killed = false;
+                try {
+                    last = pump(p);
+                } finally {
+                    // A monitor whose output closed (or could not be read) but still runs is not restarted beside itself.
+                    if (!p.waitFor(2, TimeUnit.SECONDS)) {
+                        killed = true;
+                        p.descendants().forEach(ProcessHandle::destroyForcibly);
+                        p.destroyForcibly().waitFor(2, TimeUnit.SECONDS);
+                    }
+                }
+                outcome = (killed ? "closed its output and was killed" : "exited " + p.exitValue())
                         + (last.isEmpty() ? "" : " after printing '" + last + "'");
             } catch (IOException e) {
                 outcome = "failed: " + e.getMessage();
