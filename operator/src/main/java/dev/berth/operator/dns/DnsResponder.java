@@ -70,6 +70,8 @@ public final class DnsResponder implements AutoCloseable {
     private final Supplier<NameTable> table;
     private final Forwarder forwarder;
     private final SourceLimiter limiter;
+    /** Forwards waiting or running per source: at most a sixteenth of the pool's queue each. */
+    private final InFlight forwardsInFlight = new InFlight(16);
     private final DnsMetrics metrics;
     private final ScheduledExecutorService binder;
     private final ThreadPoolExecutor forwards;
@@ -278,9 +280,24 @@ public final class DnsResponder implements AutoCloseable {
                     continue;
                 }
                 Message query = handled.forward();
+                InetAddress source = from.getAddress();
+                if (!forwardsInFlight.tryTake(source)) {
+                    // One source may not fill the forwarding pool behind a slow upstream: everyone else's outside
+                    // names would wait. SERVFAIL at once makes Docker's embedded DNS ask its next server.
+                    send(from, Replies.status(query, Rcode.SERVFAIL, false));
+                    metrics.ended(DnsMetrics.Result.ERROR, start);
+                    continue;
+                }
                 try {
-                    forwards.execute(() -> send(from, forward(query, data, false, start)));
+                    forwards.execute(() -> {
+                        try {
+                            send(from, forward(query, data, false, start));
+                        } finally {
+                            forwardsInFlight.release(source);
+                        }
+                    });
                 } catch (RejectedExecutionException e) {
+                    forwardsInFlight.release(source);
                     send(from, Replies.status(query, Rcode.SERVFAIL, false));
                     metrics.ended(DnsMetrics.Result.ERROR, start);
                 }
