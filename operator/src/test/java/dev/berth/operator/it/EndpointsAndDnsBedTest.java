@@ -137,7 +137,11 @@ class EndpointsAndDnsBedTest {
         String gateway = h.docker.inspectNetworkCmd().withNetworkId(network).exec().getIpam().getConfig().get(0).getGateway();
         assertTrue(gateway != null && !gateway.isEmpty(), "the Berth Network's Docker network has a gateway");
         InspectContainerResponse web = inspect(stack + "-web-1");
-        assertEquals(List.of(gateway), List.of(web.getHostConfig().getDns()), "HostConfig.Dns");
+        // The gateway (the operator answers), then the host's resolvers a container can reach (the fallback).
+        List<String> expected = new java.util.ArrayList<>(List.of(gateway));
+        dev.berth.operator.dns.Upstreams.reachableFromContainers(dev.berth.operator.dns.Upstreams.ofThisHost()).stream()
+                .filter(ip -> !ip.equals(gateway)).forEach(expected::add);
+        assertEquals(expected, List.of(web.getHostConfig().getDns()), "HostConfig.Dns");
         List<String> berthAliases = Optional.ofNullable(on(web, network).getAliases()).orElse(List.of());
         assertFalse(berthAliases.contains("web"), "no service alias on the Berth Network: " + berthAliases);
         List<String> stackAliases = Optional.ofNullable(on(web, stack + "_back").getAliases()).orElse(List.of());
