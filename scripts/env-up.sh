@@ -18,6 +18,7 @@ install_packages() {
   # The overlay prober pings peers through each Network (one small and one full-size packet).
   command -v ping >/dev/null || need+=(iputils-ping)
   command -v curl >/dev/null || need+=(curl)
+  command -v pgrep >/dev/null || need+=(procps)
   command -v mvn >/dev/null || need+=(maven)
   command -v javac >/dev/null || need+=(openjdk-17-jdk-headless)
   command -v nsenter >/dev/null || need+=(util-linux)
@@ -75,6 +76,15 @@ start_etcd() {
   local endpoint="http://127.0.0.1:$BERTH_ETCD_PORT"
   if ETCDCTL_API=3 etcdctl --endpoints "$endpoint" --dial-timeout 2s endpoint health >/dev/null 2>&1; then
     log "etcd already running on $endpoint"; return
+  fi
+  local pid
+  pid=$(pgrep -f -o "etcd --name berth-env --data-dir $BERTH_ENV_HOME/etcd/data" || true)
+  if [ -n "$pid" ]; then
+    # Ours runs but did not answer within 2 s (a loaded machine): a second one could not bind its ports anyway.
+    log "etcd (pid $pid) runs but is slow to answer; waiting for it"
+    echo "$pid" >"$BERTH_RUN_DIR/etcd.pid"
+    wait_for 60 "etcd (pid $pid; see $BERTH_ENV_HOME/etcd.log)" env ETCDCTL_API=3 etcdctl --endpoints "$endpoint" endpoint health
+    return
   fi
   log "starting etcd on $endpoint"
   mkdir -p "$BERTH_ENV_HOME/etcd"
