@@ -74,6 +74,8 @@ launch_dockerd() {
 
 start_etcd() {
   local endpoint="http://127.0.0.1:$BERTH_ETCD_PORT"
+  # etcdctl refuses --endpoints beside ETCDCTL_ENDPOINTS, which env.sh exports: a shell that sourced it runs this too.
+  unset ETCDCTL_ENDPOINTS
   if ETCDCTL_API=3 etcdctl --endpoints "$endpoint" --dial-timeout 2s endpoint health >/dev/null 2>&1; then
     log "etcd already running on $endpoint"; return
   fi
