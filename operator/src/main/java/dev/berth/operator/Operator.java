@@ -14,6 +14,7 @@ import dev.berth.operator.dns.DnsSettings;
 import dev.berth.operator.dns.NameDirectory;
 import dev.berth.operator.dns.Upstreams;
 import dev.berth.operator.overlay.EtcdEndpointDirectory;
+import dev.berth.operator.store.StoredObject;
 import dev.berth.operator.store.StoredValue;
 import dev.berth.crds.KindDef;
 import dev.berth.operator.kit.Controller;
@@ -238,7 +239,7 @@ public final class Operator implements AutoCloseable {
         overlay.ifPresent(o -> controllers.add(networkController(o, stacks, hosts, reachability)));
         Optional<OverlayProber> prober = underlay.map(u -> overlayProber(u, registration, hosts, kv));
         controllers.add(routeController(stacks, hosts, reachability));
-        Optional<DnsResponder> names = overlay.flatMap(o -> nameResponder(o, hosts, reachability));
+        Optional<DnsResponder> names = overlay.flatMap(o -> nameResponder(o, hosts, stacks, reachability));
         GitOpsRuntime gitops = new GitOpsRuntime(informers.desired(kind("GitSource")), gitopsTriggers(), kinds, kv,
                 settings.keys(), settings.host(), settings.instance(), settings.hostTtlSeconds(), registry);
         Controller gitopsController = gitopsController(gitops);
@@ -441,7 +442,7 @@ public final class Operator implements AutoCloseable {
      * gateways are.
      */
     private Optional<DnsResponder> nameResponder(OverlayRuntime overlay, EtcdInformer<HostRecord> hosts,
-                                                 ReachabilityView reachability) {
+                                                 DesiredInformer stacks, ReachabilityView reachability) {
         if (!settings.namesHere()) {
             return Optional.empty();
         }
@@ -452,7 +453,8 @@ public final class Operator implements AutoCloseable {
                     Set<String> counted = new HashSet<>(hosts.names());
                     counted.addAll(reachability.now().unknownHosts());
                     return counted;
-                }, overlay::rangesHere);
+                }, overlay::rangesHere, () -> declaredServices(stacks));
+        stacks.addHandler(stack -> directory.changed());
         hosts.addHandler(host -> directory.changed());
         reachability.probes().addHandler(report -> directory.changed());
         return Optional.of(new DnsResponder(() -> {
@@ -460,6 +462,17 @@ public final class Operator implements AutoCloseable {
             overlay.gatewaysHere().forEach((network, ip) -> listen.put(network, new InetSocketAddress(ip, 53)));
             return listen;
         }, directory::table, upstreams(), dns.forwardTimeout(), DnsResponder.Limits.defaults(), registry));
+    }
+
+    /** Every service the valid Stacks in etcd declare, as "service.stack": the names that are Berth's, running or not. */
+    private static Set<String> declaredServices(DesiredInformer stacks) {
+        Set<String> declared = new HashSet<>();
+        for (String name : stacks.names()) {
+            stacks.get(name).filter(StoredObject::valid).flatMap(StoredObject::resource)
+                    .map(r -> r.spec(dev.berth.crds.stack.StackSpec.class))
+                    .ifPresent(spec -> spec.services().forEach(s -> declared.add(s.name() + "." + name)));
+        }
+        return declared;
     }
 
     /** Where names that are not Berth's go: {@code --dns-upstream}, else this host's /etc/resolv.conf. */

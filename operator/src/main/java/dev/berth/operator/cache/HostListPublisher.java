@@ -122,7 +122,7 @@ public final class HostListPublisher<T> implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         closed = true;
         loop.shutdownNow();
     }

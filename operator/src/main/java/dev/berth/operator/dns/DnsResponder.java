@@ -70,8 +70,10 @@ public final class DnsResponder implements AutoCloseable {
     private final Supplier<NameTable> table;
     private final Forwarder forwarder;
     private final SourceLimiter limiter;
-    /** Forwards waiting or running per source: at most a sixteenth of the pool's queue each. */
-    private final InFlight forwardsInFlight = new InFlight(16);
+    /** Threads that forward to the upstreams (each waits up to the forward timeout). */
+    private static final int FORWARD_THREADS = 8;
+    /** Forwards waiting or running per source: a quarter of the forwarding threads, so others always find some. */
+    private final InFlight forwardsInFlight = new InFlight(FORWARD_THREADS / 4);
     private final DnsMetrics metrics;
     private final ScheduledExecutorService binder;
     private final ThreadPoolExecutor forwards;
@@ -96,7 +98,7 @@ public final class DnsResponder implements AutoCloseable {
         this.limiter = new SourceLimiter(limits.perSecond(), limits.burst(), limits.maxSources(), System::nanoTime);
         this.metrics = new DnsMetrics(registry);
         this.binder = Executors.newSingleThreadScheduledExecutor(daemon("dns-bind"));
-        this.forwards = new ThreadPoolExecutor(8, 8, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(256), daemon("dns-forward"),
+        this.forwards = new ThreadPoolExecutor(FORWARD_THREADS, FORWARD_THREADS, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(256), daemon("dns-forward"),
                 new ThreadPoolExecutor.AbortPolicy());
         this.connections = new ThreadPoolExecutor(4, 4, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(32), daemon("dns-tcp"),
                 new ThreadPoolExecutor.AbortPolicy());

@@ -31,11 +31,12 @@ public final class NameDirectory {
     private final EtcdInformer<StoredValue> endpoints;
     private final Supplier<Set<String>> countedHosts;
     private final Supplier<Map<String, Ipv4Cidr>> localRanges;
+    private final Supplier<Set<String>> declared;
     private final ObjectMapper json = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
     /** Decoded lists by key name, with the revision they were decoded at: most keys do not change between tables. */
     private final Map<String, Decoded> decoded = new HashMap<>();
     private volatile boolean dirty = true;
-    private volatile NameTable table = new NameTable(Map.of(), Set.of(), Map.of());
+    private volatile NameTable table = new NameTable(Map.of(), Set.of(), Map.of(), Set.of());
     private volatile long builtAt;
 
     private record Decoded(long revision, List<Endpoint> endpoints) {
@@ -45,9 +46,11 @@ public final class NameDirectory {
      * @param endpoints    the endpoint lists, named {@code <network>/<host>}
      * @param countedHosts hosts whose lists count: a live record, or Unknown (see {@code Reachability})
      * @param localRanges  this host's range of each Network it takes part in
+     * @param declared     every declared service as "service.stack"
      */
     public NameDirectory(EtcdInformer<StoredValue> endpoints, Supplier<Set<String>> countedHosts,
-                         Supplier<Map<String, Ipv4Cidr>> localRanges) {
+                         Supplier<Map<String, Ipv4Cidr>> localRanges, Supplier<Set<String>> declared) {
+        this.declared = declared;
         this.endpoints = endpoints;
         this.countedHosts = countedHosts;
         this.localRanges = localRanges;
@@ -93,7 +96,7 @@ public final class NameDirectory {
                     known.endpoints());
         }
         decoded.keySet().retainAll(seen);
-        table = new NameTable(lists, countedHosts.get(), localRanges.get());
+        table = new NameTable(lists, countedHosts.get(), localRanges.get(), declared.get());
         builtAt = System.nanoTime();
     }
 

@@ -21,8 +21,10 @@ import java.util.TreeSet;
  *
  * <p>A query is asked by a container identified by the Network whose gateway received it and its source address.
  * That container sees names only on its own Berth Networks (every Network listing an endpoint with its container
- * name); an address no list holds (not a Berth container) sees the receiving Network only. A container of another
- * Network that reaches this gateway through the host sees its own Networks, not this one.
+ * name). An address no list holds sees the receiving Network only if it is in this host's range of that Network (a
+ * container that joined it a moment ago, not yet published); any other address (a container on a stack's own network
+ * asking the gateway across the host) sees no Berth names: its queries are forwarded. A container of another Network
+ * that reaches this gateway through the host sees its own Networks, not this one.
  *
  * <ul>
  *   <li>{@code <service>}: the ready replicas of that service in the asker's own stack;</li>
@@ -31,8 +33,9 @@ import java.util.TreeSet;
  *   DNS answers a container name: one replica is reached by name to look at it, healthy or not.</li>
  * </ul>
  * Each target answers with its address on a Network the asker shares (the receiving one first). {@code x.y} is a
- * Berth name only when some list has a service {@code x} of a stack {@code y}: a stack named like a top-level domain
- * ({@code com}) takes no outside names away.
+ * Berth name only when a stack {@code y} declares (or a list shows) a service {@code x}: a stack named like a
+ * top-level domain ({@code com}) takes no outside names away, and a declared service with no replica running is
+ * NXDOMAIN, never sent to the outside world's resolvers.
  */
 public final class NameTable {
     /** What the responder does with a query. */
@@ -78,9 +81,12 @@ public final class NameTable {
      * @param lists       Network → host → that host's endpoint list on the Network
      * @param counted     hosts whose lists count
      * @param localRanges this host's range of each Network it takes part in
+     * @param declared    every declared service as "service.stack" (the Stacks in etcd)
      */
-    public NameTable(Map<String, Map<String, List<Endpoint>>> lists, Set<String> counted, Map<String, Ipv4Cidr> localRanges) {
+    public NameTable(Map<String, Map<String, List<Endpoint>>> lists, Set<String> counted, Map<String, Ipv4Cidr> localRanges,
+                     Set<String> declared) {
         this.localRanges = Map.copyOf(localRanges);
+        declared.forEach(d -> services.add(lower(d)));
         new TreeMap<>(lists).forEach((network, byHost) -> new TreeMap<>(byHost).forEach((host, endpoints) -> {
             if (!counted.contains(host) || endpoints == null) {
                 return;

@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
  * One long-running monitor command ({@code ip monitor}, {@code bridge monitor}) whose output lines go to a consumer.
  * A monitor that exits is started again after a backoff (doubling up to a ceiling, back to the floor once one has
  * run for a while), with one log line per restart; since it heard nothing while it was down, {@code restarted} runs
- * once the new one is up, so that what it missed is looked at.
+ * once the new one is up, so that what it missed is looked at. One that closed its output but still runs is killed,
+ * with its children, before the next is started (a child whose parent already exited is no longer found).
  */
 final class KernelMonitor implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(KernelMonitor.class);

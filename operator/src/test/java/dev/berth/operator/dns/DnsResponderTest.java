@@ -48,7 +48,7 @@ class DnsResponderTest {
             "h1", List.of(new Endpoint(ASKER, "02:42:00:00:00:01", "shop-web-1", "shop", "web", 1, true),
                     new Endpoint(FLOODER, "02:42:00:00:00:02", "shop-bad-1", "shop", "bad", 1, true)),
             "h2", List.of(new Endpoint("127.0.0.32", "02:42:00:00:00:03", "shop-web-2", "shop", "web", 2, true)))),
-            Set.of("h1", "h2"), Map.of("front", dev.berth.crds.network.Ipv4Cidr.parse("127.0.0.0/24")));
+            Set.of("h1", "h2"), Map.of("front", dev.berth.crds.network.Ipv4Cidr.parse("127.0.0.0/24")), Set.of());
 
     private final PrometheusMeterRegistry registry = BerthRegistry.create();
     private final List<AutoCloseable> closing = new ArrayList<>();

@@ -42,7 +42,7 @@ class NameTableTest {
     private static final Map<String, Ipv4Cidr> LOCAL = Map.of("front", Ipv4Cidr.parse("10.1.1.0/24"),
             "back", Ipv4Cidr.parse("10.2.1.0/24"), "n", Ipv4Cidr.parse("10.9.0.0/24"));
 
-    private static final NameTable TABLE = new NameTable(LISTS, Set.of("h1", "h2", "h3"), LOCAL);
+    private static final NameTable TABLE = new NameTable(LISTS, Set.of("h1", "h2", "h3"), LOCAL, Set.of());
 
     private static NameTable.Answer ask(String network, String source, String name) {
         return TABLE.answer(network, source, name, NameTable.TYPE_A, RANDOM);
@@ -90,7 +90,7 @@ class NameTableTest {
         for (int i = 1; i <= 6; i++) {
             many.add(ep("10.9.0." + i, "big", "web", i, true));
         }
-        NameTable table = new NameTable(Map.of("n", Map.of("h", many)), Set.of("h"), LOCAL);
+        NameTable table = new NameTable(Map.of("n", Map.of("h", many)), Set.of("h"), LOCAL, Set.of());
         Set<List<String>> orders = new HashSet<>();
         Random random = new Random(1);
         for (int i = 0; i < 50; i++) {
@@ -106,7 +106,7 @@ class NameTableTest {
     @Test
     void aReplicaNotReadyIsLeftOutAndAServiceWithNoneReadyIsNxdomain() {
         NameTable table = new NameTable(Map.of("n", Map.of("h", List.of(ep("10.9.0.2", "s", "web", 1, false),
-                ep("10.9.0.3", "s", "db", 1, true)))), Set.of("h"), LOCAL);
+                ep("10.9.0.3", "s", "db", 1, true)))), Set.of("h"), LOCAL, Set.of());
         assertEquals(NameTable.Kind.NXDOMAIN, table.answer("n", "10.9.0.3", "web", NameTable.TYPE_A, RANDOM).kind());
         assertEquals(NameTable.Kind.NXDOMAIN, table.answer("n", "10.9.0.3", "web.s", NameTable.TYPE_A, RANDOM).kind());
         assertEquals(List.of("10.9.0.3"), table.answer("n", "10.9.0.2", "db", NameTable.TYPE_A, RANDOM).ips());
@@ -181,9 +181,17 @@ class NameTableTest {
     }
 
     @Test
+    void aDeclaredServiceWithNoReplicaRunningIsNxdomainNotForwarded() {
+        NameTable table = new NameTable(LISTS, Set.of("h1", "h2", "h3"), LOCAL, Set.of("cache.shop", "web.shop"));
+        assertEquals(NameTable.Kind.NXDOMAIN, table.answer("front", "10.1.1.2", "cache.shop", NameTable.TYPE_A, RANDOM).kind(),
+                "declared, scaled to zero: a Berth name, never asked of the outside world");
+        assertEquals(NameTable.Kind.FORWARD, table.answer("front", "10.1.1.2", "cache.nostack", NameTable.TYPE_A, RANDOM).kind());
+    }
+
+    @Test
     void aStackNamedLikeATopLevelDomainTakesNoOutsideNamesAway() {
         NameTable table = new NameTable(Map.of("front", Map.of("h1", List.of(ep("10.1.1.2", "com", "api", 1, true),
-                ep("10.1.1.3", "shop", "web", 1, true)))), Set.of("h1"), LOCAL);
+                ep("10.1.1.3", "shop", "web", 1, true)))), Set.of("h1"), LOCAL, Set.of());
         assertEquals(List.of("10.1.1.2"), table.answer("front", "10.1.1.3", "api.com", NameTable.TYPE_A, RANDOM).ips());
         assertEquals(NameTable.Kind.FORWARD, table.answer("front", "10.1.1.3", "example.com", NameTable.TYPE_A, RANDOM).kind());
     }
@@ -199,7 +207,7 @@ class NameTableTest {
 
     @Test
     void onlyTheListsOfCountedHostsAnswer() {
-        NameTable withoutH3 = new NameTable(LISTS, Set.of("h1", "h2"), LOCAL);
+        NameTable withoutH3 = new NameTable(LISTS, Set.of("h1", "h2"), LOCAL, Set.of());
         assertEquals(List.of("10.2.1.2"), withoutH3.answer("back", "10.2.2.3", "api.blog", NameTable.TYPE_A, RANDOM).ips());
         assertEquals(NameTable.Kind.NXDOMAIN,
                 withoutH3.answer("front", "10.1.1.2", "shop-web-3", NameTable.TYPE_A, RANDOM).kind());
@@ -207,7 +215,7 @@ class NameTableTest {
         assertEquals(NameTable.Kind.FORWARD, withoutH3.answer("back", "10.2.3.2", "api", NameTable.TYPE_A, RANDOM).kind());
         // Counted again (Unknown: no record, but probes still reach it): its replicas answer again.
         assertEquals(Set.of("10.2.1.2", "10.2.3.2"), ips(ask("back", "10.2.2.3", "api.blog")));
-        NameTable nobody = new NameTable(LISTS, Set.of(), LOCAL);
+        NameTable nobody = new NameTable(LISTS, Set.of(), LOCAL, Set.of());
         assertEquals(NameTable.Kind.FORWARD, nobody.answer("front", "10.1.1.2", "web.shop", NameTable.TYPE_A, RANDOM).kind(),
                 "no counted list names the stack: not a Berth name");
     }
@@ -223,7 +231,7 @@ class NameTableTest {
         byHost.put("h", list);
         byHost.put("g", null);
         odd.put("n", byHost);
-        NameTable table = new NameTable(odd, Set.of("h", "g"), LOCAL);
+        NameTable table = new NameTable(odd, Set.of("h", "g"), LOCAL, Set.of());
         assertEquals(List.of("10.9.0.2"), table.answer("n", "10.9.0.200", "web.s", NameTable.TYPE_A, RANDOM).ips());
         assertEquals(NameTable.Kind.NXDOMAIN, table.answer("n", "10.9.0.200", "s-web-1", NameTable.TYPE_A, RANDOM).kind());
         assertEquals(NameTable.Kind.FORWARD, table.answer("other", "10.9.0.200", "s-web-2", NameTable.TYPE_A, RANDOM).kind(),
