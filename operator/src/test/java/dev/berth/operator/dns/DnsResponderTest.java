@@ -102,6 +102,34 @@ class DnsResponderTest {
     }
 
     @Test
+    void hostilePacketsGetFormerrOrNothingAndTheResponderKeepsAnswering() throws Exception {
+        InetSocketAddress at = onFront(List.of(upstream.address()), Duration.ofSeconds(2)).bound().get("front");
+        byte[] valid = Message.newQuery(Record.newRecord(Name.fromString("web", Name.root), Type.A, DClass.IN)).toWire();
+        byte[] truncated = java.util.Arrays.copyOf(valid, valid.length - 3);
+        byte[] garbage = new byte[64];
+        new java.util.Random(15).nextBytes(garbage);
+        garbage[2] = 0; // a query, not a response: one a resolver would answer
+        try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(ASKER, 0))) {
+            socket.setSoTimeout(3000);
+            for (byte[] packet : List.of(truncated, garbage, new byte[] {1, 2, 3})) {
+                socket.send(new java.net.DatagramPacket(packet, packet.length, at));
+            }
+            // Truncated and random queries with a header get FORMERR (with their id); three bytes get no answer at all.
+            for (int i = 0; i < 2; i++) {
+                byte[] buffer = new byte[512];
+                java.net.DatagramPacket reply = new java.net.DatagramPacket(buffer, buffer.length);
+                socket.receive(reply);
+                Message answer = new Message(java.util.Arrays.copyOf(buffer, reply.getLength()));
+                assertEquals(Rcode.FORMERR, answer.getRcode(), answer.toString());
+                assertTrue(answer.getHeader().getFlag(Flags.QR), "a response");
+            }
+        }
+        assertEquals(Set.of("127.0.0.31", "127.0.0.32"), addresses(ask(at, ASKER, "web", Type.A, false)),
+                "still answering after hostile packets");
+        assertEquals(0, upstream.queries(), "nothing hostile was forwarded");
+    }
+
+    @Test
     void berthNamesAreAnsweredOverUdpAndTcp() throws Exception {
         InetSocketAddress at = onFront(List.of(upstream.address()), Duration.ofSeconds(2)).bound().get("front");
         for (boolean tcp : List.of(false, true)) {
