@@ -33,7 +33,11 @@ public final class Kinds {
                 new KindDef("GitSource", "gitsource", "gitsources", List.of("gs"), dev.berth.crds.gitops.GitSourceSpec.class, "schemas/gitsource.yaml"),
                 new KindDef("Network", "network", "networks", List.of("net"), dev.berth.crds.network.NetworkSpec.class,
                         "schemas/network.yaml"),
-                new KindDef("Route", "route", "routes", List.of("rt"), dev.berth.crds.route.RouteSpec.class, "schemas/route.yaml")));
+                new KindDef("Route", "route", "routes", List.of("rt"), dev.berth.crds.route.RouteSpec.class, "schemas/route.yaml"),
+                new KindDef("Secret", "secret", "secrets", List.of(), dev.berth.crds.secret.SecretSpec.class,
+                        "schemas/secret.yaml"),
+                new KindDef("Config", "config", "configs", List.of("cfg"), dev.berth.crds.secret.ConfigSpec.class,
+                        "schemas/config.yaml")));
     }
 
     /** The kind whose {@code kind:} field is exactly {@code kind} (case matters, as in Kubernetes manifests). */

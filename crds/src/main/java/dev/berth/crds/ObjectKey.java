@@ -10,6 +10,8 @@ public record ObjectKey(String kind, String name) {
     public static final String STACK = "stack";
     public static final String NETWORK = "network";
     public static final String ROUTE = "route";
+    public static final String SECRET = "secret";
+    public static final String CONFIG = "config";
 
     public static ObjectKey stack(String name) {
         return new ObjectKey(STACK, name);

@@ -53,21 +53,21 @@ class ManifestParserErrorsTest {
     @Test
     void missingKind() {
         ValidationError error = onlyError("apiVersion: berth.dev/v1\nmetadata:\n  name: web\nspec: {}\n");
-        assertError(error, 1, 1, "kind", "missing required field \"kind\" (expected one of: Stack, GitSource, Network, Route)");
+        assertError(error, 1, 1, "kind", "missing required field \"kind\" (expected one of: Stack, GitSource, Network, Route, Secret, Config)");
     }
 
     @Test
     void unknownKindSuggestsTheClosest() {
         ValidationError error = onlyErrorNoResources(Manifests.MINIMAL.replace("kind: Stack", "kind: Stak"));
-        assertError(error, 2, 7, "kind", "unknown kind \"Stak\" (known kinds: Stack, GitSource, Network, Route; did you mean \"Stack\"?)");
-        assertEquals("bad.yaml:2:7: kind: unknown kind \"Stak\" (known kinds: Stack, GitSource, Network, Route; did you mean \"Stack\"?)",
+        assertError(error, 2, 7, "kind", "unknown kind \"Stak\" (known kinds: Stack, GitSource, Network, Route, Secret, Config; did you mean \"Stack\"?)");
+        assertEquals("bad.yaml:2:7: kind: unknown kind \"Stak\" (known kinds: Stack, GitSource, Network, Route, Secret, Config; did you mean \"Stack\"?)",
                 error.toString());
     }
 
     @Test
     void unknownKindWithoutSuggestion() {
         ValidationError error = onlyError(Manifests.MINIMAL.replace("kind: Stack", "kind: Deployment"));
-        assertError(error, 2, 7, "kind", "unknown kind \"Deployment\" (known kinds: Stack, GitSource, Network, Route)");
+        assertError(error, 2, 7, "kind", "unknown kind \"Deployment\" (known kinds: Stack, GitSource, Network, Route, Secret, Config)");
     }
 
     @Test
@@ -233,7 +233,7 @@ class ManifestParserErrorsTest {
                 + Manifests.MINIMAL.replace("name: web", "name: ok");
         ParseResult result = Manifests.PARSER.parse("many.yaml", yaml);
         assertEquals(List.of(
-                "many.yaml:2:7: kind: unknown kind \"Stak\" (known kinds: Stack, GitSource, Network, Route; did you mean \"Stack\"?)",
+                "many.yaml:2:7: kind: unknown kind \"Stak\" (known kinds: Stack, GitSource, Network, Route, Secret, Config; did you mean \"Stack\"?)",
                 "many.yaml:13:9: metadata.name: must be a DNS label: lowercase letters, digits and '-', start and end with a letter or digit, at most 63 characters",
                 "many.yaml:16:7: spec.services[0].image: missing required field \"image\"",
                 "many.yaml:17:7: spec.services[0].imgae: unknown field \"imgae\" (did you mean \"image\"?)",

@@ -31,7 +31,10 @@ public record ServiceSpec(
         UpdateSpec update,
         List<DependsOn> dependsOn,
         Placement placement,
-        Boolean failover) {
+        Boolean failover,
+        List<FileReference> secrets,
+        List<FileReference> configs,
+        List<SecretEnv> secretEnv) {
     public ServiceSpec {
         command = command == null ? List.of() : List.copyOf(command);
         entrypoint = entrypoint == null ? List.of() : List.copyOf(entrypoint);
@@ -49,6 +52,32 @@ public record ServiceSpec(
         replicas = replicas == null ? 1 : replicas;
         dependsOn = dependsOn == null ? List.of() : List.copyOf(dependsOn);
         failover = failover == null || failover;
+        secrets = secrets == null ? List.of() : List.copyOf(secrets);
+        configs = configs == null ? List.of() : List.copyOf(configs);
+        secretEnv = secretEnv == null ? List.of() : List.copyOf(secretEnv);
+    }
+
+    /** Without secrets and configs (the defaults). */
+    public ServiceSpec(String name, String image, List<String> command, List<String> entrypoint, Map<String, String> env,
+                       Map<String, String> labels, List<PortSpec> ports, List<VolumeSpec> volumes, List<String> networks,
+                       String restart, HealthcheckSpec healthcheck, ResourcesSpec resources, String user, Boolean readOnly,
+                       List<String> capAdd, List<String> capDrop, List<String> securityOpt, Boolean init, Integer replicas,
+                       UpdateSpec update, List<DependsOn> dependsOn, Placement placement, Boolean failover) {
+        this(name, image, command, entrypoint, env, labels, ports, volumes, networks, restart, healthcheck, resources, user,
+                readOnly, capAdd, capDrop, securityOpt, init, replicas, update, dependsOn, placement, failover, null, null,
+                null);
+    }
+
+    /** The same service with other container labels (every other field kept, including ones added later). */
+    public ServiceSpec withLabels(Map<String, String> other) {
+        return new ServiceSpec(name, image, command, entrypoint, env, other, ports, volumes, networks, restart, healthcheck,
+                resources, user, readOnly, capAdd, capDrop, securityOpt, init, replicas, update, dependsOn, placement,
+                failover, secrets, configs, secretEnv);
+    }
+
+    /** Whether the service uses any Secret or Config (files or environment). */
+    public boolean usesSecretsOrConfigs() {
+        return !secrets.isEmpty() || !configs.isEmpty() || !secretEnv.isEmpty();
     }
 
     /** Without a placement of its own and with failover (the defaults). */

@@ -112,6 +112,14 @@ public record ContainerPlan(
                 .exclude("specHash", "the hash itself");
     }
 
+    /** Env values may come from Secrets, and a plan may end up in a log line or an exception: print the names only. */
+    @Override
+    public String toString() {
+        return "ContainerPlan[name=" + name + ", image=" + image + ", env=" + env.stream()
+                .map(kv -> kv.substring(0, keyEnd(kv)) + "=…").toList() + ", mounts=" + mounts + ", networks=" + networks
+                + ", specHash=" + specHash + "]";
+    }
+
     private static int keyEnd(String kv) {
         int eq = kv.indexOf('=');
         return eq < 0 ? kv.length() : eq;

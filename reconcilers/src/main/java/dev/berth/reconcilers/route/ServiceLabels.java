@@ -39,10 +39,7 @@ public interface ServiceLabels {
             changed = true;
             Map<String, String> labels = new TreeMap<>(extra);
             labels.putAll(s.labels());
-            services.add(new ServiceSpec(s.name(), s.image(), s.command(), s.entrypoint(), s.env(), labels, s.ports(),
-                    s.volumes(), s.networks(), s.restart(), s.healthcheck(), s.resources(), s.user(), s.readOnly(),
-                    s.capAdd(), s.capDrop(), s.securityOpt(), s.init(), s.replicas(), s.update(), s.dependsOn(),
-                    s.placement(), s.failover()));
+            services.add(s.withLabels(labels));
         }
         return changed ? new StackSpec(spec.placement(), services, spec.networks()) : spec;
     }

@@ -95,7 +95,7 @@ public final class PlanBuilder {
         List<ContainerPlan> plans = new ArrayList<>();
         for (ServiceSpec s : here.spec().services()) {
             for (int r : here.of(s.name())) {
-                plans.add(container(instance, stack, s, r, networks, here.names()));
+                plans.add(container(instance, stack, s, r, networks, here.names(), here.filesOf(s.name())));
             }
         }
         return plans;
@@ -115,8 +115,19 @@ public final class PlanBuilder {
      */
     public static ContainerPlan container(String instance, String stack, ServiceSpec s, int replica,
                                           Map<String, NetworkPlan> networks, NameServers names) {
+        return container(instance, stack, s, replica, networks, names, ServiceFiles.NONE);
+    }
+
+    /**
+     * @param files the Secret and Config files prepared on this host for the service (read-only bind mounts) and
+     *              its Secret environment values
+     */
+    public static ContainerPlan container(String instance, String stack, ServiceSpec s, int replica,
+                                          Map<String, NetworkPlan> networks, NameServers names, ServiceFiles files) {
         String name = StackNames.container(stack, s.name(), replica);
-        List<String> env = new TreeMap<>(s.env()).entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
+        Map<String, String> envMap = new TreeMap<>(s.env());
+        envMap.putAll(files.env()); // validation refuses a name in both, so nothing is overridden
+        List<String> env = envMap.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
 
         Map<String, String> labels = new TreeMap<>(s.labels());
         labels.put(BerthLabels.MANAGED_BY, instance);
@@ -126,8 +137,8 @@ public final class PlanBuilder {
 
         List<PortPlan> ports = s.ports().stream().map(PlanBuilder::port)
                 .sorted(PortPlan.ORDER).toList();
-        List<MountPlan> mounts = s.volumes().stream().map(PlanBuilder::mount)
-                .sorted(MountPlan.BY_TARGET).toList();
+        List<MountPlan> mounts = java.util.stream.Stream.concat(s.volumes().stream().map(PlanBuilder::mount),
+                files.mounts().stream()).sorted(MountPlan.BY_TARGET).toList();
 
         List<String> berthNetworks = networkNamesOf(s).stream().filter(n -> !networks.containsKey(n)).toList();
         List<String> dns = names.forNetworks(berthNetworks);

@@ -14,16 +14,24 @@ import java.util.TreeSet;
  * cluster-wide: replica 2 is {@code <stack>-<service>-2} wherever it runs). A service in {@code undecided} has no
  * decision yet (the scheduler has not assigned it): the host keeps whatever it runs of it and creates nothing.
  * {@code names}: where its containers on Berth Networks send DNS queries on this host (part of their plans).
+ * {@code files}: per service, the Secret and Config files (and Secret environment values) prepared on this host.
  */
 public record StackHere(StackSpec spec, Map<String, SortedSet<Integer>> replicas, Set<String> undecided,
-                        NameServers names) {
+                        NameServers names, Map<String, ServiceFiles> files) {
     public StackHere {
         Objects.requireNonNull(spec, "spec");
         Objects.requireNonNull(names, "names");
+        files = files == null ? Map.of() : Map.copyOf(files);
         Map<String, SortedSet<Integer>> copy = new TreeMap<>();
         replicas.forEach((service, numbers) -> copy.put(service, java.util.Collections.unmodifiableSortedSet(new TreeSet<>(numbers))));
         replicas = java.util.Collections.unmodifiableMap(copy);
         undecided = Set.copyOf(undecided);
+    }
+
+    /** Without Secret or Config files. */
+    public StackHere(StackSpec spec, Map<String, SortedSet<Integer>> replicas, Set<String> undecided,
+                     NameServers names) {
+        this(spec, replicas, undecided, names, Map.of());
     }
 
     /** Names not answered on this host: plans as before names across hosts. */
@@ -63,11 +71,21 @@ public record StackHere(StackSpec spec, Map<String, SortedSet<Integer>> replicas
 
     /** With the spec replaced (e.g. route labels merged in): the same replicas. */
     public StackHere withSpec(StackSpec next) {
-        return new StackHere(next, replicas, undecided, names);
+        return new StackHere(next, replicas, undecided, names, files);
     }
 
     /** With where containers on Berth Networks send DNS queries on this host: the same replicas. */
     public StackHere withNames(NameServers next) {
-        return new StackHere(spec, replicas, undecided, next);
+        return new StackHere(spec, replicas, undecided, next, files);
+    }
+
+    /** With the Secret and Config files prepared on this host, per service: the same replicas. */
+    public StackHere withFiles(Map<String, ServiceFiles> next) {
+        return new StackHere(spec, replicas, undecided, names, next);
+    }
+
+    /** The files prepared for {@code service}, none when it uses no Secret or Config. */
+    public ServiceFiles filesOf(String service) {
+        return files.getOrDefault(service, ServiceFiles.NONE);
     }
 }

@@ -1,0 +1,37 @@
+package dev.berth.crds.secret;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A Secret: named values that only operators (and CLIs) holding the cluster key can read.
+ * {@code encryptedData} maps each key to an envelope ({@code berth:v1:<key id>:<base64>}, AES-256-GCM, bound to the
+ * secret's name and the key). {@code stringData} is plain text a person writes in a manifest: {@code berth apply}
+ * encrypts it into {@code encryptedData} before anything reaches etcd, and a GitSource refuses it. What is stored in
+ * etcd therefore never has {@code stringData}. {@code type} is {@code Opaque} (the default) for now.
+ */
+public record SecretSpec(String type, Map<String, String> encryptedData, Map<String, String> stringData) {
+    public static final String OPAQUE = "Opaque";
+    /** etcd refuses values over 1.5 MiB; a single value this large is a mistake, not a secret. */
+    public static final int MAX_VALUE_BYTES = 500 * 1024;
+
+    public SecretSpec {
+        type = type == null ? OPAQUE : type;
+        encryptedData = encryptedData == null ? Map.of() : new TreeMap<>(encryptedData);
+        stringData = stringData == null ? Map.of() : new TreeMap<>(stringData);
+        encryptedData = java.util.Collections.unmodifiableMap(encryptedData);
+        stringData = java.util.Collections.unmodifiableMap(stringData);
+    }
+
+    /** Every key, encrypted or not yet. */
+    public java.util.SortedSet<String> keys() {
+        var keys = new java.util.TreeSet<>(encryptedData.keySet());
+        keys.addAll(stringData.keySet());
+        return keys;
+    }
+
+    /** Whether any value is still plain text (must be encrypted before it is stored). */
+    public boolean hasPlainValues() {
+        return !stringData.isEmpty();
+    }
+}
