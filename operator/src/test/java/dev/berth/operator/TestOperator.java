@@ -80,6 +80,8 @@ public final class TestOperator implements AutoCloseable, BeforeEachCallback, Af
         private boolean dns = true;
         private Duration failoverAfterUnknown = Operator.Settings.DEFAULT_FAILOVER_AFTER_UNKNOWN;
         private Duration probeInterval = Operator.Settings.DEFAULT_PROBE_INTERVAL;
+        private Path secretKeyFile;
+        private Path secretsDir = Path.of(System.getProperty("java.io.tmpdir"));
 
         private Builder() {
         }
@@ -102,6 +104,8 @@ public final class TestOperator implements AutoCloseable, BeforeEachCallback, Af
             b.dns = dns;
             b.failoverAfterUnknown = failoverAfterUnknown;
             b.probeInterval = probeInterval;
+            b.secretKeyFile = secretKeyFile;
+            b.secretsDir = secretsDir;
             return b;
         }
 
@@ -159,6 +163,18 @@ public final class TestOperator implements AutoCloseable, BeforeEachCallback, Af
         /** How often the overlay prober probes each peer. */
         public Builder probeInterval(Duration value) {
             this.probeInterval = value;
+            return this;
+        }
+
+        /** The cluster key file Secrets decrypt with (none by default: Secrets cannot be used). */
+        public Builder secretKeyFile(Path value) {
+            this.secretKeyFile = value;
+            return this;
+        }
+
+        /** The only directory GitSources may name files in (default: the JVM's temporary directory). */
+        public Builder secretsDir(Path value) {
+            this.secretsDir = value;
             return this;
         }
 
@@ -250,7 +266,17 @@ public final class TestOperator implements AutoCloseable, BeforeEachCallback, Af
                 etcd.keys, dockerHost, instance, new InetSocketAddress("127.0.0.1", 0),
                 settings.resync, settings.workers, 5, FAST_RETRY, "test", settings.underlay, settings.routes,
                 settings.failoverAfter, new dev.berth.operator.dns.DnsSettings(settings.dns, List.of(), null),
-                settings.probeInterval, settings.failoverAfterUnknown);
+                settings.probeInterval, settings.failoverAfterUnknown,
+                new dev.berth.operator.secrets.SecretSettings(Optional.ofNullable(settings.secretKeyFile),
+                        stateDir(host), settings.secretsDir));
+    }
+
+    /**
+     * A state directory of this operator's own (Secret and Config files), so operators of one test run never share
+     * one; every host of the run keeps it under one parent, removed on close.
+     */
+    public Path stateDir(String forHost) {
+        return Path.of(System.getProperty("java.io.tmpdir"), "berth-state", instance, forHost);
     }
 
     /**
@@ -268,7 +294,11 @@ public final class TestOperator implements AutoCloseable, BeforeEachCallback, Af
                 "-cp", System.getProperty("java.class.path")));
         command.addAll(jvmOptions);
         command.addAll(List.of("dev.berth.operator.cli.BerthMain", "operator", "--host", host, "--instance", instance,
-                "--etcd-endpoints", etcdEndpoints, "--prefix", etcd.prefix, "--docker-host", dockerHost));
+                "--etcd-endpoints", etcdEndpoints, "--prefix", etcd.prefix, "--docker-host", dockerHost,
+                "--state-dir", stateDir(host).toString(), "--secrets-dir", settings.secretsDir.toString()));
+        if (settings.secretKeyFile != null) {
+            command.addAll(List.of("--secret-key-file", settings.secretKeyFile.toString()));
+        }
         command.addAll(List.of(options));
         return command;
     }

@@ -113,6 +113,21 @@ public final class OperatorCommand implements Callable<Integer> {
             description = "Longest wait between retries of a failing stack (default ${DEFAULT-VALUE}).")
     long maxBackoff;
 
+    @Option(names = "--secret-key-file", paramLabel = "FILE", defaultValue = "${env:BERTH_SECRET_KEY_FILE}",
+            description = "The cluster key file that decrypts Secrets (env BERTH_SECRET_KEY_FILE); without it no"
+                    + " Secret can be used on this host")
+    java.nio.file.Path secretKeyFile;
+
+    @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = "${env:BERTH_STATE_DIR:-/var/lib/berth}",
+            description = "The operator's own directory: Secret files on a tmpfs under secrets/, Config files under"
+                    + " configs/ (dockerd must see the same path) (default: ${DEFAULT-VALUE})")
+    java.nio.file.Path stateDir;
+
+    @Option(names = "--secrets-dir", paramLabel = "DIR", defaultValue = "${env:BERTH_SECRETS_DIR:-/etc/berth/secrets}",
+            description = "The only directory GitSources may name files in (passwords, ssh keys, known_hosts,"
+                    + " webhook secrets) (default: ${DEFAULT-VALUE})")
+    java.nio.file.Path secretsDir;
+
     @Option(names = "--dns-upstream", paramLabel = "HOST[:PORT],...", defaultValue = "${env:BERTH_DNS_UPSTREAM}",
             description = "Resolvers the name responder forwards non-Berth names to (env BERTH_DNS_UPSTREAM; default:"
                     + " the nameservers of /etc/resolv.conf, without Docker's 127.0.0.11).")
@@ -144,7 +159,8 @@ public final class OperatorCommand implements Callable<Integer> {
                         Optional.ofNullable(underlayIp), Optional.ofNullable(netns)),
                 new dev.berth.operator.route.RouteRuntime.Settings(traefikRoot, advertiseAddress),
                 Duration.ofSeconds(failoverAfter), dnsSettings(), Duration.ofSeconds(probeInterval),
-                Duration.ofSeconds(failoverAfterUnknown));
+                Duration.ofSeconds(failoverAfterUnknown),
+                new dev.berth.operator.secrets.SecretSettings(Optional.ofNullable(secretKeyFile), stateDir, secretsDir));
         CountDownLatch stop = new CountDownLatch(1);
         // Handle TERM and INT ourselves so a graceful stop exits 0 (a JVM killed by a signal exits 143).
         Signal.handle(new Signal("TERM"), s -> stop.countDown());
