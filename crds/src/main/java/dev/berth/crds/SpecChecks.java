@@ -1,9 +1,14 @@
 package dev.berth.crds;
 
+import dev.berth.crds.secret.ConfigCheck;
+import dev.berth.crds.secret.SecretCheck;
 import dev.berth.crds.stack.DependsOnCheck;
+import dev.berth.crds.stack.FileTargetCheck;
+import dev.berth.crds.stack.MountTargetCheck;
 import dev.berth.crds.stack.PlacementCheck;
 import dev.berth.crds.stack.PublishedPortCheck;
 import dev.berth.crds.stack.ReservationCheck;
+import dev.berth.crds.stack.SecretEnvCheck;
 import dev.berth.crds.stack.VolumeSourceCheck;
 
 import java.util.List;
@@ -16,7 +21,8 @@ public final class SpecChecks {
     public static List<SpecCheck<?>> standard() {
         return List.of(new VolumeSourceCheck(), new PublishedPortCheck(), new DependsOnCheck(), new PlacementCheck(),
                 new ReservationCheck(), new dev.berth.crds.network.NetworkRangeCheck(),
-                new dev.berth.crds.route.RouteCheck());
+                new dev.berth.crds.route.RouteCheck(), new SecretCheck(), new ConfigCheck(), new FileTargetCheck(),
+                new MountTargetCheck(), new SecretEnvCheck());
     }
 
     /** Runs the checks that apply to this spec's type. */
