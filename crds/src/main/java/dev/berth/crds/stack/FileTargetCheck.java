@@ -42,8 +42,8 @@ public final class FileTargetCheck implements SpecCheck<StackSpec> {
         }
     }
 
-    /** What is wrong with an absolute target path, or empty. */
-    static Optional<String> problem(String target) {
+    /** What is wrong with an absolute target path, or empty (the compose importer asks too). */
+    public static Optional<String> problem(String target) {
         if (target.equals("/")) {
             return Optional.of("the target cannot be / itself; name a file, like /run/secrets/db-password");
         }

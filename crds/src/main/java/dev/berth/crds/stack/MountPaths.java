@@ -4,12 +4,12 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 
 /** Container paths compared as the kernel sees them, as plain text (no file system is involved). */
-final class MountPaths {
+public final class MountPaths {
     private MountPaths() {
     }
 
     /** {@code /a//b/./c/../d/} as {@code /a/b/d}; nothing climbs above {@code /}. */
-    static String normalise(String path) {
+    public static String normalise(String path) {
         Deque<String> segments = new ArrayDeque<>();
         for (String segment : path.split("/")) {
             if (segment.isEmpty() || segment.equals(".")) {
@@ -25,7 +25,7 @@ final class MountPaths {
     }
 
     /** Whether {@code path} is {@code dir} or inside it (both normalised). */
-    static boolean within(String path, String dir) {
+    public static boolean within(String path, String dir) {
         return path.equals(dir) || path.startsWith(dir.equals("/") ? "/" : dir + "/");
     }
 }
