@@ -106,10 +106,11 @@ class ComposeSecretsTest {
                       - {source: pw, target: /d, mode: 0010}
                       - {source: pw, target: /e, mode: 288, uid: "1000", gid: 1000}
                       - {source: pw, target: /f, mode: 444}
+                      - {source: pw, target: /g, mode: 0100}
                 secrets:
                   pw: {file: pw}
                 """, Map.of());
-        assertEquals(List.of("0440", "0400", "0600", "0010", "0440", "0674"),
+        assertEquals(List.of("0440", "0400", "0600", "0010", "0440", "0674", "0100"),
                 secretsOf(result).stream().map(FileReference::mode).toList());
         assertEquals(1000, secretsOf(result).get(4).uid());
         assertEquals(1000, secretsOf(result).get(4).gid());
@@ -117,7 +118,7 @@ class ComposeSecretsTest {
                 + "services.web.secrets[5].mode: Compose reads 444 as a decimal number, which is mode 0674; write 0444 "
                 + "for the octal mode"), result.warnings().toString());
         assertEquals(1, result.warnings().stream().filter(w -> w.message().contains("decimal")).count(),
-                "0010, 0o400 and 288 are read without a warning: " + result.warnings());
+                "0010, 0100, 0o400 and 288 are read without a warning: " + result.warnings());
     }
 
     @Test
