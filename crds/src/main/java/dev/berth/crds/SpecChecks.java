@@ -19,10 +19,12 @@ public final class SpecChecks {
     }
 
     public static List<SpecCheck<?>> standard() {
-        return List.of(new VolumeSourceCheck(), new PublishedPortCheck(), new DependsOnCheck(), new PlacementCheck(),
+        // Errors are reported in file order whatever the order of the checks.
+        return List.of(new SecretCheck(), new ConfigCheck(), new FileTargetCheck(), new MountTargetCheck(),
+                new SecretEnvCheck(),
+                new VolumeSourceCheck(), new PublishedPortCheck(), new DependsOnCheck(), new PlacementCheck(),
                 new ReservationCheck(), new dev.berth.crds.network.NetworkRangeCheck(),
-                new dev.berth.crds.route.RouteCheck(), new SecretCheck(), new ConfigCheck(), new FileTargetCheck(),
-                new MountTargetCheck(), new SecretEnvCheck());
+                new dev.berth.crds.route.RouteCheck());
     }
 
     /** Runs the checks that apply to this spec's type. */

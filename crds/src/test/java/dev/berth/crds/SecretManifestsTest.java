@@ -136,9 +136,10 @@ class SecretManifestsTest {
                         "x.yaml:8:13: spec.encryptedData.broken: " + message),
                 errors(secret("  encryptedData:\n    short: berth:v1:" + KEY_ID + ":AAAA\n"
                         + "    broken: berth:v1:" + KEY_ID + ":A=B\n")));
-        assertEquals(List.of("x.yaml:7:10: spec.encryptedData.bad: \"plain\" does not match the pattern "
-                        + "^berth:v1:[0-9a-f]{16}:[A-Za-z0-9+/=]+$"),
-                errors(secret("  encryptedData:\n    bad: plain\n")));
+        // Not an envelope at all: the schema's pattern refuses it (its message is the schema's, not checked here).
+        List<String> plain = errors(secret("  encryptedData:\n    bad: plain\n"));
+        assertEquals(1, plain.size());
+        assertTrue(plain.get(0).startsWith("x.yaml:7:10: spec.encryptedData.bad: "), plain.toString());
     }
 
     @Test
