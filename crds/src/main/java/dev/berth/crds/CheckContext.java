@@ -29,6 +29,44 @@ public final class CheckContext {
         return locate(path).line();
     }
 
+    /**
+     * Reports {@code message} at the key {@code key} of the mapping at {@code mapPath} (a data key like
+     * {@code db.password} holds dots, which a path cannot address). The path shown is {@code mapPath.key}, as the
+     * schema's own messages name map entries.
+     */
+    public void errorAtKey(String mapPath, String key, String message) {
+        YamlNode.Entry entry = entry(mapPath, key);
+        if (entry == null) {
+            error(mapPath, message);
+        } else {
+            problems.add(entry.line(), entry.column(), keyPath(mapPath, key), message);
+        }
+    }
+
+    /** Like {@link #errorAtKey} but at the key's value (a value too large is pointed at, not its name). */
+    public void errorAtValue(String mapPath, String key, String message) {
+        YamlNode.Entry entry = entry(mapPath, key);
+        if (entry == null) {
+            error(mapPath, message);
+        } else {
+            problems.at(entry.value(), keyPath(mapPath, key), message);
+        }
+    }
+
+    private static String keyPath(String mapPath, String key) {
+        return Problems.child(mapPath, key.isEmpty() ? "\"\"" : key);
+    }
+
+    /** The line of the key {@code key} of the mapping at {@code mapPath}, or of the nearest written parent. */
+    public int lineOfKey(String mapPath, String key) {
+        YamlNode.Entry entry = entry(mapPath, key);
+        return entry == null ? line(mapPath) : entry.line();
+    }
+
+    private YamlNode.Entry entry(String mapPath, String key) {
+        return locate(mapPath) instanceof YamlNode.Mapping mapping ? mapping.entries().get(key) : null;
+    }
+
     private YamlNode locate(String path) {
         return locate(root, path);
     }

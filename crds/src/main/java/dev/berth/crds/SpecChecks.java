@@ -1,9 +1,14 @@
 package dev.berth.crds;
 
+import dev.berth.crds.secret.ConfigCheck;
+import dev.berth.crds.secret.SecretCheck;
 import dev.berth.crds.stack.DependsOnCheck;
+import dev.berth.crds.stack.FileTargetCheck;
+import dev.berth.crds.stack.MountTargetCheck;
 import dev.berth.crds.stack.PlacementCheck;
 import dev.berth.crds.stack.PublishedPortCheck;
 import dev.berth.crds.stack.ReservationCheck;
+import dev.berth.crds.stack.SecretEnvCheck;
 import dev.berth.crds.stack.VolumeSourceCheck;
 
 import java.util.List;
@@ -14,7 +19,10 @@ public final class SpecChecks {
     }
 
     public static List<SpecCheck<?>> standard() {
-        return List.of(new VolumeSourceCheck(), new PublishedPortCheck(), new DependsOnCheck(), new PlacementCheck(),
+        // Errors are reported in file order whatever the order of the checks.
+        return List.of(new SecretCheck(), new ConfigCheck(), new FileTargetCheck(), new MountTargetCheck(),
+                new SecretEnvCheck(),
+                new VolumeSourceCheck(), new PublishedPortCheck(), new DependsOnCheck(), new PlacementCheck(),
                 new ReservationCheck(), new dev.berth.crds.network.NetworkRangeCheck(),
                 new dev.berth.crds.route.RouteCheck());
     }

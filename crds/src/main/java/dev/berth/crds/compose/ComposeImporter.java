@@ -26,7 +26,7 @@ import java.util.Set;
  * }</pre>
  */
 public final class ComposeImporter {
-    private static final Set<String> DROPPED_TOP_LEVEL = Set.of("configs", "secrets", "include", "models");
+    private static final Set<String> DROPPED_TOP_LEVEL = Set.of("include", "models");
 
     private final ComposeOptions options;
 
@@ -61,6 +61,8 @@ public final class ComposeImporter {
 
         String stack = stackName(input, root, nodes, diagnostics);
         TopLevelResources resources = new TopLevelResources(diagnostics, nodes, stack);
+        FileObjects secrets = new FileObjects(diagnostics, nodes, input.directory(), environment, stack, true);
+        FileObjects configs = new FileObjects(diagnostics, nodes, input.directory(), environment, stack, false);
         ComposeNode services = null;
         for (ComposeNode.Entry e : root.entries().values()) {
             if (e.value().isNull() && !e.key().equals("services")) {
@@ -74,6 +76,8 @@ public final class ComposeImporter {
                 case "version" -> diagnostics.warn(e, "version", "obsolete in the Compose specification; ignored");
                 case "networks" -> resources.networks(e.value());
                 case "volumes" -> resources.volumes(e.value());
+                case "secrets" -> secrets.read(e.value());
+                case "configs" -> configs.read(e.value());
                 default -> {
                     if (e.key().startsWith("x-")) {
                         continue; // extension blocks only carry anchors; what they hold is reported where it is used
@@ -89,8 +93,10 @@ public final class ComposeImporter {
         }
         ImportContext context = new ImportContext(diagnostics, nodes, input.directory(), environment, stack,
                 serviceNames(serviceMap, diagnostics), resources.networkNames, resources.volumeNames,
-                resources.defaultNetwork);
-        List<ObjectNode> documents = new ArrayList<>();
+                resources.defaultNetwork, secrets.declared, configs.declared);
+        // The objects first: a reader meets a Secret before the service that mounts it.
+        List<ObjectNode> documents = new ArrayList<>(secrets.documents);
+        documents.addAll(configs.documents);
         ObjectNode stackDoc = stackDocument(stack, resources);
         ArrayNode serviceSpecs = JsonNodeFactory.instance.arrayNode();
         List<ServiceConverter.Converted> converted = new ArrayList<>();

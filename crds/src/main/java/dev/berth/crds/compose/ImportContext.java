@@ -11,8 +11,11 @@ import java.util.Map;
  * @param networks      compose network name → the name a service lists (declared stack network or existing network)
  * @param volumes       compose volume name → Docker volume name ({@code <stack>_<name>} as Compose names it)
  * @param defaultNetwork what a service without networks joins ({@code default} unless the file redefines it)
+ * @param secrets       compose secret name → the Secret services refer to
+ * @param configs       compose config name → the Config services refer to
  */
 record ImportContext(Diagnostics diagnostics, Nodes nodes, Path directory, Map<String, String> environment, String stack,
                      Map<String, String> services, Map<String, String> networks, Map<String, String> volumes,
-                     String defaultNetwork) {
+                     String defaultNetwork, Map<String, FileObjects.Declared> secrets,
+                     Map<String, FileObjects.Declared> configs) {
 }

@@ -18,16 +18,14 @@ import java.util.Map;
 final class ServiceConverter {
     /** The Stack's field order, so the printed service reads like one written by hand. */
     private static final List<String> FIELD_ORDER = List.of("name", "image", "entrypoint", "command", "env", "labels",
-            "ports", "volumes", "networks", "dependsOn", "restart", "healthcheck", "resources", "user", "readOnly",
-            "capAdd", "capDrop", "securityOpt", "init", "placement", "replicas", "update");
+            "ports", "volumes", "secrets", "configs", "networks", "dependsOn", "restart", "healthcheck", "resources",
+            "user", "readOnly", "capAdd", "capDrop", "securityOpt", "init", "placement", "replicas", "update");
 
     /** Why common keys cannot be carried over; any other key gets a generic reason. */
     private static final Map<String, String> UNSUPPORTED = Map.ofEntries(
             Map.entry("build", "not supported (Berth runs existing images)"),
             Map.entry("extends", "not supported (write the service out in full)"),
             Map.entry("profiles", "not supported (every service of a stack runs)"),
-            Map.entry("configs", "not supported (mount the file with a bind volume)"),
-            Map.entry("secrets", "not supported (mount the file with a read-only bind volume)"),
             Map.entry("logging", "not supported (containers use the Docker daemon's log driver)"),
             Map.entry("network_mode", "not supported (services join the stack's networks)"),
             Map.entry("container_name", "not supported (Berth names containers <stack>-<service>-<replica>)"),
@@ -65,6 +63,7 @@ final class ServiceConverter {
             return new Converted(entry.key(), service, traefik);
         }
         Map<String, String> env = new LinkedHashMap<>();
+        FileReferenceConverter files = new FileReferenceConverter(context);
         ComposeNode envFile = m.get("env_file");
         if (envFile != null) {
             env.putAll(envFiles(envFile, Paths.child(path, "env_file")));
@@ -87,6 +86,8 @@ final class ServiceConverter {
                 case "expose" -> new PortConverter(context).expose(v, keyPath).forEach(p -> arrayOf(service, "ports").add(p));
                 case "volumes" -> new VolumeConverter(context, name).volumes(v, keyPath).forEach(x -> arrayOf(service, "volumes").add(x));
                 case "tmpfs" -> new VolumeConverter(context, name).tmpfs(v, keyPath).forEach(x -> arrayOf(service, "volumes").add(x));
+                case "secrets" -> service.set("secrets", files.convert(v, keyPath, true));
+                case "configs" -> service.set("configs", files.convert(v, keyPath, false));
                 case "networks" -> networks(v, keyPath, service);
                 case "depends_on" -> dependsOn(v, keyPath, service);
                 case "healthcheck" -> new HealthcheckConverter(context).convert(v, keyPath).ifPresent(h -> service.set("healthcheck", h));
@@ -111,6 +112,7 @@ final class ServiceConverter {
                     ? "has no image, and Berth does not build: build and push the image, then set image"
                     : "has no image");
         }
+        files.checkTargets(service);
         new DeployConverter(context).reservationsWithinLimits(m, path, service);
         scaleInGlobalMode(m, path, service);
         onePerHostWithPublishedPorts(m, path, service);

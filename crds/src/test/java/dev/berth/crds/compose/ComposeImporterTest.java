@@ -43,6 +43,11 @@ class ComposeImporterTest {
     }
 
     @Test
+    void secretsAndConfigsBecomeObjectsAndReferences() throws Exception {
+        assertFixture("secrets", Map.of("SHOP_API_TOKEN", "t0ken"));
+    }
+
+    @Test
     void withoutRouteKindTraefikLabelsStayAsLabelsWithAWarning() throws Exception {
         Path dir = fixture("traefik");
         ComposeImport result = new ComposeImporter(new ComposeOptions(false)).convert(input(dir, ENV));
@@ -76,8 +81,12 @@ class ComposeImporterTest {
     }
 
     private static void assertFixture(String name) throws Exception {
+        assertFixture(name, ENV);
+    }
+
+    private static void assertFixture(String name, Map<String, String> env) throws Exception {
         Path dir = fixture(name);
-        ComposeImport result = importer().convert(input(dir, ENV));
+        ComposeImport result = importer().convert(input(dir, env));
         assertTrue(result.ok(), result.errors().toString());
         String expected = Files.readString(dir.resolve("expected.yaml")).replace("@DIR@", dir.toString());
         assertEquals(canonical(valid(expected)), canonical(valid(result.yaml())), result.yaml());
