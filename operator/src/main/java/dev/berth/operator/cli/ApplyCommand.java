@@ -6,7 +6,10 @@ import dev.berth.crds.Kinds;
 import dev.berth.crds.ManifestParser;
 import dev.berth.operator.store.ApplyOutcome;
 import java.io.PrintWriter;
+import dev.berth.crds.Resource;
+import dev.berth.operator.secrets.SecretKeyring;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -16,7 +19,9 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "apply", mixinStandardHelpOptions = true,
         description = "Validate manifests, then write them all to etcd in one transaction.%n"
-                + "Nothing is written when any document is invalid. Prints KIND/NAME created|configured|unchanged.")
+                + "Nothing is written when any document is invalid. Prints KIND/NAME created|configured|unchanged.%n"
+                + "A Secret's stringData is encrypted with the cluster key (--secret-key-file) into encryptedData first;"
+                + " with a key at hand every encryptedData value must decrypt.")
 public final class ApplyCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -31,6 +36,9 @@ public final class ApplyCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "Print what would change without writing.")
     boolean dryRun;
 
+    @Mixin
+    SecretKeyOption secretKey;
+
     @Override
     public Integer call() {
         Kinds kinds = Kinds.standard();
@@ -38,14 +46,21 @@ public final class ApplyCommand implements Callable<Integer> {
         if (!loaded.report(spec.commandLine().getErr())) {
             return 1;
         }
+        // Secrets are sealed before etcd is even asked: a missing key or a foreign envelope writes nothing.
+        Optional<SecretKeyring> keyring = SecretSealer.anySecret(loaded.resources()) ? secretKey.ifGiven() : Optional.empty();
+        SecretSealer.Sealed sealed = SecretSealer.seal(loaded.resources(), keyring);
+        if (!new Manifests.Loaded(sealed.resources(), sealed.errors()).report(spec.commandLine().getErr())) {
+            return 1;
+        }
+        loaded = new Manifests.Loaded(sealed.resources(), List.of());
         PrintWriter out = spec.commandLine().getOut();
         try (StoreSession session = new StoreSession(etcd, kinds)) {
             Manifests.Loaded crossChecked = loaded.crossChecked(Manifests.storedForChecks(session.store(), kinds));
             if (!crossChecked.report(spec.commandLine().getErr())) {
                 return 1;
             }
-            List<ApplyOutcome> outcomes = dryRun ? session.store().preview(loaded.resources())
-                    : session.store().apply(loaded.resources());
+            List<Resource> toWrite = SecretSealer.keepUnchanged(loaded.resources(), session.store(), keyring);
+            List<ApplyOutcome> outcomes = dryRun ? session.store().preview(toWrite) : session.store().apply(toWrite);
             outcomes.forEach(o -> out.println(o + (dryRun ? " (dry run)" : "")));
             PlacementNotice.print(session, loaded.resources(), spec.commandLine().getErr());
         }

@@ -34,7 +34,7 @@ public final class GetCommand implements Callable<Integer> {
     @Mixin
     EtcdOptions etcd;
 
-    @Parameters(index = "0", paramLabel = "KIND", description = "stacks (st), networks (net), routes, gitsources, or hosts (every host the cluster knows:"
+    @Parameters(index = "0", paramLabel = "KIND", description = "stacks (st), networks (net), routes, gitsources, secrets, configs (cfg), or hosts (every host the cluster knows:"
                     + " Ready, Cordoned, Draining, Drained, Unknown (no record, still reached through the overlay) or Down)")
     String kindName;
 
