@@ -52,14 +52,14 @@ public final class ApplyCommand implements Callable<Integer> {
         if (!new Manifests.Loaded(sealed.resources(), sealed.errors()).report(spec.commandLine().getErr())) {
             return 1;
         }
-        loaded = new Manifests.Loaded(sealed.resources(), List.of());
         PrintWriter out = spec.commandLine().getOut();
         try (StoreSession session = new StoreSession(etcd, kinds)) {
             Manifests.Loaded crossChecked = loaded.crossChecked(Manifests.storedForChecks(session.store(), kinds));
             if (!crossChecked.report(spec.commandLine().getErr())) {
                 return 1;
             }
-            List<Resource> toWrite = SecretSealer.keepUnchanged(loaded.resources(), session.store(), keyring);
+            // Checked as written (errors point into the files), stored as sealed.
+            List<Resource> toWrite = SecretSealer.keepUnchanged(sealed.resources(), session.store(), keyring);
             List<ApplyOutcome> outcomes = dryRun ? session.store().preview(toWrite) : session.store().apply(toWrite);
             outcomes.forEach(o -> out.println(o + (dryRun ? " (dry run)" : "")));
             PlacementNotice.print(session, loaded.resources(), spec.commandLine().getErr());

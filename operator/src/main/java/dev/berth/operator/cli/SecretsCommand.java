@@ -150,7 +150,8 @@ public final class SecretsCommand implements Runnable {
                 return null;
             }
             if (moved == 0) {
-                return object.key() + " unchanged (" + spec.encryptedData().size() + " values under key " + newest + ")";
+                int n = spec.encryptedData().size();
+                return object.key() + " unchanged (" + n + (n == 1 ? " value" : " values") + " under key " + newest + ")";
             }
             String what = moved + (moved == 1 ? " value" : " values") + " from key " + String.join(", ", from)
                     + " to key " + newest;

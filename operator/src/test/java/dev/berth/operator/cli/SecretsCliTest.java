@@ -310,7 +310,7 @@ class SecretsCliTest {
         assertEquals(java.util.List.of(
                 "secret/api re-encrypted: 1 value from key " + oldId + " to key " + newId,
                 "secret/db re-encrypted: 2 values from key " + oldId + " to key " + newId,
-                "secret/fresh unchanged (1 values under key " + newId + ")"), moved.out().lines().sorted().toList());
+                "secret/fresh unchanged (1 value under key " + newId + ")"), moved.out().lines().sorted().toList());
         assertNoValue(moved.out());
         SecretKeyring onlyNew = SecretKeyring.load(newOnly);
         for (String name : new String[] {"db", "api", "fresh"}) {
