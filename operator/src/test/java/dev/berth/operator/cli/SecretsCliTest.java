@@ -270,6 +270,25 @@ class SecretsCliTest {
     }
 
     @Test
+    void aPlainValueInEncryptedDataIsRefusedWithoutEchoingIt() throws Exception {
+        Path file = write("mistake.yaml", """
+                apiVersion: berth.dev/v1
+                kind: Secret
+                metadata: {name: db}
+                spec:
+                  encryptedData:
+                    password: %s
+                """.formatted(PASSWORD));
+        for (CliRun run : new CliRun[] {berth("apply", "-f", file.toString()), CliRun.raw("validate", "-f", file.toString())}) {
+            assertEquals(1, run.exit(), run.out());
+            assertTrue(run.err().contains(file + ":6:15: spec.encryptedData.password: the value does not match the pattern"),
+                    run.err());
+            assertNoValue(run.err() + run.out());
+        }
+        assertTrue(etcd.snapshot().isEmpty());
+    }
+
+    @Test
     void twoKeysThenReencryptMovesEveryValueToTheNewKey() throws Exception {
         String oldKey = SecretKeyring.newKeyLine();
         String newKey = SecretKeyring.newKeyLine();
