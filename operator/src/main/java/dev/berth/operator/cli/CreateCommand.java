@@ -72,6 +72,12 @@ public final class CreateCommand implements Runnable {
             KindDef kind = kinds.byKind(kind()).orElseThrow();
             DataManifests.Manifest manifest = manifest(DataSources.read(fromFiles, fromLiterals));
             String yaml = manifest.yaml();
+            int bytes = yaml.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            if (bytes > ManifestParser.maxBytes()) {
+                throw new CliException(kind.singular() + "/" + name + " would be " + bytes + " bytes stored; an object"
+                        + " holds at most " + ManifestParser.maxBytes() + " (a Secret's values grow by a third when"
+                        + " encrypted): split the values into several objects");
+            }
             // The same checks as berth apply (name, schema), on exactly the text that would be stored.
             ParseResult parsed = new ManifestParser(kinds).parse("<" + kind.singular() + " " + name + ">",
                     yaml.getBytes(java.nio.charset.StandardCharsets.UTF_8));

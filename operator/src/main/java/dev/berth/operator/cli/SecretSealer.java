@@ -96,6 +96,7 @@ final class SecretSealer {
         SecretSpec sealedSpec = new SecretSpec(spec.type(), encrypted, null);
         String yaml = DataManifests.secret(name, resource.metadata().labels(), resource.metadata().annotations(),
                 spec.type(), encrypted).yaml();
+        tooBig(name, yaml).ifPresent(problem -> errors.add(where.at("spec.stringData", problem)));
         return new Resource(resource.apiVersion(), resource.kind(), resource.metadata(), sealedSpec, yaml,
                 resource.file(), resource.line());
     }
@@ -145,6 +146,14 @@ final class SecretSealer {
             }
         }
         return true;
+    }
+
+    /** A stored object must parse again (operators read it): encrypted values are about a third larger. */
+    static Optional<String> tooBig(String name, String yaml) {
+        int bytes = yaml.getBytes(StandardCharsets.UTF_8).length;
+        return bytes <= dev.berth.crds.ManifestParser.maxBytes() ? Optional.empty()
+                : Optional.of("secret/" + name + " would be " + bytes + " bytes once encrypted; an object holds at most "
+                        + dev.berth.crds.ManifestParser.maxBytes() + ": split the values into several Secrets");
     }
 
     private static String dataPath(String field, String key) {

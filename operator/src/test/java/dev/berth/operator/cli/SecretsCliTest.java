@@ -391,6 +391,14 @@ class SecretsCliTest {
         assertEquals(1, tooBig.exit());
         assertTrue(tooBig.err().contains("at most " + SecretSpec.MAX_VALUE_BYTES + " (500 KiB)"), tooBig.err());
 
+        Path almost = dir.resolve("almost");
+        Files.write(almost, new byte[SecretSpec.MAX_VALUE_BYTES]);
+        CliRun objectTooBig = berth("create", "secret", "db", "--from-file", "a=" + almost, "--from-file", "b=" + almost,
+                "--secret-key-file", key.toString());
+        assertEquals(1, objectTooBig.exit());
+        assertTrue(objectTooBig.err().contains("secret/db would be "), objectTooBig.err());
+        assertTrue(objectTooBig.err().contains("split the values into several objects"), objectTooBig.err());
+
         CliRun twice = berth("create", "secret", "db", "--from-literal", "a=1", "--from-literal", "a=2", "--secret-key-file", key.toString());
         assertEquals(1, twice.exit());
         assertTrue(twice.err().contains("key \"a\" is given twice"), twice.err());
