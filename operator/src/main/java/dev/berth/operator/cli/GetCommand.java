@@ -70,8 +70,8 @@ public final class GetCommand implements Callable<Integer> {
             }
         }
         switch (output) {
-            case yaml -> printYaml(out, views);
-            case json -> printJson(out, views, codec);
+            case yaml -> printYaml(out, PlainSecrets.withheld(views, spec.commandLine().getErr()));
+            case json -> printJson(out, PlainSecrets.withheld(views, spec.commandLine().getErr()), codec);
             default -> printTable(out, kind, views, output == Output.wide, name != null);
         }
         out.flush();

@@ -289,6 +289,58 @@ class SecretsCliTest {
     }
 
     @Test
+    void aSecretWrittenAroundBerthWithPlainValuesIsNeverPrinted() throws Exception {
+        etcd.kv.put(etcd.prefix + "/v1/secret/raw", """
+                apiVersion: berth.dev/v1
+                kind: Secret
+                metadata: {name: raw}
+                spec:
+                  stringData: {password: %s}
+                """.formatted(PASSWORD));
+        etcd.kv.put(etcd.prefix + "/v1/secret/broken", "spec: {encryptedData: {password: " + PASSWORD + "}}\n");
+        for (String format : new String[] {"yaml", "json"}) {
+            CliRun get = berth("get", "secrets", "-o", format);
+            assertEquals(0, get.exit(), get.err());
+            assertNoValue(get.out() + get.err());
+            assertTrue(get.err().contains("secret/raw is not shown"), get.err());
+            assertTrue(get.err().contains("secret/broken is not shown"), get.err());
+        }
+        CliRun table = berth("get", "secrets");
+        assertNoValue(table.out() + table.err());
+        CliRun describe = berth("describe", "secret", "raw");
+        assertNoValue(describe.out() + describe.err());
+        assertTrue(describe.out().contains("holds plain stringData"), describe.out());
+        Path key = keyFile("cluster.key", SecretKeyring.newKeyLine());
+        CliRun reencrypt = berth("secrets", "reencrypt", "--secret-key-file", key.toString());
+        assertEquals(1, reencrypt.exit());
+        assertNoValue(reencrypt.out() + reencrypt.err());
+    }
+
+    @Test
+    void reencryptLeavesASecretItCannotOpenAndMovesTheRest() throws Exception {
+        String oldKey = SecretKeyring.newKeyLine();
+        Path old = keyFile("old.key", oldKey);
+        Path stranger = keyFile("stranger.key", SecretKeyring.newKeyLine());
+        Path both = keyFile("both.key", oldKey, SecretKeyring.newKeyLine());
+        assertEquals(0, berth("create", "secret", "good", "--from-literal", "a=" + PASSWORD, "--secret-key-file", old.toString()).exit());
+        assertEquals(0, berth("create", "secret", "foreign", "--from-literal", "a=" + PASSWORD, "--from-literal", "b=x",
+                "--secret-key-file", stranger.toString()).exit());
+        String foreignBefore = stored("secret", "foreign");
+        CliRun run = berth("secrets", "reencrypt", "--secret-key-file", both.toString());
+        assertEquals(1, run.exit());
+        assertTrue(run.out().contains("secret/good re-encrypted: 1 value from key " + SecretKeyring.load(old).newestKeyId()), run.out());
+        String strangerId = SecretKeyring.load(stranger).newestKeyId();
+        assertTrue(run.err().contains("error: secret/foreign key \"a\" was encrypted with key " + strangerId), run.err());
+        assertTrue(run.err().contains("error: secret/foreign key \"b\" was encrypted with key " + strangerId), run.err());
+        assertTrue(run.err().contains("secret/foreign left as it was"), run.err());
+        assertTrue(run.err().contains("1 secret could not be re-encrypted"), run.err());
+        assertNoValue(run.out() + run.err());
+        assertEquals(foreignBefore, stored("secret", "foreign"));
+        assertEquals(SecretKeyring.load(both).newestKeyId(),
+                SecretKeyring.keyIdOf(storedSecret("good").encryptedData().get("a")).orElseThrow());
+    }
+
+    @Test
     void twoKeysThenReencryptMovesEveryValueToTheNewKey() throws Exception {
         String oldKey = SecretKeyring.newKeyLine();
         String newKey = SecretKeyring.newKeyLine();
