@@ -45,9 +45,12 @@ public final class SecretsCommand implements Runnable {
                             + " (--secret-key-file or BERTH_SECRET_KEY_FILE) needs the same file.",
                     "",
                     "Rotation:",
-                    "  1. berth secrets new-key >> /etc/berth/cluster.key   (append: the new key encrypts from now on)",
-                    "  2. give the new file to every operator and CLI (operators read it when they decrypt)",
-                    "  3. berth secrets reencrypt   (every Secret moves to the new key; containers do not restart)",
+                    "  1. berth secrets new-key >> cluster.key",
+                    "     (appended: the new key encrypts from now on)",
+                    "  2. give the new file to every operator first, then to every CLI",
+                    "     (a host without it cannot open values sealed with the new key)",
+                    "  3. berth secrets reencrypt",
+                    "     (every Secret moves to the new key; no container restarts)",
                     "  4. later, remove the old key's line from every copy of the file"})
     static final class NewKey implements Callable<Integer> {
         @Spec
