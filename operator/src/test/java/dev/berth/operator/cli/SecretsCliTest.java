@@ -474,6 +474,33 @@ class SecretsCliTest {
         assertTrue(etcd.snapshot().isEmpty(), etcd.snapshot().toString());
     }
 
+    /** The key file named by the environment, in a berth process of its own (the variable holds a path, not a key). */
+    @Test
+    void theKeyFileMayComeFromTheEnvironment() throws Exception {
+        Path key = keyFile("cluster.key", SecretKeyring.newKeyLine());
+        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), BerthMain.class.getName(),
+                "create", "secret", "db", "--from-file", "password=" + write("pw", PASSWORD), "--dry-run");
+        builder.environment().put("BERTH_SECRET_KEY_FILE", key.toString());
+        builder.redirectError(ProcessBuilder.Redirect.DISCARD);
+        Process process = builder.start();
+        String yaml = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(0, process.exitValue(), yaml);
+        assertNoValue(yaml);
+        ParseResult parsed = new ManifestParser(Kinds.standard()).parse("out", yaml.getBytes(StandardCharsets.UTF_8));
+        assertEquals(PASSWORD, new String(SecretKeyring.load(key).decrypt("db", "password",
+                parsed.resources().get(0).spec(SecretSpec.class).encryptedData().get("password")), StandardCharsets.UTF_8));
+
+        builder.environment().put("BERTH_SECRET_KEY_FILE", dir.resolve("missing.key").toString());
+        builder.redirectError(ProcessBuilder.Redirect.PIPE);
+        Process missing = builder.start();
+        String err = new String(missing.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(missing.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(1, missing.exitValue(), err);
+        assertTrue(err.contains("cannot read the secret key file " + dir.resolve("missing.key")), err);
+    }
+
     @Test
     void newKeyPrintsAKeyLineAndHelpExplainsRotation() throws Exception {
         CliRun run = CliRun.raw("secrets", "new-key");
