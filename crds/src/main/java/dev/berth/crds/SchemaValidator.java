@@ -151,7 +151,9 @@ final class SchemaValidator {
             String regex = schema.get("pattern").asText();
             Pattern pattern = patterns.computeIfAbsent(regex, Pattern::compile);
             if (!pattern.matcher(value).find()) {
-                problems.at(node, path, "\"" + value + "\" does not match the pattern " + regex);
+                // writeOnly (JSON Schema's "sensitive") values are never echoed: a password in the wrong field.
+                boolean secret = schema.path("writeOnly").asBoolean(false);
+                problems.at(node, path, (secret ? "the value" : "\"" + value + "\"") + " does not match the pattern " + regex);
             }
         }
         if (schema.has("format")) {

@@ -14,7 +14,7 @@ import java.util.Set;
 final class Schemas {
     static final Set<String> KEYWORDS = Set.of("type", "properties", "required", "additionalProperties", "items",
             "enum", "pattern", "minimum", "maximum", "minLength", "maxLength", "minItems", "description", "default",
-            "format", "x-unique-key", "x-hint");
+            "format", "x-unique-key", "x-hint", "writeOnly");
     private static final Set<String> TYPES = Set.of("object", "array", "string", "integer", "number", "boolean");
 
     private final Map<String, JsonNode> byKind = new HashMap<>();

@@ -217,7 +217,8 @@ public final class EtcdInformer<T> implements AutoCloseable, Source<String> {
                 objects.remove(name);
             } else if (event.getEventType() == WatchEvent.EventType.PUT) {
                 StoredValue value = new StoredValue(key, event.getKeyValue().getValue().toString(StandardCharsets.UTF_8),
-                        event.getKeyValue().getModRevision(), event.getKeyValue().getCreateRevision());
+                        event.getKeyValue().getModRevision(), event.getKeyValue().getCreateRevision(),
+                        event.getKeyValue().getVersion());
                 objects.put(name, codec.decode(name, value, objects.get(name)));
             } else {
                 continue;

@@ -6,7 +6,10 @@ import dev.berth.crds.Kinds;
 import dev.berth.crds.ManifestParser;
 import dev.berth.operator.store.ApplyOutcome;
 import java.io.PrintWriter;
+import dev.berth.crds.Resource;
+import dev.berth.operator.secrets.SecretKeyring;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -16,7 +19,9 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "apply", mixinStandardHelpOptions = true,
         description = "Validate manifests, then write them all to etcd in one transaction.%n"
-                + "Nothing is written when any document is invalid. Prints KIND/NAME created|configured|unchanged.")
+                + "Nothing is written when any document is invalid. Prints KIND/NAME created|configured|unchanged.%n"
+                + "A Secret's stringData is encrypted with the cluster key (--secret-key-file) into encryptedData first;"
+                + " with a key at hand every encryptedData value must decrypt.")
 public final class ApplyCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -31,11 +36,20 @@ public final class ApplyCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "Print what would change without writing.")
     boolean dryRun;
 
+    @Mixin
+    SecretKeyOption secretKey;
+
     @Override
     public Integer call() {
         Kinds kinds = Kinds.standard();
         Manifests.Loaded loaded = Manifests.load(new ManifestParser(kinds), ManifestFiles.read(files, System.in));
         if (!loaded.report(spec.commandLine().getErr())) {
+            return 1;
+        }
+        // Secrets are sealed before etcd is even asked: a missing key or a foreign envelope writes nothing.
+        Optional<SecretKeyring> keyring = SecretSealer.anySecret(loaded.resources()) ? secretKey.ifGiven() : Optional.empty();
+        SecretSealer.Sealed sealed = SecretSealer.seal(loaded.resources(), keyring);
+        if (!new Manifests.Loaded(sealed.resources(), sealed.errors()).report(spec.commandLine().getErr())) {
             return 1;
         }
         PrintWriter out = spec.commandLine().getOut();
@@ -44,8 +58,9 @@ public final class ApplyCommand implements Callable<Integer> {
             if (!crossChecked.report(spec.commandLine().getErr())) {
                 return 1;
             }
-            List<ApplyOutcome> outcomes = dryRun ? session.store().preview(loaded.resources())
-                    : session.store().apply(loaded.resources());
+            // Checked as written (errors point into the files), stored as sealed.
+            List<Resource> toWrite = SecretSealer.keepUnchanged(sealed.resources(), session.store(), keyring);
+            List<ApplyOutcome> outcomes = dryRun ? session.store().preview(toWrite) : session.store().apply(toWrite);
             outcomes.forEach(o -> out.println(o + (dryRun ? " (dry run)" : "")));
             PlacementNotice.print(session, loaded.resources(), spec.commandLine().getErr());
         }

@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
         subcommands = {ApplyCommand.class, OperatorCommand.class, DiffCommand.class, GetCommand.class, DescribeCommand.class, DeleteCommand.class,
                 CordonCommand.class, UncordonCommand.class, DrainCommand.class, RebalanceCommand.class, ForgetCommand.class,
                 DoctorCommand.class,
-                ValidateCommand.class, ImportCommand.class, CommandLine.HelpCommand.class})
+                ValidateCommand.class, ImportCommand.class, CreateCommand.class, SecretsCommand.class,
+                CommandLine.HelpCommand.class})
 public final class BerthMain implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;

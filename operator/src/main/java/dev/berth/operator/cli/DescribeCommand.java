@@ -35,6 +35,7 @@ public final class DescribeCommand implements Callable<Integer> {
         KindDef kind = KindArgument.resolve(kinds, kindName, spec.commandLine());
         PrintWriter out = spec.commandLine().getOut();
         ObjectView view;
+        java.util.List<String> users;
         try (StoreSession session = new StoreSession(etcd, kinds)) {
             Optional<StoredObject> object = session.store().get(kind, name);
             if (object.isEmpty()) {
@@ -43,6 +44,7 @@ public final class DescribeCommand implements Callable<Integer> {
                 return 1;
             }
             view = ObjectView.load(session.store(), object.get(), new StatusCodec(), ClusterReader.read(session));
+            users = DataUsers.applies(kind.kind()) ? DataUsers.find(session.store(), kinds, kind.kind(), name) : null;
         }
         StoredObject object = view.object();
         out.println("Name:        " + name);
@@ -58,6 +60,10 @@ public final class DescribeCommand implements Callable<Integer> {
             printMap(out, "Annotations:", r.metadata().annotations());
         });
         KindTables.standard().forKind(kind.kind()).ifPresent(t -> t.describe(view, out));
+        if (users != null) {
+            out.println("Used by:" + (users.isEmpty() ? "     (no stack or GitSource names it)" : ""));
+            users.forEach(u -> out.println("  " + u));
+        }
         out.flush();
         return 0;
     }

@@ -34,7 +34,7 @@ public final class GetCommand implements Callable<Integer> {
     @Mixin
     EtcdOptions etcd;
 
-    @Parameters(index = "0", paramLabel = "KIND", description = "stacks (st), networks (net), routes, gitsources, or hosts (every host the cluster knows:"
+    @Parameters(index = "0", paramLabel = "KIND", description = "stacks (st), networks (net), routes, gitsources, secrets, configs (cfg), or hosts (every host the cluster knows:"
                     + " Ready, Cordoned, Draining, Drained, Unknown (no record, still reached through the overlay) or Down)")
     String kindName;
 
@@ -70,8 +70,8 @@ public final class GetCommand implements Callable<Integer> {
             }
         }
         switch (output) {
-            case yaml -> printYaml(out, views);
-            case json -> printJson(out, views, codec);
+            case yaml -> printYaml(out, PlainSecrets.withheld(views, spec.commandLine().getErr()));
+            case json -> printJson(out, PlainSecrets.withheld(views, spec.commandLine().getErr()), codec);
             default -> printTable(out, kind, views, output == Output.wide, name != null);
         }
         out.flush();

@@ -9,6 +9,7 @@ import dev.berth.crds.compose.ComposeImport;
 import dev.berth.crds.compose.ComposeImporter;
 import dev.berth.crds.compose.ComposeInput;
 import dev.berth.crds.compose.ComposeOptions;
+import dev.berth.operator.secrets.SecretKeyring;
 import dev.berth.operator.store.ApplyOutcome;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,6 +21,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -65,6 +67,9 @@ public final class ImportCommand implements Runnable {
         @Option(names = "--apply", description = "Write the objects to etcd, as berth apply does.")
         boolean apply;
 
+        @Mixin
+        SecretKeyOption secretKey;
+
         @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write the YAML to FILE instead of stdout.")
         Path output;
 
@@ -109,9 +114,16 @@ public final class ImportCommand implements Runnable {
         }
 
         /** The same path as berth apply: the check across objects against etcd, then one transaction. */
-        private int apply(Kinds kinds, List<Resource> resources, PrintWriter out, PrintWriter err) {
+        private int apply(Kinds kinds, List<Resource> imported, PrintWriter out, PrintWriter err) {
+            // Secrets as berth apply writes them: plain values encrypted first, or nothing is written.
+            Optional<SecretKeyring> keyring = SecretSealer.anySecret(imported) ? secretKey.ifGiven() : Optional.empty();
+            SecretSealer.Sealed sealed = SecretSealer.seal(imported, keyring);
+            if (!new Manifests.Loaded(sealed.resources(), sealed.errors()).report(err)) {
+                return 1;
+            }
             try (StoreSession session = new StoreSession(etcd, kinds)) {
-                Manifests.Loaded checked = new Manifests.Loaded(resources, List.of())
+                List<Resource> resources = SecretSealer.keepUnchanged(sealed.resources(), session.store(), keyring);
+                Manifests.Loaded checked = new Manifests.Loaded(imported, List.of())
                         .crossChecked(Manifests.storedForChecks(session.store(), kinds));
                 if (!checked.report(err)) {
                     return 1;

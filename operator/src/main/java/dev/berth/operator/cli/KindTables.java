@@ -16,7 +16,9 @@ final class KindTables {
                 "Stack", new StackTable(),
                 "Network", new NetworkTable(),
                 "GitSource", new GitSourceTable(),
-                "Route", new RouteTable()));
+                "Route", new RouteTable(),
+                "Secret", new DataTables.SecretTable(),
+                "Config", new DataTables.ConfigTable()));
     }
 
     Optional<KindTable> forKind(String kind) {

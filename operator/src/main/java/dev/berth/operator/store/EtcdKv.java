@@ -254,7 +254,7 @@ public final class EtcdKv {
 
     private static StoredValue toValue(KeyValue kv) {
         return new StoredValue(kv.getKey().toString(StandardCharsets.UTF_8), kv.getValue().toString(StandardCharsets.UTF_8),
-                kv.getModRevision(), kv.getCreateRevision());
+                kv.getModRevision(), kv.getCreateRevision(), kv.getVersion());
     }
 
     static ByteSequence bytes(String text) {
