@@ -123,4 +123,27 @@ class SecretFilesTest {
             assertEquals(value, SecretBed.exec(h, SecretBed.only(h, stack).getId(), null, "cat", "/run/secrets/" + secret));
         }
     }
+
+    @Test
+    void diffReportsNoChangeForAConvergedStackUsingSecretsAndConfigs() throws Exception {
+        try (TestOperator h = TestOperator.builder().secretKeyFile(keyFile).build()) {
+            h.start();
+            String secret = h.name("db");
+            String config = h.name("conf");
+            String stack = h.name("df");
+            h.apply(SecretBed.secret(keyring, secret, Map.of("password", "pw")));
+            h.apply(SecretBed.config(config, Map.of("a.conf", "a=1")));
+            h.apply(StackYaml.stack(stack).with("""
+                    secrets: [{source: %s}]
+                    configs: [{source: %s, target: /etc/a.conf}]
+                    secretEnv: [{name: PW, secretKeyRef: {name: %s, key: password}}]
+                    """.formatted(secret, config, secret)).yaml());
+            h.awaitReady(stack, 1);
+            dev.berth.operator.CliRun diff = h.cli("diff", "stack", stack, "--host", h.host, "--instance", h.instance,
+                    "--docker-host", dev.berth.operator.TestEnv.dockerHost());
+            assertEquals(0, diff.exit(), diff.out() + diff.err());
+            assertTrue(diff.out().contains("nothing to do"), diff.out());
+            assertTrue(diff.err().contains("uses Secrets or Configs"), diff.err());
+        }
+    }
 }
