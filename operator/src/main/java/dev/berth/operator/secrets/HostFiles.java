@@ -143,14 +143,16 @@ public final class HostFiles {
                 out.write(buffer);
             }
         }
-        // Numeric ids, as the container sees them: no user lookup on this host.
+        // The mode first, while the operator still owns the file (after the chown only CAP_FOWNER could change it).
+        Files.setPosixFilePermissions(file, permissions(set.mode()));
+        // Numeric ids, as the container sees them: no user lookup on this host. Needs CAP_CHOWN unless they are the
+        // operator's own.
         if (!Integer.valueOf(set.uid()).equals(Files.getAttribute(file, "unix:uid"))) {
             Files.setAttribute(file, "unix:uid", set.uid());
         }
         if (!Integer.valueOf(set.gid()).equals(Files.getAttribute(file, "unix:gid"))) {
             Files.setAttribute(file, "unix:gid", set.gid());
         }
-        Files.setPosixFilePermissions(file, permissions(set.mode()));
     }
 
     static Set<PosixFilePermission> permissions(int mode) {

@@ -106,6 +106,35 @@ class SecretFailuresTest {
         }
     }
 
+    /** As after a reboot: the tmpfs is empty and Docker cannot start the container until the operator is back. */
+    @Test
+    void anEmptiedTmpfsIsFilledAgainAtTheSamePathsWhenTheOperatorStarts() throws Exception {
+        try (TestOperator h = TestOperator.builder().secretKeyFile(keyFile).build()) {
+            h.start();
+            String secret = h.name("db");
+            String s = h.name("boot");
+            h.apply(SecretBed.secret(keyring, secret, Map.of("password", "pw")));
+            h.apply(stack(s, secret));
+            h.awaitReady(s, 1);
+            String id = SecretBed.only(h, s).getId();
+            Path source = SecretBed.mountSource(h, id, "/run/secrets/x");
+
+            h.stopOperator();
+            h.docker.stopContainerCmd(id).withTimeout(1).exec();
+            Tmpfs.unmount(h.stateDir(h.host).resolve(HostFiles.SECRETS));
+            assertFalse(Files.exists(source));
+            org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
+                    () -> h.docker.startContainerCmd(id).exec(), "Docker refuses a missing bind source");
+
+            h.start();
+            h.awaitReady(s, 1);
+            String again = SecretBed.only(h, s).getId();
+            assertEquals(source, SecretBed.mountSource(h, again, "/run/secrets/x"), "the same path (the salt is kept)");
+            assertEquals("tmpfs", Tmpfs.typeAt(h.stateDir(h.host).resolve(HostFiles.SECRETS)));
+            assertEquals("pw", SecretBed.exec(h, again, null, "cat", "/run/secrets/x"));
+        }
+    }
+
     private static java.util.Set<String> list(Path dir) throws java.io.IOException {
         try (var files = Files.list(dir)) {
             return files.map(p -> p.getFileName().toString()).collect(java.util.stream.Collectors.toSet());
