@@ -93,6 +93,11 @@ class SecretFailuresTest {
             h.awaitReady(kept, 1);
             Path dir = SecretBed.mountSource(h, SecretBed.only(h, s).getId(), "/run/secrets/x");
             Path keptDir = SecretBed.mountSource(h, SecretBed.only(h, kept).getId(), "/run/secrets/" + secret);
+            // What collection goes by: Docker's list names each container's bind sources.
+            var listed = new dev.berth.reconcilers.docker.InstrumentedDocker(h.docker, h.instance)
+                    .listManagedContainerDetails();
+            assertTrue(listed.stream().anyMatch(c -> keptDir.toString().equals(c.mounts().get("/run/secrets/" + secret))),
+                    listed.toString());
             assertTrue(Files.isDirectory(dir), "two keys: a directory " + dir);
             assertEquals(java.util.Set.of("password", "user"), list(dir));
             assertEquals("rwxr-xr-x", java.nio.file.attribute.PosixFilePermissions.toString(
