@@ -114,4 +114,18 @@ final class SecretBed {
         h.etcd.kv.list(h.keys().base()).values().forEach(v -> all.append(v.key()).append('=').append(v.value()).append('\n'));
         return all.toString();
     }
+
+    /** The same, read the way an operator of etcd would: {@code etcdctl get --prefix}, every key and value raw. */
+    static String etcdctlDump(TestOperator h) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder("etcdctl", "--endpoints", h.etcdEndpoints, "get", "--prefix",
+                h.keys().base()).redirectErrorStream(true);
+        pb.environment().remove("ETCDCTL_ENDPOINTS"); // etcdctl refuses the flag and the variable together
+        pb.environment().put("ETCDCTL_API", "3");
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new AssertionError("etcdctl failed: " + out);
+        }
+        return out;
+    }
 }

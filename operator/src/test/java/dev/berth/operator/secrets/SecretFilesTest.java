@@ -64,6 +64,9 @@ class SecretFilesTest {
             String etcd = SecretBed.etcdDump(h);
             assertTrue(etcd.contains(SecretKeyring.PREFIX), "the Secret is in etcd, encrypted");
             assertFalse(etcd.contains(value), "no plain value anywhere in etcd (objects, status)");
+            String raw = SecretBed.etcdctlDump(h);
+            assertTrue(raw.contains(SecretKeyring.PREFIX + keyring.newestKeyId()), "etcdctl shows the ciphertext");
+            assertFalse(raw.contains(value), "etcdctl shows no plain value");
             assertFalse(SecretBed.inspectJson(h, id).contains(value), "not in docker inspect");
             assertFalse(h.scrape().contains(value), "not in /metrics");
             root.setLevel(level);
