@@ -31,6 +31,8 @@ import java.util.TreeSet;
  * with a {@link FilesException} (and nothing of it changes).
  */
 public final class StackFiles {
+    /** What a data key may be, as a file name (the schema's rule). */
+    private static final java.util.regex.Pattern FILE_NAME = java.util.regex.Pattern.compile("^[-._a-zA-Z0-9]{1,253}$");
     private final DesiredInformer secrets;
     private final DesiredInformer configs;
     private final OperatorKeyring keyring;
@@ -93,6 +95,10 @@ public final class StackFiles {
     private Path place(FileReference ref, String kind, SortedMap<String, byte[]> values) throws FilesException {
         boolean directory = ref.key() == null && values.size() > 1;
         String leaf = directory ? ref.source() : values.firstKey();
+        if (!isFileName(leaf)) {
+            throw new FilesException(kind.equals("secret") ? FilesException.SECRET_NOT_FOUND
+                    : FilesException.CONFIG_NOT_FOUND, kind + " " + ref.source() + ": not a file name: " + leaf);
+        }
         return files.place(new FileSet(kind, ref.source(), directory, leaf, values, ref.modeBits(), ref.effectiveUid(),
                 ref.effectiveGid()));
     }
@@ -110,12 +116,25 @@ public final class StackFiles {
             if (!present.contains(ref.key())) {
                 throw new FilesException(reason, what + " has no key " + ref.key());
             }
+            if (!isFileName(ref.key())) {
+                throw new FilesException(reason, what + ": key " + ref.key() + " is not a file name");
+            }
             return List.of(ref.key());
         }
         if (present.isEmpty()) {
             throw new FilesException(reason, what + " has no keys");
         }
+        for (String key : present) {
+            // Validation refuses such keys at apply; one written to etcd by hand must not name a path outside.
+            if (!isFileName(key)) {
+                throw new FilesException(reason, what + " has a key that is not a file name: " + key);
+            }
+        }
         return new TreeSet<>(present);
+    }
+
+    private static boolean isFileName(String name) {
+        return FILE_NAME.matcher(name).matches() && !name.equals(".") && !name.equals("..");
     }
 
     private SecretSpec secret(String name, ServiceSpec service) throws FilesException {
