@@ -55,7 +55,6 @@ public final class HostFiles {
     /** Writes and collections take turns: a directory reused by a pass is never removed under it. */
     private final Object lock = new Object();
     private byte[] salt;
-    private boolean tmpfsReady;
 
     public HostFiles(Path stateDir, Clock clock, Duration grace) {
         this.stateDir = stateDir.toAbsolutePath().normalize();
@@ -86,18 +85,19 @@ public final class HostFiles {
             boolean secret = set.kind().equals("secret");
             Path root = secret ? secretsRoot() : configsRoot();
             try {
-                byte[] salt = salt();
-                if (secret) {
-                    ensureTmpfs();
-                } else {
-                    privateDir(root);
-                }
-                String digest = set.digest(salt);
+                String digest = set.digest(salt());
                 Path dir = root.resolve(digest);
                 Path entry = dir.resolve(set.leaf());
                 if (Files.exists(entry)) {
                     Files.setLastModifiedTime(dir, FileTime.from(clock.instant()));
                     return entry;
+                }
+                // Looked at before every write, not once: a tmpfs unmounted under a running operator must not make
+                // it write Secrets to the disk below.
+                if (secret) {
+                    ensureTmpfs();
+                } else {
+                    privateDir(root);
                 }
                 write(root, dir, set);
                 log.info("wrote {} files {} for {}/{}", set.kind(), digest, set.kind(), set.name());
@@ -204,9 +204,6 @@ public final class HostFiles {
      * mounted now. Secrets are never written to a disk.
      */
     private void ensureTmpfs() throws FilesException {
-        if (tmpfsReady) {
-            return;
-        }
         try {
             privateDir(secretsRoot);
             if (!Tmpfs.isTmpfs(secretsRoot)) {
@@ -216,7 +213,6 @@ public final class HostFiles {
             if (!Tmpfs.isTmpfs(secretsRoot)) {
                 throw new IOException("still no tmpfs at " + secretsRoot + " after mounting one");
             }
-            tmpfsReady = true;
         } catch (IOException | RuntimeException e) {
             throw new FilesException(FilesException.SECRET_STORE_UNAVAILABLE, secretsRoot
                     + " is not a tmpfs and one cannot be mounted there (" + describe(e) + "); Secrets are never"
