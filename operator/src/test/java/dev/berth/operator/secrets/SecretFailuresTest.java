@@ -140,6 +140,30 @@ class SecretFailuresTest {
         }
     }
 
+    @Test
+    void withoutATmpfsSecretsAreRefusedAndNothingIsWritten() throws Exception {
+        try (TestOperator h = TestOperator.builder().secretKeyFile(keyFile).build()) {
+            // A file where the tmpfs must go: no tmpfs can be mounted there.
+            Path secrets = h.stateDir(h.host).resolve(HostFiles.SECRETS);
+            Files.createDirectories(secrets.getParent());
+            Files.writeString(secrets, "in the way");
+            h.start();
+            String secret = h.name("db");
+            String s = h.name("store");
+            h.apply(SecretBed.secret(keyring, secret, Map.of("password", "pw")));
+            h.apply(stack(s, secret));
+            Await.until(WAIT, s + " Degraded/SecretStoreUnavailable",
+                    () -> h.degradedReason(s).filter("SecretStoreUnavailable"::equals).isPresent(), () -> h.describeStatus(s));
+            assertTrue(degradedMessage(h, s).contains(secrets.toString()), degradedMessage(h, s));
+            assertEquals(0, h.containers(s).size());
+            assertEquals("in the way", Files.readString(secrets), "nothing written in its place");
+
+            Files.delete(secrets);
+            h.awaitReady(s, 1);
+            assertEquals("tmpfs", Tmpfs.typeAt(secrets));
+        }
+    }
+
     private static java.util.Set<String> list(Path dir) throws java.io.IOException {
         try (var files = Files.list(dir)) {
             return files.map(p -> p.getFileName().toString()).collect(java.util.stream.Collectors.toSet());
