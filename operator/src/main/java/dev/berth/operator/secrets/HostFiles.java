@@ -99,6 +99,8 @@ public final class HostFiles {
                 } else {
                     privateDir(root);
                 }
+                // A directory without its entry was changed by hand: written again whole.
+                deleteTree(dir);
                 write(root, dir, set);
                 log.info("wrote {} files {} for {}/{}", set.kind(), digest, set.kind(), set.name());
                 return entry;
