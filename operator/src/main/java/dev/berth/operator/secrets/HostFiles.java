@@ -218,7 +218,8 @@ public final class HostFiles {
         } catch (IOException | RuntimeException e) {
             throw new FilesException(FilesException.SECRET_STORE_UNAVAILABLE, secretsRoot
                     + " is not a tmpfs and one cannot be mounted there (" + describe(e) + "); Secrets are never"
-                    + " written to a disk: give the operator CAP_SYS_ADMIN or mount a tmpfs there (docs/secrets.md)");
+                    + " written to a disk: mount a tmpfs there, or run the operator as root in the host's mount namespace"
+                    + " (docs/secrets.md)");
         }
     }
 
