@@ -23,6 +23,10 @@ import dev.berth.operator.kit.Lifecycle;
 import dev.berth.operator.kit.Topic;
 import dev.berth.operator.route.RouteRuntime;
 import dev.berth.operator.gitops.GitOpsRuntime;
+import dev.berth.operator.secrets.FileCollector;
+import dev.berth.operator.secrets.HostFiles;
+import dev.berth.operator.secrets.OperatorKeyring;
+import dev.berth.operator.secrets.StackFiles;
 import dev.berth.operator.cache.ObservedCache;
 import dev.berth.operator.control.HostRecord;
 import dev.berth.operator.control.ExternalNetworks;
@@ -247,7 +251,8 @@ public final class Operator implements AutoCloseable {
                 new StackConverger(docker), new StatusWriter(kv, settings.keys(), settings.host(), objectMetrics::status),
                 Clock.systemUTC(), new DriftMetrics(registry, List.of("stack")),
                 overlay.map(OverlayRuntime::externalNetworks).orElse(ExternalNetworks.none()), routes.serviceLabels(),
-                assignments, namesHere(overlay.isPresent()), Upstreams.reachableFromContainers(upstreams())), assignments));
+                assignments, namesHere(overlay.isPresent()), Upstreams.reachableFromContainers(upstreams()),
+                stackFiles()), assignments));
         overlay.ifPresent(o -> controllers.add(networkController(o, stacks, hosts, reachability)));
         Optional<OverlayProber> prober = underlay.map(u -> overlayProber(u, registration, hosts, kv));
         controllers.add(routeController(stacks, hosts, reachability));
@@ -391,6 +396,20 @@ public final class Operator implements AutoCloseable {
         return overlays && settings.namesHere();
     }
 
+    /**
+     * The Secret and Config files of this host's stacks, under the state directory; the files no container uses any
+     * more are removed after each list of containers.
+     */
+    private StackFiles stackFiles() {
+        OperatorKeyring keyring = new OperatorKeyring(settings.secrets().keyFile());
+        keyring.loadNow();
+        HostFiles files = new HostFiles(settings.secrets().stateDir());
+        FileCollector collector = new FileCollector(files, Clock.systemUTC(), observed::resync);
+        observed.addListListener(collector::listed);
+        lifecycle.add("secret files collector", () -> { }, collector::close);
+        return new StackFiles(informers.desired(kind("Secret")), informers.desired(kind("Config")), keyring, files);
+    }
+
     /** Stacks on this host: as many workers as the operator is told. */
     private Controller stackController(DesiredInformer stacks, StackReconciler reconciler, Assignments assignments) {
         return ControllerBuilder.named("stack")
@@ -403,6 +422,9 @@ public final class Operator implements AutoCloseable {
                         new HostRecordCodec(settings.keys())), assignments::stacksNaming)
                 // Labels-mode Routes changed the Traefik labels a stack's containers must carry.
                 .watchesNow(routes.labelChanges(), List::of)
+                // A Secret or Config a stack uses was created, changed or deleted.
+                .watches(informers.desired(kind("Secret")), name -> StackFiles.stacksUsing(stacks, "secret", name))
+                .watches(informers.desired(kind("Config")), name -> StackFiles.stacksUsing(stacks, "config", name))
                 .allKeys(() -> stackKeys(stacks))
                 .reconciler(reconciler)
                 .workers(settings.workers())

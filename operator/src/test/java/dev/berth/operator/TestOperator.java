@@ -457,6 +457,32 @@ public final class TestOperator implements AutoCloseable, BeforeEachCallback, Af
         close();
     }
 
+    /**
+     * Unmounts the Secret tmpfs of every host of this instance (a production operator never does: Docker restarts
+     * containers from those files) and deletes their state directories.
+     */
+    private void removeStateDirs() {
+        Path top = stateDir(host).getParent();
+        if (!java.nio.file.Files.isDirectory(top)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> hosts = java.nio.file.Files.list(top)) {
+            for (Path hostDir : hosts.toList()) {
+                Path secrets = hostDir.resolve(dev.berth.operator.secrets.HostFiles.SECRETS);
+                for (int i = 0; i < 5 && !dev.berth.operator.secrets.Tmpfs.typeAt(secrets).isEmpty(); i++) {
+                    dev.berth.operator.secrets.Tmpfs.unmount(secrets);
+                }
+            }
+            try (java.util.stream.Stream<Path> walk = java.nio.file.Files.walk(top)) {
+                for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    java.nio.file.Files.deleteIfExists(p);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot clean " + top, e);
+        }
+    }
+
     @Override
     public void close() {
         for (TestOperator peer : peers) {
@@ -470,6 +496,8 @@ public final class TestOperator implements AutoCloseable, BeforeEachCallback, Af
             }
             docker.listNetworksCmd().withFilter("label", List.of(BerthLabels.MANAGED_BY + "=" + instance)).exec()
                     .forEach(n -> docker.removeNetworkCmd(n.getId()).exec());
+            // After the containers that mounted their files: no tmpfs and no file of this run stays behind.
+            removeStateDirs();
         }
         if (ownsEtcd) {
             if (settings.ownTraefikRoot) {

@@ -18,6 +18,10 @@ import dev.berth.reconcilers.stack.ObservedStack;
 import dev.berth.reconcilers.stack.StackAction;
 import dev.berth.reconcilers.stack.StackPlanner;
 import dev.berth.reconcilers.stack.StackHere;
+import dev.berth.reconcilers.stack.ServiceFiles;
+import dev.berth.reconcilers.docker.ListedContainer;
+import dev.berth.reconcilers.docker.MountPlan;
+import dev.berth.crds.stack.ServiceSpec;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.util.LinkedHashMap;
@@ -121,9 +125,11 @@ public final class DiffCommand implements Callable<Integer> {
             Docker docker = new InstrumentedDocker(client, instance);
             String owner = "stack/" + name;
             List<dev.berth.reconcilers.docker.ObservedNetwork> networks = docker.listManagedNetworks();
-            observed = new ObservedStack(
-                    docker.listManagedContainers().stream().filter(c -> owner.equals(c.labels().get(BerthLabels.OWNER))).toList(),
+            List<ListedContainer> containers = docker.listManagedContainerDetails().stream()
+                    .filter(c -> owner.equals(c.container().labels().get(BerthLabels.OWNER))).toList();
+            observed = new ObservedStack(containers.stream().map(ListedContainer::container).toList(),
                     networks.stream().filter(n -> owner.equals(n.labels().get(BerthLabels.OWNER))).toList());
+            desired = desired.map(h -> h.withFiles(filesOfRunning(h, containers, client)));
             if (dns) {
                 // As the operator plans: each Berth Network's gateway is that of its Docker network on the host.
                 Map<String, String> gateways = new TreeMap<>();
@@ -149,6 +155,48 @@ public final class DiffCommand implements Callable<Integer> {
         plan.forEach(a -> out.println(a.describe()));
         out.flush();
         return plan.isEmpty() ? 0 : 1;
+    }
+
+    /**
+     * The Secret and Config files (and Secret environment values) of each service, as its running container has them:
+     * only the operator, with the cluster key and this host's salt, can tell whether a Secret or Config changed, so the
+     * diff neither shows such changes nor reports the files as one.
+     */
+    private Map<String, ServiceFiles> filesOfRunning(StackHere here, List<ListedContainer> containers,
+                                                     DockerClient client) {
+        Map<String, ServiceFiles> files = new TreeMap<>();
+        for (ServiceSpec service : here.spec().services()) {
+            if (!service.usesSecretsOrConfigs() || here.of(service.name()).isEmpty()) {
+                continue;
+            }
+            spec.commandLine().getErr().println("note: service " + service.name() + " uses Secrets or Configs: their"
+                    + " files are taken as its container has them (a changed Secret or Config is not shown)");
+            Optional<ListedContainer> running = containers.stream()
+                    .filter(c -> service.name().equals(c.container().labels().get(BerthLabels.SERVICE))).findFirst();
+            if (running.isEmpty()) {
+                continue;
+            }
+            List<MountPlan> mounts = new java.util.ArrayList<>();
+            service.secrets().forEach(r -> mountOf(running.get(), r.effectiveTarget(true)).ifPresent(mounts::add));
+            service.configs().forEach(r -> mountOf(running.get(), r.effectiveTarget(false)).ifPresent(mounts::add));
+            Map<String, String> env = new TreeMap<>();
+            if (!service.secretEnv().isEmpty()) {
+                String[] all = client.inspectContainerCmd(running.get().container().id()).exec().getConfig().getEnv();
+                for (String kv : all == null ? new String[0] : all) {
+                    int eq = kv.indexOf('=');
+                    if (eq > 0 && service.secretEnv().stream().anyMatch(e -> e.name().equals(kv.substring(0, eq)))) {
+                        env.put(kv.substring(0, eq), kv.substring(eq + 1));
+                    }
+                }
+            }
+            files.put(service.name(), new ServiceFiles(mounts, env));
+        }
+        return files;
+    }
+
+    private static Optional<MountPlan> mountOf(ListedContainer container, String target) {
+        return Optional.ofNullable(container.mounts().get(target)).map(source -> new MountPlan("bind", source, target,
+                true, null));
     }
 
     /**

@@ -64,6 +64,8 @@ public final class StackReconciler implements Reconciler {
     private final boolean names;
     /** The host's resolvers containers on Berth Networks fall back to when the operator does not answer. */
     private final List<String> fallbackDns;
+    /** Prepares the Secret and Config files of the services this host runs. */
+    private final dev.berth.operator.secrets.StackFiles files;
     /** The desired revision each stack last converged at (every planned action worked): actions at that revision are drift. */
     private final Map<String, Long> converged = new ConcurrentHashMap<>();
 
@@ -76,11 +78,14 @@ public final class StackReconciler implements Reconciler {
      * @param names         whether this host's operator answers names on the Berth Networks: containers there get
      *                      its gateway address as DNS server and no service alias
      * @param fallbackDns   resolvers such containers can reach themselves, tried after the gateway
+     * @param files         the Secret and Config files of the services this host runs
      */
     public StackReconciler(HostInfo host, DesiredInformer stacks, ObservedCache observed, StackConverger converger,
                            StatusWriter status, Clock clock, DriftMetrics drift, ExternalNetworks networks,
                            dev.berth.reconcilers.route.ServiceLabels serviceLabels,
-                           dev.berth.operator.cache.Assignments assignments, boolean names, List<String> fallbackDns) {
+                           dev.berth.operator.cache.Assignments assignments, boolean names, List<String> fallbackDns,
+                           dev.berth.operator.secrets.StackFiles files) {
+        this.files = files;
         this.names = names;
         this.fallbackDns = List.copyOf(fallbackDns);
         this.assignments = assignments;
@@ -105,7 +110,8 @@ public final class StackReconciler implements Reconciler {
     }
 
     private ReconcileResult reconcileStack(String name, Deadline deadline) {
-        if (!stacks.synced() || !observed.synced() || !serviceLabels.ready() || !assignments.synced()) {
+        if (!stacks.synced() || !observed.synced() || !serviceLabels.ready() || !assignments.synced()
+                || !files.synced()) {
             return ReconcileResult.requeueAfter(NOT_SYNCED_RETRY);
         }
         ObjectKey key = new ObjectKey("stack", name);
@@ -132,6 +138,16 @@ public final class StackReconciler implements Reconciler {
                         return ReconcileResult.requeueAfter(AFTER_CHANGES);
                     }
                     gateway.ifPresent(g -> gateways.put(network, g));
+                }
+            }
+            if (desiredHere.isPresent()) {
+                try {
+                    desiredHere = Optional.of(desiredHere.get().withFiles(files.resolve(desiredHere.get())));
+                } catch (dev.berth.operator.secrets.FilesException e) {
+                    // Nothing changes on this host until the files can be made: what runs keeps its files.
+                    writeStatus(key, new StackConditions.Pass(object.get().raw().modRevision(), Map.of(), false,
+                            Optional.of(new StackConditions.Failure(e.reason(), e.getMessage()))));
+                    return ReconcileResult.failed(e.reason() + ": " + e.getMessage());
                 }
             }
             if (names) {

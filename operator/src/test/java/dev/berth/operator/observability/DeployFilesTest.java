@@ -30,7 +30,7 @@ class DeployFilesTest {
         JsonNode berth = services.path("berth");
         assertEquals("host", berth.path("network_mode").asText());
         assertEquals("[\"ALL\"]", berth.path("cap_drop").toString());
-        assertEquals("[\"NET_ADMIN\",\"NET_BIND_SERVICE\"]", berth.path("cap_add").toString());
+        assertEquals("[\"NET_ADMIN\",\"NET_BIND_SERVICE\",\"CHOWN\"]", berth.path("cap_add").toString());
         assertTrue(berth.path("read_only").asBoolean());
         assertFalse(berth.toString().contains("docker.sock"), "the operator gets the proxy, never the socket");
         assertFalse(berth.path("privileged").asBoolean(false));
@@ -53,8 +53,8 @@ class DeployFilesTest {
     @Test
     void systemdUnitBoundsCapabilitiesToNetAdmin() throws Exception {
         String unit = Files.readString(charts.resolve("deploy/berth.service"));
-        assertTrue(unit.contains("\nCapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_BIND_SERVICE\n"), unit);
-        assertTrue(unit.contains("\nAmbientCapabilities=CAP_NET_ADMIN CAP_NET_BIND_SERVICE\n"));
+        assertTrue(unit.contains("\nCapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_BIND_SERVICE CAP_CHOWN\n"), unit);
+        assertTrue(unit.contains("\nAmbientCapabilities=CAP_NET_ADMIN CAP_NET_BIND_SERVICE CAP_CHOWN\n"));
         assertTrue(unit.contains("\nNoNewPrivileges=yes\n"));
         assertTrue(unit.contains("\nUser=berth\n"));
         assertFalse(unit.contains("PrivateNetwork=yes"), "overlays need the host's network namespace");

@@ -107,7 +107,15 @@ public final class InstrumentedDocker implements Docker {
                 }
             }
         }
-        return new ListedContainer(observed, addresses, macs, ports);
+        Map<String, String> mounts = new java.util.TreeMap<>();
+        if (c.getMounts() != null) {
+            for (com.github.dockerjava.api.model.ContainerMount m : c.getMounts()) {
+                if (m.getSource() != null && m.getDestination() != null) {
+                    mounts.put(m.getDestination(), m.getSource());
+                }
+            }
+        }
+        return new ListedContainer(observed, addresses, macs, ports, mounts);
     }
 
     @Override
