@@ -16,7 +16,7 @@ public final class SpecChecks {
     public static List<SpecCheck<?>> standard() {
         return List.of(new VolumeSourceCheck(), new PublishedPortCheck(), new DependsOnCheck(), new PlacementCheck(),
                 new ReservationCheck(), new dev.berth.crds.network.NetworkRangeCheck(),
-                new dev.berth.crds.route.RouteCheck());
+                new dev.berth.crds.route.RouteCheck(), new dev.berth.crds.gitops.GitSourceCheck());
     }
 
     /** Runs the checks that apply to this spec's type. */
