@@ -157,8 +157,10 @@ class GitOpsSecretsTest {
 
                 // A webhook secret outside is not read either: the hook is refused.
                 String hooked = h.name("hooked");
-                h.apply(h.gitSource(hooked, repo.url(), "interval: 1h\nwebhook: {secretFile: " + outside + "}"));
-                h.awaitSynced(hooked, commit);
+                TestRepo other = new TestRepo(dir.resolve("other"));
+                String otherCommit = h.commitStack(other, "other");
+                h.apply(h.gitSource(hooked, other.url(), "interval: 1h\nwebhook: {secretFile: " + outside + "}"));
+                h.awaitSynced(hooked, otherCommit);
                 String body = "{}";
                 HttpResponse<String> refused = post(operator, hooked, body, "X-GitHub-Event", "push",
                         "X-Hub-Signature-256", "sha256=" + WebhookHandler.hmac(PASSWORD,
@@ -191,7 +193,7 @@ class GitOpsSecretsTest {
             awaitFailed(h, src, "InvalidManifests");
             GitSourceStatus status = h.status(src).orElseThrow();
             assertEquals(plain, status.lastAttemptedCommit());
-            assertTrue(status.lastError().contains("stacks/db-secret.yaml:7:5: spec.stringData: a Secret in git must"
+            assertTrue(status.lastError().contains("stacks/db-secret.yaml:8:5: spec.stringData: a Secret in git must"
                     + " not hold plain values"), status.lastError());
             assertTrue(h.stored("stack", a).isEmpty(), "nothing of the commit is applied: " + h.stored("stack", a));
             assertTrue(h.stored("secret", db).isEmpty());
@@ -207,9 +209,9 @@ class GitOpsSecretsTest {
                     () -> h.describe(src));
             status = h.status(src).orElseThrow();
             String errors = String.join("\n", status.errors());
-            assertTrue(errors.contains("stacks/db-secret.yaml:6:13: spec.encryptedData.password: secret/" + db
+            assertTrue(errors.contains("stacks/db-secret.yaml:7:15: spec.encryptedData.password: secret/" + db
                     + " key \"password\" does not decrypt"), errors);
-            assertTrue(errors.contains("stacks/db-secret.yaml:7:10: spec.encryptedData.token: secret/" + db
+            assertTrue(errors.contains("stacks/db-secret.yaml:8:12: spec.encryptedData.token: secret/" + db
                     + " key \"token\" was encrypted with key " + otherCluster.newestKeyId()), errors);
             assertTrue(h.stored("stack", a).isEmpty() && h.stored("secret", db).isEmpty(), "still nothing applied");
 
