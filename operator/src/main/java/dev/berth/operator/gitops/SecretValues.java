@@ -66,12 +66,18 @@ final class SecretValues {
             throw new GitSyncException("CredentialsUnavailable", where + ": the Secret has no such key (it has "
                     + String.join(", ", spec.encryptedData().keySet()) + ")");
         }
+        SecretKeyring keyring;
         try {
-            SecretKeyring keyring = keyring().orElseThrow(() -> new SecretKeyException("the operator has no secret key"
-                    + " file (--secret-key-file or BERTH_SECRET_KEY_FILE), so it cannot decrypt Secrets"));
-            return new String(keyring.decrypt(ref.name(), ref.key(), envelope), StandardCharsets.UTF_8).strip();
+            keyring = keyring().orElseThrow(() -> new SecretKeyException("the operator has no secret key file"
+                    + " (--secret-key-file or BERTH_SECRET_KEY_FILE), so it cannot decrypt Secrets"));
         } catch (SecretKeyException e) {
             throw new GitSyncException("CredentialsUnavailable", where + ": " + e.getMessage());
+        }
+        try {
+            return new String(keyring.decrypt(ref.name(), ref.key(), envelope), StandardCharsets.UTF_8).strip();
+        } catch (SecretKeyException e) {
+            // The keyring's message names the secret, the key and the key id already.
+            throw new GitSyncException("CredentialsUnavailable", what + ": " + e.getMessage());
         }
     }
 }
