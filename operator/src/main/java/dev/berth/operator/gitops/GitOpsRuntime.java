@@ -17,6 +17,7 @@ import dev.berth.operator.store.StoredValue;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,13 +25,13 @@ import org.slf4j.LoggerFactory;
 /**
  * The parts of the leader-only {@code gitops} controller that {@code Operator} declares: the sync (its reconciler),
  * the {@code gitops} election, and the webhook. The leader syncs every GitSource on its interval, when its object
- * changes, when a synced object is edited in etcd (self-heal, without a fetch) and on a signed webhook.
+ * changes, when a synced object is edited in etcd (self-heal, without a fetch), when the Secret holding its password
+ * changes (with a fetch) and on a signed webhook.
  */
 public final class GitOpsRuntime {
     private static final Logger log = LoggerFactory.getLogger(GitOpsRuntime.class);
 
     private final DesiredInformer sources;
-    private final DesiredInformer secrets;
     private final SecretRef secretRef;
     private final EtcdKv kv;
     private final String triggerPrefix;
@@ -47,7 +48,6 @@ public final class GitOpsRuntime {
                          Kinds kinds, EtcdKv kv, KeyLayout keys, String host, String instance, long leaseTtlSeconds,
                          SecretSettings settings, MeterRegistry registry) {
         this.sources = sources;
-        this.secrets = secrets;
         this.kv = kv;
         this.triggerPrefix = triggersPrefix(keys);
         Path cacheDir = Path.of(System.getProperty("java.io.tmpdir"), "berth-gitops", instance + "-" + host);
@@ -65,7 +65,7 @@ public final class GitOpsRuntime {
     }
 
     /** The sources whose repository password is a key of Secret {@code secret}. */
-    private java.util.List<String> loggingInWith(String secret) {
+    private List<String> loggingInWith(String secret) {
         return sources.names().stream().filter(name -> sources.get(name).flatMap(StoredObject::resource)
                 .map(r -> r.spec(GitSourceSpec.class).credentials())
                 .map(c -> c.passwordSecretRef() != null && secret.equals(c.passwordSecretRef().name()))
