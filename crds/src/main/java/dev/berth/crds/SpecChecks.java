@@ -24,7 +24,7 @@ public final class SpecChecks {
                 new SecretEnvCheck(),
                 new VolumeSourceCheck(), new PublishedPortCheck(), new DependsOnCheck(), new PlacementCheck(),
                 new ReservationCheck(), new dev.berth.crds.network.NetworkRangeCheck(),
-                new dev.berth.crds.route.RouteCheck());
+                new dev.berth.crds.route.RouteCheck(), new dev.berth.crds.gitops.GitSourceCheck());
     }
 
     /** Runs the checks that apply to this spec's type. */

@@ -257,8 +257,9 @@ public final class Operator implements AutoCloseable {
         Optional<OverlayProber> prober = underlay.map(u -> overlayProber(u, registration, hosts, kv));
         controllers.add(routeController(stacks, hosts, reachability));
         Optional<DnsResponder> names = overlay.flatMap(o -> nameResponder(o, hosts, stacks, reachability));
-        GitOpsRuntime gitops = new GitOpsRuntime(informers.desired(kind("GitSource")), gitopsTriggers(), kinds, kv,
-                settings.keys(), settings.host(), settings.instance(), settings.hostTtlSeconds(), registry);
+        GitOpsRuntime gitops = new GitOpsRuntime(informers.desired(kind("GitSource")), informers.desired(kind("Secret")),
+                gitopsTriggers(), kinds, kv, settings.keys(), settings.host(), settings.instance(),
+                settings.hostTtlSeconds(), settings.secrets(), registry);
         Controller gitopsController = gitopsController(gitops);
         controllers.add(gitopsController);
 

@@ -4,7 +4,8 @@ package dev.berth.crds.gitops;
  * A git repository whose YAML Berth keeps in etcd (like an Argo CD Application or a Flux GitRepository +
  * Kustomization). {@code ref} is a branch or a tag name (or a full {@code refs/...} name); {@code path} is the
  * folder inside the repository whose *.yaml / *.yml files (recursively) are the manifests.
- * Secrets are never in the spec: {@code credentials} and {@code webhook} name a file or environment variable.
+ * Secrets are never in the spec: {@code credentials} and {@code webhook} name a Secret key, a file (in the operator's
+ * {@code --secrets-dir}) or a {@code BERTH_SECRET_*} environment variable ({@link GitSourceCheck}).
  */
 public record GitSourceSpec(String url, String ref, String path, String interval, GitCredentials credentials,
                             Boolean prune, Boolean allowEmpty, Boolean selfHeal, Boolean force, GitWebhook webhook) {

@@ -53,4 +53,47 @@ class GitSourceSpecTest {
         assertTrue(errors.contains("spec.credentials.password: unknown field \"password\""), errors);
         assertTrue(errors.contains("spec.credentials.passwordFile: must be an absolute path"), errors);
     }
+
+    @Test
+    void oneSourcePerSecretAndOnlyBerthSecretVariables() {
+        ParseResult result = parser.parse("gs.yaml", """
+                apiVersion: berth.dev/v1
+                kind: GitSource
+                metadata: {name: stacks}
+                spec:
+                  url: https://git.example/x.git
+                  credentials:
+                    passwordFile: /etc/berth/secrets/token
+                    passwordSecretRef: {name: git, key: token}
+                  webhook:
+                    secretEnv: BERTH_ETCD_PASSWORD
+                """);
+        assertFalse(result.ok());
+        String errors = result.errors().toString();
+        assertTrue(errors.contains("gs.yaml:8:24: spec.credentials.passwordSecretRef: set only one of passwordFile,"
+                + " passwordEnv and passwordSecretRef (this sets passwordFile and passwordSecretRef)"), errors);
+        assertTrue(errors.contains("gs.yaml:10:16: spec.webhook.secretEnv: a GitSource may only read environment"
+                + " variables named BERTH_SECRET_"), errors);
+
+        ParseResult keyFile = parser.parse("gs.yaml", """
+                apiVersion: berth.dev/v1
+                kind: GitSource
+                metadata: {name: stacks}
+                spec:
+                  url: https://git.example/x.git
+                  credentials: {passwordEnv: BERTH_SECRET_KEY_FILE}
+                """);
+        assertTrue(keyFile.errors().toString().contains("is the operator's cluster key file"), keyFile.errors().toString());
+
+        ParseResult fine = parser.parse("gs.yaml", """
+                apiVersion: berth.dev/v1
+                kind: GitSource
+                metadata: {name: stacks}
+                spec:
+                  url: https://git.example/x.git
+                  credentials: {passwordEnv: BERTH_SECRET_GIT_TOKEN}
+                  webhook: {secretRef: {name: hooks, key: github}}
+                """);
+        assertTrue(fine.ok(), fine.errors().toString());
+    }
 }

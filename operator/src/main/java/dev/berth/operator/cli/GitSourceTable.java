@@ -58,11 +58,12 @@ final class GitSourceTable implements KindTable {
                     + spec.allowEmpty() + ", force " + spec.force());
             if (spec.credentials() != null) {
                 out.println("Credentials: user " + (spec.credentials().username() == null ? "git" : spec.credentials().username())
-                        + ", secret from " + reference(spec.credentials().passwordFile(), spec.credentials().passwordEnv()));
+                        + ", secret from " + reference(spec.credentials().passwordFile(), spec.credentials().passwordEnv(),
+                        spec.credentials().passwordSecretRef()));
             }
             if (spec.webhook() != null) {
                 out.println("Webhook:     POST /hooks/gitsource/" + r.metadata().name() + ", secret from "
-                        + reference(spec.webhook().secretFile(), spec.webhook().secretEnv()));
+                        + reference(spec.webhook().secretFile(), spec.webhook().secretEnv(), spec.webhook().secretRef()));
             }
         });
         if (view.statuses().isEmpty()) {
@@ -75,8 +76,9 @@ final class GitSourceTable implements KindTable {
         Conditions.print(s, out);
     }
 
-    private static String reference(String file, String env) {
-        return file != null ? "file " + file : env != null ? "environment variable " + env : "(nothing)";
+    private static String reference(String file, String env, dev.berth.crds.secret.SecretKeyRef secret) {
+        return secret != null ? "secret/" + secret.name() + " key " + secret.key() : file != null ? "file " + file
+                : env != null ? "environment variable " + env : "(nothing)";
     }
 
     private static String phase(ObjectStatus status) {

@@ -9,6 +9,7 @@ import dev.berth.operator.http.HealthServer;
 import dev.berth.operator.kit.Controller;
 import dev.berth.operator.kit.ReconcileResult;
 import dev.berth.operator.kit.Reconciler;
+import dev.berth.operator.secrets.SecretSettings;
 import dev.berth.operator.store.EtcdKv;
 import dev.berth.operator.store.KeyLayout;
 import dev.berth.operator.store.StoredObject;
@@ -16,6 +17,7 @@ import dev.berth.operator.store.StoredValue;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,12 +25,14 @@ import org.slf4j.LoggerFactory;
 /**
  * The parts of the leader-only {@code gitops} controller that {@code Operator} declares: the sync (its reconciler),
  * the {@code gitops} election, and the webhook. The leader syncs every GitSource on its interval, when its object
- * changes, when a synced object is edited in etcd (self-heal, without a fetch) and on a signed webhook.
+ * changes, when a synced object is edited in etcd (self-heal, without a fetch), when the Secret holding its password
+ * changes (with a fetch) and on a signed webhook.
  */
 public final class GitOpsRuntime {
     private static final Logger log = LoggerFactory.getLogger(GitOpsRuntime.class);
 
     private final DesiredInformer sources;
+    private final SecretRef secretRef;
     private final EtcdKv kv;
     private final String triggerPrefix;
     private final GitSync sync;
@@ -36,21 +40,36 @@ public final class GitOpsRuntime {
 
     /**
      * @param sources  the GitSources
+     * @param secrets  the Secrets (passwords and webhook secrets by reference)
      * @param triggers webhooks that reached a follower, handed to the leader through etcd ({@link #triggersPrefix})
+     * @param settings the cluster key file and the {@code --secrets-dir} file references must be in
      */
-    public GitOpsRuntime(DesiredInformer sources, EtcdInformer<StoredValue> triggers, Kinds kinds, EtcdKv kv,
-                         KeyLayout keys, String host, String instance, long leaseTtlSeconds, MeterRegistry registry) {
+    public GitOpsRuntime(DesiredInformer sources, DesiredInformer secrets, EtcdInformer<StoredValue> triggers,
+                         Kinds kinds, EtcdKv kv, KeyLayout keys, String host, String instance, long leaseTtlSeconds,
+                         SecretSettings settings, MeterRegistry registry) {
         this.sources = sources;
         this.kv = kv;
         this.triggerPrefix = triggersPrefix(keys);
         Path cacheDir = Path.of(System.getProperty("java.io.tmpdir"), "berth-gitops", instance + "-" + host);
-        sync = new GitSync(kv, keys, kinds, new GitRepos(cacheDir, System::getenv), new GitOpsMetrics(registry), host,
-                Clock.systemUTC());
+        SecretValues values = new SecretValues(secrets::get, secrets::synced, settings.keyFile());
+        secretRef = new SecretRef(settings.secretsDir(), System::getenv, values);
+        sync = new GitSync(kv, keys, kinds, new GitRepos(cacheDir, secretRef), values, new GitOpsMetrics(registry),
+                host, Clock.systemUTC());
         // A changed GitSource or a webhook asks for a fetch; the sync of a synced object's edit (self-heal) does not.
+        // Neither does a changed Secret, except for the sources that log in with it: a fixed password is used at once.
         sources.addHandler(sync::requestFetch);
         triggers.addHandler(sync::requestFetch);
+        secrets.addHandler(secret -> loggingInWith(secret).forEach(sync::requestFetch));
         election = new LeaderElection(kv, keys.base() + "elections/gitops", host, leaseTtlSeconds, registry);
         election.addListener(this::leading);
+    }
+
+    /** The sources whose repository password is a key of Secret {@code secret}. */
+    private List<String> loggingInWith(String secret) {
+        return sources.names().stream().filter(name -> sources.get(name).flatMap(StoredObject::resource)
+                .map(r -> r.spec(GitSourceSpec.class).credentials())
+                .map(c -> c.passwordSecretRef() != null && secret.equals(c.passwordSecretRef().name()))
+                .orElse(false)).toList();
     }
 
     public static String triggersPrefix(KeyLayout keys) {
@@ -88,7 +107,7 @@ public final class GitOpsRuntime {
             public void forward(String name) {
                 kv.put(triggerPrefix + name, java.time.Instant.now().toString());
             }
-        }, System::getenv));
+        }, secretRef));
     }
 
     /** Runs before the controller's workers start (its listener is added first): every source is fetched anew. */

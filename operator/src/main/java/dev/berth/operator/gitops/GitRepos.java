@@ -11,7 +11,6 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Function;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.api.errors.InvalidRemoteException;
@@ -48,17 +47,17 @@ public final class GitRepos {
     }
 
     private final Path cacheDir;
-    private final Function<String, String> environment;
+    private final SecretRef secrets;
 
-    public GitRepos(Path cacheDir, Function<String, String> environment) {
+    GitRepos(Path cacheDir, SecretRef secrets) {
         this.cacheDir = cacheDir;
-        this.environment = environment;
+        this.secrets = secrets;
     }
 
     /** Fetches {@code spec.ref()} of {@code spec.url()} and reads every manifest under {@code spec.path()}. */
     public Fetched fetch(String source, GitSourceSpec spec) throws GitSyncException {
         CredentialsProvider credentials = credentials(spec.credentials());
-        try (SshAccess ssh = SshAccess.of(spec.url(), spec.credentials())) {
+        try (SshAccess ssh = SshAccess.of(spec.url(), spec.credentials(), secrets)) {
             return fetch(source, spec, credentials, ssh);
         }
     }
@@ -162,8 +161,8 @@ public final class GitRepos {
         if (credentials == null) {
             return null;
         }
-        Optional<String> secret = SecretRef.read(credentials.passwordFile(), credentials.passwordEnv(), environment,
-                "credentials");
+        Optional<String> secret = secrets.read(credentials.passwordFile(), credentials.passwordEnv(),
+                credentials.passwordSecretRef(), "credentials");
         if (secret.isEmpty()) {
             return null;
         }

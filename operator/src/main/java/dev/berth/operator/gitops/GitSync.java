@@ -66,6 +66,7 @@ public final class GitSync {
     private final ObjectSetCheck setCheck = ObjectSetCheck.standard();
     private final ResourceStore store;
     private final GitRepos repos;
+    private final SecretValues secrets;
     private final GitOpsMetrics metrics;
     private final String host;
     private final Clock clock;
@@ -73,7 +74,9 @@ public final class GitSync {
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
     private final Set<String> fetchRequested = ConcurrentHashMap.newKeySet();
 
-    GitSync(EtcdKv kv, KeyLayout keys, Kinds kinds, GitRepos repos, GitOpsMetrics metrics, String host, Clock clock) {
+    GitSync(EtcdKv kv, KeyLayout keys, Kinds kinds, GitRepos repos, SecretValues secrets, GitOpsMetrics metrics,
+            String host, Clock clock) {
+        this.secrets = secrets;
         this.kv = kv;
         this.keys = keys;
         this.kinds = kinds;
@@ -129,6 +132,11 @@ public final class GitSync {
         Manifests.Loaded loaded = withoutGitSources(Manifests.load(parser, fetched.files()));
         if (!loaded.ok()) {
             return invalidManifests(name, statusKey, previousRaw, previous, revision, commit, loaded.errors(), interval);
+        }
+        CommittedSecrets.Problems secretProblems = CommittedSecrets.check(loaded.resources(), secrets);
+        if (!secretProblems.ok()) {
+            return invalidManifests(name, statusKey, previousRaw, previous, revision, commit, secretProblems.all(),
+                    interval, secretProblems.reason());
         }
         if (loaded.resources().isEmpty() && !spec.allowEmpty()) {
             String message = "commit " + shortSha(commit) + " has no manifests under \"" + spec.path()
@@ -202,11 +210,18 @@ public final class GitSync {
     private Outcome invalidManifests(String name, String statusKey, Optional<StoredValue> previousRaw,
                                      GitSourceStatus previous, long revision, String commit,
                                      List<ValidationError> invalid, Duration interval) {
+        return invalidManifests(name, statusKey, previousRaw, previous, revision, commit, invalid, interval,
+                "InvalidManifests");
+    }
+
+    private Outcome invalidManifests(String name, String statusKey, Optional<StoredValue> previousRaw,
+                                     GitSourceStatus previous, long revision, String commit,
+                                     List<ValidationError> invalid, Duration interval, String reason) {
         List<String> errors = invalid.stream().map(ValidationError::toString).toList();
         String message = "commit " + shortSha(commit) + ": " + errors.size() + (errors.size() == 1 ? " invalid"
                 + " manifest error" : " manifest errors") + ", nothing applied; first: " + errors.get(0);
         log.warn("gitsource/{}: {}", name, message);
-        write(statusKey, previousRaw, failed(previous, revision, commit, "InvalidManifests", message, errors));
+        write(statusKey, previousRaw, failed(previous, revision, commit, reason, message, errors));
         metrics.sync(name, "failed");
         return new Outcome(false, Optional.of(interval), message);
     }
@@ -220,7 +235,15 @@ public final class GitSync {
         if (!due) {
             return cached.fetched();
         }
-        GitRepos.Fetched fetched = repos.fetch(name, spec);
+        GitRepos.Fetched fetched;
+        try {
+            fetched = repos.fetch(name, spec);
+        } catch (GitSyncException e) {
+            // The retry fetches again rather than re-applying the cached commit: a password that stopped working
+            // (a changed Secret keeps the spec, so the cache would still match it) stays a failure until fixed.
+            fetchRequested.add(name);
+            throw e;
+        }
         cache.put(name, new Cached(specKey, fetched, now));
         return fetched;
     }

@@ -30,8 +30,11 @@ final class SshAccess implements TransportConfigCallback, AutoCloseable {
         return url.startsWith("ssh://") || url.matches("^[A-Za-z0-9._-]+@[^:/]+:.*");
     }
 
-    /** No-op for non-ssh URLs; for ssh URLs the key and known_hosts files must be given and readable. */
-    static SshAccess of(String url, GitCredentials credentials) throws GitSyncException {
+    /**
+     * No-op for non-ssh URLs; for ssh URLs the key and known_hosts files must be given, readable and inside the
+     * operator's {@code --secrets-dir}.
+     */
+    static SshAccess of(String url, GitCredentials credentials, SecretRef secrets) throws GitSyncException {
         if (!isSsh(url)) {
             return new SshAccess(null, null);
         }
@@ -39,8 +42,8 @@ final class SshAccess implements TransportConfigCallback, AutoCloseable {
             throw new GitSyncException("CredentialsMissing", "ssh repository " + GitRepos.safeUrl(url)
                     + " needs credentials.sshKeyFile and credentials.knownHostsFile");
         }
-        Path key = Path.of(credentials.sshKeyFile());
-        Path knownHosts = Path.of(credentials.knownHostsFile());
+        Path key = secrets.file(credentials.sshKeyFile(), "credentials.sshKeyFile");
+        Path knownHosts = secrets.file(credentials.knownHostsFile(), "credentials.knownHostsFile");
         for (Path file : List.of(key, knownHosts)) {
             if (!Files.isReadable(file)) {
                 throw new GitSyncException("CredentialsMissing", "cannot read " + file + " for " + GitRepos.safeUrl(url));

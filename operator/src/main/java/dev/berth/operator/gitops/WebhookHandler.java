@@ -14,7 +14,6 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.function.Function;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.slf4j.Logger;
@@ -22,7 +21,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code POST /hooks/gitsource/<name>}: a push webhook that makes the leader fetch and sync that source at once.
- * Accepted signatures (the secret comes from the source's {@code spec.webhook}, a file or environment variable):
+ * Accepted signatures (the secret comes from the source's {@code spec.webhook}: a Secret key, decrypted for this
+ * request only, a file in {@code --secrets-dir} or a {@code BERTH_SECRET_…} environment variable):
  * GitHub {@code X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the body>}, Gitea {@code X-Gitea-Signature: <hex>}
  * (same HMAC), GitLab {@code X-Gitlab-Token: <secret>}. Compared in constant time. No signature: 401; a wrong one:
  * 403; both logged with the source and the client address, never the secret. Ping events answer 200 and sync nothing.
@@ -46,11 +46,11 @@ final class WebhookHandler implements HttpHandler {
     }
 
     private final Sources sources;
-    private final Function<String, String> environment;
+    private final SecretRef secrets;
 
-    WebhookHandler(Sources sources, Function<String, String> environment) {
+    WebhookHandler(Sources sources, SecretRef secrets) {
         this.sources = sources;
-        this.environment = environment;
+        this.secrets = secrets;
     }
 
     @Override
@@ -77,7 +77,7 @@ final class WebhookHandler implements HttpHandler {
             Optional<String> secret;
             try {
                 secret = hook == null ? Optional.empty()
-                        : SecretRef.read(hook.secretFile(), hook.secretEnv(), environment, "webhook secret");
+                        : secrets.read(hook.secretFile(), hook.secretEnv(), hook.secretRef(), "webhook secret");
             } catch (GitSyncException e) {
                 log.warn("webhook for gitsource/{} refused: {} (from {})", name, e.getMessage(), client);
                 reply(ex, 403, "webhook secret unavailable\n");

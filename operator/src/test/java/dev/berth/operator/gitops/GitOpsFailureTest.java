@@ -44,11 +44,11 @@ class GitOpsFailureTest {
                 assertTrue(status.lastError().contains(http.url()), status.lastError());
                 assertEquals(commit, status.lastSyncedCommit());
 
-                h.apply(h.gitSource(src, http.url(), "credentials: {passwordEnv: BERTH_TEST_NO_SUCH_VARIABLE}\n"
+                h.apply(h.gitSource(src, http.url(), "credentials: {passwordEnv: BERTH_SECRET_TEST_NO_SUCH_VARIABLE}\n"
                         + "interval: 1s\nprune: true"));
                 awaitFailed(h, src, "CredentialsUnavailable");
                 assertTrue(h.status(src).orElseThrow().lastError()
-                        .contains("environment variable BERTH_TEST_NO_SUCH_VARIABLE is not set"));
+                        .contains("environment variable BERTH_SECRET_TEST_NO_SUCH_VARIABLE is not set"));
 
                 h.apply(h.gitSource(src, "http://127.0.0.1:1/nowhere.git", "interval: 1s\nprune: true"));
                 awaitFailed(h, src, "RepositoryUnreachable");

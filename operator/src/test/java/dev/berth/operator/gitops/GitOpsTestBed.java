@@ -20,10 +20,21 @@ import java.util.Optional;
 final class GitOpsTestBed implements AutoCloseable {
     static final Duration WAIT = Duration.ofSeconds(90);
 
-    private final TestOperator env = TestOperator.builder().resync(Duration.ofSeconds(5)).workers(2)
-            .etcdTimeout(Duration.ofSeconds(3)).build();
-    final String instance = env.instance;
-    final EtcdFixture etcd = env.etcd;
+    private final TestOperator env;
+    final String instance;
+    final EtcdFixture etcd;
+
+    GitOpsTestBed() {
+        this(b -> b);
+    }
+
+    /** With more settings for every operator of the bed (a cluster key file, a --secrets-dir). */
+    GitOpsTestBed(java.util.function.UnaryOperator<TestOperator.Builder> settings) {
+        env = settings.apply(TestOperator.builder().resync(Duration.ofSeconds(5)).workers(2)
+                .etcdTimeout(Duration.ofSeconds(3))).build();
+        instance = env.instance;
+        etcd = env.etcd;
+    }
 
     String name(String suffix) {
         return env.name(suffix);
