@@ -4,7 +4,6 @@ import dev.berth.crds.FieldLocator;
 import dev.berth.crds.Resource;
 import dev.berth.crds.ValidationError;
 import dev.berth.crds.secret.SecretSpec;
-import dev.berth.operator.secrets.SecretDataKeys;
 import dev.berth.operator.secrets.SecretKeyException;
 import dev.berth.operator.secrets.SecretKeySource;
 import dev.berth.operator.secrets.SecretKeyring;
@@ -80,17 +79,10 @@ final class SecretSealer {
             return resource;
         }
         Map<String, String> encrypted = new TreeMap<>(spec.encryptedData());
+        // Keys, sizes and a key in both maps were refused by the manifest's checks (SecretCheck) before this.
         spec.stringData().forEach((key, value) -> {
             byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
-            Optional<String> problem = SecretDataKeys.problem(key).or(() -> SecretDataKeys.sizeProblem(key, bytes.length))
-                    .or(() -> spec.encryptedData().containsKey(key)
-                            ? Optional.of("key \"" + key + "\" is in both stringData and encryptedData")
-                            : Optional.empty());
-            if (problem.isPresent()) {
-                errors.add(where.at(dataPath("stringData", key), problem.get()));
-            } else {
-                encrypted.put(key, keyring.get().encrypt(name, key, bytes));
-            }
+            encrypted.put(key, keyring.get().encrypt(name, key, bytes));
             Arrays.fill(bytes, (byte) 0);
         });
         SecretSpec sealedSpec = new SecretSpec(spec.type(), encrypted, null);

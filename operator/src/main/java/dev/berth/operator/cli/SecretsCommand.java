@@ -158,6 +158,15 @@ public final class SecretsCommand implements Runnable {
             }
             String what = moved + (moved == 1 ? " value" : " values") + " from key " + String.join(", ", from)
                     + " to key " + newest;
+            String source = resource.metadata().annotations().get(dev.berth.operator.gitops.GitAnnotations.SOURCE);
+            if (source != null) {
+                // The next sync would put the old ciphertext back, and a later removal of the old key would then
+                // leave the Secret unreadable: the commit is what must change.
+                errors.add(object.key() + " comes from gitsource/" + source + " (" + what + " needed): commit it"
+                        + " re-encrypted (berth create secret " + name + " ... --dry-run -o yaml) and run berth secrets"
+                        + " reencrypt again");
+                return null;
+            }
             if (dryRun) {
                 return object.key() + " would be re-encrypted: " + what + " (dry run)";
             }

@@ -32,7 +32,6 @@ import java.util.TreeSet;
  */
 public final class StackFiles {
     /** What a data key may be, as a file name (the schema's rule). */
-    private static final java.util.regex.Pattern FILE_NAME = java.util.regex.Pattern.compile("^[-._a-zA-Z0-9]{1,253}$");
     private final DesiredInformer secrets;
     private final DesiredInformer configs;
     private final OperatorKeyring keyring;
@@ -134,7 +133,7 @@ public final class StackFiles {
     }
 
     private static boolean isFileName(String name) {
-        return FILE_NAME.matcher(name).matches() && !name.equals(".") && !name.equals("..");
+        return dev.berth.crds.secret.DataRules.keyProblem(name).isEmpty();
     }
 
     private SecretSpec secret(String name, ServiceSpec service) throws FilesException {

@@ -96,23 +96,4 @@ class SecretSealerTest {
         assertTrue(error.startsWith("m.yaml:12:8: spec.encryptedData.k: secret/s key \"k\" was encrypted with key "
                 + keyring.newestKeyId()), error);
     }
-
-    @Test
-    void badKeysAndAKeyGivenTwiceAreRefused() {
-        String yaml = """
-                apiVersion: berth.dev/v1
-                kind: Secret
-                metadata: {name: s}
-                spec:
-                  encryptedData:
-                    k: %s
-                  stringData:
-                    k: again
-                    "a/b": x
-                """.formatted(keyring.encrypt("s", "k", new byte[] {1}));
-        List<String> errors = SecretSealer.seal(parse(yaml), Optional.of(keyring)).errors().stream()
-                .map(Object::toString).toList();
-        assertTrue(errors.stream().anyMatch(e -> e.contains("key \"k\" is in both stringData and encryptedData")), errors.toString());
-        assertTrue(errors.stream().anyMatch(e -> e.contains("data key \"a/b\" may only hold")), errors.toString());
-    }
 }

@@ -20,6 +20,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -341,6 +342,28 @@ class SecretsCliTest {
     }
 
     @Test
+    void reencryptLeavesASecretAGitSourceOwnsAndSaysToCommitIt() throws Exception {
+        String oldKey = SecretKeyring.newKeyLine();
+        Path old = keyFile("old.key", oldKey);
+        Path both = keyFile("both.key", oldKey, SecretKeyring.newKeyLine());
+        CliRun made = berth("create", "secret", "fromgit", "--from-literal", "a=" + PASSWORD, "--dry-run", "-o", "yaml",
+                "--secret-key-file", old.toString());
+        assertEquals(0, made.exit(), made.err());
+        // As a sync stores it: the GitSource's annotation on the object.
+        String synced = made.out().replace("  name: fromgit\n", "  name: fromgit\n  annotations:\n    berth.dev/gitsource: repo\n");
+        assertTrue(synced.contains("berth.dev/gitsource"), synced);
+        etcd.kv.commit(List.of(), List.of(new dev.berth.operator.store.EtcdKv.Write(etcd.prefix + "/v1/secret/fromgit", synced)));
+
+        CliRun run = berth("secrets", "reencrypt", "--secret-key-file", both.toString());
+        assertEquals(1, run.exit(), run.out() + run.err());
+        assertTrue(run.err().contains("error: secret/fromgit comes from gitsource/repo (1 value from key "
+                + SecretKeyring.load(old).newestKeyId()), run.err());
+        assertTrue(run.err().contains("commit it re-encrypted"), run.err());
+        assertEquals(synced, stored("secret", "fromgit"), "a Secret the next sync would put back is left as it is");
+        assertNoValue(run.out() + run.err());
+    }
+
+    @Test
     void twoKeysThenReencryptMovesEveryValueToTheNewKey() throws Exception {
         String oldKey = SecretKeyring.newKeyLine();
         String newKey = SecretKeyring.newKeyLine();
@@ -434,7 +457,7 @@ class SecretsCliTest {
         Path key = keyFile("cluster.key", SecretKeyring.newKeyLine());
         CliRun badKey = berth("create", "secret", "db", "--from-literal", "a/b=" + PASSWORD, "--secret-key-file", key.toString());
         assertEquals(1, badKey.exit());
-        assertTrue(badKey.err().contains("data key \"a/b\" may only hold letters, digits"), badKey.err());
+        assertTrue(badKey.err().contains("data key \"a/b\" may hold only letters, digits"), badKey.err());
         assertNoValue(badKey.err());
 
         Path big = dir.resolve("big");
