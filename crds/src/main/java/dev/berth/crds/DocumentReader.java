@@ -1,6 +1,7 @@
 package dev.berth.crds;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -47,8 +48,10 @@ final class DocumentReader {
             spec = mapper.treeToValue(tree.get("spec"), kind.get().specType());
         } catch (JsonProcessingException e) {
             // Only a schema that allows what the record cannot hold gets here: a bug in Berth, not in the file.
+            // Jackson's own message quotes the value it could not bind (a Secret's password, say), so only the
+            // field's path is named.
             problems.at(mapping, documentPath, "cannot read the " + kind.get().kind() + " (schema and "
-                    + kind.get().specType().getSimpleName() + " disagree): " + e.getOriginalMessage());
+                    + kind.get().specType().getSimpleName() + " disagree at " + bindingPath(e) + ")");
             return Optional.empty();
         }
         SpecChecks.run(checks, spec, new CheckContext(mapping, problems));
@@ -57,6 +60,15 @@ final class DocumentReader {
         }
         return Optional.of(new Resource(tree.get("apiVersion").asText(), kind.get(), metadata, spec,
                 document.yaml(), problems.file(), document.yamlLine()));
+    }
+
+    private static String bindingPath(JsonProcessingException e) {
+        if (e instanceof JsonMappingException m && !m.getPath().isEmpty()) {
+            return m.getPath().stream()
+                    .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                    .collect(Collectors.joining("."));
+        }
+        return "an unknown field";
     }
 
     private Optional<KindDef> kind(YamlNode.Mapping mapping, Problems problems) {

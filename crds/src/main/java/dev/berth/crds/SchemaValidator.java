@@ -29,22 +29,36 @@ final class SchemaValidator {
 
     /** @return the converted value; meaningful only when no problem was added */
     JsonNode validate(YamlNode node, JsonNode schema, String path) {
+        return validate(node, schema, path, false);
+    }
+
+    /**
+     * @param hidden whether this node is, or is under, a writeOnly schema node (JSON Schema's "sensitive": a
+     *               Secret's values). Messages about such nodes name the kind of value and never its text, because
+     *               they reach stderr and a GitSource's status in etcd.
+     */
+    private JsonNode validate(YamlNode node, JsonNode schema, String path, boolean hidden) {
+        boolean h = hidden || schema.path("writeOnly").asBoolean(false);
         String type = schema.path("type").asText("");
         return switch (type) {
-            case "object" -> object(node, schema, path);
-            case "array" -> array(node, schema, path);
-            case "string" -> string(node, schema, path);
-            case "integer" -> integer(node, schema, path);
-            case "number" -> number(node, schema, path);
-            case "boolean" -> bool(node, path);
+            case "object" -> object(node, schema, path, h);
+            case "array" -> array(node, schema, path, h);
+            case "string" -> string(node, schema, path, h);
+            case "integer" -> integer(node, schema, path, h);
+            case "number" -> number(node, schema, path, h);
+            case "boolean" -> bool(node, path, h);
             default -> untyped(node);
         };
     }
 
-    private JsonNode object(YamlNode node, JsonNode schema, String path) {
+    private static String got(YamlNode node, boolean hidden) {
+        return hidden ? node.describeKind() : node.describe();
+    }
+
+    private JsonNode object(YamlNode node, JsonNode schema, String path, boolean hidden) {
         ObjectNode out = JSON.objectNode();
         if (!(node instanceof YamlNode.Mapping mapping)) {
-            problems.at(node, path, "expected a mapping, got " + node.describe());
+            problems.at(node, path, "expected a mapping, got " + got(node, hidden));
             return out;
         }
         JsonNode properties = schema.path("properties");
@@ -58,7 +72,7 @@ final class SchemaValidator {
             if (childSchema == null) {
                 problems.add(entry.line(), entry.column(), childPath, unknownField(entry.key(), properties));
             } else if (!entry.value().isNull()) { // "key:" with no value means the same as leaving it out
-                out.set(entry.key(), validate(entry.value(), childSchema, childPath));
+                out.set(entry.key(), validate(entry.value(), childSchema, childPath, hidden));
             }
         }
         for (JsonNode required : schema.path("required")) {
@@ -85,10 +99,10 @@ final class SchemaValidator {
                         : "unknown field \"" + key + "\" (allowed: " + String.join(", ", allowed) + ")");
     }
 
-    private JsonNode array(YamlNode node, JsonNode schema, String path) {
+    private JsonNode array(YamlNode node, JsonNode schema, String path, boolean hidden) {
         ArrayNode out = JSON.arrayNode();
         if (!(node instanceof YamlNode.Sequence sequence)) {
-            problems.at(node, path, "expected a list, got " + node.describe());
+            problems.at(node, path, "expected a list, got " + got(node, hidden));
             return out;
         }
         int minItems = schema.path("minItems").asInt(0);
@@ -102,10 +116,10 @@ final class SchemaValidator {
             if (item.isNull()) {
                 problems.at(item, itemPath, "expected a value, got null");
             } else {
-                out.add(validate(item, items, itemPath));
+                out.add(validate(item, items, itemPath, hidden));
             }
         }
-        if (schema.has("x-unique-key")) {
+        if (schema.has("x-unique-key") && !hidden) {
             uniqueKey(sequence, schema.get("x-unique-key").asText(), path);
         }
         return out;
@@ -128,14 +142,14 @@ final class SchemaValidator {
         }
     }
 
-    private JsonNode string(YamlNode node, JsonNode schema, String path) {
+    private JsonNode string(YamlNode node, JsonNode schema, String path, boolean hidden) {
         if (!(node instanceof YamlNode.Scalar scalar)) {
-            problems.at(node, path, "expected a string, got " + node.describe());
+            problems.at(node, path, "expected a string, got " + got(node, hidden));
             return JSON.textNode("");
         }
         // Any scalar reads as its text: env values like PORT: 80 and labels like version: 2 are strings.
         String value = scalar.text();
-        if (!enumOk(scalar, schema, path, value)) {
+        if (!enumOk(scalar, schema, path, value, hidden)) {
             return JSON.textNode(value);
         }
         if (schema.has("minLength") && value.length() < schema.get("minLength").asInt()) {
@@ -151,31 +165,32 @@ final class SchemaValidator {
             String regex = schema.get("pattern").asText();
             Pattern pattern = patterns.computeIfAbsent(regex, Pattern::compile);
             if (!pattern.matcher(value).find()) {
-                // writeOnly (JSON Schema's "sensitive") values are never echoed: a password in the wrong field.
-                boolean secret = schema.path("writeOnly").asBoolean(false);
-                problems.at(node, path, (secret ? "the value" : "\"" + value + "\"") + " does not match the pattern " + regex);
+                // writeOnly values are never echoed: a password in the wrong field.
+                problems.at(node, path, (hidden ? "the value" : "\"" + value + "\"") + " does not match the pattern " + regex);
             }
         }
         if (schema.has("format")) {
-            Formats.check(schema.get("format").asText(), value).ifPresent(m -> problems.at(node, path, m));
+            // Format messages quote the value; under writeOnly only say which format it misses.
+            Formats.check(schema.get("format").asText(), value).ifPresent(m -> problems.at(node, path,
+                    hidden ? "the value is not a valid " + schema.get("format").asText() : m));
         }
         return JSON.textNode(value);
     }
 
-    private JsonNode integer(YamlNode node, JsonNode schema, String path) {
+    private JsonNode integer(YamlNode node, JsonNode schema, String path, boolean hidden) {
         if (!(node instanceof YamlNode.Scalar scalar) || scalar.type() != YamlNode.ScalarType.INTEGER) {
-            problems.at(node, path, "expected an integer, got " + node.describe());
+            problems.at(node, path, "expected an integer, got " + got(node, hidden));
             return JSON.numberNode(0);
         }
         BigInteger value;
         try {
             value = parseInteger(scalar.text());
         } catch (NumberFormatException e) {
-            problems.at(node, path, "expected an integer, got " + node.describe());
+            problems.at(node, path, "expected an integer, got " + got(node, hidden));
             return JSON.numberNode(0);
         }
-        enumOk(scalar, schema, path, value.toString());
-        range(scalar, schema, path, new BigDecimal(value));
+        enumOk(scalar, schema, path, value.toString(), hidden);
+        range(scalar, schema, path, new BigDecimal(value), hidden);
         return value.bitLength() < 32 ? JSON.numberNode(value.intValue()) : JSON.numberNode(value);
     }
 
@@ -197,10 +212,10 @@ final class SchemaValidator {
         return negative ? value.negate() : value;
     }
 
-    private JsonNode number(YamlNode node, JsonNode schema, String path) {
+    private JsonNode number(YamlNode node, JsonNode schema, String path, boolean hidden) {
         if (!(node instanceof YamlNode.Scalar scalar)
                 || (scalar.type() != YamlNode.ScalarType.INTEGER && scalar.type() != YamlNode.ScalarType.NUMBER)) {
-            problems.at(node, path, "expected a number, got " + node.describe());
+            problems.at(node, path, "expected a number, got " + got(node, hidden));
             return JSON.numberNode(0.0);
         }
         BigDecimal value;
@@ -208,21 +223,20 @@ final class SchemaValidator {
             value = scalar.type() == YamlNode.ScalarType.INTEGER
                     ? new BigDecimal(parseInteger(scalar.text())) : new BigDecimal(scalar.text().replace("_", ""));
         } catch (NumberFormatException e) {
-            problems.at(node, path, "expected a finite number, got " + node.describe()); // .inf and .nan
+            problems.at(node, path, "expected a finite number, got " + got(node, hidden)); // .inf and .nan
             return JSON.numberNode(0.0);
         }
-        range(scalar, schema, path, value);
+        range(scalar, schema, path, value, hidden);
         return JSON.numberNode(value.doubleValue());
     }
 
-    private void range(YamlNode node, JsonNode schema, String path, BigDecimal value) {
+    private void range(YamlNode node, JsonNode schema, String path, BigDecimal value, boolean hidden) {
+        String got = hidden ? "" : " (got " + value + ")";
         if (schema.has("minimum") && value.compareTo(schema.get("minimum").decimalValue()) < 0) {
-            problems.at(node, path, "must be at least " + schema.get("minimum").asText() + " (got " + value + ")"
-                    + hint(schema));
+            problems.at(node, path, "must be at least " + schema.get("minimum").asText() + got + hint(schema));
         }
         if (schema.has("maximum") && value.compareTo(schema.get("maximum").decimalValue()) > 0) {
-            problems.at(node, path, "must be at most " + schema.get("maximum").asText() + " (got " + value + ")"
-                    + hint(schema));
+            problems.at(node, path, "must be at most " + schema.get("maximum").asText() + got + hint(schema));
         }
     }
 
@@ -231,7 +245,7 @@ final class SchemaValidator {
         return schema.has("x-hint") ? "; " + schema.get("x-hint").asText() : "";
     }
 
-    private boolean enumOk(YamlNode node, JsonNode schema, String path, String value) {
+    private boolean enumOk(YamlNode node, JsonNode schema, String path, String value, boolean hidden) {
         JsonNode allowed = schema.get("enum");
         if (allowed == null) {
             return true;
@@ -241,17 +255,17 @@ final class SchemaValidator {
         if (values.contains(value)) {
             return true;
         }
-        problems.at(node, path, "must be one of: " + String.join(", ", values) + " (got \"" + value + "\")"
-                + hint(schema));
+        problems.at(node, path, "must be one of: " + String.join(", ", values)
+                + (hidden ? "" : " (got \"" + value + "\")") + hint(schema));
         return false;
     }
 
-    private JsonNode bool(YamlNode node, String path) {
+    private JsonNode bool(YamlNode node, String path, boolean hidden) {
         if (node instanceof YamlNode.Scalar scalar
                 && (scalar.type() == YamlNode.ScalarType.TRUE || scalar.type() == YamlNode.ScalarType.FALSE)) {
             return JSON.booleanNode(scalar.type() == YamlNode.ScalarType.TRUE);
         }
-        problems.at(node, path, "expected a boolean (true or false), got " + node.describe());
+        problems.at(node, path, "expected a boolean (true or false), got " + got(node, hidden));
         return JSON.booleanNode(false);
     }
 

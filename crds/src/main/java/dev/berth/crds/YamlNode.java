@@ -15,12 +15,22 @@ sealed interface YamlNode permits YamlNode.Mapping, YamlNode.Sequence, YamlNode.
     /** How an error message names this value: {@code a mapping}, {@code a list}, {@code string "lots"}. */
     String describe();
 
+    /**
+     * How an error message names this value without its text: {@code a string}, {@code an integer}. For values under
+     * a writeOnly schema node (a Secret's data), whose text must never reach stderr or a status.
+     */
+    String describeKind();
+
     record Entry(String key, int line, int column, YamlNode value) {
     }
 
     record Mapping(int line, int column, Map<String, Entry> entries) implements YamlNode {
         public String describe() {
             return "a mapping";
+        }
+
+        public String describeKind() {
+            return describe();
         }
 
         /** The value of {@code key}, or null when it is missing or written as null ({@code key:} or {@code ~}). */
@@ -33,6 +43,10 @@ sealed interface YamlNode permits YamlNode.Mapping, YamlNode.Sequence, YamlNode.
     record Sequence(int line, int column, List<YamlNode> items) implements YamlNode {
         public String describe() {
             return "a list";
+        }
+
+        public String describeKind() {
+            return describe();
         }
     }
 
@@ -47,6 +61,16 @@ sealed interface YamlNode permits YamlNode.Mapping, YamlNode.Sequence, YamlNode.
                 case INTEGER -> "integer " + text;
                 case NUMBER -> "number " + text;
                 case TRUE, FALSE -> "boolean " + text;
+                case NULL -> "null";
+            };
+        }
+
+        public String describeKind() {
+            return switch (type) {
+                case STRING -> "a string";
+                case INTEGER -> "an integer";
+                case NUMBER -> "a number";
+                case TRUE, FALSE -> "a boolean";
                 case NULL -> "null";
             };
         }

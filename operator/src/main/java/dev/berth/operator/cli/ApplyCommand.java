@@ -4,12 +4,7 @@ import dev.berth.operator.manifests.ManifestFiles;
 import dev.berth.operator.manifests.Manifests;
 import dev.berth.crds.Kinds;
 import dev.berth.crds.ManifestParser;
-import dev.berth.operator.store.ApplyOutcome;
-import java.io.PrintWriter;
-import dev.berth.crds.Resource;
-import dev.berth.operator.secrets.SecretKeyring;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -46,25 +41,7 @@ public final class ApplyCommand implements Callable<Integer> {
         if (!loaded.report(spec.commandLine().getErr())) {
             return 1;
         }
-        // Secrets are sealed before etcd is even asked: a missing key or a foreign envelope writes nothing.
-        Optional<SecretKeyring> keyring = SecretSealer.anySecret(loaded.resources()) ? secretKey.ifGiven() : Optional.empty();
-        SecretSealer.Sealed sealed = SecretSealer.seal(loaded.resources(), keyring);
-        if (!new Manifests.Loaded(sealed.resources(), sealed.errors()).report(spec.commandLine().getErr())) {
-            return 1;
-        }
-        PrintWriter out = spec.commandLine().getOut();
-        try (StoreSession session = new StoreSession(etcd, kinds)) {
-            Manifests.Loaded crossChecked = loaded.crossChecked(Manifests.storedForChecks(session.store(), kinds));
-            if (!crossChecked.report(spec.commandLine().getErr())) {
-                return 1;
-            }
-            // Checked as written (errors point into the files), stored as sealed.
-            List<Resource> toWrite = SecretSealer.keepUnchanged(sealed.resources(), session.store(), keyring);
-            List<ApplyOutcome> outcomes = dryRun ? session.store().preview(toWrite) : session.store().apply(toWrite);
-            outcomes.forEach(o -> out.println(o + (dryRun ? " (dry run)" : "")));
-            PlacementNotice.print(session, loaded.resources(), spec.commandLine().getErr());
-        }
-        out.flush();
-        return 0;
+        return SealedApply.run(loaded.resources(), secretKey, etcd, kinds, dryRun, spec.commandLine().getOut(),
+                spec.commandLine().getErr());
     }
 }

@@ -63,14 +63,17 @@ public final class CreateCommand implements Runnable {
 
         abstract String kind();
 
-        /** The manifest from the values read (a Secret's encrypted here). */
-        abstract DataManifests.Manifest manifest(Map<String, byte[]> values);
+        /** The manifest from the values read (a Secret's encrypted here), with these annotations. */
+        abstract DataManifests.Manifest manifest(Map<String, byte[]> values, Map<String, String> annotations);
 
         @Override
         public Integer call() {
             Kinds kinds = Kinds.standard();
             KindDef kind = kinds.byKind(kind()).orElseThrow();
-            DataManifests.Manifest manifest = manifest(DataSources.read(fromFiles, fromLiterals));
+            // The creation time only on what is written: a --dry-run manifest may be committed and applied much later.
+            Map<String, String> annotations = dryRun ? Map.of()
+                    : Map.of(SealedApply.CREATED_AT, SealedApply.createdAt(java.time.Instant.now()));
+            DataManifests.Manifest manifest = manifest(DataSources.read(fromFiles, fromLiterals), annotations);
             String yaml = manifest.yaml();
             int bytes = yaml.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
             if (bytes > ManifestParser.maxBytes()) {
@@ -132,11 +135,11 @@ public final class CreateCommand implements Runnable {
         }
 
         @Override
-        DataManifests.Manifest manifest(Map<String, byte[]> values) {
+        DataManifests.Manifest manifest(Map<String, byte[]> values, Map<String, String> annotations) {
             SecretKeyring keyring = key.required();
             Map<String, String> encrypted = new LinkedHashMap<>();
             values.forEach((k, v) -> encrypted.put(k, keyring.encrypt(name, k, v)));
-            return DataManifests.secret(name, Map.of(), Map.of(), type, encrypted);
+            return DataManifests.secret(name, Map.of(), annotations, type, encrypted);
         }
     }
 
@@ -151,8 +154,8 @@ public final class CreateCommand implements Runnable {
         }
 
         @Override
-        DataManifests.Manifest manifest(Map<String, byte[]> values) {
-            return DataManifests.config(name, Map.of(), Map.of(), DataSources.text(values));
+        DataManifests.Manifest manifest(Map<String, byte[]> values, Map<String, String> annotations) {
+            return DataManifests.config(name, Map.of(), annotations, DataSources.text(values));
         }
     }
 }

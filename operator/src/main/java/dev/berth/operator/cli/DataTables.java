@@ -14,7 +14,8 @@ import java.util.TreeMap;
 /**
  * Secrets and Configs in {@code get} and {@code describe}: names, keys, sizes, versions, the key id that sealed each
  * value; never a value. A Secret's sizes come from the envelopes' lengths, so no key is needed to list them.
- * etcd keeps no time, so AGE is "-" (the VERSION column says how often the object was written).
+ * etcd keeps no time: AGE comes from the berth.dev/created-at annotation berth create and berth apply write on
+ * creation, "-" without it (a Secret a GitSource applied, say). The VERSION column says how often it was written.
  */
 final class DataTables {
     private static final int KEYS_WIDTH = 40;
@@ -34,7 +35,7 @@ final class DataTables {
             String version = version(view);
             return object.resource().map(r -> r.spec(SecretSpec.class))
                     .map(s -> List.of(List.of(object.name(), s.type(), keys(s.keys(), wide),
-                            size(sizes(s).values().stream().mapToLong(Long::longValue).sum()), version, "-")))
+                            size(sizes(s).values().stream().mapToLong(Long::longValue).sum()), version, age(view, now))))
                     .orElseGet(() -> List.of(List.of(object.name(), "Invalid", "-", "-", version, "-")));
         }
 
@@ -81,7 +82,7 @@ final class DataTables {
             return object.resource().map(r -> r.spec(ConfigSpec.class))
                     .map(s -> List.of(List.of(object.name(), keys(s.data().keySet(), wide),
                             size(s.data().values().stream().mapToLong(v -> v.getBytes(StandardCharsets.UTF_8).length)
-                                    .sum()), version, "-")))
+                                    .sum()), version, age(view, now))))
                     .orElseGet(() -> List.of(List.of(object.name(), "(invalid)", "-", version, "-")));
         }
 
@@ -95,6 +96,11 @@ final class DataTables {
                 table.print(out);
             });
         }
+    }
+
+    static String age(ObjectView view, Instant now) {
+        return Ages.since(view.object().resource()
+                .map(r -> r.metadata().annotations().get(SealedApply.CREATED_AT)).orElse(null), now);
     }
 
     /** etcd's count of writes to the key (1 when created), or the mod revision where the count is unknown. */

@@ -42,7 +42,9 @@ import picocli.CommandLine.Spec;
                 + " from etcd and that host's Docker.",
                 "berth diff -f DIR: print what applying DIR would change in etcd: KIND/NAME created, changed (with a"
                 + " unified diff of the stored YAML), unchanged; with --gitsource NAME also the objects of that source"
-                + " that DIR no longer has (deleted if the source prunes).",
+                + " that DIR no longer has (deleted if the source prunes). A Secret is never printed: only the names of"
+                + " the keys whose values changed (with --secret-key-file; without it a Secret with plain or different"
+                + " values counts as changed).",
                 "Nothing is ever changed. Exit 0 when there is nothing to do, 1 when there is."})
 public final class DiffCommand implements Callable<Integer> {
     @Spec
@@ -64,6 +66,9 @@ public final class DiffCommand implements Callable<Integer> {
     @Option(names = "--gitsource", paramLabel = "NAME",
             description = "With -f: also list objects annotated with this GitSource that the files no longer have.")
     String gitSource;
+
+    @Mixin
+    SecretKeyOption secretKey;
 
     @Option(names = "--host", paramLabel = "NAME", defaultValue = "${env:BERTH_HOST}",
             description = "The host to plan for (default: this machine's hostname).")
@@ -227,10 +232,21 @@ public final class DiffCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         boolean changes = false;
         java.util.Set<String> declared = new java.util.HashSet<>();
+        Optional<dev.berth.operator.secrets.SecretKeyring> keyring = SecretSealer.anySecret(loaded.resources())
+                ? secretKey.ifGiven() : Optional.empty();
         try (StoreSession session = new StoreSession(etcd, kinds)) {
-            for (dev.berth.crds.Resource resource : loaded.resources()) {
-                declared.add(resource.key());
-                Optional<StoredObject> stored = session.store().get(resource.kind(), resource.metadata().name());
+            for (dev.berth.crds.Resource asWritten : loaded.resources()) {
+                declared.add(asWritten.key());
+                Optional<StoredObject> stored = session.store().get(asWritten.kind(), asWritten.metadata().name());
+                if (asWritten.kind().kind().equals(SecretSealer.SECRET)) {
+                    changes |= diffSecret(asWritten, stored, keyring, out);
+                    continue;
+                }
+                // apply keeps a stored Config's creation time: compare it as apply would write it
+                dev.berth.crds.Resource resource = asWritten.kind().kind().equals("Config") && stored.isPresent()
+                        ? SealedApply.withCreationTimes(List.of(asWritten), session.store(), java.time.Instant.now())
+                                .get(0)
+                        : asWritten;
                 if (stored.isEmpty()) {
                     out.println(resource.key() + " created");
                     out.print(dev.berth.operator.gitops.UnifiedDiff.of("/dev/null", "", resource.file(), resource.yaml()));
@@ -260,5 +276,22 @@ public final class DiffCommand implements Callable<Integer> {
         }
         out.flush();
         return changes ? 1 : 0;
+    }
+
+    /** @return whether applying would change it; prints one line and never the YAML (it may hold plain values) */
+    private static boolean diffSecret(dev.berth.crds.Resource resource, Optional<StoredObject> stored,
+                                      Optional<dev.berth.operator.secrets.SecretKeyring> keyring, PrintWriter out) {
+        Optional<dev.berth.crds.Resource> storedResource = stored.flatMap(StoredObject::resource);
+        if (stored.isEmpty()) {
+            out.println(resource.key() + " created");
+            return true;
+        }
+        if (storedResource.isEmpty()) {
+            out.println(resource.key() + " changed: the stored Secret is invalid");
+            return true;
+        }
+        Optional<String> changed = SecretDiff.of(storedResource.get(), resource, keyring).changed();
+        out.println(resource.key() + changed.map(c -> " changed: " + c).orElse(" unchanged"));
+        return changed.isPresent();
     }
 }

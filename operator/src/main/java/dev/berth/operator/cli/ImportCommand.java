@@ -10,7 +10,6 @@ import dev.berth.crds.compose.ComposeImporter;
 import dev.berth.crds.compose.ComposeInput;
 import dev.berth.crds.compose.ComposeOptions;
 import dev.berth.operator.secrets.SecretKeyring;
-import dev.berth.operator.store.ApplyOutcome;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -20,6 +19,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
+import dev.berth.crds.secret.SecretSpec;
+import dev.berth.operator.secrets.SecretKeySource;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -97,13 +101,20 @@ public final class ImportCommand implements Runnable {
                 err.flush();
                 return 1;
             }
-            if (output != null) {
-                write(output, result.yaml());
-            } else if (!apply) {
-                out.print(result.yaml());
+            boolean secrets = SecretSealer.anySecret(parsed.resources());
+            if (output != null || !apply) {
+                Optional<String> yaml = shown(result.yaml(), parsed.resources(), err);
+                if (yaml.isEmpty()) {
+                    return 1;
+                }
+                if (output != null) {
+                    write(output, yaml.get(), secrets);
+                } else {
+                    out.print(yaml.get());
+                }
             }
             if (apply) {
-                return apply(kinds, parsed.resources(), out, err);
+                return SealedApply.run(parsed.resources(), secretKey, etcd, kinds, false, out, err);
             }
             if (!result.warnings().isEmpty()) {
                 err.println(count(result.warnings().size(), "warning"));
@@ -113,28 +124,33 @@ public final class ImportCommand implements Runnable {
             return 0;
         }
 
-        /** The same path as berth apply: the check across objects against etcd, then one transaction. */
-        private int apply(Kinds kinds, List<Resource> imported, PrintWriter out, PrintWriter err) {
-            // Secrets as berth apply writes them: plain values encrypted first, or nothing is written.
-            Optional<SecretKeyring> keyring = SecretSealer.anySecret(imported) ? secretKey.ifGiven() : Optional.empty();
-            SecretSealer.Sealed sealed = SecretSealer.seal(imported, keyring);
+        /**
+         * The YAML to print or write: with a key at hand, Secrets sealed as berth apply seals them (compose secrets
+         * become stringData, plain text that should not sit in a file); without one, as converted, with a note.
+         */
+        private Optional<String> shown(String yaml, List<Resource> resources, PrintWriter err) {
+            if (!resources.stream().anyMatch(r -> r.kind().kind().equals(SecretSealer.SECRET)
+                    && r.spec(SecretSpec.class).hasPlainValues())) {
+                return Optional.of(yaml);
+            }
+            Optional<SecretKeyring> keyring = secretKey.ifGiven();
+            if (keyring.isEmpty()) {
+                err.println("note: the Secrets hold plain values (stringData); give --secret-key-file FILE (or set "
+                        + SecretKeySource.ENVIRONMENT + ") to write them encrypted");
+                return Optional.of(yaml);
+            }
+            SecretSealer.Sealed sealed = SecretSealer.seal(resources, keyring);
             if (!new Manifests.Loaded(sealed.resources(), sealed.errors()).report(err)) {
-                return 1;
+                return Optional.empty();
             }
-            try (StoreSession session = new StoreSession(etcd, kinds)) {
-                List<Resource> resources = SecretSealer.keepUnchanged(sealed.resources(), session.store(), keyring);
-                Manifests.Loaded checked = new Manifests.Loaded(imported, List.of())
-                        .crossChecked(Manifests.storedForChecks(session.store(), kinds));
-                if (!checked.report(err)) {
-                    return 1;
+            StringBuilder all = new StringBuilder();
+            for (Resource resource : sealed.resources()) {
+                if (!all.isEmpty()) {
+                    all.append("---\n");
                 }
-                List<ApplyOutcome> outcomes = session.store().apply(resources);
-                outcomes.forEach(out::println);
-                PlacementNotice.print(session, resources, err);
+                all.append(resource.yaml().endsWith("\n") ? resource.yaml() : resource.yaml() + "\n");
             }
-            out.flush();
-            err.flush();
-            return 0;
+            return Optional.of(all.toString());
         }
 
         private static String read(Path file) {
@@ -158,8 +174,17 @@ public final class ImportCommand implements Runnable {
             }
         }
 
-        private static void write(Path output, String yaml) {
+        /** A file holding a Secret is made 0600 before anything is written to it, whatever the umask says. */
+        private static void write(Path output, String yaml, boolean secrets) {
             try {
+                if (secrets) {
+                    Set<PosixFilePermission> owner = PosixFilePermissions.fromString("rw-------");
+                    if (Files.exists(output)) {
+                        Files.setPosixFilePermissions(output, owner);
+                    } else {
+                        Files.createFile(output, PosixFilePermissions.asFileAttribute(owner));
+                    }
+                }
                 Files.writeString(output, yaml, StandardCharsets.UTF_8);
             } catch (IOException e) {
                 throw new CliException(output + ": cannot write: " + e.getMessage());
