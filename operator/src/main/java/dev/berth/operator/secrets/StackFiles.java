@@ -79,6 +79,7 @@ public final class StackFiles {
             mounts.add(mount(place(ref, "config", values), ref.effectiveTarget(false)));
         }
         Map<String, String> env = new TreeMap<>();
+        Map<String, String> digests = new TreeMap<>();
         for (SecretEnv e : service.secretEnv()) {
             SecretKeyRef ref = e.secretKeyRef();
             SecretSpec secret = secret(ref.name(), service);
@@ -86,9 +87,11 @@ public final class StackFiles {
                 throw new FilesException(FilesException.SECRET_NOT_FOUND, "secret " + ref.name() + " has no key "
                         + ref.key() + " (env " + e.name() + " of service " + service.name() + ")");
             }
-            env.put(e.name(), new String(decrypt(ref.name(), ref.key(), secret), StandardCharsets.UTF_8));
+            byte[] value = decrypt(ref.name(), ref.key(), secret);
+            env.put(e.name(), new String(value, StandardCharsets.UTF_8));
+            digests.put(e.name(), files.valueDigest(ref.name(), ref.key(), value));
         }
-        return new ServiceFiles(mounts, env);
+        return new ServiceFiles(mounts, env, digests);
     }
 
     private Path place(FileReference ref, String kind, SortedMap<String, byte[]> values) throws FilesException {
