@@ -27,8 +27,8 @@ import java.util.TreeSet;
  * Prepares a stack's Secret and Config files on this host: for each service this host runs replicas of, reads the
  * objects it references from the desired caches, decrypts Secret values with the operator's keyring, writes the
  * files ({@link HostFiles}) and returns per service the read-only bind mounts and Secret environment values the
- * planner adds to its containers. All or nothing: the first reference that cannot be served fails the stack's pass
- * with a {@link FilesException} (and nothing of it changes).
+ * planner adds to its containers. All or nothing per service: the first reference of a service that cannot be
+ * served fails that service (nothing of it changes on this host); the stack's other services go on.
  */
 public final class StackFiles {
     /** What a data key may be, as a file name (the schema's rule). */
@@ -49,15 +49,37 @@ public final class StackFiles {
         return secrets.synced() && configs.synced();
     }
 
-    public Map<String, ServiceFiles> resolve(StackHere here) throws FilesException {
+    /**
+     * What a stack's services got on this host: the files of each service whose references could all be served, and
+     * for each other service why not (it then keeps what runs and gets nothing new, see {@link StackHere#withUndecided}).
+     */
+    public record Resolved(Map<String, ServiceFiles> files, Map<String, FilesException> failures) {
+        public Resolved {
+            files = Map.copyOf(files);
+            failures = java.util.Collections.unmodifiableMap(new TreeMap<>(failures));
+        }
+
+        /** The first failure, by service name: what the stack's status says. */
+        public java.util.Optional<FilesException> first() {
+            return failures.values().stream().findFirst();
+        }
+    }
+
+    /** Per service: one service's missing Secret does not stop the others of the stack. */
+    public Resolved resolve(StackHere here) {
         Map<String, ServiceFiles> out = new TreeMap<>();
+        Map<String, FilesException> failures = new TreeMap<>();
         for (ServiceSpec service : here.spec().services()) {
             if (here.of(service.name()).isEmpty() || !service.usesSecretsOrConfigs()) {
                 continue;
             }
-            out.put(service.name(), resolve(service));
+            try {
+                out.put(service.name(), resolve(service));
+            } catch (FilesException e) {
+                failures.put(service.name(), e);
+            }
         }
-        return out;
+        return new Resolved(out, failures);
     }
 
     private ServiceFiles resolve(ServiceSpec service) throws FilesException {
