@@ -143,11 +143,16 @@ public final class StackReconciler implements Reconciler {
             // Undecided by the scheduler (not by missing files): what the status calls scheduling.
             boolean scheduling = desiredHere.map(h -> !h.undecided().isEmpty()).orElse(false);
             Optional<dev.berth.operator.secrets.FilesException> filesFailure = Optional.empty();
+            // Replicas wanted here of the services whose files cannot be made (the status still counts them).
+            Map<String, Integer> waiting = new TreeMap<>();
             if (desiredHere.isPresent()) {
                 // A service whose files cannot be made keeps what runs of it (with its files) and gets nothing new
                 // this pass; the stack's other services converge.
                 dev.berth.operator.secrets.StackFiles.Resolved resolved = files.resolve(desiredHere.get());
                 filesFailure = resolved.first();
+                for (String service : resolved.failures().keySet()) {
+                    waiting.put(service, desiredHere.get().of(service).size());
+                }
                 desiredHere = Optional.of(desiredHere.get().withFiles(resolved.files())
                         .withUndecided(resolved.failures().keySet()));
                 if (filesFailure.isPresent()) {
@@ -187,7 +192,12 @@ public final class StackReconciler implements Reconciler {
                     .or(() -> outcome.report().failure().map(f -> new StackConditions.Failure(f.reason(), f.message())));
             // Ready in the pass that converged the stack: the counts include what this pass created, and a pass
             // whose every action worked leaves nothing in progress (the next list confirms it, see expectations).
-            writeStatus(key, new StackConditions.Pass(object.get().raw().modRevision(), counts(outcome),
+            Map<String, ServiceCount> counts = counts(outcome);
+            // Not running as specified while its files are missing: counted with what still runs of it.
+            waiting.forEach((service, wanted) -> counts.put(service, new ServiceCount((int) seen.containers().stream()
+                    .filter(c -> service.equals(c.labels().get(dev.berth.reconcilers.labels.BerthLabels.SERVICE))
+                            && c.running()).count(), wanted)));
+            writeStatus(key, new StackConditions.Pass(object.get().raw().modRevision(), counts,
                     !outcome.converged() || filesFailure.isPresent(), failure, ReplicaRows.of(key, seen, outcome),
                     scheduling));
             if (filesFailure.isPresent()) {

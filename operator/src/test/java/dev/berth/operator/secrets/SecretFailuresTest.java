@@ -77,6 +77,9 @@ class SecretFailuresTest {
                     () -> h.describeStatus(s));
             assertTrue(degradedMessage(h, s).contains(secret), degradedMessage(h, s));
             assertEquals(1, h.containers(s).size(), "nothing of db: " + h.describeStatus(s));
+            assertFalse(h.status(s).get().ready(), "db does not run: " + h.describeStatus(s));
+            assertEquals(new dev.berth.crds.status.ServiceCount(0, 1), h.status(s).get().services().get("db"),
+                    h.describeStatus(s));
 
             // Still converged while Degraded: a container removed by hand comes back.
             String removed = web(h, s).get();
