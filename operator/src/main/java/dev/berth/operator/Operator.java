@@ -27,6 +27,7 @@ import dev.berth.operator.secrets.FileCollector;
 import dev.berth.operator.secrets.HostFiles;
 import dev.berth.operator.secrets.OperatorKeyring;
 import dev.berth.operator.secrets.StackFiles;
+import dev.berth.operator.secrets.StateDirLock;
 import dev.berth.operator.cache.ObservedCache;
 import dev.berth.operator.control.HostRecord;
 import dev.berth.operator.control.ExternalNetworks;
@@ -194,6 +195,9 @@ public final class Operator implements AutoCloseable {
 
     public Operator(Settings settings) throws IOException {
         this.settings = settings;
+        // First to start: a second operator on this state directory stops before it touches anything.
+        StateDirLock stateLock = new StateDirLock(settings.secrets().stateDir(), settings.instance());
+        lifecycle.add("state directory lock", stateLock::acquire, stateLock::close);
         registerProcessMetrics(settings.version());
 
         Client etcdClient = EtcdConnector.connect(settings.etcd());
