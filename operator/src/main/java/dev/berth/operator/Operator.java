@@ -410,7 +410,7 @@ public final class Operator implements AutoCloseable {
         keyring.loadNow();
         HostFiles files = new HostFiles(settings.secrets().stateDir());
         FileCollector collector = new FileCollector(files, Clock.systemUTC(), observed::resync);
-        observed.addListListener(collector::listed);
+        observed.addContainerListListener(collector::listed);
         lifecycle.add("secret files collector", () -> { }, collector::close);
         return new StackFiles(informers.desired(kind("Secret")), informers.desired(kind("Config")), keyring, files);
     }
