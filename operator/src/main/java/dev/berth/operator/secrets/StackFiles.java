@@ -116,8 +116,8 @@ public final class StackFiles {
         return new ServiceFiles(mounts, env, digests);
     }
 
-    private Path place(FileReference ref, String kind, SortedMap<String, byte[]> values) throws FilesException {
-        boolean directory = ref.key() == null && values.size() > 1;
+    Path place(FileReference ref, String kind, SortedMap<String, byte[]> values) throws FilesException {
+        boolean directory = !namesKey(ref) && values.size() > 1;
         String leaf = directory ? ref.source() : values.firstKey();
         if (!isFileName(leaf)) {
             throw new FilesException(kind.equals("secret") ? FilesException.SECRET_NOT_FOUND
@@ -136,7 +136,7 @@ public final class StackFiles {
             throws FilesException {
         String what = (secret ? "secret " : "config ") + ref.source();
         String reason = secret ? FilesException.SECRET_NOT_FOUND : FilesException.CONFIG_NOT_FOUND;
-        if (ref.key() != null && !ref.key().isBlank()) {
+        if (namesKey(ref)) {
             if (!present.contains(ref.key())) {
                 throw new FilesException(reason, what + " has no key " + ref.key());
             }
@@ -155,6 +155,11 @@ public final class StackFiles {
             }
         }
         return new TreeSet<>(present);
+    }
+
+    /** Whether a reference names one key; a blank key is no key (all of them), in every rule here. */
+    static boolean namesKey(FileReference ref) {
+        return ref.key() != null && !ref.key().isBlank();
     }
 
     private static boolean isFileName(String name) {
