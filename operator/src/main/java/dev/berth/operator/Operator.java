@@ -251,19 +251,22 @@ public final class Operator implements AutoCloseable {
                 stacks, observed, kv, settings.keys(), registration, host, settings.instance(), u,
                 settings.underlay().netns(), docker, new StatusWriter(kv, settings.keys(), settings.host(), objectMetrics::status),
                 reachability, registry));
+        // One keyring for the operator: it reads the key file again only when the file changed.
+        OperatorKeyring keyring = new OperatorKeyring(settings.secrets().keyFile());
+        keyring.loadNow();
         controllers.add(stackController(stacks, new StackReconciler(host, stacks, observed,
                 new StackConverger(docker), new StatusWriter(kv, settings.keys(), settings.host(), objectMetrics::status),
                 Clock.systemUTC(), new DriftMetrics(registry, List.of("stack")),
                 overlay.map(OverlayRuntime::externalNetworks).orElse(ExternalNetworks.none()), routes.serviceLabels(),
                 assignments, namesHere(overlay.isPresent()), Upstreams.reachableFromContainers(upstreams()),
-                stackFiles()), assignments));
+                stackFiles(keyring)), assignments));
         overlay.ifPresent(o -> controllers.add(networkController(o, stacks, hosts, reachability)));
         Optional<OverlayProber> prober = underlay.map(u -> overlayProber(u, registration, hosts, kv));
         controllers.add(routeController(stacks, hosts, reachability));
         Optional<DnsResponder> names = overlay.flatMap(o -> nameResponder(o, hosts, stacks, reachability));
         GitOpsRuntime gitops = new GitOpsRuntime(informers.desired(kind("GitSource")), informers.desired(kind("Secret")),
                 gitopsTriggers(), kinds, kv, settings.keys(), settings.host(), settings.instance(),
-                settings.hostTtlSeconds(), settings.secrets(), registry);
+                settings.hostTtlSeconds(), settings.secrets(), keyring, registry);
         Controller gitopsController = gitopsController(gitops);
         controllers.add(gitopsController);
 
@@ -405,9 +408,7 @@ public final class Operator implements AutoCloseable {
      * The Secret and Config files of this host's stacks, under the state directory; the files no container uses any
      * more are removed after each list of containers.
      */
-    private StackFiles stackFiles() {
-        OperatorKeyring keyring = new OperatorKeyring(settings.secrets().keyFile());
-        keyring.loadNow();
+    private StackFiles stackFiles(OperatorKeyring keyring) {
         HostFiles files = new HostFiles(settings.secrets().stateDir());
         FileCollector collector = new FileCollector(files, Clock.systemUTC(), observed::resync);
         observed.addContainerListListener(collector::listed);

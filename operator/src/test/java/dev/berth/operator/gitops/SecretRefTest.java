@@ -49,7 +49,7 @@ class SecretRefTest {
         Path secretsDir = Files.createDirectories(dir.resolve("secrets"));
         Files.writeString(secretsDir.resolve("token"), "from-a-file\n");
         SecretRef ref = new SecretRef(secretsDir, ENV::get,
-                new SecretValues(n -> Optional.ofNullable(secrets.get(n)), () -> true, Optional.of(keyFile)));
+                new SecretValues(n -> Optional.ofNullable(secrets.get(n)), () -> true, new dev.berth.operator.secrets.OperatorKeyring(Optional.of(keyFile))));
 
         assertEquals(Optional.of("from-a-secret"), ref.read(null, null, new SecretKeyRef("git", "token"), "c"));
         assertEquals(Optional.of("from-a-file"), ref.read(secretsDir.resolve("token").toString(), null, null, "c"));
@@ -69,11 +69,11 @@ class SecretRefTest {
         assertTrue(escape.contains("is outside the operator's --secrets-dir (" + secretsDir + ")"), escape);
 
         SecretRef noKey = new SecretRef(secretsDir, ENV::get,
-                new SecretValues(n -> Optional.ofNullable(secrets.get(n)), () -> true, Optional.empty()));
+                new SecretValues(n -> Optional.ofNullable(secrets.get(n)), () -> true, new dev.berth.operator.secrets.OperatorKeyring(Optional.empty())));
         String noKeyFile = message(noKey, null, null, new SecretKeyRef("git", "token"));
         assertTrue(noKeyFile.contains("secret/git key \"token\": the operator has no secret key file"), noKeyFile);
         SecretRef notListed = new SecretRef(secretsDir, ENV::get,
-                new SecretValues(n -> Optional.empty(), () -> false, Optional.of(keyFile)));
+                new SecretValues(n -> Optional.empty(), () -> false, new dev.berth.operator.secrets.OperatorKeyring(Optional.of(keyFile))));
         assertTrue(message(notListed, null, null, new SecretKeyRef("git", "token")).contains("not yet listed"));
     }
 }
