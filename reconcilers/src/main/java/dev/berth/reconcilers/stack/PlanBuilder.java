@@ -139,6 +139,9 @@ public final class PlanBuilder {
         labels.put(BerthLabels.OWNER, ObjectKey.stack(stack).toString());
         labels.put(BerthLabels.SERVICE, s.name());
         labels.put(BerthLabels.REPLICA, Integer.toString(replica));
+        if (!files.envDigests().isEmpty()) {
+            labels.put(BerthLabels.SECRET_ENV_DIGESTS, files.envDigestsLabel());
+        }
 
         List<PortPlan> ports = s.ports().stream().map(PlanBuilder::port)
                 .sorted(PortPlan.ORDER).toList();

@@ -31,6 +31,25 @@ public record ServiceFiles(List<MountPlan> mounts, Map<String, String> env, Map<
         this(mounts, env, Map.of());
     }
 
+    /** The digests as a label value ("NAME=digest,..."); empty without digests. */
+    public String envDigestsLabel() {
+        return envDigests.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+                .collect(java.util.stream.Collectors.joining(","));
+    }
+
+    /** The digests a running container's labels carry ({@link #envDigestsLabel}), for planning with its values. */
+    public static Map<String, String> envDigestsOf(Map<String, String> labels) {
+        Map<String, String> out = new TreeMap<>();
+        String value = labels.getOrDefault(dev.berth.reconcilers.labels.BerthLabels.SECRET_ENV_DIGESTS, "");
+        for (String item : value.split(",")) {
+            int eq = item.indexOf('=');
+            if (eq > 0) {
+                out.put(item.substring(0, eq), item.substring(eq + 1));
+            }
+        }
+        return out;
+    }
+
     /** What the spec hash takes for the Secret environment value {@code name}: its digest. */
     public String hashedValue(String name) {
         String digest = envDigests.get(name);

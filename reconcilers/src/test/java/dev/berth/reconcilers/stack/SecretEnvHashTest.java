@@ -46,4 +46,15 @@ class SecretEnvHashTest {
         String guessed = PlanBuilder.container("i", "s", service, 1, Map.of(), NameServers.off(), plain).specHash();
         assertNotEquals(guessed, plan("hunter2", "d1").specHash());
     }
+
+    /** berth diff has no salt: it plans a running container again with the digests its label carries. */
+    @Test
+    void theDigestsRideOnALabelSoARunningContainerCanBePlannedAgain() {
+        ContainerPlan a = plan("hunter2", "d1");
+        assertEquals("DB_PASSWORD=d1", a.labels().get(BerthLabels.SECRET_ENV_DIGESTS));
+        ServiceFiles again = new ServiceFiles(List.of(), Map.of("DB_PASSWORD", "hunter2"),
+                ServiceFiles.envDigestsOf(a.labels()));
+        assertEquals(a.specHash(), PlanBuilder.container("i", "s", service, 1, Map.of(), NameServers.off(), again)
+                .specHash());
+    }
 }
