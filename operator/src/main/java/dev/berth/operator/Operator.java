@@ -27,6 +27,7 @@ import dev.berth.operator.secrets.FileCollector;
 import dev.berth.operator.secrets.HostFiles;
 import dev.berth.operator.secrets.OperatorKeyring;
 import dev.berth.operator.secrets.StackFiles;
+import dev.berth.operator.secrets.StateDirLock;
 import dev.berth.operator.cache.ObservedCache;
 import dev.berth.operator.control.HostRecord;
 import dev.berth.operator.control.ExternalNetworks;
@@ -194,6 +195,9 @@ public final class Operator implements AutoCloseable {
 
     public Operator(Settings settings) throws IOException {
         this.settings = settings;
+        // First to start: a second operator on this state directory stops before it touches anything.
+        StateDirLock stateLock = new StateDirLock(settings.secrets().stateDir(), settings.instance());
+        lifecycle.add("state directory lock", stateLock::acquire, stateLock::close);
         registerProcessMetrics(settings.version());
 
         Client etcdClient = EtcdConnector.connect(settings.etcd());
@@ -247,19 +251,22 @@ public final class Operator implements AutoCloseable {
                 stacks, observed, kv, settings.keys(), registration, host, settings.instance(), u,
                 settings.underlay().netns(), docker, new StatusWriter(kv, settings.keys(), settings.host(), objectMetrics::status),
                 reachability, registry));
+        // One keyring for the operator: it reads the key file again only when the file changed.
+        OperatorKeyring keyring = new OperatorKeyring(settings.secrets().keyFile());
+        keyring.loadNow();
         controllers.add(stackController(stacks, new StackReconciler(host, stacks, observed,
                 new StackConverger(docker), new StatusWriter(kv, settings.keys(), settings.host(), objectMetrics::status),
                 Clock.systemUTC(), new DriftMetrics(registry, List.of("stack")),
                 overlay.map(OverlayRuntime::externalNetworks).orElse(ExternalNetworks.none()), routes.serviceLabels(),
                 assignments, namesHere(overlay.isPresent()), Upstreams.reachableFromContainers(upstreams()),
-                stackFiles()), assignments));
+                stackFiles(keyring)), assignments));
         overlay.ifPresent(o -> controllers.add(networkController(o, stacks, hosts, reachability)));
         Optional<OverlayProber> prober = underlay.map(u -> overlayProber(u, registration, hosts, kv));
         controllers.add(routeController(stacks, hosts, reachability));
         Optional<DnsResponder> names = overlay.flatMap(o -> nameResponder(o, hosts, stacks, reachability));
         GitOpsRuntime gitops = new GitOpsRuntime(informers.desired(kind("GitSource")), informers.desired(kind("Secret")),
                 gitopsTriggers(), kinds, kv, settings.keys(), settings.host(), settings.instance(),
-                settings.hostTtlSeconds(), settings.secrets(), registry);
+                settings.hostTtlSeconds(), settings.secrets(), keyring, registry);
         Controller gitopsController = gitopsController(gitops);
         controllers.add(gitopsController);
 
@@ -401,12 +408,10 @@ public final class Operator implements AutoCloseable {
      * The Secret and Config files of this host's stacks, under the state directory; the files no container uses any
      * more are removed after each list of containers.
      */
-    private StackFiles stackFiles() {
-        OperatorKeyring keyring = new OperatorKeyring(settings.secrets().keyFile());
-        keyring.loadNow();
+    private StackFiles stackFiles(OperatorKeyring keyring) {
         HostFiles files = new HostFiles(settings.secrets().stateDir());
         FileCollector collector = new FileCollector(files, Clock.systemUTC(), observed::resync);
-        observed.addListListener(collector::listed);
+        observed.addContainerListListener(collector::listed);
         lifecycle.add("secret files collector", () -> { }, collector::close);
         return new StackFiles(informers.desired(kind("Secret")), informers.desired(kind("Config")), keyring, files);
     }

@@ -82,6 +82,8 @@ public final class TestOperator implements AutoCloseable, BeforeEachCallback, Af
         private Duration probeInterval = Operator.Settings.DEFAULT_PROBE_INTERVAL;
         private Path secretKeyFile;
         private Path secretsDir = Path.of(System.getProperty("java.io.tmpdir"));
+        /** This host's state directory instead of the default one of its own (peers keep their defaults). */
+        private Path stateDir;
 
         private Builder() {
         }
@@ -106,6 +108,7 @@ public final class TestOperator implements AutoCloseable, BeforeEachCallback, Af
             b.probeInterval = probeInterval;
             b.secretKeyFile = secretKeyFile;
             b.secretsDir = secretsDir;
+            b.stateDir = stateDir;
             return b;
         }
 
@@ -169,6 +172,12 @@ public final class TestOperator implements AutoCloseable, BeforeEachCallback, Af
         /** The cluster key file Secrets decrypt with (none by default: Secrets cannot be used). */
         public Builder secretKeyFile(Path value) {
             this.secretKeyFile = value;
+            return this;
+        }
+
+        /** The state directory of this operator's host (default: one of its own, see {@link #stateDir(String)}). */
+        public Builder stateDir(Path value) {
+            this.stateDir = value;
             return this;
         }
 
@@ -248,6 +257,7 @@ public final class TestOperator implements AutoCloseable, BeforeEachCallback, Af
         b.sharedEtcd = etcd;
         b.instance = instance;
         b.host = otherHost;
+        b.stateDir = null;
         b.ownTraefikRoot = false;
         TestOperator peer = new TestOperator(b);
         peers.add(peer);
@@ -276,7 +286,14 @@ public final class TestOperator implements AutoCloseable, BeforeEachCallback, Af
      * one; every host of the run keeps it under one parent, removed on close.
      */
     public Path stateDir(String forHost) {
-        return Path.of(System.getProperty("java.io.tmpdir"), "berth-state", instance, forHost);
+        if (settings.stateDir != null && forHost.equals(host)) {
+            return settings.stateDir;
+        }
+        return defaultStateDirs().resolve(forHost);
+    }
+
+    private Path defaultStateDirs() {
+        return Path.of(System.getProperty("java.io.tmpdir"), "berth-state", instance);
     }
 
     /**
@@ -462,7 +479,18 @@ public final class TestOperator implements AutoCloseable, BeforeEachCallback, Af
      * containers from those files) and deletes their state directories.
      */
     private void removeStateDirs() {
-        Path top = stateDir(host).getParent();
+        if (settings.stateDir != null) {
+            // Given by the test, which removes it; only the tmpfs is this operator's to undo.
+            Path secrets = settings.stateDir.resolve(dev.berth.operator.secrets.HostFiles.SECRETS);
+            try {
+                for (int i = 0; i < 5 && !dev.berth.operator.secrets.Tmpfs.typeAt(secrets).isEmpty(); i++) {
+                    dev.berth.operator.secrets.Tmpfs.unmount(secrets);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot unmount " + secrets, e);
+            }
+        }
+        Path top = defaultStateDirs();
         if (!java.nio.file.Files.isDirectory(top)) {
             return;
         }

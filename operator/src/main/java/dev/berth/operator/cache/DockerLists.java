@@ -19,8 +19,14 @@ import org.slf4j.LoggerFactory;
 final class DockerLists {
     private static final Logger log = LoggerFactory.getLogger(DockerLists.class);
 
-    /** One consistent view: the last list of each kind. */
-    record Listing(List<ListedContainer> containers, List<ObservedNetwork> networks) {
+    /**
+     * One consistent view: the last list of each kind.
+     *
+     * @param containersTaken when the containers were listed, if this call listed them; empty when it listed only
+     *                        networks and the containers are the last list's (maybe far older)
+     */
+    record Listing(List<ListedContainer> containers, List<ObservedNetwork> networks,
+                   Optional<java.time.Instant> containersTaken) {
     }
 
     private final Docker docker;
@@ -52,6 +58,7 @@ final class DockerLists {
             lastFullOk = false;
         }
         long started = System.nanoTime();
+        java.time.Instant startedAt = java.time.Instant.now();
         List<ListedContainer> c = lastContainers;
         List<ObservedNetwork> n = lastNetworks;
         try {
@@ -66,7 +73,8 @@ final class DockerLists {
             log.warn("observed: cannot list containers and networks, keeping the last state: {}", e.getMessage());
             return Optional.empty();
         }
-        if (containers || lastContainers == null) {
+        boolean listedContainers = containers || lastContainers == null;
+        if (listedContainers) {
             containersListedAt = started;
         }
         if (networks || lastNetworks == null) {
@@ -78,7 +86,7 @@ final class DockerLists {
             lastFullOk = true;
         }
         freshSince = containersListedAt - networksListedAt > 0 ? networksListedAt : containersListedAt;
-        return Optional.of(new Listing(c, n));
+        return Optional.of(new Listing(c, n, listedContainers ? Optional.of(startedAt) : Optional.empty()));
     }
 
     /** Whether a full list began after {@code nanoTime}: callers asking together share it. */

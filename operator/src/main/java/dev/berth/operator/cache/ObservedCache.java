@@ -31,6 +31,9 @@ public final class ObservedCache implements AutoCloseable {
     private final Consumer<String> onOwnerChange;
     /** Told every successful list; registered before {@link #start}, so a copy-on-write list costs nothing. */
     private final List<Consumer<List<ListedContainer>>> onListed = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Told every list that listed containers, with when it began (not a network-only list's older containers). */
+    private final List<java.util.function.BiConsumer<List<ListedContainer>, java.time.Instant>> onContainersListed =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile boolean synced;
 
     public ObservedCache(Docker docker, Consumer<String> onOwnerChange, RetryPolicy reconnect, MeterRegistry registry) {
@@ -49,6 +52,15 @@ public final class ObservedCache implements AutoCloseable {
     /** One more consumer of every successful list of containers (on the cache's thread); call before {@link #start}. */
     public void addListListener(Consumer<List<ListedContainer>> listener) {
         onListed.add(listener);
+    }
+
+    /**
+     * One more consumer of every list that listed the containers, with the time that list began (on the cache's
+     * thread); call before {@link #start}. Unlike {@link #addListListener}, never handed the containers of an
+     * earlier list again after a list of networks only: for consumers that must know how old the list is.
+     */
+    public void addContainerListListener(java.util.function.BiConsumer<List<ListedContainer>, java.time.Instant> listener) {
+        onContainersListed.add(listener);
     }
 
     public void start() {
@@ -133,6 +145,15 @@ public final class ObservedCache implements AutoCloseable {
                 log.error("observed: list listener failed", e);
             }
         }
+        listing.get().containersTaken().ifPresent(at -> {
+            for (var listener : onContainersListed) {
+                try {
+                    listener.accept(listed, at);
+                } catch (RuntimeException e) {
+                    log.error("observed: container list listener failed", e);
+                }
+            }
+        });
         for (String owner : changed) {
             try {
                 onOwnerChange.accept(owner);

@@ -194,7 +194,8 @@ public final class DiffCommand implements Callable<Integer> {
                     }
                 }
             }
-            files.put(service.name(), new ServiceFiles(mounts, env));
+            files.put(service.name(), new ServiceFiles(mounts, env,
+                    ServiceFiles.envDigestsOf(running.get().container().labels())));
         }
         return files;
     }

@@ -168,6 +168,8 @@ public final class OperatorCommand implements Callable<Integer> {
         try (Operator operator = new Operator(settings)) {
             operator.start();
             stop.await();
+        } catch (dev.berth.operator.secrets.StateDirLock.Unavailable e) {
+            throw new CliException(e.getMessage());
         }
         return 0;
     }

@@ -140,14 +140,24 @@ public final class StackReconciler implements Reconciler {
                     gateway.ifPresent(g -> gateways.put(network, g));
                 }
             }
+            // Undecided by the scheduler (not by missing files): what the status calls scheduling.
+            boolean scheduling = desiredHere.map(h -> !h.undecided().isEmpty()).orElse(false);
+            Optional<dev.berth.operator.secrets.FilesException> filesFailure = Optional.empty();
+            // Replicas wanted here of the services whose files cannot be made (the status still counts them).
+            Map<String, Integer> waiting = new TreeMap<>();
             if (desiredHere.isPresent()) {
-                try {
-                    desiredHere = Optional.of(desiredHere.get().withFiles(files.resolve(desiredHere.get())));
-                } catch (dev.berth.operator.secrets.FilesException e) {
-                    // Nothing changes on this host until the files can be made: what runs keeps its files.
-                    writeStatus(key, new StackConditions.Pass(object.get().raw().modRevision(), Map.of(), false,
-                            Optional.of(new StackConditions.Failure(e.reason(), e.getMessage()))));
-                    return ReconcileResult.failed(e.reason() + ": " + e.getMessage());
+                // A service whose files cannot be made keeps what runs of it (with its files) and gets nothing new
+                // this pass; the stack's other services converge.
+                dev.berth.operator.secrets.StackFiles.Resolved resolved = files.resolve(desiredHere.get());
+                filesFailure = resolved.first();
+                for (String service : resolved.failures().keySet()) {
+                    waiting.put(service, desiredHere.get().of(service).size());
+                }
+                desiredHere = Optional.of(desiredHere.get().withFiles(resolved.files())
+                        .withUndecided(resolved.failures().keySet()));
+                if (filesFailure.isPresent()) {
+                    log.warn("stack/{}: service(s) {} kept as they run: {}", name, resolved.failures().keySet(),
+                            filesFailure.get().getMessage());
                 }
             }
             if (names) {
@@ -162,6 +172,10 @@ public final class StackReconciler implements Reconciler {
                 expectations.acted(key.toString());
             }
             countDrift(name, object, desiredHere.isPresent(), outcome, seen);
+            if (filesFailure.isPresent()) {
+                // Not converged while a service waits for its files: what it creates later is a rollout, not drift.
+                converged.remove(name);
+            }
             if (!outcome.planned().isEmpty()) {
                 log.info("stack/{}: {} action(s) planned, {} done, {} deferred{}", name, outcome.planned().size(),
                         outcome.report().done().size(), outcome.report().deferred().size(),
@@ -173,13 +187,23 @@ public final class StackReconciler implements Reconciler {
                 }
                 return result(outcome);
             }
-            Optional<StackConditions.Failure> failure = outcome.report().failure()
-                    .map(f -> new StackConditions.Failure(f.reason(), f.message()));
+            Optional<StackConditions.Failure> failure = filesFailure
+                    .map(e -> new StackConditions.Failure(e.reason(), e.getMessage()))
+                    .or(() -> outcome.report().failure().map(f -> new StackConditions.Failure(f.reason(), f.message())));
             // Ready in the pass that converged the stack: the counts include what this pass created, and a pass
             // whose every action worked leaves nothing in progress (the next list confirms it, see expectations).
-            writeStatus(key, new StackConditions.Pass(object.get().raw().modRevision(), counts(outcome),
-                    !outcome.converged(), failure, ReplicaRows.of(key, seen, outcome),
-                    !desiredHere.get().undecided().isEmpty()));
+            Map<String, ServiceCount> counts = counts(outcome);
+            // Not running as specified while its files are missing: counted with what still runs of it.
+            waiting.forEach((service, wanted) -> counts.put(service, new ServiceCount((int) seen.containers().stream()
+                    .filter(c -> service.equals(c.labels().get(dev.berth.reconcilers.labels.BerthLabels.SERVICE))
+                            && c.running()).count(), wanted)));
+            writeStatus(key, new StackConditions.Pass(object.get().raw().modRevision(), counts,
+                    !outcome.converged() || filesFailure.isPresent(), failure, ReplicaRows.of(key, seen, outcome),
+                    scheduling));
+            if (filesFailure.isPresent()) {
+                // Retried with backoff (and at once when a Secret or Config it uses changes).
+                return ReconcileResult.failed(filesFailure.get().reason() + ": " + filesFailure.get().getMessage());
+            }
             return result(outcome);
         } catch (StoreException e) {
             return ReconcileResult.failed("etcd: " + e.getMessage());

@@ -42,16 +42,18 @@ public final class GitOpsRuntime {
      * @param sources  the GitSources
      * @param secrets  the Secrets (passwords and webhook secrets by reference)
      * @param triggers webhooks that reached a follower, handed to the leader through etcd ({@link #triggersPrefix})
-     * @param settings the cluster key file and the {@code --secrets-dir} file references must be in
+     * @param settings the {@code --secrets-dir} file references must be in
+     * @param keyring  the operator's keyring (the cluster key file), shared with the stacks' Secret files
      */
     public GitOpsRuntime(DesiredInformer sources, DesiredInformer secrets, EtcdInformer<StoredValue> triggers,
                          Kinds kinds, EtcdKv kv, KeyLayout keys, String host, String instance, long leaseTtlSeconds,
-                         SecretSettings settings, MeterRegistry registry) {
+                         SecretSettings settings, dev.berth.operator.secrets.OperatorKeyring keyring,
+                         MeterRegistry registry) {
         this.sources = sources;
         this.kv = kv;
         this.triggerPrefix = triggersPrefix(keys);
         Path cacheDir = Path.of(System.getProperty("java.io.tmpdir"), "berth-gitops", instance + "-" + host);
-        SecretValues values = new SecretValues(secrets::get, secrets::synced, settings.keyFile());
+        SecretValues values = new SecretValues(secrets::get, secrets::synced, keyring);
         secretRef = new SecretRef(settings.secretsDir(), System::getenv, values);
         sync = new GitSync(kv, keys, kinds, new GitRepos(cacheDir, secretRef), values, new GitOpsMetrics(registry),
                 host, Clock.systemUTC());

@@ -2,11 +2,11 @@ package dev.berth.operator.gitops;
 
 import dev.berth.crds.secret.SecretKeyRef;
 import dev.berth.crds.secret.SecretSpec;
+import dev.berth.operator.secrets.OperatorKeyring;
 import dev.berth.operator.secrets.SecretKeyException;
 import dev.berth.operator.secrets.SecretKeyring;
 import dev.berth.operator.store.StoredObject;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
@@ -19,29 +19,30 @@ import java.util.function.Function;
 final class SecretValues {
     private final Function<String, Optional<StoredObject>> secrets;
     private final BooleanSupplier listed;
-    private final Optional<Path> keyFile;
+    private final OperatorKeyring keyring;
 
     /**
      * @param secrets the stored Secrets by name (the operator's informer)
      * @param listed  whether that informer has listed etcd once (before, a missing Secret proves nothing)
-     * @param keyFile the cluster key file, if the operator was given one
+     * @param keyring the operator's keyring (one per operator: it reads the key file again only when it changed, so
+     *                neither fetches nor unauthenticated webhook requests make it read and parse the file)
      */
-    SecretValues(Function<String, Optional<StoredObject>> secrets, BooleanSupplier listed, Optional<Path> keyFile) {
+    SecretValues(Function<String, Optional<StoredObject>> secrets, BooleanSupplier listed, OperatorKeyring keyring) {
         this.secrets = secrets;
         this.listed = listed;
-        this.keyFile = keyFile;
+        this.keyring = keyring;
     }
 
     /**
-     * The keyring, read at each use so a rotated key file counts at once; empty without a key file.
+     * The keyring as the key file says now (a rotated key file counts at once); empty without a key file.
      *
      * @throws SecretKeyException the key file cannot be read or holds no valid key
      */
     Optional<SecretKeyring> keyring() throws SecretKeyException {
-        if (keyFile.isEmpty()) {
+        if (!keyring.hasKeyFile()) {
             return Optional.empty();
         }
-        return Optional.of(SecretKeyring.load(keyFile.get()));
+        return Optional.of(keyring.current());
     }
 
     /** The decrypted value of {@code ref}, stripped of surrounding white space (as a file's value is). */
@@ -66,15 +67,15 @@ final class SecretValues {
             throw new GitSyncException("CredentialsUnavailable", where + ": the Secret has no such key (it has "
                     + String.join(", ", spec.encryptedData().keySet()) + ")");
         }
-        SecretKeyring keyring;
+        SecretKeyring ring;
         try {
-            keyring = keyring().orElseThrow(() -> new SecretKeyException("the operator has no secret key file"
+            ring = keyring().orElseThrow(() -> new SecretKeyException("the operator has no secret key file"
                     + " (--secret-key-file or BERTH_SECRET_KEY_FILE), so it cannot decrypt Secrets"));
         } catch (SecretKeyException e) {
             throw new GitSyncException("CredentialsUnavailable", where + ": " + e.getMessage());
         }
         try {
-            return new String(keyring.decrypt(ref.name(), ref.key(), envelope), StandardCharsets.UTF_8).strip();
+            return new String(ring.decrypt(ref.name(), ref.key(), envelope), StandardCharsets.UTF_8).strip();
         } catch (SecretKeyException e) {
             // The keyring's message names the secret, the key and the key id already.
             throw new GitSyncException("CredentialsUnavailable", what + ": " + e.getMessage());

@@ -46,13 +46,19 @@ public final class FileCollector implements AutoCloseable {
         this.relist = relist;
     }
 
-    /** Told every successful list of this instance's containers (on the cache's thread). */
-    public void listed(List<ListedContainer> containers) {
+    /**
+     * Told every list of this instance's containers (on the cache's thread), with when it began: the grace of the
+     * files is counted up to then, never up to when a list (maybe an old one) was handed on.
+     */
+    public void listed(List<ListedContainer> containers, Instant takenAt) {
         Set<String> used = new HashSet<>();
         containers.forEach(c -> used.addAll(c.mounts().values()));
         synchronized (this) {
+            if (listedAt != null && takenAt.isBefore(listedAt)) {
+                return; // never replace a newer list with an older one
+            }
             sources = used;
-            listedAt = clock.instant();
+            listedAt = takenAt;
         }
         runIn(AFTER_LIST);
     }

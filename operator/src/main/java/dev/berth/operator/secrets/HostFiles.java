@@ -55,6 +55,8 @@ public final class HostFiles {
     /** Writes and collections take turns: a directory reused by a pass is never removed under it. */
     private final Object lock = new Object();
     private byte[] salt;
+    /** Which object each digest directory holds ("secret/db"), as place() last saw it: removals name it. */
+    private final Map<String, String> objects = new java.util.HashMap<>();
 
     public HostFiles(Path stateDir, Clock clock, Duration grace) {
         this.stateDir = stateDir.toAbsolutePath().normalize();
@@ -86,6 +88,7 @@ public final class HostFiles {
             Path root = secret ? secretsRoot() : configsRoot();
             try {
                 String digest = set.digest(salt());
+                objects.put(digest, set.kind() + "/" + set.name());
                 Path dir = root.resolve(digest);
                 Path entry = dir.resolve(set.leaf());
                 if (Files.exists(entry)) {
@@ -107,6 +110,22 @@ public final class HostFiles {
             } catch (IOException | RuntimeException e) {
                 throw new FilesException(FilesException.SECRET_STORE_UNAVAILABLE, "cannot write the files of "
                         + set.kind() + "/" + set.name() + " under " + root + ": " + describe(e));
+            }
+        }
+    }
+
+    /**
+     * A digest of the value of {@code secret}'s key {@code key} made with this host's salt (as the paths are), for
+     * the spec hash of a container that gets the value in its environment: the hash changes with the value, and no one
+     * who reads it can test guesses of the value without the salt.
+     */
+    public String valueDigest(String secret, String key, byte[] value) throws FilesException {
+        synchronized (lock) {
+            try {
+                return FileSet.file("env", secret, key, value, 0, 0, 0).digest(salt());
+            } catch (IOException | RuntimeException e) {
+                throw new FilesException(FilesException.SECRET_STORE_UNAVAILABLE, "cannot read this host's salt under "
+                        + stateDir + ": " + describe(e));
             }
         }
     }
@@ -281,8 +300,13 @@ public final class HostFiles {
             if (expires.isBefore(until)) {
                 try {
                     deleteTree(dir);
-                    if (!name.startsWith(TMP_PREFIX)) {
-                        log.info("removed unused {} files {}", root.getFileName(), name);
+                    String object = objects.remove(name);
+                    if (object != null) {
+                        log.info("{}: removed unused files {}", object, name);
+                    } else if (!name.startsWith(TMP_PREFIX)) {
+                        // Written before this operator started: which object it held is not known any more.
+                        log.info("{}: removed unused files {} (from before this operator started)",
+                                root.getFileName(), name);
                     }
                 } catch (IOException e) {
                     log.warn("cannot remove unused {} files {}: {}", root.getFileName(), name, e.getMessage());

@@ -30,6 +30,11 @@ public final class OperatorKeyring {
         this.file = Objects.requireNonNull(file);
     }
 
+    /** Whether the operator was given a key file at all (without one, nothing can be decrypted). */
+    public boolean hasKeyFile() {
+        return file.isPresent();
+    }
+
     /** Reads the file once now, so a bad key file is logged when the operator starts, not at the first Secret. */
     public void loadNow() {
         if (file.isEmpty()) {

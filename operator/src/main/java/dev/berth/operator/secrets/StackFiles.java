@@ -27,8 +27,8 @@ import java.util.TreeSet;
  * Prepares a stack's Secret and Config files on this host: for each service this host runs replicas of, reads the
  * objects it references from the desired caches, decrypts Secret values with the operator's keyring, writes the
  * files ({@link HostFiles}) and returns per service the read-only bind mounts and Secret environment values the
- * planner adds to its containers. All or nothing: the first reference that cannot be served fails the stack's pass
- * with a {@link FilesException} (and nothing of it changes).
+ * planner adds to its containers. All or nothing per service: the first reference of a service that cannot be
+ * served fails that service (nothing of it changes on this host); the stack's other services go on.
  */
 public final class StackFiles {
     /** What a data key may be, as a file name (the schema's rule). */
@@ -49,15 +49,37 @@ public final class StackFiles {
         return secrets.synced() && configs.synced();
     }
 
-    public Map<String, ServiceFiles> resolve(StackHere here) throws FilesException {
+    /**
+     * What a stack's services got on this host: the files of each service whose references could all be served, and
+     * for each other service why not (it then keeps what runs and gets nothing new, see {@link StackHere#withUndecided}).
+     */
+    public record Resolved(Map<String, ServiceFiles> files, Map<String, FilesException> failures) {
+        public Resolved {
+            files = Map.copyOf(files);
+            failures = java.util.Collections.unmodifiableMap(new TreeMap<>(failures));
+        }
+
+        /** The first failure, by service name: what the stack's status says. */
+        public java.util.Optional<FilesException> first() {
+            return failures.values().stream().findFirst();
+        }
+    }
+
+    /** Per service: one service's missing Secret does not stop the others of the stack. */
+    public Resolved resolve(StackHere here) {
         Map<String, ServiceFiles> out = new TreeMap<>();
+        Map<String, FilesException> failures = new TreeMap<>();
         for (ServiceSpec service : here.spec().services()) {
             if (here.of(service.name()).isEmpty() || !service.usesSecretsOrConfigs()) {
                 continue;
             }
-            out.put(service.name(), resolve(service));
+            try {
+                out.put(service.name(), resolve(service));
+            } catch (FilesException e) {
+                failures.put(service.name(), e);
+            }
         }
-        return out;
+        return new Resolved(out, failures);
     }
 
     private ServiceFiles resolve(ServiceSpec service) throws FilesException {
@@ -79,6 +101,7 @@ public final class StackFiles {
             mounts.add(mount(place(ref, "config", values), ref.effectiveTarget(false)));
         }
         Map<String, String> env = new TreeMap<>();
+        Map<String, String> digests = new TreeMap<>();
         for (SecretEnv e : service.secretEnv()) {
             SecretKeyRef ref = e.secretKeyRef();
             SecretSpec secret = secret(ref.name(), service);
@@ -86,13 +109,15 @@ public final class StackFiles {
                 throw new FilesException(FilesException.SECRET_NOT_FOUND, "secret " + ref.name() + " has no key "
                         + ref.key() + " (env " + e.name() + " of service " + service.name() + ")");
             }
-            env.put(e.name(), new String(decrypt(ref.name(), ref.key(), secret), StandardCharsets.UTF_8));
+            byte[] value = decrypt(ref.name(), ref.key(), secret);
+            env.put(e.name(), new String(value, StandardCharsets.UTF_8));
+            digests.put(e.name(), files.valueDigest(ref.name(), ref.key(), value));
         }
-        return new ServiceFiles(mounts, env);
+        return new ServiceFiles(mounts, env, digests);
     }
 
-    private Path place(FileReference ref, String kind, SortedMap<String, byte[]> values) throws FilesException {
-        boolean directory = ref.key() == null && values.size() > 1;
+    Path place(FileReference ref, String kind, SortedMap<String, byte[]> values) throws FilesException {
+        boolean directory = !namesKey(ref) && values.size() > 1;
         String leaf = directory ? ref.source() : values.firstKey();
         if (!isFileName(leaf)) {
             throw new FilesException(kind.equals("secret") ? FilesException.SECRET_NOT_FOUND
@@ -111,7 +136,7 @@ public final class StackFiles {
             throws FilesException {
         String what = (secret ? "secret " : "config ") + ref.source();
         String reason = secret ? FilesException.SECRET_NOT_FOUND : FilesException.CONFIG_NOT_FOUND;
-        if (ref.key() != null && !ref.key().isBlank()) {
+        if (namesKey(ref)) {
             if (!present.contains(ref.key())) {
                 throw new FilesException(reason, what + " has no key " + ref.key());
             }
@@ -130,6 +155,11 @@ public final class StackFiles {
             }
         }
         return new TreeSet<>(present);
+    }
+
+    /** Whether a reference names one key; a blank key is no key (all of them), in every rule here. */
+    static boolean namesKey(FileReference ref) {
+        return ref.key() != null && !ref.key().isBlank();
     }
 
     private static boolean isFileName(String name) {

@@ -49,7 +49,7 @@ class SecretRefTest {
         Path secretsDir = Files.createDirectories(dir.resolve("secrets"));
         Files.writeString(secretsDir.resolve("token"), "from-a-file\n");
         SecretRef ref = new SecretRef(secretsDir, ENV::get,
-                new SecretValues(n -> Optional.ofNullable(secrets.get(n)), () -> true, Optional.of(keyFile)));
+                new SecretValues(n -> Optional.ofNullable(secrets.get(n)), () -> true, new dev.berth.operator.secrets.OperatorKeyring(Optional.of(keyFile))));
 
         assertEquals(Optional.of("from-a-secret"), ref.read(null, null, new SecretKeyRef("git", "token"), "c"));
         assertEquals(Optional.of("from-a-file"), ref.read(secretsDir.resolve("token").toString(), null, null, "c"));
@@ -69,11 +69,37 @@ class SecretRefTest {
         assertTrue(escape.contains("is outside the operator's --secrets-dir (" + secretsDir + ")"), escape);
 
         SecretRef noKey = new SecretRef(secretsDir, ENV::get,
-                new SecretValues(n -> Optional.ofNullable(secrets.get(n)), () -> true, Optional.empty()));
+                new SecretValues(n -> Optional.ofNullable(secrets.get(n)), () -> true, new dev.berth.operator.secrets.OperatorKeyring(Optional.empty())));
         String noKeyFile = message(noKey, null, null, new SecretKeyRef("git", "token"));
         assertTrue(noKeyFile.contains("secret/git key \"token\": the operator has no secret key file"), noKeyFile);
         SecretRef notListed = new SecretRef(secretsDir, ENV::get,
-                new SecretValues(n -> Optional.empty(), () -> false, Optional.of(keyFile)));
+                new SecretValues(n -> Optional.empty(), () -> false, new dev.berth.operator.secrets.OperatorKeyring(Optional.of(keyFile))));
         assertTrue(message(notListed, null, null, new SecretKeyRef("git", "token")).contains("not yet listed"));
+    }
+
+    /** Fetches and webhook requests use the operator's keyring: the key file is parsed again only when it changed. */
+    @Test
+    void theKeyFileIsReadAgainOnlyWhenItChanged(@TempDir Path dir) throws Exception {
+        Path keyFile = dir.resolve("key");
+        Files.writeString(keyFile, SecretKeyring.newKeyLine() + "\n");
+        String envelope = SecretKeyring.load(keyFile).encrypt("git", "token", "t".getBytes(StandardCharsets.UTF_8));
+        Map<String, StoredObject> secrets = Map.of("git", secret("git", "encryptedData: {token: '" + envelope + "'}"));
+        SecretValues values = new SecretValues(n -> Optional.ofNullable(secrets.get(n)), () -> true,
+                new dev.berth.operator.secrets.OperatorKeyring(Optional.of(keyFile)));
+        SecretKeyRef token = new SecretKeyRef("git", "token");
+        assertEquals("t", values.read(token, "c"));
+
+        // The same file as far as a stat tells (size, time, inode), but no key in it: not parsed again.
+        var modified = Files.getLastModifiedTime(keyFile);
+        long size = Files.size(keyFile);
+        try (var out = java.nio.channels.FileChannel.open(keyFile, java.nio.file.StandardOpenOption.WRITE)) {
+            out.write(java.nio.ByteBuffer.wrap(("#".repeat((int) size - 1) + "\n").getBytes(StandardCharsets.UTF_8)));
+        }
+        Files.setLastModifiedTime(keyFile, modified);
+        assertEquals("t", values.read(token, "c"));
+
+        // Changed: read again, and without a key nothing decrypts.
+        Files.setLastModifiedTime(keyFile, java.nio.file.attribute.FileTime.fromMillis(modified.toMillis() + 5000));
+        assertThrows(GitSyncException.class, () -> values.read(token, "c"));
     }
 }

@@ -81,6 +81,23 @@ class HostFilesTest {
     }
 
     @Test
+    void aSecretEnvironmentValueDigestIsSaltedAndFollowsTheValue() throws Exception {
+        byte[] value = "hunter2".getBytes(StandardCharsets.UTF_8);
+        String d = files.valueDigest("db", "password", value);
+        assertEquals(d, new HostFiles(state, clock, Duration.ofSeconds(60)).valueDigest("db", "password", value));
+        assertNotEquals(d, files.valueDigest("db", "password", "hunter3".getBytes(StandardCharsets.UTF_8)));
+        assertFalse(d.contains(java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(value)).substring(0, 16)), "not an unsalted hash of the value");
+        Path otherState = Files.createTempDirectory("berth-hostfiles-other-");
+        try {
+            assertNotEquals(d, new HostFiles(otherState, clock, Duration.ofSeconds(60)).valueDigest("db", "password",
+                    value), "another host's salt gives another digest");
+        } finally {
+            HostFiles.deleteTree(otherState);
+        }
+    }
+
+    @Test
     void severalKeysMakeAListableDirectory() throws Exception {
         Map<String, byte[]> entries = new TreeMap<>(Map.of("a", "1".getBytes(), "b", "2".getBytes()));
         Path dir = files.place(new FileSet("config", "app", true, "app", new TreeMap<>(entries), 0440, 0, 0));
@@ -119,5 +136,31 @@ class HostFilesTest {
         now = now.plusSeconds(50);
         files.collect(Set.of(), now);
         assertTrue(Files.exists(back));
+    }
+
+    @Test
+    void aRemovalNamesTheObjectItsFilesHeld() throws Exception {
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+                HostFiles.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs =
+                new ch.qos.logback.core.read.ListAppender<>();
+        logs.start();
+        logger.addAppender(logs);
+        ch.qos.logback.classic.Level level = logger.getLevel();
+        logger.setLevel(ch.qos.logback.classic.Level.INFO);
+        try {
+            // A Config: a Secret would need a tmpfs mounted under the test's directory.
+            Path gone = files.place(FileSet.file("config", "proxy", "nginx.conf", "x".getBytes(StandardCharsets.UTF_8),
+                    0400, 0, 0));
+            String digest = gone.getParent().getFileName().toString();
+            now = now.plusSeconds(120);
+            files.collect(Set.of(), now);
+            assertTrue(logs.list.stream().map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                    .anyMatch(m -> m.equals("config/proxy: removed unused files " + digest)), logs.list.toString());
+            assertFalse(Files.exists(gone));
+        } finally {
+            logger.setLevel(level);
+            logger.detachAppender(logs);
+        }
     }
 }

@@ -64,6 +64,43 @@ class SecretFailuresTest {
     }
 
     @Test
+    void aMissingSecretHoldsOnlyTheServiceThatUsesIt() throws Exception {
+        try (TestOperator h = TestOperator.builder().secretKeyFile(keyFile).build()) {
+            h.start();
+            String secret = h.name("later");
+            String s = h.name("part");
+            h.apply(StackYaml.stack(s).service("web").service("db")
+                    .with("secrets: [{source: " + secret + ", target: /run/secrets/x}]").yaml());
+            // The other service runs although the stack cannot be served whole.
+            Await.until(WAIT, s + " web running and Degraded/SecretNotFound",
+                    () -> web(h, s).isPresent() && h.degradedReason(s).filter("SecretNotFound"::equals).isPresent(),
+                    () -> h.describeStatus(s));
+            assertTrue(degradedMessage(h, s).contains(secret), degradedMessage(h, s));
+            assertEquals(1, h.containers(s).size(), "nothing of db: " + h.describeStatus(s));
+            assertFalse(h.status(s).get().ready(), "db does not run: " + h.describeStatus(s));
+            assertEquals(new dev.berth.crds.status.ServiceCount(0, 1), h.status(s).get().services().get("db"),
+                    h.describeStatus(s));
+
+            // Still converged while Degraded: a container removed by hand comes back.
+            String removed = web(h, s).get();
+            h.docker.removeContainerCmd(removed).withForce(true).exec();
+            Await.until(WAIT, s + " web recreated", () -> web(h, s).filter(id -> !id.equals(removed)).isPresent(),
+                    () -> h.describeStatus(s));
+
+            h.apply(SecretBed.secret(keyring, secret, Map.of("password", "pw")));
+            h.awaitReady(s, 2);
+            assertTrue(h.degradedReason(s).isEmpty(), h.describeStatus(s));
+        }
+    }
+
+    /** The id of the stack's running "web" container. */
+    private static java.util.Optional<String> web(TestOperator h, String stack) {
+        return h.running(stack).stream()
+                .filter(c -> "web".equals(c.getLabels().get(dev.berth.reconcilers.labels.BerthLabels.SERVICE)))
+                .map(c -> c.getId()).findFirst();
+    }
+
+    @Test
     void withoutAKeyFileAStackUsingASecretIsUndecryptableAndNothingIsCreated() throws Exception {
         try (TestOperator h = TestOperator.builder().build()) {
             h.start();

@@ -14,6 +14,11 @@ public final class BerthLabels {
     /** 1-based replica index. */
     public static final String REPLICA = "berth.dev/replica";
     public static final String SPEC_HASH = "berth.dev/spec-hash";
+    /**
+     * The host-salted digests of a container's Secret environment values ("NAME=digest,..."), which its spec hash
+     * takes in place of the values: berth diff, which has no salt, plans with them.
+     */
+    public static final String SECRET_ENV_DIGESTS = "berth.dev/secret-env-digests";
     /** The network's declared name (without the stack prefix), on networks. */
     public static final String NETWORK = "berth.dev/network";
 

@@ -128,12 +128,20 @@ public final class PlanBuilder {
         Map<String, String> envMap = new TreeMap<>(s.env());
         envMap.putAll(files.env()); // validation refuses a name in both, so nothing is overridden
         List<String> env = envMap.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
+        // The hash sees a Secret environment value only through its host-salted digest: the hash is a label and in
+        // logs, and an unsalted hash over the value would let anyone holding it test guesses of the value offline.
+        Map<String, String> hashedEnvMap = new TreeMap<>(envMap);
+        files.env().keySet().forEach(k -> hashedEnvMap.put(k, files.hashedValue(k)));
+        List<String> hashedEnv = hashedEnvMap.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
 
         Map<String, String> labels = new TreeMap<>(s.labels());
         labels.put(BerthLabels.MANAGED_BY, instance);
         labels.put(BerthLabels.OWNER, ObjectKey.stack(stack).toString());
         labels.put(BerthLabels.SERVICE, s.name());
         labels.put(BerthLabels.REPLICA, Integer.toString(replica));
+        if (!files.envDigests().isEmpty()) {
+            labels.put(BerthLabels.SECRET_ENV_DIGESTS, files.envDigestsLabel());
+        }
 
         List<PortPlan> ports = s.ports().stream().map(PlanBuilder::port)
                 .sorted(PortPlan.ORDER).toList();
@@ -163,7 +171,7 @@ public final class PlanBuilder {
         }
 
         ContainerPlan unhashed = new ContainerPlan(stack, s.name(), replica, name, s.image(), s.command(),
-                s.entrypoint(), env, labels, ports, mounts, attachments, RestartPlan.parse(s.restart()),
+                s.entrypoint(), hashedEnv, labels, ports, mounts, attachments, RestartPlan.parse(s.restart()),
                 healthcheck(s.healthcheck()), nanoCpus, memory, reservation, emptyToNull(s.user()), s.readOnly(),
                 sortedSet(s.capAdd()), sortedSet(s.capDrop()), s.securityOpt(), s.init(), dns, "");
         String hash = hash(unhashed);

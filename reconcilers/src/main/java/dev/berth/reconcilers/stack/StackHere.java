@@ -84,6 +84,21 @@ public record StackHere(StackSpec spec, Map<String, SortedSet<Integer>> replicas
         return new StackHere(spec, replicas, undecided, names, next);
     }
 
+    /**
+     * With {@code services} undecided for this pass (e.g. their Secrets cannot be served here yet): the host keeps
+     * what runs of them and creates nothing of them; the other services stay as they are.
+     */
+    public StackHere withUndecided(Set<String> services) {
+        if (services.isEmpty()) {
+            return this;
+        }
+        Map<String, SortedSet<Integer>> kept = new TreeMap<>(replicas);
+        services.forEach(s -> kept.put(s, new TreeSet<>()));
+        Set<String> more = new java.util.HashSet<>(undecided);
+        more.addAll(services);
+        return new StackHere(spec, kept, more, names, files);
+    }
+
     /** The files prepared for {@code service}, none when it uses no Secret or Config. */
     public ServiceFiles filesOf(String service) {
         return files.getOrDefault(service, ServiceFiles.NONE);
