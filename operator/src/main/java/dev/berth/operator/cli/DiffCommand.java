@@ -243,8 +243,10 @@ public final class DiffCommand implements Callable<Integer> {
                     changes |= diffSecret(asWritten, stored, keyring, out);
                     continue;
                 }
-                // apply keeps a stored Config's creation time: compare it as apply would write it
+                // apply keeps a stored Config's creation time: compare it as apply would write it (a GitSource's
+                // sync writes the file as it is, so not for --gitsource)
                 dev.berth.crds.Resource resource = asWritten.kind().kind().equals("Config") && stored.isPresent()
+                        && gitSource == null
                         ? SealedApply.withCreationTimes(List.of(asWritten), session.store(), java.time.Instant.now())
                                 .get(0)
                         : asWritten;

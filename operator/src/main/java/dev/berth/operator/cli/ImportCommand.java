@@ -179,15 +179,18 @@ public final class ImportCommand implements Runnable {
             try {
                 if (secrets) {
                     Set<PosixFilePermission> owner = PosixFilePermissions.fromString("rw-------");
-                    if (Files.exists(output)) {
+                    if (Files.isRegularFile(output, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                         Files.setPosixFilePermissions(output, owner);
-                    } else {
+                    } else if (!Files.exists(output)) {
                         Files.createFile(output, PosixFilePermissions.asFileAttribute(owner));
                     }
                 }
                 Files.writeString(output, yaml, StandardCharsets.UTF_8);
             } catch (IOException e) {
                 throw new CliException(output + ": cannot write: " + e.getMessage());
+            } catch (UnsupportedOperationException e) {
+                throw new CliException(output + ": cannot make it readable by its owner only (the file system has no"
+                        + " POSIX permissions); write it elsewhere, it holds Secret values");
             }
         }
 

@@ -47,6 +47,8 @@ public final class StackReconciler implements Reconciler {
     private static final Logger log = LoggerFactory.getLogger(StackReconciler.class);
     private static final Duration NOT_SYNCED_RETRY = Duration.ofSeconds(1);
     private static final Duration AFTER_CHANGES = Duration.ofSeconds(2);
+    /** How soon a service held for its Secret or Config files is looked at again (a fixed key file sends no event). */
+    private static final Duration FILES_RETRY = Duration.ofSeconds(10);
 
     private final HostInfo host;
     private final DesiredInformer stacks;
@@ -200,11 +202,15 @@ public final class StackReconciler implements Reconciler {
             writeStatus(key, new StackConditions.Pass(object.get().raw().modRevision(), counts,
                     !outcome.converged() || filesFailure.isPresent(), failure, ReplicaRows.of(key, seen, outcome),
                     scheduling));
-            if (filesFailure.isPresent()) {
-                // Retried with backoff (and at once when a Secret or Config it uses changes).
-                return ReconcileResult.failed(filesFailure.get().reason() + ": " + filesFailure.get().getMessage());
+            ReconcileResult result = result(outcome);
+            if (filesFailure.isPresent() && !result.failed()) {
+                // Not a failed pass: a failure would back the whole stack off (up to minutes) and drop its events, so
+                // the services that run would be repaired and rolled at that pace. The held service is looked at
+                // again within FILES_RETRY, and at once when a Secret or Config it uses changes.
+                Duration after = result.requeueAfter().filter(d -> d.compareTo(FILES_RETRY) < 0).orElse(FILES_RETRY);
+                return ReconcileResult.requeueAfter(after);
             }
-            return result(outcome);
+            return result;
         } catch (StoreException e) {
             return ReconcileResult.failed("etcd: " + e.getMessage());
         } catch (IllegalStateException e) {

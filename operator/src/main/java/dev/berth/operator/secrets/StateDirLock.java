@@ -29,6 +29,8 @@ public final class StateDirLock implements AutoCloseable {
     private final String instance;
     private FileChannel channel;
     private FileLock lock;
+    /** The directory's real path, as HELD_HERE knows it: a symlink or another spelling is the same directory. */
+    private Path heldKey;
 
     public StateDirLock(Path stateDir, String instance) {
         this.stateDir = stateDir.toAbsolutePath().normalize();
@@ -45,13 +47,20 @@ public final class StateDirLock implements AutoCloseable {
     /** @throws Unavailable in one line naming the directory, when another operator holds it */
     public synchronized void acquire() {
         Path file = stateDir.resolve("lock");
-        String holder = HELD_HERE.putIfAbsent(stateDir, instance);
+        Path key;
+        try {
+            Files.createDirectories(stateDir);
+            key = stateDir.toRealPath();
+        } catch (IOException e) {
+            throw new Unavailable("cannot lock state directory " + stateDir + " (" + e + "): give the operator a"
+                    + " --state-dir it can write");
+        }
+        String holder = HELD_HERE.putIfAbsent(key, instance);
         if (holder != null) {
             throw inUse(holder);
         }
         FileChannel opened = null;
         try {
-            Files.createDirectories(stateDir);
             opened = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
                     StandardOpenOption.WRITE);
             FileLock held;
@@ -68,14 +77,15 @@ public final class StateDirLock implements AutoCloseable {
             opened.force(false);
             channel = opened;
             lock = held;
+            heldKey = key;
         } catch (IOException e) {
             closeQuietly(opened);
-            HELD_HERE.remove(stateDir, instance);
+            HELD_HERE.remove(key, instance);
             throw new Unavailable("cannot lock state directory " + stateDir + " (" + e + "): give the operator a"
                     + " --state-dir it can write");
         } catch (RuntimeException e) {
             closeQuietly(opened);
-            HELD_HERE.remove(stateDir, instance);
+            HELD_HERE.remove(key, instance);
             throw e;
         }
     }
@@ -98,7 +108,7 @@ public final class StateDirLock implements AutoCloseable {
         boolean held = channel != null;
         closeQuietly(channel);
         if (held) {
-            HELD_HERE.remove(stateDir, instance);
+            HELD_HERE.remove(heldKey, instance);
         }
         lock = null;
         channel = null;

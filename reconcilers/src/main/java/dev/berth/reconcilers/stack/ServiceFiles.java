@@ -23,10 +23,7 @@ public record ServiceFiles(List<MountPlan> mounts, Map<String, String> env, Map<
         envDigests = java.util.Collections.unmodifiableMap(new TreeMap<>(envDigests));
     }
 
-    /**
-     * Without digests: the values themselves enter the spec hash. Only for plans that are never labelled or logged
-     * (berth diff compares against what a container already holds).
-     */
+    /** Without digests: each Secret environment value enters the spec hash as "digest:unknown". */
     public ServiceFiles(List<MountPlan> mounts, Map<String, String> env) {
         this(mounts, env, Map.of());
     }
@@ -52,8 +49,10 @@ public record ServiceFiles(List<MountPlan> mounts, Map<String, String> env, Map<
 
     /** What the spec hash takes for the Secret environment value {@code name}: its digest. */
     public String hashedValue(String name) {
+        // Never the value itself: the hash is in a label and in log lines. Without a digest (a container created
+        // before digests were labelled) the hash differs from any the operator plans, which is the truth.
         String digest = envDigests.get(name);
-        return digest != null ? "digest:" + digest : env.get(name);
+        return "digest:" + (digest != null ? digest : "unknown");
     }
 
     /** Never the values: records print their fields, and a plan may end up in a message. */
