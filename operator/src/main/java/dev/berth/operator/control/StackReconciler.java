@@ -156,7 +156,7 @@ public final class StackReconciler implements Reconciler {
                     waiting.put(service, desiredHere.get().of(service).size());
                 }
                 desiredHere = Optional.of(desiredHere.get().withFiles(resolved.files())
-                        .withUndecided(resolved.failures().keySet()));
+                        .withHeld(resolved.failures().keySet()));
                 if (filesFailure.isPresent()) {
                     log.warn("stack/{}: service(s) {} kept as they run: {}", name, resolved.failures().keySet(),
                             filesFailure.get().getMessage());

@@ -51,7 +51,7 @@ public final class StackFiles {
 
     /**
      * What a stack's services got on this host: the files of each service whose references could all be served, and
-     * for each other service why not (it then keeps what runs and gets nothing new, see {@link StackHere#withUndecided}).
+     * for each other service why not (it then keeps what runs and gets nothing new, see {@link StackHere#withHeld}).
      */
     public record Resolved(Map<String, ServiceFiles> files, Map<String, FilesException> failures) {
         public Resolved {

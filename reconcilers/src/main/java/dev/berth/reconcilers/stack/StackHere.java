@@ -15,17 +15,26 @@ import java.util.TreeSet;
  * decision yet (the scheduler has not assigned it): the host keeps whatever it runs of it and creates nothing.
  * {@code names}: where its containers on Berth Networks send DNS queries on this host (part of their plans).
  * {@code files}: per service, the Secret and Config files (and Secret environment values) prepared on this host.
+ * A service in {@code held} has a decision but cannot get its files here this pass: what runs of its replicas here
+ * stays as it is (nothing created or replaced), and replicas no longer here (scaled down, moved) go as usual.
  */
 public record StackHere(StackSpec spec, Map<String, SortedSet<Integer>> replicas, Set<String> undecided,
-                        NameServers names, Map<String, ServiceFiles> files) {
+                        NameServers names, Map<String, ServiceFiles> files, Set<String> held) {
     public StackHere {
         Objects.requireNonNull(spec, "spec");
         Objects.requireNonNull(names, "names");
         files = files == null ? Map.of() : Map.copyOf(files);
+        held = held == null ? Set.of() : Set.copyOf(held);
         Map<String, SortedSet<Integer>> copy = new TreeMap<>();
         replicas.forEach((service, numbers) -> copy.put(service, java.util.Collections.unmodifiableSortedSet(new TreeSet<>(numbers))));
         replicas = java.util.Collections.unmodifiableMap(copy);
         undecided = Set.copyOf(undecided);
+    }
+
+    /** No service held for its files. */
+    public StackHere(StackSpec spec, Map<String, SortedSet<Integer>> replicas, Set<String> undecided,
+                     NameServers names, Map<String, ServiceFiles> files) {
+        this(spec, replicas, undecided, names, files, Set.of());
     }
 
     /** Without Secret or Config files. */
@@ -71,32 +80,31 @@ public record StackHere(StackSpec spec, Map<String, SortedSet<Integer>> replicas
 
     /** With the spec replaced (e.g. route labels merged in): the same replicas. */
     public StackHere withSpec(StackSpec next) {
-        return new StackHere(next, replicas, undecided, names, files);
+        return new StackHere(next, replicas, undecided, names, files, held);
     }
 
     /** With where containers on Berth Networks send DNS queries on this host: the same replicas. */
     public StackHere withNames(NameServers next) {
-        return new StackHere(spec, replicas, undecided, next, files);
+        return new StackHere(spec, replicas, undecided, next, files, held);
     }
 
     /** With the Secret and Config files prepared on this host, per service: the same replicas. */
     public StackHere withFiles(Map<String, ServiceFiles> next) {
-        return new StackHere(spec, replicas, undecided, names, next);
+        return new StackHere(spec, replicas, undecided, names, next, held);
     }
 
     /**
-     * With {@code services} undecided for this pass (e.g. their Secrets cannot be served here yet): the host keeps
-     * what runs of them and creates nothing of them; the other services stay as they are.
+     * With {@code services} held for this pass (their Secrets or Configs cannot be served here yet): the host keeps
+     * what runs of their replicas here and creates or replaces nothing of them; replicas of them that are no longer
+     * here go as usual (removing needs no files); the other services converge.
      */
-    public StackHere withUndecided(Set<String> services) {
+    public StackHere withHeld(Set<String> services) {
         if (services.isEmpty()) {
             return this;
         }
-        Map<String, SortedSet<Integer>> kept = new TreeMap<>(replicas);
-        services.forEach(s -> kept.put(s, new TreeSet<>()));
-        Set<String> more = new java.util.HashSet<>(undecided);
+        Set<String> more = new java.util.HashSet<>(held);
         more.addAll(services);
-        return new StackHere(spec, kept, more, names, files);
+        return new StackHere(spec, replicas, undecided, names, files, more);
     }
 
     /** The files prepared for {@code service}, none when it uses no Secret or Config. */

@@ -181,6 +181,9 @@ public final class StackPlanner {
                 continue;
             } else if (replica == null || replica < 1) {
                 removes.add(new RemoveContainer(c.id(), c.name(), "bad replica label"));
+            } else if (here.held().contains(service) && here.of(service).contains(replica)) {
+                // Its files cannot be made here this pass: it keeps running with the files it has.
+                continue;
             } else if (here.of(service).contains(replica)) {
                 // Kept below; numbers are the assignment's, which may exceed replicas after a scale-down.
                 bySlot.computeIfAbsent(new Slot(service, replica), k -> new ArrayList<>()).add(c);
@@ -194,6 +197,9 @@ public final class StackPlanner {
             }
         }
         for (ContainerPlan plan : DependencyOrder.sort(spec, plans)) {
+            if (here.held().contains(plan.service())) {
+                continue; // planned without its files: nothing is created or replaced from that plan
+            }
             List<ObservedContainer> candidates = bySlot.getOrDefault(new Slot(plan.service(), plan.replica()), List.of());
             ServiceSpec service = services.get(plan.service());
             Optional<List<StackAction>> rollout = Rollout.plan(service, plan, candidates, surge, now);

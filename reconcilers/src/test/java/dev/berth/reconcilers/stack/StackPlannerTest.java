@@ -382,6 +382,22 @@ class StackPlannerTest {
     }
 
     @Test
+    void aServiceHeldForItsFilesKeepsItsReplicasHereButTheOnesThatMovedOrWereScaledDownStillGo() {
+        // Ran 3 replicas here; now 2 in the cluster, replica 1 here and 2 moved elsewhere, and its Secret cannot be
+        // served here: replica 1 keeps running as it is (its plan, made without files, differs), 2 drains, 3 goes.
+        StackSpec three = stack(List.of(service("web", IMG, 3)), List.of());
+        StackSpec two = stack(List.of(withEnv(service("web", IMG, 2), Map.of("CHANGED", "1"))), List.of());
+        StackHere held = assigned(two, "web", 1).withHeld(java.util.Set.of("web"));
+        List<String> plan = described(StackPlanner.makeHere(BerthLabels.DEFAULT_INSTANCE, "s", Optional.of(held),
+                converged("s", three), 0).actions());
+        assertEquals(List.of("retire container s-web-2 after 2000 ms (its replica moved to another host)",
+                "remove container s-web-3 (scaled down)"), plan);
+        assertEquals(List.of("create network s_default (driver bridge)"), described(StackPlanner.makeHere(
+                BerthLabels.DEFAULT_INSTANCE, "s", Optional.of(held), ObservedStack.empty(), 0).actions()),
+                "nothing of a held service is created");
+    }
+
+    @Test
     void aReplicaNumberAboveReplicasThatTheAssignmentKeepsHereIsKeptNotRecreated() {
         // A scale-down dropped replica 2 from another host and kept 3 here: the number is the assignment's.
         StackSpec spec = stack(List.of(service("web", IMG, 2)), List.of());
