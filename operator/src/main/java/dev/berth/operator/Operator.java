@@ -104,7 +104,8 @@ public final class Operator implements AutoCloseable {
                            long hostTtlSeconds, RetryPolicy retry, String version, Underlay underlay,
                            dev.berth.operator.route.RouteRuntime.Settings routes, Duration failoverAfter,
                            DnsSettings dns, Duration probeInterval, Duration failoverAfterUnknown,
-                           dev.berth.operator.secrets.SecretSettings secrets) {
+                           dev.berth.operator.secrets.SecretSettings secrets,
+                           dev.berth.operator.images.ImageSettings images) {
         /** How long a host's record must be gone before the scheduler places its replicas elsewhere, unless told. */
         public static final Duration DEFAULT_FAILOVER_AFTER = Duration.ofSeconds(30);
         /** How often each peer of each overlay Network is probed, unless told. */
@@ -114,6 +115,18 @@ public final class Operator implements AutoCloseable {
          * for a node whose kubelet stopped reporting.
          */
         public static final Duration DEFAULT_FAILOVER_AFTER_UNKNOWN = Duration.ofMinutes(5);
+
+        /** With the default pull timeout and image collection. */
+        public Settings(String host, Map<String, String> hostLabels, EtcdSettings etcd, KeyLayout keys, String dockerHost,
+                        String instance, InetSocketAddress listen, Duration resync, int workers, long hostTtlSeconds,
+                        RetryPolicy retry, String version, Underlay underlay,
+                        dev.berth.operator.route.RouteRuntime.Settings routes, Duration failoverAfter, DnsSettings dns,
+                        Duration probeInterval, Duration failoverAfterUnknown,
+                        dev.berth.operator.secrets.SecretSettings secrets) {
+            this(host, hostLabels, etcd, keys, dockerHost, instance, listen, resync, workers, hostTtlSeconds, retry, version,
+                    underlay, routes, failoverAfter, dns, probeInterval, failoverAfterUnknown, secrets,
+                    dev.berth.operator.images.ImageSettings.defaults());
+        }
 
         /** With the default key, state and secrets directories. */
         public Settings(String host, Map<String, String> hostLabels, EtcdSettings etcd, KeyLayout keys, String dockerHost,

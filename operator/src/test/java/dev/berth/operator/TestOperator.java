@@ -84,6 +84,7 @@ public final class TestOperator implements AutoCloseable, BeforeEachCallback, Af
         private Path secretsDir = Path.of(System.getProperty("java.io.tmpdir"));
         /** This host's state directory instead of the default one of its own (peers keep their defaults). */
         private Path stateDir;
+        private dev.berth.operator.images.ImageSettings images = dev.berth.operator.images.ImageSettings.defaults();
 
         private Builder() {
         }
@@ -109,6 +110,7 @@ public final class TestOperator implements AutoCloseable, BeforeEachCallback, Af
             b.secretKeyFile = secretKeyFile;
             b.secretsDir = secretsDir;
             b.stateDir = stateDir;
+            b.images = images;
             return b;
         }
 
@@ -178,6 +180,12 @@ public final class TestOperator implements AutoCloseable, BeforeEachCallback, Af
         /** The state directory of this operator's host (default: one of its own, see {@link #stateDir(String)}). */
         public Builder stateDir(Path value) {
             this.stateDir = value;
+            return this;
+        }
+
+        /** Pull timeout and image collection (default: the operator's defaults). */
+        public Builder images(dev.berth.operator.images.ImageSettings value) {
+            this.images = value;
             return this;
         }
 
@@ -278,7 +286,7 @@ public final class TestOperator implements AutoCloseable, BeforeEachCallback, Af
                 settings.failoverAfter, new dev.berth.operator.dns.DnsSettings(settings.dns, List.of(), null),
                 settings.probeInterval, settings.failoverAfterUnknown,
                 new dev.berth.operator.secrets.SecretSettings(Optional.ofNullable(settings.secretKeyFile),
-                        stateDir(host), settings.secretsDir));
+                        stateDir(host), settings.secretsDir), settings.images);
     }
 
     /**
@@ -316,6 +324,12 @@ public final class TestOperator implements AutoCloseable, BeforeEachCallback, Af
         if (settings.secretKeyFile != null) {
             command.addAll(List.of("--secret-key-file", settings.secretKeyFile.toString()));
         }
+        dev.berth.operator.images.ImageSettings images = settings.images;
+        command.addAll(List.of("--pull-timeout", images.pullTimeout().toMillis() + "ms",
+                "--build-timeout", images.buildTimeout().toMillis() + "ms",
+                "--image-gc-high-percent", Integer.toString(images.gcHighPercent()),
+                "--image-gc-low-percent", Integer.toString(images.gcLowPercent()),
+                "--image-gc-min-age", images.gcMinAge().toMillis() + "ms"));
         command.addAll(List.of(options));
         return command;
     }

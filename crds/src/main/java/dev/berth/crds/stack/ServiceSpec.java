@@ -34,7 +34,16 @@ public record ServiceSpec(
         Boolean failover,
         List<FileReference> secrets,
         List<FileReference> configs,
-        List<SecretEnv> secretEnv) {
+        List<SecretEnv> secretEnv,
+        String imagePullPolicy,
+        BuildSpec build) {
+    /** Pull only when the image is not on the host (Kubernetes' default for a tagged image). */
+    public static final String PULL_IF_NOT_PRESENT = "IfNotPresent";
+    /** Resolve the tag at the registry whenever the service's image is (re)pinned, and pull what it names. */
+    public static final String PULL_ALWAYS = "Always";
+    /** Never pull: the image must be on the host already (Berth's behaviour before pulls). */
+    public static final String PULL_NEVER = "Never";
+
     public ServiceSpec {
         command = command == null ? List.of() : List.copyOf(command);
         entrypoint = entrypoint == null ? List.of() : List.copyOf(entrypoint);
@@ -55,6 +64,19 @@ public record ServiceSpec(
         secrets = secrets == null ? List.of() : List.copyOf(secrets);
         configs = configs == null ? List.of() : List.copyOf(configs);
         secretEnv = secretEnv == null ? List.of() : List.copyOf(secretEnv);
+        imagePullPolicy = imagePullPolicy == null ? PULL_IF_NOT_PRESENT : imagePullPolicy;
+    }
+
+    /** Without a pull policy of its own (IfNotPresent) and without a build. */
+    public ServiceSpec(String name, String image, List<String> command, List<String> entrypoint, Map<String, String> env,
+                       Map<String, String> labels, List<PortSpec> ports, List<VolumeSpec> volumes, List<String> networks,
+                       String restart, HealthcheckSpec healthcheck, ResourcesSpec resources, String user, Boolean readOnly,
+                       List<String> capAdd, List<String> capDrop, List<String> securityOpt, Boolean init, Integer replicas,
+                       UpdateSpec update, List<DependsOn> dependsOn, Placement placement, Boolean failover,
+                       List<FileReference> secrets, List<FileReference> configs, List<SecretEnv> secretEnv) {
+        this(name, image, command, entrypoint, env, labels, ports, volumes, networks, restart, healthcheck, resources, user,
+                readOnly, capAdd, capDrop, securityOpt, init, replicas, update, dependsOn, placement, failover, secrets,
+                configs, secretEnv, null, null);
     }
 
     /** Without secrets and configs (the defaults). */
@@ -72,7 +94,17 @@ public record ServiceSpec(
     public ServiceSpec withLabels(Map<String, String> other) {
         return new ServiceSpec(name, image, command, entrypoint, env, other, ports, volumes, networks, restart, healthcheck,
                 resources, user, readOnly, capAdd, capDrop, securityOpt, init, replicas, update, dependsOn, placement,
-                failover, secrets, configs, secretEnv);
+                failover, secrets, configs, secretEnv, imagePullPolicy, build);
+    }
+
+    /**
+     * The same service running {@code ref} (the pinned digest, or the image built for it) instead of the image as
+     * written; every other field kept.
+     */
+    public ServiceSpec withImage(String ref) {
+        return new ServiceSpec(name, ref, command, entrypoint, env, labels, ports, volumes, networks, restart,
+                healthcheck, resources, user, readOnly, capAdd, capDrop, securityOpt, init, replicas, update, dependsOn,
+                placement, failover, secrets, configs, secretEnv, imagePullPolicy, build);
     }
 
     /** Whether the service uses any Secret or Config (files or environment). */

@@ -128,6 +128,28 @@ public final class OperatorCommand implements Callable<Integer> {
                     + " webhook secrets) (default: ${DEFAULT-VALUE})")
     java.nio.file.Path secretsDir;
 
+    @Option(names = "--pull-timeout", paramLabel = "DURATION", defaultValue = "5m", converter = DurationArgument.class,
+            description = "Longest one image pull or push may take (default ${DEFAULT-VALUE}).")
+    Duration pullTimeout;
+
+    @Option(names = "--build-timeout", paramLabel = "DURATION", defaultValue = "30m", converter = DurationArgument.class,
+            description = "Longest one image build may take (default ${DEFAULT-VALUE}).")
+    Duration buildTimeout;
+
+    @Option(names = "--image-gc-high-percent", paramLabel = "PERCENT", defaultValue = "85",
+            description = "Remove unused images Berth pulled or built when the disk holding Docker's data is fuller"
+                    + " than this (default ${DEFAULT-VALUE}); 100 turns image collection off.")
+    int imageGcHighPercent;
+
+    @Option(names = "--image-gc-low-percent", paramLabel = "PERCENT", defaultValue = "80",
+            description = "... until it is below this (default ${DEFAULT-VALUE}).")
+    int imageGcLowPercent;
+
+    @Option(names = "--image-gc-min-age", paramLabel = "DURATION", defaultValue = "2m", converter = DurationArgument.class,
+            description = "How long no container may have used an image before it can be removed (default"
+                    + " ${DEFAULT-VALUE}).")
+    Duration imageGcMinAge;
+
     @Option(names = "--dns-upstream", paramLabel = "HOST[:PORT],...", defaultValue = "${env:BERTH_DNS_UPSTREAM}",
             description = "Resolvers the name responder forwards non-Berth names to (env BERTH_DNS_UPSTREAM; default:"
                     + " the nameservers of /etc/resolv.conf, without Docker's 127.0.0.11).")
@@ -151,6 +173,10 @@ public final class OperatorCommand implements Callable<Integer> {
         if (probeInterval < 1) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--probe-interval must be at least 1 second");
         }
+        if (imageGcLowPercent < 0 || imageGcHighPercent > 100 || imageGcLowPercent > imageGcHighPercent) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--image-gc-low-percent must be between 0 and --image-gc-high-percent, which is at most 100");
+        }
         RetryPolicy defaults = RetryPolicy.defaults();
         Operator.Settings settings = new Operator.Settings(hostName(), Map.copyOf(hostLabels), etcd.settings(),
                 etcd.keyLayout(), dockerHost, instance, address(), Duration.ofSeconds(resyncSeconds), workers, hostTtl,
@@ -160,7 +186,8 @@ public final class OperatorCommand implements Callable<Integer> {
                 new dev.berth.operator.route.RouteRuntime.Settings(traefikRoot, advertiseAddress),
                 Duration.ofSeconds(failoverAfter), dnsSettings(), Duration.ofSeconds(probeInterval),
                 Duration.ofSeconds(failoverAfterUnknown),
-                new dev.berth.operator.secrets.SecretSettings(Optional.ofNullable(secretKeyFile), stateDir, secretsDir));
+                new dev.berth.operator.secrets.SecretSettings(Optional.ofNullable(secretKeyFile), stateDir, secretsDir),
+                imageSettings());
         CountDownLatch stop = new CountDownLatch(1);
         // Handle TERM and INT ourselves so a graceful stop exits 0 (a JVM killed by a signal exits 143).
         Signal.handle(new Signal("TERM"), s -> stop.countDown());
@@ -207,5 +234,10 @@ public final class OperatorCommand implements Callable<Integer> {
         } catch (NumberFormatException e) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--listen expects HOST:PORT, got " + listen);
         }
+    }
+
+    private dev.berth.operator.images.ImageSettings imageSettings() {
+        return new dev.berth.operator.images.ImageSettings(pullTimeout, buildTimeout, imageGcHighPercent,
+                imageGcLowPercent, imageGcMinAge, dev.berth.operator.images.ImageSettings.defaults().gcInterval());
     }
 }

@@ -11,7 +11,7 @@ import java.util.Optional;
 public record KeyLayout(String root) {
     /** Kinds are singular and lowercase in keys ("stack"); these segments are reserved for the runtime. */
     private static final java.util.Set<String> RESERVED = java.util.Set.of("status", "hosts", "leases", "endpoints", "elections", "gitops-triggers", "backends",
-            "assignments", "cordons", "members", "rebalance");
+            "assignments", "cordons", "members", "rebalance", "images", "builds");
 
     public KeyLayout {
         if (root == null || !root.startsWith("/") || root.endsWith("/") || root.length() < 2) {
@@ -62,6 +62,20 @@ public record KeyLayout(String root) {
 
     public String assignment(String stack) {
         return assignmentsPrefix() + stack;
+    }
+
+    /** The image each service of a stack runs on every host (pinned digests): {@code <root>/v1/images/stack/<name>}. */
+    public String imagePinsPrefix() {
+        return base() + "images/stack/";
+    }
+
+    public String imagePins(String stack) {
+        return imagePinsPrefix() + stack;
+    }
+
+    /** Claims of image builds in progress (one host builds, the others wait): {@code <root>/v1/builds/<id>}. */
+    public String buildsPrefix() {
+        return base() + "builds/";
     }
 
     /** Cordoned and draining hosts (berth cordon / drain / uncordon). */

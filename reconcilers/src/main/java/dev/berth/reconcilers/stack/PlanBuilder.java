@@ -95,7 +95,8 @@ public final class PlanBuilder {
         List<ContainerPlan> plans = new ArrayList<>();
         for (ServiceSpec s : here.spec().services()) {
             for (int r : here.of(s.name())) {
-                plans.add(container(instance, stack, s, r, networks, here.names(), here.filesOf(s.name())));
+                plans.add(container(instance, stack, s.withImage(here.imageOf(s)), r, networks, here.names(),
+                        here.filesOf(s.name())));
             }
         }
         return plans;

@@ -16,19 +16,30 @@ import java.util.TreeSet;
  * {@code names}: where its containers on Berth Networks send DNS queries on this host (part of their plans).
  * {@code files}: per service, the Secret and Config files (and Secret environment values) prepared on this host.
  * A service in {@code held} has a decision but cannot get its files here this pass: what runs of its replicas here
- * stays as it is (nothing created or replaced), and replicas no longer here (scaled down, moved) go as usual.
+ * stays as it is (nothing created or replaced), and replicas no longer here (scaled down, moved) go as usual; the
+ * same holds while a service's image is being pulled or built, or cannot be.
+ * {@code images}: per service, the image reference its containers run on this host (the pinned digest, or the image
+ * built for it) when it differs from the spec's {@code image}.
  */
 public record StackHere(StackSpec spec, Map<String, SortedSet<Integer>> replicas, Set<String> undecided,
-                        NameServers names, Map<String, ServiceFiles> files, Set<String> held) {
+                        NameServers names, Map<String, ServiceFiles> files, Set<String> held,
+                        Map<String, String> images) {
     public StackHere {
         Objects.requireNonNull(spec, "spec");
         Objects.requireNonNull(names, "names");
         files = files == null ? Map.of() : Map.copyOf(files);
         held = held == null ? Set.of() : Set.copyOf(held);
+        images = images == null ? Map.of() : Map.copyOf(images);
         Map<String, SortedSet<Integer>> copy = new TreeMap<>();
         replicas.forEach((service, numbers) -> copy.put(service, java.util.Collections.unmodifiableSortedSet(new TreeSet<>(numbers))));
         replicas = java.util.Collections.unmodifiableMap(copy);
         undecided = Set.copyOf(undecided);
+    }
+
+    /** Every service runs its image as written. */
+    public StackHere(StackSpec spec, Map<String, SortedSet<Integer>> replicas, Set<String> undecided,
+                     NameServers names, Map<String, ServiceFiles> files, Set<String> held) {
+        this(spec, replicas, undecided, names, files, held, Map.of());
     }
 
     /** No service held for its files. */
@@ -80,17 +91,17 @@ public record StackHere(StackSpec spec, Map<String, SortedSet<Integer>> replicas
 
     /** With the spec replaced (e.g. route labels merged in): the same replicas. */
     public StackHere withSpec(StackSpec next) {
-        return new StackHere(next, replicas, undecided, names, files, held);
+        return new StackHere(next, replicas, undecided, names, files, held, images);
     }
 
     /** With where containers on Berth Networks send DNS queries on this host: the same replicas. */
     public StackHere withNames(NameServers next) {
-        return new StackHere(spec, replicas, undecided, next, files, held);
+        return new StackHere(spec, replicas, undecided, next, files, held, images);
     }
 
     /** With the Secret and Config files prepared on this host, per service: the same replicas. */
     public StackHere withFiles(Map<String, ServiceFiles> next) {
-        return new StackHere(spec, replicas, undecided, names, next, held);
+        return new StackHere(spec, replicas, undecided, names, next, held, images);
     }
 
     /**
@@ -104,7 +115,18 @@ public record StackHere(StackSpec spec, Map<String, SortedSet<Integer>> replicas
         }
         Set<String> more = new java.util.HashSet<>(held);
         more.addAll(services);
-        return new StackHere(spec, replicas, undecided, names, files, more);
+        return new StackHere(spec, replicas, undecided, names, files, more, images);
+    }
+
+    /** With the image reference each of {@code next}'s services runs here (pinned digests, built images). */
+    public StackHere withImages(Map<String, String> next) {
+        return new StackHere(spec, replicas, undecided, names, files, held, next);
+    }
+
+    /** The image {@code service}'s containers run here: its resolved reference, else the spec's image as written. */
+    public String imageOf(ServiceSpec service) {
+        // A service with only a build has no image until it is built; it is held until then.
+        return images.getOrDefault(service.name(), service.image() == null ? "" : service.image());
     }
 
     /** The files prepared for {@code service}, none when it uses no Secret or Config. */

@@ -1,0 +1,17 @@
+package dev.berth.operator.images;
+
+import java.time.Duration;
+
+/**
+ * How the operator pulls and collects images: {@code pullTimeout} bounds one pull (or push); the collector removes
+ * images Berth pulled or built that no container used for {@code gcMinAge}, when the disk holding Docker's data is
+ * more than {@code gcHighPercent} full, until it is below {@code gcLowPercent} (kubelet's defaults: 85, 80, 2 min),
+ * looking every {@code gcInterval}. {@code buildTimeout} bounds one build.
+ */
+public record ImageSettings(Duration pullTimeout, Duration buildTimeout, int gcHighPercent, int gcLowPercent,
+                            Duration gcMinAge, Duration gcInterval) {
+    public static ImageSettings defaults() {
+        return new ImageSettings(Duration.ofMinutes(5), Duration.ofMinutes(30), 85, 80, Duration.ofMinutes(2),
+                Duration.ofMinutes(5));
+    }
+}
