@@ -42,6 +42,7 @@ public final class Bench {
             case "scheduler" -> new SchedulerFigure(bench);
             case "failover" -> new FailoverFigure(bench);
             case "names" -> new NamesFigure(bench);
+            case "pull" -> new PullFigure(bench);
             default -> throw new IllegalStateException(name);
         };
     }
@@ -58,7 +59,7 @@ public final class Bench {
             }
         }
         bench.loadLog.add("start: " + start);
-        String[] order = {"planner", "scheduler", "steady", "reaction", "etcd", "memory", "fdb", "failover", "names", "converge10", "converge100"};
+        String[] order = {"planner", "scheduler", "steady", "reaction", "etcd", "memory", "fdb", "failover", "names", "pull", "converge10", "converge100"};
         try {
             for (String s : order) {
                 if (!bench.only.isEmpty() && !bench.only.contains(s)) {

@@ -1,0 +1,60 @@
+package dev.berth.bench;
+
+import static dev.berth.bench.BenchSupport.await;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Debian's docker-registry (distribution 2.8) on loopback, plain HTTP and no login: Docker trusts 127.0.0.0/8
+ * without TLS, and the figure measures pulls, not TLS handshakes (the tests cover TLS and logins).
+ */
+final class BenchRegistry implements AutoCloseable {
+    final String host;
+    private final Process process;
+
+    BenchRegistry(Path work) throws IOException {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        host = "127.0.0.1:" + port;
+        Path dir = Files.createDirectories(work.resolve("registry"));
+        Path config = dir.resolve("config.yml");
+        Files.writeString(config, """
+                version: 0.1
+                log:
+                  level: warn
+                storage:
+                  filesystem:
+                    rootdirectory: %s
+                  delete:
+                    enabled: true
+                http:
+                  addr: %s
+                """.formatted(dir.resolve("data"), host));
+        process = new ProcessBuilder("docker-registry", "serve", config.toString()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("registry.log").toFile()).start();
+        HttpClient http = HttpClient.newHttpClient();
+        await(Duration.ofSeconds(30), "the registry on " + host, () -> {
+            try {
+                return http.send(HttpRequest.newBuilder(URI.create("http://" + host + "/v2/")).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+            } catch (IOException | InterruptedException e) {
+                return false;
+            }
+        }, 100);
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+    }
+}
