@@ -43,6 +43,7 @@ public final class Bench {
             case "failover" -> new FailoverFigure(bench);
             case "names" -> new NamesFigure(bench);
             case "pull" -> new PullFigure(bench);
+            case "pull3" -> new ConcurrentPullFigure(bench);
             default -> throw new IllegalStateException(name);
         };
     }
@@ -59,7 +60,7 @@ public final class Bench {
             }
         }
         bench.loadLog.add("start: " + start);
-        String[] order = {"planner", "scheduler", "steady", "reaction", "etcd", "memory", "fdb", "failover", "names", "pull", "converge10", "converge100"};
+        String[] order = {"planner", "scheduler", "steady", "reaction", "etcd", "memory", "fdb", "failover", "names", "pull", "pull3", "converge10", "converge100"};
         try {
             for (String s : order) {
                 if (!bench.only.isEmpty() && !bench.only.contains(s)) {

@@ -21,12 +21,17 @@ final class BenchRegistry implements AutoCloseable {
     private final Process process;
 
     BenchRegistry(Path work) throws IOException {
+        this(work, "127.0.0.1");
+    }
+
+    /** Listening on {@code address} (loopback, or a bed's underlay address in the root namespace). */
+    BenchRegistry(Path work, String address) throws IOException {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        host = "127.0.0.1:" + port;
-        Path dir = Files.createDirectories(work.resolve("registry"));
+        host = address + ":" + port;
+        Path dir = Files.createDirectories(work.resolve("registry-" + address));
         Path config = dir.resolve("config.yml");
         Files.writeString(config, """
                 version: 0.1

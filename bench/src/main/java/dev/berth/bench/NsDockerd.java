@@ -39,12 +39,19 @@ final class NsDockerd implements AutoCloseable {
     }
 
     void start(DockerClient imageSource, String image) throws IOException {
+        start(imageSource, image, java.util.List.of());
+    }
+
+    /** With extra dockerd options (e.g. {@code --insecure-registry ADDR:PORT} for a bench registry on the underlay). */
+    void start(DockerClient imageSource, String image, java.util.List<String> dockerdOptions) throws IOException {
         sh("ip", "netns", "add", ns);
         sh("ip", "-n", ns, "link", "set", "lo", "up");
         Files.createDirectories(data);
-        dockerd = new ProcessBuilder("nsenter", "--net=/var/run/netns/" + ns, "dockerd", "--data-root",
-                data.resolve("data").toString(), "--exec-root", exec, "--host", "unix://" + sock, "--pidfile",
-                exec + ".pid").redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of("nsenter", "--net=/var/run/netns/" + ns,
+                "dockerd", "--data-root", data.resolve("data").toString(), "--exec-root", exec, "--host",
+                "unix://" + sock, "--pidfile", exec + ".pid"));
+        cmd.addAll(dockerdOptions);
+        dockerd = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         await(Duration.ofSeconds(120), "private dockerd " + ns, () -> {
             try (DockerClient c = DockerClients.connect("unix://" + sock)) {
                 c.pingCmd().exec();
