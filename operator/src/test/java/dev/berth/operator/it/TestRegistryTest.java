@@ -52,12 +52,17 @@ class TestRegistryTest {
             DockerCli.Result anonymous = plain.run("pull", ref);
             assertFalse(anonymous.ok(), anonymous.out());
             Instant before = Instant.now();
-            DockerCli.Result refused = wrongPassword(registry, docker).run("pull", ref);
+            DockerCli wrong = wrongPassword(registry, docker);
+            DockerCli.Result refused = wrong.run("pull", ref);
             assertFalse(refused.ok(), refused.out());
-            assertTrue(refused.out().contains("unauthorized"), refused.out());
-            List<Instant> unauthorized = registry.unauthorizedAt();
-            assertEquals(1, unauthorized.stream().filter(at -> at.isAfter(before.minusSeconds(1))).count(),
-                    "one refused attempt for the wrong password: " + unauthorized);
+            assertTrue(refused.out().contains("unauthorized: authentication required"), refused.out());
+            Instant between = Instant.now();
+            assertFalse(wrong.run("pull", ref).ok());
+            List<Instant> unauthorized = registry.unauthorizedAt().stream()
+                    .filter(at -> at.isAfter(before.minusSeconds(1))).toList();
+            assertEquals(2, unauthorized.size(), "one refused attempt per wrong-password pull: " + unauthorized);
+            assertTrue(unauthorized.get(0).isBefore(between.plusSeconds(1)) && unauthorized.get(1).isAfter(unauthorized.get(0)),
+                    "in the order they came: " + unauthorized);
 
             registry.stop();
             DockerCli.Result down = login.run("pull", ref);
