@@ -47,6 +47,10 @@ import javax.net.ssl.TrustManagerFactory;
  * a pull WITHOUT credentials then reports that second attempt ("connection reset by peer"), not "no basic auth
  * credentials". A wrong password reports "unauthorized: authentication required" on any address. For the exact
  * messages a remote registry gives, start it on a non-loopback address (a bed's root underlay IP).
+ *
+ * <p>{@code push(host, TestEnv.testImage(), ...)} pushes the shared test image ITSELF: what a test pulls back is the
+ * same image ID as {@code berth-test/busybox:1}. Never remove pulled images by ID with force (that deletes the test
+ * image for every test on the machine); clean up with {@link #removeLocalImages(String)}, which removes references.
  */
 public final class TestRegistry implements AutoCloseable {
     private static final Path CERTS_D = Path.of("/etc/docker/certs.d");
@@ -59,6 +63,9 @@ public final class TestRegistry implements AutoCloseable {
     private static final String REFUSED = "error authorizing context:";
     /** distribution's message for a request that carried no credentials at all. */
     private static final String NO_CREDENTIALS = "invalid authorization credential";
+    private static final String DIR_PREFIX = "berth-registry-";
+    private static final String OWNER = "owner";
+    private static final String PID = "registry.pid";
 
     private final String address;
     private final int port;
@@ -78,7 +85,7 @@ public final class TestRegistry implements AutoCloseable {
         this.address = address;
         this.port = port;
         String id = UUID.randomUUID().toString().replace("-", "").substring(0, 10);
-        this.dir = Files.createTempDirectory("berth-registry-" + id + "-");
+        this.dir = Files.createTempDirectory(DIR_PREFIX + id + "-");
         this.certsDir = CERTS_D.resolve(address + ":" + port);
         this.username = "berth-" + id;
         this.password = UUID.randomUUID().toString().replace("-", "");
@@ -95,6 +102,7 @@ public final class TestRegistry implements AutoCloseable {
      * the address (declare it after the bed in try-with-resources).
      */
     public static TestRegistry start(String address) {
+        sweepAbandoned();
         IOException last = null;
         for (int attempt = 0; attempt < 5; attempt++) {
             TestRegistry registry = null;
@@ -182,6 +190,36 @@ public final class TestRegistry implements AutoCloseable {
         } finally {
             docker(dockerHost, null, "rmi", buildTag);
         }
+    }
+
+    /**
+     * Removes from {@code dockerHost} every image reference (tag or digest) that names this registry, by reference and
+     * without force: an image that has other names (the test image) keeps them, one a container uses stays. Returns
+     * the references removed. For a test's cleanup after Berth pulled from this registry.
+     */
+    public List<String> removeLocalImages(String dockerHost) {
+        List<String> removed = new ArrayList<>();
+        String listing = docker(dockerHost, null, "image", "ls", "--digests", "--format",
+                "{{.Repository}} {{.Tag}} {{.Digest}}");
+        for (String line : listing.split("\n")) {
+            String[] parts = line.strip().split(" ");
+            if (parts.length != 3 || !parts[0].startsWith(host() + "/")) {
+                continue;
+            }
+            List<String> refs = new ArrayList<>();
+            if (!parts[1].equals("<none>")) {
+                refs.add(parts[0] + ":" + parts[1]);
+            }
+            if (parts[2].startsWith("sha256:")) {
+                refs.add(parts[0] + "@" + parts[2]);
+            }
+            for (String ref : refs) {
+                if (dockerSucceeds(dockerHost, "rmi", ref)) {
+                    removed.add(ref);
+                }
+            }
+        }
+        return removed;
     }
 
     /** Stops the registry (SIGTERM, then SIGKILL); clients get "connection refused" until {@link #restart()}. */
@@ -310,6 +348,8 @@ public final class TestRegistry implements AutoCloseable {
                 "    realm: berth-test",
                 "    path: " + dir.resolve("htpasswd"),
                 ""));
+        // What a later run needs to clean up after a JVM that died without close() (see sweepAbandoned).
+        Files.writeString(dir.resolve(OWNER), ProcessHandle.current().pid() + "\n" + certsDir + "\n");
         Files.createDirectories(certsDir);
         Files.copy(dir.resolve("ca.crt"), certsDir.resolve("ca.crt"),
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
@@ -319,6 +359,7 @@ public final class TestRegistry implements AutoCloseable {
         Process started = new ProcessBuilder("docker-registry", "serve", dir.resolve("config.yml").toString())
                 .directory(dir.toFile()).redirectErrorStream(true).start();
         process = started;
+        Files.writeString(dir.resolve(PID), started.pid() + "\n");
         reader = new Thread(() -> readLines(started.getInputStream()), "test-registry-log-" + port);
         reader.setDaemon(true);
         reader.start();
@@ -391,6 +432,39 @@ public final class TestRegistry implements AutoCloseable {
                     .connectTimeout(Duration.ofSeconds(5)).build();
         } catch (GeneralSecurityException e) {
             throw new IOException("cannot trust the test CA " + caCertificate(), e);
+        }
+    }
+
+    /**
+     * Cleans up after test JVMs that died without close() (SIGKILLed by a timeout): for each of this fixture's temp
+     * dirs whose owning JVM is gone, stops the registry it ran (only if that process still serves that dir's config)
+     * and removes its certs.d directory and the dir. Registries of live JVMs are never touched.
+     */
+    private static void sweepAbandoned() {
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        try (Stream<Path> dirs = Files.list(tmp)) {
+            for (Path dir : dirs.filter(d -> d.getFileName().toString().startsWith(DIR_PREFIX)).toList()) {
+                List<String> owner = Files.exists(dir.resolve(OWNER)) ? Files.readAllLines(dir.resolve(OWNER)) : List.of();
+                if (owner.size() < 2 || ProcessHandle.of(Long.parseLong(owner.get(0).strip())).isPresent()) {
+                    continue;
+                }
+                if (Files.exists(dir.resolve(PID))) {
+                    String config = dir.resolve("config.yml").toString();
+                    ProcessHandle.of(Long.parseLong(Files.readString(dir.resolve(PID)).strip()))
+                            .filter(p -> p.info().commandLine().orElse("").contains(config))
+                            .ifPresent(p -> {
+                                p.destroyForcibly();
+                                p.onExit().orTimeout(10, TimeUnit.SECONDS).exceptionally(e -> p).join();
+                            });
+                }
+                Path certs = Path.of(owner.get(1).strip());
+                if (certs.getParent().equals(CERTS_D)) {
+                    deleteTree(certs);
+                }
+                deleteTree(dir);
+            }
+        } catch (IOException | RuntimeException e) {
+            // Best effort: a leftover of an earlier run must not fail this one.
         }
     }
 

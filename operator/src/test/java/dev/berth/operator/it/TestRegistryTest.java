@@ -70,7 +70,9 @@ class TestRegistryTest {
             registry.restart();
             DockerCli.Result back = login.run("pull", ref);
             assertTrue(back.ok(), "the same image after a restart: " + back.out());
-            plain.run("rmi", ref);
+            assertTrue(registry.removeLocalImages(docker).contains(ref), "the pulled tag is removed");
+            assertFalse(plain.run("image", "inspect", ref).ok(), "nothing of the registry's left on the daemon");
+            assertTrue(plain.run("image", "inspect", TestEnv.testImage()).ok(), "the test image (same ID) stays");
             assertTrue(registry.log().stream().anyMatch(line -> line.contains("GET /v2/" + repo + "/manifests/")),
                     "the access log shows the pulls");
         }
