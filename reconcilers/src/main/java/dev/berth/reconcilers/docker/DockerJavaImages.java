@@ -166,6 +166,9 @@ public final class DockerJavaImages implements DockerImages {
 
     static String human(Duration d) {
         long s = d.toSeconds();
+        if (s < 1) {
+            return d.toMillis() + "ms";
+        }
         if (s < 120) {
             return s + "s";
         }
