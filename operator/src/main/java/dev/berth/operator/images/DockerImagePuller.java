@@ -110,6 +110,7 @@ public final class DockerImagePuller implements ImagePuller, AutoCloseable {
         if (!always) {
             Optional<ImageInfo> here = presentHere(ref);
             if (here.isPresent()) {
+                forgetIdle(ref);
                 return new ImageState.Ready(readyRef(ref, here.get(), Optional.empty()));
             }
             if (ServiceSpec.PULL_NEVER.equals(policy)) {
@@ -142,6 +143,16 @@ public final class DockerImagePuller implements ImagePuller, AutoCloseable {
                         + ": the operator is stopping", now.plus(FRESH_FOR));
             }
             return pulling(ref);
+        }
+    }
+
+    /** An image here needs no bookkeeping (a success resets the backoff anyway): the map stays as small as the work. */
+    private synchronized void forgetIdle(String ref) {
+        Entry entry = entries.get(ref);
+        boolean fresh = entry != null && entry.last instanceof ImageState.Ready && entry.endedAt != null
+                && clock.instant().isBefore(entry.endedAt.plus(FRESH_FOR));
+        if (entry != null && !entry.pulling && !fresh) {
+            entries.remove(ref); // a fresh result stays: an Always caller of the same tag may still want it
         }
     }
 
