@@ -186,12 +186,13 @@ public final class DockerImagePuller implements ImagePuller, AutoCloseable {
             succeeded.increment();
             failures = 0;
         } catch (RegistryCredentials.Unusable | RuntimeException e) {
-            String message = "pulling " + ref + ": " + e.getMessage();
+            String why = e.getMessage() == null ? e.toString() : e.getMessage();
+            String message = "pulling " + ref + ": " + why;
             failures++;
             Instant retryAt = clock.instant().plusMillis(backoff.apply(failures));
             outcome = new ImageState.Failed(DockerImages.IMAGE_PULL_FAILED, message, retryAt);
             log.warn("image {}: pull failed (attempt {}, next try in {} ms): {}", ref, failures,
-                    Duration.between(clock.instant(), retryAt).toMillis(), e.getMessage());
+                    Duration.between(clock.instant(), retryAt).toMillis(), why);
             failed.increment();
         } finally {
             pullTime.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
