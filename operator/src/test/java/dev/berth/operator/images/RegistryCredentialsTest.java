@@ -78,7 +78,13 @@ class RegistryCredentialsTest {
         ImageBed.put(etcd, "alpha", ImageBed.registrySecret(keyring, "alpha", "reg.example:5000", "al", "a-pw"));
         ImageBed.put(etcd, "hub", ImageBed.registrySecret(keyring, "hub", "index.docker.io", "hubuser", "hub-pw"));
         Await.until(WAIT, "three secrets in the cache", () -> secrets.names().size() == 3);
-        assertEquals("al", credentials.forRegistry("reg.example:5000").orElseThrow().username());
+        try (ImageBed.LogCapture log = new ImageBed.LogCapture()) {
+            for (int i = 0; i < 3; i++) {
+                assertEquals("al", credentials.forRegistry("reg.example:5000").orElseThrow().username());
+            }
+            assertEquals(1, log.lines().stream().filter(l -> l.contains("several Secrets of type Registry name it"
+                    + " (alpha, zeta); using secret/alpha")).count(), "one warning per change: " + log.lines());
+        }
         assertEquals("hubuser", credentials.forImage("nginx:1.27").orElseThrow().username());
         assertEquals("hubuser", credentials.forImage("docker.io/library/nginx:1.27").orElseThrow().username());
     }
