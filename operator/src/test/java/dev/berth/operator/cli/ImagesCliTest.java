@@ -144,6 +144,24 @@ class ImagesCliTest {
     }
 
     @Test
+    void reencryptKeepsTheRegistryHost() throws Exception {
+        String oldKey = SecretKeyring.newKeyLine();
+        Path old = write("old.key", oldKey + "\n");
+        Path both = write("both.key", oldKey + "\n" + SecretKeyring.newKeyLine() + "\n");
+        CliRun create = withStdin(PASSWORD, () -> berth("create", "secret", "registry", "reg", "--server",
+                "10.0.0.5:5000", "--username", "ci", "--password-stdin", "--secret-key-file", old.toString()));
+        assertEquals(0, create.exit(), create.err());
+        CliRun reencrypt = berth("secrets", "reencrypt", "--secret-key-file", both.toString());
+        assertEquals(0, reencrypt.exit(), reencrypt.out() + reencrypt.err());
+        SecretSpec spec = storedResource("secret", "reg").spec(SecretSpec.class);
+        assertEquals("10.0.0.5:5000", spec.registry());
+        SecretKeyring keyring = SecretKeyring.load(both);
+        assertEquals(keyring.newestKeyId(), SecretKeyring.keyIdOf(spec.encryptedData().get("password")).orElseThrow());
+        assertEquals(PASSWORD, new String(keyring.decrypt("reg", "password", spec.encryptedData().get("password")),
+                StandardCharsets.UTF_8));
+    }
+
+    @Test
     void createSecretRegistryRefusesAPasswordArgumentAndABadServer() throws Exception {
         Path key = keyFile();
         CliRun asArgument = berth("create", "secret", "registry", "reg", "--server", "r.example", "--username", "ci",
