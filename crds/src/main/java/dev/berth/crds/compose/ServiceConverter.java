@@ -74,7 +74,7 @@ final class ServiceConverter {
             }
             ComposeNode v = e.value();
             switch (e.key()) {
-                case "image" -> context.nodes().text(v, keyPath).ifPresent(t -> service.put("image", t));
+                case "image" -> context.nodes().text(v, keyPath).ifPresent(t -> image(t, v, keyPath, service));
                 case "build" -> new BuildConverter(context).convert(v, keyPath).ifPresent(b -> service.set("build", b));
                 case "pull_policy" -> {
                     // read below, once it is known whether the service builds
@@ -113,7 +113,7 @@ final class ServiceConverter {
         if (m.get("pull_policy") != null) {
             pullPolicy(m.entries().get("pull_policy"), Paths.child(path, "pull_policy"), service);
         }
-        if (!service.has("image") && m.get("build") == null) {
+        if (m.get("image") == null && m.get("build") == null) {
             context.diagnostics().error(entry, path, "has no image and no build");
         }
         files.checkTargets(service);
@@ -161,6 +161,16 @@ final class ServiceConverter {
             } else {
                 context.diagnostics().warn(at, atPath, message);
             }
+        }
+    }
+
+    /** The image as written, when Docker would take it (else the Stack would not validate: said here, at its line). */
+    private void image(String image, ComposeNode at, String path, ObjectNode service) {
+        java.util.Optional<String> problem = dev.berth.crds.stack.ImageReference.problem(image);
+        if (problem.isPresent()) {
+            context.diagnostics().error(at, path, problem.get());
+        } else {
+            service.put("image", image);
         }
     }
 

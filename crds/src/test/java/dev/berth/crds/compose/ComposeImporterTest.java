@@ -75,7 +75,7 @@ class ComposeImporterTest {
     }
 
     @Test
-    void aRemoteContextOrAnInlineDockerfileIsAnError() throws Exception {
+    void aRemoteContextAnInlineDockerfileOrABadImageIsAnError() throws Exception {
         ComposeImport result = importer().convert(new ComposeInput("c.yml", fixture("build"), """
                 services:
                   a:
@@ -84,12 +84,16 @@ class ComposeImporterTest {
                     build:
                       context: .
                       dockerfile_inline: FROM busybox
+                  c:
+                    image: Shop/Web:1
                 """, Map.of(), "x"));
         assertEquals(List.of(
                 "c.yml:3:12: services.a.build: a remote build context (https://github.com/example/app.git#main) is not "
                         + "supported; put the Dockerfile's folder in the GitSource's repository, or in a folder on the hosts",
                 "c.yml:7:7: services.b.build.dockerfile_inline: dockerfile_inline is not supported; write the "
-                        + "Dockerfile into the build context and name it with dockerfile"),
+                        + "Dockerfile into the build context and name it with dockerfile",
+                "c.yml:9:12: services.c.image: \"Shop/Web:1\": \"Shop\" is not a valid repository name component; "
+                        + "repository names are lowercase: shop"),
                 result.errors().stream().map(Object::toString).toList());
     }
 
