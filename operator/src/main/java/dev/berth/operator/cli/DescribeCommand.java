@@ -67,7 +67,7 @@ public final class DescribeCommand implements Callable<Integer> {
         });
         KindTables.standard().forKind(kind.kind()).ifPresent(t -> t.describe(view, out));
         if (pins != null) {
-            StackImages.print(view, pins, out);
+            PinnedImages.print(view, pins, out);
         }
         if (users != null) {
             out.println("Used by:" + (users.isEmpty() ? "     (no stack or GitSource names it)" : ""));

@@ -14,8 +14,8 @@ import java.util.Set;
  * resolved), as the spec wrote it and as it was pinned, by which host and when. A service not pinned yet (no host
  * has needed its image, or it runs an image without a registry digest) says so.
  */
-final class StackImages {
-    private StackImages() {
+final class PinnedImages {
+    private PinnedImages() {
     }
 
     static void print(ObjectView view, Map<String, ImagePin> pins, PrintWriter out) {
