@@ -1,9 +1,11 @@
 package dev.berth.crds;
 
 import dev.berth.crds.secret.ConfigCheck;
+import dev.berth.crds.secret.RegistrySecretCheck;
 import dev.berth.crds.secret.SecretCheck;
 import dev.berth.crds.stack.DependsOnCheck;
 import dev.berth.crds.stack.FileTargetCheck;
+import dev.berth.crds.stack.ImageCheck;
 import dev.berth.crds.stack.MountTargetCheck;
 import dev.berth.crds.stack.PlacementCheck;
 import dev.berth.crds.stack.PublishedPortCheck;
@@ -20,7 +22,7 @@ public final class SpecChecks {
 
     public static List<SpecCheck<?>> standard() {
         // Errors are reported in file order whatever the order of the checks.
-        return List.of(new SecretCheck(), new ConfigCheck(), new FileTargetCheck(), new MountTargetCheck(),
+        return List.of(new SecretCheck(), new RegistrySecretCheck(), new ConfigCheck(), new ImageCheck(), new FileTargetCheck(), new MountTargetCheck(),
                 new SecretEnvCheck(),
                 new VolumeSourceCheck(), new PublishedPortCheck(), new DependsOnCheck(), new PlacementCheck(),
                 new ReservationCheck(), new dev.berth.crds.network.NetworkRangeCheck(),

@@ -116,7 +116,8 @@ class ManifestParserErrorsTest {
     @Test
     void missingRequiredField() {
         ValidationError error = onlyError(Manifests.MINIMAL.replace("      image: busybox:1\n", ""));
-        assertError(error, 7, 7, "spec.services[0].image", "missing required field \"image\"");
+        assertError(error, 7, 7, "spec.services[0]", "service \"httpd\" needs image (what to run, like nginx:1.27) "
+                + "or build (a Dockerfile's folder to build it from)");
     }
 
     @Test
@@ -235,7 +236,6 @@ class ManifestParserErrorsTest {
         assertEquals(List.of(
                 "many.yaml:2:7: kind: unknown kind \"Stak\" (known kinds: Stack, GitSource, Network, Route, Secret, Config; did you mean \"Stack\"?)",
                 "many.yaml:13:9: metadata.name: must be a DNS label: lowercase letters, digits and '-', start and end with a letter or digit, at most 63 characters",
-                "many.yaml:16:7: spec.services[0].image: missing required field \"image\"",
                 "many.yaml:17:7: spec.services[0].imgae: unknown field \"imgae\" (did you mean \"image\"?)",
                 "many.yaml:20:1: (document 3): YAML syntax error: found character 'TAB' that cannot start any token. (Do not use TAB for indentation)"),
                 result.errors().stream().map(ValidationError::toString).toList());

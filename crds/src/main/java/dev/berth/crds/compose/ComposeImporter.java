@@ -93,7 +93,7 @@ public final class ComposeImporter {
         }
         ImportContext context = new ImportContext(diagnostics, nodes, input.directory(), environment, stack,
                 serviceNames(serviceMap, diagnostics), resources.networkNames, resources.volumeNames,
-                resources.defaultNetwork, secrets.declared, configs.declared);
+                resources.defaultNetwork, secrets.declared, configs.declared, input.manifestDirectory());
         // The objects first: a reader meets a Secret before the service that mounts it.
         List<ObjectNode> documents = new ArrayList<>(secrets.documents);
         documents.addAll(configs.documents);

@@ -13,9 +13,10 @@ import java.util.Map;
  * @param defaultNetwork what a service without networks joins ({@code default} unless the file redefines it)
  * @param secrets       compose secret name → the Secret services refer to
  * @param configs       compose config name → the Config services refer to
+ * @param manifestDirectory the folder a relative build context in the output is relative to
  */
 record ImportContext(Diagnostics diagnostics, Nodes nodes, Path directory, Map<String, String> environment, String stack,
                      Map<String, String> services, Map<String, String> networks, Map<String, String> volumes,
                      String defaultNetwork, Map<String, FileObjects.Declared> secrets,
-                     Map<String, FileObjects.Declared> configs) {
+                     Map<String, FileObjects.Declared> configs, Path manifestDirectory) {
 }

@@ -17,13 +17,12 @@ import java.util.Map;
 /** One compose service into one Stack service; Traefik labels are handed back for the Route conversion. */
 final class ServiceConverter {
     /** The Stack's field order, so the printed service reads like one written by hand. */
-    private static final List<String> FIELD_ORDER = List.of("name", "image", "entrypoint", "command", "env", "labels",
+    private static final List<String> FIELD_ORDER = List.of("name", "image", "imagePullPolicy", "build", "entrypoint", "command", "env", "labels",
             "ports", "volumes", "secrets", "configs", "networks", "dependsOn", "restart", "healthcheck", "resources",
             "user", "readOnly", "capAdd", "capDrop", "securityOpt", "init", "placement", "replicas", "update");
 
     /** Why common keys cannot be carried over; any other key gets a generic reason. */
     private static final Map<String, String> UNSUPPORTED = Map.ofEntries(
-            Map.entry("build", "not supported (Berth runs existing images)"),
             Map.entry("extends", "not supported (write the service out in full)"),
             Map.entry("profiles", "not supported (every service of a stack runs)"),
             Map.entry("logging", "not supported (containers use the Docker daemon's log driver)"),
@@ -39,7 +38,7 @@ final class ServiceConverter {
             "dns", "dns_opt", "dns_search", "domainname", "external_links", "extra_hosts", "gpus", "group_add",
             "hostname", "ipc", "isolation", "label_file", "mac_address", "mem_swappiness", "memswap_limit", "models",
             "oom_kill_disable", "oom_score_adj", "pid", "pids_limit", "platform", "post_start", "pre_stop",
-            "privileged", "provider", "pull_policy", "runtime", "shm_size", "stdin_open", "stop_grace_period",
+            "privileged", "provider", "runtime", "shm_size", "stdin_open", "stop_grace_period",
             "stop_signal", "storage_opt", "sysctls", "tty", "ulimits", "use_api_socket", "userns_mode", "uts");
 
     private final ImportContext context;
@@ -75,7 +74,11 @@ final class ServiceConverter {
             }
             ComposeNode v = e.value();
             switch (e.key()) {
-                case "image" -> context.nodes().text(v, keyPath).ifPresent(t -> service.put("image", t));
+                case "image" -> context.nodes().text(v, keyPath).ifPresent(t -> image(t, v, keyPath, service));
+                case "build" -> new BuildConverter(context).convert(v, keyPath).ifPresent(b -> service.set("build", b));
+                case "pull_policy" -> {
+                    // read below, once it is known whether the service builds
+                }
                 case "command", "entrypoint" -> words(v, keyPath).ifPresent(w -> service.set(e.key(), w));
                 case "environment" -> environment(v, keyPath, env);
                 case "env_file" -> {
@@ -107,10 +110,11 @@ final class ServiceConverter {
             ObjectNode envNode = service.putObject("env");
             env.forEach(envNode::put);
         }
-        if (!service.has("image")) {
-            context.diagnostics().error(entry, path, m.get("build") != null
-                    ? "has no image, and Berth does not build: build and push the image, then set image"
-                    : "has no image");
+        if (m.get("pull_policy") != null) {
+            pullPolicy(m.entries().get("pull_policy"), Paths.child(path, "pull_policy"), service);
+        }
+        if (m.get("image") == null && m.get("build") == null) {
+            context.diagnostics().error(entry, path, "has no image and no build");
         }
         files.checkTargets(service);
         new DeployConverter(context).reservationsWithinLimits(m, path, service);
@@ -157,6 +161,56 @@ final class ServiceConverter {
             } else {
                 context.diagnostics().warn(at, atPath, message);
             }
+        }
+    }
+
+    /** The image as written, when Docker would take it (else the Stack would not validate: said here, at its line). */
+    private void image(String image, ComposeNode at, String path, ObjectNode service) {
+        java.util.Optional<String> problem = dev.berth.crds.stack.ImageReference.problem(image);
+        if (problem.isPresent()) {
+            context.diagnostics().error(at, path, problem.get());
+        } else {
+            service.put("image", image);
+        }
+    }
+
+    /** Compose's pull_policy in Kubernetes' words; what Berth has no counterpart for becomes IfNotPresent. */
+    private void pullPolicy(ComposeNode.Entry e, String path, ObjectNode service) {
+        String policy = context.nodes().text(e.value(), path).orElse(null);
+        if (policy == null) {
+            return;
+        }
+        boolean builds = service.has("build");
+        String berth = switch (policy) {
+            case "always" -> "Always";
+            case "never" -> {
+                if (builds) {
+                    context.diagnostics().warn(e.value(), path, "pull_policy: never with build: a built image is "
+                            + "never pulled by Berth; using IfNotPresent");
+                    yield "IfNotPresent";
+                }
+                yield "Never";
+            }
+            case "missing", "if_not_present" -> "IfNotPresent";
+            case "build" -> {
+                context.diagnostics().warn(e.value(), path, "pull_policy: build has no counterpart: Berth builds "
+                        + "when the build context changes; using IfNotPresent");
+                yield "IfNotPresent";
+            }
+            default -> {
+                if (policy.equals("daily") || policy.equals("weekly") || policy.startsWith("every_")) {
+                    context.diagnostics().warn(e.value(), path, "pull_policy: " + policy + " has no counterpart: "
+                            + "Berth resolves the tag once and keeps that digest until the service changes or "
+                            + "berth restart stack; using IfNotPresent");
+                    yield "IfNotPresent";
+                }
+                context.diagnostics().error(e.value(), path, "unknown pull_policy \"" + policy + "\" (expected "
+                        + "always, never, missing, if_not_present, build, daily, weekly or every_<duration>)");
+                yield null;
+            }
+        };
+        if (berth != null) {
+            service.put("imagePullPolicy", berth);
         }
     }
 

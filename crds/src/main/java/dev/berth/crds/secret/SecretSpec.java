@@ -37,7 +37,11 @@ public record SecretSpec(String type, Map<String, String> encryptedData, Map<Str
         this(type, encryptedData, stringData, null);
     }
 
-    /** Whether this Secret holds a registry login. */
+    /**
+     * Whether this Secret holds a registry login. Not a property: Jackson would otherwise write it as
+     * {@code registry: false} over the host, and a changed host would compare as unchanged.
+     */
+    @com.fasterxml.jackson.annotation.JsonIgnore
     public boolean isRegistry() {
         return REGISTRY.equals(type);
     }

@@ -48,6 +48,56 @@ class ComposeImporterTest {
     }
 
     @Test
+    void buildsAndPullPoliciesAreKept() throws Exception {
+        assertFixture("build", Map.of("GIT_SHA", "0a1b2c3"));
+    }
+
+    @Test
+    void aRelativeContextIsWrittenRelativeToTheOutputFile() throws Exception {
+        Path dir = fixture("build");
+        ComposeInput above = new ComposeInput("docker-compose.yml", dir, Files.readString(dir.resolve("docker-compose.yml")),
+                Map.of(), null, dir.getParent());
+        ComposeImport result = importer().convert(above);
+        assertTrue(result.ok(), result.errors().toString());
+        var services = valid(result.yaml()).get(0).spec(dev.berth.crds.stack.StackSpec.class).services();
+        assertEquals("build/web", services.get(0).build().context());
+        assertEquals("build/services/api", services.get(1).build().context());
+        assertEquals("/srv/worker", services.get(2).build().context());
+
+        ComposeInput below = new ComposeInput("docker-compose.yml", dir, Files.readString(dir.resolve("docker-compose.yml")),
+                Map.of(), null, dir.resolve("deploy"));
+        ComposeImport refused = importer().convert(below);
+        assertFalse(refused.ok());
+        assertEquals("docker-compose.yml:4:12: services.web.build: the build context " + dir.resolve("web")
+                + " is outside the folder the stack is written to (" + dir.resolve("deploy") + "); a relative context "
+                + "must stay inside the GitSource's checkout: write the output higher up, or use an absolute path on "
+                + "the hosts", refused.errors().get(0).toString());
+    }
+
+    @Test
+    void aRemoteContextAnInlineDockerfileOrABadImageIsAnError() throws Exception {
+        ComposeImport result = importer().convert(new ComposeInput("c.yml", fixture("build"), """
+                services:
+                  a:
+                    build: https://github.com/example/app.git#main
+                  b:
+                    build:
+                      context: .
+                      dockerfile_inline: FROM busybox
+                  c:
+                    image: Shop/Web:1
+                """, Map.of(), "x"));
+        assertEquals(List.of(
+                "c.yml:3:12: services.a.build: a remote build context (https://github.com/example/app.git#main) is not "
+                        + "supported; put the Dockerfile's folder in the GitSource's repository, or in a folder on the hosts",
+                "c.yml:7:7: services.b.build.dockerfile_inline: dockerfile_inline is not supported; write the "
+                        + "Dockerfile into the build context and name it with dockerfile",
+                "c.yml:9:12: services.c.image: \"Shop/Web:1\": \"Shop\" is not a valid repository name component; "
+                        + "repository names are lowercase: shop"),
+                result.errors().stream().map(Object::toString).toList());
+    }
+
+    @Test
     void withoutRouteKindTraefikLabelsStayAsLabelsWithAWarning() throws Exception {
         Path dir = fixture("traefik");
         ComposeImport result = new ComposeImporter(new ComposeOptions(false)).convert(input(dir, ENV));

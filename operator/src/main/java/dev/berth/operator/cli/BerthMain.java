@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         subcommands = {ApplyCommand.class, OperatorCommand.class, DiffCommand.class, GetCommand.class, DescribeCommand.class, DeleteCommand.class,
                 CordonCommand.class, UncordonCommand.class, DrainCommand.class, RebalanceCommand.class, ForgetCommand.class,
                 DoctorCommand.class,
-                ValidateCommand.class, ImportCommand.class, CreateCommand.class, SecretsCommand.class,
+                ValidateCommand.class, ImportCommand.class, CreateCommand.class, SecretsCommand.class, RestartCommand.class,
                 CommandLine.HelpCommand.class})
 public final class BerthMain implements Runnable {
     @picocli.CommandLine.Spec

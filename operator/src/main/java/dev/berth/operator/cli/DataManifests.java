@@ -44,11 +44,15 @@ final class DataManifests {
     private DataManifests() {
     }
 
+    /** @param registry the registry host of a Secret of type Registry, else null */
     static Manifest secret(String name, Map<String, String> labels, Map<String, String> annotations, String type,
-                           Map<String, String> encryptedData) {
+                           String registry, Map<String, String> encryptedData) {
         ObjectNode root = head("Secret", name, labels, annotations);
         ObjectNode spec = root.putObject("spec");
         spec.put("type", type);
+        if (registry != null) {
+            spec.put("registry", registry);
+        }
         ObjectNode data = spec.putObject("encryptedData");
         new TreeMap<>(encryptedData).forEach(data::put);
         return new Manifest(root);

@@ -44,6 +44,9 @@ final class DataTables {
             out.println("Version:     " + version(view));
             view.object().resource().map(r -> r.spec(SecretSpec.class)).ifPresent(s -> {
                 out.println("Type:        " + s.type());
+                if (s.registry() != null) {
+                    out.println("Registry:    " + s.registry());
+                }
                 if (s.hasPlainValues()) {
                     out.println("Warning:     holds plain stringData (written around berth apply): operators refuse it;"
                             + " write it again with berth apply");

@@ -6,6 +6,7 @@ import dev.berth.crds.KindDef;
 import dev.berth.crds.Kinds;
 import dev.berth.crds.ManifestParser;
 import dev.berth.crds.Resource;
+import dev.berth.operator.images.ImagePinStore;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -71,6 +72,10 @@ public final class DeleteCommand implements Callable<Integer> {
             }
             for (Target target : targets) {
                 if (session.store().delete(target.kind(), target.name())) {
+                    if (target.kind().kind().equals("Stack")) {
+                        // After the stack's key is gone: a stack created again under this name resolves afresh.
+                        new ImagePinStore(session.kv(), session.store().keys()).delete(target.name());
+                    }
                     out.println(target.kind().singular() + "/" + target.name() + " deleted");
                 } else {
                     spec.commandLine().getErr().println(target.kind().singular() + "/" + target.name() + " not found");

@@ -2,6 +2,8 @@ package dev.berth.operator.cli;
 
 import dev.berth.crds.KindDef;
 import dev.berth.crds.Kinds;
+import dev.berth.operator.images.ImagePin;
+import dev.berth.operator.images.ImagePinStore;
 import dev.berth.operator.store.StatusCodec;
 import dev.berth.operator.store.StoredObject;
 import java.io.PrintWriter;
@@ -36,6 +38,7 @@ public final class DescribeCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         ObjectView view;
         java.util.List<String> users;
+        Map<String, ImagePin> pins = null;
         try (StoreSession session = new StoreSession(etcd, kinds)) {
             Optional<StoredObject> object = session.store().get(kind, name);
             if (object.isEmpty()) {
@@ -45,6 +48,9 @@ public final class DescribeCommand implements Callable<Integer> {
             }
             view = ObjectView.load(session.store(), object.get(), new StatusCodec(), ClusterReader.read(session));
             users = DataUsers.applies(kind.kind()) ? DataUsers.find(session.store(), kinds, kind.kind(), name) : null;
+            if (kind.kind().equals("Stack")) {
+                pins = new ImagePinStore(session.kv(), session.store().keys()).read(name);
+            }
         }
         StoredObject object = view.object();
         out.println("Name:        " + name);
@@ -60,6 +66,9 @@ public final class DescribeCommand implements Callable<Integer> {
             printMap(out, "Annotations:", r.metadata().annotations());
         });
         KindTables.standard().forKind(kind.kind()).ifPresent(t -> t.describe(view, out));
+        if (pins != null) {
+            PinnedImages.print(view, pins, out);
+        }
         if (users != null) {
             out.println("Used by:" + (users.isEmpty() ? "     (no stack or GitSource names it)" : ""));
             users.forEach(u -> out.println("  " + u));

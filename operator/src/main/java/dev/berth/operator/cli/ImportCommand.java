@@ -82,8 +82,11 @@ public final class ImportCommand implements Runnable {
             PrintWriter err = spec.commandLine().getErr();
             PrintWriter out = spec.commandLine().getOut();
             Path directory = file.toAbsolutePath().getParent();
+            // A relative build context is written relative to where the manifest lands, as a GitSource reads it.
+            Path manifestDirectory = output == null ? null : output.toAbsolutePath().getParent();
             ComposeImport result = new ComposeImporter(ComposeOptions.detect(Kinds.standard()))
-                    .convert(new ComposeInput(file.toString(), directory, read(file), System.getenv(), name));
+                    .convert(new ComposeInput(file.toString(), directory, read(file), System.getenv(), name,
+                            manifestDirectory));
             result.warnings().forEach(err::println);
             if (!result.ok()) {
                 result.errors().forEach(err::println);

@@ -35,6 +35,9 @@ final class SealedApply {
     /** @return the exit code: 0 when written (or previewed), 1 when errors were printed and nothing was written */
     static int run(List<Resource> asWritten, SecretKeyOption key, EtcdOptions etcd, Kinds kinds, boolean dryRun,
                    PrintWriter out, PrintWriter err) {
+        if (!new Manifests.Loaded(asWritten, RelativeBuildContexts.of(asWritten)).report(err)) {
+            return 1;
+        }
         Optional<SecretKeyring> keyring = SecretSealer.anySecret(asWritten) ? key.ifGiven() : Optional.empty();
         SecretSealer.Sealed sealed = SecretSealer.seal(asWritten, keyring);
         if (!new Manifests.Loaded(sealed.resources(), sealed.errors()).report(err)) {
@@ -97,7 +100,8 @@ final class SealedApply {
         if (resource.kind().kind().equals(SecretSealer.SECRET)) {
             SecretSpec spec = resource.spec(SecretSpec.class);
             // Sealed before this: only encryptedData is left (stringData without a key was refused).
-            yaml = DataManifests.secret(meta.name(), meta.labels(), annotations, spec.type(), spec.encryptedData())
+            yaml = DataManifests.secret(meta.name(), meta.labels(), annotations, spec.type(), spec.registry(),
+                    spec.encryptedData())
                     .yaml();
         } else {
             yaml = DataManifests.config(meta.name(), meta.labels(), annotations,

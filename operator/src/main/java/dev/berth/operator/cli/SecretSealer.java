@@ -85,9 +85,9 @@ final class SecretSealer {
             encrypted.put(key, keyring.get().encrypt(name, key, bytes));
             Arrays.fill(bytes, (byte) 0);
         });
-        SecretSpec sealedSpec = new SecretSpec(spec.type(), encrypted, null);
+        SecretSpec sealedSpec = new SecretSpec(spec.type(), encrypted, null, spec.registry());
         String yaml = DataManifests.secret(name, resource.metadata().labels(), resource.metadata().annotations(),
-                spec.type(), encrypted).yaml();
+                spec.type(), spec.registry(), encrypted).yaml();
         tooBig(name, yaml).ifPresent(problem -> errors.add(where.at("spec.stringData", problem)));
         return new Resource(resource.apiVersion(), resource.kind(), resource.metadata(), sealedSpec, yaml,
                 resource.file(), resource.line());

@@ -171,7 +171,7 @@ public final class SecretsCommand implements Runnable {
                 return object.key() + " would be re-encrypted: " + what + " (dry run)";
             }
             String yaml = DataManifests.secret(name, resource.metadata().labels(), resource.metadata().annotations(),
-                    spec.type(), data).yaml();
+                    spec.type(), spec.registry(), data).yaml();
             String key = object.raw().key();
             boolean written = session.kv().commit(List.of(new EtcdKv.Guard(key, object.raw().modRevision())),
                     List.of(new EtcdKv.Write(key, yaml)));

@@ -1,0 +1,117 @@
+package dev.berth.operator.cli;
+
+import dev.berth.crds.KindDef;
+import dev.berth.crds.Kinds;
+import dev.berth.crds.ManifestParser;
+import dev.berth.crds.ObjectMeta;
+import dev.berth.crds.ParseResult;
+import dev.berth.crds.Resource;
+import dev.berth.crds.stack.StackAnnotations;
+import dev.berth.operator.gitops.GitAnnotations;
+import dev.berth.operator.store.EtcdKv;
+import dev.berth.operator.store.StoredObject;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "restart", mixinStandardHelpOptions = true,
+        description = {"Restart a stack (like kubectl rollout restart): every service picks its image again (a new"
+                + " digest when the tag moved) and rolls its replicas through its update strategy.",
+                "Writes the annotation " + StackAnnotations.RESTARTED_AT + " (now) into the stack in etcd. A stack a"
+                        + " GitSource syncs is refused without --force: its next sync would write it back as committed."})
+public final class RestartCommand implements Callable<Integer> {
+    private static final int ATTEMPTS = 3;
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    EtcdOptions etcd;
+
+    @Parameters(index = "0", paramLabel = "KIND", description = "stack")
+    String kindName;
+
+    @Parameters(index = "1", paramLabel = "NAME")
+    String name;
+
+    @Option(names = "--force", description = "Restart a stack a GitSource syncs anyway (until its next sync).")
+    boolean force;
+
+    @Override
+    public Integer call() {
+        Kinds kinds = Kinds.standard();
+        KindDef kind = KindArgument.resolve(kinds, kindName, spec.commandLine());
+        if (!kind.kind().equals("Stack")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "only stacks can be restarted (got "
+                    + kind.singular() + ")");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        try (StoreSession session = new StoreSession(etcd, kinds)) {
+            for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+                StoredObject stored = session.store().get(kind, name)
+                        .orElseThrow(() -> new CliException("stack/" + name + " not found"));
+                Resource resource = stored.resource().orElseThrow(() -> new CliException("stack/" + name
+                        + " in etcd is not valid (see berth describe stack " + name + "); fix it with berth apply first"));
+                String source = resource.metadata().annotations().get(GitAnnotations.SOURCE);
+                if (source != null && !force) {
+                    throw new CliException("stack/" + name + " is synced from gitsource/" + source + ": its next sync"
+                            + " writes it back as committed, which would undo the restart (and restart it again); to"
+                            + " restart it, change it in git, or pass --force");
+                }
+                String yaml = restarted(resource, Instant.now());
+                String key = stored.raw().key();
+                if (session.kv().commit(List.of(new EtcdKv.Guard(key, stored.raw().modRevision())),
+                        List.of(new EtcdKv.Write(key, yaml)))) {
+                    out.println("stack/" + name + " restarted");
+                    out.flush();
+                    return 0;
+                }
+            }
+        }
+        throw new CliException("stack/" + name + " kept changing while it was being restarted; try again");
+    }
+
+    /** The stored text with the restart annotation set, checked to parse into the same stack with that annotation. */
+    static String restarted(Resource resource, Instant now) {
+        Map<String, String> annotations = new TreeMap<>(resource.metadata().annotations());
+        String at = now.truncatedTo(ChronoUnit.MILLIS).toString();
+        annotations.put(StackAnnotations.RESTARTED_AT, at);
+        ObjectMeta meta = new ObjectMeta(resource.metadata().name(), resource.metadata().labels(), annotations);
+        String yaml = StackMetadataEdit.withMetadata(resource.yaml(), meta)
+                .filter(text -> sameStack(resource, text, at))
+                .orElse(null);
+        if (yaml == null) {
+            throw new CliException("stack/" + name(resource) + ": cannot add the annotation to the stored manifest;"
+                    + " add " + StackAnnotations.RESTARTED_AT + ": \"" + at + "\" under metadata.annotations and apply it");
+        }
+        return yaml;
+    }
+
+    private static boolean sameStack(Resource before, String yaml, String at) {
+        ParseResult parsed = new ManifestParser(Kinds.standard()).parse("restart",
+                yaml.getBytes(StandardCharsets.UTF_8));
+        Optional<Resource> after = parsed.ok() && parsed.resources().size() == 1
+                ? Optional.of(parsed.resources().get(0)) : Optional.empty();
+        return after.isPresent() && at.equals(after.get().metadata().annotations().get(StackAnnotations.RESTARTED_AT))
+                && after.get().metadata().name().equals(before.metadata().name())
+                && after.get().metadata().labels().equals(before.metadata().labels())
+                && after.get().spec().equals(before.spec());
+    }
+
+    private static String name(Resource resource) {
+        return resource.metadata().name();
+    }
+}
