@@ -155,7 +155,7 @@ public final class ImageLedger implements ImageAcquisitions {
         } catch (IOException e) {
             Path aside = file.resolveSibling(file.getFileName() + ".unreadable-" + clock.millis());
             log.warn("cannot read the image ledger {} ({}); moved it to {} and starting an empty one: images Berth"
-                    + " brought before are not removed", file, e.getMessage(), aside);
+                    + " brought before are not removed", file, firstLine(e), aside);
             try {
                 Files.move(file, aside, StandardCopyOption.REPLACE_EXISTING);
             } catch (IOException moveFailed) {
@@ -163,6 +163,11 @@ public final class ImageLedger implements ImageAcquisitions {
             }
             return new TreeMap<>();
         }
+    }
+
+    /** Jackson's messages run over several lines; the log keeps one line per event. */
+    private static String firstLine(Exception e) {
+        return String.valueOf(e.getMessage()).lines().findFirst().orElse(e.getClass().getSimpleName());
     }
 
     /** Whole file, then a move: readers and a crash see the old ledger or the new one. */
