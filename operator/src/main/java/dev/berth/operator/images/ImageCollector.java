@@ -26,6 +26,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,6 +53,7 @@ public final class ImageCollector implements AutoCloseable {
     private final String instance;
     private final Clock clock;
     private final Counter removedTotal;
+    private final UnaryOperator<Path> here;
     /** The last measured use as parts per million (a gauge reads it), -1 while unknown. */
     private final AtomicLong usedPpm = new AtomicLong(-1);
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -66,6 +68,16 @@ public final class ImageCollector implements AutoCloseable {
 
     public ImageCollector(DockerImages images, HostImageUse host, ImageLedger ledger, ImageSettings settings,
                           String instance, Clock clock, MeterRegistry registry) {
+        this(images, host, ledger, settings, instance, clock, registry, UnaryOperator.identity());
+    }
+
+    /**
+     * @param here where Docker's data root (the daemon's path) is seen from this process: the same path for an
+     *             operator on the host; tests point it elsewhere to play an operator without the mount
+     */
+    ImageCollector(DockerImages images, HostImageUse host, ImageLedger ledger, ImageSettings settings,
+                   String instance, Clock clock, MeterRegistry registry, UnaryOperator<Path> here) {
+        this.here = Objects.requireNonNull(here);
         this.images = Objects.requireNonNull(images);
         this.host = Objects.requireNonNull(host);
         this.ledger = Objects.requireNonNull(ledger);
@@ -176,7 +188,7 @@ public final class ImageCollector implements AutoCloseable {
             if (dataRoot == null) {
                 dataRoot = host.dataRoot();
             }
-            FileStore store = fileStore(Path.of(dataRoot));
+            FileStore store = fileStore(here.apply(Path.of(dataRoot)));
             long total = store.getTotalSpace();
             long usable = store.getUsableSpace();
             if (total <= 0) {

@@ -156,6 +156,24 @@ class ImageCollectorTest {
     }
 
     @Test
+    void withoutDockersDataRootInSightNothingIsRemoved() {
+        ImageLedger ledger = new ImageLedger(state.resolve(ImageLedger.FILE), clock);
+        String old = image("old", Map.of());
+        ledger.acquired(old, ref("old"));
+        clock.advance(Duration.ofDays(30));
+        // An operator in a container without Docker's data root mounted: the path is not there.
+        ImageCollector collector = new ImageCollector(images, new HostImageUse(docker), ledger, ALWAYS, instance, clock,
+                registry, root -> state.resolve("not-mounted").resolve(root.toString().substring(1)));
+
+        ImageCollector.Pass pass = collector.collectOnce();
+        assertTrue(pass.usage().isEmpty());
+        assertEquals(List.of(), pass.removed());
+        assertTrue(present(old));
+        assertTrue(Double.isNaN(registry.get("berth.image.disk.used.ratio").gauge().value()));
+        assertEquals(List.of(), collector.collectOnce().removed(), "and again, without a second warning");
+    }
+
+    @Test
     void theLedgerSurvivesANewCollector() {
         Path file = state.resolve(ImageLedger.FILE);
         String old = image("old", Map.of());
