@@ -138,6 +138,12 @@ public final class ImageCollector implements AutoCloseable {
                 .sorted(Comparator.comparing((Map.Entry<String, ImageLedger.Entry> e) -> e.getValue().idleSince())
                         .thenComparing(Map.Entry::getKey))
                 .toList();
+        if (candidates.isEmpty()) {
+            // A disk filled by others' images: nothing of Berth's to take, and no line every pass about it.
+            log.debug("disk of Docker's data {}% full (above {}%): none of Berth's images unused for {}",
+                    percent(usage.getAsDouble()), settings.gcHighPercent(), settings.gcMinAge());
+            return new Pass(usage, List.of());
+        }
         log.info("disk of Docker's data {}% full (above {}%): {} of Berth's images unused for {} or more",
                 percent(usage.getAsDouble()), settings.gcHighPercent(), candidates.size(), settings.gcMinAge());
         List<String> removed = new ArrayList<>();
