@@ -205,6 +205,8 @@ public final class Operator implements AutoCloseable {
     private final HealthServer http;
     private final ScheduledExecutorService resyncTimer;
     private final io.micrometer.core.instrument.Counter resyncs;
+    /** The images Berth brought onto this host: the puller and the builds tell it (see {@link #imageAcquisitions()}). */
+    private final dev.berth.operator.images.ImageLedger imageLedger;
 
     public Operator(Settings settings) throws IOException {
         this.settings = settings;
@@ -222,6 +224,7 @@ public final class Operator implements AutoCloseable {
         DockerClient dockerEvents = DockerClients.connectForEvents(settings.dockerHost());
         lifecycle.closes("docker event client", dockerEvents);
         Docker docker = new InstrumentedDocker(dockerClient, dockerEvents, settings.instance(), new DockerApiMetrics(registry));
+        imageLedger = imageCollection(dockerClient);
         ObjectMetrics objectMetrics = new ObjectMetrics(registry, kinds.all(), Clock.systemUTC());
         HostInfo host = new HostInfo(settings.host(), settings.hostLabels());
         Optional<OverlayHost> underlay = settings.underlay().enabled()
@@ -393,6 +396,20 @@ public final class Operator implements AutoCloseable {
         keys.add(SchedulerReconciler.HOST_KEY + host);
         keys.addAll(stacks);
         return keys;
+    }
+
+    /**
+     * Image collection: the ledger of the images Berth brings onto this host and the collector that removes them
+     * once unused, when the disk of Docker's data fills (after the Docker client in the lifecycle: stopped before it).
+     */
+    private dev.berth.operator.images.ImageLedger imageCollection(DockerClient dockerClient) {
+        var ledger = dev.berth.operator.images.ImageLedger.inStateDir(settings.secrets().stateDir());
+        var collector = new dev.berth.operator.images.ImageCollector(
+                new dev.berth.reconcilers.docker.DockerJavaImages(dockerClient),
+                new dev.berth.reconcilers.docker.HostImageUse(dockerClient), ledger, settings.images(),
+                settings.instance(), Clock.systemUTC(), registry);
+        lifecycle.add("image collector", collector::start, collector::close);
+        return ledger;
     }
 
     /** The Docker host's CPUs and memory for the scheduler; unknown (no reservation checks here) when Docker does not say. */
@@ -624,6 +641,11 @@ public final class Operator implements AutoCloseable {
 
     public int httpPort() {
         return http.port();
+    }
+
+    /** Told of every image Berth pulls or builds onto this host: only those may the image collector remove. */
+    public dev.berth.operator.images.ImageAcquisitions imageAcquisitions() {
+        return imageLedger;
     }
 
     public PrometheusMeterRegistry registry() {

@@ -16,6 +16,8 @@ public interface DockerImages {
     String IMAGE_PULL_FAILED = "ImagePullFailed";
     String IMAGE_PUSH_FAILED = "ImagePushFailed";
     String BUILD_FAILED = "BuildFailed";
+    /** {@link #remove}: a container uses the image (or an image is built on it), so it stays. */
+    String IMAGE_IN_USE = "ImageInUse";
 
     /** The image a reference names on this host ({@code name:tag}, {@code name@sha256:...} or an id), if present. */
     Optional<ImageInfo> inspect(String ref);
@@ -44,7 +46,7 @@ public interface DockerImages {
 
     /**
      * Removes the image (not forced: an image a container still uses stays, and the call fails with
-     * {@link DockerActionException}). Gone already is fine.
+     * {@link DockerActionException} {@link #IMAGE_IN_USE}). Gone already is fine.
      */
     void remove(String imageId);
 }
