@@ -78,6 +78,12 @@ public final class DockerJavaImages implements DockerImages {
             return callback.imageId.startsWith("sha256:") ? callback.imageId : "sha256:" + callback.imageId;
         } catch (java.io.IOException e) {
             throw new DockerActionException(BUILD_FAILED, "build failed: " + e.getMessage() + lines.tail(), e);
+        } catch (DockerActionException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // the daemon refused the request itself (a Dockerfile that does not parse: 400 with its message)
+            throw new DockerActionException(BUILD_FAILED, "build failed: " + DockerErrors.dockerMessage(e)
+                    + lines.tail(), e);
         }
     }
 
