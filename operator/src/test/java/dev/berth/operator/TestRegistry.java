@@ -91,7 +91,8 @@ public final class TestRegistry implements AutoCloseable {
 
     /**
      * A registry listening on {@code address} (an IPv4 address this machine has, such as
-     * {@code OverlayTestBed.rootIp()} once it is assigned), on a free port, answering when this returns.
+     * {@code OverlayTestBed.rootIpUp()}), on a free port, answering when this returns. Close it before whatever owns
+     * the address (declare it after the bed in try-with-resources).
      */
     public static TestRegistry start(String address) {
         IOException last = null;

@@ -129,6 +129,17 @@ final class OverlayTestBed implements AutoCloseable {
     }
 
     /**
+     * Assigns {@link #rootIp()} to the underlay bridge (once) and returns it: for a server in the root namespace that the
+     * hosts reach, such as {@code TestRegistry.start(bed.rootIpUp())}.
+     */
+    synchronized String rootIpUp() throws IOException {
+        if (!run("ip", "-br", "addr", "show", "dev", bridge).contains(rootIp() + "/")) {
+            run("ip", "addr", "add", rootIp() + "/24", "dev", bridge);
+        }
+        return rootIp();
+    }
+
+    /**
      * Starts {@code berth operator} for a prepared host INSIDE its network namespace, as on a real host: it manages the
      * namespace's links without {@code --netns}, binds what it serves (metrics, DNS) there, and reaches etcd through a
      * relay on {@link #rootIp()}. Its metrics listen on the host's underlay address, port 9464. SIGKILL with {@link #killProcess}.
@@ -136,7 +147,7 @@ final class OverlayTestBed implements AutoCloseable {
     void startInNetns(Host host, List<String> options) throws IOException {
         synchronized (this) {
             if (etcdRelay == null) {
-                tryRun("ip", "addr", "add", rootIp() + "/24", "dev", bridge);
+                rootIpUp();
                 String first = etcd.settings.endpoints().get(0);
                 java.net.URI uri = java.net.URI.create(first);
                 etcdRelay = new TcpRelay(rootIp(), new java.net.InetSocketAddress(uri.getHost(), uri.getPort()));

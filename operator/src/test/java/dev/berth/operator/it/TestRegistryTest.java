@@ -12,11 +12,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The test registry every image test uses, against the env's real dockerd: pushes give digests, pulls need the
@@ -25,10 +24,14 @@ import org.junit.jupiter.api.Test;
 class TestRegistryTest {
     private final String docker = TestEnv.dockerHost();
 
+    @TempDir
+    Path tmp;
+
     @Test
     void pushedImagesPullOnlyWithTheLoginAndSurviveARestart() throws Exception {
         Path certs;
         String repo = TestEnv.uniqueName("reg-test/one");
+        DockerCli plain = cli("plain");
         try (TestRegistry registry = TestRegistry.start()) {
             certs = Path.of("/etc/docker/certs.d", registry.host());
             assertTrue(Files.isRegularFile(certs.resolve("ca.crt")), "the test CA is in " + certs);
@@ -37,102 +40,76 @@ class TestRegistryTest {
 
             String digest = registry.push(docker, TestEnv.testImage(), repo + ":1");
             assertTrue(digest.matches("sha256:[0-9a-f]{64}"), digest);
-            assertFalse(cli(null, "image", "inspect", ref).ok(), "the pushed tag is not left on the daemon");
+            assertFalse(plain.run("image", "inspect", ref).ok(), "the pushed tag is not left on the daemon");
 
-            Path login = Files.createTempDirectory("berth-regtest-login-");
-            Path anonymous = Files.createTempDirectory("berth-regtest-anon-");
-            Path wrong = Files.createTempDirectory("berth-regtest-wrong-");
-            try {
-                assertTrue(withStdin(login, registry.password(), "login", "-u", registry.username(), "--password-stdin",
-                        registry.host()).ok());
-                Files.writeString(wrong.resolve("config.json"), "{\"auths\":{\"" + registry.host() + "\":{\"auth\":\""
-                        + java.util.Base64.getEncoder().encodeToString((registry.username() + ":nope")
-                        .getBytes(StandardCharsets.UTF_8)) + "\"}}}");
+            DockerCli login = loggedIn(registry, docker, "login");
+            DockerCli.Result pulled = login.run("pull", ref);
+            assertTrue(pulled.ok(), pulled.out());
+            assertTrue(pulled.out().contains(digest), "pulled the pushed digest: " + pulled.out());
+            plain.run("rmi", ref);
 
-                Result pulled = cli(login, "pull", ref);
-                assertTrue(pulled.ok(), pulled.out());
-                assertTrue(pulled.out().contains(digest), "pulled the pushed digest: " + pulled.out());
-                cli(null, "rmi", ref);
+            // Without credentials dockerd also tries plain HTTP on loopback (see TestRegistry); either way: no image.
+            DockerCli.Result anonymous = plain.run("pull", ref);
+            assertFalse(anonymous.ok(), anonymous.out());
+            Instant before = Instant.now();
+            DockerCli.Result refused = wrongPassword(registry, docker).run("pull", ref);
+            assertFalse(refused.ok(), refused.out());
+            assertTrue(refused.out().contains("unauthorized"), refused.out());
+            List<Instant> unauthorized = registry.unauthorizedAt();
+            assertEquals(1, unauthorized.stream().filter(at -> at.isAfter(before.minusSeconds(1))).count(),
+                    "one refused attempt for the wrong password: " + unauthorized);
 
-                // Without credentials dockerd also tries plain HTTP on loopback (see TestRegistry); either way: no image.
-                Result anon = cli(anonymous, "pull", ref);
-                assertFalse(anon.ok(), anon.out());
-                Instant before = Instant.now();
-                Result refused = cli(wrong, "pull", ref);
-                assertFalse(refused.ok(), refused.out());
-                assertTrue(refused.out().contains("unauthorized"), refused.out());
-                List<Instant> unauthorized = registry.unauthorizedAt();
-                assertEquals(1, unauthorized.stream().filter(at -> !at.isBefore(before.minusSeconds(1))).count(),
-                        "one refused attempt for the wrong password: " + unauthorized);
-
-                registry.stop();
-                Result down = cli(login, "pull", ref);
-                assertFalse(down.ok(), "no pull while the registry is down: " + down.out());
-                registry.restart();
-                Result back = cli(login, "pull", ref);
-                assertTrue(back.ok(), "the same image after a restart: " + back.out());
-                cli(null, "rmi", ref);
-                assertTrue(registry.log().stream().anyMatch(line -> line.contains("GET /v2/" + repo + "/manifests/")),
-                        "the access log shows the pulls");
-            } finally {
-                deleteTree(login);
-                deleteTree(anonymous);
-                deleteTree(wrong);
-            }
+            registry.stop();
+            DockerCli.Result down = login.run("pull", ref);
+            assertFalse(down.ok(), "no pull while the registry is down: " + down.out());
+            registry.restart();
+            DockerCli.Result back = login.run("pull", ref);
+            assertTrue(back.ok(), "the same image after a restart: " + back.out());
+            plain.run("rmi", ref);
+            assertTrue(registry.log().stream().anyMatch(line -> line.contains("GET /v2/" + repo + "/manifests/")),
+                    "the access log shows the pulls");
         }
         assertFalse(Files.exists(certs), "close() removes " + certs);
     }
 
     @Test
-    void pushNewGivesANewDigestEveryTime() {
+    void pushNewGivesANewDigestEveryTime() throws IOException {
         String repo = TestEnv.uniqueName("reg-test/new");
         try (TestRegistry registry = TestRegistry.start()) {
             String first = registry.pushNew(docker, repo + ":latest");
             String second = registry.pushNew(docker, repo + ":latest");
             assertNotEquals(first, second);
-            assertFalse(cli(null, "image", "inspect", registry.host() + "/" + repo + ":latest").ok());
+            assertFalse(cli("plain").run("image", "inspect", registry.host() + "/" + repo + ":latest").ok());
         }
     }
 
-    record Result(boolean ok, String out) {
+    private DockerCli cli(String name) throws IOException {
+        return new DockerCli(docker, Files.createDirectories(tmp.resolve(name)));
     }
 
-    /** The docker CLI on the env's daemon; {@code config} null = the default one (for commands that need no login). */
-    private Result cli(Path config, String... args) {
-        return withStdin(config, null, args);
+    /** A CLI on {@code dockerHost} logged in to the registry (the login itself goes through that daemon). */
+    static DockerCli loggedIn(TestRegistry registry, String dockerHost, Path config) {
+        DockerCli cli = new DockerCli(dockerHost, config);
+        DockerCli.Result login = cli.withStdin(registry.password(), "login", "-u", registry.username(),
+                "--password-stdin", registry.host());
+        assertTrue(login.ok(), login.out());
+        return cli;
     }
 
-    private Result withStdin(Path config, String stdin, String... args) {
-        List<String> command = new ArrayList<>(List.of("docker"));
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        builder.environment().putAll(Map.of("DOCKER_HOST", docker));
-        if (config != null) {
-            builder.environment().put("DOCKER_CONFIG", config.toString());
-        }
-        try {
-            Process p = builder.start();
-            try (var in = p.getOutputStream()) {
-                if (stdin != null) {
-                    in.write(stdin.getBytes(StandardCharsets.UTF_8));
-                }
-            }
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue(p.waitFor(120, TimeUnit.SECONDS), "docker " + args[0] + " ended");
-            return new Result(p.exitValue() == 0, out);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+    private DockerCli loggedIn(TestRegistry registry, String dockerHost, String name) throws IOException {
+        return loggedIn(registry, dockerHost, Files.createDirectories(tmp.resolve(name)));
     }
 
-    private static void deleteTree(Path root) throws IOException {
-        try (var walk = Files.walk(root)) {
-            for (Path path : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
-        }
+    private DockerCli wrongPassword(TestRegistry registry, String dockerHost) throws IOException {
+        return wrongPassword(registry, dockerHost, Files.createDirectories(tmp.resolve("wrong")));
+    }
+
+    /** A CLI whose config holds the registry's user with a wrong password (docker login would refuse to store it). */
+    static DockerCli wrongPassword(TestRegistry registry, String dockerHost, Path config) throws IOException {
+        String auth = Base64.getEncoder().encodeToString((registry.username() + ":not-" + registry.password())
+                .getBytes(StandardCharsets.UTF_8));
+        Files.writeString(config.resolve("config.json"),
+                "{\"auths\":{\"" + registry.host() + "\":{\"auth\":\"" + auth + "\"}}}");
+        return new DockerCli(dockerHost, config);
     }
 }
