@@ -76,7 +76,7 @@ public final class DockerImageBuilds implements ImageBuilds, AutoCloseable {
     private final KeyLayout keys;
     private final Function<String, Optional<GitSourceSpec>> gitSources;
     private final GitBuildContexts git;
-    private final Function<String, Optional<RegistryAuth>> credentials;
+    private final Logins credentials;
     private final ImageSettings settings;
     private final ImageAcquisitions acquisitions;
     private final String host;
@@ -92,11 +92,12 @@ public final class DockerImageBuilds implements ImageBuilds, AutoCloseable {
      * @param gitSources  the GitSources' specs by name (the operator's informer)
      * @param git         reads contexts from the GitSources' repositories (cache under {@link #gitCacheDir})
      * @param credentials the login for a registry host as image references name it, if one is configured
+     *                    ({@code registryCredentials::forRegistry})
      * @param stateDir    the operator's state directory: contexts are written there as tars while a build runs
      */
     public DockerImageBuilds(DockerImages images, EtcdKv kv, KeyLayout keys,
                              Function<String, Optional<GitSourceSpec>> gitSources, GitBuildContexts git,
-                             Function<String, Optional<RegistryAuth>> credentials, ImageSettings settings,
+                             Logins credentials, ImageSettings settings,
                              ImageAcquisitions acquisitions, String host, String instance, Path stateDir, Clock clock) {
         this.images = images;
         this.kv = kv;
@@ -115,6 +116,12 @@ public final class DockerImageBuilds implements ImageBuilds, AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+    }
+
+    /** The login for a registry ({@code host[:port]}), empty for none: {@link RegistryCredentials#forRegistry}. */
+    @FunctionalInterface
+    public interface Logins {
+        Optional<RegistryAuth> forRegistry(String registryHost) throws RegistryCredentials.Unusable;
     }
 
     /** Where {@link GitBuildContexts} keeps its repositories for this operator. */
@@ -255,7 +262,12 @@ public final class DockerImageBuilds implements ImageBuilds, AutoCloseable {
             build(want, prepared, tag);
             return new ImageState.Ready(tag);
         }
-        Optional<RegistryAuth> auth = credentials.apply(ref.registry());
+        Optional<RegistryAuth> auth;
+        try {
+            auth = credentials.forRegistry(ref.registry());
+        } catch (RegistryCredentials.Unusable e) {
+            throw new BuildException(e.getMessage());
+        }
         Optional<String> pulled = pullIfPushed(want, tag, ref, auth);
         if (pulled.isPresent()) {
             return new ImageState.Ready(pulled.get());

@@ -18,6 +18,7 @@ import dev.berth.operator.secrets.OperatorKeyring;
 import dev.berth.operator.store.StoredObject;
 import dev.berth.reconcilers.docker.DockerClients;
 import dev.berth.reconcilers.docker.DockerImages;
+import dev.berth.reconcilers.docker.DockerJavaImages;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,12 +45,14 @@ class DockerImageBuildsTest {
 
     private final String instance = TestEnv.uniqueName("bt");
     private DockerClient docker;
+    private DockerClient streams;
     private final List<DockerImageBuilds> opened = new ArrayList<>();
     private final Map<String, GitSourceSpec> sources = new java.util.concurrent.ConcurrentHashMap<>();
 
     @BeforeEach
     void connect() {
         docker = DockerClients.connect(TestEnv.dockerHost());
+        streams = DockerClients.connectForEvents(TestEnv.dockerHost());
     }
 
     @AfterEach
@@ -64,14 +67,15 @@ class DockerImageBuildsTest {
             }
         }
         docker.close();
+        streams.close();
     }
 
-    private DockerImageBuilds builds(String host, DockerImages images) {
+    private DockerImageBuilds builds(String host, DockerImages images, DockerImageBuilds.Logins logins) {
         Path state = dir.resolve("state-" + host);
         GitBuildContexts git = new GitBuildContexts(DockerImageBuilds.gitCacheDir(state), dir, name -> Optional.empty(),
                 () -> true, new OperatorKeyring(Optional.empty()));
         DockerImageBuilds builds = new DockerImageBuilds(images, etcd.kv, etcd.keys,
-                name -> Optional.ofNullable(sources.get(name)), git, registry -> Optional.empty(),
+                name -> Optional.ofNullable(sources.get(name)), git, logins,
                 new ImageSettings(Duration.ofMinutes(1), BUILD, 85, 80, Duration.ofMinutes(2), Duration.ofMinutes(5)),
                 ImageAcquisitions.NONE, host, instance, state, Clock.systemUTC());
         opened.add(builds);
@@ -79,7 +83,7 @@ class DockerImageBuildsTest {
     }
 
     private DockerImageBuilds builds(String host) {
-        return builds(host, new LocalDockerImages(docker));
+        return builds(host, new DockerJavaImages(docker, streams), registry -> Optional.empty());
     }
 
     private static String dockerfile(String run) {
