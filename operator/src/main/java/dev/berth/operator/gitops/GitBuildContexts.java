@@ -1,6 +1,7 @@
 package dev.berth.operator.gitops;
 
 import dev.berth.crds.gitops.GitSourceSpec;
+import dev.berth.operator.images.GitContexts;
 import dev.berth.operator.secrets.OperatorKeyring;
 import dev.berth.operator.store.StoredObject;
 import java.io.IOException;
@@ -28,12 +29,9 @@ import org.eclipse.jgit.treewalk.TreeWalk;
  * written as a tar the way {@code git archive <commit>:<folder>} does. The repository is fetched with the GitSource's
  * own credentials (the same code as the sync) into a cache of the operator's own.
  */
-public final class GitBuildContexts {
-    /** A folder of a commit: {@code treeId} names its content. */
-    public record Context(String source, String commit, String folder, String treeId) {
-    }
-
+public final class GitBuildContexts implements GitContexts {
     private final GitRepos repos;
+    private final Function<String, Optional<GitSourceSpec>> sources;
 
     /**
      * @param cacheDir      where the bare repositories are kept (under the operator's state directory)
@@ -41,30 +39,52 @@ public final class GitBuildContexts {
      * @param secrets       the stored Secrets by name (a password by Secret reference)
      * @param secretsListed whether those Secrets were listed once
      * @param keyring       the operator's keyring
+     * @param sources       the GitSources' specs by name
      */
     public GitBuildContexts(Path cacheDir, Path secretsDir, Function<String, Optional<StoredObject>> secrets,
-                            BooleanSupplier secretsListed, OperatorKeyring keyring) {
+                            BooleanSupplier secretsListed, OperatorKeyring keyring,
+                            Function<String, Optional<GitSourceSpec>> sources) {
+        this.sources = sources;
         this.repos = new GitRepos(cacheDir, new SecretRef(secretsDir, System::getenv,
                 new SecretValues(secrets, secretsListed, keyring)));
     }
 
     /** Finds {@code folder} ("" for the root) in {@code commit}, fetching the source when the commit is not here. */
-    public Context context(String source, GitSourceSpec spec, String commit, String folder) throws GitSyncException {
-        try (Repository repo = repos.withCommit(source, spec, commit)) {
-            return new Context(source, commit, folder, tree(repo, commit, folder).getName());
+    @Override
+    public String treeId(String source, String commit, String folder) throws Unavailable {
+        try (Repository repo = open(source, commit)) {
+            return tree(repo, commit, folder).getName();
+        } catch (GitSyncException e) {
+            throw new Unavailable(e.getMessage(), e);
         } catch (IOException e) {
-            throw new GitSyncException("GitError", "cannot read commit " + commit + ": " + e.getMessage(), e);
+            throw new Unavailable("cannot read commit " + commit + ": " + e.getMessage(), e);
         }
     }
 
-    /** Writes the context's files as a tar (regular files, executables, symbolic links; submodules are left out). */
-    public void writeTar(Context context, GitSourceSpec spec, OutputStream out) throws GitSyncException, IOException {
-        try (Repository repo = repos.withCommit(context.source(), spec, context.commit());
+    private Repository open(String source, String commit) throws GitSyncException {
+        GitSourceSpec spec = sources.apply(source).orElseThrow(() -> new GitSyncException("SourceNotFound",
+                "gitsource/" + source + " that the stack came from does not exist"));
+        return repos.withCommit(source, spec, commit);
+    }
+
+    /** Writes the tree's files as a tar (regular files, executables, symbolic links; submodules are left out). */
+    @Override
+    public void writeTar(String source, String commit, String treeId, OutputStream out) throws Unavailable,
+            IOException {
+        try {
+            write(open(source, commit), treeId, out);
+        } catch (GitSyncException e) {
+            throw new Unavailable(e.getMessage(), e);
+        }
+    }
+
+    private static void write(Repository opened, String treeId, OutputStream out) throws IOException {
+        try (Repository repo = opened;
              TarArchiveOutputStream tar = new TarArchiveOutputStream(out, StandardCharsets.UTF_8.name());
              TreeWalk walk = new TreeWalk(repo)) {
             tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
             tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
-            walk.addTree(ObjectId.fromString(context.treeId()));
+            walk.addTree(ObjectId.fromString(treeId));
             walk.setRecursive(true);
             // a fixed time: the same tree gives the same tar, and the builder's cache holds across commits
             Date time = new Date(0);

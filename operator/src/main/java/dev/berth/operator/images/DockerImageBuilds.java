@@ -1,13 +1,9 @@
 package dev.berth.operator.images;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.berth.crds.gitops.GitSourceSpec;
 import dev.berth.crds.stack.BuildSpec;
 import dev.berth.crds.stack.ServiceSpec;
 import dev.berth.crds.stack.StackAnnotations;
-import dev.berth.operator.gitops.GitAnnotations;
-import dev.berth.operator.gitops.GitBuildContexts;
-import dev.berth.operator.gitops.GitSyncException;
 import dev.berth.operator.store.EtcdKv;
 import dev.berth.operator.store.KeyLayout;
 import dev.berth.operator.store.StoreException;
@@ -74,8 +70,7 @@ public final class DockerImageBuilds implements ImageBuilds, AutoCloseable {
     private final DockerImages images;
     private final EtcdKv kv;
     private final KeyLayout keys;
-    private final Function<String, Optional<GitSourceSpec>> gitSources;
-    private final GitBuildContexts git;
+    private final GitContexts git;
     private final Logins credentials;
     private final ImageSettings settings;
     private final ImageAcquisitions acquisitions;
@@ -89,20 +84,19 @@ public final class DockerImageBuilds implements ImageBuilds, AutoCloseable {
     private final ObjectMapper json = new ObjectMapper();
 
     /**
-     * @param gitSources  the GitSources' specs by name (the operator's informer)
-     * @param git         reads contexts from the GitSources' repositories (cache under {@link #gitCacheDir})
+     * @param git         reads contexts from the GitSources' repositories (gitops.GitBuildContexts, with its cache
+     *                    under {@link #gitCacheDir})
      * @param credentials the login for a registry host as image references name it, if one is configured
      *                    ({@code registryCredentials::forRegistry})
      * @param stateDir    the operator's state directory: contexts are written there as tars while a build runs
      */
     public DockerImageBuilds(DockerImages images, EtcdKv kv, KeyLayout keys,
-                             Function<String, Optional<GitSourceSpec>> gitSources, GitBuildContexts git,
+                             GitContexts git,
                              Logins credentials, ImageSettings settings,
                              ImageAcquisitions acquisitions, String host, String instance, Path stateDir, Clock clock) {
         this.images = images;
         this.kv = kv;
         this.keys = keys;
-        this.gitSources = gitSources;
         this.git = git;
         this.credentials = credentials;
         this.settings = settings;
@@ -124,7 +118,7 @@ public final class DockerImageBuilds implements ImageBuilds, AutoCloseable {
         Optional<RegistryAuth> forRegistry(String registryHost) throws RegistryCredentials.Unusable;
     }
 
-    /** Where {@link GitBuildContexts} keeps its repositories for this operator. */
+    /** Where gitops.GitBuildContexts keeps its repositories for this operator. */
     public static Path gitCacheDir(Path stateDir) {
         return stateDir.resolve("builds").resolve("git");
     }
@@ -137,9 +131,9 @@ public final class DockerImageBuilds implements ImageBuilds, AutoCloseable {
             boolean fromGit = service.build() != null && !service.build().onHosts();
             // a git context is named by its commit; a host folder is looked at again on a spec change or a restart
             return new Want(stack.name(), service.name(), service.image(), service.build(),
-                    fromGit ? annotations.get(GitAnnotations.SOURCE) : null,
-                    fromGit ? annotations.get(GitAnnotations.COMMIT) : null,
-                    fromGit ? annotations.get(GitAnnotations.PATH) : null,
+                    fromGit ? annotations.get(GitContexts.SOURCE_ANNOTATION) : null,
+                    fromGit ? annotations.get(GitContexts.COMMIT_ANNOTATION) : null,
+                    fromGit ? annotations.get(GitContexts.PATH_ANNOTATION) : null,
                     annotations.get(StackAnnotations.RESTARTED_AT));
         }
 
@@ -223,7 +217,7 @@ public final class DockerImageBuilds implements ImageBuilds, AutoCloseable {
             result = attempt(entry);
         } catch (BuildException | DockerActionException e) {
             result = failed(entry, e.getMessage());
-        } catch (GitSyncException e) {
+        } catch (GitContexts.Unavailable e) {
             result = failed(entry, "cannot read the build context: " + e.getMessage());
         } catch (StoreException e) {
             result = failed(entry, "etcd: " + e.getMessage());
@@ -242,7 +236,7 @@ public final class DockerImageBuilds implements ImageBuilds, AutoCloseable {
     }
 
     /** The image's state when this attempt ends; null when it waits for another host and was queued again. */
-    private ImageState attempt(Entry entry) throws IOException, GitSyncException {
+    private ImageState attempt(Entry entry) throws IOException, GitContexts.Unavailable {
         Want want = entry.want;
         Prepared prepared = prepare(want);
         String tag = BuildNames.tag(want.image(), want.stack(), want.service(), prepared.hash());
@@ -319,7 +313,7 @@ public final class DockerImageBuilds implements ImageBuilds, AutoCloseable {
         return info.repoDigests().stream().filter(d -> d.startsWith(prefix)).findFirst();
     }
 
-    private void build(Want want, Prepared prepared, String tag) throws IOException, GitSyncException {
+    private void build(Want want, Prepared prepared, String tag) throws IOException, GitContexts.Unavailable {
         Files.createDirectories(tmpDir);
         Path tar = tmpDir.resolve(prepared.hash().substring(0, 12) + "-" + UUID.randomUUID() + ".tar");
         try {
@@ -354,10 +348,10 @@ public final class DockerImageBuilds implements ImageBuilds, AutoCloseable {
     }
 
     private interface TarWriter {
-        void write(OutputStream out) throws IOException, GitSyncException;
+        void write(OutputStream out) throws IOException, GitContexts.Unavailable;
     }
 
-    private Prepared prepare(Want want) throws IOException, GitSyncException {
+    private Prepared prepare(Want want) throws IOException, GitContexts.Unavailable {
         BuildSpec build = want.build();
         String dockerfile = BuildNames.dockerfile(build).orElseThrow(() -> new BuildException("dockerfile \""
                 + build.dockerfile() + "\" must be a path inside the build context"));
@@ -369,23 +363,21 @@ public final class DockerImageBuilds implements ImageBuilds, AutoCloseable {
         }
         if (want.source() == null || want.commit() == null) {
             throw new BuildException("build context \"" + build.context() + "\" is relative, so the stack must come"
-                    + " from a GitSource (it has no " + GitAnnotations.SOURCE + " annotation); or give an absolute"
+                    + " from a GitSource (it has no " + GitContexts.SOURCE_ANNOTATION + " annotation); or give an absolute"
                     + " path on the hosts");
         }
         if (want.manifestPath() == null) {
-            throw new BuildException("the stack has no " + GitAnnotations.PATH + " annotation yet (synced by an"
+            throw new BuildException("the stack has no " + GitContexts.PATH_ANNOTATION + " annotation yet (synced by an"
                     + " older operator); the next sync of gitsource/" + want.source() + " adds it");
         }
-        GitSourceSpec spec = gitSources.apply(want.source()).orElseThrow(() -> new BuildException("gitsource/"
-                + want.source() + " that the stack came from does not exist"));
         String folder = BuildNames.resolve(BuildNames.folderOf(want.manifestPath()), build.context())
                 .orElseThrow(() -> new BuildException("build context \"" + build.context() + "\" leaves the"
                         + " repository of gitsource/" + want.source()));
-        GitBuildContexts.Context context = git.context(want.source(), spec, want.commit(), folder);
-        String hash = BuildNames.hash("git " + context.treeId(), build);
+        String treeId = git.treeId(want.source(), want.commit(), folder);
+        String hash = BuildNames.hash("git " + treeId, build);
         String where = "gitsource/" + want.source() + " " + want.commit().substring(0, Math.min(12,
                 want.commit().length())) + ":" + (folder.isEmpty() ? "." : folder);
-        return new Prepared(hash, dockerfile, where, out -> git.writeTar(context, spec, out));
+        return new Prepared(hash, dockerfile, where, out -> git.writeTar(want.source(), want.commit(), treeId, out));
     }
 
     private record Claim(boolean ours, String host, long lease, CloseableClient keepAlive, String key,

@@ -25,6 +25,13 @@ class BuildPathAnnotationTest {
     }
 
     @Test
+    void theBuildsReadTheAnnotationsGitOpsWrites() {
+        assertEquals(GitAnnotations.SOURCE, dev.berth.operator.images.GitContexts.SOURCE_ANNOTATION);
+        assertEquals(GitAnnotations.COMMIT, dev.berth.operator.images.GitContexts.COMMIT_ANNOTATION);
+        assertEquals(GitAnnotations.PATH, dev.berth.operator.images.GitContexts.PATH_ANNOTATION);
+    }
+
+    @Test
     void thePathIsAddedKeepingTheTextAndReplacedOnTheNextInject() {
         String yaml = stack("web", "");
         String once = GitAnnotations.inject(yaml, "src", "c1", "deploy/web/stack.yaml");

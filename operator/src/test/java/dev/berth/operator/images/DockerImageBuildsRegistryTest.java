@@ -81,9 +81,8 @@ class DockerImageBuildsRegistryTest {
     private DockerImageBuilds builds(String host, GitSourceSpec source) {
         Path state = dir.resolve("state-" + host);
         DockerImageBuilds builds = new DockerImageBuilds(new DockerJavaImages(docker, streams), etcd.kv, etcd.keys,
-                name -> Optional.of(source),
                 new GitBuildContexts(DockerImageBuilds.gitCacheDir(state), dir, name -> Optional.empty(), () -> true,
-                        new OperatorKeyring(Optional.empty())),
+                        new OperatorKeyring(Optional.empty()), name -> Optional.of(source)),
                 reg -> reg.equals(registry.host())
                         ? Optional.of(new RegistryAuth(reg, registry.username(), registry.password()))
                         : Optional.empty(),

@@ -73,9 +73,8 @@ class DockerImageBuildsTest {
     private DockerImageBuilds builds(String host, DockerImages images, DockerImageBuilds.Logins logins) {
         Path state = dir.resolve("state-" + host);
         GitBuildContexts git = new GitBuildContexts(DockerImageBuilds.gitCacheDir(state), dir, name -> Optional.empty(),
-                () -> true, new OperatorKeyring(Optional.empty()));
-        DockerImageBuilds builds = new DockerImageBuilds(images, etcd.kv, etcd.keys,
-                name -> Optional.ofNullable(sources.get(name)), git, logins,
+                () -> true, new OperatorKeyring(Optional.empty()), name -> Optional.ofNullable(sources.get(name)));
+        DockerImageBuilds builds = new DockerImageBuilds(images, etcd.kv, etcd.keys, git, logins,
                 new ImageSettings(Duration.ofMinutes(1), BUILD, 85, 80, Duration.ofMinutes(2), Duration.ofMinutes(5)),
                 ImageAcquisitions.NONE, host, instance, state, Clock.systemUTC());
         opened.add(builds);
