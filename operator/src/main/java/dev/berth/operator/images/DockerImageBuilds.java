@@ -64,6 +64,8 @@ public final class DockerImageBuilds implements ImageBuilds, AutoCloseable {
     private static final Duration MAX_RETRY = Duration.ofMinutes(5);
     private static final Duration FIRST_POLL = Duration.ofSeconds(1);
     private static final Duration MAX_POLL = Duration.ofSeconds(10);
+    /** How often a ready local build is looked for on the host (someone may have removed it). */
+    private static final Duration RECHECK = Duration.ofSeconds(60);
     public static final String MANAGED_BY = "berth.dev/managed-by";
     public static final String BUILT_FROM = "berth.dev/built-from";
 
@@ -148,6 +150,9 @@ public final class DockerImageBuilds implements ImageBuilds, AutoCloseable {
         boolean queued;
         int failures;
         int polls;
+        /** The local tag a Ready state names (builds without a registry), and when it was last seen on the host. */
+        String localTag;
+        Instant seenAt;
         final List<Runnable> waiters = new ArrayList<>();
 
         Entry(Want want, ImageState state) {
@@ -174,6 +179,12 @@ public final class DockerImageBuilds implements ImageBuilds, AutoCloseable {
                 entry.state = new ImageState.InProgress(ImageState.BUILDING, "building the image of service "
                         + service.name() + " again");
                 queue(entry, Duration.ZERO);
+            } else if (entry.state instanceof ImageState.Ready && entry.localTag != null && !entry.queued
+                    && !clock.instant().isBefore(entry.seenAt.plus(RECHECK))) {
+                // still Ready meanwhile: what runs stays; a missing image is built again before it is needed
+                entry.queued = true;
+                Entry checked = entry;
+                worker.execute(() -> recheck(checked));
             }
             if (entry.queued && onDone != null) {
                 entry.waiters.add(onDone);
@@ -204,6 +215,26 @@ public final class DockerImageBuilds implements ImageBuilds, AutoCloseable {
         worker.schedule(() -> run(entry), delay.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    private void recheck(Entry entry) {
+        boolean here;
+        try {
+            here = images.inspect(entry.localTag).isPresent();
+        } catch (RuntimeException e) {
+            here = true; // Docker did not answer: look again later rather than build on doubt
+        }
+        if (here) {
+            synchronized (entries) {
+                entry.seenAt = clock.instant();
+                entry.queued = false;
+                entry.waiters.clear(); // still Ready: nobody waits for anything
+            }
+            return;
+        }
+        log.info("build stack/{} service {}: {} is no longer on this host; building it again", entry.want.stack(),
+                entry.want.service(), entry.localTag);
+        run(entry);
+    }
+
     private void run(Entry entry) {
         synchronized (entries) {
             if (entries.get(entry.want.key()) != entry) {
@@ -230,6 +261,7 @@ public final class DockerImageBuilds implements ImageBuilds, AutoCloseable {
         if (result != null) {
             if (result instanceof ImageState.Ready) {
                 entry.failures = 0;
+                entry.seenAt = clock.instant();
             }
             settle(entry, result);
         }
@@ -241,6 +273,7 @@ public final class DockerImageBuilds implements ImageBuilds, AutoCloseable {
         Prepared prepared = prepare(want);
         String tag = BuildNames.tag(want.image(), want.stack(), want.service(), prepared.hash());
         boolean push = BuildNames.pushes(want.image());
+        entry.localTag = push ? null : tag;
         ImageRef ref = ImageRef.parse(tag);
         Optional<ImageInfo> here = images.inspect(tag);
         if (here.isPresent()) {

@@ -70,19 +70,50 @@ class DockerImageBuildsTest {
         streams.close();
     }
 
+    /** The real time, moved on by hand when a test must see what happens a minute later. */
+    private static final class MovableClock extends Clock {
+        private volatile Duration ahead = Duration.ZERO;
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public java.time.Instant instant() {
+            return java.time.Instant.now().plus(ahead);
+        }
+    }
+
+    private final MovableClock clock = new MovableClock();
+
     private DockerImageBuilds builds(String host, DockerImages images, DockerImageBuilds.Logins logins) {
         Path state = dir.resolve("state-" + host);
         GitBuildContexts git = new GitBuildContexts(DockerImageBuilds.gitCacheDir(state), dir, name -> Optional.empty(),
                 () -> true, new OperatorKeyring(Optional.empty()), name -> Optional.ofNullable(sources.get(name)));
         DockerImageBuilds builds = new DockerImageBuilds(images, etcd.kv, etcd.keys, git, logins,
                 new ImageSettings(Duration.ofMinutes(1), BUILD, 85, 80, Duration.ofMinutes(2), Duration.ofMinutes(5)),
-                ImageAcquisitions.NONE, host, instance, state, Clock.systemUTC());
+                ImageAcquisitions.NONE, host, instance, state, clock);
         opened.add(builds);
         return builds;
     }
 
     private DockerImageBuilds builds(String host) {
         return builds(host, new DockerJavaImages(docker, streams), registry -> Optional.empty());
+    }
+
+    private static boolean imagePresent(String ref) {
+        try {
+            docker("image", "inspect", ref);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static String dockerfile(String run) {
@@ -218,6 +249,16 @@ class DockerImageBuildsTest {
         assertEquals("hello from the host", docker("run", "--rm", ready.ref(), "cat", "/ctx/hello.txt").strip());
         assertEquals("Dockerfile\nhello.txt", docker("run", "--rm", ready.ref(), "ls", "/ctx").strip());
         assertEquals(ready, settled(builds("h1"), stack, "app", BUILD), "another operator finds the same tag");
+
+        // removed from the host behind Berth's back: the next look (a minute on) builds it again, Ready meanwhile
+        docker("rmi", "-f", ready.ref());
+        clock.ahead = Duration.ofSeconds(61);
+        assertEquals(ready, builds.image(stack, BuildTestSupport.service(stack, "app"), () -> {
+        }));
+        dev.berth.operator.Await.until(BUILD, "built again", () -> builds.builds() == 2
+                && !(builds.image(stack, BuildTestSupport.service(stack, "app"), () -> {
+                }) instanceof ImageState.InProgress) && imagePresent(ready.ref()));
+        assertEquals(ready, settled(builds, stack, "app", BUILD));
 
         Files.writeString(context.resolve("hello.txt"), "changed\n");
         assertNotEquals(hash, HostContext.of(context, "Dockerfile").hash());
