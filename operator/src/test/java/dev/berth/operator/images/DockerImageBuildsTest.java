@@ -210,7 +210,8 @@ class DockerImageBuildsTest {
         String fixed = repo.commit("bad instruction");
         ImageState.Failed bad = assertInstanceOf(ImageState.Failed.class,
                 settled(builds, gitStack(instance + "-web", source, fixed, "."), "app", BUILD));
-        assertTrue(bad.message().toLowerCase().contains("unknown instruction"), bad.message());
+        assertTrue(bad.message().startsWith("build failed: dockerfile parse error line 2: unknown instruction"),
+                bad.message());
     }
 
     @Test

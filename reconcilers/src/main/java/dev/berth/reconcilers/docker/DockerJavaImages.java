@@ -344,8 +344,9 @@ public final class DockerJavaImages implements DockerImages {
                         + request.timeout().toSeconds() + " s" + lines.tail());
             }
             if (callback.failure != null) {
-                throw new DockerActionException(BUILD_FAILED, "build failed: " + failureText(callback.failure)
-                        + lines.tail(), callback.failure);
+                String text = callback.failure instanceof RuntimeException e ? DockerErrors.dockerMessage(e)
+                        : failureText(callback.failure);
+                throw new DockerActionException(BUILD_FAILED, "build failed: " + text + lines.tail(), callback.failure);
             }
             if (lines.error != null) {
                 throw new DockerActionException(BUILD_FAILED, "build failed: " + lines.error + lines.tail());
@@ -395,10 +396,15 @@ public final class DockerJavaImages implements DockerImages {
             }
         }
 
+        /** Kept for the caller's message (the template's own onError logs every refused build as an ERROR). */
         @Override
         public void onError(Throwable throwable) {
             failure = throwable;
-            super.onError(throwable);
+            try {
+                close();
+            } catch (java.io.IOException e) {
+                // the stream is gone either way
+            }
         }
     }
 
