@@ -215,6 +215,28 @@ class DockerImageBuildsTest {
     }
 
     @Test
+    void aBuildLongerThanItsTimeoutFailsInTime() throws IOException {
+        Path context = dir.resolve("slow");
+        Files.createDirectories(context);
+        Files.writeString(context.resolve("Dockerfile"), "FROM " + TestEnv.testImage() + "\nRUN sleep 60\n");
+        java.io.ByteArrayOutputStream tar = new java.io.ByteArrayOutputStream();
+        HostContext.of(context, "Dockerfile").writeTar(tar);
+        List<String> output = new java.util.concurrent.CopyOnWriteArrayList<>();
+        long start = System.nanoTime();
+        dev.berth.reconcilers.docker.DockerActionException e = org.junit.jupiter.api.Assertions.assertThrows(
+                dev.berth.reconcilers.docker.DockerActionException.class,
+                () -> new DockerJavaImages(docker, streams).build(new dev.berth.reconcilers.docker.BuildRequest(
+                        () -> new java.io.ByteArrayInputStream(tar.toByteArray()), "Dockerfile", Map.of(), null,
+                        List.of(), Map.of("berth.dev/managed-by", instance), Duration.ofSeconds(3)), output::add));
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        assertEquals(DockerImages.BUILD_FAILED, e.reason());
+        assertTrue(e.getMessage().startsWith("build did not finish within 3 s"), e.getMessage());
+        assertTrue(e.getMessage().contains("RUN sleep 60"), "the step it was at: " + e.getMessage());
+        assertTrue(took.compareTo(Duration.ofSeconds(20)) < 0, "gave up in time: " + took);
+        assertTrue(output.stream().anyMatch(l -> l.startsWith("Step 1/")), output.toString());
+    }
+
+    @Test
     void aContextOutsideTheRepositoryIsRefused() throws IOException {
         BuildTestSupport.Repo repo = new BuildTestSupport.Repo(dir.resolve("repo"));
         repo.write("deploy/web/stack.yaml", "# manifest\n");
