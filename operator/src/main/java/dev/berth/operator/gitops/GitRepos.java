@@ -62,22 +62,69 @@ public final class GitRepos {
         }
     }
 
+    /**
+     * The local repository of {@code source} (the caller closes it), holding {@code commit}: fetched from
+     * {@code spec.ref()} when it is not there yet (a build of the commit a stack was synced from).
+     */
+    Repository withCommit(String source, GitSourceSpec spec, String commit) throws GitSyncException {
+        ObjectId id;
+        try {
+            id = ObjectId.fromString(commit);
+        } catch (RuntimeException e) {
+            throw new GitSyncException("GitError", "\"" + commit + "\" is not a commit id");
+        }
+        Repository repo = null;
+        try {
+            repo = open(source);
+            if (!repo.getObjectDatabase().has(id)) {
+                CredentialsProvider credentials = credentials(spec.credentials());
+                try (SshAccess ssh = SshAccess.of(spec.url(), spec.credentials(), secrets)) {
+                    fetchRef(repo, source, spec, credentials, ssh);
+                }
+                if (!repo.getObjectDatabase().has(id)) {
+                    throw new GitSyncException("CommitNotFound", safeUrl(spec.url()) + " " + spec.ref()
+                            + " no longer has commit " + commit);
+                }
+            }
+            Repository result = repo;
+            repo = null;
+            return result;
+        } catch (TransportException | InvalidRemoteException e) {
+            throw new GitSyncException(reasonOf(e), "cannot fetch " + safeUrl(spec.url()) + ": " + oneLine(e), e);
+        } catch (GitAPIException e) {
+            throw new GitSyncException("FetchFailed", "cannot fetch " + safeUrl(spec.url()) + ": " + oneLine(e), e);
+        } catch (IOException | RuntimeException e) {
+            throw new GitSyncException("GitError", "git failed for " + safeUrl(spec.url()) + ": " + oneLine(e), e);
+        } finally {
+            if (repo != null) {
+                repo.close();
+            }
+        }
+    }
+
+    /** Fetches the spec's ref into {@code refs/berth/<source>}; returns what arrived. */
+    private Ref fetchRef(Repository repo, String source, GitSourceSpec spec, CredentialsProvider credentials,
+                         SshAccess ssh) throws GitAPIException, GitSyncException, IOException {
+        String remoteRef = resolveRemoteRef(repo, spec, credentials, ssh);
+        String localRef = "refs/berth/" + source;
+        try (Git git = new Git(repo)) {
+            git.fetch().setRemote(spec.url()).setCredentialsProvider(credentials).setTransportConfigCallback(ssh)
+                    .setTimeout(TIMEOUT_SECONDS)
+                    .setRefSpecs(new RefSpec("+" + remoteRef + ":" + localRef)).setTagOpt(org.eclipse.jgit.transport.TagOpt.NO_TAGS)
+                    .call();
+        }
+        Ref fetched = repo.exactRef(localRef);
+        if (fetched == null) {
+            throw new GitSyncException("RefNotFound", "fetched " + remoteRef + " from " + safeUrl(spec.url())
+                    + " but nothing arrived");
+        }
+        return fetched;
+    }
+
     private Fetched fetch(String source, GitSourceSpec spec, CredentialsProvider credentials, SshAccess ssh)
             throws GitSyncException {
         try (Repository repo = open(source)) {
-            String remoteRef = resolveRemoteRef(repo, spec, credentials, ssh);
-            String localRef = "refs/berth/" + source;
-            try (Git git = new Git(repo)) {
-                git.fetch().setRemote(spec.url()).setCredentialsProvider(credentials).setTransportConfigCallback(ssh)
-                        .setTimeout(TIMEOUT_SECONDS)
-                        .setRefSpecs(new RefSpec("+" + remoteRef + ":" + localRef)).setTagOpt(org.eclipse.jgit.transport.TagOpt.NO_TAGS)
-                        .call();
-            }
-            Ref fetched = repo.exactRef(localRef);
-            if (fetched == null) {
-                throw new GitSyncException("RefNotFound", "fetched " + remoteRef + " from " + safeUrl(spec.url())
-                        + " but nothing arrived");
-            }
+            Ref fetched = fetchRef(repo, source, spec, credentials, ssh);
             try (RevWalk walk = new RevWalk(repo)) {
                 RevCommit commit = walk.parseCommit(fetched.getObjectId()); // peels annotated tags
                 return new Fetched(commit.getName(), read(repo, commit, spec.path()));

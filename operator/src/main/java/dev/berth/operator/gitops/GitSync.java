@@ -255,8 +255,8 @@ public final class GitSync {
         for (int way = 0; way < 2; way++) {
             String text;
             try {
-                text = way == 0 ? GitAnnotations.injectKeepingText(r.yaml(), source, commit).orElse(null)
-                        : GitAnnotations.reserialise(r.yaml(), source, commit);
+                text = way == 0 ? GitAnnotations.injectKeepingText(r.yaml(), source, commit, r.file()).orElse(null)
+                        : GitAnnotations.reserialise(r.yaml(), source, commit, r.file());
             } catch (IllegalArgumentException e) {
                 text = null;
             }
@@ -268,7 +268,8 @@ public final class GitSync {
                 Resource again = parsed.resources().get(0);
                 if (again.key().equals(r.key()) && SyncPlanner.contentHash(again).equals(want)
                         && source.equals(again.metadata().annotations().get(GitAnnotations.SOURCE))
-                        && commit.equals(again.metadata().annotations().get(GitAnnotations.COMMIT))) {
+                        && commit.equals(again.metadata().annotations().get(GitAnnotations.COMMIT))
+                        && java.util.Objects.equals(r.file(), again.metadata().annotations().get(GitAnnotations.PATH))) {
                     return Optional.of(new SyncPlanner.Desired(r.key(), etcdKey, text, r));
                 }
             }

@@ -87,7 +87,13 @@ public final class SyncPlanner {
                 continue;
             }
             String stored = storedHash(cur.value(), parser);
-            if (wanted.equals(stored)) {
+            if (wanted.equals(stored) && buildsFromCheckout(d.resource())
+                    && !sameCheckout(d.text(), cur.value().value())) {
+                // its image is built from files of the commit: a new commit must reach it even when the manifest
+                // itself did not change (an unchanged context is not built again: the tag hashes the context)
+                writes.add(new EtcdKv.Write(d.etcdKey(), d.text()));
+                changed.add(d.key());
+            } else if (wanted.equals(stored)) {
                 unchanged.add(d.key());
             } else if (wanted.equals(previouslyWritten.get(d.key()))) {
                 if (selfHeal) {
@@ -138,6 +144,19 @@ public final class SyncPlanner {
         return staying;
     }
 
+    /** A Stack with a service built from a context in the repository (a relative {@code build.context}). */
+    static boolean buildsFromCheckout(Resource resource) {
+        return resource.spec() instanceof dev.berth.crds.stack.StackSpec stack && stack.services().stream()
+                .anyMatch(s -> s.build() != null && !s.build().onHosts());
+    }
+
+    private static boolean sameCheckout(String wantedText, String storedText) {
+        Map<String, String> wanted = GitAnnotations.read(wantedText);
+        Map<String, String> stored = GitAnnotations.read(storedText);
+        return Objects.equals(wanted.get(GitAnnotations.COMMIT), stored.get(GitAnnotations.COMMIT))
+                && Objects.equals(wanted.get(GitAnnotations.PATH), stored.get(GitAnnotations.PATH));
+    }
+
     /** The object's meaning without the GitOps annotations: equal hashes mean nothing to write. */
     public static String contentHash(Resource resource) {
         try {
@@ -146,6 +165,7 @@ public final class SyncPlanner {
             if (annotations instanceof ObjectNode a) {
                 a.remove(GitAnnotations.SOURCE);
                 a.remove(GitAnnotations.COMMIT);
+                a.remove(GitAnnotations.PATH);
                 if (a.isEmpty()) {
                     ((ObjectNode) root.get("metadata")).remove("annotations");
                 }
