@@ -2,7 +2,6 @@ package dev.berth.operator.images;
 
 import dev.berth.crds.stack.ServiceSpec;
 import dev.berth.crds.stack.StackAnnotations;
-import dev.berth.operator.gitops.GitAnnotations;
 import dev.berth.operator.kit.Source;
 import dev.berth.operator.kit.Topic;
 import dev.berth.operator.store.StoredObject;
@@ -31,6 +30,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class StackImages {
     private static final Logger log = LoggerFactory.getLogger(StackImages.class);
+    /**
+     * GitAnnotations.COMMIT, written by the GitOps syncer: named here because gitops depends on control, which depends
+     * on this package (the package rules forbid the cycle).
+     */
+    static final String COMMIT = "berth.dev/commit";
 
     private final ImagePuller puller;
     private final ImageBuilds builds;
@@ -219,7 +223,7 @@ public final class StackImages {
                 .append("created=").append(stack.raw().createRevision()).append('\n')
                 .append("restarted=").append(annotations.getOrDefault(StackAnnotations.RESTARTED_AT, "")).append('\n');
         if (service.build() != null) {
-            text.append("commit=").append(annotations.getOrDefault(GitAnnotations.COMMIT, "")).append('\n');
+            text.append("commit=").append(annotations.getOrDefault(COMMIT, "")).append('\n');
         }
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.toString().getBytes(StandardCharsets.UTF_8));
