@@ -26,11 +26,15 @@ install_packages() {
   [ -x /usr/sbin/sshd ] || need+=(openssh-server)   # the GitOps ssh test runs its own sshd on loopback
   command -v git >/dev/null || need+=(git)
   command -v prometheus >/dev/null || need+=(prometheus)   # promtool too; tests run their own instance
+  # The image tests run their own registry (TestRegistry): distribution 2.8, bcrypt htpasswd, a test CA.
+  command -v docker-registry >/dev/null || need+=(docker-registry)
+  command -v htpasswd >/dev/null || need+=(apache2-utils)
+  command -v openssl >/dev/null || need+=(openssl)
   if [ ${#need[@]} -gt 0 ]; then
     log "installing: ${need[*]}"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
-    # Install only: no package may start a system service (sshd, etcd, prometheus) on this machine.
+    # Install only: no package may start a system service (sshd, etcd, prometheus, docker-registry) on this machine.
     local policy=/usr/sbin/policy-rc.d created_policy=""
     if [ ! -e "$policy" ]; then
       printf '#!/bin/sh\nexit 101\n' >"$policy"; chmod +x "$policy"; created_policy=1
