@@ -33,10 +33,13 @@ import dev.berth.operator.control.HostRecord;
 import dev.berth.operator.control.ExternalNetworks;
 import dev.berth.operator.control.HostRegistration;
 import dev.berth.operator.control.StackReconciler;
+import dev.berth.operator.images.DockerImagePuller;
+import dev.berth.operator.images.ImageAcquisitions;
 import dev.berth.operator.images.ImageBuilds;
+import dev.berth.operator.images.RegistryCredentials;
+import dev.berth.reconcilers.docker.DockerJavaImages;
 import dev.berth.operator.images.ImagePinStore;
 import dev.berth.operator.images.ImagePins;
-import dev.berth.operator.images.ImagePuller;
 import dev.berth.operator.images.ImageState;
 import dev.berth.operator.images.StackImages;
 import dev.berth.reconcilers.docker.DockerImages;
@@ -275,7 +278,7 @@ public final class Operator implements AutoCloseable {
         // One keyring for the operator: it reads the key file again only when the file changed.
         OperatorKeyring keyring = new OperatorKeyring(settings.secrets().keyFile());
         keyring.loadNow();
-        StackImages images = stackImages(kv);
+        StackImages images = stackImages(kv, dockerClient, keyring);
         controllers.add(stackController(stacks, new StackReconciler(host, stacks, observed,
                 new StackConverger(docker), new StatusWriter(kv, settings.keys(), settings.host(), objectMetrics::status),
                 Clock.systemUTC(), new DriftMetrics(registry, List.of("stack")),
@@ -440,14 +443,18 @@ public final class Operator implements AutoCloseable {
 
     /**
      * The images of this host's stacks: pins read from a watch of the pin keys, pulls through a Docker client without
-     * a response timeout (a pull is bounded by the pull timeout instead), builds by the build runtime.
+     * a response timeout (a pull is bounded by the pull timeout instead), credentials from Registry Secrets.
      */
-    private StackImages stackImages(EtcdKv kv) {
+    private StackImages stackImages(EtcdKv kv, DockerClient dockerClient, OperatorKeyring keyring) {
         ImagePinStore pinStore = new ImagePinStore(kv, settings.keys());
         ImagePins pins = new ImagePins(informers.prefix("image-pins", settings.keys().imagePinsPrefix(),
                 StoredValue.class, ImagePins.codec(settings.keys())), pinStore);
-        // Until the docker part lands: every image runs as written (what Berth did before pulling).
-        ImagePuller puller = (ref, policy, onDone) -> new ImageState.Ready(ref);
+        DockerClient streams = DockerClients.connectForEvents(settings.dockerHost());
+        lifecycle.closes("docker image client", streams);
+        DockerImagePuller puller = new DockerImagePuller(new DockerJavaImages(dockerClient, streams),
+                new RegistryCredentials(informers.desired(kind("Secret")), keyring), settings.images(),
+                ImageAcquisitions.NONE, registry, Clock.systemUTC());
+        lifecycle.add("image puller", () -> { }, puller::close);
         // Until the build part lands.
         ImageBuilds builds = (stack, service, onDone) -> new ImageState.Failed(DockerImages.BUILD_FAILED,
                 "builds are not available", Instant.now().plus(Duration.ofMinutes(1)));
