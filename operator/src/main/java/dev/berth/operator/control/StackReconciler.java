@@ -76,6 +76,8 @@ public final class StackReconciler implements Reconciler {
     private final dev.berth.operator.images.StackImages images;
     /** The desired revision each stack last converged at (every planned action worked): actions at that revision are drift. */
     private final Map<String, Long> converged = new ConcurrentHashMap<>();
+    /** The image failure each stack last logged, so a pass that holds the same services again stays quiet. */
+    private final Map<String, String> imageWarnings = new ConcurrentHashMap<>();
 
     /**
      * @param converger     one pass for one stack on this host
@@ -260,10 +262,17 @@ public final class StackReconciler implements Reconciler {
         return until.compareTo(IMAGES_MIN_RETRY) < 0 ? IMAGES_MIN_RETRY : until;
     }
 
-    /** One line per stack pass that holds services for their images; the puller logs each pull itself. */
-    private static void logImages(String name, dev.berth.operator.images.StackImages.Resolved states) {
-        states.firstFailed().ifPresent(e -> log.warn("stack/{}: service(s) {} kept as they run: {}: {}: {}", name,
-                states.notReady().keySet(), e.getKey(), e.getValue().reason(), e.getValue().message()));
+    /**
+     * One line when a stack starts holding services for a failed image or the failure changes (the puller logs each
+     * pull itself): passes in between would repeat it every few seconds.
+     */
+    private void logImages(String name, dev.berth.operator.images.StackImages.Resolved states) {
+        Optional<String> line = states.firstFailed().map(e -> "service(s) " + states.notReady().keySet()
+                + " kept as they run: " + e.getKey() + ": " + e.getValue().reason() + ": " + e.getValue().message());
+        String before = line.isPresent() ? imageWarnings.put(name, line.get()) : imageWarnings.remove(name);
+        if (line.isPresent() && !line.get().equals(before)) {
+            log.warn("stack/{}: {}", name, line.get());
+        }
     }
 
     /**
