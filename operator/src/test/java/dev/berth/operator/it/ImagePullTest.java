@@ -272,4 +272,32 @@ class ImagePullTest {
             }
         }
     }
+
+    @Test
+    void theRestartAnnotationRollsEveryServiceAndResolvesTheTagAgain() throws IOException {
+        try (TestOperator h = TestOperator.builder().secretKeyFile(keyFile).build()) {
+            String repo = repo("restart");
+            String first = registry.push(h.dockerHost, TestEnv.testImage(), repo + ":1");
+            h.start();
+            h.apply(secret(h.name("reg"), registry.username(), registry.password()));
+            String s = h.name("restart");
+            StackYaml stack = StackYaml.stack(s).image(registry.host() + "/" + repo + ":1").replicas(2)
+                    .service("local").replicas(1);
+            h.apply(stack.yaml());
+            h.awaitReady(s, 3);
+            Set<String> before = ids(h.containers(s));
+            // pushNew leaves nothing by that tag on the host: the restart's new pin generation pulls it (IfNotPresent).
+            String second = registry.pushNew(h.dockerHost, repo + ":1");
+            h.apply(stack.metadata("annotations: {" + dev.berth.crds.stack.StackAnnotations.RESTARTED_AT
+                    + ": \"2026-12-02T08:00:00Z\"}").yaml());
+            Await.until(WAIT, "every replica replaced, the registry's on the new digest", () -> h.isReady(s, 3)
+                    && ids(h.containers(s)).stream().noneMatch(before::contains)
+                    && h.containers(s).stream().filter(c -> "web".equals(c.getLabels().get("berth.dev/service")))
+                    .allMatch(c -> (registry.host() + "/" + repo + "@" + second).equals(imageOf(h, c))),
+                    () -> h.describeStatus(s) + " " + h.containers(s).stream().map(c -> imageOf(h, c)).toList());
+            h.containers(s).forEach(c -> assertEquals("2026-12-02T08:00:00Z",
+                    c.getLabels().get(dev.berth.crds.stack.StackAnnotations.RESTARTED_AT)));
+            assertTrue(!first.equals(second));
+        }
+    }
 }
