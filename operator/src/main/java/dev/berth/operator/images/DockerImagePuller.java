@@ -110,6 +110,7 @@ public final class DockerImagePuller implements ImagePuller, AutoCloseable {
         if (!always) {
             Optional<ImageInfo> here = presentHere(ref);
             if (here.isPresent()) {
+                forgetIdle(ref);
                 return new ImageState.Ready(readyRef(ref, here.get(), Optional.empty()));
             }
             if (ServiceSpec.PULL_NEVER.equals(policy)) {
@@ -145,6 +146,16 @@ public final class DockerImagePuller implements ImagePuller, AutoCloseable {
         }
     }
 
+    /** An image here needs no bookkeeping (a success resets the backoff anyway): the map stays as small as the work. */
+    private synchronized void forgetIdle(String ref) {
+        Entry entry = entries.get(ref);
+        boolean fresh = entry != null && entry.last instanceof ImageState.Ready && entry.endedAt != null
+                && clock.instant().isBefore(entry.endedAt.plus(FRESH_FOR));
+        if (entry != null && !entry.pulling && !fresh) {
+            entries.remove(ref); // a fresh result stays: an Always caller of the same tag may still want it
+        }
+    }
+
     /** The image on this host, if any; a Docker error here means "look by pulling", whose failure is reported. */
     private Optional<ImageInfo> presentHere(String ref) {
         try {
@@ -175,12 +186,13 @@ public final class DockerImagePuller implements ImagePuller, AutoCloseable {
             succeeded.increment();
             failures = 0;
         } catch (RegistryCredentials.Unusable | RuntimeException e) {
-            String message = "pulling " + ref + ": " + e.getMessage();
+            String why = e.getMessage() == null ? e.toString() : e.getMessage();
+            String message = "pulling " + ref + ": " + why;
             failures++;
             Instant retryAt = clock.instant().plusMillis(backoff.apply(failures));
             outcome = new ImageState.Failed(DockerImages.IMAGE_PULL_FAILED, message, retryAt);
             log.warn("image {}: pull failed (attempt {}, next try in {} ms): {}", ref, failures,
-                    Duration.between(clock.instant(), retryAt).toMillis(), e.getMessage());
+                    Duration.between(clock.instant(), retryAt).toMillis(), why);
             failed.increment();
         } finally {
             pullTime.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);

@@ -101,7 +101,8 @@ public final class DockerJavaImages implements DockerImages {
     }
 
     private static String lookupName(String ref) {
-        // Docker looks "name:tag@digest" up by digest anyway; the plain form is what every daemon version accepts.
+        // With a digest the tag says nothing more (the digest names the image); "name@digest" is the form the daemon
+        // keeps in RepoDigests and looks up.
         if (ref.contains("@") && !ref.startsWith("sha256:")) {
             ImageRef parsed = ImageRef.parse(ref);
             return parsed.name() + "@" + parsed.digest();
@@ -166,6 +167,9 @@ public final class DockerJavaImages implements DockerImages {
 
     static String human(Duration d) {
         long s = d.toSeconds();
+        if (s < 1) {
+            return d.toMillis() + "ms";
+        }
         if (s < 120) {
             return s + "s";
         }
