@@ -33,6 +33,16 @@ import dev.berth.operator.control.HostRecord;
 import dev.berth.operator.control.ExternalNetworks;
 import dev.berth.operator.control.HostRegistration;
 import dev.berth.operator.control.StackReconciler;
+import dev.berth.operator.images.DockerImagePuller;
+import dev.berth.operator.images.ImageAcquisitions;
+import dev.berth.operator.images.ImageBuilds;
+import dev.berth.operator.images.RegistryCredentials;
+import dev.berth.reconcilers.docker.DockerJavaImages;
+import dev.berth.operator.images.ImagePinStore;
+import dev.berth.operator.images.ImagePins;
+import dev.berth.operator.images.ImageState;
+import dev.berth.operator.images.StackImages;
+import dev.berth.reconcilers.docker.DockerImages;
 import dev.berth.operator.control.StatusWriter;
 import dev.berth.operator.control.LeaderElection;
 import dev.berth.operator.cache.Assignments;
@@ -78,6 +88,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -270,12 +281,13 @@ public final class Operator implements AutoCloseable {
         // One keyring for the operator: it reads the key file again only when the file changed.
         OperatorKeyring keyring = new OperatorKeyring(settings.secrets().keyFile());
         keyring.loadNow();
+        StackImages images = stackImages(kv, dockerClient, keyring);
         controllers.add(stackController(stacks, new StackReconciler(host, stacks, observed,
                 new StackConverger(docker), new StatusWriter(kv, settings.keys(), settings.host(), objectMetrics::status),
                 Clock.systemUTC(), new DriftMetrics(registry, List.of("stack")),
                 overlay.map(OverlayRuntime::externalNetworks).orElse(ExternalNetworks.none()), routes.serviceLabels(),
                 assignments, namesHere(overlay.isPresent()), Upstreams.reachableFromContainers(upstreams()),
-                stackFiles(keyring)), assignments));
+                stackFiles(keyring), images), assignments, images));
         overlay.ifPresent(o -> controllers.add(networkController(o, stacks, hosts, reachability)));
         Optional<OverlayProber> prober = underlay.map(u -> overlayProber(u, registration, hosts, kv));
         controllers.add(routeController(stacks, hosts, reachability));
@@ -446,8 +458,29 @@ public final class Operator implements AutoCloseable {
         return new StackFiles(informers.desired(kind("Secret")), informers.desired(kind("Config")), keyring, files);
     }
 
+    /**
+     * The images of this host's stacks: pins read from a watch of the pin keys, pulls through a Docker client without
+     * a response timeout (a pull is bounded by the pull timeout instead), credentials from Registry Secrets.
+     */
+    private StackImages stackImages(EtcdKv kv, DockerClient dockerClient, OperatorKeyring keyring) {
+        ImagePinStore pinStore = new ImagePinStore(kv, settings.keys());
+        ImagePins pins = new ImagePins(informers.prefix("image-pins", settings.keys().imagePinsPrefix(),
+                StoredValue.class, ImagePins.codec(settings.keys())), pinStore);
+        DockerClient streams = DockerClients.connectForEvents(settings.dockerHost());
+        lifecycle.closes("docker image client", streams);
+        DockerImagePuller puller = new DockerImagePuller(new DockerJavaImages(dockerClient, streams),
+                new RegistryCredentials(informers.desired(kind("Secret")), keyring), settings.images(),
+                ImageAcquisitions.NONE, registry, Clock.systemUTC());
+        lifecycle.add("image puller", () -> { }, puller::close);
+        // Until the build part lands.
+        ImageBuilds builds = (stack, service, onDone) -> new ImageState.Failed(DockerImages.BUILD_FAILED,
+                "builds are not available", Instant.now().plus(Duration.ofMinutes(1)));
+        return new StackImages(puller, builds, pins, pinStore, settings.host(), Clock.systemUTC());
+    }
+
     /** Stacks on this host: as many workers as the operator is told. */
-    private Controller stackController(DesiredInformer stacks, StackReconciler reconciler, Assignments assignments) {
+    private Controller stackController(DesiredInformer stacks, StackReconciler reconciler, Assignments assignments,
+                                       StackImages images) {
         return ControllerBuilder.named("stack")
                 .forObjects(stacks)
                 .owns(owners, ObjectKey.STACK)
@@ -461,6 +494,8 @@ public final class Operator implements AutoCloseable {
                 // A Secret or Config a stack uses was created, changed or deleted.
                 .watches(informers.desired(kind("Secret")), name -> StackFiles.stacksUsing(stacks, "secret", name))
                 .watches(informers.desired(kind("Config")), name -> StackFiles.stacksUsing(stacks, "config", name))
+                // A pull or build ended, or another host pinned an image.
+                .watchesNow(images.changes(), List::of)
                 .allKeys(() -> stackKeys(stacks))
                 .reconciler(reconciler)
                 .workers(settings.workers())

@@ -24,15 +24,30 @@ public final class StackConditions {
      *                   converged yet, even if every replica already runs
      */
     public record Pass(long revision, Map<String, ServiceCount> services, boolean inProgress,
-                       Optional<Failure> failure, List<ReplicaStatus> replicas, boolean scheduling) {
+                       Optional<Failure> failure, List<ReplicaStatus> replicas, boolean scheduling,
+                       Optional<Progress> progress) {
         public Pass {
             replicas = replicas == null ? List.of() : List.copyOf(replicas);
+            progress = progress == null ? Optional.empty() : progress;
+        }
+
+        /** Nothing in progress worth naming (the Progressing condition says Reconciling when it is True). */
+        public Pass(long revision, Map<String, ServiceCount> services, boolean inProgress, Optional<Failure> failure,
+                    List<ReplicaStatus> replicas, boolean scheduling) {
+            this(revision, services, inProgress, failure, replicas, scheduling, Optional.empty());
         }
 
         /** Without the list of containers, and every service decided. */
         public Pass(long revision, Map<String, ServiceCount> services, boolean inProgress, Optional<Failure> failure) {
             this(revision, services, inProgress, failure, List.of(), false);
         }
+    }
+
+    /**
+     * What the stack waits for while it progresses, with a CamelCase reason (Pulling, Building) and a message naming
+     * it: the Progressing condition's reason instead of Reconciling.
+     */
+    public record Progress(String reason, String message) {
     }
 
     /** A failure with a CamelCase reason (InvalidSpec, ImageNotFound, PortInUse, ...) and a message. */
@@ -60,9 +75,10 @@ public final class StackConditions {
         } else {
             conditions.add(new Condition(Condition.READY, allRunning ? "True" : "False",
                     allRunning ? "AllRunning" : "NotAllRunning", readyMessage(pass.services()), null));
-            boolean progressing = pass.inProgress() || !allRunning;
+            boolean progressing = pass.inProgress() || !allRunning || pass.progress().isPresent();
             conditions.add(new Condition(Condition.PROGRESSING, progressing ? "True" : "False",
-                    progressing ? "Reconciling" : "Converged", progressing ? "applying changes" : "", null));
+                    !progressing ? "Converged" : pass.progress().map(Progress::reason).orElse("Reconciling"),
+                    !progressing ? "" : pass.progress().map(Progress::message).orElse("applying changes"), null));
             conditions.add(new Condition(Condition.DEGRADED, "False", "AsExpected", "", null));
         }
         List<Condition> timed = new ArrayList<>();

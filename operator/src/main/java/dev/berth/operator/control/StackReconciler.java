@@ -49,6 +49,10 @@ public final class StackReconciler implements Reconciler {
     private static final Duration AFTER_CHANGES = Duration.ofSeconds(2);
     /** How soon a service held for its Secret or Config files is looked at again (a fixed key file sends no event). */
     private static final Duration FILES_RETRY = Duration.ofSeconds(10);
+    /** How soon a service held while its image is pulled or built is looked at again (the end also enqueues it). */
+    private static final Duration IMAGES_RETRY = Duration.ofSeconds(2);
+    /** The soonest a failed image is looked at again, whatever retry time the puller names. */
+    private static final Duration IMAGES_MIN_RETRY = Duration.ofMillis(200);
 
     private final HostInfo host;
     private final DesiredInformer stacks;
@@ -68,8 +72,12 @@ public final class StackReconciler implements Reconciler {
     private final List<String> fallbackDns;
     /** Prepares the Secret and Config files of the services this host runs. */
     private final dev.berth.operator.secrets.StackFiles files;
+    /** Decides the image each service runs here (pins, pulls, builds). */
+    private final dev.berth.operator.images.StackImages images;
     /** The desired revision each stack last converged at (every planned action worked): actions at that revision are drift. */
     private final Map<String, Long> converged = new ConcurrentHashMap<>();
+    /** The image failure each stack last logged, so a pass that holds the same services again stays quiet. */
+    private final Map<String, String> imageWarnings = new ConcurrentHashMap<>();
 
     /**
      * @param converger     one pass for one stack on this host
@@ -81,13 +89,15 @@ public final class StackReconciler implements Reconciler {
      *                      its gateway address as DNS server and no service alias
      * @param fallbackDns   resolvers such containers can reach themselves, tried after the gateway
      * @param files         the Secret and Config files of the services this host runs
+     * @param images        the images of the services this host runs: pinned, pulled or built
      */
     public StackReconciler(HostInfo host, DesiredInformer stacks, ObservedCache observed, StackConverger converger,
                            StatusWriter status, Clock clock, DriftMetrics drift, ExternalNetworks networks,
                            dev.berth.reconcilers.route.ServiceLabels serviceLabels,
                            dev.berth.operator.cache.Assignments assignments, boolean names, List<String> fallbackDns,
-                           dev.berth.operator.secrets.StackFiles files) {
+                           dev.berth.operator.secrets.StackFiles files, dev.berth.operator.images.StackImages images) {
         this.files = files;
+        this.images = images;
         this.names = names;
         this.fallbackDns = List.copyOf(fallbackDns);
         this.assignments = assignments;
@@ -113,7 +123,7 @@ public final class StackReconciler implements Reconciler {
 
     private ReconcileResult reconcileStack(String name, Deadline deadline) {
         if (!stacks.synced() || !observed.synced() || !serviceLabels.ready() || !assignments.synced()
-                || !files.synced()) {
+                || !files.synced() || !images.synced()) {
             return ReconcileResult.requeueAfter(NOT_SYNCED_RETRY);
         }
         ObjectKey key = new ObjectKey("stack", name);
@@ -145,6 +155,8 @@ public final class StackReconciler implements Reconciler {
             // Undecided by the scheduler (not by missing files): what the status calls scheduling.
             boolean scheduling = desiredHere.map(h -> !h.undecided().isEmpty()).orElse(false);
             Optional<dev.berth.operator.secrets.FilesException> filesFailure = Optional.empty();
+            dev.berth.operator.images.StackImages.Resolved imageStates =
+                    new dev.berth.operator.images.StackImages.Resolved(Map.of(), Map.of());
             // Replicas wanted here of the services whose files cannot be made (the status still counts them).
             Map<String, Integer> waiting = new TreeMap<>();
             if (desiredHere.isPresent()) {
@@ -161,7 +173,18 @@ public final class StackReconciler implements Reconciler {
                     log.warn("stack/{}: service(s) {} kept as they run: {}", name, resolved.failures().keySet(),
                             filesFailure.get().getMessage());
                 }
+                // Likewise a service whose image is not here yet (pulling, building, failed): it keeps what runs.
+                imageStates = images.resolve(object.get(), desiredHere.get());
+                for (String service : imageStates.notReady().keySet()) {
+                    waiting.putIfAbsent(service, desiredHere.get().of(service).size());
+                }
+                desiredHere = Optional.of(desiredHere.get().withImages(imageStates.ready())
+                        .withHeld(imageStates.notReady().keySet()));
+                logImages(name, imageStates);
+                desiredHere = Optional.of(restarted(object.get(), desiredHere.get()));
             }
+            dev.berth.operator.images.StackImages.Resolved imagesSeen = imageStates;
+            boolean imagesHeld = !imagesSeen.notReady().isEmpty();
             if (names) {
                 desiredHere = desiredHere.map(h -> h.withNames(NameServers.on(gateways, fallbackDns)));
             }
@@ -174,7 +197,7 @@ public final class StackReconciler implements Reconciler {
                 expectations.acted(key.toString());
             }
             countDrift(name, object, desiredHere.isPresent(), outcome, seen);
-            if (filesFailure.isPresent()) {
+            if (filesFailure.isPresent() || imagesHeld) {
                 // Not converged while a service waits for its files: what it creates later is a rollout, not drift.
                 converged.remove(name);
             }
@@ -191,7 +214,11 @@ public final class StackReconciler implements Reconciler {
             }
             Optional<StackConditions.Failure> failure = filesFailure
                     .map(e -> new StackConditions.Failure(e.reason(), e.getMessage()))
+                    .or(() -> imagesSeen.firstFailed().map(e -> new StackConditions.Failure(e.getValue().reason(),
+                            e.getKey() + ": " + e.getValue().message())))
                     .or(() -> outcome.report().failure().map(f -> new StackConditions.Failure(f.reason(), f.message())));
+            Optional<StackConditions.Progress> progress = imagesSeen.firstInProgress()
+                    .map(e -> new StackConditions.Progress(e.getValue().reason(), e.getKey() + ": " + e.getValue().message()));
             // Ready in the pass that converged the stack: the counts include what this pass created, and a pass
             // whose every action worked leaves nothing in progress (the next list confirms it, see expectations).
             Map<String, ServiceCount> counts = counts(outcome);
@@ -200,15 +227,19 @@ public final class StackReconciler implements Reconciler {
                     .filter(c -> service.equals(c.labels().get(dev.berth.reconcilers.labels.BerthLabels.SERVICE))
                             && c.running()).count(), wanted)));
             writeStatus(key, new StackConditions.Pass(object.get().raw().modRevision(), counts,
-                    !outcome.converged() || filesFailure.isPresent(), failure, ReplicaRows.of(key, seen, outcome),
-                    scheduling));
+                    !outcome.converged() || filesFailure.isPresent() || imagesHeld, failure,
+                    ReplicaRows.of(key, seen, outcome), scheduling, progress));
             ReconcileResult result = result(outcome);
+            if (imagesHeld && !result.failed()) {
+                // Not a failed pass either (see below): the backoff of a failing image lives in the puller, per image,
+                // so the stack's other services keep their own pace. A pull or build that ends enqueues the stack.
+                result = ReconcileResult.requeueAfter(min(result.requeueAfter(), imagesRetry(imagesSeen)));
+            }
             if (filesFailure.isPresent() && !result.failed()) {
                 // Not a failed pass: a failure would back the whole stack off (up to minutes) and drop its events, so
                 // the services that run would be repaired and rolled at that pace. The held service is looked at
                 // again within FILES_RETRY, and at once when a Secret or Config it uses changes.
-                Duration after = result.requeueAfter().filter(d -> d.compareTo(FILES_RETRY) < 0).orElse(FILES_RETRY);
-                return ReconcileResult.requeueAfter(after);
+                return ReconcileResult.requeueAfter(min(result.requeueAfter(), FILES_RETRY));
             }
             return result;
         } catch (StoreException e) {
@@ -216,6 +247,48 @@ public final class StackReconciler implements Reconciler {
         } catch (IllegalStateException e) {
             return ReconcileResult.failed(e.getMessage());
         }
+    }
+
+    private static Duration min(Optional<Duration> a, Duration b) {
+        return a.filter(d -> d.compareTo(b) < 0).orElse(b);
+    }
+
+    /** Soon while an image is pulled or built; at the earliest retry time of a failed one otherwise. */
+    private Duration imagesRetry(dev.berth.operator.images.StackImages.Resolved states) {
+        if (states.firstInProgress().isPresent()) {
+            return IMAGES_RETRY;
+        }
+        Duration until = states.retryAt().map(at -> Duration.between(clock.instant(), at)).orElse(IMAGES_RETRY);
+        return until.compareTo(IMAGES_MIN_RETRY) < 0 ? IMAGES_MIN_RETRY : until;
+    }
+
+    /**
+     * One line when a stack starts holding services for a failed image or the failure changes (the puller logs each
+     * pull itself): passes in between would repeat it every few seconds.
+     */
+    private void logImages(String name, dev.berth.operator.images.StackImages.Resolved states) {
+        Optional<String> line = states.firstFailed().map(e -> "service(s) " + states.notReady().keySet()
+                + " kept as they run: " + e.getKey() + ": " + e.getValue().reason() + ": " + e.getValue().message());
+        String before = line.isPresent() ? imageWarnings.put(name, line.get()) : imageWarnings.remove(name);
+        if (line.isPresent() && !line.get().equals(before)) {
+            log.warn("stack/{}: {}", name, line.get());
+        }
+    }
+
+    /**
+     * {@code berth restart stack}: the annotation's value as a label of every service's containers, so every spec hash
+     * changes and each service rolls through its update strategy (its pin generation changes too: a moved tag is
+     * picked up).
+     */
+    private static StackHere restarted(StoredObject object, StackHere here) {
+        Map<String, String> annotations = object.resource().map(r -> r.metadata().annotations()).orElse(null);
+        String at = annotations == null ? null : annotations.get(dev.berth.crds.stack.StackAnnotations.RESTARTED_AT);
+        if (at == null || at.isEmpty()) {
+            return here;
+        }
+        dev.berth.reconcilers.route.ServiceLabels label = (stack, spec, service) ->
+                Map.of(dev.berth.crds.stack.StackAnnotations.RESTARTED_AT, at);
+        return here.withSpec(label.apply(object.name(), here.spec()));
     }
 
     /**

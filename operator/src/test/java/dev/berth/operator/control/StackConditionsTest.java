@@ -65,4 +65,20 @@ class StackConditionsTest {
         assertEquals("InvalidSpec", s.condition(Condition.DEGRADED).orElseThrow().reason());
         assertEquals("False", status(s, Condition.PROGRESSING));
     }
+
+    @Test
+    void aPullInProgressIsTheProgressingReasonAndGoesBackToConvergedAfterwards() {
+        ObjectStatus pulling = StackConditions.build("h1", Optional.empty(), new StackConditions.Pass(4, NONE_UP, true,
+                Optional.empty(), java.util.List.of(), false,
+                Optional.of(new StackConditions.Progress("Pulling", "web: pulling reg:5000/app:1"))), "T1");
+        Condition progressing = pulling.condition(Condition.PROGRESSING).orElseThrow();
+        assertEquals("True", progressing.status());
+        assertEquals("Pulling", progressing.reason());
+        assertEquals("web: pulling reg:5000/app:1", progressing.message());
+        assertEquals("False", status(pulling, Condition.DEGRADED));
+
+        ObjectStatus done = StackConditions.build("h1", Optional.of(pulling),
+                new StackConditions.Pass(4, ALL_UP, false, Optional.empty()), "T2");
+        assertEquals("Converged", done.condition(Condition.PROGRESSING).orElseThrow().reason());
+    }
 }

@@ -150,7 +150,8 @@ class StackOperatorTest {
     void missingImageIsDegradedRetriedWithBackoffAndRecovers() throws Exception {
         String s = h.name("img");
         String image = "berth-test/" + h.instance + ":1";
-        h.apply(StackYaml.stack(s).image(image).yaml());
+        // Never: what the host has or ImageNotFound (the default, IfNotPresent, would pull: see ImagePullTest).
+        h.apply(StackYaml.stack(s).image(image).with("imagePullPolicy: Never").yaml());
         Await.until(WAIT, "Degraded/ImageNotFound", () -> h.degradedReason(s).equals(java.util.Optional.of("ImageNotFound")),
                 () -> h.describeStatus(s));
         assertTrue(h.status(s).orElseThrow().condition("Degraded").orElseThrow().message().contains(image));
