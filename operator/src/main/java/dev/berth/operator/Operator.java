@@ -468,13 +468,22 @@ public final class Operator implements AutoCloseable {
                 StoredValue.class, ImagePins.codec(settings.keys())), pinStore);
         DockerClient streams = DockerClients.connectForEvents(settings.dockerHost());
         lifecycle.closes("docker image client", streams);
-        DockerImagePuller puller = new DockerImagePuller(new DockerJavaImages(dockerClient, streams),
-                new RegistryCredentials(informers.desired(kind("Secret")), keyring), settings.images(),
-                ImageAcquisitions.NONE, registry, Clock.systemUTC());
+        DockerJavaImages images = new DockerJavaImages(dockerClient, streams);
+        DesiredInformer secrets = informers.desired(kind("Secret"));
+        RegistryCredentials credentials = new RegistryCredentials(secrets, keyring);
+        DockerImagePuller puller = new DockerImagePuller(images, credentials, settings.images(), imageLedger, registry,
+                Clock.systemUTC());
         lifecycle.add("image puller", () -> { }, puller::close);
-        // Until the build part lands.
-        ImageBuilds builds = (stack, service, onDone) -> new ImageState.Failed(DockerImages.BUILD_FAILED,
-                "builds are not available", Instant.now().plus(Duration.ofMinutes(1)));
+        DesiredInformer gitSources = informers.desired(kind("GitSource"));
+        java.nio.file.Path state = settings.secrets().stateDir();
+        dev.berth.operator.images.DockerImageBuilds builds = new dev.berth.operator.images.DockerImageBuilds(images, kv,
+                settings.keys(), new dev.berth.operator.gitops.GitBuildContexts(
+                        dev.berth.operator.images.DockerImageBuilds.gitCacheDir(state), settings.secrets().secretsDir(),
+                        secrets::get, secrets::synced, keyring, name -> gitSources.get(name)
+                                .flatMap(StoredObject::resource).map(r -> r.spec(dev.berth.crds.gitops.GitSourceSpec.class))),
+                credentials::forRegistry, settings.images(), imageLedger, settings.host(), settings.instance(), state,
+                Clock.systemUTC());
+        lifecycle.add("image builds", () -> { }, builds::close);
         return new StackImages(puller, builds, pins, pinStore, settings.host(), Clock.systemUTC());
     }
 

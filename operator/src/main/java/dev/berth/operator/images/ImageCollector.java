@@ -4,7 +4,6 @@ import dev.berth.reconcilers.docker.DockerActionException;
 import dev.berth.reconcilers.docker.DockerImages;
 import dev.berth.reconcilers.docker.HostImageUse;
 import dev.berth.reconcilers.docker.ImageInfo;
-import dev.berth.reconcilers.labels.BerthLabels;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -36,8 +35,9 @@ import org.slf4j.LoggerFactory;
  * images containers use, and when the filesystem holding Docker's data root is more than
  * {@link ImageSettings#gcHighPercent()} full, removes Berth's images that no container (any container, in any state,
  * Berth's or not) has used for {@link ImageSettings#gcMinAge()}, least recently used first, until it is below
- * {@link ImageSettings#gcLowPercent()}. Berth's images are those in the {@link ImageLedger} and those labelled as
- * built by this instance; no other image is ever removed. A high threshold of 100 turns collection off.
+ * {@link ImageSettings#gcLowPercent()}. Berth's images are those in the {@link ImageLedger} (pulled when they were not
+ * on the host, or built); no other image is ever removed. Not the labels Berth puts on what it builds: an image a
+ * person builds FROM one of them inherits those labels. A high threshold of 100 turns collection off.
  */
 public final class ImageCollector implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ImageCollector.class);
@@ -119,11 +119,6 @@ public final class ImageCollector implements AutoCloseable {
         List<ImageInfo> present = images.list();
         Map<String, ImageInfo> byId = present.stream()
                 .collect(Collectors.toMap(ImageInfo::id, i -> i, (a, b) -> a));
-        for (ImageInfo image : present) {
-            if (BerthLabels.isManaged(image.labels(), instance)) {
-                ledger.adopt(image.id(), name(image));
-            }
-        }
         ledger.forgetUnless(byId.keySet(), listedAt);
         ledger.used(inUse, listedAt);
 
@@ -230,10 +225,6 @@ public final class ImageCollector implements AutoCloseable {
         }
     }
 
-    private static String name(ImageInfo image) {
-        return image.repoTags().stream().findFirst()
-                .or(() -> image.repoDigests().stream().findFirst()).orElse(image.id());
-    }
 
     private static String percent(double share) {
         return String.format(java.util.Locale.ROOT, "%.1f", share * 100);

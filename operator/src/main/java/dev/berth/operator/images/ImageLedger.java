@@ -86,20 +86,6 @@ public final class ImageLedger implements ImageAcquisitions {
         log.debug("image {} id={} recorded as Berth's", ref, imageId);
     }
 
-    /**
-     * Records an image Berth built but the ledger does not hold (labelled, from before the ledger or a lost one),
-     * acquired now: its grace period starts when the collector first sees it. False when it was held already.
-     */
-    synchronized boolean adopt(String imageId, String ref) {
-        if (entries.containsKey(imageId)) {
-            return false;
-        }
-        entries.put(imageId, new Entry(ref, clock.instant().toString(), null));
-        save();
-        log.info("image {} id={} is labelled as built by Berth: recorded as Berth's", ref, imageId);
-        return true;
-    }
-
     /** Containers use these images now (ids the ledger does not hold are ignored). */
     synchronized void used(Collection<String> imageIds, Instant at) {
         boolean changed = false;

@@ -137,7 +137,7 @@ public final class StackImages {
         if (pin.isPresent()) {
             return ready(puller.resolve(pin.get().ref(), ServiceSpec.PULL_IF_NOT_PRESENT, onDone), pin.get().ref());
         }
-        ImageState resolved = puller.resolve(service.image(), service.imagePullPolicy(), onDone);
+        ImageState resolved = puller.resolve(service.image(), policyForNewPin(name, service), onDone);
         if (resolved instanceof ImageState.Ready r && r.ref().contains("@")) {
             return pinned(name, service, service.image(), generation, r.ref(), onDone);
         }
@@ -163,6 +163,16 @@ public final class StackImages {
             return pinned(stack.name(), service, service.image(), generation, r.ref(), onDone);
         }
         return state;
+    }
+
+    /**
+     * A new pin for the image the old pin was made for (berth restart, the stack created again, another pull policy)
+     * asks the registry, so a moved tag is picked up even where the host still has the old image under that tag; a
+     * new image follows the service's pull policy.
+     */
+    private String policyForNewPin(String stack, ServiceSpec service) {
+        boolean sameImage = pins.of(stack, service.name()).map(p -> service.image().equals(p.image())).orElse(false);
+        return sameImage ? ServiceSpec.PULL_ALWAYS : service.imagePullPolicy();
     }
 
     /** Records {@code ref} unless another host was first; runs whichever pin holds. */

@@ -128,18 +128,16 @@ class ImageCollectorTest {
     }
 
     @Test
-    void imagesLabelledAsBuiltByThisInstanceCountFromWhenTheCollectorFirstSawThem() {
+    void anImageOnlyLabelledAsBuiltByThisInstanceIsNotBerths() {
+        // A person's image built FROM one Berth built inherits its labels: only the ledger says what Berth brought.
         ImageLedger ledger = new ImageLedger(state.resolve(ImageLedger.FILE), clock);
-        String built = image("built", Map.of(BerthLabels.MANAGED_BY, instance));
+        String inherited = image("inherited", Map.of(BerthLabels.MANAGED_BY, instance));
         ImageCollector collector = collector(ledger, ALWAYS);
 
+        clock.advance(Duration.ofDays(30));
         assertEquals(List.of(), collector.collectOnce().removed());
-        assertTrue(ledger.entry(built).isPresent(), "recorded as Berth's when first seen");
-        assertTrue(present(built));
-
-        clock.advance(MIN_AGE);
-        assertEquals(List.of(built), collector.collectOnce().removed());
-        assertFalse(present(built));
+        assertTrue(ledger.entry(inherited).isEmpty());
+        assertTrue(present(inherited));
     }
 
     @Test
