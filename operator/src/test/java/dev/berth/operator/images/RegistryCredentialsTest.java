@@ -111,12 +111,12 @@ class RegistryCredentialsTest {
 
         ImageBed.put(etcd, "shop", Manifest.of("Secret", "shop", "type: Registry\nregistry: reg.example:5000\n"
                 + "encryptedData:\n  username: \"" + keyring.encrypt("shop", "username", "alice".getBytes()) + "\"\n"));
-        Await.until(WAIT, "the Secret without a password in the cache", () -> {
+        // Without a password it is not a valid Registry Secret (berth apply refuses it): it names no registry.
+        Await.until(WAIT, "the Secret without a password skipped", () -> {
             try {
-                credentials.forRegistry("reg.example:5000");
-                return false;
+                return credentials.forRegistry("reg.example:5000").isEmpty();
             } catch (RegistryCredentials.Unusable u) {
-                return u.getMessage().equals("registry credential secret/shop has no key \"password\"");
+                return false;
             }
         });
     }

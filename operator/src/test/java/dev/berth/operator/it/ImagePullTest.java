@@ -59,27 +59,10 @@ class ImagePullTest {
     @AfterAll
     static void stopRegistry() {
         if (registry != null) {
-            removeImages(TestOperator.create(), registry.host());
+            // By name, never by id: what was pushed from the test image shares its id, and removing the id would
+            // take the shared test image away from every other test.
+            registry.removeLocalImages(TestEnv.dockerHost());
             registry.close();
-        }
-    }
-
-    /** The images this run pulled from the registry: they are not the env's to keep. */
-    private static void removeImages(TestOperator h, String registryHost) {
-        try (h) {
-            for (Image image : h.docker.listImagesCmd().exec()) {
-                boolean ours = image.getRepoTags() != null && List.of(image.getRepoTags()).stream()
-                        .anyMatch(t -> t.startsWith(registryHost + "/"))
-                        || image.getRepoDigests() != null && List.of(image.getRepoDigests()).stream()
-                        .anyMatch(t -> t.startsWith(registryHost + "/"));
-                if (ours) {
-                    try {
-                        h.docker.removeImageCmd(image.getId()).withForce(true).exec();
-                    } catch (RuntimeException e) {
-                        // still used by a container of another test or shared with the test image: kept
-                    }
-                }
-            }
         }
     }
 
