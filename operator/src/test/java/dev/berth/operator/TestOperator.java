@@ -84,7 +84,11 @@ public final class TestOperator implements AutoCloseable, BeforeEachCallback, Af
         private Path secretsDir = Path.of(System.getProperty("java.io.tmpdir"));
         /** This host's state directory instead of the default one of its own (peers keep their defaults). */
         private Path stateDir;
-        private dev.berth.operator.images.ImageSettings images = dev.berth.operator.images.ImageSettings.defaults();
+        /**
+         * The operator's defaults but no image collection: the tests share one dockerd, and a fuller disk there must
+         * not let one test's operator remove images another test pulled (collection tests turn it on).
+         */
+        private dev.berth.operator.images.ImageSettings images = noCollection();
 
         private Builder() {
         }
@@ -183,7 +187,13 @@ public final class TestOperator implements AutoCloseable, BeforeEachCallback, Af
             return this;
         }
 
-        /** Pull timeout and image collection (default: the operator's defaults). */
+        private static dev.berth.operator.images.ImageSettings noCollection() {
+            var d = dev.berth.operator.images.ImageSettings.defaults();
+            return new dev.berth.operator.images.ImageSettings(d.pullTimeout(), d.buildTimeout(), 100, d.gcLowPercent(),
+                    d.gcMinAge(), d.gcInterval());
+        }
+
+        /** Pull timeout and image collection (default: the operator's defaults, collection off). */
         public Builder images(dev.berth.operator.images.ImageSettings value) {
             this.images = value;
             return this;

@@ -326,7 +326,10 @@ public final class DockerImageBuilds implements ImageBuilds, AutoCloseable {
     /** Someone (any host, earlier) built and pushed this tag: pull it rather than build. */
     private Optional<String> pullIfPushed(Want want, String tag, ImageRef ref, Optional<RegistryAuth> auth) {
         ImageInfo info;
+        java.util.Set<String> idsBefore;
         try {
+            // Every id on the host: a pull that brings an image the host already holds (under any name) is not Berth's.
+            idsBefore = images.list().stream().map(ImageInfo::id).collect(java.util.stream.Collectors.toSet());
             info = images.pull(tag, auth, settings.pullTimeout(), line -> {
             });
         } catch (DockerActionException e) {
@@ -334,7 +337,9 @@ public final class DockerImageBuilds implements ImageBuilds, AutoCloseable {
                     e.getMessage());
             return Optional.empty();
         }
-        acquisitions.acquired(info.id(), tag);
+        if (!idsBefore.contains(info.id())) {
+            acquisitions.acquired(info.id(), tag);
+        }
         Optional<String> digest = repoDigest(info, ref);
         log.info("build stack/{} service {}: {} was built before, pulled {}", want.stack(), want.service(), tag,
                 digest.orElse(tag));

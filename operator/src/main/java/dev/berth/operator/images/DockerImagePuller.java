@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -38,9 +39,10 @@ import org.slf4j.LoggerFactory;
  * <ul>
  * <li>A digest ({@code name@sha256:...}) that is on the host is Ready, whatever the policy: it cannot change.</li>
  * <li>IfNotPresent: a tag on the host is Ready without asking the registry.</li>
- * <li>Always: the tag is pulled again, unless a pull of it is running (the call joins it) or one ended less than
- * {@link #FRESH_FOR} ago (the call gets that result). The window is what lets the pass that started a pull, once told
- * it ended, pick the result up instead of starting another; it is short so that a later re-pin asks the registry.</li>
+ * <li>Always: the tag is pulled again, unless a pull of it is running (the call joins it) or one that started at or
+ * after the caller's {@code since} ended (the call gets that result; without a {@code since}, one that ended less than
+ * {@link #FRESH_FOR} ago). This is what lets the pass that started a pull, once told it ended, pick the result up
+ * instead of starting another, while a new question (a new pin generation) always reaches the registry.</li>
  * <li>Never: on the host or ImageNotFound; never pulled.</li>
  * <li>A failed pull is Failed until its retryAt (per reference, growing from about a second, doubling, at most
  * five minutes; back to the start after a success): every call before then gets the same Failed and pulls nothing.</li>
@@ -76,6 +78,7 @@ public final class DockerImagePuller implements ImagePuller, AutoCloseable {
         final List<Runnable> waiters = new ArrayList<>();
         boolean pulling;
         ImageState last;
+        Instant startedAt;
         Instant endedAt;
         int failures;
     }
@@ -105,6 +108,11 @@ public final class DockerImagePuller implements ImagePuller, AutoCloseable {
 
     @Override
     public ImageState resolve(String ref, String policy, Runnable onDone) {
+        return resolve(ref, policy, null, onDone);
+    }
+
+    @Override
+    public ImageState resolve(String ref, String policy, Instant since, Runnable onDone) {
         ImageRef parsed = ImageRef.parse(ref);
         boolean always = ServiceSpec.PULL_ALWAYS.equals(policy) && !parsed.pinned();
         if (!always) {
@@ -129,7 +137,8 @@ public final class DockerImagePuller implements ImagePuller, AutoCloseable {
                 return f;
             }
             if (always && entry.last instanceof ImageState.Ready r && entry.endedAt != null
-                    && now.isBefore(entry.endedAt.plus(FRESH_FOR))) {
+                    && (since == null ? now.isBefore(entry.endedAt.plus(FRESH_FOR))
+                    : entry.startedAt != null && !entry.startedAt.isBefore(since))) {
                 return r;
             }
             entry.pulling = true;
@@ -172,6 +181,9 @@ public final class DockerImagePuller implements ImagePuller, AutoCloseable {
     /** On the pool: one pull of {@code ref}, then the waiters are told. */
     private void pull(String ref, Entry entry) {
         Instant started = clock.instant();
+        synchronized (this) {
+            entry.startedAt = started;
+        }
         long startNanos = System.nanoTime();
         ImageState outcome;
         int failures;
@@ -217,7 +229,9 @@ public final class DockerImagePuller implements ImagePuller, AutoCloseable {
 
     private ImageState.Ready pullOnce(String ref) throws RegistryCredentials.Unusable {
         Optional<RegistryAuth> auth = credentials.forImage(ref);
-        Optional<String> before = presentHere(ref).map(ImageInfo::id);
+        // Every id on the host, not just this name's: a registry copy of an image the host holds under another name
+        // (someone's own tag) arrives with that image's id, and that image is not Berth's to collect later.
+        Optional<Set<String>> idsBefore = idsHere();
         String[] digest = {null};
         boolean[] upToDate = {false};
         ImageInfo pulled;
@@ -238,10 +252,19 @@ public final class DockerImagePuller implements ImagePuller, AutoCloseable {
             }
             throw e;
         }
-        if (!upToDate[0] && !before.equals(Optional.of(pulled.id()))) {
+        if (!upToDate[0] && idsBefore.isPresent() && !idsBefore.get().contains(pulled.id())) {
             acquisitions.acquired(pulled.id(), ref);
         }
         return new ImageState.Ready(readyRef(ref, pulled, Optional.ofNullable(digest[0])));
+    }
+
+    /** The ids of every image on the host; empty when Docker cannot list them (then nothing pulled is recorded). */
+    private Optional<Set<String>> idsHere() {
+        try {
+            return Optional.of(images.list().stream().map(ImageInfo::id).collect(java.util.stream.Collectors.toSet()));
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
     }
 
     private static boolean mentionsLogin(String message) {

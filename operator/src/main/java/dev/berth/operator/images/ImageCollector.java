@@ -130,6 +130,7 @@ public final class ImageCollector implements AutoCloseable {
         List<Map.Entry<String, ImageLedger.Entry>> candidates = ledger.entries().entrySet().stream()
                 .filter(e -> byId.containsKey(e.getKey()) && !inUse.contains(e.getKey()))
                 .filter(e -> !e.getValue().idleSince().isAfter(idleBefore))
+                .filter(e -> onlyBerthsNames(byId.get(e.getKey()), e.getValue().ref()))
                 .sorted(Comparator.comparing((Map.Entry<String, ImageLedger.Entry> e) -> e.getValue().idleSince())
                         .thenComparing(Map.Entry::getKey))
                 .toList();
@@ -157,6 +158,29 @@ public final class ImageCollector implements AutoCloseable {
     @Override
     public void close() {
         timer.shutdownNow();
+    }
+
+    /**
+     * Whether every tag of the image is of the repository Berth brought it as: a tag someone added since (their own
+     * name for it) makes it theirs too, and it stays.
+     */
+    static boolean onlyBerthsNames(ImageInfo image, String ref) {
+        String ours;
+        try {
+            ours = dev.berth.reconcilers.docker.ImageRef.parse(ref).name();
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+        for (String tag : image.repoTags()) {
+            try {
+                if (!dev.berth.reconcilers.docker.ImageRef.parse(tag).name().equals(ours)) {
+                    return false;
+                }
+            } catch (IllegalArgumentException e) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private boolean remove(String id, ImageLedger.Entry entry) {

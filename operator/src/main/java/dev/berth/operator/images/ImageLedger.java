@@ -43,7 +43,10 @@ public final class ImageLedger implements ImageAcquisitions {
     public record Entry(String ref, String acquired, String lastUsed) {
         /** Since when no container used the image as far as the ledger knows: its last use, else its acquisition. */
         public Instant idleSince() {
-            return parse(lastUsed).or(() -> parse(acquired)).orElse(Instant.EPOCH);
+            // The later of the two: an image pulled again after it was last used is as fresh as its new arrival.
+            Instant used = parse(lastUsed).orElse(Instant.EPOCH);
+            Instant came = parse(acquired).orElse(Instant.EPOCH);
+            return used.isAfter(came) ? used : came;
         }
 
         private static Optional<Instant> parse(String at) {

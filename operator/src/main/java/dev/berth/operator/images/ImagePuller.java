@@ -15,4 +15,13 @@ public interface ImagePuller {
      * ever built or imported on this host).
      */
     ImageState resolve(String ref, String policy, Runnable onDone);
+
+    /**
+     * The same, where an Always pull must have started at or after {@code since} to count (the moment the caller
+     * first needed a fresh answer, e.g. a new pin generation): an earlier pull's result is not the registry's answer
+     * to this question. Null: the puller's own freshness window.
+     */
+    default ImageState resolve(String ref, String policy, java.time.Instant since, Runnable onDone) {
+        return resolve(ref, policy, onDone);
+    }
 }

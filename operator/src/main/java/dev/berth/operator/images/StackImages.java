@@ -47,6 +47,8 @@ public final class StackImages {
      * Pins this operator proposed (or lost to) that the informer may not show yet, by stack/service: the next pass
      * must not resolve the tag again meanwhile. Only read while their generation is the one wanted.
      */
+    /** Per stack/service: the generation whose pin this operator is resolving and since when (see firstAsked). */
+    private final Map<String, Asked> asked = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, ImagePin> learned = new ConcurrentHashMap<>();
 
     /**
@@ -137,7 +139,9 @@ public final class StackImages {
         if (pin.isPresent()) {
             return ready(puller.resolve(pin.get().ref(), ServiceSpec.PULL_IF_NOT_PRESENT, onDone), pin.get().ref());
         }
-        ImageState resolved = puller.resolve(service.image(), policyForNewPin(name, service), onDone);
+        String policy = policyForNewPin(name, service);
+        Instant since = ServiceSpec.PULL_ALWAYS.equals(policy) ? firstAsked(name, service.name(), generation) : null;
+        ImageState resolved = puller.resolve(service.image(), policy, since, onDone);
         if (resolved instanceof ImageState.Ready r && r.ref().contains("@")) {
             return pinned(name, service, service.image(), generation, r.ref(), onDone);
         }
@@ -173,6 +177,18 @@ public final class StackImages {
     private String policyForNewPin(String stack, ServiceSpec service) {
         boolean sameImage = pins.of(stack, service.name()).map(p -> service.image().equals(p.image())).orElse(false);
         return sameImage ? ServiceSpec.PULL_ALWAYS : service.imagePullPolicy();
+    }
+
+    /**
+     * When this operator first needed the registry's answer for this generation: only a pull started since then
+     * answers it (an earlier pull of the same tag, e.g. the one that made the old pin, does not).
+     */
+    private Instant firstAsked(String stack, String service, String generation) {
+        return asked.compute(stack + "/" + service, (k, before) -> before != null && before.generation().equals(generation)
+                ? before : new Asked(generation, clock.instant())).at();
+    }
+
+    private record Asked(String generation, Instant at) {
     }
 
     /** Records {@code ref} unless another host was first; runs whichever pin holds. */
@@ -228,7 +244,7 @@ public final class StackImages {
         }
         StringBuilder text = new StringBuilder();
         text.append("image=").append(service.image()).append('\n')
-                .append("build=").append(service.build()).append('\n')
+                .append("build=").append(buildText(service.build())).append('\n')
                 .append("policy=").append(service.imagePullPolicy()).append('\n')
                 .append("created=").append(stack.raw().createRevision()).append('\n')
                 .append("restarted=").append(annotations.getOrDefault(StackAnnotations.RESTARTED_AT, "")).append('\n');
@@ -241,5 +257,16 @@ public final class StackImages {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from this JVM", e);
         }
+    }
+
+    /** The build's fields in a fixed order (not a record's toString, whose form is not promised across versions). */
+    private static String buildText(dev.berth.crds.stack.BuildSpec build) {
+        if (build == null) {
+            return "";
+        }
+        StringBuilder text = new StringBuilder("context=").append(build.context()).append(";dockerfile=")
+                .append(build.dockerfile()).append(";target=").append(build.target() == null ? "" : build.target());
+        build.args().forEach((k, v) -> text.append(";arg:").append(k).append('=').append(v));
+        return text.toString();
     }
 }

@@ -141,6 +141,21 @@ class ImageCollectorTest {
     }
 
     @Test
+    void anImageSomeoneGaveAnotherNameIsKept() {
+        ImageLedger ledger = new ImageLedger(state.resolve(ImageLedger.FILE), clock);
+        String shared = image("shared", Map.of());
+        ledger.acquired(shared, ref("shared"));
+        // Someone tags Berth's image under a repository of their own: it is theirs too now.
+        docker.tagImageCmd(shared, "berth-gc-test/" + run + "-theirs", "1").exec();
+        String alone = image("alone", Map.of());
+        ledger.acquired(alone, ref("alone"));
+        clock.advance(Duration.ofDays(30));
+
+        assertEquals(List.of(alone), collector(ledger, ALWAYS).collectOnce().removed());
+        assertTrue(present(shared), "another repository's name on it: kept");
+    }
+
+    @Test
     void aHighThresholdOf100TurnsCollectionOff() {
         ImageLedger ledger = new ImageLedger(state.resolve(ImageLedger.FILE), clock);
         String old = image("old", Map.of());

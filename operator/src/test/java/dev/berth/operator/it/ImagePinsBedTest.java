@@ -98,9 +98,7 @@ class ImagePinsBedTest {
                 assertEquals(pin, new ImagePinStore(bed.etcd.kv, bed.etcd.keys).read(s).get("web"),
                         "the pin holds while the stack is unchanged");
 
-                // The stack changes (its image field: a new pin generation): every host moves to the new digest. (Each host
-                // has the old ":1" by its tag, so with IfNotPresent a restart would re-pin what the hosts have; see
-                // ImagePullTest for the restart annotation's roll.)
+                // The stack changes (its image field: a new pin generation): every host moves to the new digest.
                 String third = registry.pushNew(TestEnv.dockerHost(), repo + ":2");
                 apply(bed, StackYaml.stack(s).placement("{maxPerHost: 1}").image(registry.host() + "/" + repo + ":2")
                         .replicas(3).yaml());
@@ -108,6 +106,15 @@ class ImagePinsBedTest {
                 awaitEveryHostRuns(bed, s, moved);
                 assertEquals(1, new java.util.HashSet<>(imageIds(bed, s).values()).size());
                 assertNotEquals(imageIds.values().iterator().next(), imageIds(bed, s).values().iterator().next());
+
+                // The tag moves again, pushed from elsewhere (the host that resolved ":2" still has the old image under
+                // that tag): berth restart asks the registry, and every host moves to what the tag names now.
+                String fourth = registry.pushNew(TestEnv.dockerHost(), repo + ":2");
+                assertNotEquals(third, fourth);
+                apply(bed, StackYaml.stack(s).metadata("annotations: {" + dev.berth.crds.stack.StackAnnotations.RESTARTED_AT
+                        + ": \"2026-12-02T09:00:00Z\"}").placement("{maxPerHost: 1}")
+                        .image(registry.host() + "/" + repo + ":2").replicas(3).yaml());
+                awaitEveryHostRuns(bed, s, registry.host() + "/" + repo + "@" + fourth);
             }
         }
     }
