@@ -299,7 +299,9 @@ public final class DockerImageBuilds implements ImageBuilds, AutoCloseable {
         if (pulled.isPresent()) {
             return new ImageState.Ready(pulled.get());
         }
-        String claimKey = keys.buildsPrefix() + prepared.hash().substring(0, 12);
+        // The tag too: two services pushing one context to two repositories are two builds.
+        String claimKey = keys.buildsPrefix() + prepared.hash().substring(0, 12) + "-"
+                + Integer.toHexString(tag.hashCode());
         Claim claim = claim(claimKey, tag);
         if (!claim.ours()) {
             Duration poll = FIRST_POLL.multipliedBy(1L << Math.min(entry.polls++, 4));

@@ -119,6 +119,17 @@ class BuildBedTest {
                 assertEquals(ids, containerIds(bed, s), "nothing was replaced");
                 assertEquals(1, registry.log().stream().filter(l -> l.contains(manifestPut)).count(),
                         "no new build or push");
+
+                // a broken Dockerfile: Degraded/BuildFailed with the failing step where the user looks, and what runs
+                // stays
+                write(work, "deploy/app/Dockerfile", "FROM " + TestEnv.testImage()
+                        + "\nRUN echo built > /built.txt\nRUN exit 3\n");
+                commit(work, "a step that fails");
+                Await.until(WAIT, "BuildFailed in the status with the failing step", () -> bed.hosts.stream()
+                        .anyMatch(h -> h.harness.degradedReason(s).equals(Optional.of("BuildFailed"))
+                                && h.harness.describeStatus(s).contains("RUN exit 3")),
+                        () -> bed.hosts.stream().map(h -> h.harness.describeStatus(s)).toList().toString());
+                assertEquals(ids, containerIds(bed, s), "the running replicas are kept");
             }
         }
     }
