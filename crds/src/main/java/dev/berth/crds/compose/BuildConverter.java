@@ -90,12 +90,6 @@ final class BuildConverter {
         Path resolved = context.directory().resolve(written).normalize();
         Path relative = context.manifestDirectory().relativize(resolved);
         String text = relative.toString().isEmpty() ? "." : relative.toString();
-        if (ImageCheck.contextProblem(text).isPresent()) {
-            context.diagnostics().error(at, path, "the build context " + resolved + " is outside the folder the "
-                    + "stack is written to (" + context.manifestDirectory() + "); a relative context must stay "
-                    + "inside the GitSource's checkout: write the output higher up, or use an absolute path on the hosts");
-            return Optional.empty();
-        }
         build.put("context", text);
         context.diagnostics().warn(at, path, "the build context becomes \"" + text + "\", relative to the stack's "
                 + "manifest: it works when the stack is synced from a GitSource whose repository holds that folder "
