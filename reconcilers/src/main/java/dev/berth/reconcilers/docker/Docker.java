@@ -10,7 +10,7 @@ import java.util.function.Consumer;
  * Berth's only way to Docker, for stacks, overlays and the observed cache alike, in Berth's own types. It lists only
  * objects labelled {@code berth.dev/managed-by=<instance>}; the ids it is asked to change come from those lists.
  * Every change is idempotent: "already there" and "already gone" succeed. Failures are
- * {@link DockerActionException}s with a reason a person can act on. It never pulls images.
+ * {@link DockerActionException}s with a reason a person can act on. Images are {@link DockerImages}'.
  */
 public interface Docker {
     /** The managed-by label value of the objects this Docker lists and acts on. */

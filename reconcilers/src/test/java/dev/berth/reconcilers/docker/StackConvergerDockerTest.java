@@ -312,7 +312,7 @@ class StackConvergerDockerTest {
         StackOutcome o = reconcile(stack, new StackSpec(null,
                 List.of(simple("web", prefix + "/does-not-exist:1", LOOP, null, null)), null));
         assertEquals("ImageNotFound", o.report().failure().orElseThrow().reason());
-        assertTrue(o.report().failure().get().message().contains("never pulls"));
+        assertTrue(o.report().failure().get().message().contains("imagePullPolicy: Never"));
         assertEquals(Map.of("web", new Counts(0, 1)), o.perService());
     }
 
