@@ -139,6 +139,16 @@ class DockerImagePullerTest {
     }
 
     @Test
+    void aRegistryCopyOfAnImageTheHostHoldsUnderAnotherNameIsNotBerths() throws InterruptedException {
+        // Someone's own tag of the image the registry serves: the pull brings that very id, which stays theirs.
+        images.present.put("mine/app:1", image("sha256:shared"));
+        images.onPull = ref -> images.present.put(ref, image("sha256:shared", "reg.example:5000/shop/web@" + DIGEST));
+        assertInstanceOf(ImageState.Ready.class, settle(TAG, "IfNotPresent"));
+        assertEquals(1, images.pulls.get());
+        assertEquals(List.of(), acquired);
+    }
+
+    @Test
     void alwaysPullsTheTagAgainButAPullJustEndedAnswersTheCallsThatFollowIt() throws InterruptedException {
         images.present.put(TAG, image("sha256:old", "reg.example:5000/shop/web@" + DIGEST));
         images.onPull = ref -> images.present.put(ref, image("sha256:new", "reg.example:5000/shop/web@" + OTHER_DIGEST));
@@ -239,7 +249,7 @@ class DockerImagePullerTest {
 
         @Override
         public List<ImageInfo> list() {
-            throw new UnsupportedOperationException();
+            return present.values().stream().distinct().toList();
         }
 
         @Override

@@ -84,8 +84,8 @@ class ImageCollectorTest {
     void removesOnlyBerthsImagesUnusedForTheMinimumAge() {
         ImageLedger ledger = new ImageLedger(state.resolve(ImageLedger.FILE), clock);
         String old = image("old", Map.of());
-        // A second name in another repository: Docker removes such an image by id only when forced.
-        docker.tagImageCmd(old, "berth-gc-test/" + run + "-old-alias", "1").exec();
+        // A second tag of its repository (Berth's name for it): removed with it.
+        docker.tagImageCmd(old, "berth-gc-test/" + run + "-old", "2").exec();
         String used = image("used", Map.of());
         String recentlyUsed = image("recently-used", Map.of());
         String foreign = image("foreign", Map.of());
