@@ -62,4 +62,27 @@ final class BenchRegistry implements AutoCloseable {
     public void close() {
         process.destroy();
     }
+
+    /**
+     * Builds on {@code dockerHost} an image of {@code base} plus a fresh random layer of {@code layerBytes}, pushes it
+     * as {@code ref} (a name in this registry) and removes it there again: the next pull of it is a real one.
+     */
+    static void pushFresh(String dockerHost, String base, String ref, int layerBytes) throws IOException {
+        Process p = new ProcessBuilder("docker", "-H", dockerHost, "build", "-q", "-t", ref, "-").redirectErrorStream(true)
+                .start();
+        p.getOutputStream().write(("FROM " + base + "\nRUN head -c " + layerBytes + " /dev/urandom > /blob\n")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        try {
+            if (p.waitFor() != 0) {
+                throw new IOException("docker build failed: " + out);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
+        BenchSupport.sh("docker", "-H", dockerHost, "push", "-q", ref);
+        BenchSupport.sh0("docker", "-H", dockerHost, "rmi", ref);
+    }
 }

@@ -13,7 +13,6 @@ import dev.berth.operator.store.ResourceStore;
 import dev.berth.reconcilers.docker.DockerClients;
 import dev.berth.reconcilers.labels.BerthLabels;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -115,21 +114,7 @@ final class ConcurrentPullFigure extends Figure {
     private double berthTry(ResourceStore store, List<StartEvents> started, List<String> hosts, String name, String ref)
             throws InterruptedException {
         long t0 = System.nanoTime();
-        apply(store, """
-                apiVersion: berth.dev/v1
-                kind: Stack
-                metadata:
-                  name: %s
-                spec:
-                  placement:
-                    mode: global
-                    hosts: [%s]
-                  services:
-                    - name: web
-                      image: %s
-                      command: ["httpd", "-f", "-p", "8080", "-h", "/www"]
-                      init: true
-                """.formatted(name, String.join(", ", hosts), ref));
+        apply(store, globalStackYaml(name, String.join(", ", hosts), "", ref));
         long last = 0;
         for (StartEvents s : started) {
             Ev e = s.await(ev -> ev.nanos() > t0 && ("stack/" + name).equals(ev.owner()), Duration.ofSeconds(180));
@@ -178,25 +163,10 @@ final class ConcurrentPullFigure extends Figure {
         }
     }
 
-    /** Builds an image with a fresh random layer on {@code builder}, pushes it, and removes it there. */
+    /** A fresh image (the bench image plus a random layer) built on {@code builder}, pushed, removed there. */
     private String pushFresh(NsDockerd builder, BenchRegistry registry, String side, int i) throws IOException {
         String ref = registry.host + "/bench-" + runId + "/q" + side + ":" + i;
-        Process p = new ProcessBuilder("docker", "-H", "unix://" + builder.sock, "build", "-q", "-t", ref, "-")
-                .redirectErrorStream(true).start();
-        p.getOutputStream().write(("FROM " + image + "\nRUN head -c " + LAYER_BYTES + " /dev/urandom > /blob\n")
-                .getBytes(StandardCharsets.UTF_8));
-        p.getOutputStream().close();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        try {
-            if (p.waitFor() != 0) {
-                throw new IOException("docker build failed: " + out);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException(e);
-        }
-        sh("docker", "-H", "unix://" + builder.sock, "push", "-q", ref);
-        removeImage(builder.client, ref);
+        BenchRegistry.pushFresh("unix://" + builder.sock, image, ref, LAYER_BYTES);
         return ref;
     }
 

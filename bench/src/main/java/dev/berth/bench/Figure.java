@@ -146,7 +146,16 @@ abstract class Figure {
         return stackYaml(name, host, extraService, "global");
     }
 
+    /** A global one-service stack on {@code hosts} (comma-separated) running {@code ref} instead of the bench image. */
+    String globalStackYaml(String name, String hosts, String extraService, String ref) {
+        return stackYaml(name, hosts, extraService, "global", ref);
+    }
+
     private String stackYaml(String name, String host, String extraService, String mode) {
+        return stackYaml(name, host, extraService, mode, image);
+    }
+
+    private String stackYaml(String name, String host, String extraService, String mode, String ref) {
         return """
                 apiVersion: berth.dev/v1
                 kind: Stack
@@ -162,7 +171,7 @@ abstract class Figure {
                       command: ["httpd", "-f", "-p", "8080", "-h", "/www"]
                       init: true
                 %s---
-                """.formatted(name, mode, host, image, extraService.indent(4));
+                """.formatted(name, mode, host, ref, extraService.indent(4));
     }
 
     /** 100 stacks per etcd transaction (etcd takes at most 128 operations in one). */

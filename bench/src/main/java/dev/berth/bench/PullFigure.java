@@ -2,7 +2,6 @@ package dev.berth.bench;
 
 import static dev.berth.bench.BenchSupport.await;
 import static dev.berth.bench.BenchSupport.ms;
-import static dev.berth.bench.BenchSupport.sh;
 import static dev.berth.bench.BenchSupport.sleep;
 
 import com.github.dockerjava.api.command.PullImageResultCallback;
@@ -11,7 +10,6 @@ import dev.berth.crds.Kinds;
 import dev.berth.operator.store.ResourceStore;
 import dev.berth.reconcilers.labels.BerthLabels;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -75,21 +73,7 @@ final class PullFigure extends Figure {
     private double berthTry(ResourceStore store, StartEvents started, String instance, String host, String name,
                             String ref) throws InterruptedException {
         long t0 = System.nanoTime();
-        apply(store, """
-                apiVersion: berth.dev/v1
-                kind: Stack
-                metadata:
-                  name: %s
-                spec:
-                  placement:
-                    mode: global
-                    hosts: [%s]
-                  services:
-                    - name: web
-                      image: %s
-                      command: ["httpd", "-f", "-p", "8080", "-h", "/www"]
-                      init: true
-                """.formatted(name, host, ref));
+        apply(store, globalStackYaml(name, host, "", ref));
         Ev e = started.await(ev -> ev.nanos() > t0 && ("stack/" + name).equals(ev.owner()), Duration.ofSeconds(120));
         double took = ms(e.nanos() - t0);
         store.delete(Kinds.standard().byKind("Stack").orElseThrow(), name);
@@ -116,24 +100,10 @@ final class PullFigure extends Figure {
         return ms(e.nanos() - t0);
     }
 
-    /** Builds an image with a fresh random layer on the bench image, pushes it and removes it here. */
+    /** A fresh image (the bench image plus a random layer) pushed to the registry and not on this host. */
     private String pushFresh(BenchRegistry registry, String side, int i) throws IOException {
         String ref = registry.host + "/bench-" + runId + "/" + side + ":" + i;
-        Process p = new ProcessBuilder("docker", "-H", docker, "build", "-q", "-t", ref, "-").redirectErrorStream(true).start();
-        p.getOutputStream().write(("FROM " + image + "\nRUN head -c " + LAYER_BYTES + " /dev/urandom > /blob\n")
-                .getBytes(StandardCharsets.UTF_8));
-        p.getOutputStream().close();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        try {
-            if (p.waitFor() != 0) {
-                throw new IOException("docker build failed: " + out);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException(e);
-        }
-        sh("docker", "-H", docker, "push", "-q", ref);
-        removeImage(ref);
+        BenchRegistry.pushFresh(docker, image, ref, LAYER_BYTES);
         return ref;
     }
 
