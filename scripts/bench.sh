@@ -3,12 +3,13 @@
 # docker-compose), steady state (calls per resync, cross-checked by a counting proxy on the Docker socket),
 # reaction, etcd → running, FDB programming (bridge -batch) and memory; the scheduler's planner alone, the scheduler
 # end to end (1,000 stacks on 49 simulated hosts → all assignments in etcd) and failover on a three-host namespace
-# bed (host killed → its replicas running elsewhere) (issue 14).
+# bed (host killed → its replicas running elsewhere) (issue 14); pull + start of an image only a local registry has,
+# and three hosts pulling one new image at once (issue 16).
 # Not part of the normal build or tests.
 #
 #   scripts/bench.sh                      # everything; waits up to 10 min for a quiet machine, appends to BENCHMARKS.md
 #   scripts/bench.sh --only steady,fdb    # some: planner scheduler steady reaction etcd memory fdb
-#                                         #   failover converge10 converge100
+#                                         #   failover names pull pull3 converge10 converge100
 #   scripts/bench.sh --runs 5 --quiet-wait 120 --force --out /tmp/results.md
 #   BENCH_STEADY_STACKS=25 scripts/bench.sh --only steady   # 500 containers as 25 stacks × 20 replicas, for a daemon
 #                                                           # without env-up.sh's large address pool (~30 networks)
