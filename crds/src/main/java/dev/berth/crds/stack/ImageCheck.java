@@ -9,8 +9,8 @@ import java.util.Optional;
 
 /**
  * Where a service's image comes from: {@code image}, {@code build}, or both (then {@code image} is the repository
- * the built image is pushed to). The reference must be one Docker takes; a build context must name one folder
- * plainly and, when relative, stay inside the checkout it is resolved in; a built image is never pulled, so
+ * the built image is pushed to). The reference must be one Docker takes; an absolute build context must name one
+ * folder plainly (a relative one may climb: the operator bounds it by the GitSource's checkout when it builds); a built image is never pulled, so
  * {@code imagePullPolicy: Never} with {@code build} says two things at once.
  */
 public final class ImageCheck implements SpecCheck<StackSpec> {

@@ -53,7 +53,7 @@ import org.slf4j.LoggerFactory;
  * host folder by the SHA-256 of its files, each with the Dockerfile's path, the arguments and the target. The tag
  * ({@link BuildNames#tag}) carries 12 hex digits of that, so an image already here (or, with a registry, already
  * pushed by any host) is used as it is. With a registry one host builds: the one that creates the claim
- * {@code <root>/v1/builds/<hash12>} on a lease of its own (gone when it dies); the others wait for the push, then
+ * {@code <root>/v1/builds/<hash12>-<hex of the tag>} on a lease of its own (gone when it dies); the others wait for the push, then
  * pull. A failed build is tried again after a growing delay (2 s, doubling, at most 5 min), at once for a new
  * commit or spec.
  */
@@ -328,10 +328,15 @@ public final class DockerImageBuilds implements ImageBuilds, AutoCloseable {
     /** Someone (any host, earlier) built and pushed this tag: pull it rather than build. */
     private Optional<String> pullIfPushed(Want want, String tag, ImageRef ref, Optional<RegistryAuth> auth) {
         ImageInfo info;
+        // Every id on the host: a pull that brings an image the host already holds (under any name) is not Berth's.
+        // Not known (Docker would not list): nothing pulled is recorded, and the build goes on as usual.
         java.util.Set<String> idsBefore;
         try {
-            // Every id on the host: a pull that brings an image the host already holds (under any name) is not Berth's.
             idsBefore = images.list().stream().map(ImageInfo::id).collect(java.util.stream.Collectors.toSet());
+        } catch (RuntimeException e) {
+            idsBefore = null;
+        }
+        try {
             info = images.pull(tag, auth, settings.pullTimeout(), line -> {
             });
         } catch (DockerActionException e) {
@@ -339,7 +344,7 @@ public final class DockerImageBuilds implements ImageBuilds, AutoCloseable {
                     e.getMessage());
             return Optional.empty();
         }
-        if (!idsBefore.contains(info.id())) {
+        if (idsBefore != null && !idsBefore.contains(info.id())) {
             acquisitions.acquired(info.id(), tag);
         }
         Optional<String> digest = repoDigest(info, ref);

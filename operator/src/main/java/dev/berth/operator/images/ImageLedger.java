@@ -41,7 +41,7 @@ public final class ImageLedger implements ImageAcquisitions {
      * {@code acquired} and {@code lastUsed} (null: no container was seen using it yet) as ISO-8601 instants.
      */
     public record Entry(String ref, String acquired, String lastUsed) {
-        /** Since when no container used the image as far as the ledger knows: its last use, else its acquisition. */
+        /** Since when no container used the image as far as the ledger knows: the later of its last use and its arrival. */
         public Instant idleSince() {
             // The later of the two: an image pulled again after it was last used is as fresh as its new arrival.
             Instant used = parse(lastUsed).orElse(Instant.EPOCH);

@@ -71,8 +71,11 @@ public final class RegistryCredentials {
      * The login for {@code registryHost} ({@code host[:port]} as image references name it), or empty when no Secret
      * names that registry (the pull is then anonymous).
      *
-     * @throws Unusable when the matching Secret cannot give a login (the key file lacks its key, it is not valid,
-     *                  it has no username or password): the pull fails with that reason rather than going anonymous
+     * An invalid Secret (e.g. without a password: berth apply refuses it, its errors are in its own status) names no
+     * registry and is skipped.
+     *
+     * @throws Unusable when the matching Secret cannot give a login (the key file lacks its key, it holds plain
+     *                  stringData): the pull fails with that reason rather than going anonymous
      */
     public Optional<RegistryAuth> forRegistry(String registryHost) throws Unusable {
         String wanted = canonical(registryHost);

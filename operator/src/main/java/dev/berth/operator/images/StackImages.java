@@ -43,12 +43,12 @@ public final class StackImages {
     private final String host;
     private final Clock clock;
     private final Topic<String> changes = new Topic<>("image of stack");
+    /** Per stack/service: the generation whose pin this operator is resolving and since when (see firstAsked). */
+    private final Map<String, Asked> asked = new ConcurrentHashMap<>();
     /**
      * Pins this operator proposed (or lost to) that the informer may not show yet, by stack/service: the next pass
      * must not resolve the tag again meanwhile. Only read while their generation is the one wanted.
      */
-    /** Per stack/service: the generation whose pin this operator is resolving and since when (see firstAsked). */
-    private final Map<String, Asked> asked = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, ImagePin> learned = new ConcurrentHashMap<>();
 
     /**
@@ -104,13 +104,15 @@ public final class StackImages {
 
     /** For each service {@code here} runs replicas of (an undecided one keeps what runs and needs nothing). */
     public Resolved resolve(StoredObject stack, StackHere here) {
+        // One moment for the whole pass: services sharing an image then accept one pull (see firstAsked).
+        Instant passStart = clock.instant();
         Map<String, String> ready = new TreeMap<>();
         Map<String, ImageState> notReady = new TreeMap<>();
         for (ServiceSpec service : here.spec().services()) {
             if (here.of(service.name()).isEmpty()) {
                 continue;
             }
-            ImageState state = state(stack, service);
+            ImageState state = state(stack, service, passStart);
             if (state instanceof ImageState.Ready r) {
                 ready.put(service.name(), r.ref());
             } else {
@@ -120,7 +122,7 @@ public final class StackImages {
         return new Resolved(ready, notReady);
     }
 
-    private ImageState state(StoredObject stack, ServiceSpec service) {
+    private ImageState state(StoredObject stack, ServiceSpec service, Instant passStart) {
         String name = stack.name();
         Runnable onDone = () -> changes.publish(name);
         if (service.build() != null) {
@@ -139,11 +141,12 @@ public final class StackImages {
         if (pin.isPresent()) {
             return ready(puller.resolve(pin.get().ref(), ServiceSpec.PULL_IF_NOT_PRESENT, onDone), pin.get().ref());
         }
-        String policy = policyForNewPin(name, service);
-        Instant since = ServiceSpec.PULL_ALWAYS.equals(policy) ? firstAsked(name, service.name(), generation) : null;
+        String policy = policyForNewPin(name, stack.raw().createRevision(), service);
+        Instant since = ServiceSpec.PULL_ALWAYS.equals(policy) ? firstAsked(name, service.name(), generation, passStart)
+                : null;
         ImageState resolved = puller.resolve(service.image(), policy, since, onDone);
         if (resolved instanceof ImageState.Ready r && r.ref().contains("@")) {
-            return pinned(name, service, service.image(), generation, r.ref(), onDone);
+            return pinned(stack, service, service.image(), generation, r.ref(), onDone);
         }
         // Not ready yet, or an image with no repository digest (only built or imported here): runs by its tag.
         return resolved;
@@ -164,18 +167,19 @@ public final class StackImages {
         }
         ImageState state = builds.image(stack, service, onDone);
         if (state instanceof ImageState.Ready r && r.ref().contains("@")) {
-            return pinned(stack.name(), service, service.image(), generation, r.ref(), onDone);
+            return pinned(stack, service, service.image(), generation, r.ref(), onDone);
         }
         return state;
     }
 
     /**
-     * A new pin for the image the old pin was made for (berth restart, the stack created again, another pull policy)
-     * asks the registry, so a moved tag is picked up even where the host still has the old image under that tag; a
+     * A new pin for the image the old pin was made for, in the same stack (berth restart, another pull policy) asks
+     * the registry, so a moved tag is picked up even where the host still has the old image under that tag; a
      * new image follows the service's pull policy.
      */
-    private String policyForNewPin(String stack, ServiceSpec service) {
-        boolean sameImage = pins.of(stack, service.name()).map(p -> service.image().equals(p.image())).orElse(false);
+    private String policyForNewPin(String stack, long created, ServiceSpec service) {
+        boolean sameImage = pins.of(stack, service.name()).map(p -> service.image().equals(p.image())
+                && p.stackCreated() == created).orElse(false);
         return sameImage ? ServiceSpec.PULL_ALWAYS : service.imagePullPolicy();
     }
 
@@ -183,19 +187,20 @@ public final class StackImages {
      * When this operator first needed the registry's answer for this generation: only a pull started since then
      * answers it (an earlier pull of the same tag, e.g. the one that made the old pin, does not).
      */
-    private Instant firstAsked(String stack, String service, String generation) {
+    private Instant firstAsked(String stack, String service, String generation, Instant passStart) {
         return asked.compute(stack + "/" + service, (k, before) -> before != null && before.generation().equals(generation)
-                ? before : new Asked(generation, clock.instant())).at();
+                ? before : new Asked(generation, passStart)).at();
     }
 
     private record Asked(String generation, Instant at) {
     }
 
     /** Records {@code ref} unless another host was first; runs whichever pin holds. */
-    private ImageState pinned(String stack, ServiceSpec service, String image, String generation, String ref,
+    private ImageState pinned(StoredObject object, ServiceSpec service, String image, String generation, String ref,
                               Runnable onDone) {
-        ImagePin held = store.propose(stack, service.name(),
-                new ImagePin(image, generation, ref, host, clock.instant().toString()));
+        String stack = object.name();
+        ImagePin held = store.propose(stack, service.name(), new ImagePin(image, generation, ref, host,
+                clock.instant().toString(), object.raw().createRevision()));
         learned.put(stack + "/" + service.name(), held);
         if (held.ref().equals(ref)) {
             log.info("stack/{}: service {} pinned to {} (generation {})", stack, service.name(), ref, generation);

@@ -170,6 +170,26 @@ class DockerImagePullerTest {
     }
 
     @Test
+    void alwaysWithASinceCountsOnlyAPullStartedSinceThen() throws InterruptedException {
+        images.onPull = ref -> images.present.put(ref, image("sha256:new", "reg.example:5000/shop/web@" + DIGEST));
+        assertInstanceOf(ImageState.Ready.class, settle(TAG, "Always"));
+        assertEquals(1, images.pulls.get());
+
+        // A new question a moment later (a new pin generation): the pull that just ended does not answer it, even
+        // inside the freshness window; the pull it starts does, for every later call with that since.
+        clock.advance(Duration.ofSeconds(1));
+        Instant since = clock.instant();
+        images.onPull = ref -> images.present.put(ref, image("sha256:newer", "reg.example:5000/shop/web@" + OTHER_DIGEST));
+        CountDownLatch done = new CountDownLatch(1);
+        assertInstanceOf(ImageState.InProgress.class, puller.resolve(TAG, "Always", since, done::countDown));
+        assertTrue(done.await(WAIT.toSeconds(), TimeUnit.SECONDS));
+        clock.advance(Duration.ofMinutes(5));
+        assertEquals(new ImageState.Ready("reg.example:5000/shop/web@" + OTHER_DIGEST),
+                puller.resolve(TAG, "Always", since, () -> { }));
+        assertEquals(2, images.pulls.get(), "the answer to that question is kept: no third pull");
+    }
+
+    @Test
     void aDigestOnTheHostIsNeverPulledEvenUnderAlways() {
         String pinned = "reg.example:5000/shop/web@" + DIGEST;
         images.present.put(pinned, image("sha256:1", pinned));

@@ -151,7 +151,7 @@ public final class InstrumentedDocker implements Docker {
             DockerActionException failure = DockerErrors.classify(what, e);
             if (failure.reason().equals(DockerActionException.IMAGE_NOT_FOUND)) {
                 throw new DockerActionException(failure.reason(), what + ": image " + plan.image()
-                        + " is not on this host (imagePullPolicy: Never runs only what the host has) (" + DockerErrors.dockerMessage(e) + ")", e);
+                        + " is not on this host (with imagePullPolicy: Never Berth runs only what the host has; otherwise it was removed after it was pulled) (" + DockerErrors.dockerMessage(e) + ")", e);
             }
             throw failure;
         }
