@@ -11,7 +11,7 @@ import java.util.Optional;
 public record KeyLayout(String root) {
     /** Kinds are singular and lowercase in keys ("stack"); these segments are reserved for the runtime. */
     private static final java.util.Set<String> RESERVED = java.util.Set.of("status", "hosts", "leases", "endpoints", "elections", "gitops-triggers", "backends",
-            "assignments", "cordons", "members", "rebalance", "images", "builds");
+            "assignments", "cordons", "members", "rebalance", "images", "builds", "events", "revisions", "api", "probes");
 
     public KeyLayout {
         if (root == null || !root.startsWith("/") || root.endsWith("/") || root.length() < 2) {
@@ -116,6 +116,32 @@ public record KeyLayout(String root) {
 
     public String probe(String network, String host) {
         return probesPrefix() + network + "/" + host;
+    }
+
+    /**
+     * Events about objects, Kubernetes-style, each on a lease (they expire): {@code <root>/v1/events/<kind>/<name>/<id>},
+     * kind singular and lowercase as in desired keys.
+     */
+    public String eventsPrefix() {
+        return base() + "events/";
+    }
+
+    public String eventsOf(String singular, String name) {
+        return eventsPrefix() + singular + "/" + name + "/";
+    }
+
+    /** The last revisions of each stack's spec (rollout history / undo): {@code <root>/v1/revisions/stack/<name>/<n>}. */
+    public String revisionsPrefix() {
+        return base() + "revisions/stack/";
+    }
+
+    public String revisionsOf(String stack) {
+        return revisionsPrefix() + stack + "/";
+    }
+
+    /** The cluster's operator-API bearer token, readable only by whoever may read this prefix. */
+    public String apiToken() {
+        return base() + "api/token";
     }
 
     /** The (kind, name) of a desired-object key, or empty for status, hosts, leases and foreign keys. */
