@@ -31,6 +31,7 @@ final class DockerEventFeed {
     private final CacheThread thread;
     private final RetryPolicy reconnect;
     private final Relist relist;
+    private final ContainerRuns runs;
     private final Counter reconnects;
     private volatile boolean streaming;
     private Closeable stream;
@@ -42,8 +43,10 @@ final class DockerEventFeed {
     private boolean networksDirty;
     private boolean relistScheduled;
 
-    DockerEventFeed(Docker docker, CacheThread thread, RetryPolicy reconnect, Relist relist, MeterRegistry registry) {
+    DockerEventFeed(Docker docker, CacheThread thread, RetryPolicy reconnect, Relist relist, ContainerRuns runs,
+                    MeterRegistry registry) {
         this.docker = docker;
+        this.runs = runs;
         this.thread = thread;
         this.reconnect = reconnect;
         this.relist = relist;
@@ -71,6 +74,7 @@ final class DockerEventFeed {
             streaming = true;
             if (cause != null) {
                 log.info("observed: Docker event stream reconnected");
+                runs.gap();
                 relist.relist(true, true);
             }
             failedAttempts = 0;
@@ -82,6 +86,7 @@ final class DockerEventFeed {
     private void onEvent(DockerEvent event) {
         streaming = true;
         lastEventNanos = Math.max(lastEventNanos, event.timeNano());
+        runs.event(event);
         if ("network".equals(event.type()) && !event.action().equals("connect") && !event.action().equals("disconnect")) {
             networksDirty = true;
         } else if ("network".equals(event.type()) || !event.action().startsWith("exec_")) {

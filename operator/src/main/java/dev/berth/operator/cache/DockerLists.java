@@ -30,6 +30,7 @@ final class DockerLists {
     }
 
     private final Docker docker;
+    private final ContainerRuns runs;
     private final Counter errors;
     /** System.nanoTime() when the last full list began, and whether it worked. */
     private long lastFullStarted = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
@@ -42,7 +43,13 @@ final class DockerLists {
     private long networksListedAt;
 
     DockerLists(Docker docker, MeterRegistry registry) {
+        this(docker, new ContainerRuns(docker), registry);
+    }
+
+    /** @param runs fills in what the list does not carry (restarts, exit code), inspecting only what changed */
+    DockerLists(Docker docker, ContainerRuns runs, MeterRegistry registry) {
         this.docker = docker;
+        this.runs = runs;
         this.errors = Counter.builder("berth.docker.list.errors")
                 .description("Failed full lists of Berth's containers and networks").register(registry);
     }
@@ -63,7 +70,7 @@ final class DockerLists {
         List<ObservedNetwork> n = lastNetworks;
         try {
             if (containers || c == null) {
-                c = docker.listManagedContainerDetails();
+                c = runs.fill(docker.listManagedContainerDetails());
             }
             if (networks || n == null) {
                 n = docker.listManagedNetworks();

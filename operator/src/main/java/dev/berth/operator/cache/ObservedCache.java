@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * What Berth-labelled containers and networks exist on this host, grouped by owner ("stack/web").
  * A full list (two Docker calls, {@link DockerLists}) fills it at start and on every resync; Docker's event stream
  * ({@link DockerEventFeed}) says when to list again, so the steady state costs no calls and no per-container
- * inspects. Each list replaces the view by owner ({@link OwnerIndex}), tells the owners that changed, and hands the
+ * inspects (a container is inspected only when it is new or has news, {@link ContainerRuns}). Each list replaces the view by owner ({@link OwnerIndex}), tells the owners that changed, and hands the
  * whole list, addresses and ports included, to whoever publishes from it (route backends, Network endpoints). All of it runs on one thread
  * ({@link CacheThread}).
  */
@@ -45,8 +45,9 @@ public final class ObservedCache implements AutoCloseable {
                          RetryPolicy reconnect, MeterRegistry registry) {
         this.onOwnerChange = onOwnerChange;
         this.onListed.add(onListed);
-        this.lists = new DockerLists(docker, registry);
-        this.events = new DockerEventFeed(docker, thread, reconnect, this::relist, registry);
+        ContainerRuns runs = new ContainerRuns(docker);
+        this.lists = new DockerLists(docker, runs, registry);
+        this.events = new DockerEventFeed(docker, thread, reconnect, this::relist, runs, registry);
     }
 
     /** One more consumer of every successful list of containers (on the cache's thread); call before {@link #start}. */

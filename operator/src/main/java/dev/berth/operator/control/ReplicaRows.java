@@ -2,11 +2,13 @@ package dev.berth.operator.control;
 
 import dev.berth.crds.ObjectKey;
 import dev.berth.crds.status.ReplicaStatus;
+import dev.berth.reconcilers.docker.ContainerRun;
 import dev.berth.reconcilers.docker.ObservedContainer;
 import dev.berth.reconcilers.labels.BerthLabels;
 import dev.berth.reconcilers.stack.ObservedStack;
 import dev.berth.reconcilers.stack.StackAction;
 import dev.berth.reconcilers.stack.StackOutcome;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -14,9 +16,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The containers a host runs for a stack, as status rows (what {@code berth describe stack} lists per host): each
- * observed container with Docker's state and health, and the reason this pass acted on it (empty when it is as
- * wanted), plus replicas still waiting to be created. Pure. Taken from the list the pass planned from, so a row
+ * The containers a host runs for a stack, as status rows (what {@code berth describe stack} and {@code berth ps}
+ * list per host): each observed container with Docker's state and health, its image, restarts, creation and start
+ * times and last exit code (none of it moves with time, so an unchanged host rewrites no status), and the reason
+ * this pass acted on it (empty when it is as wanted), plus replicas still waiting to be created. Pure. Taken from the list the pass planned from, so a row
  * shows the state before the pass's own actions; the next pass, which follows any change, shows the result.
  */
 final class ReplicaRows {
@@ -48,8 +51,12 @@ final class ReplicaRows {
                 continue;
             }
             seenNames.add(c.name());
+            ContainerRun run = c.run();
             rows.add(new ReplicaStatus(c.name(), c.labels().getOrDefault(BerthLabels.SERVICE, "?"),
-                    replica(c.labels().get(BerthLabels.REPLICA)), c.state(), c.health(), reasons.getOrDefault(c.name(), "")));
+                    replica(c.labels().get(BerthLabels.REPLICA)), c.state(), c.health(), reasons.getOrDefault(c.name(), ""),
+                    c.image(), imageId(c), run == null ? null : run.restarts(),
+                    c.created() > 0 ? Instant.ofEpochSecond(c.created()).toString() : null,
+                    run == null ? null : run.startedAt(), run == null ? null : run.exitCode()));
         }
         for (StackAction a : outcome.planned()) {
             if (a instanceof StackAction.CreateContainer create && !seenNames.contains(create.plan().name())) {
@@ -62,6 +69,13 @@ final class ReplicaRows {
         }
         rows.sort(ORDER);
         return rows;
+    }
+
+    /** The digest the reference pins ("repo@sha256:..."), else Docker's local image id. */
+    private static String imageId(ObservedContainer c) {
+        String image = c.image();
+        int at = image == null ? -1 : image.indexOf('@');
+        return at >= 0 ? image.substring(at + 1) : c.imageId();
     }
 
     private static String serviceOf(String stack, String container) {

@@ -28,6 +28,12 @@ public interface Docker {
     List<ObservedNetwork> listManagedNetworks();
 
     /**
+     * One inspect call: the container's restart count, start time and, unless it runs (Docker clears the code when
+     * it starts again), its exit code. Empty when the container is gone.
+     */
+    Optional<ContainerRun> inspectRun(String id);
+
+    /**
      * Streams events of managed containers and networks from {@code since} (one-second granularity; replays are
      * dropped). Returns once the streams are live. {@code onError} is also told when a stream ends by itself (e.g.
      * the daemon restarted): subscribe again then. Close to stop.

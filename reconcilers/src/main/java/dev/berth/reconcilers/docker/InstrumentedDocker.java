@@ -82,7 +82,8 @@ public final class InstrumentedDocker implements Docker {
 
     private static ListedContainer listed(Container c) {
         ObservedContainer observed = new ObservedContainer(c.getId(), name(c), c.getLabels(), c.getState(),
-                ContainerStatusText.health(c.getStatus()), c.getCreated() == null ? 0 : c.getCreated());
+                ContainerStatusText.health(c.getStatus()), c.getCreated() == null ? 0 : c.getCreated(), c.getImage(),
+                c.getImageId(), null);
         Map<String, String> addresses = new java.util.TreeMap<>();
         Map<String, String> macs = new java.util.TreeMap<>();
         if (c.getNetworkSettings() != null && c.getNetworkSettings().getNetworks() != null) {
@@ -129,6 +130,30 @@ public final class InstrumentedDocker implements Docker {
         } catch (RuntimeException e) {
             throw DockerErrors.classify("list networks", e);
         }
+    }
+
+    @Override
+    public Optional<ContainerRun> inspectRun(String id) {
+        InspectContainerResponse inspect;
+        try {
+            inspect = call("inspect_container", () -> docker.inspectContainerCmd(id).exec());
+        } catch (NotFoundException e) {
+            return Optional.empty();
+        } catch (RuntimeException e) {
+            throw DockerErrors.classify("inspect container " + shortId(id), e);
+        }
+        InspectContainerResponse.ContainerState state = inspect.getState();
+        String status = state == null ? null : state.getStatus();
+        String started = state == null ? null : state.getStartedAt();
+        // Docker writes the zero time for "never started".
+        if (started != null && started.startsWith("0001-")) {
+            started = null;
+        }
+        boolean exited = status != null && !status.equals("running") && !status.equals("created") && started != null;
+        Long code = state == null ? null : state.getExitCodeLong();
+        Integer restarts = inspect.getRestartCount();
+        return Optional.of(new ContainerRun(restarts == null ? 0 : restarts, started,
+                exited && code != null ? Integer.valueOf(code.intValue()) : null));
     }
 
     private static ObservedNetwork observed(Network n) {

@@ -1,0 +1,113 @@
+package dev.berth.operator.cache;
+
+import dev.berth.reconcilers.docker.ContainerRun;
+import dev.berth.reconcilers.docker.Docker;
+import dev.berth.reconcilers.docker.DockerEvent;
+import dev.berth.reconcilers.docker.ListedContainer;
+import dev.berth.reconcilers.docker.ObservedContainer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Fills each listed container's {@link ContainerRun} (restart count, start time, last exit code), which Docker's list
+ * call does not carry, for {@code berth ps}. An inspect costs a call, so a container is inspected only when there is
+ * news of it: the first time it is listed, when its listed state differs from the one it had when last inspected, or
+ * after a start/die/restart event for it (a restart by Docker's restart policy can happen between two lists and leave
+ * the state as it was). A list with no news makes no inspect. The {@code die} event's exit code is kept, because an
+ * inspect after the restart shows none (Docker clears it on start). Used on the cache's thread only.
+ */
+final class ContainerRuns {
+    private static final Logger log = LoggerFactory.getLogger(ContainerRuns.class);
+    private static final Set<String> NEWS = Set.of("start", "die", "restart");
+
+    /** The listed state when the container was last inspected, and what that inspect said. */
+    private record Known(String state, ContainerRun run) {
+    }
+
+    private final Docker docker;
+    private final Map<String, Known> known = new HashMap<>();
+    /** Containers with news since their last inspect. */
+    private final Set<String> stale = new HashSet<>();
+    /** The exit code of each container's last {@code die} event. */
+    private final Map<String, Integer> exits = new HashMap<>();
+
+    ContainerRuns(Docker docker) {
+        this.docker = docker;
+    }
+
+    /** A managed container's or network's event. */
+    void event(DockerEvent event) {
+        if (!"container".equals(event.type()) || !NEWS.contains(event.action())) {
+            return;
+        }
+        stale.add(event.id());
+        if ("die".equals(event.action())) {
+            exitCode(event.attributes().get("exitCode")).ifPresent(code -> exits.put(event.id(), code));
+        }
+    }
+
+    /** Events may have been missed (the stream reconnects): every container is inspected at the next list. */
+    void gap() {
+        stale.addAll(known.keySet());
+    }
+
+    /** The list with every container's run filled in, inspecting only those with news (see the class comment). */
+    List<ListedContainer> fill(List<ListedContainer> listed) {
+        List<ListedContainer> filled = new ArrayList<>(listed.size());
+        Set<String> ids = new HashSet<>();
+        for (ListedContainer l : listed) {
+            ObservedContainer c = l.container();
+            ids.add(c.id());
+            Known k = known.get(c.id());
+            if (k == null || stale.contains(c.id()) || !k.state().equals(String.valueOf(c.state()))) {
+                k = inspect(c, k);
+            }
+            ContainerRun run = k == null ? null : k.run();
+            filled.add(new ListedContainer(c.withRun(run), l.addresses(), l.macs(), l.ports(), l.mounts()));
+        }
+        known.keySet().retainAll(ids);
+        stale.retainAll(ids);
+        exits.keySet().retainAll(ids);
+        return filled;
+    }
+
+    /** The new knowledge, or the old one (still stale, retried at the next list) when Docker failed. */
+    private Known inspect(ObservedContainer c, Known before) {
+        Optional<ContainerRun> run;
+        try {
+            run = docker.inspectRun(c.id());
+        } catch (RuntimeException e) {
+            log.debug("observed {}: inspect failed, restarts and exit code left as they were: {}", c.name(), e.getMessage());
+            return before;
+        }
+        stale.remove(c.id());
+        if (run.isEmpty()) {
+            // Gone since the list: the next list leaves it out.
+            return before;
+        }
+        ContainerRun r = run.get();
+        if (r.exitCode() == null) {
+            Integer last = exits.containsKey(c.id()) ? exits.get(c.id())
+                    : before == null || before.run() == null ? null : before.run().exitCode();
+            r = r.withExitCode(last);
+        }
+        Known now = new Known(String.valueOf(c.state()), r);
+        known.put(c.id(), now);
+        return now;
+    }
+
+    private static Optional<Integer> exitCode(String text) {
+        try {
+            return text == null ? Optional.empty() : Optional.of(Integer.parseInt(text.trim()));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+}
