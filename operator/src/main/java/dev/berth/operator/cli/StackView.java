@@ -54,8 +54,14 @@ final class StackView {
     record Summary(String ready, String status, String message, String hosts, String age) {
     }
 
-    /** One replica, like a line of {@code docker service ps}. */
-    record ReplicaRow(String service, String replica, String host, String state, String reason) {
+    /**
+     * One replica, like a line of {@code docker service ps}; {@code reported} is the host's own row of it (its
+     * container's details), null for what is assigned or pending but not reported.
+     */
+    record ReplicaRow(String service, String replica, String host, String state, String reason, ReplicaStatus reported) {
+        ReplicaRow(String service, String replica, String host, String state, String reason) {
+            this(service, replica, host, state, reason, null);
+        }
     }
 
     private final String name;
@@ -269,7 +275,7 @@ final class StackView {
                     }
                 }
                 rows.put(at, new ReplicaRow(r.service(), r.name() == null ? container(r.service(), r.replica()) : r.name(),
-                        s.host(), state, reason));
+                        s.host(), state, reason, r));
             }
         }
         assignment.ifPresent(a -> {
