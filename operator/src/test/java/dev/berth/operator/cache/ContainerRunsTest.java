@@ -1,0 +1,89 @@
+package dev.berth.operator.cache;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import dev.berth.reconcilers.docker.ContainerRun;
+import dev.berth.reconcilers.docker.Docker;
+import dev.berth.reconcilers.docker.DockerEvent;
+import dev.berth.reconcilers.docker.ListedContainer;
+import dev.berth.reconcilers.docker.ObservedContainer;
+import java.lang.reflect.Proxy;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** Restarts and exit codes cost an inspect only for containers with news; an unchanged list costs none. */
+class ContainerRunsTest {
+    private final AtomicInteger inspects = new AtomicInteger();
+    /** What an inspect of each id says now. */
+    private final Map<String, ContainerRun> docker = new HashMap<>();
+    private final ContainerRuns runs = new ContainerRuns((Docker) Proxy.newProxyInstance(Docker.class.getClassLoader(),
+            new Class<?>[] {Docker.class}, (proxy, method, args) -> {
+                if (method.getName().equals("inspectRun")) {
+                    inspects.incrementAndGet();
+                    return Optional.ofNullable(docker.get((String) args[0]));
+                }
+                throw new UnsupportedOperationException(method.getName());
+            }));
+
+    private static ListedContainer listed(String id, String state) {
+        return new ListedContainer(new ObservedContainer(id, "s-web-" + id, Map.of(), state, null, 1L, "img:1",
+                "sha256:abc", null), Map.of(), List.of());
+    }
+
+    private ContainerRun run(List<ListedContainer> list, String id) {
+        return runs.fill(list).stream().map(ListedContainer::container).filter(c -> c.id().equals(id)).findFirst()
+                .orElseThrow().run();
+    }
+
+    @Test
+    void anUnchangedListInspectsNothing() {
+        docker.put("a", new ContainerRun(0, "2026-01-01T00:00:00Z", null));
+        docker.put("b", new ContainerRun(0, "2026-01-01T00:00:00Z", null));
+        List<ListedContainer> list = List.of(listed("a", "running"), listed("b", "running"));
+        assertEquals(new ContainerRun(0, "2026-01-01T00:00:00Z", null), run(list, "a"));
+        assertEquals(2, inspects.get(), "each new container once");
+        for (int i = 0; i < 5; i++) {
+            assertEquals(0, run(list, "b").restarts());
+        }
+        assertEquals(2, inspects.get(), "no news, no inspect");
+        runs.event(new DockerEvent("container", "exec_start: sh", "a", Map.of(), 1));
+        runs.event(new DockerEvent("container", "health_status: healthy", "a", Map.of(), 1));
+        run(list, "a");
+        assertEquals(2, inspects.get(), "exec and health events are no news of restarts");
+    }
+
+    @Test
+    void aRestartBetweenTwoListsIsSeenWithTheExitCodeOfItsDieEvent() {
+        docker.put("a", new ContainerRun(0, "2026-01-01T00:00:00Z", null));
+        List<ListedContainer> list = List.of(listed("a", "running"));
+        assertNull(run(list, "a").exitCode());
+        // Died and restarted by Docker between two lists: still "running", and an inspect shows no exit code.
+        docker.put("a", new ContainerRun(1, "2026-01-01T00:01:00Z", null));
+        runs.event(new DockerEvent("container", "die", "a", Map.of("exitCode", "3"), 2));
+        runs.event(new DockerEvent("container", "start", "a", Map.of(), 3));
+        assertEquals(new ContainerRun(1, "2026-01-01T00:01:00Z", 3), run(list, "a"));
+        assertEquals(2, inspects.get());
+        assertEquals(3, run(list, "a").exitCode(), "kept");
+        assertEquals(2, inspects.get());
+    }
+
+    @Test
+    void aChangedStateOrAGapInTheEventsInspectsAgain() {
+        docker.put("a", new ContainerRun(0, "2026-01-01T00:00:00Z", null));
+        run(List.of(listed("a", "running")), "a");
+        docker.put("a", new ContainerRun(0, "2026-01-01T00:00:00Z", 137));
+        assertEquals(137, run(List.of(listed("a", "exited")), "a").exitCode());
+        docker.put("a", new ContainerRun(1, "2026-01-01T00:02:00Z", null));
+        ContainerRun again = run(List.of(listed("a", "running")), "a");
+        assertEquals(new ContainerRun(1, "2026-01-01T00:02:00Z", 137), again, "the exit code outlives the restart");
+        assertEquals(3, inspects.get());
+        runs.gap();
+        run(List.of(listed("a", "running")), "a");
+        assertEquals(4, inspects.get(), "events may have been missed");
+    }
+}
