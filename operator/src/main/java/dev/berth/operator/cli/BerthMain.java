@@ -10,6 +10,9 @@ import picocli.CommandLine.Command;
                 CordonCommand.class, UncordonCommand.class, DrainCommand.class, RebalanceCommand.class, ForgetCommand.class,
                 DoctorCommand.class,
                 ValidateCommand.class, ImportCommand.class, CreateCommand.class, SecretsCommand.class, RestartCommand.class,
+                VersionCommand.class,
+                CompletionCommand.class,
+                ExplainCommand.class,
                 CommandLine.HelpCommand.class})
 public final class BerthMain implements Runnable {
     @picocli.CommandLine.Spec
@@ -34,6 +37,7 @@ public final class BerthMain implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new BerthMain());
         cli.setExecutionExceptionHandler(new OneLineErrors());
+        cli.setParameterExceptionHandler(new UsageErrors());
         cli.setCaseInsensitiveEnumValuesAllowed(true);
         return cli;
     }
