@@ -69,7 +69,14 @@ final class ObjectWatch {
                 if (change.error() != null) {
                     throw new CliException("watching " + kind.plural() + " failed: " + change.error().getMessage());
                 }
-                show(change.name());
+                try {
+                    show(change.name());
+                } catch (dev.berth.operator.store.StoreException e) {
+                    if (Thread.currentThread().isInterrupted()) {
+                        return; // interrupted mid-read: the person stopped the watch, not an etcd failure
+                    }
+                    throw e;
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
