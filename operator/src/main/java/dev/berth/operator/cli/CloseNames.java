@@ -35,28 +35,16 @@ final class CloseNames {
 
     /** " (did you mean stacks?)", or "" when nothing is close. */
     static String hint(String typed, Collection<String> names) {
-        List<String> close = to(typed, names);
+        return phrase(to(typed, names));
+    }
+
+    /** " (did you mean a or b?)" for these names, "" for none. */
+    static String phrase(List<String> close) {
         return close.isEmpty() ? "" : " (did you mean " + String.join(" or ", close) + "?)";
     }
 
-    /** Optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps cost one. */
+    /** Optimal string alignment distance (the one validation's suggestions use): a swap of neighbours is one edit. */
     static int distance(String a, String b) {
-        int[][] d = new int[a.length() + 1][b.length() + 1];
-        for (int i = 0; i <= a.length(); i++) {
-            d[i][0] = i;
-        }
-        for (int j = 0; j <= b.length(); j++) {
-            d[0][j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
-                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
-                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
-                }
-            }
-        }
-        return d[a.length()][b.length()];
+        return dev.berth.crds.Suggestions.distance(a, b);
     }
 }

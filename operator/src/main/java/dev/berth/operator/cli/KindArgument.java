@@ -59,6 +59,6 @@ final class KindArgument {
                 close.add(n);
             }
         });
-        return close.isEmpty() ? "" : " (did you mean " + String.join(" or ", close) + "?)";
+        return CloseNames.phrase(close);
     }
 }
