@@ -78,6 +78,7 @@ class KubectlHabitsTest {
         assertEquals(List.of("lastTransitionTime", "message", "reason", "status", "type"), fields(condition),
                 "a condition has no stray \"true\" field");
         assertFalse(ok(berth("get", "stacks", "-o", "json")).contains("\"true\""));
+        assertFalse(web.path("status").path("h1").has("ready"), "derived accessors are not stored fields");
 
         JsonNode one = JSON.readTree(ok(berth("get", "stack", "web", "-o", "json")));
         assertEquals("Stack", one.path("kind").asText());
