@@ -10,8 +10,11 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 
-/** The schema of every kind, loaded once from the classpath and checked to use only keywords Berth understands. */
-final class Schemas {
+/**
+ * The schema of every kind, loaded once from the classpath and checked to use only keywords Berth understands. Public
+ * for {@code berth explain}, which documents fields from the same schemas validation uses.
+ */
+public final class Schemas {
     static final Set<String> KEYWORDS = Set.of("type", "properties", "required", "additionalProperties", "items",
             "enum", "pattern", "minimum", "maximum", "minLength", "maxLength", "minItems", "description", "default",
             "format", "x-unique-key", "x-hint", "writeOnly");
@@ -19,7 +22,7 @@ final class Schemas {
 
     private final Map<String, JsonNode> byKind = new HashMap<>();
 
-    Schemas(Kinds kinds) {
+    public Schemas(Kinds kinds) {
         var mapper = new YAMLMapper();
         for (KindDef def : kinds.all()) {
             JsonNode schema = load(mapper, def.schemaResource());
@@ -28,7 +31,7 @@ final class Schemas {
         }
     }
 
-    JsonNode of(KindDef kind) {
+    public JsonNode of(KindDef kind) {
         return byKind.get(kind.kind());
     }
 

@@ -4,7 +4,7 @@ import java.util.Collection;
 import java.util.Optional;
 
 /** "Did you mean ...?" for misspelt field and kind names. */
-final class Suggestions {
+public final class Suggestions {
     private static final int MAX_DISTANCE = 2;
 
     private Suggestions() {
@@ -30,7 +30,7 @@ final class Suggestions {
     }
 
     /** Optimal string alignment distance: Levenshtein plus swapping two neighbours ("imgae"), the commonest typo. */
-    static int distance(String a, String b) {
+    public static int distance(String a, String b) {
         int[][] d = new int[a.length() + 1][b.length() + 1];
         for (int i = 0; i <= a.length(); i++) {
             d[i][0] = i;

@@ -1,5 +1,7 @@
 package dev.berth.crds.status;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+
 /**
  * A Kubernetes-style condition. {@code status} is True, False or Unknown; {@code reason} is CamelCase;
  * {@code lastTransitionTime} (ISO-8601) moves only when {@code status} moves, so rewriting an unchanged
@@ -10,6 +12,8 @@ public record Condition(String type, String status, String reason, String messag
     public static final String PROGRESSING = "Progressing";
     public static final String DEGRADED = "Degraded";
 
+    /** Derived from status; ignored by Jackson, which would otherwise store it as a stray "true" field. */
+    @JsonIgnore
     public boolean isTrue() {
         return "True".equals(status);
     }

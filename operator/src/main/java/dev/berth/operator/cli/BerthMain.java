@@ -11,6 +11,9 @@ import picocli.CommandLine.Command;
                 DoctorCommand.class,
                 ValidateCommand.class, ImportCommand.class, CreateCommand.class, SecretsCommand.class, RestartCommand.class,
                 PsCommand.class,
+                VersionCommand.class,
+                CompletionCommand.class,
+                ExplainCommand.class,
                 CommandLine.HelpCommand.class})
 public final class BerthMain implements Runnable {
     @picocli.CommandLine.Spec
@@ -35,6 +38,7 @@ public final class BerthMain implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new BerthMain());
         cli.setExecutionExceptionHandler(new OneLineErrors());
+        cli.setParameterExceptionHandler(new UsageErrors());
         cli.setCaseInsensitiveEnumValuesAllowed(true);
         return cli;
     }

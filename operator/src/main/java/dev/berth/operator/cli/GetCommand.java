@@ -1,19 +1,14 @@
 package dev.berth.operator.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.crds.KindDef;
 import dev.berth.crds.Kinds;
-import dev.berth.crds.status.ObjectStatus;
 import dev.berth.operator.store.StatusCodec;
 import dev.berth.operator.store.StoredObject;
 import java.io.PrintWriter;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -24,108 +19,124 @@ import picocli.CommandLine.Spec;
 @Command(name = "get", mixinStandardHelpOptions = true,
         description = {"List objects of a kind. Stacks: one row per stack, READY = running/desired containers in the"
                 + " cluster; rows of hosts that are not alive count as Unknown.",
-                "`berth get stacks NAME -o wide` also lists every replica with its host, state and reason."})
+                "`berth get stacks NAME -o wide` also lists every replica with its host, state and reason.",
+                "-o json and -o yaml print {apiVersion: v1, kind: List, items: [...]} for a listing and the object itself"
+                        + " for one NAME, with status as each host reported it (status.<host>).",
+                "-w prints the listing, then the object again on every change in etcd (desired object or status)"
+                        + " until interrupted; --watch-only skips the listing."},
+        footer = {"", "Examples:", "  berth get stacks -l team=web,tier!=db", "  berth get all -o name",
+                "  berth get stacks -o jsonpath='{.items[*].metadata.name}'", "  berth get stack web -w"})
 public final class GetCommand implements Callable<Integer> {
-    enum Output { table, wide, yaml, json }
-
     @Spec
     CommandSpec spec;
 
     @Mixin
     EtcdOptions etcd;
 
-    @Parameters(index = "0", paramLabel = "KIND", description = "stacks (st), networks (net), routes, gitsources, secrets, configs (cfg), or hosts (every host the cluster knows:"
-                    + " Ready, Cordoned, Draining, Drained, Unknown (no record, still reached through the overlay) or Down)")
+    @Parameters(index = "0", paramLabel = "KIND", completionCandidates = KindArgument.GetKinds.class,
+            description = "One of: ${COMPLETION-CANDIDATES}. Singular and short names work too (stack, st, net, rt, gs,"
+                    + " cfg). hosts: every host the cluster knows (Ready, Cordoned, Draining, Drained, Unknown (no record,"
+                    + " still reached through the overlay) or Down). all: every declared kind, in sections.")
     String kindName;
 
     @Parameters(index = "1", arity = "0..1", paramLabel = "NAME", description = "Only this object.")
     String name;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "table",
-            description = "table, wide, yaml or json (default ${DEFAULT-VALUE}).")
-    Output output;
+    @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "table", converter = OutputFormat.Converter.class,
+            description = OutputFormat.HELP + ". jsonpath: kubectl's {.path} expressions (Jayway JsonPath; see docs/day2.md).")
+    OutputFormat output;
+
+    @Option(names = {"-l", "--selector"}, paramLabel = "SELECTOR", converter = LabelSelector.Converter.class,
+            description = "Only objects whose metadata.labels match: key=value, key==value, key!=value, key (exists),"
+                    + " !key (absent), comma-separated; all must hold.")
+    LabelSelector selector;
+
+    @Option(names = "--no-headers", description = "No header line in table and wide output.")
+    boolean noHeaders;
+
+    @Option(names = {"-w", "--watch"}, description = "After the listing, print each change until interrupted.")
+    boolean watch;
+
+    @Option(names = "--watch-only", description = "Print only changes, not the listing first.")
+    boolean watchOnly;
 
     @Override
-    public Integer call() throws Exception {
+    public Integer call() {
         Kinds kinds = Kinds.standard();
         PrintWriter out = spec.commandLine().getOut();
-        if (kindName.equalsIgnoreCase("hosts") || kindName.equalsIgnoreCase("host")) {
+        PrintWriter err = spec.commandLine().getErr();
+        LabelSelector labels = selector == null ? LabelSelector.everything() : selector;
+        ObjectPrinter printer = new ObjectPrinter(output, !noHeaders, out, err);
+        boolean watching = watch || watchOnly;
+        if (kindName.equalsIgnoreCase(KindArgument.GetKinds.HOSTS) || kindName.equalsIgnoreCase("host")) {
+            refuseWatch(watching, "hosts");
             // Hosts are written by the operators themselves, not declared: their own listing.
-            return HostsCommand.print(etcd, out, output == Output.wide, name);
+            return HostsCommand.print(etcd, new HostsCommand.Output(output, !noHeaders, labels, out), name);
         }
-        KindDef kind = KindArgument.resolve(kinds, kindName, spec.commandLine());
-        StatusCodec codec = new StatusCodec();
-        List<ObjectView> views = new ArrayList<>();
+        if (kindName.equalsIgnoreCase(KindArgument.GetKinds.ALL)) {
+            refuseWatch(watching, "all");
+            if (name != null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "get all takes no NAME (use get KIND NAME)");
+            }
+            return all(kinds, labels, printer);
+        }
+        KindDef kind = KindArgument.resolve(kinds, kindName, spec.commandLine(), KindArgument.GetKinds.list());
         try (StoreSession session = new StoreSession(etcd, kinds)) {
-            List<StoredObject> objects = name == null ? session.store().list(kind)
-                    : session.store().get(kind, name).map(List::of).orElse(List.of());
-            if (name != null && objects.isEmpty()) {
-                spec.commandLine().getErr().println(kind.singular() + "/" + name + " not found");
-                spec.commandLine().getErr().flush();
+            ObjectWatch watcher = new ObjectWatch(session, kind, name, labels, printer);
+            long from = watching ? watcher.nextRevision() : 0;
+            List<ObjectView> views = load(session, kind, labels);
+            if (name != null && views.isEmpty() && !watching) {
+                err.println("error: " + kind.singular() + "/" + name + " not found");
+                err.flush();
                 return 1;
             }
-            Cluster cluster = ClusterReader.read(session);
-            for (StoredObject object : objects) {
-                views.add(ObjectView.load(session.store(), object, codec, cluster));
+            views.forEach(watcher::seen);
+            if (watchOnly) {
+                printer.header(kind);
+            } else {
+                printer.print(kind, views, name != null);
+            }
+            if (watching) {
+                watcher.run(from);
             }
         }
-        switch (output) {
-            case yaml -> printYaml(out, PlainSecrets.withheld(views, spec.commandLine().getErr()));
-            case json -> printJson(out, PlainSecrets.withheld(views, spec.commandLine().getErr()), codec);
-            default -> printTable(out, kind, views, output == Output.wide, name != null);
-        }
-        out.flush();
         return 0;
     }
 
-    private static void printYaml(PrintWriter out, List<ObjectView> views) {
-        boolean first = true;
-        for (ObjectView view : views) {
-            if (!first) {
-                out.println("---");
+    private void refuseWatch(boolean watching, String what) {
+        if (watching) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "-w is not supported for get " + what
+                    + " (watch one kind: get stacks -w)");
+        }
+    }
+
+    private int all(Kinds kinds, LabelSelector labels, ObjectPrinter printer) {
+        List<List<ObjectView>> views = new ArrayList<>();
+        try (StoreSession session = new StoreSession(etcd, kinds)) {
+            for (KindDef kind : kinds.all()) {
+                views.add(load(session, kind, labels));
             }
-            first = false;
-            String yaml = view.object().raw().value();
-            out.print(yaml.endsWith("\n") ? yaml : yaml + "\n");
         }
+        printer.printAll(kinds.all(), views);
+        return 0;
     }
 
-    private static void printJson(PrintWriter out, List<ObjectView> views, StatusCodec codec) throws Exception {
-        ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-        ArrayNode array = mapper.createArrayNode();
-        for (ObjectView view : views) {
-            ObjectNode node = view.object().resource()
-                    .map(r -> (ObjectNode) readTree(mapper, r.canonicalJson()))
-                    .orElseGet(() -> mapper.createObjectNode().put("invalid", view.object().errors().toString()));
-            ObjectNode status = node.putObject("status");
-            for (ObjectStatus s : view.statuses()) {
-                status.set(s.host(), readTree(mapper, codec.write(s)));
+    /** The objects of a kind (or only NAME) whose labels match, each with the status its hosts reported. */
+    private List<ObjectView> load(StoreSession session, KindDef kind, LabelSelector labels) {
+        List<StoredObject> objects = name == null ? session.store().list(kind)
+                : session.store().get(kind, name).map(List::of).orElse(List.of());
+        List<ObjectView> views = new ArrayList<>();
+        if (objects.isEmpty()) {
+            return views;
+        }
+        StatusCodec codec = new StatusCodec();
+        Cluster cluster = ClusterReader.read(session);
+        for (StoredObject object : objects) {
+            ObjectView view = ObjectView.load(session.store(), object, codec, cluster);
+            if (labels.matches(view.labels())) {
+                views.add(view);
             }
-            array.add(node);
         }
-        out.println(mapper.writeValueAsString(array));
-    }
-
-    private static com.fasterxml.jackson.databind.JsonNode readTree(ObjectMapper mapper, String json) {
-        try {
-            return mapper.readTree(json);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /** With -o wide and one NAME, the kind's details follow the row (a stack's replicas, like docker service ps). */
-    private static void printTable(PrintWriter out, KindDef kind, List<ObjectView> views, boolean wide, boolean one) {
-        KindTable kindTable = KindTables.standard().forKind(kind.kind())
-                .orElseThrow(() -> new CliException("no table for kind " + kind.kind()));
-        Table table = new Table(kindTable.header(wide).toArray(String[]::new));
-        Instant now = Instant.now();
-        for (ObjectView view : views) {
-            kindTable.rows(view, now, wide).forEach(row -> table.row(row.toArray(String[]::new)));
-        }
-        table.print(out);
-        if (wide && one) {
-            views.forEach(view -> kindTable.details(view, now, out));
-        }
+        return views;
     }
 }

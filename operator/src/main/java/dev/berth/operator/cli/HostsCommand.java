@@ -5,6 +5,7 @@ import dev.berth.operator.control.HostRecord;
 import dev.berth.operator.schedule.MemberRecord;
 import java.io.PrintWriter;
 import java.time.Instant;
+import java.util.List;
 import java.util.stream.Collectors;
 
 /**
@@ -18,8 +19,12 @@ final class HostsCommand {
     private HostsCommand() {
     }
 
-    /** All hosts, or only {@code name} (null: all); an unknown name fails like {@code get stack NAME}. */
-    static int print(EtcdOptions etcd, PrintWriter out, boolean wide, String name) {
+    /** How to print: the -o format, header line or not, the -l selector (on the hosts' labels), where to. */
+    record Output(OutputFormat format, boolean headers, LabelSelector selector, PrintWriter out) {
+    }
+
+    /** All hosts, or only {@code name} (null: all); an unknown name fails (exit 1) listing the known hosts. */
+    static int print(EtcdOptions etcd, Output output, String name) {
         Cluster cluster;
         try (StoreSession session = new StoreSession(etcd, Kinds.standard())) {
             cluster = ClusterReader.read(session);
@@ -27,11 +32,38 @@ final class HostsCommand {
         if (name != null) {
             HostArgument.checkKnown(cluster, name);
         }
+        List<String> hosts = (name == null ? cluster.known() : java.util.Set.of(name)).stream()
+                .filter(host -> output.selector().matches(labels(cluster, host))).toList();
+        PrintWriter out = output.out();
+        switch (output.format().style()) {
+            case table, wide -> table(cluster, hosts, output.format().wide()).print(out, output.headers());
+            case name -> hosts.forEach(host -> out.println("host/" + host));
+            default -> {
+                HostDocuments documents = new HostDocuments();
+                DocumentPrinter.print(output.format(), name != null ? documents.document(cluster, name)
+                        : documents.list(cluster, hosts), out);
+            }
+        }
+        out.flush();
+        return 0;
+    }
+
+    /** A live host's labels as its operator reports them, else the scheduler's last member record's. */
+    static java.util.Map<String, String> labels(Cluster cluster, String host) {
+        HostRecord live = cluster.live().get(host);
+        if (live != null) {
+            return live.labels();
+        }
+        MemberRecord member = cluster.members().get(host);
+        return member == null ? java.util.Map.of() : member.labels();
+    }
+
+    private static Table table(Cluster cluster, List<String> hosts, boolean wide) {
         Table table = wide ? new Table("HOST", "UNDERLAY", "VXLAN ENDPOINTS", "VNIS", "STATUS", "UPDATED", "CPUS", "MEMORY",
                 "VTEP MAC", "LABELS", "VERSION")
                 : new Table("HOST", "UNDERLAY", "VXLAN ENDPOINTS", "VNIS", "STATUS", "UPDATED");
         Instant now = Instant.now();
-        for (String host : name == null ? cluster.known() : java.util.Set.of(name)) {
+        for (String host : hosts) {
             HostRecord h = cluster.live().get(host);
             if (h == null) {
                 MemberRecord m = cluster.members().get(host);
@@ -55,8 +87,7 @@ final class HostsCommand {
                 table.row(h.name(), ip, endpoints, vnis, cluster.state(host), seen);
             }
         }
-        table.print(out);
-        return 0;
+        return table;
     }
 
     /** "4", "0.5"; "-" when the host did not report it. */

@@ -20,4 +20,9 @@ record ObjectView(StoredObject object, List<ObjectStatus> statuses, Cluster clus
         }
         return new ObjectView(object, statuses, cluster);
     }
+
+    /** The object's metadata.labels (what -l selects on); none for a stored text that does not parse. */
+    java.util.Map<String, String> labels() {
+        return object.resource().map(r -> r.metadata().labels()).orElse(java.util.Map.of());
+    }
 }

@@ -18,6 +18,11 @@ public final class Table {
     }
 
     public void print(PrintWriter out) {
+        print(out, true);
+    }
+
+    /** Without the header line when {@code headers} is false (kubectl's --no-headers); widths still count it. */
+    public void print(PrintWriter out, boolean headers) {
         int columns = rows.get(0).length;
         int[] widths = new int[columns];
         for (String[] row : rows) {
@@ -25,7 +30,7 @@ public final class Table {
                 widths[i] = Math.max(widths[i], row[i] == null ? 0 : row[i].length());
             }
         }
-        for (String[] row : rows) {
+        for (String[] row : headers ? rows : rows.subList(1, rows.size())) {
             StringBuilder line = new StringBuilder();
             for (int i = 0; i < columns; i++) {
                 String cell = row[i] == null ? "" : row[i];
