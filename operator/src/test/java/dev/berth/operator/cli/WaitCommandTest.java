@@ -111,5 +111,10 @@ class WaitCommandTest {
         CliRun missing = h.cli("rollout", "status", "stack/" + h.name("absent"), "--timeout", "5s");
         assertEquals(1, missing.exit(), all(missing));
         assertTrue(missing.err().contains("stack/" + h.name("absent") + " not found"), all(missing));
+        CliRun noEtcd = CliRun.raw("wait", "stack/x", "--for", "condition=Ready", "--etcd-endpoints=http://127.0.0.1:9",
+                "--etcd-timeout=1");
+        assertEquals(2, noEtcd.exit(), all(noEtcd));
+        assertTrue(noEtcd.err().startsWith("error: etcd at "), all(noEtcd));
+        assertEquals(1, noEtcd.err().lines().count(), all(noEtcd));
     }
 }
