@@ -18,13 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** berth apply --wait, wait and rollout status against the real operator, dockerd and etcd, run in-process. */
 class WaitCommandTest {
     private static final String ESC = "\u001b";
-    private static final String HEALTH = """
-            healthcheck:
-              test: ["CMD-SHELL", "wget -q -O /dev/null http://127.0.0.1:8080/ || exit 1"]
-              interval: 1s
-              retries: 2
-            update: {drain: 1s, healthTimeout: 20s}
-            """;
+    private static final String HEALTH = StackYaml.HTTP_HEALTH;
 
     @RegisterExtension
     final TestOperator h = TestOperator.create();
