@@ -38,6 +38,8 @@ class StackWaiterTest {
 
     /** A global stack on host hb1 (no scheduler needed), and hb1's record. */
     private long setUp() throws Exception {
+        // A new client's first call carries gRPC's warm-up, which a loaded machine can stretch past the 5 s timeout.
+        Await.until(WAIT, "etcd answers", () -> etcd.kv.list(etcd.prefix + "/").values().isEmpty());
         etcd.kv.put(etcd.keys.host("hb1"), new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(
                 new HostRecord("hb1", Map.of(), "test", "t", null, null, List.of(), "t")));
         etcd.store.apply(new ManifestParser(Kinds.standard()).parse("t.yaml", StackYaml.stack(stack).global().yaml())
