@@ -14,7 +14,9 @@ import dev.berth.operator.store.StoredObject;
 import dev.berth.operator.store.StoredValue;
 import dev.berth.reconcilers.schedule.StackAssignment;
 import dev.berth.reconcilers.stack.HostInfo;
+import java.io.IOException;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -61,7 +63,7 @@ public final class StackSnapshots {
                 if (record != null && host.equals(record.name())) {
                     hosts.put(host, new HostInfo(host, record.labels()));
                 }
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 // Unreadable: left out, see the class comment.
             }
         }
@@ -77,10 +79,13 @@ public final class StackSnapshots {
                 object.resource().map(r -> r.spec(StackSpec.class)), invalid);
     }
 
-    /** The keys whose changes can change the verdict; watched as prefixes. */
-    public java.util.List<String> watched(String name) {
+    /**
+     * The keys whose changes can change the verdict, watched as prefixes (the stack's key also matches longer names
+     * that start with it: a change there costs one needless read, nothing more).
+     */
+    public List<String> watched(String name) {
         var keys = store.keys();
-        return java.util.List.of(keys.statusPrefix(stackKind.singular(), name), keys.desired(stackKind.singular(), name),
+        return List.of(keys.statusPrefix(stackKind.singular(), name), keys.desired(stackKind.singular(), name),
                 keys.assignment(name), keys.hostsPrefix());
     }
 }

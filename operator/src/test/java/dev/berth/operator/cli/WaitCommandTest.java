@@ -98,6 +98,20 @@ class WaitCommandTest {
     }
 
     @Test
+    void rolloutStatusFailsWithRolloutFailedWhenTheNewRevisionNeverGetsHealthy() {
+        String s = h.name("rbk");
+        h.apply(StackYaml.stack(s).with(HEALTH).yaml());
+        h.awaitReady(s, 1);
+        String failing = HEALTH.replace("wget -q -O /dev/null http://127.0.0.1:8080/ || exit 1", "exit 1")
+                .replace("healthTimeout: 20s", "healthTimeout: 3s");
+        h.apply(StackYaml.stack(s).with(failing).yaml());
+        CliRun run = h.cli("rollout", "status", "stack/" + s, "--timeout", "90s");
+        assertEquals(1, run.exit(), all(run));
+        assertTrue(run.err().contains("stack/" + s + " failed: RolloutFailed: "), all(run));
+        assertEquals(1, h.running(s).size(), "the old container still serves");
+    }
+
+    @Test
     void badUsageIsExitTwoAndAMissingStackOne() {
         assertEquals(2, h.cli("wait", "stack", "x", "--for", "delete").exit());
         assertEquals(2, h.cli("wait", "network/x", "--for", "condition=Ready").exit());
