@@ -4,13 +4,24 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.dockerjava.api.model.Container;
+import dev.berth.crds.status.ServiceCount;
+import dev.berth.operator.Await;
 import dev.berth.operator.CliRun;
 import dev.berth.operator.StackYaml;
 import dev.berth.operator.TestOperator;
+import dev.berth.operator.control.HostRecord;
+import dev.berth.operator.control.StackConditions;
+import dev.berth.operator.store.StatusCodec;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -65,6 +76,32 @@ class WaitCommandTest {
         assertTrue(run.err().contains("stack/" + s + " failed: ImageNotFound: "), all(run));
         assertTrue(run.err().contains(image), all(run));
         assertTrue(h.containers(s).isEmpty());
+    }
+
+    /**
+     * A second host (its record and status written by the test, as its operator would) that the global stack selects:
+     * apply --wait is not done while that host has not reported the current revision, however Ready this one is.
+     */
+    @Test
+    void applyWaitWaitsForEveryHostThatShouldRunTheStack() throws Exception {
+        String s = h.name("two");
+        String other = h.name("other-host");
+        h.etcd.kv.put(h.keys().host(other), new ObjectMapper().writeValueAsString(
+                new HostRecord(other, Map.of(), "test", "t", null, null, List.of(), "t")));
+        String manifest = file(StackYaml.stack(s).global().yaml());
+        CompletableFuture<CliRun> run = CompletableFuture.supplyAsync(
+                () -> h.cli("apply", "--wait", "--timeout", "90s", "-f", manifest));
+        Await.until(Duration.ofSeconds(90), s + " Ready on " + h.host, () -> h.isReady(s, 1), () -> h.describeStatus(s));
+        assertFalse(run.isDone(), "not done while " + other + " has not reported: " + (run.isDone() ? all(run.get()) : ""));
+
+        h.etcd.kv.put(h.keys().status("stack", s, other), new StatusCodec().write(
+                StackConditions.build(other, Optional.empty(),
+                        new StackConditions.Pass(h.revision(s),
+                                Map.of("web", new ServiceCount(1, 1)), false,
+                                Optional.empty()), "t")));
+        CliRun done = run.get(60, TimeUnit.SECONDS);
+        assertEquals(0, done.exit(), all(done));
+        assertTrue(done.out().lines().anyMatch(l -> l.startsWith(other + "  web  0/1  not reported yet")), all(done));
     }
 
     @Test
