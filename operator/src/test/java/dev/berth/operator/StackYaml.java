@@ -14,6 +14,18 @@ public final class StackYaml {
     /** busybox httpd on 8080, serving /www. */
     private static final List<String> HTTPD = List.of("httpd", "-f", "-p", "8080", "-h", "/www");
 
+    /**
+     * Service fields: a health check of the httpd on 8080 every second, and an update that waits up to 20 s for the
+     * replacement to be healthy (so a new revision is Ready only a few seconds after the old one stopped counting).
+     */
+    public static final String HTTP_HEALTH = """
+            healthcheck:
+              test: ["CMD-SHELL", "wget -q -O /dev/null http://127.0.0.1:8080/ || exit 1"]
+              interval: 1s
+              retries: 2
+            update: {drain: 1s, healthTimeout: 20s}
+            """;
+
     private final String name;
     private final List<String> metadata = new ArrayList<>();
     private String placement;

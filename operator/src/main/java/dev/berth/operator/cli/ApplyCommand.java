@@ -34,6 +34,13 @@ public final class ApplyCommand implements Callable<Integer> {
     @Mixin
     SecretKeyOption secretKey;
 
+    @Option(names = "--wait", description = "After writing, wait until every Stack applied is Ready (see berth wait);"
+            + " other kinds are not waited for. Exit 1 when one fails or --timeout passes.")
+    boolean await;
+
+    @Mixin
+    WaitOptions waiting;
+
     @Override
     public Integer call() {
         Kinds kinds = Kinds.standard();
@@ -41,7 +48,13 @@ public final class ApplyCommand implements Callable<Integer> {
         if (!loaded.report(spec.commandLine().getErr())) {
             return 1;
         }
-        return SealedApply.run(loaded.resources(), secretKey, etcd, kinds, dryRun, spec.commandLine().getOut(),
+        int applied = SealedApply.run(loaded.resources(), secretKey, etcd, kinds, dryRun, spec.commandLine().getOut(),
                 spec.commandLine().getErr());
+        if (applied != 0 || !await || dryRun) {
+            return applied;
+        }
+        List<String> stacks = loaded.resources().stream().filter(r -> r.kind().kind().equals("Stack"))
+                .map(r -> r.metadata().name()).distinct().toList();
+        return StackWaits.run(stacks, etcd, waiting, spec.commandLine().getOut(), spec.commandLine().getErr());
     }
 }

@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
                 VersionCommand.class,
                 CompletionCommand.class,
                 ExplainCommand.class,
+                WaitCommand.class, RolloutCommand.class,
                 CommandLine.HelpCommand.class})
 public final class BerthMain implements Runnable {
     @picocli.CommandLine.Spec

@@ -20,13 +20,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** Health-gated start-first updates, roll-back, and dependsOn order on the real dockerd. */
 class RolloutTest {
     private static final Duration WAIT = Duration.ofSeconds(90);
-    private static final String HEALTH = """
-            healthcheck:
-              test: ["CMD-SHELL", "wget -q -O /dev/null http://127.0.0.1:8080/ || exit 1"]
-              interval: 1s
-              retries: 2
-            update: {drain: 1s, healthTimeout: 20s}
-            """;
+    private static final String HEALTH = StackYaml.HTTP_HEALTH;
     @RegisterExtension
     final TestOperator h = TestOperator.create();
 
