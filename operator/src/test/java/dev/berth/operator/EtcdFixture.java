@@ -36,6 +36,8 @@ public final class EtcdFixture implements AutoCloseable, AfterEachCallback {
         client = EtcdConnector.connect(settings);
         kv = new EtcdKv(client, settings);
         keys = new KeyLayout(prefix);
+        // as the CLI does: the connection's set-up (slow on a loaded machine) is not any request's 5 s
+        kv.connect(keys.base());
         store = new ResourceStore(kv, keys, Kinds.standard(), new ManifestParser(Kinds.standard()));
     }
 
