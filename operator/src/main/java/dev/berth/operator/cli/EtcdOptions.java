@@ -38,7 +38,8 @@ public final class EtcdOptions {
     Path key;
 
     @Option(names = "--etcd-timeout", paramLabel = "SECONDS", defaultValue = "${env:BERTH_ETCD_TIMEOUT:-5}",
-            description = "Seconds to wait for each etcd request (default ${DEFAULT-VALUE}).")
+            description = "Seconds to wait for each etcd request once connected (the connection itself may take up to"
+                    + " 10 s, or this much if longer; default ${DEFAULT-VALUE}).")
     int timeoutSeconds;
 
     @Option(names = "--prefix", paramLabel = "PATH", defaultValue = "${env:BERTH_PREFIX:-/berth}",
