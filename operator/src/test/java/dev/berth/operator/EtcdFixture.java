@@ -36,6 +36,16 @@ public final class EtcdFixture implements AutoCloseable, AfterEachCallback {
         client = EtcdConnector.connect(settings);
         kv = new EtcdKv(client, settings);
         keys = new KeyLayout(prefix);
+        // As the CLI does: the connection's set-up is not any request's 5 s. On a machine shared by many builds the
+        // set-up alone (the test JVM loading jetcd, gRPC and Netty) can pass connect's 10 s: allow a minute in all.
+        Await.until(Duration.ofSeconds(60), "etcd at " + endpoints + " connected", () -> {
+            try {
+                kv.connect(keys.base());
+                return true;
+            } catch (dev.berth.operator.store.StoreException e) {
+                return false;
+            }
+        });
         store = new ResourceStore(kv, keys, Kinds.standard(), new ManifestParser(Kinds.standard()));
     }
 

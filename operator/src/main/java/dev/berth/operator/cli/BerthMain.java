@@ -27,8 +27,13 @@ public final class BerthMain implements Runnable {
 
     public static void main(String[] args) {
         // Commands for people log warnings only; the operator logs what it does. Decided before any logger exists.
+        boolean operator = args.length > 0 && args[0].equals("operator");
         if (System.getProperty("BERTH_LOG_LEVEL") == null && System.getenv("BERTH_LOG_LEVEL") == null) {
-            System.setProperty("BERTH_LOG_LEVEL", args.length > 0 && args[0].equals("operator") ? "INFO" : "WARN");
+            System.setProperty("BERTH_LOG_LEVEL", operator ? "INFO" : "WARN");
+        }
+        // A command prints its own one line when etcd fails; jetcd's retry warnings would repeat it in a stack's words.
+        if (System.getProperty("BERTH_CLIENT_LOG_LEVEL") == null && System.getenv("BERTH_CLIENT_LOG_LEVEL") == null) {
+            System.setProperty("BERTH_CLIENT_LOG_LEVEL", operator ? "WARN" : "ERROR");
         }
         SLF4JBridgeHandler.removeHandlersForRootLogger();
         SLF4JBridgeHandler.install();

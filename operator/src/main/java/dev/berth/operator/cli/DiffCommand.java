@@ -45,7 +45,9 @@ import picocli.CommandLine.Spec;
                 + " that DIR no longer has (deleted if the source prunes). A Secret is never printed: only the names of"
                 + " the keys whose values changed (with --secret-key-file; without it a Secret with plain or different"
                 + " values counts as changed).",
-                "Nothing is ever changed. Exit 0 when there is nothing to do, 1 when there is."})
+                "Nothing is ever changed. Exit 0 when there is nothing to do, 1 when there is, 2 or more on an error"
+                + " (as kubectl diff)."},
+        exitCodeOnExecutionException = 2)
 public final class DiffCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -71,10 +73,12 @@ public final class DiffCommand implements Callable<Integer> {
     SecretKeyOption secretKey;
 
     @Option(names = "--host", paramLabel = "NAME", defaultValue = "${env:BERTH_HOST}",
-            description = "The host to plan for (default: this machine's hostname).")
+            description = "The host to plan for (env BERTH_HOST; default: this machine if it is a registered host, else"
+                    + " the only registered host; a name no operator registered gets a warning).")
     String host;
 
-    @Option(names = {"-l", "--host-label"}, paramLabel = "KEY=VALUE", description = "That host's labels.")
+    @Option(names = "--host-label", paramLabel = "KEY=VALUE",
+            description = "That host's labels (default: those of its host record).")
     Map<String, String> hostLabels = new LinkedHashMap<>();
 
     @Option(names = "--docker-host", paramLabel = "URL", defaultValue = "${env:DOCKER_HOST:-unix:///var/run/docker.sock}",
@@ -110,7 +114,11 @@ public final class DiffCommand implements Callable<Integer> {
         Optional<StoredObject> object;
         Map<String, RouteSpec> routes;
         Optional<dev.berth.reconcilers.schedule.StackAssignment> assignment;
+        HostInfo info;
         try (StoreSession session = new StoreSession(etcd, kinds)) {
+            String hosts = session.store().keys().hostsPrefix();
+            info = DiffHost.choose(host, localHostName(), hostLabels,
+                    PlacementNotice.hosts(session.kv().list(hosts).values(), hosts), spec.commandLine().getErr());
             object = session.store().get(kind, name);
             routes = labelRoutes(session.store().list(kinds.byKind("Route").orElseThrow()));
             // Which replicas the scheduler gave this host: the same input the operator plans from.
@@ -120,8 +128,7 @@ public final class DiffCommand implements Callable<Integer> {
         if (object.isPresent() && !object.get().valid()) {
             throw new CliException("stack/" + name + " is invalid in etcd: " + object.get().errors().get(0));
         }
-        String hostName = host == null || host.isBlank() ? InetAddress.getLocalHost().getHostName() : host;
-        HostInfo info = new HostInfo(hostName, Map.copyOf(hostLabels));
+        String hostName = info.name();
         // The same derivation as the operator's: placement, plus the labels of labels-mode Routes.
         Optional<StackHere> desired = DesiredHere.stack(name,
                 object.flatMap(StoredObject::resource).map(r -> r.spec(StackSpec.class)), info, routes, assignment);
@@ -160,6 +167,15 @@ public final class DiffCommand implements Callable<Integer> {
         plan.forEach(a -> out.println(a.describe()));
         out.flush();
         return plan.isEmpty() ? 0 : 1;
+    }
+
+    /** As the operator names this machine (its default --host); null when the machine cannot tell. */
+    private static String localHostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName().toLowerCase(java.util.Locale.ROOT);
+        } catch (java.net.UnknownHostException e) {
+            return null;
+        }
     }
 
     /**
@@ -228,7 +244,7 @@ public final class DiffCommand implements Callable<Integer> {
         dev.berth.crds.ManifestParser parser = new dev.berth.crds.ManifestParser(kinds);
         Manifests.Loaded loaded = Manifests.load(parser, ManifestFiles.read(files, System.in));
         if (!loaded.report(spec.commandLine().getErr())) {
-            return 1;
+            return 2;
         }
         PrintWriter out = spec.commandLine().getOut();
         boolean changes = false;

@@ -1,17 +1,19 @@
 package dev.berth.operator.cli;
 
+import dev.berth.operator.store.EtcdEndpoints;
 import dev.berth.operator.store.EtcdSettings;
 import dev.berth.operator.store.KeyLayout;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
+import java.util.List;
 import picocli.CommandLine.Option;
 
 /** etcd connection flags shared by every command that talks to etcd; each has an environment variable. */
 public final class EtcdOptions {
     @Option(names = "--etcd-endpoints", paramLabel = "URLS",
             defaultValue = "${env:BERTH_ETCD_ENDPOINTS:-http://127.0.0.1:2379}",
-            description = "Comma-separated etcd endpoints (env BERTH_ETCD_ENDPOINTS; default ${DEFAULT-VALUE}).")
+            description = "Comma-separated etcd endpoints, HOST:PORT (http, or https with --etcd-cacert/--etcd-cert) or"
+                    + " http[s]://HOST:PORT (env BERTH_ETCD_ENDPOINTS; default ${DEFAULT-VALUE}).")
     String endpoints;
 
     @Option(names = "--etcd-user", paramLabel = "USER", defaultValue = "${env:BERTH_ETCD_USER}",
@@ -36,7 +38,8 @@ public final class EtcdOptions {
     Path key;
 
     @Option(names = "--etcd-timeout", paramLabel = "SECONDS", defaultValue = "${env:BERTH_ETCD_TIMEOUT:-5}",
-            description = "Seconds to wait for each etcd request (default ${DEFAULT-VALUE}).")
+            description = "Seconds to wait for each etcd request once connected (the connection itself may take up to"
+                    + " 10 s, or this much if longer; default ${DEFAULT-VALUE}).")
     int timeoutSeconds;
 
     @Option(names = "--prefix", paramLabel = "PATH", defaultValue = "${env:BERTH_PREFIX:-/berth}",
@@ -52,8 +55,13 @@ public final class EtcdOptions {
                 throw new CliException("cannot read etcd password file " + passwordFile + ": " + e.getMessage());
             }
         }
-        return new EtcdSettings(Arrays.stream(endpoints.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList(),
-                user, password, caCert, cert, key, Duration.ofSeconds(Math.max(1, timeoutSeconds)));
+        List<String> urls;
+        try {
+            urls = EtcdEndpoints.parse(endpoints, caCert != null || cert != null);
+        } catch (IllegalArgumentException e) {
+            throw new CliException(e.getMessage());
+        }
+        return new EtcdSettings(urls, user, password, caCert, cert, key, Duration.ofSeconds(Math.max(1, timeoutSeconds)));
     }
 
     public KeyLayout keyLayout() {

@@ -32,7 +32,7 @@ public final class OperatorCommand implements Callable<Integer> {
             description = "This host's name in placements and status (env BERTH_HOST; default: the machine's hostname).")
     String host;
 
-    @Option(names = {"-l", "--host-label"}, paramLabel = "KEY=VALUE", description = "A label of this host, for placement"
+    @Option(names = "--host-label", paramLabel = "KEY=VALUE", description = "A label of this host, for placement"
             + " selectors. Repeatable.")
     Map<String, String> hostLabels = new LinkedHashMap<>();
 
@@ -177,9 +177,11 @@ public final class OperatorCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--image-gc-low-percent must be between 0 and --image-gc-high-percent, which is at most 100");
         }
+        InetSocketAddress listenAddress = address();
+        FreePort.require(listenAddress);
         RetryPolicy defaults = RetryPolicy.defaults();
         Operator.Settings settings = new Operator.Settings(hostName(), Map.copyOf(hostLabels), etcd.settings(),
-                etcd.keyLayout(), dockerHost, instance, address(), Duration.ofSeconds(resyncSeconds), workers, hostTtl,
+                etcd.keyLayout(), dockerHost, instance, listenAddress, Duration.ofSeconds(resyncSeconds), workers, hostTtl,
                 new RetryPolicy(defaults.initial(), defaults.multiplier(), defaults.jitter(), Duration.ofSeconds(maxBackoff)),
                 BerthVersion.current(), new Operator.Underlay(Optional.ofNullable(underlayInterface),
                         Optional.ofNullable(underlayIp), Optional.ofNullable(netns)),
@@ -197,6 +199,9 @@ public final class OperatorCommand implements Callable<Integer> {
             stop.await();
         } catch (dev.berth.operator.secrets.StateDirLock.Unavailable e) {
             throw new CliException(e.getMessage());
+        } catch (java.net.BindException e) {
+            // taken between FreePort's check and the server's bind, or another listener (DNS)
+            throw new CliException("cannot listen: " + e.getMessage());
         }
         return 0;
     }

@@ -143,7 +143,7 @@ final class PlacementAdvice {
         return service.placement() != null && !service.placement().isEmpty() ? path + ".placement" : "spec.placement";
     }
 
-    private static String warning(ValidationError at) {
+    static String warning(ValidationError at) {
         // The compiler shape with "warning:" after the place, as gcc and javac print warnings.
         String where = at.file() + ":" + at.line() + ":" + at.column() + ": warning: ";
         return where + at.path() + ": " + at.message();

@@ -13,7 +13,8 @@ import java.util.Map;
 
 /**
  * After {@code berth apply}: where the applied stacks will run on the hosts alive now, and warnings about what will
- * not work as expected there ({@link PlacementAdvice}). Reads the host records (on their operators' leases, so a
+ * not work as expected there ({@link PlacementAdvice}), and hosts named in placements that the cluster does not know
+ * ({@link UnknownPlacementHosts}). Reads the host records (on their operators' leases, so a
  * listed host is alive) once per command.
  */
 final class PlacementNotice {
@@ -25,8 +26,14 @@ final class PlacementNotice {
     static void print(StoreSession session, Collection<Resource> applied, PrintWriter err) {
         String prefix = session.store().keys().hostsPrefix();
         List<HostInfo> hosts = hosts(session.kv().list(prefix).values(), prefix);
+        // Known: alive now (a record) or a member the scheduler still counts (down, not forgotten).
+        java.util.Set<String> known = new java.util.TreeSet<>();
+        hosts.forEach(h -> known.add(h.name()));
+        String members = session.store().keys().membersPrefix();
+        session.kv().list(members).values().forEach(v -> known.add(v.key().substring(members.length())));
         for (Resource r : applied) {
             PlacementAdvice.of(r, hosts).forEach(err::println);
+            UnknownPlacementHosts.of(r, known).ifPresent(err::println);
         }
         err.flush();
     }

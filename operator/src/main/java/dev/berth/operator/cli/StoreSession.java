@@ -8,7 +8,7 @@ import dev.berth.operator.store.EtcdSettings;
 import dev.berth.operator.store.ResourceStore;
 import io.etcd.jetcd.Client;
 
-/** One command's connection to etcd; closed when the command ends. */
+/** One command's connection to etcd, set up before its first request; closed when the command ends. */
 public final class StoreSession implements AutoCloseable {
     private final Client client;
     private final EtcdKv kv;
@@ -19,6 +19,13 @@ public final class StoreSession implements AutoCloseable {
         this.client = EtcdConnector.connect(settings);
         this.kv = new EtcdKv(client, settings);
         this.store = new ResourceStore(kv, options.keyLayout(), kinds, new ManifestParser(kinds));
+        try {
+            // --etcd-timeout is for etcd's answers; the connection's set-up gets its own deadline first
+            kv.connect(options.keyLayout().base());
+        } catch (RuntimeException e) {
+            client.close();
+            throw e;
+        }
     }
 
     public ResourceStore store() {

@@ -27,6 +27,9 @@ import java.util.concurrent.TimeoutException;
  * Callers never see a jetcd future or a gRPC status.
  */
 public final class EtcdKv {
+    /** The least time the connection may take to set up (see {@link #connect}). */
+    static final java.time.Duration CONNECT_AT_LEAST = java.time.Duration.ofSeconds(10);
+
     private final Client client;
     private final EtcdSettings settings;
     private final CallListener calls;
@@ -61,6 +64,20 @@ public final class EtcdKv {
 
     public Client client() {
         return client;
+    }
+
+    /**
+     * Sets up the connection (gRPC channel, TLS, authentication, and the JVM's loading of all of it) with one cheap
+     * read under its own, longer deadline: the larger of the request timeout and {@link #CONNECT_AT_LEAST}. A short
+     * command's first request then measures etcd's answer, not the warm-up, which on a loaded machine takes longer
+     * than the whole timeout. An unreachable etcd still fails within the client's retry bound (the request timeout),
+     * with the same one-line message as any request.
+     */
+    public void connect(String anyKey) {
+        java.time.Duration deadline = settings.timeout().compareTo(CONNECT_AT_LEAST) > 0 ? settings.timeout()
+                : CONNECT_AT_LEAST;
+        timed("get", client.getKVClient().get(bytes(anyKey), GetOption.builder().withCountOnly(true).build()),
+                "connect", deadline.toMillis());
     }
 
     public Optional<StoredValue> get(String key) {
@@ -195,10 +212,14 @@ public final class EtcdKv {
     }
 
     private <T> T timed(String operation, CompletableFuture<T> future, String what) {
+        return timed(operation, future, what, settings.timeout().toMillis());
+    }
+
+    private <T> T timed(String operation, CompletableFuture<T> future, String what, long millis) {
         long start = System.nanoTime();
         String outcome = "error";
         try {
-            T result = awaitUncounted(future, what);
+            T result = awaitUncounted(future, what, millis);
             outcome = "success";
             return result;
         } catch (StoreException e) {
@@ -213,8 +234,7 @@ public final class EtcdKv {
         }
     }
 
-    private <T> T awaitUncounted(CompletableFuture<T> future, String what) {
-        long millis = settings.timeout().toMillis();
+    private <T> T awaitUncounted(CompletableFuture<T> future, String what, long millis) {
         try {
             return future.get(millis, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {

@@ -6,7 +6,8 @@ import java.util.List;
 
 /**
  * How to reach etcd. {@code caCert}, {@code cert} and {@code key} are optional PEM files (TLS and client
- * certificates); {@code user}/{@code password} are optional. {@code timeout} bounds every single request.
+ * certificates); {@code user}/{@code password} are optional. {@code timeout} bounds every single request once the
+ * connection is set up ({@link EtcdKv#connect}). Endpoints are URLs; {@link EtcdEndpoints} makes them from what people type.
  */
 public record EtcdSettings(List<String> endpoints, String user, String password, Path caCert, Path cert, Path key,
                            Duration timeout) {
