@@ -1,0 +1,82 @@
+package dev.berth.operator.control;
+
+import dev.berth.operator.events.EventRecorder;
+import dev.berth.reconcilers.stack.ApplyReport;
+import dev.berth.reconcilers.stack.StackAction;
+import dev.berth.reconcilers.stack.StackOutcome;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Turns what a stack pass did into events: only actions Docker carried out (the report's done list, after the
+ * calls returned), never the plan. A rollout is a desired revision the stack had not converged at on this host
+ * that changed containers: RolloutStarted before its first container events, RolloutSucceeded in the pass that
+ * converges it, RolloutFailed when an update is rolled back.
+ */
+final class StackEvents {
+    private static final String KIND = "stack";
+
+    private final EventRecorder events;
+    /** The revision each stack is rolling out on this host (RolloutStarted said, no end said yet). */
+    private final Map<String, Long> rolling = new ConcurrentHashMap<>();
+
+    StackEvents(EventRecorder events) {
+        this.events = events;
+    }
+
+    /**
+     * @param revision    the desired object's mod revision (-1: gone)
+     * @param convergedAt the revision this stack last converged at here, or null
+     * @param wantedHere  the stack exists and runs replicas on this host
+     */
+    void passed(String stack, long revision, Long convergedAt, boolean wantedHere, StackOutcome outcome) {
+        ApplyReport report = outcome.report();
+        boolean changesContainers = report.done().stream().anyMatch(a -> a instanceof StackAction.CreateContainer
+                || a instanceof StackAction.RemoveContainer || a instanceof StackAction.RetireContainer);
+        Long at = rolling.get(stack);
+        if (wantedHere && changesContainers && (convergedAt == null || convergedAt != revision)
+                && (at == null || at != revision)) {
+            events.normal(KIND, stack, "RolloutStarted", "rolling out revision " + revision + " on this host");
+            rolling.put(stack, revision);
+        }
+        for (StackAction action : report.done()) {
+            containerEvents(stack, action);
+        }
+        report.failure().ifPresent(f -> {
+            if ("RolloutFailed".equals(f.reason())) {
+                events.warning(KIND, stack, "RolloutFailed", f.message());
+                rolling.remove(stack);
+            } else {
+                events.warning(KIND, stack, f.reason(), f.message());
+            }
+        });
+        if (!wantedHere) {
+            rolling.remove(stack);
+        } else if (outcome.converged() && rolling.remove(stack, revision)) {
+            events.normal(KIND, stack, "RolloutSucceeded", "revision " + revision + " runs on this host");
+        }
+    }
+
+    /** A spec in etcd that does not validate: what runs stays. */
+    void invalid(String stack, String message) {
+        events.warning(KIND, stack, "InvalidSpec", message);
+    }
+
+    private void containerEvents(String stack, StackAction action) {
+        if (action instanceof StackAction.CreateContainer a) {
+            events.normal(KIND, stack, "Created", "created container " + a.plan().name() + " (image " + a.plan().image()
+                    + ")");
+            events.normal(KIND, stack, "Started", "started container " + a.plan().name());
+        } else if (action instanceof StackAction.StartContainer a) {
+            events.normal(KIND, stack, "Started", "started container " + a.name());
+        } else if (action instanceof StackAction.RemoveContainer a) {
+            events.normal(KIND, stack, "Killed", "stopped and removed container " + a.name() + " (" + a.reason() + ")");
+        } else if (action instanceof StackAction.RetireContainer a) {
+            events.normal(KIND, stack, "Killed", "stopped and removed container " + a.name() + " ("
+                    + (a.replacement() == null ? "its replica moved to another host" : "replaced by " + a.replacement())
+                    + ")");
+        } else if (action instanceof StackAction.AbortRollout a) {
+            events.normal(KIND, stack, "Killed", "stopped and removed container " + a.name() + " (" + a.why() + ")");
+        }
+    }
+}
