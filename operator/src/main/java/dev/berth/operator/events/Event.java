@@ -15,7 +15,8 @@ public record Event(String kind, String name, String host, String type, String r
     public static final String NORMAL = "Normal";
     public static final String WARNING = "Warning";
 
-    /** {@code kind/name}, as the rest of Berth names an object. */
+    /** {@code kind/name}, as the rest of Berth names an object (not stored: kind and name are). */
+    @com.fasterxml.jackson.annotation.JsonIgnore
     public String object() {
         return kind + "/" + name;
     }

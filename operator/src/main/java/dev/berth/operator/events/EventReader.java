@@ -14,8 +14,11 @@ import java.util.function.Consumer;
 
 /** Events as the command line reads them: one object's or all, oldest first, and a watch for new ones. */
 public final class EventReader {
-    /** By when they last happened; equal times by key (ids sort by time and sequence). */
-    public static final Comparator<Listed> ORDER = Comparator.comparing((Listed l) -> l.event().lastTimestamp())
+    /**
+     * By when they last happened (as instants: ISO text of different precision does not sort as text); equal times
+     * by key (ids sort by time and sequence).
+     */
+    public static final Comparator<Listed> ORDER = Comparator.comparing((Listed l) -> instant(l.event().lastTimestamp()))
             .thenComparing(Listed::key);
 
     private final EtcdKv kv;
@@ -28,6 +31,14 @@ public final class EventReader {
 
     /** What a listing found and the store revision to watch from (revision + 1). */
     public record Listing(List<Listed> events, long revision) {
+    }
+
+    private static java.time.Instant instant(String text) {
+        try {
+            return java.time.Instant.parse(text);
+        } catch (RuntimeException e) {
+            return java.time.Instant.EPOCH;
+        }
     }
 
     public EventReader(EtcdKv kv, KeyLayout keys) {
