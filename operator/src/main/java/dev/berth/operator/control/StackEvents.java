@@ -9,9 +9,10 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Turns what a stack pass did into events: only actions Docker carried out (the report's done list, after the
- * calls returned), never the plan. A rollout is a desired revision the stack had not converged at on this host
- * that changed containers: RolloutStarted before its first container events, RolloutSucceeded in the pass that
- * converges it, RolloutFailed when an update is rolled back.
+ * calls returned), never the plan. A rollout is a desired revision the stack had not settled at on this host (a
+ * converged pass with every replica decided and nothing held) that changed containers: RolloutStarted before its
+ * first container events, RolloutSucceeded in the pass that settles it, RolloutFailed when an update is rolled
+ * back. Container changes at the settled revision are repairs: their container events only.
  */
 final class StackEvents {
     private static final String KIND = "stack";
@@ -19,22 +20,25 @@ final class StackEvents {
     private final EventRecorder events;
     /** The revision each stack is rolling out on this host (RolloutStarted said, no end said yet). */
     private final Map<String, Long> rolling = new ConcurrentHashMap<>();
+    /** The revision each stack last settled at on this host. */
+    private final Map<String, Long> settled = new ConcurrentHashMap<>();
 
     StackEvents(EventRecorder events) {
         this.events = events;
     }
 
     /**
-     * @param revision    the desired object's mod revision (-1: gone)
-     * @param convergedAt the revision this stack last converged at here, or null
-     * @param wantedHere  the stack exists and runs replicas on this host
+     * @param revision   the desired object's mod revision (-1: gone)
+     * @param wantedHere the stack exists and runs replicas on this host
+     * @param complete   no replica waits for the scheduler, no service is held for its files or image
      */
-    void passed(String stack, long revision, Long convergedAt, boolean wantedHere, StackOutcome outcome) {
+    void passed(String stack, long revision, boolean wantedHere, boolean complete, StackOutcome outcome) {
         ApplyReport report = outcome.report();
         boolean changesContainers = report.done().stream().anyMatch(a -> a instanceof StackAction.CreateContainer
                 || a instanceof StackAction.RemoveContainer || a instanceof StackAction.RetireContainer);
         Long at = rolling.get(stack);
-        if (wantedHere && changesContainers && (convergedAt == null || convergedAt != revision)
+        Long settledAt = settled.get(stack);
+        if (wantedHere && changesContainers && (settledAt == null || settledAt != revision)
                 && (at == null || at != revision)) {
             events.normal(KIND, stack, "RolloutStarted", "rolling out revision " + revision + " on this host");
             rolling.put(stack, revision);
@@ -52,8 +56,12 @@ final class StackEvents {
         });
         if (!wantedHere) {
             rolling.remove(stack);
-        } else if (outcome.converged() && rolling.remove(stack, revision)) {
-            events.normal(KIND, stack, "RolloutSucceeded", "revision " + revision + " runs on this host");
+            settled.remove(stack);
+        } else if (outcome.converged() && complete) {
+            settled.put(stack, revision);
+            if (rolling.remove(stack, revision)) {
+                events.normal(KIND, stack, "RolloutSucceeded", "revision " + revision + " runs on this host");
+            }
         }
     }
 

@@ -201,8 +201,8 @@ public final class StackReconciler implements Reconciler {
             if (!outcome.report().done().isEmpty() || outcome.report().failure().isPresent()) {
                 expectations.acted(key.toString());
             }
-            events.passed(name, object.map(o -> o.raw().modRevision()).orElse(-1L), converged.get(name),
-                    desiredHere.isPresent(), outcome);
+            events.passed(name, object.map(o -> o.raw().modRevision()).orElse(-1L), desiredHere.isPresent(),
+                    !scheduling && filesFailure.isEmpty() && !imagesHeld, outcome);
             countDrift(name, object, desiredHere.isPresent(), outcome, seen);
             if (filesFailure.isPresent() || imagesHeld) {
                 // Not converged while a service waits for its files: what it creates later is a rollout, not drift.
