@@ -17,7 +17,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "describe", mixinStandardHelpOptions = true,
-        description = "Show one object: its declaration in short, and per host its conditions and last error.")
+        description = "Show one object: its declaration in short, per host its conditions and last error, and its events"
+                + " (the last hour's, as berth events KIND/NAME lists them).")
 public final class DescribeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -97,6 +97,26 @@ class StackEventsTest {
     }
 
     @Test
+    void anUpdateWhoseReplacementTurnsUnhealthyIsUnhealthyAndRolloutFailed() {
+        String s = h.name("sick");
+        String strategy = "update: {strategy: start-first, drain: 1s, healthTimeout: 30s}";
+        h.apply(StackYaml.stack(s).with(strategy).yaml());
+        h.awaitReady(s, 1);
+        h.apply(StackYaml.stack(s).with(strategy + "\nhealthcheck: {test: [CMD, \"false\"], interval: 1s, retries: 1}")
+                .yaml());
+        Await.until(WAIT, "RolloutFailed", () -> event(s, "RolloutFailed").isPresent(), () -> describe(s));
+        Event failed = event(s, "RolloutFailed").orElseThrow();
+        assertEquals(Event.WARNING, failed.type());
+        assertTrue(failed.message().contains(s + "-web-1-next"), failed.message());
+        Event unhealthy = event(s, "Unhealthy").orElseThrow(() -> new AssertionError("no Unhealthy: " + describe(s)));
+        assertEquals(Event.WARNING, unhealthy.type());
+        assertEquals("health", unhealthy.source());
+        assertTrue(unhealthy.message().contains(s + "-web-1-next"), unhealthy.message());
+        assertTrue(events(s).stream().noneMatch(e -> e.reason().equals("Killed") && e.message().contains(s + "-web-1 ")),
+                "the old container keeps serving: " + describe(s));
+    }
+
+    @Test
     void anInvalidSpecAndAMissingImageAreWarningsAndRepeatsCountUp() {
         String bad = h.name("bad");
         h.etcd.kv.put(h.keys().desired("stack", bad), "apiVersion: berth.dev/v1\nkind: Stack\nmetadata: {name: " + bad
