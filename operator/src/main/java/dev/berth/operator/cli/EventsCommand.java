@@ -32,6 +32,9 @@ import picocli.CommandLine.Spec;
 public final class EventsCommand implements Callable<Integer> {
     enum Output { table, json }
 
+    /** Configured once here and never changed: safe to share. */
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     @Spec
     CommandSpec spec;
 
@@ -139,8 +142,6 @@ public final class EventsCommand implements Callable<Integer> {
         KindDef kind = KindArgument.resolve(Kinds.standard(), kindText, spec.commandLine());
         return new String[]{kind.singular(), name};
     }
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private static void printList(PrintWriter out, List<Event> events) {
         ObjectNode list = JSON.createObjectNode().put("apiVersion", "v1").put("kind", "List");
