@@ -10,7 +10,6 @@ import dev.berth.operator.Await;
 import dev.berth.operator.CliRun;
 import dev.berth.operator.StackYaml;
 import dev.berth.operator.TestOperator;
-import dev.berth.operator.store.StoreException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
@@ -29,17 +28,9 @@ class EventsCliTest {
     @RegisterExtension
     final TestOperator h = TestOperator.create();
 
-    /** See StackEventsTest: the fixture's first etcd call must not race gRPC's warm-up on a loaded machine. */
     @BeforeEach
     void etcdAnswers() {
-        Await.until(WAIT, "etcd answers the test's client", () -> {
-            try {
-                h.etcd.kv.get(h.keys().base());
-                return true;
-            } catch (StoreException e) {
-                return false;
-            }
-        });
+        dev.berth.operator.events.EventsSeen.etcdAnswers(h, WAIT);
     }
 
     /** A berth command running in a thread of its own (a watch), its output readable while it runs. */

@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -22,16 +21,6 @@ import org.junit.jupiter.api.Test;
  */
 class FailoverEventTest {
     private static final Duration WAIT = Duration.ofSeconds(90);
-
-    private static Optional<Event> event(TestOperator h, String stack, String reason) {
-        return new EventReader(h.etcd.kv, h.keys()).list("stack", stack).events().stream()
-                .map(EventReader.Listed::event).filter(e -> e.reason().equals(reason)).findFirst();
-    }
-
-    private static String all(TestOperator h, String stack) {
-        return new EventReader(h.etcd.kv, h.keys()).list("stack", stack).events().stream()
-                .map(l -> l.event().reason() + ": " + l.event().message()).toList().toString();
-    }
 
     @Test
     void aReplicaPlacedOnAHostThatGoesDownIsScheduledThenFailover() throws Exception {
@@ -46,9 +35,9 @@ class FailoverEventTest {
                         "test", now, null, HostRecord.vtepMacFor(other), List.of(), now, 4000L, 8L << 30)), lease);
                 String s = h.name("fo");
                 h.apply(StackYaml.stack(s).onHosts(List.of(h.host, other)).replicas(2).yaml());
-                Await.until(WAIT, "a replica Scheduled on " + other, () -> event(h, s, "Scheduled")
-                        .map(e -> e.message().contains("->" + other)).orElse(false), () -> all(h, s));
-                Event scheduled = event(h, s, "Scheduled").orElseThrow();
+                Await.until(WAIT, "a replica Scheduled on " + other, () -> EventsSeen.first(h, s, "Scheduled")
+                        .map(e -> e.message().contains("->" + other)).orElse(false), () -> EventsSeen.describe(h, s));
+                Event scheduled = EventsSeen.first(h, s, "Scheduled").orElseThrow();
                 assertEquals("scheduler", scheduled.source());
                 assertEquals(h.host, scheduled.host(), "recorded by the leader, the only operator");
             } finally {
@@ -56,8 +45,9 @@ class FailoverEventTest {
             }
             h.etcd.client.getLeaseClient().revoke(lease).get(10, TimeUnit.SECONDS);
             String s = h.name("fo");
-            Await.until(WAIT, "Failover", () -> event(h, s, "Failover").isPresent(), () -> all(h, s));
-            Event failover = event(h, s, "Failover").orElseThrow();
+            Await.until(WAIT, "Failover", () -> EventsSeen.first(h, s, "Failover").isPresent(),
+                    () -> EventsSeen.describe(h, s));
+            Event failover = EventsSeen.first(h, s, "Failover").orElseThrow();
             assertEquals(Event.WARNING, failover.type());
             assertTrue(failover.message().contains("1 replica(s) moved off down host(s) " + other), failover.message());
             h.awaitRunning(s, 2);

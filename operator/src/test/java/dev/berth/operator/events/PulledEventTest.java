@@ -16,22 +16,11 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** Pulled (with the digest) and ImagePullFailed events from pulls of a real registry by a real operator. */
 class PulledEventTest {
     private static final Duration WAIT = Duration.ofSeconds(120);
-
-    private static Optional<Event> event(TestOperator h, String stack, String reason) {
-        return new EventReader(h.etcd.kv, h.keys()).list("stack", stack).events().stream()
-                .map(EventReader.Listed::event).filter(e -> e.reason().equals(reason)).findFirst();
-    }
-
-    private static String all(TestOperator h, String stack) {
-        return new EventReader(h.etcd.kv, h.keys()).list("stack", stack).events().stream()
-                .map(l -> l.event().reason() + ": " + l.event().message()).toList().toString();
-    }
 
     @Test
     void aPullIsPulledWithItsDigestAndARefusedOneIsAWarning() throws Exception {
@@ -72,19 +61,19 @@ class PulledEventTest {
             String missing = h.name("nopull");
             h.apply(StackYaml.stack(missing).image(registry.host() + "/" + repo + ":absent").yaml());
 
-            Await.until(WAIT, "Pulled", () -> event(h, s, "Pulled").isPresent(), () -> all(h, s));
-            Event pulled = event(h, s, "Pulled").orElseThrow();
+            Await.until(WAIT, "Pulled", () -> EventsSeen.first(h, s, "Pulled").isPresent(),
+                    () -> EventsSeen.describe(h, s));
+            Event pulled = EventsSeen.first(h, s, "Pulled").orElseThrow();
             assertEquals(Event.NORMAL, pulled.type());
             assertEquals("images", pulled.source());
             assertTrue(pulled.message().contains(image) && pulled.message().contains(digest), pulled.message());
-            Await.until(WAIT, "ImagePullFailed", () -> event(h, missing, "ImagePullFailed").isPresent(),
-                    () -> all(h, missing));
-            Event failed = event(h, missing, "ImagePullFailed").orElseThrow();
+            Await.until(WAIT, "ImagePullFailed", () -> EventsSeen.first(h, missing, "ImagePullFailed").isPresent(),
+                    () -> EventsSeen.describe(h, missing));
+            Event failed = EventsSeen.first(h, missing, "ImagePullFailed").orElseThrow();
             assertEquals(Event.WARNING, failed.type());
             assertTrue(failed.message().startsWith("service web: pulling " + registry.host()), failed.message());
             h.awaitReady(s, 1);
-            List<String> order = new EventReader(h.etcd.kv, h.keys()).list("stack", s).events().stream()
-                    .map(l -> l.event().reason()).toList();
+            List<String> order = EventsSeen.of(h, s).stream().map(Event::reason).toList();
             assertTrue(order.indexOf("Pulled") < order.indexOf("Created"), "pulled before created: " + order);
         }
     }

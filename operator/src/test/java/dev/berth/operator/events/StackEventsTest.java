@@ -29,36 +29,21 @@ class StackEventsTest {
     @RegisterExtension
     final TestOperator h = TestOperator.create();
 
-    /**
-     * The fixture's client answers its first call only after gRPC warmed up, which on a loaded machine takes longer
-     * than the call's timeout (issue 18, fixed for the CLI in StoreSession): warm it up before the test's calls.
-     */
     @org.junit.jupiter.api.BeforeEach
     void etcdAnswers() {
-        Await.until(WAIT, "etcd answers the test's client", () -> {
-            try {
-                h.etcd.kv.get(h.keys().base());
-                return true;
-            } catch (dev.berth.operator.store.StoreException e) {
-                return false;
-            }
-        });
+        EventsSeen.etcdAnswers(h, WAIT);
     }
 
     private List<Event> events(String stack) {
-        return new EventReader(h.etcd.kv, h.keys()).list("stack", stack).events().stream()
-                .map(EventReader.Listed::event).toList();
+        return EventsSeen.of(h, stack);
     }
 
     private Optional<Event> event(String stack, String reason) {
-        return events(stack).stream().filter(e -> e.reason().equals(reason)).findFirst();
+        return EventsSeen.first(h, stack, reason);
     }
 
     private String describe(String stack) {
-        StringBuilder text = new StringBuilder();
-        events(stack).forEach(e -> text.append("\n  ").append(e.lastTimestamp()).append(' ').append(e.type()).append(' ')
-                .append(e.reason()).append(" x").append(e.count()).append(' ').append(e.message()));
-        return text.toString();
+        return EventsSeen.describe(h, stack);
     }
 
     @Test
