@@ -13,6 +13,7 @@ import dev.berth.operator.dns.DnsResponder;
 import dev.berth.operator.dns.DnsSettings;
 import dev.berth.operator.dns.NameDirectory;
 import dev.berth.operator.dns.Upstreams;
+import dev.berth.operator.events.EtcdEventRecorder;
 import dev.berth.operator.overlay.EtcdEndpointDirectory;
 import dev.berth.operator.store.StoredObject;
 import dev.berth.operator.store.StoredValue;
@@ -218,6 +219,8 @@ public final class Operator implements AutoCloseable {
     private final io.micrometer.core.instrument.Counter resyncs;
     /** The images Berth brought onto this host: the puller and the builds tell it (see {@link #imageAcquisitions()}). */
     private final dev.berth.operator.images.ImageLedger imageLedger;
+    /** Events about objects, in etcd on a lease (berth events, berth describe). */
+    private final EtcdEventRecorder events;
 
     public Operator(Settings settings) throws IOException {
         this.settings = settings;
@@ -229,6 +232,10 @@ public final class Operator implements AutoCloseable {
         Client etcdClient = EtcdConnector.connect(settings.etcd());
         lifecycle.closes("etcd client", etcdClient);
         EtcdKv kv = new EtcdKv(etcdClient, settings.etcd(), new EtcdMetrics(registry));
+        // Started before anything records and closed after the controllers stopped: their last events are written.
+        events = new EtcdEventRecorder(kv, settings.keys(), settings.host(), EtcdEventRecorder.Settings.defaults(),
+                registry, Clock.systemUTC());
+        lifecycle.add("events", events::start, events::close);
         ResourceStore store = new ResourceStore(kv, settings.keys(), kinds, new ManifestParser(kinds));
         DockerClient dockerClient = DockerClients.connect(settings.dockerHost());
         lifecycle.closes("docker client", dockerClient);
@@ -287,7 +294,8 @@ public final class Operator implements AutoCloseable {
                 Clock.systemUTC(), new DriftMetrics(registry, List.of("stack")),
                 overlay.map(OverlayRuntime::externalNetworks).orElse(ExternalNetworks.none()), routes.serviceLabels(),
                 assignments, namesHere(overlay.isPresent()), Upstreams.reachableFromContainers(upstreams()),
-                stackFiles(keyring), images), assignments, images));
+                stackFiles(keyring), images, events.source("stack")), assignments, images));
+        observed.addContainerListListener(new dev.berth.operator.control.HealthEvents(events.source("health"))::listed);
         overlay.ifPresent(o -> controllers.add(networkController(o, stacks, hosts, reachability)));
         Optional<OverlayProber> prober = underlay.map(u -> overlayProber(u, registration, hosts, kv));
         controllers.add(routeController(stacks, hosts, reachability));
@@ -361,7 +369,7 @@ public final class Operator implements AutoCloseable {
         EtcdInformer<StoredValue> rebalances = informers.prefix("rebalance", keys.rebalancePrefix(), StoredValue.class,
                 new RawValues(keys.rebalancePrefix()));
         SchedulerReconciler scheduler = new SchedulerReconciler(stacks, assignments, book, rebalances, kv, keys,
-                Clock.systemUTC(), election::leaderGuard, metrics);
+                Clock.systemUTC(), election::leaderGuard, metrics, events.source("scheduler"));
         return ControllerBuilder.named("scheduler")
                 .forObjects(stacks)
                 // An assignment changed by someone else (by hand, an old leader): look again.
@@ -484,7 +492,7 @@ public final class Operator implements AutoCloseable {
                 credentials::forRegistry, settings.images(), imageLedger, settings.host(), settings.instance(), state,
                 Clock.systemUTC());
         lifecycle.add("image builds", () -> { }, builds::close);
-        return new StackImages(puller, builds, pins, pinStore, settings.host(), Clock.systemUTC());
+        return new StackImages(puller, builds, pins, pinStore, settings.host(), Clock.systemUTC(), events.source("images"));
     }
 
     /** Stacks on this host: as many workers as the operator is told. */

@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
                 CompletionCommand.class,
                 ExplainCommand.class,
                 WaitCommand.class, RolloutCommand.class,
+                EventsCommand.class,
                 CommandLine.HelpCommand.class})
 public final class BerthMain implements Runnable {
     @picocli.CommandLine.Spec

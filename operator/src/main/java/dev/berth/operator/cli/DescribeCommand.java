@@ -17,7 +17,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "describe", mixinStandardHelpOptions = true,
-        description = "Show one object: its declaration in short, and per host its conditions and last error.")
+        description = "Show one object: its declaration in short, per host its conditions and last error, and its events"
+                + " (the last hour's, as berth events KIND/NAME lists them).")
 public final class DescribeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -39,6 +40,8 @@ public final class DescribeCommand implements Callable<Integer> {
         ObjectView view;
         java.util.List<String> users;
         Map<String, ImagePin> pins = null;
+        java.util.List<dev.berth.operator.events.Event> events = null;
+        String eventsUnread = null;
         try (StoreSession session = new StoreSession(etcd, kinds)) {
             Optional<StoredObject> object = session.store().get(kind, name);
             if (object.isEmpty()) {
@@ -50,6 +53,14 @@ public final class DescribeCommand implements Callable<Integer> {
             users = DataUsers.applies(kind.kind()) ? DataUsers.find(session.store(), kinds, kind.kind(), name) : null;
             if (kind.kind().equals("Stack")) {
                 pins = new ImagePinStore(session.kv(), session.store().keys()).read(name);
+            }
+            try {
+                events = new dev.berth.operator.events.EventReader(session.kv(), session.store().keys())
+                        .list(kind.singular(), name).events().stream().map(dev.berth.operator.events.EventReader.Listed::event)
+                        .toList();
+            } catch (dev.berth.operator.store.StoreException e) {
+                // The object was read; its events are extra: say why they are missing and show the rest.
+                eventsUnread = e.getMessage();
             }
         }
         StoredObject object = view.object();
@@ -72,6 +83,11 @@ public final class DescribeCommand implements Callable<Integer> {
         if (users != null) {
             out.println("Used by:" + (users.isEmpty() ? "     (no stack or GitSource names it)" : ""));
             users.forEach(u -> out.println("  " + u));
+        }
+        if (events != null) {
+            EventTable.describe(events, out, java.time.Instant.now());
+        } else {
+            out.println("Events:      (not read: " + eventsUnread + ")");
         }
         out.flush();
         return 0;

@@ -76,6 +76,8 @@ public final class StackReconciler implements Reconciler {
     private final dev.berth.operator.images.StackImages images;
     /** The desired revision each stack last converged at (every planned action worked): actions at that revision are drift. */
     private final Map<String, Long> converged = new ConcurrentHashMap<>();
+    /** What passes did, as events (after the Docker calls, never from the plan). */
+    private final StackEvents events;
     /** The image failure each stack last logged, so a pass that holds the same services again stays quiet. */
     private final Map<String, String> imageWarnings = new ConcurrentHashMap<>();
 
@@ -90,12 +92,15 @@ public final class StackReconciler implements Reconciler {
      * @param fallbackDns   resolvers such containers can reach themselves, tried after the gateway
      * @param files         the Secret and Config files of the services this host runs
      * @param images        the images of the services this host runs: pinned, pulled or built
+     * @param events        told what each pass did (Created, Killed, RolloutStarted, InvalidSpec, ...)
      */
     public StackReconciler(HostInfo host, DesiredInformer stacks, ObservedCache observed, StackConverger converger,
                            StatusWriter status, Clock clock, DriftMetrics drift, ExternalNetworks networks,
                            dev.berth.reconcilers.route.ServiceLabels serviceLabels,
                            dev.berth.operator.cache.Assignments assignments, boolean names, List<String> fallbackDns,
-                           dev.berth.operator.secrets.StackFiles files, dev.berth.operator.images.StackImages images) {
+                           dev.berth.operator.secrets.StackFiles files, dev.berth.operator.images.StackImages images,
+                           dev.berth.operator.events.EventRecorder events) {
+        this.events = new StackEvents(events);
         this.files = files;
         this.images = images;
         this.names = names;
@@ -196,6 +201,8 @@ public final class StackReconciler implements Reconciler {
             if (!outcome.report().done().isEmpty() || outcome.report().failure().isPresent()) {
                 expectations.acted(key.toString());
             }
+            events.passed(name, object.map(o -> o.raw().modRevision()).orElse(-1L), desiredHere.isPresent(),
+                    !scheduling && filesFailure.isEmpty() && !imagesHeld, outcome);
             countDrift(name, object, desiredHere.isPresent(), outcome, seen);
             if (filesFailure.isPresent() || imagesHeld) {
                 // Not converged while a service waits for its files: what it creates later is a rollout, not drift.
@@ -343,6 +350,7 @@ public final class StackReconciler implements Reconciler {
         writeStatus(key, new StackConditions.Pass(object.raw().modRevision(), counts, false,
                 Optional.of(new StackConditions.Failure("InvalidSpec", message))));
         log.warn("stack/{}: invalid spec in etcd, keeping what runs: {}", key.name(), message);
+        events.invalid(key.name(), message);
         // Not a failure to retry: a new revision in etcd re-queues the key.
         return ReconcileResult.done();
     }

@@ -43,6 +43,7 @@ public final class StackImages {
     private final String host;
     private final Clock clock;
     private final Topic<String> changes = new Topic<>("image of stack");
+    private final ImageEvents events;
     /** Per stack/service: the generation whose pin this operator is resolving and since when (see firstAsked). */
     private final Map<String, Asked> asked = new ConcurrentHashMap<>();
     /**
@@ -82,6 +83,13 @@ public final class StackImages {
 
     public StackImages(ImagePuller puller, ImageBuilds builds, ImagePins pins, ImagePinStore store, String host,
                        Clock clock) {
+        this(puller, builds, pins, store, host, clock, dev.berth.operator.events.EventRecorder.NONE);
+    }
+
+    /** @param events told when a pull or build a service waited for ended, and when its image failed */
+    public StackImages(ImagePuller puller, ImageBuilds builds, ImagePins pins, ImagePinStore store, String host,
+                       Clock clock, dev.berth.operator.events.EventRecorder events) {
+        this.events = new ImageEvents(events);
         this.puller = puller;
         this.builds = builds;
         this.pins = pins;
@@ -113,6 +121,7 @@ public final class StackImages {
                 continue;
             }
             ImageState state = state(stack, service, passStart);
+            events.seen(stack.name(), service.name(), service.image(), state);
             if (state instanceof ImageState.Ready r) {
                 ready.put(service.name(), r.ref());
             } else {

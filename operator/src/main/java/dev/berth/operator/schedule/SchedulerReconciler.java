@@ -67,11 +67,18 @@ public final class SchedulerReconciler implements Reconciler {
     private final OwnWrites ownWrites;
     private final HandoverPlanner handovers;
     private final EtcdInformer<StoredValue> rebalances;
+    /** Told each written decision (Scheduled) and each move off a down host (Failover). */
+    private final dev.berth.operator.events.EventRecorder events;
 
-    /** @param rebalances rebalance requests by stack name ({@code berth rebalance stack NAME}) */
+    /**
+     * @param rebalances rebalance requests by stack name ({@code berth rebalance stack NAME})
+     * @param events     told each decision once it is written
+     */
     public SchedulerReconciler(DesiredInformer stacks, Assignments assignments, HostBook hosts,
                                EtcdInformer<StoredValue> rebalances, EtcdKv kv, KeyLayout keys, Clock clock,
-                               Supplier<Optional<EtcdKv.Guard>> leaderGuard, SchedulerMetrics metrics) {
+                               Supplier<Optional<EtcdKv.Guard>> leaderGuard, SchedulerMetrics metrics,
+                               dev.berth.operator.events.EventRecorder events) {
+        this.events = events;
         this.rebalances = rebalances;
         this.stacks = stacks;
         this.assignments = assignments;
@@ -207,6 +214,15 @@ public final class SchedulerReconciler implements Reconciler {
                 .filter(a -> placed.stream().anyMatch(p -> p.service().equals(a.service()) && p.replica() == a.replica()))
                 .count();
         metrics.failedOver((int) failedOver);
+        if (!placed.isEmpty()) {
+            events.normal("stack", name, "Scheduled", "assigned " + describe(placed));
+        }
+        if (failedOver > 0) {
+            java.util.SortedSet<String> from = new java.util.TreeSet<>();
+            current.stream().filter(a -> down.contains(a.host())).forEach(a -> from.add(a.host()));
+            events.warning("stack", name, "Failover", failedOver + " replica(s) moved off down host(s) "
+                    + String.join(", ", from));
+        }
         log.info("stack/{}: assigned {} replica(s){}{}{}{}", name, next.assignments().size(),
                 placed.isEmpty() ? "" : ", placed " + describe(placed),
                 failedOver == 0 ? "" : ", " + failedOver + " moved off down hosts " + down,

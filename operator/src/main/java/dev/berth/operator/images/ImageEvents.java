@@ -1,0 +1,33 @@
+package dev.berth.operator.images;
+
+import dev.berth.operator.events.EventRecorder;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Events about a stack's images, from where each service's image stood in the last pass and stands now: Pulled
+ * (or Built) when a pull (build) it waited for ended with the image here, with the reference it runs (the digest);
+ * a Warning with the failure's reason (ImagePullFailed, ImageNotFound, BuildFailed) when it turns failed or fails
+ * differently. The puller knows images, not stacks; the stack pass knows both.
+ */
+final class ImageEvents {
+    private final EventRecorder events;
+    /** By stack/service. */
+    private final Map<String, ImageState> last = new ConcurrentHashMap<>();
+
+    ImageEvents(EventRecorder events) {
+        this.events = events;
+    }
+
+    void seen(String stack, String service, String image, ImageState now) {
+        ImageState before = last.put(stack + "/" + service, now);
+        if (now instanceof ImageState.Ready ready && before instanceof ImageState.InProgress waited) {
+            boolean built = ImageState.BUILDING.equals(waited.reason());
+            events.normal("stack", stack, built ? "Built" : "Pulled", "service " + service + ": "
+                    + (built ? "built image " : "pulled image ") + image + " as " + ready.ref());
+        } else if (now instanceof ImageState.Failed failed && !(before instanceof ImageState.Failed f
+                && f.reason().equals(failed.reason()) && f.message().equals(failed.message()))) {
+            events.warning("stack", stack, failed.reason(), "service " + service + ": " + failed.message());
+        }
+    }
+}

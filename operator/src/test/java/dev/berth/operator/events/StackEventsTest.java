@@ -1,0 +1,163 @@
+package dev.berth.operator.events;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.berth.operator.Await;
+import dev.berth.operator.StackYaml;
+import dev.berth.operator.TestEnv;
+import dev.berth.operator.TestOperator;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.lease.LeaseTimeToLiveResponse;
+import io.etcd.jetcd.options.LeaseOption;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Events a real operator writes to the real etcd while it runs stacks on the real dockerd. */
+class StackEventsTest {
+    private static final Duration WAIT = Duration.ofSeconds(90);
+
+    @RegisterExtension
+    final TestOperator h = TestOperator.create();
+
+    @org.junit.jupiter.api.BeforeEach
+    void etcdAnswers() {
+        EventsSeen.etcdAnswers(h, WAIT);
+    }
+
+    private List<Event> events(String stack) {
+        return EventsSeen.of(h, stack);
+    }
+
+    private Optional<Event> event(String stack, String reason) {
+        return EventsSeen.first(h, stack, reason);
+    }
+
+    private String describe(String stack) {
+        return EventsSeen.describe(h, stack);
+    }
+
+    @Test
+    void anImageUpdateIsRolloutStartedCreatedStartedKilledRolloutSucceededInOrder() throws Exception {
+        String s = h.name("roll");
+        String tag = h.instance;
+        String newImage = "berth-test/busybox:" + tag;
+        String strategy = "update: {strategy: start-first, drain: 1s, healthTimeout: 20s}";
+        h.docker.tagImageCmd(TestEnv.testImage(), "berth-test/busybox", tag).exec();
+        try {
+            h.apply(StackYaml.stack(s).with(strategy).yaml());
+            h.awaitReady(s, 1);
+            Await.until(WAIT, "the first rollout's end", () -> event(s, "RolloutSucceeded").isPresent(), () -> describe(s));
+            Instant before = Instant.now();
+
+            h.apply(StackYaml.stack(s).image(newImage).with(strategy).yaml());
+            long revision = h.revision(s);
+            Await.until(WAIT, "the update's end", () -> events(s).stream().anyMatch(e -> e.reason().equals(
+                    "RolloutSucceeded") && e.message().contains("revision " + revision)), () -> describe(s));
+            List<Event> update = events(s).stream().filter(e -> !Instant.parse(e.lastTimestamp()).isBefore(before))
+                    .toList();
+            assertEquals(List.of("RolloutStarted", "Created", "Started", "Killed", "RolloutSucceeded"),
+                    update.stream().map(Event::reason).toList(), describe(s));
+            assertTrue(update.get(1).message().contains(newImage), update.get(1).message());
+            assertTrue(update.get(3).message().contains(s + "-web-1 "), "the old container: " + update.get(3).message());
+            update.forEach(e -> {
+                assertEquals(Event.NORMAL, e.type());
+                assertEquals(h.host, e.host());
+                assertEquals("stack", e.source());
+            });
+            assertTrue(h.metric("berth_events_written_total") >= 9, "first rollout and the update written");
+        } finally {
+            // Only the tag this test made (the image keeps its other name); forced: a container may still use it.
+            h.docker.removeImageCmd(newImage).withForce(true).exec();
+        }
+    }
+
+    @Test
+    void anUpdateWhoseReplacementTurnsUnhealthyIsUnhealthyAndRolloutFailed() {
+        String s = h.name("sick");
+        String strategy = "update: {strategy: start-first, drain: 1s, healthTimeout: 30s}";
+        h.apply(StackYaml.stack(s).with(strategy).yaml());
+        h.awaitReady(s, 1);
+        h.apply(StackYaml.stack(s).with(strategy + "\nhealthcheck: {test: [CMD, \"false\"], interval: 1s, retries: 1}")
+                .yaml());
+        Await.until(WAIT, "RolloutFailed", () -> event(s, "RolloutFailed").isPresent(), () -> describe(s));
+        Event failed = event(s, "RolloutFailed").orElseThrow();
+        assertEquals(Event.WARNING, failed.type());
+        assertTrue(failed.message().contains(s + "-web-1-next"), failed.message());
+        Event unhealthy = event(s, "Unhealthy").orElseThrow(() -> new AssertionError("no Unhealthy: " + describe(s)));
+        assertEquals(Event.WARNING, unhealthy.type());
+        assertEquals("health", unhealthy.source());
+        assertTrue(unhealthy.message().contains(s + "-web-1-next"), unhealthy.message());
+        assertTrue(events(s).stream().noneMatch(e -> e.reason().equals("Killed") && e.message().contains(s + "-web-1 ")),
+                "the old container keeps serving: " + describe(s));
+    }
+
+    @Test
+    void anInvalidSpecAndAMissingImageAreWarningsAndRepeatsCountUp() {
+        String bad = h.name("bad");
+        h.etcd.kv.put(h.keys().desired("stack", bad), "apiVersion: berth.dev/v1\nkind: Stack\nmetadata: {name: " + bad
+                + "}\nspec: {services: [{name: web, replicas: -3}]}\n");
+        String missing = h.name("missing");
+        h.apply(StackYaml.stack(missing).image("berth-test/none:" + h.instance).with("imagePullPolicy: Never").yaml());
+
+        // The operator resyncs every 2 s and backs failures off: the same warning again within seconds.
+        Await.until(WAIT, "InvalidSpec seen twice", () -> event(bad, "InvalidSpec").map(e -> e.count() > 1)
+                .orElse(false), () -> describe(bad));
+        Await.until(WAIT, "ImageNotFound seen twice", () -> event(missing, "ImageNotFound").map(e -> e.count() > 1)
+                .orElse(false), () -> describe(missing));
+        Event invalid = event(bad, "InvalidSpec").orElseThrow();
+        assertEquals(Event.WARNING, invalid.type());
+        assertTrue(invalid.message().contains("replicas"), invalid.message());
+        assertTrue(Instant.parse(invalid.lastTimestamp()).isAfter(Instant.parse(invalid.firstTimestamp())));
+        assertEquals(1, events(bad).stream().filter(e -> e.reason().equals("InvalidSpec")).count(),
+                "one key counted up, not one key per pass: " + describe(bad));
+        Event notFound = event(missing, "ImageNotFound").orElseThrow();
+        assertEquals(Event.WARNING, notFound.type());
+        assertTrue(notFound.message().contains("berth-test/none:" + h.instance), notFound.message());
+    }
+
+    @Test
+    void everyEventIsOnAnHourLongLease() throws Exception {
+        String s = h.name("lease");
+        h.apply(StackYaml.stack(s).yaml());
+        Await.until(WAIT, "a Created event", () -> event(s, "Created").isPresent(), () -> describe(s));
+        String key = new EventReader(h.etcd.kv, h.keys()).list("stack", s).events().get(0).key();
+        KeyValue kv = h.etcd.client.getKVClient().get(ByteSequence.from(key, StandardCharsets.UTF_8))
+                .get(10, TimeUnit.SECONDS).getKvs().get(0);
+        assertTrue(kv.getLease() != 0, "the event key is on a lease");
+        LeaseTimeToLiveResponse ttl = h.etcd.client.getLeaseClient().timeToLive(kv.getLease(), LeaseOption.DEFAULT)
+                .get(10, TimeUnit.SECONDS);
+        assertEquals(3600, ttl.getGrantedTTL());
+        assertTrue(ttl.getTTL() > 3000 && ttl.getTTL() <= 3600, "expires within the hour: " + ttl.getTTL());
+    }
+
+    @Test
+    void overTheRateEventsAreDroppedAndCountedAndTheCallerNeverWaits() throws Exception {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (EtcdEventRecorder recorder = new EtcdEventRecorder(h.etcd.kv, h.keys(), "rate-host",
+                EtcdEventRecorder.Settings.defaults(), registry, Clock.systemUTC())) {
+            recorder.start();
+            String name = h.name("rate");
+            long start = System.nanoTime();
+            for (int i = 0; i < 200; i++) {
+                recorder.normal("stack", name, "Burst", "event " + i);
+            }
+            long tookMillis = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(tookMillis < 1000, "recording 200 events took " + tookMillis + " ms: the caller waited");
+            double dropped = registry.get("berth.events.dropped").tag("reason", "rate").counter().count();
+            assertTrue(dropped >= 140 && dropped <= 150, "burst 50 then 10/s: dropped " + dropped);
+            Await.until(WAIT, "the rest written", () -> registry.get("berth.events.written").counter().count()
+                    == 200 - dropped, () -> registry.get("berth.events.written").counter().count() + " written");
+            assertEquals(200 - (long) dropped, new EventReader(h.etcd.kv, h.keys()).list("stack", name).events().size());
+        }
+    }
+}

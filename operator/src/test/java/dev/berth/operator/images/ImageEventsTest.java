@@ -1,0 +1,34 @@
+package dev.berth.operator.images;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Pure: Pulled when a waited-for pull ends, a Warning when an image fails (once per failure). */
+class ImageEventsTest {
+    private final List<String> seen = new ArrayList<>();
+    private final ImageEvents events = new ImageEvents((kind, name, type, reason, message) ->
+            seen.add(type + " " + reason + ": " + message));
+
+    @Test
+    void aPullThatEndsIsPulledWithTheDigestAndAnImageAlreadyHereIsNothing() {
+        events.seen("s", "db", "db:1", new ImageState.Ready("db@sha256:1"));
+        events.seen("s", "web", "app:1", new ImageState.InProgress(ImageState.PULLING, "pulling image app:1"));
+        events.seen("s", "web", "app:1", new ImageState.Ready("app@sha256:abc"));
+        events.seen("s", "web", "app:1", new ImageState.Ready("app@sha256:abc"));
+        assertEquals(List.of("Normal Pulled: service web: pulled image app:1 as app@sha256:abc"), seen);
+    }
+
+    @Test
+    void aFailureIsOneWarningUntilItChanges() {
+        Instant retry = Instant.parse("2026-12-02T10:00:00Z");
+        events.seen("s", "web", "app:1", new ImageState.Failed("ImagePullFailed", "pulling app:1: denied", retry));
+        events.seen("s", "web", "app:1", new ImageState.Failed("ImagePullFailed", "pulling app:1: denied", retry));
+        events.seen("s", "web", "app:1", new ImageState.Failed("ImagePullFailed", "pulling app:1: timeout", retry));
+        assertEquals(List.of("Warning ImagePullFailed: service web: pulling app:1: denied",
+                "Warning ImagePullFailed: service web: pulling app:1: timeout"), seen);
+    }
+}
