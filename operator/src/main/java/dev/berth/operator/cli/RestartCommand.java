@@ -7,14 +7,10 @@ import dev.berth.crds.ObjectMeta;
 import dev.berth.crds.ParseResult;
 import dev.berth.crds.Resource;
 import dev.berth.crds.stack.StackAnnotations;
-import dev.berth.operator.gitops.GitAnnotations;
-import dev.berth.operator.store.EtcdKv;
-import dev.berth.operator.store.StoredObject;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -33,8 +29,6 @@ import picocli.CommandLine.Spec;
                 "Writes the annotation " + StackAnnotations.RESTARTED_AT + " (now) into the stack in etcd. A stack a"
                         + " GitSource syncs is refused without --force: its next sync would write it back as committed."})
 public final class RestartCommand implements Callable<Integer> {
-    private static final int ATTEMPTS = 3;
-
     @Spec
     CommandSpec spec;
 
@@ -60,28 +54,13 @@ public final class RestartCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         try (StoreSession session = new StoreSession(etcd, kinds)) {
-            for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
-                StoredObject stored = session.store().get(kind, name)
-                        .orElseThrow(() -> new CliException("stack/" + name + " not found"));
-                Resource resource = stored.resource().orElseThrow(() -> new CliException("stack/" + name
-                        + " in etcd is not valid (see berth describe stack " + name + "); fix it with berth apply first"));
-                String source = resource.metadata().annotations().get(GitAnnotations.SOURCE);
-                if (source != null && !force) {
-                    throw new CliException("stack/" + name + " is synced from gitsource/" + source + ": its next sync"
-                            + " writes it back as committed, which would undo the restart (and restart it again); to"
-                            + " restart it, change it in git, or pass --force");
-                }
-                String yaml = restarted(resource, Instant.now());
-                String key = stored.raw().key();
-                if (session.kv().commit(List.of(new EtcdKv.Guard(key, stored.raw().modRevision())),
-                        List.of(new EtcdKv.Write(key, yaml)))) {
-                    out.println("stack/" + name + " restarted");
-                    out.flush();
-                    return 0;
-                }
-            }
+            StackEdit.run(session, kind, new StackEdit.Request(name, force, "restart",
+                    "the restart (and restart it again)"),
+                    resource -> new StackEdit.Edited(restarted(resource, Instant.now()), "berth restart"));
         }
-        throw new CliException("stack/" + name + " kept changing while it was being restarted; try again");
+        out.println("stack/" + name + " restarted");
+        out.flush();
+        return 0;
     }
 
     /** The stored text with the restart annotation set, checked to parse into the same stack with that annotation. */
