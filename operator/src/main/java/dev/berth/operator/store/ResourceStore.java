@@ -46,6 +46,11 @@ public final class ResourceStore {
         return keys;
     }
 
+    /** {@link #apply(List, String)} with the change-cause {@code berth apply}. */
+    public List<ApplyOutcome> apply(List<Resource> resources) {
+        return apply(resources, "berth apply");
+    }
+
     /**
      * Writes all resources in one transaction (all or nothing) and says what changed for each. A stack whose spec (or
      * restart annotation) changes gets a revision with {@code cause} in the same transaction.
