@@ -7,7 +7,9 @@ import dev.berth.crds.ManifestParser;
 import dev.berth.crds.ParseResult;
 import dev.berth.crds.Resource;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -17,6 +19,8 @@ import java.util.Optional;
  */
 public final class ResourceStore {
     private static final int CONFLICT_ATTEMPTS = 5;
+    /** etcd's default limit of operations in one transaction ({@code --max-txn-ops}). */
+    static final int MAX_TXN_OPS = 128;
 
     private final EtcdKv kv;
     private final KeyLayout keys;
@@ -53,13 +57,17 @@ public final class ResourceStore {
 
     /**
      * Writes all resources in one transaction (all or nothing) and says what changed for each. A stack whose spec (or
-     * restart annotation) changes gets a revision with {@code cause} in the same transaction.
+     * restart annotation) changes gets a revision with {@code cause} in the same transaction, as long as everything
+     * fits in one (etcd takes {@link #MAX_TXN_OPS} operations): a larger batch, which could be written before history
+     * was kept, still is, and its revisions follow right after, each guarded by its stack's new mod revision (a stack
+     * changed again meanwhile got its own revision from that writer).
      */
     public List<ApplyOutcome> apply(List<Resource> resources, String cause) {
         for (int attempt = 1; attempt <= CONFLICT_ATTEMPTS; attempt++) {
             List<ApplyOutcome> outcomes = new ArrayList<>();
             List<EtcdKv.Guard> guards = new ArrayList<>();
             List<EtcdKv.Write> writes = new ArrayList<>();
+            Map<String, List<EtcdKv.Write>> histories = new LinkedHashMap<>();
             List<String> keysOf = resources.stream()
                     .map(r -> keys.desired(r.kind().singular(), r.metadata().name())).toList();
             List<Optional<StoredValue>> stored = kv.getAll(keysOf);
@@ -72,10 +80,27 @@ public final class ResourceStore {
                 guards.add(new EtcdKv.Guard(key, current.map(StoredValue::modRevision).orElse(0L)));
                 if (change != ApplyOutcome.Change.UNCHANGED) {
                     writes.add(new EtcdKv.Write(key, resource.yaml()));
-                    writes.addAll(history(resource, current, cause).writes());
+                    List<EtcdKv.Write> history = history(resource, current, cause).writes();
+                    if (!history.isEmpty()) {
+                        histories.put(key, history);
+                    }
                 }
             }
-            if (writes.isEmpty() || kv.commit(guards, writes)) {
+            if (writes.isEmpty()) {
+                return outcomes;
+            }
+            int historyOps = histories.values().stream().mapToInt(List::size).sum();
+            if (writes.size() + historyOps <= MAX_TXN_OPS) {
+                List<EtcdKv.Write> all = new ArrayList<>(writes);
+                histories.values().forEach(all::addAll);
+                if (kv.commit(guards, all)) {
+                    return outcomes;
+                }
+                continue;
+            }
+            long written = kv.commitAt(guards, writes);
+            if (written != 0) {
+                histories.forEach((key, history) -> kv.commit(List.of(new EtcdKv.Guard(key, written)), history));
                 return outcomes;
             }
         }

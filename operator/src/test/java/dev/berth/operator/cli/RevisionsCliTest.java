@@ -98,6 +98,20 @@ class RevisionsCliTest {
     }
 
     @Test
+    void aBatchTooLargeForOneTransactionWithItsHistoryStillApplies() {
+        StringBuilder yaml = new StringBuilder();
+        for (int i = 0; i < 100; i++) {
+            yaml.append(StackYaml.stack("batch" + i).yaml()).append("---\n");
+        }
+        List<Resource> resources = new ManifestParser(Kinds.standard()).parse("batch.yaml", yaml.toString()).resources();
+        assertEquals(100, resources.size());
+        etcd.store.apply(resources, "berth apply");
+        for (int i = 0; i < 100; i++) {
+            assertEquals(List.of("berth apply"), history("batch" + i).stream().map(StackRevision::changeCause).toList());
+        }
+    }
+
+    @Test
     void scaleChangesOnlyThatNumberAndRecordsIt() throws Exception {
         String yaml = StackYaml.stack("shop").service("web").replicas(1).with("env: {ANSWER: no}  # kept")
                 .service("api").yaml();
