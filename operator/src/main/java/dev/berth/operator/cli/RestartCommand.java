@@ -54,7 +54,7 @@ public final class RestartCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         try (StoreSession session = new StoreSession(etcd, kinds)) {
-            StackEdit.run(session, kind, new StackEdit.Request(name, force, "restart",
+            StackEdit.run(session, kind, new StackEdit.Request(name, force, "restart it",
                     "the restart (and restart it again)"),
                     resource -> new StackEdit.Edited(restarted(resource, Instant.now()), "berth restart"));
         }

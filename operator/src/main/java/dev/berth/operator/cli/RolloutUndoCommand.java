@@ -53,7 +53,7 @@ public final class RolloutUndoCommand implements Callable<Integer> {
         Resource old;
         try (StoreSession session = new StoreSession(etcd, kinds)) {
             Resource current = StackEdit.load(session, kind, name).resource().orElseThrow();
-            StackEdit.refuseIfSynced(current, force, "roll back", "the undo");
+            StackEdit.refuseIfSynced(current, force, "roll it back", "the rollback");
             List<StackRevision> revisions = session.store().revisions().list(name);
             target = pick(name, revisions, toRevision);
             old = parse(name, target);

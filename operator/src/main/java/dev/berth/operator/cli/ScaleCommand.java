@@ -60,7 +60,7 @@ public final class ScaleCommand implements Callable<Integer> {
         String[] service = new String[1];
         boolean changed;
         try (StoreSession session = new StoreSession(etcd, kinds)) {
-            changed = StackEdit.run(session, kind, new StackEdit.Request(named.name(), force, "scale", "the scale"),
+            changed = StackEdit.run(session, kind, new StackEdit.Request(named.name(), force, "scale it", "the scale"),
                     resource -> {
                         service[0] = serviceOf(resource, named.part());
                         return new StackEdit.Edited(scaled(resource, service[0], replicas),

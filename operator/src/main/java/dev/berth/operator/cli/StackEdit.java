@@ -15,7 +15,7 @@ final class StackEdit {
     private static final int ATTEMPTS = 3;
 
     /**
-     * @param verb   what the command does, as in "to VERB it" ("restart", "scale")
+     * @param verb   what the command does, as in "to VERB, change it in git" ("restart it", "roll it back")
      * @param undone what a sync would undo ("the restart")
      */
     record Request(String name, boolean force, String verb, String undone) {
@@ -68,7 +68,7 @@ final class StackEdit {
         if (source != null && !force) {
             throw new CliException("stack/" + resource.metadata().name() + " is synced from gitsource/" + source
                     + ": its next sync writes it back as committed, which would undo " + undone + "; to " + verb
-                    + " it, change it in git, or pass --force");
+                    + ", change it in git, or pass --force");
         }
     }
 }

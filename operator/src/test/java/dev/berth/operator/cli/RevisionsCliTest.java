@@ -180,7 +180,7 @@ class RevisionsCliTest {
                 + " which would undo the scale; to scale it, change it in git, or pass --force", scale.err().strip());
         CliRun undo = berth("rollout", "undo", "stack/fromgit");
         assertEquals(1, undo.exit());
-        assertTrue(undo.err().contains("which would undo the undo; to roll back it"), undo.err());
+        assertTrue(undo.err().contains("which would undo the rollback; to roll it back"), undo.err());
         assertEquals(synced, stored("fromgit"));
 
         assertEquals(0, berth("scale", "stack/fromgit/web", "--replicas", "2", "--force").exit());
