@@ -11,11 +11,11 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -35,23 +35,17 @@ public final class RestartCommand implements Callable<Integer> {
     @Mixin
     EtcdOptions etcd;
 
-    @Parameters(index = "0", paramLabel = "KIND", description = "stack")
-    String kindName;
-
-    @Parameters(index = "1", paramLabel = "NAME")
-    String name;
+    @Parameters(arity = "1..2", paramLabel = "STACK", description = "stack/NAME or stack NAME")
+    List<String> target;
 
     @Option(names = "--force", description = "Restart a stack a GitSource syncs anyway (until its next sync).")
     boolean force;
 
     @Override
     public Integer call() {
+        String name = TargetArgument.parse(target, "Stack", false, spec.commandLine()).name();
         Kinds kinds = Kinds.standard();
-        KindDef kind = KindArgument.resolve(kinds, kindName, spec.commandLine());
-        if (!kind.kind().equals("Stack")) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "only stacks can be restarted (got "
-                    + kind.singular() + ")");
-        }
+        KindDef kind = kinds.byKind("Stack").orElseThrow();
         PrintWriter out = spec.commandLine().getOut();
         try (StoreSession session = new StoreSession(etcd, kinds)) {
             StackEdit.run(session, kind, new StackEdit.Request(name, force, "restart it",

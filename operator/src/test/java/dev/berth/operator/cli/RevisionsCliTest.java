@@ -148,7 +148,7 @@ class RevisionsCliTest {
     void undoGoesBackAndIsRecordedAsANewRevision() throws Exception {
         apply(StackYaml.stack("shop").with("env: {V: one}").yaml());
         apply(StackYaml.stack("shop").with("env: {V: two}").yaml());
-        assertEquals(0, berth("restart", "stack", "shop").exit());
+        assertEquals(0, berth("restart", "stack/shop").exit(), "KIND/NAME as well as KIND NAME");
         assertEquals("berth restart", history("shop").get(2).changeCause());
 
         CliRun undo = berth("rollout", "undo", "stack", "shop");
