@@ -13,7 +13,6 @@ import dev.berth.crds.stack.StackSpec;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -52,8 +51,7 @@ public final class ScaleCommand implements Callable<Integer> {
     public Integer call() {
         TargetArgument named = TargetArgument.parse(target, "Stack", true, spec.commandLine());
         if (replicas < 0) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--replicas must be 0 or more (got "
-                    + replicas + ")");
+            throw new CliException("--replicas must be 0 or more (got " + replicas + ")");
         }
         Kinds kinds = Kinds.standard();
         KindDef kind = kinds.byKind("Stack").orElseThrow();
