@@ -29,12 +29,16 @@ import java.util.Map;
  * @param errors              every validation error of the attempted commit, {@code file:line:column: ...}
  * @param selfHealed          hand edits undone since this operator became leader... and before: a running total
  * @param written             per object, the hash of the text this source last wrote (tells git changes from hand edits)
+ * @param requestRevision     the etcd mod revision of the newest sync request ({@code berth sync gitsource}, a webhook
+ *                            that reached a follower) that a pass fetched after, 0 when none: a request at revision R
+ *                            is answered by the first status with {@code requestRevision >= R}
  */
 public record GitSourceStatus(String host, long observedRevision, String phase, List<Condition> conditions,
                               String lastError, String since, String lastSyncedCommit, String lastAttemptedCommit,
                               String lastAttemptTime, int applied, int pruned, List<String> objects,
                               List<String> orphans, List<String> outOfSync, List<String> conflicts,
-                              List<String> errors, long selfHealed, Map<String, String> written) {
+                              List<String> errors, long selfHealed, Map<String, String> written,
+                              long requestRevision) {
     public static final String SYNCED = "Synced";
     public static final String OUT_OF_SYNC = "OutOfSync";
     public static final String FAILED = "Failed";
@@ -47,5 +51,12 @@ public record GitSourceStatus(String host, long observedRevision, String phase, 
         conflicts = conflicts == null ? List.of() : List.copyOf(conflicts);
         errors = errors == null ? List.of() : List.copyOf(errors);
         written = written == null ? Map.of() : Map.copyOf(new java.util.TreeMap<>(written));
+    }
+
+    /** This status as the answer to the sync request at {@code revision}. */
+    public GitSourceStatus withRequestRevision(long revision) {
+        return new GitSourceStatus(host, observedRevision, phase, conditions, lastError, since, lastSyncedCommit,
+                lastAttemptedCommit, lastAttemptTime, applied, pruned, objects, orphans, outOfSync, conflicts, errors,
+                selfHealed, written, revision);
     }
 }

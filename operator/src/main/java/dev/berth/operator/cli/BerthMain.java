@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
                 VersionCommand.class,
                 CompletionCommand.class,
                 ExplainCommand.class,
-                WaitCommand.class, RolloutCommand.class,
+                WaitCommand.class, RolloutCommand.class, ScaleCommand.class, SyncCommand.class,
                 EventsCommand.class,
                 CommandLine.HelpCommand.class})
 public final class BerthMain implements Runnable {

@@ -117,7 +117,7 @@ public final class ImportCommand implements Runnable {
                 }
             }
             if (apply) {
-                return SealedApply.run(parsed.resources(), secretKey, etcd, kinds, false, out, err);
+                return SealedApply.run(parsed.resources(), secretKey, etcd, kinds, false, "berth import compose", out, err);
             }
             if (!result.warnings().isEmpty()) {
                 err.println(count(result.warnings().size(), "warning"));

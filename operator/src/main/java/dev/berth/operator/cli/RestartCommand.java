@@ -7,9 +7,6 @@ import dev.berth.crds.ObjectMeta;
 import dev.berth.crds.ParseResult;
 import dev.berth.crds.Resource;
 import dev.berth.crds.stack.StackAnnotations;
-import dev.berth.operator.gitops.GitAnnotations;
-import dev.berth.operator.store.EtcdKv;
-import dev.berth.operator.store.StoredObject;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -19,7 +16,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -33,55 +29,32 @@ import picocli.CommandLine.Spec;
                 "Writes the annotation " + StackAnnotations.RESTARTED_AT + " (now) into the stack in etcd. A stack a"
                         + " GitSource syncs is refused without --force: its next sync would write it back as committed."})
 public final class RestartCommand implements Callable<Integer> {
-    private static final int ATTEMPTS = 3;
-
     @Spec
     CommandSpec spec;
 
     @Mixin
     EtcdOptions etcd;
 
-    @Parameters(index = "0", paramLabel = "KIND", description = "stack")
-    String kindName;
-
-    @Parameters(index = "1", paramLabel = "NAME")
-    String name;
+    @Parameters(arity = "1..2", paramLabel = "STACK", description = "stack/NAME or stack NAME")
+    List<String> target;
 
     @Option(names = "--force", description = "Restart a stack a GitSource syncs anyway (until its next sync).")
     boolean force;
 
     @Override
     public Integer call() {
+        String name = TargetArgument.parse(target, "Stack", false, spec.commandLine()).name();
         Kinds kinds = Kinds.standard();
-        KindDef kind = KindArgument.resolve(kinds, kindName, spec.commandLine());
-        if (!kind.kind().equals("Stack")) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "only stacks can be restarted (got "
-                    + kind.singular() + ")");
-        }
+        KindDef kind = kinds.byKind("Stack").orElseThrow();
         PrintWriter out = spec.commandLine().getOut();
         try (StoreSession session = new StoreSession(etcd, kinds)) {
-            for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
-                StoredObject stored = session.store().get(kind, name)
-                        .orElseThrow(() -> new CliException("stack/" + name + " not found"));
-                Resource resource = stored.resource().orElseThrow(() -> new CliException("stack/" + name
-                        + " in etcd is not valid (see berth describe stack " + name + "); fix it with berth apply first"));
-                String source = resource.metadata().annotations().get(GitAnnotations.SOURCE);
-                if (source != null && !force) {
-                    throw new CliException("stack/" + name + " is synced from gitsource/" + source + ": its next sync"
-                            + " writes it back as committed, which would undo the restart (and restart it again); to"
-                            + " restart it, change it in git, or pass --force");
-                }
-                String yaml = restarted(resource, Instant.now());
-                String key = stored.raw().key();
-                if (session.kv().commit(List.of(new EtcdKv.Guard(key, stored.raw().modRevision())),
-                        List.of(new EtcdKv.Write(key, yaml)))) {
-                    out.println("stack/" + name + " restarted");
-                    out.flush();
-                    return 0;
-                }
-            }
+            StackEdit.run(session, kind, new StackEdit.Request(name, force, "restart it",
+                    "the restart (and restart it again)"),
+                    resource -> new StackEdit.Edited(restarted(resource, Instant.now()), "berth restart"));
         }
-        throw new CliException("stack/" + name + " kept changing while it was being restarted; try again");
+        out.println("stack/" + name + " restarted");
+        out.flush();
+        return 0;
     }
 
     /** The stored text with the restart annotation set, checked to parse into the same stack with that annotation. */

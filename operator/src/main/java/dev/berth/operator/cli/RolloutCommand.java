@@ -3,10 +3,10 @@ package dev.berth.operator.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code berth rollout SUBCOMMAND}: the rollout of a stack's current revision (status). */
+/** {@code berth rollout status|history|undo}: a stack's rollouts, like kubectl rollout. */
 @Command(name = "rollout", mixinStandardHelpOptions = true,
-        description = "Look at a stack's rollout.",
-        subcommands = {RolloutStatusCommand.class})
+        description = "Wait for, list and undo the rollouts of a stack (like kubectl rollout).",
+        subcommands = {RolloutStatusCommand.class, RolloutHistoryCommand.class, RolloutUndoCommand.class})
 public final class RolloutCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

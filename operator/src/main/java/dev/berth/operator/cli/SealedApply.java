@@ -35,6 +35,12 @@ final class SealedApply {
     /** @return the exit code: 0 when written (or previewed), 1 when errors were printed and nothing was written */
     static int run(List<Resource> asWritten, SecretKeyOption key, EtcdOptions etcd, Kinds kinds, boolean dryRun,
                    PrintWriter out, PrintWriter err) {
+        return run(asWritten, key, etcd, kinds, dryRun, "berth apply", out, err);
+    }
+
+    /** @param cause the change-cause of the stack revisions this writes ({@code berth apply}) */
+    static int run(List<Resource> asWritten, SecretKeyOption key, EtcdOptions etcd, Kinds kinds, boolean dryRun,
+                   String cause, PrintWriter out, PrintWriter err) {
         if (!new Manifests.Loaded(asWritten, RelativeBuildContexts.of(asWritten)).report(err)) {
             return 1;
         }
@@ -51,7 +57,7 @@ final class SealedApply {
             }
             List<Resource> dated = withCreationTimes(sealed.resources(), session.store(), Instant.now());
             List<Resource> toWrite = SecretSealer.keepUnchanged(dated, session.store(), keyring);
-            List<ApplyOutcome> outcomes = dryRun ? session.store().preview(toWrite) : session.store().apply(toWrite);
+            List<ApplyOutcome> outcomes = dryRun ? session.store().preview(toWrite) : session.store().apply(toWrite, cause);
             outcomes.forEach(o -> out.println(o + (dryRun ? " (dry run)" : "")));
             PlacementNotice.print(session, asWritten, err);
         }

@@ -73,6 +73,8 @@ public final class GitSync {
     private final KindDef gitSourceKind;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
     private final Set<String> fetchRequested = ConcurrentHashMap.newKeySet();
+    /** Per status key during a pass: the sync request the pass answers (see GitSourceStatus.requestRevision). */
+    private final Map<String, Long> answering = new ConcurrentHashMap<>();
 
     GitSync(EtcdKv kv, KeyLayout keys, Kinds kinds, GitRepos repos, SecretValues secrets, GitOpsMetrics metrics,
             String host, Clock clock) {
@@ -96,9 +98,26 @@ public final class GitSync {
 
     public Outcome sync(String name) {
         String statusKey = keys.status(gitSourceKind.singular(), name, STATUS_HOST);
+        // Read before the fetch, so a request this pass answers was made before the fetch started.
+        long request = kv.get(GitOpsRuntime.triggersPrefix(keys) + name).map(StoredValue::modRevision).orElse(0L);
         Optional<StoredObject> object = store.get(gitSourceKind, name);
         Optional<StoredValue> previousRaw = kv.get(statusKey);
         GitSourceStatus previous = previousRaw.flatMap(v -> readStatus(v.value())).orElse(null);
+        long answered = previous == null ? 0 : previous.requestRevision();
+        if (request > answered) {
+            fetchRequested.add(name); // the trigger's watch event may not have arrived yet
+            answered = request;
+        }
+        answering.put(statusKey, answered);
+        try {
+            return sync(name, statusKey, object, previousRaw, previous);
+        } finally {
+            answering.remove(statusKey);
+        }
+    }
+
+    private Outcome sync(String name, String statusKey, Optional<StoredObject> object,
+                         Optional<StoredValue> previousRaw, GitSourceStatus previous) {
         if (object.isEmpty()) {
             // The source is gone: forget it. Its objects stay (never delete on doubt); they become orphans of nobody.
             cache.remove(name);
@@ -160,7 +179,8 @@ public final class GitSync {
 
         Map<String, String> previouslyWritten = previous == null ? Map.of() : previous.written();
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
-            SyncPlan plan = SyncPlanner.plan(name, spec.prune(), spec.selfHeal(), spec.force(), desired, listAll(),
+            Map<String, SyncPlanner.Current> current = listAll();
+            SyncPlan plan = SyncPlanner.plan(name, spec.prune(), spec.selfHeal(), spec.force(), desired, current,
                     previouslyWritten, parser, setCheck);
             if (!plan.invalid().isEmpty()) {
                 return invalidManifests(name, statusKey, previousRaw, previous, revision, commit, plan.invalid(),
@@ -177,7 +197,7 @@ public final class GitSync {
                 metrics.objects(name, Map.of("conflict", plan.conflicts().size()));
                 return new Outcome(false, Optional.of(interval), message);
             }
-            if (!commitPlan(plan)) {
+            if (!commitPlan(plan, current, "gitsource/" + name + " commit " + shortSha(commit))) {
                 log.info("gitsource/{}: objects changed in etcd while applying commit {}, planning again", name,
                         shortSha(commit));
                 continue;
@@ -287,26 +307,54 @@ public final class GitSync {
         return all;
     }
 
-    /** Writes the plan in transactions of at most {@link #KEYS_PER_TXN} keys, each guarded by mod revision. */
-    private boolean commitPlan(SyncPlan plan) {
+    /**
+     * Writes the plan in transactions of at most {@link #KEYS_PER_TXN} guards and writes each, each guarded by mod
+     * revision; a stack's revision history goes in the transaction that writes the stack.
+     */
+    private boolean commitPlan(SyncPlan plan, Map<String, SyncPlanner.Current> current, String cause) {
         if (plan.writes().isEmpty()) {
             return true;
         }
         Map<String, EtcdKv.Write> writesByKey = new HashMap<>();
         plan.writes().forEach(w -> writesByKey.put(w.key(), w));
-        List<EtcdKv.Guard> guards = plan.guards();
-        for (int from = 0; from < guards.size(); from += KEYS_PER_TXN) {
-            List<EtcdKv.Guard> chunk = guards.subList(from, Math.min(guards.size(), from + KEYS_PER_TXN));
-            List<EtcdKv.Write> writes = chunk.stream().map(g -> writesByKey.get(g.key()))
-                    .filter(java.util.Objects::nonNull).toList();
-            if (writes.isEmpty()) {
-                continue;
+        List<EtcdKv.Guard> chunk = new ArrayList<>();
+        List<EtcdKv.Write> writes = new ArrayList<>();
+        for (EtcdKv.Guard guard : plan.guards()) {
+            EtcdKv.Write write = writesByKey.get(guard.key());
+            List<EtcdKv.Write> these = write == null ? List.of() : withHistory(write, current, cause);
+            if (!chunk.isEmpty() && (chunk.size() + 1 > KEYS_PER_TXN || writes.size() + these.size() > KEYS_PER_TXN)) {
+                if (!writes.isEmpty() && !kv.commit(chunk, writes)) {
+                    return false;
+                }
+                chunk = new ArrayList<>();
+                writes = new ArrayList<>();
             }
-            if (!kv.commit(chunk, writes)) {
-                return false;
-            }
+            chunk.add(guard);
+            writes.addAll(these);
         }
-        return true;
+        return writes.isEmpty() || kv.commit(chunk, writes);
+    }
+
+    /** The write, and when it writes or deletes a stack, that stack's history writes. */
+    private List<EtcdKv.Write> withHistory(EtcdKv.Write write, Map<String, SyncPlanner.Current> current, String cause) {
+        Optional<dev.berth.crds.ObjectKey> object = keys.parseDesired(write.key());
+        if (object.isEmpty() || !object.get().kind().equals("stack")) {
+            return List.of(write);
+        }
+        Optional<StoredValue> before = Optional.ofNullable(current.get(object.get().toString()))
+                .map(SyncPlanner.Current::value);
+        Optional<Resource> after = Optional.empty();
+        if (write.value() != null) {
+            ParseResult parsed = parser.parse(write.key(), write.value());
+            if (!parsed.ok() || parsed.resources().size() != 1) {
+                return List.of(write); // planned from a parsed commit, so this does not happen; never block the sync
+            }
+            after = Optional.of(parsed.resources().get(0));
+        }
+        List<EtcdKv.Write> all = new ArrayList<>();
+        all.add(write);
+        all.addAll(store.revisions().onWrite(object.get().name(), before, after, cause).writes());
+        return all;
     }
 
     private GitSourceStatus applied(GitSourceStatus previous, long revision, String commit, SyncPlan plan) {
@@ -328,7 +376,7 @@ public final class GitSync {
                 + String.join(", ", plan.outOfSync()));
         List<Condition> conditions = conditions(previous, phase, message, true, commit, now);
         return new GitSourceStatus(host, revision, phase, conditions, null, since, commit, commit, attemptTime, applied,
-                pruned, objects, plan.orphans(), plan.outOfSync(), List.of(), List.of(), selfHealed, plan.written());
+                pruned, objects, plan.orphans(), plan.outOfSync(), List.of(), List.of(), selfHealed, plan.written(), 0);
     }
 
     private GitSourceStatus failed(GitSourceStatus previous, long revision, String commit, String reason,
@@ -349,13 +397,13 @@ public final class GitSync {
                 previous == null ? 0 : previous.applied(), previous == null ? 0 : previous.pruned(),
                 previous == null ? List.of() : previous.objects(), previous == null ? List.of() : previous.orphans(),
                 previous == null ? List.of() : previous.outOfSync(), List.of(), capped,
-                previous == null ? 0 : previous.selfHealed(), previous == null ? Map.of() : previous.written());
+                previous == null ? 0 : previous.selfHealed(), previous == null ? Map.of() : previous.written(), 0);
     }
 
     private static GitSourceStatus withConflicts(GitSourceStatus s, List<String> conflicts) {
         return new GitSourceStatus(s.host(), s.observedRevision(), s.phase(), s.conditions(), s.lastError(), s.since(),
                 s.lastSyncedCommit(), s.lastAttemptedCommit(), s.lastAttemptTime(), s.applied(), s.pruned(),
-                s.objects(), s.orphans(), s.outOfSync(), conflicts, s.errors(), s.selfHealed(), s.written());
+                s.objects(), s.orphans(), s.outOfSync(), conflicts, s.errors(), s.selfHealed(), s.written(), 0);
     }
 
     /** Synced (reason = phase) and Ready (the attempted commit is the applied one); times move only on flips. */
@@ -376,7 +424,8 @@ public final class GitSync {
     }
 
     /** Writes only when the JSON differs from what etcd holds. */
-    private void write(String key, Optional<StoredValue> previous, GitSourceStatus status) {
+    private void write(String key, Optional<StoredValue> previous, GitSourceStatus answer) {
+        GitSourceStatus status = answer.withRequestRevision(answering.getOrDefault(key, answer.requestRevision()));
         try {
             String json = JSON.writeValueAsString(status);
             if (previous.isEmpty() || !previous.get().value().equals(json)) {

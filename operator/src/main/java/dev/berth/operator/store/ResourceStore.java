@@ -7,7 +7,9 @@ import dev.berth.crds.ManifestParser;
 import dev.berth.crds.ParseResult;
 import dev.berth.crds.Resource;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -17,29 +19,55 @@ import java.util.Optional;
  */
 public final class ResourceStore {
     private static final int CONFLICT_ATTEMPTS = 5;
+    /** etcd's default limit of operations in one transaction ({@code --max-txn-ops}). */
+    static final int MAX_TXN_OPS = 128;
 
     private final EtcdKv kv;
     private final KeyLayout keys;
     private final Kinds kinds;
     private final ManifestParser parser;
+    private final StackRevisions revisions;
 
+    /** With the default history of {@link StackRevisions#DEFAULT_KEEP} revisions per stack. */
     public ResourceStore(EtcdKv kv, KeyLayout keys, Kinds kinds, ManifestParser parser) {
+        this(kv, keys, kinds, parser, new StackRevisions(kv, keys, parser, StackRevisions.DEFAULT_KEEP,
+                java.time.Clock.systemUTC()));
+    }
+
+    public ResourceStore(EtcdKv kv, KeyLayout keys, Kinds kinds, ManifestParser parser, StackRevisions revisions) {
         this.kv = kv;
         this.keys = keys;
         this.kinds = kinds;
         this.parser = parser;
+        this.revisions = revisions;
+    }
+
+    public StackRevisions revisions() {
+        return revisions;
     }
 
     public KeyLayout keys() {
         return keys;
     }
 
-    /** Writes all resources in one transaction (all or nothing) and says what changed for each. */
+    /** {@link #apply(List, String)} with the change-cause {@code berth apply}. */
     public List<ApplyOutcome> apply(List<Resource> resources) {
+        return apply(resources, "berth apply");
+    }
+
+    /**
+     * Writes all resources in one transaction (all or nothing) and says what changed for each. A stack whose spec (or
+     * restart annotation) changes gets a revision with {@code cause} in the same transaction, as long as everything
+     * fits in one (etcd takes {@link #MAX_TXN_OPS} operations): a larger batch, which could be written before history
+     * was kept, still is, and its revisions follow right after, each guarded by its stack's new mod revision (a stack
+     * changed again meanwhile got its own revision from that writer).
+     */
+    public List<ApplyOutcome> apply(List<Resource> resources, String cause) {
         for (int attempt = 1; attempt <= CONFLICT_ATTEMPTS; attempt++) {
             List<ApplyOutcome> outcomes = new ArrayList<>();
             List<EtcdKv.Guard> guards = new ArrayList<>();
             List<EtcdKv.Write> writes = new ArrayList<>();
+            Map<String, List<EtcdKv.Write>> histories = new LinkedHashMap<>();
             List<String> keysOf = resources.stream()
                     .map(r -> keys.desired(r.kind().singular(), r.metadata().name())).toList();
             List<Optional<StoredValue>> stored = kv.getAll(keysOf);
@@ -52,13 +80,59 @@ public final class ResourceStore {
                 guards.add(new EtcdKv.Guard(key, current.map(StoredValue::modRevision).orElse(0L)));
                 if (change != ApplyOutcome.Change.UNCHANGED) {
                     writes.add(new EtcdKv.Write(key, resource.yaml()));
+                    List<EtcdKv.Write> history = history(resource, current, cause).writes();
+                    if (!history.isEmpty()) {
+                        histories.put(key, history);
+                    }
                 }
             }
-            if (writes.isEmpty() || kv.commit(guards, writes)) {
+            if (writes.isEmpty()) {
+                return outcomes;
+            }
+            int historyOps = histories.values().stream().mapToInt(List::size).sum();
+            if (writes.size() + historyOps <= MAX_TXN_OPS) {
+                List<EtcdKv.Write> all = new ArrayList<>(writes);
+                histories.values().forEach(all::addAll);
+                if (kv.commit(guards, all)) {
+                    return outcomes;
+                }
+                continue;
+            }
+            long written = kv.commitAt(guards, writes);
+            if (written != 0) {
+                histories.forEach((key, history) -> kv.commit(List.of(new EtcdKv.Guard(key, written)), history));
                 return outcomes;
             }
         }
         throw new StoreException("objects kept changing in etcd while applying; nothing was written, try again");
+    }
+
+    /**
+     * Replaces one stored object with {@code yaml} if it still has the mod revision it was read at (compare and swap),
+     * with its stack revision in the same transaction. {@code yaml} must parse into exactly one valid object.
+     *
+     * @return false when someone changed the object meanwhile (nothing written)
+     */
+    public boolean replace(StoredObject stored, String yaml, String cause) {
+        ParseResult parsed = parser.parse(stored.raw().key(), yaml);
+        if (!parsed.ok() || parsed.resources().size() != 1) {
+            throw new StoreException(stored.key() + ": the new text is not one valid object: "
+                    + (parsed.ok() ? parsed.resources().size() + " documents" : parsed.errors().get(0)));
+        }
+        List<EtcdKv.Write> writes = new ArrayList<>();
+        writes.add(new EtcdKv.Write(stored.raw().key(), yaml));
+        writes.addAll(history(parsed.resources().get(0), Optional.of(stored.raw()), cause).writes());
+        return kv.commit(List.of(new EtcdKv.Guard(stored.raw().key(), stored.raw().modRevision())), writes);
+    }
+
+    private StackRevisions.Extra history(Resource resource, Optional<StoredValue> current, String cause) {
+        return isStack(resource.kind())
+                ? revisions.onWrite(resource.metadata().name(), current, Optional.of(resource), cause)
+                : StackRevisions.Extra.NONE;
+    }
+
+    private static boolean isStack(KindDef kind) {
+        return kind.kind().equals("Stack");
     }
 
     /** The result {@link #apply} would have, without writing anything. */
@@ -113,9 +187,25 @@ public final class ResourceStore {
         return new StoredObject(kind, name, value, Optional.of(resource), List.of());
     }
 
-    /** Deletes the desired object; status keys stay until each host has cleaned up and removed its own. */
+    /**
+     * Deletes the desired object (a stack with its revision history, in one transaction); status keys stay until each
+     * host has cleaned up and removed its own.
+     */
     public boolean delete(KindDef kind, String name) {
-        return kv.delete(keys.desired(kind.singular(), name)) > 0;
+        String key = keys.desired(kind.singular(), name);
+        if (!isStack(kind)) {
+            return kv.delete(key) > 0;
+        }
+        for (int attempt = 1; attempt <= CONFLICT_ATTEMPTS; attempt++) {
+            Optional<StoredValue> current = kv.get(key);
+            List<EtcdKv.Write> writes = new ArrayList<>();
+            writes.add(new EtcdKv.Write(key, null));
+            writes.addAll(revisions.onWrite(name, current, Optional.empty(), "").writes());
+            if (kv.commit(List.of(new EtcdKv.Guard(key, current.map(StoredValue::modRevision).orElse(0L))), writes)) {
+                return current.isPresent();
+            }
+        }
+        throw new StoreException("stack/" + name + " kept changing in etcd while deleting it; try again");
     }
 
     public List<StoredValue> statuses(KindDef kind, String name) {
