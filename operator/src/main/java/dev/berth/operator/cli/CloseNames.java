@@ -19,18 +19,28 @@ final class CloseNames {
 
     /** The close names, closest first, in the order given among equals. */
     static List<String> to(String typed, Collection<String> names) {
-        String t = typed.toLowerCase(Locale.ROOT);
-        // Two edits of a three-letter word reach almost any short name: shorter words get fewer.
-        int edits = Math.min(MAX_EDITS, Math.max(1, t.length() / 3));
+        String t = withoutDashes(typed.toLowerCase(Locale.ROOT));
+        // Two edits of a three-letter word reach almost any short name: shorter words get fewer, and one or two
+        // letters (-l) none, since every other one-letter option is one edit away.
+        int edits = t.length() < 3 ? 0 : Math.min(MAX_EDITS, Math.max(1, t.length() / 3));
         List<String> close = new ArrayList<>();
         for (String name : names) {
-            String n = name.toLowerCase(Locale.ROOT);
+            String n = withoutDashes(name.toLowerCase(Locale.ROOT));
             if (!n.equals(t) && (distance(t, n) <= edits || t.length() >= 2 && n.startsWith(t)) && !close.contains(name)) {
                 close.add(name);
             }
         }
-        close.sort(java.util.Comparator.comparingInt(n -> distance(t, n.toLowerCase(Locale.ROOT))));
+        close.sort(java.util.Comparator.comparingInt(n -> distance(t, withoutDashes(n.toLowerCase(Locale.ROOT)))));
         return close;
+    }
+
+    /** Options are compared by their names: "--hots" is close to "--host", "-l" is not close to "-f". */
+    private static String withoutDashes(String name) {
+        int i = 0;
+        while (i < name.length() - 1 && name.charAt(i) == '-') {
+            i++;
+        }
+        return name.substring(i);
     }
 
     /** " (did you mean stacks?)", or "" when nothing is close. */
