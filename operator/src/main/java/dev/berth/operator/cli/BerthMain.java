@@ -10,6 +10,8 @@ import picocli.CommandLine.Command;
                 CordonCommand.class, UncordonCommand.class, DrainCommand.class, RebalanceCommand.class, ForgetCommand.class,
                 DoctorCommand.class,
                 ValidateCommand.class, ImportCommand.class, CreateCommand.class, SecretsCommand.class, RestartCommand.class,
+                LogsCommand.class,
+                ExecCommand.class,
                 CommandLine.HelpCommand.class})
 public final class BerthMain implements Runnable {
     @picocli.CommandLine.Spec
