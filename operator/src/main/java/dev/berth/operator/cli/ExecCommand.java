@@ -34,6 +34,10 @@ public final class ExecCommand implements Callable<Integer> {
             + " after --.")
     List<String> command;
 
+    @picocli.CommandLine.Option(names = "--host", paramLabel = "NAME", description = "The replica on this host (a global"
+            + " service runs the same replica number on every host).")
+    String host;
+
     @Override
     public Integer call() {
         ReplicaTarget what = ReplicaTarget.parse(target, true, spec.commandLine());
@@ -43,10 +47,12 @@ public final class ExecCommand implements Callable<Integer> {
         }
         try (StoreSession session = new StoreSession(etcd, Kinds.standard())) {
             ApiHosts hosts = new ApiHosts(session);
-            List<ApiHosts.Located> found = hosts.locate(what);
+            List<ApiHosts.Located> found = hosts.locate(what).stream()
+                    .filter(l -> host == null || host.equals(l.host())).toList();
             ApiHosts.Located chosen = found.stream().filter(l -> "running".equals(l.replica().state()))
                     .min(java.util.Comparator.comparingInt(l -> l.replica().replica()))
-                    .orElseThrow(() -> new CliException(what + (found.isEmpty() ? " has no container on any host"
+                    .orElseThrow(() -> new CliException(what + (found.isEmpty() ? " has no container on "
+                            + (host == null ? "any host" : "host " + host)
                             : " has no running container (" + found.get(0).replica().name() + " is "
                             + found.get(0).replica().state() + ")")));
             return run(hosts.client(chosen.host(), hosts.liveHosts()), chosen);
