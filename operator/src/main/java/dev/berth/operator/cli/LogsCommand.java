@@ -61,6 +61,8 @@ public final class LogsCommand implements Callable<Integer> {
 
     private final Map<String, ApiClient.FrameReader> open = new ConcurrentHashMap<>();
     private final AtomicBoolean failed = new AtomicBoolean();
+    /** Set when following ends: streams closed from here are not broken. */
+    private volatile boolean stopping;
 
     @Override
     public Integer call() throws Exception {
@@ -107,6 +109,7 @@ public final class LogsCommand implements Callable<Integer> {
                 // Ctrl-C (or the caller) ends following: not an error.
                 return 0;
             } finally {
+                stopping = true;
                 if (watch != null) {
                     watch.close();
                 }
@@ -147,6 +150,9 @@ public final class LogsCommand implements Callable<Integer> {
                 try {
                     stream(hosts.client(l.host(), records), l, q, lines);
                 } catch (CliException | ApiClient.ApiException e) {
+                    if (stopping) {
+                        return;
+                    }
                     failed.set(true);
                     synchronized (lines) {
                         err.println("error: " + key + ": " + e.getMessage());
@@ -176,7 +182,7 @@ public final class LogsCommand implements Callable<Integer> {
                 }
             }
         } catch (IOException e) {
-            if (!Thread.currentThread().isInterrupted()) {
+            if (!stopping) {
                 throw new ApiClient.ApiException("the stream from host " + located.host() + " broke: " + e.getMessage());
             }
         } finally {

@@ -105,6 +105,8 @@ public final class DockerJavaStreams implements ContainerStreams {
     private static final class Forward extends ResultCallback.Adapter<Frame> {
         private final Sink sink;
         private volatile IOException failed;
+        /** Set before this side closes the stream: the read that then fails is no error worth a log line. */
+        private volatile boolean closing;
 
         Forward(Sink sink) {
             this.sink = sink;
@@ -124,7 +126,15 @@ public final class DockerJavaStreams implements ContainerStreams {
         }
 
         @Override
+        public void onError(Throwable error) {
+            if (!closing) {
+                super.onError(error);
+            }
+        }
+
+        @Override
         public void close() {
+            closing = true;
             try {
                 super.close();
             } catch (IOException ignored) {
