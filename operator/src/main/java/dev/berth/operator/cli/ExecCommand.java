@@ -27,7 +27,7 @@ public final class ExecCommand implements Callable<Integer> {
     @Mixin
     EtcdOptions etcd;
 
-    @Parameters(index = "0", paramLabel = "stack/NAME/SERVICE[/REPLICA]")
+    @Parameters(index = "0", paramLabel = "stack/NAME/SERVICE[/REPLICA]", description = "The service, and a replica number.")
     String target;
 
     @Parameters(index = "1..*", arity = "1..*", paramLabel = "CMD", description = "The command and its arguments,"
