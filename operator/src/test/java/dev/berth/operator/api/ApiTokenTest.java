@@ -6,10 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.operator.EtcdFixture;
-import java.time.Clock;
+import dev.berth.operator.TestClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.Base64;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -18,26 +17,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class ApiTokenTest {
     @RegisterExtension
     final EtcdFixture etcd = new EtcdFixture();
-
-    /** A clock the test moves. */
-    private static final class Hands extends Clock {
-        Instant now = Instant.parse("2026-12-02T10:00:00Z");
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
 
     @Test
     void theFirstWriterWinsAndRotationReachesARunningOperatorWithinSeconds() {
@@ -50,7 +29,7 @@ class ApiTokenTest {
                 return false;
             }
         });
-        Hands clock = new Hands();
+        TestClock clock = new TestClock(Instant.parse("2026-12-02T10:00:00Z"));
         ApiToken operator = new ApiToken(etcd.kv, etcd.keys, clock);
         String first = operator.load();
         assertEquals(32, Base64.getUrlDecoder().decode(first).length);
@@ -63,10 +42,10 @@ class ApiTokenTest {
         etcd.kv.delete(etcd.keys.apiToken());
         String second = new ApiToken(etcd.kv, etcd.keys, clock).load();
         assertNotEquals(first, second);
-        clock.now = clock.now.plus(ApiToken.REREAD);
+        clock.advance(ApiToken.REREAD);
         assertTrue(operator.accepts(second), "the operator reads the token again on a mismatch");
         assertFalse(operator.accepts(first), "the old token is refused once the new one was read");
-        clock.now = clock.now.plus(Duration.ofHours(1));
+        clock.advance(Duration.ofHours(1));
         assertFalse(operator.accepts(first));
     }
 }
