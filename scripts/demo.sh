@@ -40,7 +40,7 @@ if [ -f "$DEMO_DIR/operator.pid" ] && kill -0 "$(cat "$DEMO_DIR/operator.pid")" 
   log "operator already running (pid $(cat "$DEMO_DIR/operator.pid"))"
 else
   log "starting the operator for host $HOST_NAME (log: $DEMO_DIR/operator.log)"
-  nohup bin/berth operator --host "$HOST_NAME" --host-label role=demo --listen 127.0.0.1:9464 --resync 30 \
+  nohup bin/berth operator --host "$HOST_NAME" --host-label role=demo --listen 127.0.0.1:9464 --api-listen 127.0.0.1:7443 --resync 30 \
     >"$DEMO_DIR/operator.log" 2>&1 &
   echo $! >"$DEMO_DIR/operator.pid"
   wait_for 60 "the operator's /readyz (see $DEMO_DIR/operator.log)" curl -fsS http://127.0.0.1:9464/readyz

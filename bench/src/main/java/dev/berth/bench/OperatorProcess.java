@@ -42,7 +42,7 @@ final class OperatorProcess implements AutoCloseable {
         cmd.addAll(List.of("java", "-jar", berthJar.toString(), "operator", "--host", host,
                 "--instance", instance, "--prefix", prefix, "--docker-host", dockerHost, "--etcd-endpoints", etcd,
                 "--listen", listenHost + ":" + port, "--resync", String.valueOf(resyncSeconds),
-                "--workers", String.valueOf(workers),
+                "--workers", String.valueOf(workers), "--api-off",
                 // Several operators of one figure run on this machine at once: each keeps its files apart.
                 "--state-dir", log.resolveSibling("state-" + instance + "-" + host).toString()));
         cmd.addAll(List.of(extra));

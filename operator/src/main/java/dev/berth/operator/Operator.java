@@ -52,6 +52,12 @@ import dev.berth.operator.schedule.SchedulerMetrics;
 import dev.berth.operator.schedule.SchedulerReconciler;
 import dev.berth.reconcilers.docker.HostCapacity;
 import dev.berth.operator.http.HealthServer;
+import dev.berth.operator.api.ApiAddress;
+import dev.berth.operator.api.ApiCertificate;
+import dev.berth.operator.api.ApiServer;
+import dev.berth.operator.api.ApiSettings;
+import dev.berth.operator.api.ApiToken;
+import dev.berth.reconcilers.docker.DockerJavaStreams;
 import dev.berth.operator.overlay.EtcdSubnetLeases;
 import dev.berth.operator.overlay.OverlayProber;
 import dev.berth.operator.overlay.OverlayRuntime;
@@ -117,7 +123,7 @@ public final class Operator implements AutoCloseable {
                            dev.berth.operator.route.RouteRuntime.Settings routes, Duration failoverAfter,
                            DnsSettings dns, Duration probeInterval, Duration failoverAfterUnknown,
                            dev.berth.operator.secrets.SecretSettings secrets,
-                           dev.berth.operator.images.ImageSettings images) {
+                           dev.berth.operator.images.ImageSettings images, ApiSettings api) {
         /** How long a host's record must be gone before the scheduler places its replicas elsewhere, unless told. */
         public static final Duration DEFAULT_FAILOVER_AFTER = Duration.ofSeconds(30);
         /** How often each peer of each overlay Network is probed, unless told. */
@@ -127,6 +133,18 @@ public final class Operator implements AutoCloseable {
          * for a node whose kubelet stopped reporting.
          */
         public static final Duration DEFAULT_FAILOVER_AFTER_UNKNOWN = Duration.ofMinutes(5);
+
+        /** Without the operator API. */
+        public Settings(String host, Map<String, String> hostLabels, EtcdSettings etcd, KeyLayout keys, String dockerHost,
+                        String instance, InetSocketAddress listen, Duration resync, int workers, long hostTtlSeconds,
+                        RetryPolicy retry, String version, Underlay underlay,
+                        dev.berth.operator.route.RouteRuntime.Settings routes, Duration failoverAfter, DnsSettings dns,
+                        Duration probeInterval, Duration failoverAfterUnknown,
+                        dev.berth.operator.secrets.SecretSettings secrets, dev.berth.operator.images.ImageSettings images) {
+            this(host, hostLabels, etcd, keys, dockerHost, instance, listen, resync, workers, hostTtlSeconds, retry, version,
+                    underlay, routes, failoverAfter, dns, probeInterval, failoverAfterUnknown, secrets, images,
+                    ApiSettings.off());
+        }
 
         /** With the default pull timeout and image collection. */
         public Settings(String host, Map<String, String> hostLabels, EtcdSettings etcd, KeyLayout keys, String dockerHost,
@@ -251,11 +269,15 @@ public final class Operator implements AutoCloseable {
                 : Optional.empty();
         String now = java.time.Instant.now().toString();
         Optional<HostCapacity> capacity = capacity(docker);
+        Optional<ApiServer> api = operatorApi(kv, dockerClient);
+        HostRecord.ApiEndpoint apiEndpoint = api.map(server -> new HostRecord.ApiEndpoint(
+                ApiAddress.advertise(settings.api(), server.port(), underlay.map(OverlayHost::underlayIp)),
+                server.certificateSha256())).orElse(null);
         HostRegistration registration = new HostRegistration(kv, settings.keys(), new HostRecord(settings.host(),
                 settings.hostLabels(), settings.version(), now, underlay.map(OverlayHost::underlayIp).orElse(null),
                 HostRecord.vtepMacFor(settings.host()), List.of(), now,
-                capacity.map(HostCapacity::cpuMillis).orElse(null), capacity.map(HostCapacity::memoryBytes).orElse(null)),
-                settings.hostTtlSeconds());
+                capacity.map(HostCapacity::cpuMillis).orElse(null), capacity.map(HostCapacity::memoryBytes).orElse(null),
+                apiEndpoint), settings.hostTtlSeconds());
 
         // The sources: one etcd watch per prefix, one Docker event stream, each with any number of handlers.
         informers = new Informers(kv, store, settings.retry(), registry);
@@ -333,7 +355,10 @@ public final class Operator implements AutoCloseable {
         Gauge.builder("berth.host.lease.alive", registration, r -> r.alive() ? 1 : 0)
                 .description("1 while this host's record is kept alive in etcd").register(registry);
 
-        lifecycle.add("http", http::start, http::close)
+        lifecycle.add("http", http::start, http::close);
+        // Before the host record that publishes its address: a CLI that reads the record finds it answering.
+        api.ifPresent(server -> lifecycle.add("operator api", server::start, server::close));
+        lifecycle
                 .add("informers", informers::start, informers::close)
                 .add("observed", observed::start, observed::close)
                 .add("host registration", registration::start, registration::close)
@@ -350,6 +375,30 @@ public final class Operator implements AutoCloseable {
         lifecycle.add("resync timer",
                 () -> resyncTimer.scheduleAtFixedRate(this::resync, period, period, TimeUnit.MILLISECONDS),
                 resyncTimer::shutdownNow);
+    }
+
+    /**
+     * The operator API ({@code berth logs}, {@code berth exec}) when it is on: bound now, so the host record can
+     * publish the port it got; the token read (or written first) now, so a CLI call right after start finds it.
+     * Streams go through a Docker client without a response timeout (a followed log is quiet for as long as it likes).
+     */
+    private Optional<ApiServer> operatorApi(EtcdKv kv, DockerClient dockerClient) throws IOException {
+        if (!settings.api().enabled()) {
+            return Optional.empty();
+        }
+        ApiToken token = new ApiToken(kv, settings.keys(), Clock.systemUTC());
+        try {
+            token.load();
+        } catch (dev.berth.operator.store.StoreException e) {
+            log.warn("api: cannot read the API token from etcd yet ({}); read again at the first request", e.getMessage());
+        }
+        DockerClient streams = DockerClients.connectForEvents(settings.dockerHost());
+        lifecycle.closes("docker stream client", streams);
+        ApiServer server = new ApiServer(settings.api().listen(), ApiCertificate.generate(settings.host()), token,
+                new DockerJavaStreams(dockerClient, streams, settings.instance()), settings.host());
+        log.info("host/{}: operator API on port {}, certificate sha256 {}", settings.host(), server.port(),
+                server.certificateSha256());
+        return Optional.of(server);
     }
 
     /**

@@ -89,6 +89,8 @@ public final class TestOperator implements AutoCloseable, BeforeEachCallback, Af
          * not let one test's operator remove images another test pulled (collection tests turn it on).
          */
         private dev.berth.operator.images.ImageSettings images = noCollection();
+        /** Off unless asked for: many operators of one test run share this machine's addresses. */
+        private boolean api;
 
         private Builder() {
         }
@@ -115,6 +117,7 @@ public final class TestOperator implements AutoCloseable, BeforeEachCallback, Af
             b.secretsDir = secretsDir;
             b.stateDir = stateDir;
             b.images = images;
+            b.api = api;
             return b;
         }
 
@@ -194,6 +197,12 @@ public final class TestOperator implements AutoCloseable, BeforeEachCallback, Af
         }
 
         /** Pull timeout and image collection (default: the operator's defaults, collection off). */
+        /** The operator API on 127.0.0.1 and a free port (published in the host record), for logs and exec. */
+        public Builder api() {
+            this.api = true;
+            return this;
+        }
+
         public Builder images(dev.berth.operator.images.ImageSettings value) {
             this.images = value;
             return this;
@@ -296,7 +305,9 @@ public final class TestOperator implements AutoCloseable, BeforeEachCallback, Af
                 settings.failoverAfter, new dev.berth.operator.dns.DnsSettings(settings.dns, List.of(), null),
                 settings.probeInterval, settings.failoverAfterUnknown,
                 new dev.berth.operator.secrets.SecretSettings(Optional.ofNullable(settings.secretKeyFile),
-                        stateDir(host), settings.secretsDir), settings.images);
+                        stateDir(host), settings.secretsDir), settings.images,
+                settings.api ? new dev.berth.operator.api.ApiSettings(true, new InetSocketAddress("127.0.0.1", 0), null)
+                        : dev.berth.operator.api.ApiSettings.off());
     }
 
     /**
@@ -340,6 +351,8 @@ public final class TestOperator implements AutoCloseable, BeforeEachCallback, Af
                 "--image-gc-high-percent", Integer.toString(images.gcHighPercent()),
                 "--image-gc-low-percent", Integer.toString(images.gcLowPercent()),
                 "--image-gc-min-age", images.gcMinAge().toMillis() + "ms"));
+        // Never the default 0.0.0.0:7443: several operators of a run share this machine.
+        command.addAll(settings.api ? List.of("--api-listen", "127.0.0.1:0") : List.of("--api-off"));
         command.addAll(List.of(options));
         return command;
     }

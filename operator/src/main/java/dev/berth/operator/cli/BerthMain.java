@@ -16,6 +16,8 @@ import picocli.CommandLine.Command;
                 ExplainCommand.class,
                 WaitCommand.class, RolloutCommand.class, ScaleCommand.class, SyncCommand.class,
                 EventsCommand.class,
+                LogsCommand.class,
+                ExecCommand.class,
                 CommandLine.HelpCommand.class})
 public final class BerthMain implements Runnable {
     @picocli.CommandLine.Spec

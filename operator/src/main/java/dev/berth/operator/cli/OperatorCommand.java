@@ -155,6 +155,21 @@ public final class OperatorCommand implements Callable<Integer> {
                     + " the nameservers of /etc/resolv.conf, without Docker's 127.0.0.11).")
     String dnsUpstream;
 
+    @Option(names = "--api-listen", paramLabel = "HOST:PORT", defaultValue = "${env:BERTH_API_LISTEN:-0.0.0.0:7443}",
+            description = "Address of the operator API that berth logs and berth exec call: HTTPS with a certificate"
+                    + " made at start, every request with the cluster's token from etcd (env BERTH_API_LISTEN; default"
+                    + " ${DEFAULT-VALUE}; port 0 picks a free one). Firewall it to the machines that run the CLI.")
+    String apiListen;
+
+    @Option(names = "--api-advertise", paramLabel = "HOST:PORT", defaultValue = "${env:BERTH_API_ADVERTISE}",
+            description = "Address the CLI reaches the API at, published in the host record (env BERTH_API_ADVERTISE;"
+                    + " default: the --api-listen address, or the underlay IP when it listens on every address).")
+    String apiAdvertise;
+
+    @Option(names = "--api-off", description = "No operator API on this host: berth logs and berth exec cannot reach"
+            + " its containers. (There is no unauthenticated mode.)")
+    boolean apiOff;
+
     @Override
     public Integer call() throws Exception {
         if (workers < 1 || workers > 64) {
@@ -189,7 +204,7 @@ public final class OperatorCommand implements Callable<Integer> {
                 Duration.ofSeconds(failoverAfter), dnsSettings(), Duration.ofSeconds(probeInterval),
                 Duration.ofSeconds(failoverAfterUnknown),
                 new dev.berth.operator.secrets.SecretSettings(Optional.ofNullable(secretKeyFile), stateDir, secretsDir),
-                imageSettings());
+                imageSettings(), apiSettings());
         CountDownLatch stop = new CountDownLatch(1);
         // Handle TERM and INT ourselves so a graceful stop exits 0 (a JVM killed by a signal exits 143).
         Signal.handle(new Signal("TERM"), s -> stop.countDown());
@@ -230,14 +245,32 @@ public final class OperatorCommand implements Callable<Integer> {
     }
 
     private InetSocketAddress address() {
-        int colon = listen.lastIndexOf(':');
+        return hostPort("--listen", listen);
+    }
+
+    private dev.berth.operator.api.ApiSettings apiSettings() {
+        if (apiOff) {
+            return dev.berth.operator.api.ApiSettings.off();
+        }
+        if (apiAdvertise != null && !apiAdvertise.isBlank()) {
+            hostPort("--api-advertise", apiAdvertise);
+        }
+        return new dev.berth.operator.api.ApiSettings(true, hostPort("--api-listen", apiListen), apiAdvertise);
+    }
+
+    private InetSocketAddress hostPort(String option, String value) {
+        int colon = value.lastIndexOf(':');
         if (colon < 0) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--listen expects HOST:PORT, got " + listen);
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), option + " expects HOST:PORT, got " + value);
         }
         try {
-            return new InetSocketAddress(listen.substring(0, colon), Integer.parseInt(listen.substring(colon + 1)));
+            int port = Integer.parseInt(value.substring(colon + 1));
+            if (port < 0 || port > 65535) {
+                throw new NumberFormatException();
+            }
+            return new InetSocketAddress(value.substring(0, colon).replaceAll("^\\[|\\]$", ""), port);
         } catch (NumberFormatException e) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--listen expects HOST:PORT, got " + listen);
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), option + " expects HOST:PORT, got " + value);
         }
     }
 

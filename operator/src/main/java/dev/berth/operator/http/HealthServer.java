@@ -62,7 +62,8 @@ public final class HealthServer implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
-    private static void reply(HttpExchange exchange, int code, String type, String body) throws IOException {
+    /** A whole answer with a known length (the operator API's errors use it too). */
+    public static void reply(HttpExchange exchange, int code, String type, String body) throws IOException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("Content-Type", type);
         exchange.sendResponseHeaders(code, bytes.length);

@@ -29,4 +29,19 @@ class HostRecordCodecTest {
     void aHostNeverReadWellHasNoUnderlayAddress() {
         assertNull(codec.decode("h2", value("not json", 3), null).underlayIp());
     }
+
+    @Test
+    void theApiEndpointIsReadAndARecordWithoutItHasNone() throws Exception {
+        HostRecord old = codec.decode("h2", value("{\"name\":\"h2\",\"underlayIp\":\"10.9.0.12\"}", 4));
+        assertNull(old.api());
+        HostRecord withApi = old.withNetworks(java.util.List.of(), "now");
+        HostRecord published = new HostRecord(old.name(), old.labels(), old.version(), old.startedAt(), old.underlayIp(),
+                old.vtepMac(), old.networks(), old.lastSeen(), null, null,
+                new HostRecord.ApiEndpoint("10.9.0.12:7443", "ab".repeat(32)));
+        HostRecord read = codec.decode("h2", value(new com.fasterxml.jackson.databind.ObjectMapper()
+                .writeValueAsString(published), 7));
+        assertEquals(published, read);
+        assertEquals(published.api(), read.withNetworks(java.util.List.of(), "later").api());
+        assertNull(withApi.api());
+    }
 }

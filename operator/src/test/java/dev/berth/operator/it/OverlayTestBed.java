@@ -73,9 +73,21 @@ final class OverlayTestBed implements AutoCloseable {
     }
 
     void startOperator(Host host) throws IOException {
-        host.harness = TestOperator.builder().etcd(etcd).dockerHost(host.dockerd.host())
+        startOperator(host, null, false);
+    }
+
+    /** The same named {@code name} (null: the default), with the operator API on 127.0.0.1 when {@code api}. */
+    void startOperator(Host host, String name, boolean api) throws IOException {
+        TestOperator.Builder builder = TestOperator.builder().etcd(etcd).dockerHost(host.dockerd.host())
                 .underlay(new Operator.Underlay(Optional.of("ul0"), Optional.empty(), Optional.of(host.netns)))
-                .routes(traefikRoot(), null).build();
+                .routes(traefikRoot(), null);
+        if (name != null) {
+            builder.host(name);
+        }
+        if (api) {
+            builder.api();
+        }
+        host.harness = builder.build();
         host.harness.start();
     }
 

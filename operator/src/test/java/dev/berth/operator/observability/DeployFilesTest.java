@@ -42,7 +42,7 @@ class DeployFilesTest {
                 enabled.add(e.getKey());
             }
         });
-        assertEquals(Set.of("BUILD", "CONTAINERS", "EVENTS", "IMAGES", "INFO", "NETWORKS", "PING", "POST"), enabled);
+        assertEquals(Set.of("BUILD", "CONTAINERS", "EVENTS", "EXEC", "IMAGES", "INFO", "NETWORKS", "PING", "POST"), enabled);
         String cfg = Files.readString(dev.berth.operator.SharedReference.dir("socket-proxy", "haproxy.cfg").resolve("haproxy.cfg"));
         proxy.fieldNames().forEachRemaining(name ->
                 assertTrue(cfg.contains("env(" + name + ")"), name + " is not a variable of the proxy's haproxy.cfg"));

@@ -1,0 +1,224 @@
+package dev.berth.operator.cli;
+
+import dev.berth.crds.Kinds;
+import dev.berth.operator.api.ApiClient;
+import dev.berth.operator.api.ApiFrames;
+import dev.berth.operator.control.HostRecord;
+import io.etcd.jetcd.Watch;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "logs", mixinStandardHelpOptions = true,
+        description = {"Print the logs of a stack's containers on every host, like docker compose logs: each line after"
+                + " host/container |, lines of different containers interleaved whole.",
+                "Reads where each container runs from status in etcd and asks each host's operator API (HTTPS, the"
+                        + " cluster token from etcd, the certificate pinned from the host record), all hosts at once."
+                        + " With -f it follows, picks up containers that start later, and ends on Ctrl-C."})
+public final class LogsCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    EtcdOptions etcd;
+
+    @Parameters(index = "0", paramLabel = "stack/NAME[/SERVICE]", description = "The stack, or one service of it.")
+    String target;
+
+    @Option(names = {"-f", "--follow"}, description = "Keep printing new lines, and the lines of containers that start later.")
+    boolean follow;
+
+    @Option(names = "--since", paramLabel = "DURATION|TIME",
+            description = "Only lines since this long ago (90s, 10m, 2h) or this time (RFC 3339, e.g. 2026-12-02T10:00:00Z).")
+    String since;
+
+    @Option(names = {"-n", "--tail"}, paramLabel = "N", description = "Only the last N lines of each container.")
+    Integer tail;
+
+    @Option(names = {"-t", "--timestamps"}, description = "Docker's timestamp in front of each line.")
+    boolean timestamps;
+
+    private final Map<String, ApiClient.FrameReader> open = new ConcurrentHashMap<>();
+    private final AtomicBoolean failed = new AtomicBoolean();
+    /** Set when following ends: streams closed from here are not broken. */
+    private volatile boolean stopping;
+
+    @Override
+    public Integer call() throws Exception {
+        ReplicaTarget what = ReplicaTarget.parse(target, false, spec.commandLine());
+        Map<String, String> query = query();
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        ExecutorService streams = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "logs");
+            t.setDaemon(true);
+            return t;
+        });
+        LinkedBlockingQueue<Boolean> changed = new LinkedBlockingQueue<>();
+        try (StoreSession session = new StoreSession(etcd, Kinds.standard())) {
+            ApiHosts hosts = new ApiHosts(session);
+            // Opened before the first look, so a container that appears in between is not missed.
+            Watch.Watcher watch = follow ? session.kv().watchPrefix(
+                    session.store().keys().statusPrefix("stack", what.stack()), 0,
+                    Watch.listener(response -> changed.offer(true), error -> changed.offer(true))) : null;
+            try {
+                List<ApiHosts.Located> first = hosts.locate(what);
+                if (first.isEmpty() && !follow) {
+                    throw new CliException(what + " has no containers on any host (no status lists one)");
+                }
+                int width = first.stream().mapToInt(l -> l.prefix().length()).max().orElse(0);
+                PrefixedLines lines = new PrefixedLines(out, width);
+                Map<String, Long> ended = new ConcurrentHashMap<>();
+                Set<String> started = ConcurrentHashMap.newKeySet();
+                List<java.util.concurrent.Future<?>> running = new java.util.ArrayList<>();
+                start(hosts, first, query, lines, err, streams, started, ended, running, false);
+                if (!follow) {
+                    for (java.util.concurrent.Future<?> f : running) {
+                        f.get();
+                    }
+                    return failed.get() ? 1 : 0;
+                }
+                while (!Thread.currentThread().isInterrupted()) {
+                    changed.poll(1, TimeUnit.HOURS);
+                    changed.clear();
+                    start(hosts, hosts.locate(what), query, lines, err, streams, started, ended, running, true);
+                }
+                return 0;
+            } catch (InterruptedException e) {
+                // Ctrl-C (or the caller) ends following: not an error.
+                return 0;
+            } finally {
+                stopping = true;
+                if (watch != null) {
+                    watch.close();
+                }
+                open.values().forEach(ApiClient.FrameReader::close);
+                streams.shutdownNow();
+            }
+        }
+    }
+
+    /**
+     * Starts a stream for each container not streaming yet. Following, a container whose stream ended (it stopped)
+     * starts again when its status says it runs, from when its stream ended.
+     */
+    private void start(ApiHosts hosts, List<ApiHosts.Located> located, Map<String, String> query, PrefixedLines lines,
+                       PrintWriter err, ExecutorService streams, Set<String> started, Map<String, Long> ended,
+                       List<java.util.concurrent.Future<?>> running, boolean later) {
+        Map<String, HostRecord> live = null;
+        for (ApiHosts.Located l : located) {
+            String key = l.prefix();
+            if (started.contains(key)) {
+                continue;
+            }
+            Long endedAt = ended.get(key);
+            if (endedAt != null && !"running".equals(l.replica().state())) {
+                continue;
+            }
+            if (live == null) {
+                live = hosts.liveHosts();
+            }
+            Map<String, String> q = new LinkedHashMap<>(query);
+            if (endedAt != null) {
+                q.put("since", Long.toString(endedAt));
+                q.remove("tail");
+            }
+            started.add(key);
+            Map<String, HostRecord> records = live;
+            running.add(streams.submit(() -> {
+                try {
+                    stream(hosts.client(l.host(), records), l, q, lines);
+                } catch (CliException | ApiClient.ApiException e) {
+                    if (stopping) {
+                        return;
+                    }
+                    failed.set(true);
+                    synchronized (lines) {
+                        err.println("error: " + key + ": " + e.getMessage());
+                        err.flush();
+                    }
+                } finally {
+                    ended.put(key, Instant.now().getEpochSecond());
+                    started.remove(key);
+                }
+            }));
+        }
+    }
+
+    private void stream(ApiClient client, ApiHosts.Located located, Map<String, String> query, PrefixedLines lines) {
+        String key = located.prefix();
+        PrefixedLines.Source stdout = lines.source(key);
+        PrefixedLines.Source stderr = lines.source(key);
+        try (ApiClient.FrameReader reader = client.logs(located.replica().name(), query)) {
+            open.put(key, reader);
+            ApiFrames.Frame frame;
+            while ((frame = reader.next()) != null) {
+                switch (frame.type()) {
+                    case ApiFrames.STDOUT -> stdout.write(frame.payload());
+                    case ApiFrames.STDERR -> stderr.write(frame.payload());
+                    case ApiFrames.ERROR -> throw new ApiClient.ApiException(frame.text());
+                    default -> { }
+                }
+            }
+        } catch (IOException e) {
+            if (!stopping) {
+                throw new ApiClient.ApiException("the stream from host " + located.host() + " broke: " + e.getMessage());
+            }
+        } finally {
+            open.remove(key);
+            stdout.end();
+            stderr.end();
+        }
+    }
+
+    private Map<String, String> query() {
+        Map<String, String> query = new LinkedHashMap<>();
+        query.put("follow", Boolean.toString(follow));
+        query.put("timestamps", Boolean.toString(timestamps));
+        if (tail != null) {
+            if (tail < 0) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--tail must be 0 or more");
+            }
+            query.put("tail", tail.toString());
+        }
+        if (since != null) {
+            query.put("since", Long.toString(sinceEpochSeconds(since, Instant.now())));
+        }
+        return query;
+    }
+
+    private long sinceEpochSeconds(String text, Instant now) {
+        try {
+            return OffsetDateTime.parse(text).toInstant().getEpochSecond();
+        } catch (DateTimeParseException notATime) {
+            try {
+                Duration ago = new DurationArgument().convert(text);
+                return now.minus(ago).getEpochSecond();
+            } catch (CommandLine.TypeConversionException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--since expects a duration (10m) or an"
+                        + " RFC 3339 time (2026-12-02T10:00:00Z), got " + text);
+            }
+        }
+    }
+}
