@@ -71,7 +71,7 @@ public final class GetCommand implements Callable<Integer> {
         if (kindName.equalsIgnoreCase(KindArgument.GetKinds.HOSTS) || kindName.equalsIgnoreCase("host")) {
             refuseWatch(watching, "hosts");
             // Hosts are written by the operators themselves, not declared: their own listing.
-            return HostsCommand.print(etcd, new HostsCommand.Output(output, !noHeaders, labels, out), name);
+            return HostsCommand.print(etcd, new HostsCommand.Output(output, !noHeaders, labels, out, err), name);
         }
         if (kindName.equalsIgnoreCase(KindArgument.GetKinds.ALL)) {
             refuseWatch(watching, "all");
@@ -86,6 +86,10 @@ public final class GetCommand implements Callable<Integer> {
             long from = watching ? watcher.nextRevision() : 0;
             List<ObjectView> views = load(session, kind, labels);
             if (name != null && views.isEmpty() && !watching) {
+                if (session.store().get(kind, name).isPresent()) {
+                    noneSelected(err); // it exists, -l does not select it: not an error, as with a list
+                    return 0;
+                }
                 err.println("error: " + kind.singular() + "/" + name + " not found");
                 err.flush();
                 return 1;
@@ -101,6 +105,12 @@ public final class GetCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** kubectl's note (on stderr, stdout stays empty for scripts) when a NAME exists but -l does not select it. */
+    static void noneSelected(PrintWriter err) {
+        err.println("No resources found.");
+        err.flush();
     }
 
     private void refuseWatch(boolean watching, String what) {

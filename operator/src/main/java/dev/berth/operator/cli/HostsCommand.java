@@ -20,7 +20,7 @@ final class HostsCommand {
     }
 
     /** How to print: the -o format, header line or not, the -l selector (on the hosts' labels), where to. */
-    record Output(OutputFormat format, boolean headers, LabelSelector selector, PrintWriter out) {
+    record Output(OutputFormat format, boolean headers, LabelSelector selector, PrintWriter out, PrintWriter err) {
     }
 
     /** All hosts, or only {@code name} (null: all); an unknown name fails (exit 1) listing the known hosts. */
@@ -35,6 +35,11 @@ final class HostsCommand {
         List<String> hosts = (name == null ? cluster.known() : java.util.Set.of(name)).stream()
                 .filter(host -> output.selector().matches(labels(cluster, host))).toList();
         PrintWriter out = output.out();
+        if (name != null && hosts.isEmpty()) {
+            // the host exists but -l does not select it: nothing in any format, as for get KIND NAME -l
+            GetCommand.noneSelected(output.err());
+            return 0;
+        }
         switch (output.format().style()) {
             case table, wide -> table(cluster, hosts, output.format().wide()).print(out, output.headers());
             case name -> hosts.forEach(host -> out.println("host/" + host));

@@ -17,6 +17,8 @@ final class ObjectPrinter {
     private final PrintWriter out;
     private final PrintWriter err;
     private final ObjectDocuments documents = new ObjectDocuments();
+    /** The widths of the table printed first; rows of -w keep them so the columns stay under the header. */
+    private int[] widths = new int[0];
 
     ObjectPrinter(OutputFormat format, boolean headers, PrintWriter out, PrintWriter err) {
         this.format = format;
@@ -28,7 +30,11 @@ final class ObjectPrinter {
     /** {@code one}: a NAME was given (a document is the object itself; -o wide adds the kind's details). */
     void print(KindDef kind, List<ObjectView> views, boolean one) {
         switch (format.style()) {
-            case table, wide -> table(kind, views, false).print(out, headers);
+            case table, wide -> {
+                Table table = table(kind, views, false);
+                widths = table.widths();
+                table.print(out, headers);
+            }
             case name -> names(views);
             default -> {
                 List<ObjectView> shown = PlainSecrets.withheld(views, err);
@@ -72,7 +78,7 @@ final class ObjectPrinter {
     /** One change seen by -w: its rows (no header), its kind/name, or its document on a line of its own. */
     void printChange(KindDef kind, ObjectView view) {
         switch (format.style()) {
-            case table, wide -> table(kind, List.of(view), false).print(out, false);
+            case table, wide -> table(kind, List.of(view), false).print(out, false, widths);
             case name -> names(List.of(view));
             default -> PlainSecrets.withheld(List.of(view), err)
                     .forEach(shown -> DocumentPrinter.printChange(format, documents.document(shown), out));
@@ -82,7 +88,9 @@ final class ObjectPrinter {
 
     void header(KindDef kind) {
         if (format.tabular() && headers) {
-            table(kind, List.of(), false).print(out, true);
+            Table table = table(kind, List.of(), false);
+            widths = table.widths();
+            table.print(out, true);
         }
     }
 

@@ -36,8 +36,12 @@ public final class PsCommand implements Callable<Integer> {
     @Mixin
     EtcdOptions etcd;
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "STACK", description = "Only this stack (default: every stack).")
-    String stack;
+    @Parameters(arity = "0..2", paramLabel = "STACK",
+            description = "Only this stack: NAME, stack/NAME or stack NAME (default: every stack).")
+    List<String> target;
+
+    /** The stack named, null for every stack. */
+    private String stack;
 
     @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "table",
             description = "table, wide (adds IMAGE ID and REASON), json or yaml (default ${DEFAULT-VALUE}).")
@@ -48,6 +52,7 @@ public final class PsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        stack = stackNamed();
         Kinds kinds = Kinds.standard();
         KindDef kind = kinds.byKind("Stack").orElseThrow();
         StatusCodec codec = new StatusCodec();
@@ -71,6 +76,17 @@ public final class PsCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /** A bare NAME as before, or the KIND/NAME and KIND NAME forms the other commands take (kind aliases too). */
+    private String stackNamed() {
+        if (target == null || target.isEmpty()) {
+            return null;
+        }
+        if (target.size() == 1 && !target.get(0).contains("/")) {
+            return target.get(0);
+        }
+        return TargetArgument.parse(target, "Stack", false, spec.commandLine()).name();
     }
 
     /** kubectl's shape for a list of things that are not objects of their own. */

@@ -10,12 +10,12 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "status", mixinStandardHelpOptions = true,
+@Command(name = "status", mixinStandardHelpOptions = true, exitCodeOnExecutionException = 2,
         description = {"Wait for the rollout of a stack's current revision (like kubectl rollout status): until every"
                 + " host that should run it reports that revision Ready. A host still Ready on an older revision does"
                 + " not count.",
                 "Exit 0 when rolled out; 1 when it failed (RolloutFailed, ImageNotFound, ...), was deleted or timed out;"
-                        + " 2 on bad usage or when etcd cannot be read."},
+                        + " 2 on bad usage or when etcd cannot be read (or its settings are wrong)."},
         footer = {"", "Example:", "  berth rollout status stack web --timeout 10m"})
 public final class RolloutStatusCommand implements Callable<Integer> {
     @Spec

@@ -49,10 +49,12 @@ public final class ScaleCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        TargetArgument named = TargetArgument.parse(target, "Stack", true, spec.commandLine());
         if (replicas < 0) {
-            throw new CliException("--replicas must be 0 or more (got " + replicas + ")");
+            // a number no stack can have is bad usage (exit 2), not a failure of the change
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--replicas must be 0 or more (got " + replicas + ")");
         }
+        TargetArgument named = TargetArgument.parse(target, "Stack", true, spec.commandLine());
         Kinds kinds = Kinds.standard();
         KindDef kind = kinds.byKind("Stack").orElseThrow();
         String[] service = new String[1];

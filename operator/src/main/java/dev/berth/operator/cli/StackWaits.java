@@ -25,7 +25,7 @@ final class StackWaits {
     private StackWaits() {
     }
 
-    /** @return the exit code: 0 all Ready, 1 any failed, deleted or timed out, 2 etcd errors */
+    /** @return the exit code: 0 all Ready, 1 any failed, deleted or timed out, 2 etcd or configuration errors */
     static int run(List<String> stacks, EtcdOptions etcd, WaitOptions options, PrintWriter out, PrintWriter err) {
         long deadline = System.nanoTime() + options.timeout.toNanos();
         int exit = READY;
@@ -34,8 +34,13 @@ final class StackWaits {
             for (String stack : stacks) {
                 exit = Math.max(exit, one(waiter, stack, deadline, options, out, err));
             }
-        } catch (StoreException e) {
+        } catch (StoreException | CliException e) {
+            // etcd unreachable, a bad endpoint or password file: no answer about the stack, so never 1 (not Ready)
             err.println("error: " + e.getMessage());
+            exit = ERROR;
+        } catch (RuntimeException e) {
+            // unexpected, but still not an answer about the stack: one line, not a trace in the middle of the progress
+            err.println("error: " + e);
             exit = ERROR;
         }
         out.flush();

@@ -23,12 +23,18 @@ public final class Table {
 
     /** Without the header line when {@code headers} is false (kubectl's --no-headers); widths still count it. */
     public void print(PrintWriter out, boolean headers) {
+        print(out, headers, new int[0]);
+    }
+
+    /**
+     * As {@link #print(PrintWriter, boolean)} with columns at least {@code atLeast} wide: rows printed later (a watch)
+     * line up with the header and rows printed before them.
+     */
+    public void print(PrintWriter out, boolean headers, int[] atLeast) {
         int columns = rows.get(0).length;
-        int[] widths = new int[columns];
-        for (String[] row : rows) {
-            for (int i = 0; i < columns; i++) {
-                widths[i] = Math.max(widths[i], row[i] == null ? 0 : row[i].length());
-            }
+        int[] widths = widths();
+        for (int i = 0; i < Math.min(columns, atLeast.length); i++) {
+            widths[i] = Math.max(widths[i], atLeast[i]);
         }
         for (String[] row : headers ? rows : rows.subList(1, rows.size())) {
             StringBuilder line = new StringBuilder();
@@ -42,5 +48,17 @@ public final class Table {
             out.println(line.toString().stripTrailing());
         }
         out.flush();
+    }
+
+    /** Each column's width: its widest cell, the header's included. */
+    public int[] widths() {
+        int columns = rows.get(0).length;
+        int[] widths = new int[columns];
+        for (String[] row : rows) {
+            for (int i = 0; i < columns; i++) {
+                widths[i] = Math.max(widths[i], row[i] == null ? 0 : row[i].length());
+            }
+        }
+        return widths;
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.crds.Kinds;
 import dev.berth.operator.control.HostRecord;
+import dev.berth.operator.store.StoreException;
 import java.io.PrintWriter;
 import java.util.Map;
 import java.util.TreeMap;
@@ -18,7 +19,8 @@ import picocli.CommandLine.Spec;
 /** {@code berth version}: this client's version and commit, and the version each live host's operator reports. */
 @Command(name = "version", mixinStandardHelpOptions = true,
         description = {"Print the client's version (and git commit when the build knew it) and, unless --client, the"
-                + " version of the operator on each live host (from its host record in etcd)."})
+                + " version of the operator on each live host (from its host record in etcd).",
+                "When etcd cannot be read, the client's version and \"operators: unknown (why)\"; exit 0."})
 public final class VersionCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -39,11 +41,15 @@ public final class VersionCommand implements Callable<Integer> {
                     "unknown output format \"" + output + "\" for version (known: json)");
         }
         Map<String, String> operators = new TreeMap<>();
+        String unread = null;
         if (!clientOnly) {
             try (StoreSession session = new StoreSession(etcd, Kinds.standard())) {
                 for (HostRecord host : ClusterReader.read(session).live().values()) {
                     operators.put(host.name(), host.version() == null ? "unknown" : host.version());
                 }
+            } catch (StoreException | CliException e) {
+                // the client's version is still an answer (kubectl prints it with the server down): say why, exit 0
+                unread = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
             }
         }
         PrintWriter out = spec.commandLine().getOut();
@@ -52,13 +58,17 @@ public final class VersionCommand implements Callable<Integer> {
             ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
             ObjectNode root = mapper.createObjectNode();
             root.putObject("clientVersion").put("version", BerthVersion.current()).put("gitCommit", commit);
-            if (!clientOnly) {
+            if (unread != null) {
+                root.put("operatorError", unread);
+            } else if (!clientOnly) {
                 root.set("operatorVersions", mapper.valueToTree(operators));
             }
             out.println(mapper.writeValueAsString(root));
         } else {
             out.println("Client Version: " + BerthVersion.current() + " (commit " + commit + ")");
-            if (!clientOnly) {
+            if (unread != null) {
+                out.println("operators: unknown (" + unread + ")");
+            } else if (!clientOnly) {
                 if (operators.isEmpty()) {
                     out.println("Operator Versions: no live hosts");
                 }

@@ -12,13 +12,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "wait", mixinStandardHelpOptions = true,
+@Command(name = "wait", mixinStandardHelpOptions = true, exitCodeOnExecutionException = 2,
         description = {"Wait until stacks are Ready (like kubectl wait): every host that should run a stack reports its"
                 + " current revision Ready and nothing in progress. Follows etcd's watch, so it answers as soon as the"
                 + " hosts report.",
                 "Exit 0 when Ready; 1 when a host reports it Degraded for the current revision (ImageNotFound, PortInUse,"
                         + " RolloutFailed, ...), when it is deleted, or at the timeout, with the reason; 2 on bad usage"
-                        + " or when etcd cannot be read."},
+                        + " or when etcd cannot be read (or its settings are wrong)."},
         footer = {"", "Examples:", "  berth wait stack web --for condition=Ready --timeout 2m",
                 "  berth wait stack/web stack/db --for condition=Ready"})
 public final class WaitCommand implements Callable<Integer> {

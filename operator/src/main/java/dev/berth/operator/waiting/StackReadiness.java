@@ -29,11 +29,12 @@ import java.util.TreeMap;
  * {@code observedRevision} reached the stored stack's mod revision counts: an older one says nothing about the
  * revision waited for, however Ready it is, and its Degraded may be what the new revision fixes.
  *
- * <p>Failed: a live host reports Degraded for the current revision (its reason: ImageNotFound, PortInUse,
- * RolloutFailed, ...). Ready: the scheduler placed every replica on live hosts its placement allows, nothing is
- * handed over, every host that should run the stack reports the current revision Ready, not Progressing, with the
- * counts this host book gives it (a host that has not seen the newest assignment yet reports other counts), and no
- * live host is still removing what it ran of it. Anything else is waiting, with the first thing missing as reason.
+ * <p>Failed: a live host that should run the stack reports Degraded for the current revision (its reason:
+ * ImageNotFound, PortInUse, RolloutFailed, ...); a host only removing what it ran is waited for. Ready: the
+ * scheduler placed every replica on live hosts its placement allows, nothing is handed over, every host that should
+ * run the stack reports the current revision Ready, not Progressing, with the counts this host book gives it (a host
+ * that has not seen the newest assignment yet reports other counts), and no live host is still removing what it ran
+ * of it. Anything else is waiting, with the first thing missing as reason.
  */
 public final class StackReadiness {
     private StackReadiness() {
@@ -77,7 +78,10 @@ public final class StackReadiness {
                 continue; // its containers may still run, but nobody can tell; what counts is where the stack goes
             }
             Optional<Condition> degraded = status.condition(Condition.DEGRADED).filter(Condition::isTrue);
-            if (failed.isEmpty() && degraded.isPresent() && status.observedRevision() >= desired.revision()) {
+            // Degraded fails the wait only where the stack should run: a host that is only removing what it ran
+            // (placement changed, replica moved) may fail at that, and the wait reports it as still removing below
+            if (failed.isEmpty() && degraded.isPresent() && status.observedRevision() >= desired.revision()
+                    && expected.containsKey(status.host())) {
                 failed = Optional.of(new Verdict(Verdict.State.FAILED, degraded.get().reason(),
                         degraded.get().message() + " (on " + status.host() + ")", rows));
             }

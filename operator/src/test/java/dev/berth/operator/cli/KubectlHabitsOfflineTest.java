@@ -101,6 +101,21 @@ class KubectlHabitsOfflineTest {
     }
 
     @Test
+    void versionWithEtcdDownPrintsTheClientAndWhyTheOperatorsAreUnknown() throws Exception {
+        int closed;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            closed = socket.getLocalPort(); // free once closed: nothing listens there
+        }
+        CliRun run = CliRun.raw("version", "--etcd-endpoints=http://127.0.0.1:" + closed, "--etcd-timeout=1");
+        assertEquals(0, run.exit(), run.out() + run.err());
+        List<String> lines = run.out().lines().toList();
+        assertEquals(2, lines.size(), run.out());
+        assertEquals("Client Version: " + BerthVersion.current() + " (commit unknown)", lines.get(0));
+        assertTrue(lines.get(1).startsWith("operators: unknown (") && lines.get(1).endsWith(")"), run.out());
+        assertEquals("", run.err());
+    }
+
+    @Test
     void versionForTheClientNeedsNoEtcd() {
         CliRun run = CliRun.raw("version", "--client");
         assertEquals(0, run.exit(), run.err());

@@ -110,6 +110,16 @@ class KubectlHabitsTest {
         assertEquals(2, table.size(), table.toString());
         assertTrue(table.get(1).startsWith("api "), table.toString());
 
+        for (String format : List.of("json", "yaml", "name", "wide")) {
+            CliRun unselected = berth("get", "stack", "web", "-o", format, "-l", "team=api");
+            assertEquals(0, unselected.exit(), format + ": an existing object -l does not select is no error: "
+                    + unselected.err());
+            assertEquals("", unselected.out(), format);
+            assertEquals("No resources found.\n", unselected.err(), format);
+        }
+        assertEquals(List.of("stack/web"), lines(ok(berth("get", "stack", "web", "-o", "name", "-l", "team=web"))));
+        assertEquals(1, berth("get", "stack", "nosuch", "-l", "team=web").exit(), "a missing object is still an error");
+
         for (String bad : List.of("team=web,", "team in (a,b)", "=x", "te am=x")) {
             CliRun run = berth("get", "stacks", "-l", bad);
             assertEquals(2, run.exit(), bad + ": " + run.err());
@@ -155,8 +165,12 @@ class KubectlHabitsTest {
         assertEquals(List.of("stack/web"), lines(ok(berth("get", "all", "-l", "tier=front", "-o", "name"))));
     }
 
+    /** Also: a row printed alone keeps the first listing's widths (a long name there), so it lines up with the header. */
     @Test
     void watchPrintsARowForAChangeMadeAfterItStarted() throws Exception {
+        Path wide = dir.resolve("wide.yaml");
+        Files.writeString(wide, StackYaml.stack("a-stack-with-a-rather-long-name").yaml());
+        assertEquals(0, berth("apply", "-f", wide.toString()).exit());
         StringWriter out = new StringWriter();
         AtomicInteger exit = new AtomicInteger(-1);
         Thread watcher = new Thread(() -> {
@@ -185,6 +199,13 @@ class KubectlHabitsTest {
         }
         assertFalse(watcher.isAlive(), "get -w stops when interrupted");
         assertEquals(0, exit.get());
+        String header = snapshot(out).lines().filter(l -> l.startsWith("NAME")).findFirst().orElseThrow();
+        String row = snapshot(out).lines().filter(l -> l.startsWith("late ")).findFirst().orElseThrow();
+        for (String column : List.of("READY", "STATUS", "AGE")) {
+            int at = header.indexOf(column);
+            assertTrue(row.length() > at && row.charAt(at - 1) == ' ' && row.charAt(at) != ' ',
+                    column + " at " + at + ":\n" + snapshot(out));
+        }
     }
 
     @Test
@@ -236,6 +257,15 @@ class KubectlHabitsTest {
         List<String> table = lines(ok(berth("get", "host", "h1")));
         assertEquals(2, table.size(), table.toString());
         assertTrue(table.get(1).startsWith("h1 "), table.toString());
+
+        for (String format : List.of("json", "yaml", "name", "wide")) {
+            CliRun unselected = berth("get", "hosts", "h1", "-o", format, "-l", "zone=b");
+            assertEquals(0, unselected.exit(), format + ": " + unselected.err());
+            assertEquals("", unselected.out(), format + ": -l applies to a named host too");
+            assertEquals("No resources found.\n", unselected.err(), format);
+        }
+        assertEquals("h9", JSON.readTree(ok(berth("get", "hosts", "h9", "-o", "json", "-l", "zone=b")))
+                .path("metadata").path("name").asText());
 
         CliRun missing = berth("get", "hosts", "nope");
         assertEquals(1, missing.exit());

@@ -96,6 +96,34 @@ class PsCommandTest {
     }
 
     @Test
+    void aStackIsNamedAsNameKindSlashNameOrKindName() throws Exception {
+        for (String name : List.of("web", "db")) {
+            Path file = Files.writeString(dir.resolve(name + ".yaml"), StackYaml.stack(name).service("httpd").yaml());
+            assertEquals(0, etcd.cli("apply", "-f", file.toString()).exit());
+            String created = Instant.now().toString();
+            etcd.kv.put(etcd.keys.status("stack", name, "hb1"), new StatusCodec().write(new ObjectStatus("hb1", 1,
+                    List.of(new Condition(Condition.READY, "True", "Running", "", created)),
+                    Map.of("httpd", new ServiceCount(1, 1)), null, created, List.of(new ReplicaStatus(name + "-httpd-1",
+                    "httpd", 1, "running", "healthy", "", "busybox:1.36", "sha256:0123456789abcdef", 0, created, created,
+                    null)))));
+        }
+        CliRun bare = etcd.cli("ps", "web", "--no-headers");
+        assertEquals(0, bare.exit(), bare.err());
+        assertTrue(bare.out().lines().allMatch(l -> l.contains("web-httpd-1")) && !bare.out().isEmpty(), bare.out());
+        for (List<String> named : List.of(List.of("stack/web"), List.of("stack", "web"), List.of("st", "web"))) {
+            List<String> args = new java.util.ArrayList<>(List.of("ps"));
+            args.addAll(named);
+            args.add("--no-headers");
+            CliRun run = etcd.cli(args.toArray(String[]::new));
+            assertEquals(0, run.exit(), named + ": " + run.err());
+            assertEquals(bare.out(), run.out(), named.toString());
+        }
+        CliRun network = etcd.cli("ps", "network/web");
+        assertEquals(2, network.exit(), network.err());
+        assertEquals(1, network.err().lines().count(), network.err());
+    }
+
+    @Test
     void anUnknownStackIsOneLineAndExitOne() {
         CliRun run = etcd.cli("ps", "nosuch");
         assertEquals(1, run.exit());

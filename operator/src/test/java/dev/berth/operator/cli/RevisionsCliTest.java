@@ -131,8 +131,9 @@ class RevisionsCliTest {
         assertEquals(2, history("shop").size());
 
         CliRun negative = berth("scale", "stack/shop/web", "--replicas", "-1");
-        assertEquals(1, negative.exit());
-        assertEquals("error: --replicas must be 0 or more (got -1)\n", negative.err(), "one line, no usage");
+        assertEquals(2, negative.exit(), "bad usage");
+        assertEquals("error: --replicas must be 0 or more (got -1) (see berth scale --help)\n", negative.err(),
+                "one line, no usage");
         CliRun noService = berth("scale", "stack/shop/cache", "--replicas", "2");
         assertEquals(1, noService.exit());
         assertEquals("error: stack/shop has no service \"cache\" (services: web, api)", noService.err().strip());

@@ -161,5 +161,17 @@ class WaitCommandTest {
         assertEquals(2, noEtcd.exit(), all(noEtcd));
         assertTrue(noEtcd.err().startsWith("error: etcd at "), all(noEtcd));
         assertEquals(1, noEtcd.err().lines().count(), all(noEtcd));
+
+        // etcd's settings wrong: no answer about the stack either, so 2 (1 would say "not Ready"), one line
+        String noFile = dir.resolve("no-such-password").toString();
+        CliRun badPassword = CliRun.raw("wait", "stack/x", "--for", "condition=Ready", "--etcd-user=u",
+                "--etcd-password-file=" + noFile);
+        assertEquals(2, badPassword.exit(), all(badPassword));
+        assertTrue(badPassword.err().startsWith("error: cannot read etcd password file " + noFile), all(badPassword));
+        assertEquals(1, badPassword.err().lines().count(), all(badPassword));
+        CliRun badEndpoint = CliRun.raw("rollout", "status", "stack/x", "--etcd-endpoints=ftp://127.0.0.1:9");
+        assertEquals(2, badEndpoint.exit(), all(badEndpoint));
+        assertTrue(badEndpoint.err().startsWith("error: "), all(badEndpoint));
+        assertEquals(1, badEndpoint.err().lines().count(), all(badEndpoint));
     }
 }

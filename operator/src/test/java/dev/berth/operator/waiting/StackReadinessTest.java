@@ -160,6 +160,15 @@ class StackReadinessTest {
     }
 
     @Test
+    void degradedOnALiveHostThatIsOnlyCleaningUpIsWaitedForNotAFailure() {
+        StackAssignment onHb1 = assignment(List.of(new Assignment("web", 1, "hb1")));
+        StackSpec one = spec(StackYaml.stack("s"));
+        Verdict v = decide(one, Optional.of(onHb1), ok("hb1", REV, 1, 1), failed("hb2", REV, "RolloutFailed"));
+        assertEquals(Verdict.State.WAITING, v.state(), v.toString());
+        assertEquals("hb2: removing what it ran of the stack", v.reason());
+    }
+
+    @Test
     void statusOfAHostThatIsNotAliveCountsForNothing() {
         StackAssignment onHb1 = assignment(List.of(new Assignment("web", 1, "hb1")));
         Verdict v = decide(spec(StackYaml.stack("s")), Optional.of(onHb1), ok("hb1", REV, 1, 1),
