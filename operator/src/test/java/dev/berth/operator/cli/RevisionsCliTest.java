@@ -11,16 +11,14 @@ import dev.berth.crds.stack.StackSpec;
 import dev.berth.operator.CliRun;
 import dev.berth.operator.EtcdFixture;
 import dev.berth.operator.StackYaml;
+import dev.berth.operator.TestClock;
 import dev.berth.operator.store.EtcdKv;
 import dev.berth.operator.store.StackRevision;
 import dev.berth.operator.store.ResourceStore;
 import dev.berth.operator.store.StackRevisions;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import picocli.CommandLine;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -218,23 +216,13 @@ class RevisionsCliTest {
      */
     private ResourceStore storeWritingAt(int at, String key, String value) {
         java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
-        Clock clock = new Clock() {
-            @Override
-            public ZoneId getZone() {
-                return ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(ZoneId zone) {
-                return this;
-            }
-
+        TestClock clock = new TestClock(Instant.now()) {
             @Override
             public Instant instant() {
                 if (calls.incrementAndGet() == at) {
                     etcd.kv.put(key, value);
                 }
-                return Instant.now();
+                return super.instant();
             }
         };
         ManifestParser parser = new ManifestParser(Kinds.standard());
