@@ -5,11 +5,14 @@ import dev.berth.crds.Kinds;
 import dev.berth.crds.ManifestParser;
 import dev.berth.crds.ParseResult;
 import dev.berth.crds.Resource;
+import dev.berth.operator.store.ChangedException;
 import dev.berth.operator.store.StackRevision;
 import dev.berth.operator.store.StackRevisions;
+import dev.berth.operator.store.StoredObject;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -41,6 +44,13 @@ public final class RolloutUndoCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Roll back a stack a GitSource syncs anyway (until its next sync).")
     boolean force;
 
+    /**
+     * Runs between the checks and the write; tests make a concurrent change here. Not an option: picocli sets only
+     * annotated fields.
+     */
+    Runnable afterChecks = () -> {
+    };
+
     @Override
     public Integer call() {
         TargetArgument named = TargetArgument.parse(target, "Stack", false, spec.commandLine());
@@ -51,8 +61,11 @@ public final class RolloutUndoCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         StackRevision target;
         Resource old;
+        long checked;
         try (StoreSession session = new StoreSession(etcd, kinds)) {
-            Resource current = StackEdit.load(session, kind, name).resource().orElseThrow();
+            StoredObject stored = StackEdit.load(session, kind, name);
+            checked = stored.raw().modRevision();
+            Resource current = stored.resource().orElseThrow();
             StackEdit.refuseIfSynced(current, force, "roll it back", "the rollback");
             List<StackRevision> revisions = session.store().revisions().list(name);
             target = pick(name, revisions, toRevision);
@@ -64,8 +77,17 @@ public final class RolloutUndoCommand implements Callable<Integer> {
                 return 0;
             }
         }
-        int exit = SealedApply.run(List.of(old), secretKey, etcd, kinds, false,
-                "berth rollout undo --to-revision " + target.revision(), new PrintWriter(new StringWriter()), err);
+        afterChecks.run();
+        int exit;
+        try {
+            // Only over the stack as checked: a change meanwhile (even one that made a GitSource own it) is not
+            // silently replaced.
+            exit = SealedApply.run(List.of(old), secretKey, etcd, kinds, false,
+                    "berth rollout undo --to-revision " + target.revision(), Map.of("stack/" + name, checked),
+                    new PrintWriter(new StringWriter()), err);
+        } catch (ChangedException e) {
+            throw new CliException("stack/" + name + " changed while undoing; run it again");
+        }
         if (exit == 0) {
             out.println("stack/" + name + " rolled back to revision " + target.revision());
             out.flush();

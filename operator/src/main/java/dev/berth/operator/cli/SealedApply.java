@@ -41,6 +41,15 @@ final class SealedApply {
     /** @param cause the change-cause of the stack revisions this writes ({@code berth apply}) */
     static int run(List<Resource> asWritten, SecretKeyOption key, EtcdOptions etcd, Kinds kinds, boolean dryRun,
                    String cause, PrintWriter out, PrintWriter err) {
+        return run(asWritten, key, etcd, kinds, dryRun, cause, Map.of(), out, err);
+    }
+
+    /**
+     * @param expected mod revisions ({@code kind/name}) the objects must still have, as the caller checked them
+     * @throws dev.berth.operator.store.ChangedException when one changed meanwhile (nothing written)
+     */
+    static int run(List<Resource> asWritten, SecretKeyOption key, EtcdOptions etcd, Kinds kinds, boolean dryRun,
+                   String cause, Map<String, Long> expected, PrintWriter out, PrintWriter err) {
         if (!new Manifests.Loaded(asWritten, RelativeBuildContexts.of(asWritten)).report(err)) {
             return 1;
         }
@@ -57,7 +66,9 @@ final class SealedApply {
             }
             List<Resource> dated = withCreationTimes(sealed.resources(), session.store(), Instant.now());
             List<Resource> toWrite = SecretSealer.keepUnchanged(dated, session.store(), keyring);
-            List<ApplyOutcome> outcomes = dryRun ? session.store().preview(toWrite) : session.store().apply(toWrite, cause);
+            List<ApplyOutcome> outcomes = dryRun
+                    ? session.store().preview(toWrite)
+                    : session.store().apply(toWrite, cause, expected);
             outcomes.forEach(o -> out.println(o + (dryRun ? " (dry run)" : "")));
             PlacementNotice.print(session, asWritten, err);
         }

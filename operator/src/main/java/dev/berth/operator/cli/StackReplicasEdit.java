@@ -5,6 +5,7 @@ import java.util.Optional;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.DumperOptions;
+import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
@@ -46,11 +47,11 @@ final class StackReplicasEdit {
             if (!(current.get() instanceof ScalarNode)) {
                 return Optional.empty();
             }
-            return Optional.of(splice(yaml, current.get().getStartMark().getIndex(),
-                    current.get().getEndMark().getIndex(), number));
+            return Optional.of(splice(yaml, at(yaml, current.get().getStartMark()),
+                    at(yaml, current.get().getEndMark()), number));
         }
         if (node.getFlowStyle() == DumperOptions.FlowStyle.FLOW) {
-            int open = node.getStartMark().getIndex();
+            int open = at(yaml, node.getStartMark());
             return Optional.of(splice(yaml, open + 1, open + 1, "replicas: " + number + ", "));
         }
         // A block mapping: a new line after the first entry written on one line, at that entry's indentation.
@@ -58,13 +59,21 @@ final class StackReplicasEdit {
             Node key = tuple.getKeyNode();
             Node value = tuple.getValueNode();
             if (value instanceof ScalarNode && key.getStartMark().getLine() == value.getEndMark().getLine()) {
-                int lineEnd = yaml.indexOf('\n', value.getEndMark().getIndex());
+                int lineEnd = yaml.indexOf('\n', at(yaml, value.getEndMark()));
                 int at = lineEnd < 0 ? yaml.length() : lineEnd;
                 String line = "\n" + " ".repeat(key.getStartMark().getColumn()) + "replicas: " + number;
                 return Optional.of(splice(yaml, at, at, line));
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * The String index of a mark: SnakeYAML counts code points, a Java String UTF-16 units, which differ after a
+     * character outside the BMP (an emoji in a comment or label).
+     */
+    private static int at(String yaml, Mark mark) {
+        return yaml.offsetByCodePoints(0, mark.getIndex());
     }
 
     private static String splice(String text, int from, int to, String with) {

@@ -19,6 +19,7 @@ import dev.berth.operator.store.KeyLayout;
 import dev.berth.operator.store.ResourceStore;
 import dev.berth.operator.store.StoreException;
 import dev.berth.operator.store.StoredObject;
+import dev.berth.operator.store.StackRevisions;
 import dev.berth.operator.store.StoredValue;
 import java.time.Clock;
 import java.time.Duration;
@@ -321,8 +322,9 @@ public final class GitSync {
         List<EtcdKv.Write> writes = new ArrayList<>();
         for (EtcdKv.Guard guard : plan.guards()) {
             EtcdKv.Write write = writesByKey.get(guard.key());
-            List<EtcdKv.Write> these = write == null ? List.of() : withHistory(write, current, cause);
-            if (!chunk.isEmpty() && (chunk.size() + 1 > KEYS_PER_TXN || writes.size() + these.size() > KEYS_PER_TXN)) {
+            StackRevisions.Extra these = write == null ? StackRevisions.Extra.NONE : withHistory(write, current, cause);
+            if (!chunk.isEmpty() && (chunk.size() + 1 > KEYS_PER_TXN
+                    || writes.size() + these.writes().size() > KEYS_PER_TXN)) {
                 if (!writes.isEmpty() && !kv.commit(chunk, writes)) {
                     return false;
                 }
@@ -330,16 +332,17 @@ public final class GitSync {
                 writes = new ArrayList<>();
             }
             chunk.add(guard);
-            writes.addAll(these);
+            chunk.addAll(these.guards());
+            writes.addAll(these.writes());
         }
         return writes.isEmpty() || kv.commit(chunk, writes);
     }
 
-    /** The write, and when it writes or deletes a stack, that stack's history writes. */
-    private List<EtcdKv.Write> withHistory(EtcdKv.Write write, Map<String, SyncPlanner.Current> current, String cause) {
+    /** The write, and when it writes or deletes a stack, that stack's history writes with their guards. */
+    private StackRevisions.Extra withHistory(EtcdKv.Write write, Map<String, SyncPlanner.Current> current, String cause) {
         Optional<dev.berth.crds.ObjectKey> object = keys.parseDesired(write.key());
         if (object.isEmpty() || !object.get().kind().equals("stack")) {
-            return List.of(write);
+            return new StackRevisions.Extra(List.of(write), List.of());
         }
         Optional<StoredValue> before = Optional.ofNullable(current.get(object.get().toString()))
                 .map(SyncPlanner.Current::value);
@@ -347,14 +350,15 @@ public final class GitSync {
         if (write.value() != null) {
             ParseResult parsed = parser.parse(write.key(), write.value());
             if (!parsed.ok() || parsed.resources().size() != 1) {
-                return List.of(write); // planned from a parsed commit, so this does not happen; never block the sync
+                return new StackRevisions.Extra(List.of(write), List.of()); // planned from a parsed commit, so this does not happen; never block the sync
             }
             after = Optional.of(parsed.resources().get(0));
         }
         List<EtcdKv.Write> all = new ArrayList<>();
         all.add(write);
-        all.addAll(store.revisions().onWrite(object.get().name(), before, after, cause).writes());
-        return all;
+        StackRevisions.Extra history = store.revisions().onWrite(object.get().name(), before, after, cause);
+        all.addAll(history.writes());
+        return new StackRevisions.Extra(all, history.guards());
     }
 
     private GitSourceStatus applied(GitSourceStatus previous, long revision, String commit, SyncPlan plan) {

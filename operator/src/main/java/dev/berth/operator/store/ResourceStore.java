@@ -11,6 +11,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Desired objects in etcd: one key per object holding the YAML the person wrote, so that
@@ -18,6 +20,7 @@ import java.util.Optional;
  * mod revision, so a concurrent writer is never silently overwritten.
  */
 public final class ResourceStore {
+    private static final Logger LOG = LoggerFactory.getLogger(ResourceStore.class);
     private static final int CONFLICT_ATTEMPTS = 5;
     /** etcd's default limit of operations in one transaction ({@code --max-txn-ops}). */
     static final int MAX_TXN_OPS = 128;
@@ -55,19 +58,30 @@ public final class ResourceStore {
         return apply(resources, "berth apply");
     }
 
+    /** {@link #apply(List, String, Map)} expecting nothing of what is stored. */
+    public List<ApplyOutcome> apply(List<Resource> resources, String cause) {
+        return apply(resources, cause, Map.of());
+    }
+
     /**
      * Writes all resources in one transaction (all or nothing) and says what changed for each. A stack whose spec (or
      * restart annotation) changes gets a revision with {@code cause} in the same transaction, as long as everything
      * fits in one (etcd takes {@link #MAX_TXN_OPS} operations): a larger batch, which could be written before history
-     * was kept, still is, and its revisions follow right after, each guarded by its stack's new mod revision (a stack
-     * changed again meanwhile got its own revision from that writer).
+     * was kept, still is, and its revisions follow right after, each guarded by its stack's new mod revision and by
+     * its revision key not existing yet (a stack changed again meanwhile got its own revision from that writer, and
+     * that is logged).
+     *
+     * @param expected mod revisions (0: absent) that objects must still have, keyed by {@code kind/name}: a caller
+     *                 that decided on what it read earlier (undo) writes only over exactly that
+     * @throws ChangedException when an object no longer has its expected mod revision (nothing written)
      */
-    public List<ApplyOutcome> apply(List<Resource> resources, String cause) {
+    public List<ApplyOutcome> apply(List<Resource> resources, String cause, Map<String, Long> expected) {
         for (int attempt = 1; attempt <= CONFLICT_ATTEMPTS; attempt++) {
             List<ApplyOutcome> outcomes = new ArrayList<>();
             List<EtcdKv.Guard> guards = new ArrayList<>();
             List<EtcdKv.Write> writes = new ArrayList<>();
-            Map<String, List<EtcdKv.Write>> histories = new LinkedHashMap<>();
+            Map<String, StackRevisions.Extra> histories = new LinkedHashMap<>();
+            Map<String, Pending> later = new LinkedHashMap<>();
             List<String> keysOf = resources.stream()
                     .map(r -> keys.desired(r.kind().singular(), r.metadata().name())).toList();
             List<Optional<StoredValue>> stored = kv.getAll(keysOf);
@@ -75,24 +89,34 @@ public final class ResourceStore {
                 Resource resource = resources.get(i);
                 String key = keysOf.get(i);
                 Optional<StoredValue> current = stored.get(i);
+                ObjectKey object = new ObjectKey(resource.kind().singular(), resource.metadata().name());
+                long modRevision = current.map(StoredValue::modRevision).orElse(0L);
+                Long wanted = expected.get(object.toString());
+                if (wanted != null && wanted != modRevision) {
+                    throw new ChangedException(object + " changed in etcd since it was read; nothing was written");
+                }
                 ApplyOutcome.Change change = classify(resource, current);
-                outcomes.add(new ApplyOutcome(new ObjectKey(resource.kind().singular(), resource.metadata().name()), change));
-                guards.add(new EtcdKv.Guard(key, current.map(StoredValue::modRevision).orElse(0L)));
+                outcomes.add(new ApplyOutcome(object, change));
+                guards.add(new EtcdKv.Guard(key, modRevision));
                 if (change != ApplyOutcome.Change.UNCHANGED) {
                     writes.add(new EtcdKv.Write(key, resource.yaml()));
-                    List<EtcdKv.Write> history = history(resource, current, cause).writes();
-                    if (!history.isEmpty()) {
+                    StackRevisions.Extra history = history(resource, current, cause);
+                    if (!history.writes().isEmpty()) {
                         histories.put(key, history);
+                        later.put(key, new Pending(resource, current));
                     }
                 }
             }
             if (writes.isEmpty()) {
                 return outcomes;
             }
-            int historyOps = histories.values().stream().mapToInt(List::size).sum();
+            int historyOps = histories.values().stream().mapToInt(h -> h.writes().size()).sum();
             if (writes.size() + historyOps <= MAX_TXN_OPS) {
                 List<EtcdKv.Write> all = new ArrayList<>(writes);
-                histories.values().forEach(all::addAll);
+                histories.values().forEach(h -> {
+                    all.addAll(h.writes());
+                    guards.addAll(h.guards());
+                });
                 if (kv.commit(guards, all)) {
                     return outcomes;
                 }
@@ -100,11 +124,39 @@ public final class ResourceStore {
             }
             long written = kv.commitAt(guards, writes);
             if (written != 0) {
-                histories.forEach((key, history) -> kv.commit(List.of(new EtcdKv.Guard(key, written)), history));
+                later.forEach((key, pending) -> recordLater(key, written, pending, cause));
                 return outcomes;
             }
         }
+        if (!expected.isEmpty()) {
+            throw new ChangedException("objects kept changing in etcd while applying; nothing was written");
+        }
         throw new StoreException("objects kept changing in etcd while applying; nothing was written, try again");
+    }
+
+    /**
+     * The revision of a stack written without it (a batch too large for one transaction), while the stack still is
+     * what was written; read again after a concurrent writer took the revision number. A stack written again
+     * meanwhile got its revision from that writer, so this one is left out of its history, and said so.
+     */
+    private void recordLater(String key, long written, Pending pending, String cause) {
+        for (int attempt = 1; attempt <= CONFLICT_ATTEMPTS; attempt++) {
+            if (kv.get(key).map(StoredValue::modRevision).orElse(0L) != written) {
+                break;
+            }
+            StackRevisions.Extra history = history(pending.resource(), pending.before(), cause);
+            List<EtcdKv.Guard> guards = new ArrayList<>(history.guards());
+            guards.add(new EtcdKv.Guard(key, written));
+            if (kv.commit(guards, history.writes())) {
+                return;
+            }
+        }
+        LOG.warn("stack/{} changed again before its revision ({}) was recorded; its history lacks that revision",
+                pending.resource().metadata().name(), cause);
+    }
+
+    /** A stack written by a large batch whose revision is still to be recorded, and what it replaced. */
+    private record Pending(Resource resource, Optional<StoredValue> before) {
     }
 
     /**
@@ -121,8 +173,11 @@ public final class ResourceStore {
         }
         List<EtcdKv.Write> writes = new ArrayList<>();
         writes.add(new EtcdKv.Write(stored.raw().key(), yaml));
-        writes.addAll(history(parsed.resources().get(0), Optional.of(stored.raw()), cause).writes());
-        return kv.commit(List.of(new EtcdKv.Guard(stored.raw().key(), stored.raw().modRevision())), writes);
+        StackRevisions.Extra history = history(parsed.resources().get(0), Optional.of(stored.raw()), cause);
+        writes.addAll(history.writes());
+        List<EtcdKv.Guard> guards = new ArrayList<>(history.guards());
+        guards.add(new EtcdKv.Guard(stored.raw().key(), stored.raw().modRevision()));
+        return kv.commit(guards, writes);
     }
 
     private StackRevisions.Extra history(Resource resource, Optional<StoredValue> current, String cause) {

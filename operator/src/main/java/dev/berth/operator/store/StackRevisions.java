@@ -18,8 +18,9 @@ import java.util.Optional;
 /**
  * The last revisions of each stack's spec ({@code berth rollout history / undo}). Every writer of a stack adds what
  * {@link #onWrite} returns to the transaction that writes the stack, so the history and the stack never disagree.
- * That transaction is guarded by the stack key's mod revision, read before the history: a concurrent writer of the
- * same stack makes it fail, so two writers never pick the same revision number.
+ * That transaction is guarded by the stack key's mod revision, read before the history, and every revision it adds
+ * by "that revision key does not exist yet": a concurrent writer that picked the same number makes it fail (the
+ * caller reads again and retries), even when the stack and its history were written in two steps.
  */
 public final class StackRevisions {
     public static final int DEFAULT_KEEP = 10;
@@ -46,12 +47,16 @@ public final class StackRevisions {
         this.clock = clock;
     }
 
-    /** What to add to the transaction that writes a stack: revision keys to put and to delete. */
-    public record Extra(List<EtcdKv.Write> writes) {
-        public static final Extra NONE = new Extra(List.of());
+    /**
+     * What to add to the transaction that writes a stack: revision keys to put and to delete, and the guards that
+     * each revision put creates its key (never overwrites one a concurrent writer created).
+     */
+    public record Extra(List<EtcdKv.Write> writes, List<EtcdKv.Guard> guards) {
+        public static final Extra NONE = new Extra(List.of(), List.of());
 
         public Extra {
             writes = List.copyOf(writes);
+            guards = List.copyOf(guards);
         }
     }
 
@@ -61,31 +66,48 @@ public final class StackRevisions {
      * GitSource's commit annotation is not a rollout.
      */
     public Extra onWrite(String stack, Optional<StoredValue> before, Optional<Resource> after, String cause) {
-        List<StackRevision> history = list(stack);
+        List<Long> numbers = numbers(stack);
         if (after.isEmpty()) {
-            return new Extra(history.stream().map(r -> new EtcdKv.Write(key(stack, r.revision()), null)).toList());
+            return new Extra(numbers.stream().map(n -> new EtcdKv.Write(key(stack, n), null)).toList(), List.of());
         }
         Optional<Resource> previous = before.flatMap(this::parse);
         if (previous.isPresent() && sameRollout(previous.get(), after.get())) {
             return Extra.NONE;
         }
         List<EtcdKv.Write> writes = new ArrayList<>();
-        long next = history.isEmpty() ? 1 : history.get(history.size() - 1).revision() + 1;
-        List<StackRevision> kept = new ArrayList<>(history);
+        // From the highest key, not the highest entry that parses: an unreadable newest entry keeps its number.
+        long next = numbers.isEmpty() ? 1 : numbers.get(numbers.size() - 1) + 1;
+        List<Long> kept = new ArrayList<>(numbers);
         String now = clock.instant().toString();
-        if (history.isEmpty() && before.isPresent()) {
+        if (numbers.isEmpty() && before.isPresent()) {
             // A stack from before history was kept: record what runs now too, so the first undo has a target.
             StackRevision first = new StackRevision(next++, before.get().value(), UNKNOWN_CAUSE, now);
             writes.add(put(stack, first));
-            kept.add(first);
+            kept.add(first.revision());
         }
         StackRevision added = new StackRevision(next, after.get().yaml(), cause, now);
         writes.add(put(stack, added));
-        kept.add(added);
+        kept.add(added.revision());
         for (int i = 0; i < kept.size() - keep; i++) {
-            writes.add(new EtcdKv.Write(key(stack, kept.get(i).revision()), null));
+            writes.add(new EtcdKv.Write(key(stack, kept.get(i)), null));
         }
-        return new Extra(writes);
+        List<EtcdKv.Guard> guards = writes.stream().filter(w -> w.value() != null)
+                .map(w -> new EtcdKv.Guard(w.key(), 0)).toList();
+        return new Extra(writes, guards);
+    }
+
+    /** The revision numbers that have a key under {@code stack}'s history, whether or not the entry parses; ascending. */
+    private List<Long> numbers(String stack) {
+        String prefix = keys.revisionsOf(stack);
+        List<Long> numbers = new ArrayList<>();
+        for (StoredValue value : kv.list(prefix).values()) {
+            String suffix = value.key().substring(prefix.length());
+            if (!suffix.isEmpty() && suffix.chars().allMatch(c -> c >= '0' && c <= '9') && suffix.length() < 19) {
+                numbers.add(Long.parseLong(suffix));
+            }
+        }
+        numbers.sort(Comparator.naturalOrder());
+        return numbers;
     }
 
     /** Same spec and same restart annotation: writing {@code after} over {@code before} rolls nothing out. */

@@ -11,8 +11,15 @@ import dev.berth.crds.stack.StackSpec;
 import dev.berth.operator.CliRun;
 import dev.berth.operator.EtcdFixture;
 import dev.berth.operator.StackYaml;
+import dev.berth.operator.TestClock;
 import dev.berth.operator.store.EtcdKv;
 import dev.berth.operator.store.StackRevision;
+import dev.berth.operator.store.ResourceStore;
+import dev.berth.operator.store.StackRevisions;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Instant;
+import picocli.CommandLine;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -193,5 +200,104 @@ class RevisionsCliTest {
         assertEquals(0, forced.exit(), forced.err());
         assertEquals(1, replicas(storedResource("fromgit"), "web"));
         assertFalse(history("fromgit").isEmpty());
+    }
+
+    private String revisionKey(String stack, long n) {
+        return etcd.keys.revisionsOf(stack) + n;
+    }
+
+    private static String revisionJson(long n, String cause) throws Exception {
+        return new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(
+                new StackRevision(n, "concurrent", cause, "2026-01-01T00:00:00Z"));
+    }
+
+    /**
+     * A store whose history clock writes {@code key} = {@code value} on its {@code at}-th reading: the clock is read
+     * after the history was listed and before the transaction, which is where a concurrent writer slips in.
+     */
+    private ResourceStore storeWritingAt(int at, String key, String value) {
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        TestClock clock = new TestClock(Instant.now()) {
+            @Override
+            public Instant instant() {
+                if (calls.incrementAndGet() == at) {
+                    etcd.kv.put(key, value);
+                }
+                return super.instant();
+            }
+        };
+        ManifestParser parser = new ManifestParser(Kinds.standard());
+        return new ResourceStore(etcd.kv, etcd.keys, Kinds.standard(), parser,
+                new StackRevisions(etcd.kv, etcd.keys, parser, StackRevisions.DEFAULT_KEEP, clock));
+    }
+
+    @Test
+    void anUnparsableNewestRevisionKeepsItsNumber() throws Exception {
+        apply(StackYaml.stack("broken").with("env: {V: one}").yaml());
+        etcd.kv.put(revisionKey("broken", 2), "{not json");
+        apply(StackYaml.stack("broken").with("env: {V: two}").yaml());
+
+        assertEquals("{not json", etcd.kv.get(revisionKey("broken", 2)).orElseThrow().value(), "not overwritten");
+        assertEquals(List.of(1L, 3L), history("broken").stream().map(StackRevision::revision).toList());
+        assertEquals(stored("broken"), history("broken").get(1).manifest());
+    }
+
+    @Test
+    void aRevisionWrittenConcurrentlyIsNeverOverwritten() throws Exception {
+        apply(StackYaml.stack("race").with("env: {V: one}").yaml());
+        String theirs = revisionJson(2, "berth scale web=2");
+        ResourceStore racing = storeWritingAt(1, revisionKey("race", 2), theirs);
+        Resource two = new ManifestParser(Kinds.standard())
+                .parse("race.yaml", StackYaml.stack("race").with("env: {V: two}").yaml()).resources().get(0);
+
+        racing.apply(List.of(two), "berth apply");
+
+        assertEquals(theirs, etcd.kv.get(revisionKey("race", 2)).orElseThrow().value(), "the other writer's revision");
+        List<StackRevision> revisions = history("race");
+        assertEquals(List.of(1L, 2L, 3L), revisions.stream().map(StackRevision::revision).toList());
+        assertEquals(stored("race"), revisions.get(2).manifest(), "ours got the next number");
+    }
+
+    @Test
+    void aLargeBatchsRevisionWrittenAfterAConcurrentOneGetsTheNextNumber() throws Exception {
+        StringBuilder yaml = new StringBuilder();
+        for (int i = 0; i < 100; i++) {
+            yaml.append(StackYaml.stack("big" + i).yaml()).append("---\n");
+        }
+        List<Resource> resources = new ManifestParser(Kinds.standard()).parse("batch.yaml", yaml.toString()).resources();
+        String theirs = revisionJson(1, "berth restart");
+        // The first 100 readings plan the batch; the 101st is big0's revision, written after the stacks.
+        ResourceStore racing = storeWritingAt(101, revisionKey("big0", 1), theirs);
+
+        racing.apply(resources, "berth apply");
+
+        assertEquals(theirs, etcd.kv.get(revisionKey("big0", 1)).orElseThrow().value(), "the other writer's revision");
+        assertEquals(List.of("berth restart", "berth apply"),
+                history("big0").stream().map(StackRevision::changeCause).toList());
+        assertEquals(List.of("berth apply"), history("big1").stream().map(StackRevision::changeCause).toList());
+    }
+
+    @Test
+    void undoDoesNotReplaceAChangeMadeAfterItsChecks() throws Exception {
+        apply(StackYaml.stack("moving").with("env: {V: one}").yaml());
+        apply(StackYaml.stack("moving").with("env: {V: two}").yaml());
+        String synced = StackYaml.stack("moving").with("env: {V: three}")
+                .metadata("annotations: {berth.dev/gitsource: repo, berth.dev/commit: abc}").yaml();
+        CommandLine cli = BerthMain.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        RolloutUndoCommand undo = cli.getSubcommands().get("rollout").getSubcommands().get("undo").getCommand();
+        // Between undo's checks and its write, a GitSource takes the stack over.
+        undo.afterChecks = () -> etcd.kv.put(etcd.keys.desired("stack", "moving"), synced);
+
+        int exit = cli.execute("rollout", "undo", "stack/moving", "--etcd-endpoints=" + etcd.settings.describeEndpoints(),
+                "--prefix=" + etcd.prefix);
+
+        assertEquals(1, exit, out.toString());
+        assertEquals("error: stack/moving changed while undoing; run it again", err.toString().strip());
+        assertEquals(synced, stored("moving"), "the change made meanwhile stays");
+        assertEquals(2, history("moving").size());
     }
 }

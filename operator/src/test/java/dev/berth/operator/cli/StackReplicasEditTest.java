@@ -47,4 +47,17 @@ class StackReplicasEditTest {
         assertTrue(StackReplicasEdit.withReplicas(YAML, "cache", 1).isEmpty());
         assertTrue(StackReplicasEdit.withReplicas("spec: [unclosed", "web", 1).isEmpty());
     }
+
+    @Test
+    void aCharacterOutsideTheBmpBeforeTheServiceKeepsEveryIndexRight() {
+        // SnakeYAML marks count code points; each emoji is two Java chars, so unconverted indices land too early.
+        String yaml = YAML.replace("# the shop", "# the shop \uD83D\uDED2\uD83D\uDE80")
+                .replace("spec:\n", "  labels: {icon: \"\uD83D\uDED2\"}\nspec:\n");
+        assertEquals(Optional.of(yaml.replace("replicas: 2   # two", "replicas: 5   # two")),
+                StackReplicasEdit.withReplicas(yaml, "web", 5));
+        assertEquals(yaml.replace("    - name: api\n", "    - name: api\n      replicas: 0\n"),
+                StackReplicasEdit.withReplicas(yaml, "api", 0).orElseThrow());
+        assertEquals(yaml.replace("{name: db,", "{replicas: 3, name: db,"),
+                StackReplicasEdit.withReplicas(yaml, "db", 3).orElseThrow());
+    }
 }
