@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * news of it: the first time it is listed, when its listed state differs from the one it had when last inspected, or
  * after a start/die/restart event for it (a restart by Docker's restart policy can happen between two lists and leave
  * the state as it was). A list with no news makes no inspect. The {@code die} event's exit code is kept, because an
- * inspect after the restart shows none (Docker clears it on start). Used on the cache's thread only.
+ * inspect after the restart shows none (Docker clears it on start). At most {@link #MAX_INSPECTS} inspects per list.
+ * Used on the cache's thread only.
  */
 final class ContainerRuns {
     private static final Logger log = LoggerFactory.getLogger(ContainerRuns.class);
@@ -31,15 +32,31 @@ final class ContainerRuns {
     private record Known(String state, ContainerRun run) {
     }
 
+    /**
+     * Inspects per list at most: at start and after an event gap every container is news, and inspecting hundreds
+     * serially on the cache's one thread would hold back every list and event behind them. The rest stay stale
+     * and are inspected by the lists that follow (see {@link #behind}).
+     */
+    static final int MAX_INSPECTS = 20;
+
     private final Docker docker;
+    private final int maxInspects;
     private final Map<String, Known> known = new HashMap<>();
     /** Containers with news since their last inspect. */
     private final Set<String> stale = new HashSet<>();
     /** The exit code of each container's last {@code die} event. */
     private final Map<String, Integer> exits = new HashMap<>();
 
+    /** Whether the last list left containers with news uninspected (over the cap): list again soon. */
+    private boolean behind;
+
     ContainerRuns(Docker docker) {
+        this(docker, MAX_INSPECTS);
+    }
+
+    ContainerRuns(Docker docker, int maxInspects) {
         this.docker = docker;
+        this.maxInspects = maxInspects;
     }
 
     /** A managed container's or network's event. */
@@ -62,12 +79,21 @@ final class ContainerRuns {
     List<ListedContainer> fill(List<ListedContainer> listed) {
         List<ListedContainer> filled = new ArrayList<>(listed.size());
         Set<String> ids = new HashSet<>();
+        int inspected = 0;
+        boolean deferred = false;
         for (ListedContainer l : listed) {
             ObservedContainer c = l.container();
             ids.add(c.id());
             Known k = known.get(c.id());
             if (k == null || stale.contains(c.id()) || !k.state().equals(String.valueOf(c.state()))) {
-                k = inspect(c, k);
+                if (inspected < maxInspects) {
+                    inspected++;
+                    k = inspect(c, k);
+                } else {
+                    // Over the cap: shown with what was known (nothing yet, for a new one) until a later list.
+                    stale.add(c.id());
+                    deferred = true;
+                }
             }
             ContainerRun run = k == null ? null : k.run();
             filled.add(new ListedContainer(c.withRun(run), l.addresses(), l.macs(), l.ports(), l.mounts()));
@@ -75,7 +101,13 @@ final class ContainerRuns {
         known.keySet().retainAll(ids);
         stale.retainAll(ids);
         exits.keySet().retainAll(ids);
+        behind = deferred;
         return filled;
+    }
+
+    /** The last list left containers with news uninspected because of the cap: the next list should come soon. */
+    boolean behind() {
+        return behind;
     }
 
     /** The new knowledge, or the old one (still stale, retried at the next list) when Docker failed. */

@@ -96,6 +96,11 @@ final class DockerLists {
         return Optional.of(new Listing(c, n, listedContainers ? Optional.of(startedAt) : Optional.empty()));
     }
 
+    /** The last container list left news uninspected (see {@link ContainerRuns#behind}): list again soon. */
+    boolean runsBehind() {
+        return runs.behind();
+    }
+
     /** Whether a full list began after {@code nanoTime}: callers asking together share it. */
     boolean fullListStartedAfter(long nanoTime) {
         return lastFullStarted - nanoTime > 0;

@@ -23,6 +23,8 @@ import org.slf4j.LoggerFactory;
 public final class ObservedCache implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ObservedCache.class);
     private static final long LIVE_TIMEOUT_SECONDS = 30;
+    /** How soon a list that left containers over the inspect cap is followed by the next. */
+    private static final long CATCH_UP_MS = 100;
 
     private final CacheThread thread = new CacheThread("observed-cache");
     private final DockerLists lists;
@@ -35,6 +37,8 @@ public final class ObservedCache implements AutoCloseable {
     private final List<java.util.function.BiConsumer<List<ListedContainer>, java.time.Instant>> onContainersListed =
             new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile boolean synced;
+    /** A follow-up list for containers over the inspect cap is scheduled (cache thread only). */
+    private boolean catchUpScheduled;
 
     public ObservedCache(Docker docker, Consumer<String> onOwnerChange, RetryPolicy reconnect, MeterRegistry registry) {
         this(docker, onOwnerChange, containers -> { }, reconnect, registry);
@@ -134,6 +138,14 @@ public final class ObservedCache implements AutoCloseable {
         Optional<DockerLists.Listing> listing = lists.list(containers, networks);
         if (listing.isEmpty()) {
             return false;
+        }
+        if (lists.runsBehind() && !catchUpScheduled) {
+            // Containers over the inspect cap wait for this follow-up list, not for the next event or resync.
+            catchUpScheduled = true;
+            thread.schedule(() -> {
+                catchUpScheduled = false;
+                relist(true, false);
+            }, CATCH_UP_MS);
         }
         List<ListedContainer> listed = listing.get().containers();
         Set<String> changed = index.replace(listed.stream().map(ListedContainer::container).toList(),

@@ -201,8 +201,16 @@ public final class StackReconciler implements Reconciler {
             if (!outcome.report().done().isEmpty() || outcome.report().failure().isPresent()) {
                 expectations.acted(key.toString());
             }
-            events.passed(name, object.map(o -> o.raw().modRevision()).orElse(-1L), desiredHere.isPresent(),
-                    !scheduling && filesFailure.isEmpty() && !imagesHeld, outcome);
+            try {
+                events.passed(name, object.map(o -> o.raw().modRevision()).orElse(-1L), desiredHere.isPresent(),
+                        !scheduling && filesFailure.isEmpty() && !imagesHeld, outcome);
+            } catch (RuntimeException e) {
+                // An event is information: whatever goes wrong telling it must not fail the pass it describes.
+                log.debug("stack/{}: events of the pass not recorded: {}", name, e.toString());
+            }
+            if (desiredHere.isEmpty()) {
+                images.gone(name);
+            }
             countDrift(name, object, desiredHere.isPresent(), outcome, seen);
             if (filesFailure.isPresent() || imagesHeld) {
                 // Not converged while a service waits for its files: what it creates later is a rollout, not drift.
@@ -350,7 +358,11 @@ public final class StackReconciler implements Reconciler {
         writeStatus(key, new StackConditions.Pass(object.raw().modRevision(), counts, false,
                 Optional.of(new StackConditions.Failure("InvalidSpec", message))));
         log.warn("stack/{}: invalid spec in etcd, keeping what runs: {}", key.name(), message);
-        events.invalid(key.name(), message);
+        try {
+            events.invalid(key.name(), message);
+        } catch (RuntimeException e) {
+            log.debug("stack/{}: InvalidSpec event not recorded: {}", key.name(), e.toString());
+        }
         // Not a failure to retry: a new revision in etcd re-queues the key.
         return ReconcileResult.done();
     }

@@ -49,6 +49,8 @@ public final class EtcdEventRecorder implements EventRecorder, AutoCloseable {
         final TokenBucket bucket;
         final BlockingQueue<Write> queue;
         final AtomicLong sequence = new AtomicLong();
+        /** One mapper for every write: building one per event was most of a write's cost. */
+        final EventCodec codec = new EventCodec();
         final Counter written;
         final Counter droppedRate;
         final Counter droppedQueue;
@@ -161,9 +163,8 @@ public final class EtcdEventRecorder implements EventRecorder, AutoCloseable {
     }
 
     private void put(Write write) {
-        EventCodec codec = new EventCodec();
         try {
-            kv.put(write.key(), codec.write(write.event()), lease());
+            kv.put(write.key(), core.codec.write(write.event()), lease());
             core.written.increment();
             if (core.failing) {
                 core.failing = false;

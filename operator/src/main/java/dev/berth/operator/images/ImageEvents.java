@@ -2,6 +2,8 @@ package dev.berth.operator.images;
 
 import dev.berth.operator.events.EventRecorder;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -26,8 +28,25 @@ final class ImageEvents {
             events.normal("stack", stack, built ? "Built" : "Pulled", "service " + service + ": "
                     + (built ? "built image " : "pulled image ") + image + " as " + ready.ref());
         } else if (now instanceof ImageState.Failed failed && !(before instanceof ImageState.Failed f
-                && f.reason().equals(failed.reason()) && f.message().equals(failed.message()))) {
+                && Objects.equals(f.reason(), failed.reason()) && Objects.equals(f.message(), failed.message()))) {
             events.warning("stack", stack, failed.reason(), "service " + service + ": " + failed.message());
         }
+    }
+
+    /** What is remembered stays bounded by the specs: only the services {@code stack}'s current spec names. */
+    void keepOnly(String stack, Set<String> services) {
+        String prefix = stack + "/";
+        last.keySet().removeIf(k -> k.startsWith(prefix) && !services.contains(k.substring(prefix.length())));
+    }
+
+    /** The stack is gone (or runs nothing here): nothing of it is remembered. */
+    void forget(String stack) {
+        String prefix = stack + "/";
+        last.keySet().removeIf(k -> k.startsWith(prefix));
+    }
+
+    /** How many stack/service states are remembered (for tests). */
+    int remembered() {
+        return last.size();
     }
 }

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -121,14 +122,38 @@ public final class StackImages {
                 continue;
             }
             ImageState state = state(stack, service, passStart);
-            events.seen(stack.name(), service.name(), service.image(), state);
+            seen(stack.name(), service, state);
             if (state instanceof ImageState.Ready r) {
                 ready.put(service.name(), r.ref());
             } else {
                 notReady.put(service.name(), state);
             }
         }
+        try {
+            events.keepOnly(stack.name(), here.spec().services().stream().map(ServiceSpec::name)
+                    .collect(Collectors.toSet()));
+        } catch (RuntimeException e) {
+            log.debug("stack/{}: image events not pruned: {}", stack.name(), e.toString());
+        }
         return new Resolved(ready, notReady);
+    }
+
+    /** The stack is gone or runs nothing here: its image events start over if it comes back. */
+    public void gone(String stack) {
+        try {
+            events.forget(stack);
+        } catch (RuntimeException e) {
+            log.debug("stack/{}: image events not pruned: {}", stack, e.toString());
+        }
+    }
+
+    /** An event is information: whatever goes wrong telling it must not fail the pass it describes. */
+    private void seen(String stack, ServiceSpec service, ImageState state) {
+        try {
+            events.seen(stack, service.name(), service.image(), state);
+        } catch (RuntimeException e) {
+            log.debug("stack/{}: image event for service {} not recorded: {}", stack, service.name(), e.toString());
+        }
     }
 
     private ImageState state(StoredObject stack, ServiceSpec service, Instant passStart) {

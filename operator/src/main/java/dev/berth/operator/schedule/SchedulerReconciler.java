@@ -210,22 +210,25 @@ public final class SchedulerReconciler implements Reconciler {
         Set<Assignment> before = new HashSet<>(current);
         List<Assignment> placed = next.assignments().stream().filter(a -> !before.contains(a)).toList();
         metrics.placed(placed.size());
-        long failedOver = current.stream().filter(a -> down.contains(a.host()))
+        // The replicas that left a down host for another: a down host none of them left is not named.
+        List<Assignment> movedOff = current.stream().filter(a -> down.contains(a.host()))
                 .filter(a -> placed.stream().anyMatch(p -> p.service().equals(a.service()) && p.replica() == a.replica()))
-                .count();
-        metrics.failedOver((int) failedOver);
+                .toList();
+        int failedOver = movedOff.size();
+        metrics.failedOver(failedOver);
         if (!placed.isEmpty()) {
             events.normal("stack", name, "Scheduled", "assigned " + describe(placed));
         }
         if (failedOver > 0) {
             java.util.SortedSet<String> from = new java.util.TreeSet<>();
-            current.stream().filter(a -> down.contains(a.host())).forEach(a -> from.add(a.host()));
+            movedOff.forEach(a -> from.add(a.host()));
             events.warning("stack", name, "Failover", failedOver + " replica(s) moved off down host(s) "
                     + String.join(", ", from));
         }
         log.info("stack/{}: assigned {} replica(s){}{}{}{}", name, next.assignments().size(),
                 placed.isEmpty() ? "" : ", placed " + describe(placed),
-                failedOver == 0 ? "" : ", " + failedOver + " moved off down hosts " + down,
+                failedOver == 0 ? "" : ", " + failedOver + " moved off down hosts "
+                        + movedOff.stream().map(Assignment::host).distinct().sorted().toList(),
                 next.unavailable().isEmpty() ? "" : ", " + next.unavailable().size() + " unavailable (failover: false)",
                 next.unschedulable().isEmpty() ? "" : ", " + next.unschedulable().size() + " unschedulable: "
                         + next.unschedulable().get(0).message());

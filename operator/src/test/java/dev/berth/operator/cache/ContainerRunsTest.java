@@ -86,4 +86,36 @@ class ContainerRunsTest {
         run(List.of(listed("a", "running")), "a");
         assertEquals(4, inspects.get(), "events may have been missed");
     }
+
+    @Test
+    void atMostTheCapIsInspectedPerListAndTheRestFollowInTheNextLists() {
+        ContainerRuns capped = new ContainerRuns((Docker) Proxy.newProxyInstance(Docker.class.getClassLoader(),
+                new Class<?>[] {Docker.class}, (proxy, method, args) -> {
+                    inspects.incrementAndGet();
+                    return Optional.ofNullable(docker.get((String) args[0]));
+                }), 20);
+        List<ListedContainer> list = new java.util.ArrayList<>();
+        for (int i = 0; i < 45; i++) {
+            docker.put("c" + i, new ContainerRun(i, "2026-01-01T00:00:00Z", null));
+            list.add(listed("c" + i, "running"));
+        }
+        List<ListedContainer> first = capped.fill(list);
+        assertEquals(20, inspects.get());
+        assertEquals(true, capped.behind(), "25 left: a next list is due");
+        assertNull(first.get(44).container().run(), "not inspected yet");
+        capped.fill(list);
+        assertEquals(40, inspects.get());
+        assertEquals(true, capped.behind());
+        List<ListedContainer> third = capped.fill(list);
+        assertEquals(45, inspects.get());
+        assertEquals(false, capped.behind(), "caught up");
+        assertEquals(44, third.get(44).container().run().restarts());
+        capped.fill(list);
+        assertEquals(45, inspects.get(), "no news, no inspect");
+        // A gap makes every container news again: still the cap per list.
+        capped.gap();
+        capped.fill(list);
+        assertEquals(65, inspects.get());
+        assertEquals(true, capped.behind());
+    }
 }

@@ -1,10 +1,12 @@
 package dev.berth.operator.images;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** Pure: Pulled when a waited-for pull ends, a Warning when an image fails (once per failure). */
@@ -30,5 +32,32 @@ class ImageEventsTest {
         events.seen("s", "web", "app:1", new ImageState.Failed("ImagePullFailed", "pulling app:1: timeout", retry));
         assertEquals(List.of("Warning ImagePullFailed: service web: pulling app:1: denied",
                 "Warning ImagePullFailed: service web: pulling app:1: timeout"), seen);
+    }
+
+    @Test
+    void aFailureWithoutAMessageIsOneWarningAndNeverThrows() {
+        Instant retry = Instant.parse("2026-12-02T10:00:00Z");
+        assertDoesNotThrow(() -> {
+            events.seen("s", "web", "app:1", new ImageState.Failed("ImagePullFailed", null, retry));
+            events.seen("s", "web", "app:1", new ImageState.Failed("ImagePullFailed", null, retry));
+        });
+        assertEquals(List.of("Warning ImagePullFailed: service web: null"), seen);
+    }
+
+    @Test
+    void onlyServicesOfTheCurrentSpecAndOfStacksStillHereAreRemembered() {
+        Instant retry = Instant.parse("2026-12-02T10:00:00Z");
+        for (int i = 0; i < 50; i++) {
+            events.seen("s", "svc" + i, "app:1", new ImageState.Failed("ImagePullFailed", "denied", retry));
+        }
+        events.seen("t", "web", "app:1", new ImageState.Ready("app@sha256:1"));
+        events.keepOnly("s", Set.of("svc1", "svc2"));
+        assertEquals(3, events.remembered());
+        // A service that left the spec and comes back fails again: that is news, not a repeat.
+        events.seen("s", "svc7", "app:1", new ImageState.Failed("ImagePullFailed", "denied", retry));
+        assertEquals(51, seen.size());
+        events.forget("s");
+        events.forget("t");
+        assertEquals(0, events.remembered());
     }
 }
