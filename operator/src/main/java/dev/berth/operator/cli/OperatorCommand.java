@@ -194,10 +194,6 @@ public final class OperatorCommand implements Callable<Integer> {
         }
         InetSocketAddress listenAddress = address();
         FreePort.require(listenAddress);
-        dev.berth.operator.api.ApiSettings api = apiSettings();
-        if (api.enabled()) {
-            FreePort.require(api.listen());
-        }
         RetryPolicy defaults = RetryPolicy.defaults();
         Operator.Settings settings = new Operator.Settings(hostName(), Map.copyOf(hostLabels), etcd.settings(),
                 etcd.keyLayout(), dockerHost, instance, listenAddress, Duration.ofSeconds(resyncSeconds), workers, hostTtl,
@@ -208,7 +204,7 @@ public final class OperatorCommand implements Callable<Integer> {
                 Duration.ofSeconds(failoverAfter), dnsSettings(), Duration.ofSeconds(probeInterval),
                 Duration.ofSeconds(failoverAfterUnknown),
                 new dev.berth.operator.secrets.SecretSettings(Optional.ofNullable(secretKeyFile), stateDir, secretsDir),
-                imageSettings(), api);
+                imageSettings(), apiSettings());
         CountDownLatch stop = new CountDownLatch(1);
         // Handle TERM and INT ourselves so a graceful stop exits 0 (a JVM killed by a signal exits 143).
         Signal.handle(new Signal("TERM"), s -> stop.countDown());

@@ -130,21 +130,6 @@ class CliFixesTest {
     }
 
     @Test
-    void anOperatorWhoseApiPortIsTakenSaysSoInOneLine(@TempDir Path dir) throws Exception {
-        try (ServerSocket taken = new ServerSocket()) {
-            taken.bind(new InetSocketAddress("127.0.0.1", 0));
-            int port = taken.getLocalPort();
-            CliRun run = CliRun.raw("operator", "--host", TestEnv.uniqueName("apiport-"), "--listen", "127.0.0.1:0",
-                    "--api-listen", "127.0.0.1:" + port,
-                    "--etcd-endpoints", closedEndpoint(), "--docker-host", TestEnv.dockerHost(),
-                    "--state-dir", dir.resolve("state").toString(), "--secrets-dir", dir.resolve("secrets").toString());
-            assertNotEquals(0, run.exit());
-            assertEquals(1, lines(run.err()), run.err());
-            assertTrue(run.err().startsWith("error: port " + port + " on 127.0.0.1 is in use: "), run.err());
-        }
-    }
-
-    @Test
     void applyWarnsOncePerStackAboutPlacementHostsTheClusterDoesNotKnow(@TempDir Path dir) throws Exception {
         String known = TestEnv.uniqueName("kn-");
         register(known);
