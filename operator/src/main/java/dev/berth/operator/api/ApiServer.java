@@ -59,6 +59,7 @@ public final class ApiServer implements AutoCloseable {
     private final String host;
     private final ExecutorService threads;
     private final ScheduledExecutorService heartbeats;
+    private final ExecutorService beatWriters;
     private final Semaphore streams = new Semaphore(MAX_STREAMS);
     private final ObjectMapper json = new ObjectMapper();
     private final RefusalLog refusals = new RefusalLog(REFUSAL_LOG_PERIOD.toNanos());
@@ -73,6 +74,8 @@ public final class ApiServer implements AutoCloseable {
         server.setHttpsConfigurator(new HttpsConfigurator(certificate.serverContext()));
         threads = boundedThreads();
         heartbeats = Executors.newSingleThreadScheduledExecutor(daemon("api-heartbeat"));
+        // At most one beat in flight per stream, so no more threads than streams.
+        beatWriters = Executors.newCachedThreadPool(daemon("api-heartbeat-write"));
         server.setExecutor(threads);
         server.createContext("/", authenticated(this::route));
     }
@@ -209,7 +212,7 @@ public final class ApiServer implements AutoCloseable {
             reply(exchange, 400, e.getMessage() + "\n");
             return;
         }
-        try (FrameStream out = new FrameStream(exchange, heartbeats)) {
+        try (FrameStream out = new FrameStream(exchange, heartbeats, beatWriters)) {
             try {
                 containers.logs(id, options, out);
             } catch (DockerActionException e) {
@@ -258,7 +261,7 @@ public final class ApiServer implements AutoCloseable {
         // The command's name only: its arguments may carry anything, passwords included.
         log.info("api: exec {} in container {} for {}", command.get(0), container,
                 exchange.getRemoteAddress().getAddress().getHostAddress());
-        try (FrameStream out = new FrameStream(exchange, heartbeats)) {
+        try (FrameStream out = new FrameStream(exchange, heartbeats, beatWriters)) {
             try {
                 out.exit(containers.exec(id, command, EXEC_TIMEOUT, out));
             } catch (DockerActionException e) {
@@ -312,6 +315,7 @@ public final class ApiServer implements AutoCloseable {
     public void close() {
         server.stop(0);
         heartbeats.shutdownNow();
+        beatWriters.shutdownNow();
         threads.shutdownNow();
     }
 }

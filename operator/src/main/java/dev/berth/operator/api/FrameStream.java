@@ -6,15 +6,18 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One streaming answer: a 200 with a chunked body of {@link ApiFrames}, written by Docker's callback thread and the
- * heartbeat alike (one at a time). The heartbeat timer is shared by every stream, so it never waits: when a write
- * holds the stream it skips the beat. A write that has not finished after {@link #WRITE_TIMEOUT} means a client that
+ * heartbeat alike (one at a time). The heartbeat timer is shared by every stream, so it never waits and never
+ * writes: it hands the beat to a writer thread (one beat in flight per stream, skipped while any write holds the
+ * stream), and watches the writes. A write that has not finished after {@link #WRITE_TIMEOUT} means a client that
  * stopped reading: the stream is given up (the blocked writer and the handler are interrupted, which closes the
  * socket channel and ends Docker's stream), so the client's permit and threads come back. A heartbeat that cannot be
  * written means the client went away, with the same end.
@@ -28,19 +31,23 @@ final class FrameStream implements ContainerStreams.Sink, AutoCloseable {
     private final long writeTimeoutNanos;
     private final ScheduledFuture<?> heartbeat;
     private final ReentrantLock lock = new ReentrantLock();
+    private final Executor beatWriters;
+    private final AtomicBoolean beating = new AtomicBoolean();
     private volatile boolean broken;
     /** The thread in a write and since when (System.nanoTime), or null: what the watchdog looks at. */
     private volatile Thread writer;
     private volatile long writeSince;
     private volatile boolean givenUp;
 
-    FrameStream(HttpExchange exchange, ScheduledExecutorService timer) throws IOException {
-        this(start(exchange), timer, HEARTBEAT_SECONDS * 1000, WRITE_TIMEOUT);
+    FrameStream(HttpExchange exchange, ScheduledExecutorService timer, Executor beatWriters) throws IOException {
+        this(start(exchange), timer, beatWriters, HEARTBEAT_SECONDS * 1000, WRITE_TIMEOUT);
     }
 
     /** For tests: any output, any beat. */
-    FrameStream(OutputStream out, ScheduledExecutorService timer, long heartbeatMillis, Duration writeTimeout) {
+    FrameStream(OutputStream out, ScheduledExecutorService timer, Executor beatWriters, long heartbeatMillis,
+                Duration writeTimeout) {
         this.out = out;
+        this.beatWriters = beatWriters;
         this.handler = Thread.currentThread();
         this.writeTimeoutNanos = writeTimeout.toNanos();
         this.heartbeat = timer.scheduleWithFixedDelay(this::beat, heartbeatMillis, heartbeatMillis,
@@ -59,15 +66,30 @@ final class FrameStream implements ContainerStreams.Sink, AutoCloseable {
             giveUp(blocked);
             return;
         }
-        if (!lock.tryLock()) {
+        if (broken || !beating.compareAndSet(false, true)) {
             return;
         }
         try {
-            writeLocked(ApiFrames.HEARTBEAT, new byte[0]);
+            beatWriters.execute(this::writeBeat);
+        } catch (RuntimeException e) {
+            beating.set(false);
+        }
+    }
+
+    /** On a writer thread: a heartbeat write can block as long as any other, and the timer must not. */
+    private void writeBeat() {
+        try {
+            if (lock.tryLock()) {
+                try {
+                    writeLocked(ApiFrames.HEARTBEAT, new byte[0]);
+                } finally {
+                    lock.unlock();
+                }
+            }
         } catch (IOException e) {
             giveUp(null);
         } finally {
-            lock.unlock();
+            beating.set(false);
         }
     }
 

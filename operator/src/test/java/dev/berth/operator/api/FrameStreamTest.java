@@ -24,10 +24,12 @@ import org.junit.jupiter.api.Test;
  */
 class FrameStreamTest {
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+    private final java.util.concurrent.ExecutorService writers = Executors.newCachedThreadPool();
 
     @AfterEach
     void tearDown() {
         timer.shutdownNow();
+        writers.shutdownNow();
     }
 
     /** Blocks every write until interrupted, as a socket channel whose peer stopped reading. */
@@ -66,7 +68,7 @@ class FrameStreamTest {
         CompletableFuture<FrameStream> stuckStream = new CompletableFuture<>();
         // The stuck stream's handler thread: owns the stream as ApiServer's handler does.
         Thread handler = new Thread(() -> {
-            try (FrameStream stream = new FrameStream(stuck, timer, 50, Duration.ofMillis(500))) {
+            try (FrameStream stream = new FrameStream(stuck, timer, writers, 50, Duration.ofMillis(500))) {
                 stuckStream.complete(stream);
                 Thread docker = new Thread(() -> {
                     try {
@@ -89,7 +91,7 @@ class FrameStreamTest {
         });
         handler.start();
         assertTrue(stuck.entered.await(5, TimeUnit.SECONDS), "the writer reached the stuck socket");
-        try (FrameStream other = new FrameStream(healthy, timer, 50, Duration.ofMillis(500))) {
+        try (FrameStream other = new FrameStream(healthy, timer, writers, 50, Duration.ofMillis(500))) {
             int before = healthy.size();
             Await.until(Duration.ofSeconds(5), "the other stream gets heartbeats while one write is stuck",
                     () -> healthy.size() > before + 10);
