@@ -62,6 +62,8 @@ public final class LogsCommand implements Callable<Integer> {
     boolean timestamps;
 
     private final Map<String, ApiClient.FrameReader> open = new ConcurrentHashMap<>();
+    /** How soon a stream that ended is started again when its container still runs. */
+    private static final long RETRY_SECONDS = 2;
     private final AtomicBoolean failed = new AtomicBoolean();
     /** Streams that got as far as the host's answer: none after the first round with -f means nothing ever will. */
     private final AtomicInteger reached = new AtomicInteger();
@@ -83,9 +85,8 @@ public final class LogsCommand implements Callable<Integer> {
         try (StoreSession session = new StoreSession(etcd, Kinds.standard())) {
             ApiHosts hosts = new ApiHosts(session);
             // Opened before the first look, so a container that appears in between is not missed.
-            Watch.Watcher watch = follow ? session.kv().watchPrefix(
-                    session.store().keys().statusPrefix("stack", what.stack()), 0,
-                    Watch.listener(response -> changed.offer(true), error -> changed.offer(true))) : null;
+            AtomicBoolean watchFailed = new AtomicBoolean();
+            Watch.Watcher watch = follow ? watch(session, what, changed, watchFailed) : null;
             try {
                 List<ApiHosts.Located> first = hosts.locate(what);
                 if (first.isEmpty() && !follow) {
@@ -112,8 +113,14 @@ public final class LogsCommand implements Callable<Integer> {
                     return 1;
                 }
                 while (!Thread.currentThread().isInterrupted()) {
-                    changed.poll(1, TimeUnit.HOURS);
+                    // A stream that ended is looked at again soon: its container may still run (the stream broke).
+                    changed.poll(ended.isEmpty() ? TimeUnit.HOURS.toSeconds(1) : RETRY_SECONDS, TimeUnit.SECONDS);
                     changed.clear();
+                    if (watchFailed.getAndSet(false)) {
+                        // etcd ended the watch (compaction, a lost connection): a new one, or no more news.
+                        watch.close();
+                        watch = watch(session, what, changed, watchFailed);
+                    }
                     start(hosts, hosts.locate(what), query, lines, err, streams, started, ended, running,
                             new CountDownLatch(0));
                 }
@@ -130,6 +137,15 @@ public final class LogsCommand implements Callable<Integer> {
                 streams.shutdownNow();
             }
         }
+    }
+
+    private static Watch.Watcher watch(StoreSession session, ReplicaTarget what, LinkedBlockingQueue<Boolean> changed,
+                                       AtomicBoolean failed) {
+        return session.kv().watchPrefix(session.store().keys().statusPrefix("stack", what.stack()), 0,
+                Watch.listener(response -> changed.offer(true), error -> {
+                    failed.set(true);
+                    changed.offer(true);
+                }));
     }
 
     /**
