@@ -243,9 +243,11 @@ public final class Operator implements AutoCloseable {
     public Operator(Settings settings) throws IOException {
         this.settings = settings;
         ApiServer.limitHttpServer();
-        // First to start: a second operator on this state directory stops before it touches anything.
+        // Taken here, before anything binds a port or touches etcd: a second operator on this state directory stops
+        // with the lock's message, not with a port in use.
         StateDirLock stateLock = new StateDirLock(settings.secrets().stateDir(), settings.instance());
-        lifecycle.add("state directory lock", stateLock::acquire, stateLock::close);
+        stateLock.acquire();
+        lifecycle.add("state directory lock", () -> { }, stateLock::close);
         registerProcessMetrics(settings.version());
 
         Client etcdClient = EtcdConnector.connect(settings.etcd());
