@@ -242,9 +242,12 @@ public final class Operator implements AutoCloseable {
 
     public Operator(Settings settings) throws IOException {
         this.settings = settings;
-        // First to start: a second operator on this state directory stops before it touches anything.
+        ApiServer.limitHttpServer();
+        // Taken here, before anything binds a port or touches etcd: a second operator on this state directory stops
+        // with the lock's message, not with a port in use.
         StateDirLock stateLock = new StateDirLock(settings.secrets().stateDir(), settings.instance());
-        lifecycle.add("state directory lock", stateLock::acquire, stateLock::close);
+        stateLock.acquire();
+        lifecycle.add("state directory lock", () -> { }, stateLock::close);
         registerProcessMetrics(settings.version());
 
         Client etcdClient = EtcdConnector.connect(settings.etcd());
@@ -270,9 +273,8 @@ public final class Operator implements AutoCloseable {
         String now = java.time.Instant.now().toString();
         Optional<HostCapacity> capacity = capacity(docker);
         Optional<ApiServer> api = operatorApi(kv, dockerClient);
-        HostRecord.ApiEndpoint apiEndpoint = api.map(server -> new HostRecord.ApiEndpoint(
-                ApiAddress.advertise(settings.api(), server.port(), underlay.map(OverlayHost::underlayIp)),
-                server.certificateSha256())).orElse(null);
+        HostRecord.ApiEndpoint apiEndpoint = api.flatMap(server -> apiEndpoint(server,
+                underlay.map(OverlayHost::underlayIp))).orElse(null);
         HostRegistration registration = new HostRegistration(kv, settings.keys(), new HostRecord(settings.host(),
                 settings.hostLabels(), settings.version(), now, underlay.map(OverlayHost::underlayIp).orElse(null),
                 HostRecord.vtepMacFor(settings.host()), List.of(), now,
@@ -356,8 +358,6 @@ public final class Operator implements AutoCloseable {
                 .description("1 while this host's record is kept alive in etcd").register(registry);
 
         lifecycle.add("http", http::start, http::close);
-        // Before the host record that publishes its address: a CLI that reads the record finds it answering.
-        api.ifPresent(server -> lifecycle.add("operator api", server::start, server::close));
         lifecycle
                 .add("informers", informers::start, informers::close)
                 .add("observed", observed::start, observed::close)
@@ -394,11 +394,33 @@ public final class Operator implements AutoCloseable {
         }
         DockerClient streams = DockerClients.connectForEvents(settings.dockerHost());
         lifecycle.closes("docker stream client", streams);
-        ApiServer server = new ApiServer(settings.api().listen(), ApiCertificate.generate(settings.host()), token,
-                new DockerJavaStreams(dockerClient, streams, settings.instance()), settings.host());
+        ApiServer server;
+        try {
+            server = new ApiServer(settings.api().listen(), ApiCertificate.generate(settings.host()), token,
+                    new DockerJavaStreams(dockerClient, streams, settings.instance()), settings.host());
+        } catch (java.net.BindException e) {
+            // The operator's job does not depend on its API: run without it (the host record says so).
+            log.warn("host/{}: operator API cannot listen on {} ({}): running without it; berth logs/exec cannot reach"
+                    + " this host (choose another --api-listen, or --api-off)", settings.host(),
+                    settings.api().listen(), e.getMessage());
+            return Optional.empty();
+        }
+        // Registered as soon as it exists, so a failure further on closes it. Started before the host record that
+        // publishes its address: a CLI that reads the record finds it answering.
+        lifecycle.add("operator api", server::start, server::close);
         log.info("host/{}: operator API on port {}, certificate sha256 {}", settings.host(), server.port(),
                 server.certificateSha256());
         return Optional.of(server);
+    }
+
+    /** What the host record publishes about the API; nothing when no other host could reach it. */
+    private Optional<HostRecord.ApiEndpoint> apiEndpoint(ApiServer server, Optional<String> underlayIp) {
+        Optional<String> address = ApiAddress.advertise(settings.api(), server.port(), underlayIp);
+        if (address.isEmpty()) {
+            log.warn("host/{}: operator API listens on {} and has no address to publish: berth logs/exec cannot reach"
+                    + " this host: set --api-advertise", settings.host(), settings.api().listen());
+        }
+        return address.map(a -> new HostRecord.ApiEndpoint(a, server.certificateSha256()));
     }
 
     /**

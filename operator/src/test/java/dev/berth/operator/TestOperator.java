@@ -91,6 +91,7 @@ public final class TestOperator implements AutoCloseable, BeforeEachCallback, Af
         private dev.berth.operator.images.ImageSettings images = noCollection();
         /** Off unless asked for: many operators of one test run share this machine's addresses. */
         private boolean api;
+        private InetSocketAddress apiListen = new InetSocketAddress("127.0.0.1", 0);
 
         private Builder() {
         }
@@ -118,6 +119,7 @@ public final class TestOperator implements AutoCloseable, BeforeEachCallback, Af
             b.stateDir = stateDir;
             b.images = images;
             b.api = api;
+            b.apiListen = apiListen;
             return b;
         }
 
@@ -196,10 +198,16 @@ public final class TestOperator implements AutoCloseable, BeforeEachCallback, Af
                     d.gcMinAge(), d.gcInterval());
         }
 
-        /** Pull timeout and image collection (default: the operator's defaults, collection off). */
         /** The operator API on 127.0.0.1 and a free port (published in the host record), for logs and exec. */
         public Builder api() {
             this.api = true;
+            return this;
+        }
+
+        /** The operator API on this address (a port the test holds, say). */
+        public Builder api(InetSocketAddress listen) {
+            this.api = true;
+            this.apiListen = listen;
             return this;
         }
 
@@ -306,7 +314,7 @@ public final class TestOperator implements AutoCloseable, BeforeEachCallback, Af
                 settings.probeInterval, settings.failoverAfterUnknown,
                 new dev.berth.operator.secrets.SecretSettings(Optional.ofNullable(settings.secretKeyFile),
                         stateDir(host), settings.secretsDir), settings.images,
-                settings.api ? new dev.berth.operator.api.ApiSettings(true, new InetSocketAddress("127.0.0.1", 0), null)
+                settings.api ? new dev.berth.operator.api.ApiSettings(true, settings.apiListen, null)
                         : dev.berth.operator.api.ApiSettings.off());
     }
 

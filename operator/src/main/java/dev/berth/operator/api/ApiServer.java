@@ -20,10 +20,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +47,10 @@ public final class ApiServer implements AutoCloseable {
     /** Longest a command may run: non-interactive commands, not sessions. */
     static final Duration EXEC_TIMEOUT = Duration.ofHours(1);
     private static final int MAX_BODY = 64 * 1024;
+    static final int MAX_REQUEST_SECONDS = 30;
+    static final int MAX_CONNECTIONS = 256;
+    /** A refused address is logged once per this period, with how many refusals it had since. */
+    private static final Duration REFUSAL_LOG_PERIOD = Duration.ofSeconds(60);
 
     private final HttpsServer server;
     private final String certificateSha256;
@@ -52,8 +59,10 @@ public final class ApiServer implements AutoCloseable {
     private final String host;
     private final ExecutorService threads;
     private final ScheduledExecutorService heartbeats;
+    private final ExecutorService beatWriters;
     private final Semaphore streams = new Semaphore(MAX_STREAMS);
     private final ObjectMapper json = new ObjectMapper();
+    private final RefusalLog refusals = new RefusalLog(REFUSAL_LOG_PERIOD.toNanos());
 
     public ApiServer(InetSocketAddress listen, ApiCertificate certificate, ApiToken token, ContainerStreams containers,
                      String host) throws IOException {
@@ -63,10 +72,34 @@ public final class ApiServer implements AutoCloseable {
         this.certificateSha256 = certificate.sha256();
         server = HttpsServer.create(listen, 32);
         server.setHttpsConfigurator(new HttpsConfigurator(certificate.serverContext()));
-        threads = Executors.newCachedThreadPool(daemon("api"));
+        threads = boundedThreads();
         heartbeats = Executors.newSingleThreadScheduledExecutor(daemon("api-heartbeat"));
+        // At most one beat in flight per stream, so no more threads than streams.
+        beatWriters = Executors.newCachedThreadPool(daemon("api-heartbeat-write"));
         server.setExecutor(threads);
         server.createContext("/", authenticated(this::route));
+    }
+
+    /**
+     * Limits of the JDK's HTTP server, read once when its classes load, so set before the first server of this JVM:
+     * a connection has {@code maxReqTime} seconds from accept to its complete headers (TLS handshake included), so a
+     * client that connects and sends nothing is closed; at most {@code maxConnections} at once. No
+     * {@code maxRspTime}: it would cut a followed log. A value given with {@code -D} wins.
+     */
+    public static void limitHttpServer() {
+        System.getProperties().putIfAbsent("sun.net.httpserver.maxReqTime", String.valueOf(MAX_REQUEST_SECONDS));
+        System.getProperties().putIfAbsent("jdk.httpserver.maxConnections", String.valueOf(MAX_CONNECTIONS));
+    }
+
+    /**
+     * One thread per stream plus a few for short requests; beyond that requests queue, and beyond the queue they are
+     * dropped: their connection is closed by the server's request time limit.
+     */
+    private static ThreadPoolExecutor boundedThreads() {
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(MAX_STREAMS + 8, MAX_STREAMS + 8, 60, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(MAX_STREAMS), daemon("api"), (task, executor) -> { });
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
     }
 
     private static java.util.concurrent.ThreadFactory daemon(String name) {
@@ -97,9 +130,13 @@ public final class ApiServer implements AutoCloseable {
                 String presented = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
                         ? header.substring(7).trim() : null;
                 if (!token.accepts(presented)) {
-                    log.info("api: refused {} {} from {} (401, {})", exchange.getRequestMethod(),
-                            exchange.getRequestURI().getRawPath(), exchange.getRemoteAddress().getAddress().getHostAddress(),
-                            presented == null ? "no bearer token" : "wrong token");
+                    String from = exchange.getRemoteAddress().getAddress().getHostAddress();
+                    long count = refusals.due(from, System.nanoTime());
+                    if (count > 0) {
+                        log.info("api: refused {} {} from {} (401, {}; {} refusals from there since the last line)",
+                                exchange.getRequestMethod(), exchange.getRequestURI().getRawPath(), from,
+                                presented == null ? "no bearer token" : "wrong token", count);
+                    }
                     exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"berth\"");
                     reply(exchange, 401, "token rejected\n");
                     return;
@@ -175,7 +212,7 @@ public final class ApiServer implements AutoCloseable {
             reply(exchange, 400, e.getMessage() + "\n");
             return;
         }
-        try (FrameStream out = new FrameStream(exchange, heartbeats)) {
+        try (FrameStream out = new FrameStream(exchange, heartbeats, beatWriters)) {
             try {
                 containers.logs(id, options, out);
             } catch (DockerActionException e) {
@@ -224,7 +261,7 @@ public final class ApiServer implements AutoCloseable {
         // The command's name only: its arguments may carry anything, passwords included.
         log.info("api: exec {} in container {} for {}", command.get(0), container,
                 exchange.getRemoteAddress().getAddress().getHostAddress());
-        try (FrameStream out = new FrameStream(exchange, heartbeats)) {
+        try (FrameStream out = new FrameStream(exchange, heartbeats, beatWriters)) {
             try {
                 out.exit(containers.exec(id, command, EXEC_TIMEOUT, out));
             } catch (DockerActionException e) {
@@ -278,6 +315,7 @@ public final class ApiServer implements AutoCloseable {
     public void close() {
         server.stop(0);
         heartbeats.shutdownNow();
+        beatWriters.shutdownNow();
         threads.shutdownNow();
     }
 }

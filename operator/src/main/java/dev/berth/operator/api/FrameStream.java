@@ -5,34 +5,103 @@ import dev.berth.reconcilers.docker.ContainerStreams;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One streaming answer: a 200 with a chunked body of {@link ApiFrames}, written by Docker's callback thread and the
- * heartbeat alike (one at a time). A heartbeat that cannot be written means the client went away: the handler's
- * thread is interrupted, which ends Docker's stream even when the container writes nothing.
+ * heartbeat alike (one at a time). The heartbeat timer is shared by every stream, so it never waits and never
+ * writes: it hands the beat to a writer thread (one beat in flight per stream, skipped while any write holds the
+ * stream), and watches the writes. A write that has not finished after {@link #WRITE_TIMEOUT} means a client that
+ * stopped reading: the stream is given up (the blocked writer and the handler are interrupted, which closes the
+ * socket channel and ends Docker's stream), so the client's permit and threads come back. A heartbeat that cannot be
+ * written means the client went away, with the same end.
  */
 final class FrameStream implements ContainerStreams.Sink, AutoCloseable {
     static final long HEARTBEAT_SECONDS = 5;
+    static final Duration WRITE_TIMEOUT = Duration.ofSeconds(30);
 
     private final OutputStream out;
+    private final Thread handler;
+    private final long writeTimeoutNanos;
     private final ScheduledFuture<?> heartbeat;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Executor beatWriters;
+    private final AtomicBoolean beating = new AtomicBoolean();
     private volatile boolean broken;
+    /** The thread in a write and since when (System.nanoTime), or null: what the watchdog looks at. */
+    private volatile Thread writer;
+    private volatile long writeSince;
+    private volatile boolean givenUp;
 
-    FrameStream(HttpExchange exchange, ScheduledExecutorService timer) throws IOException {
+    FrameStream(HttpExchange exchange, ScheduledExecutorService timer, Executor beatWriters) throws IOException {
+        this(start(exchange), timer, beatWriters, HEARTBEAT_SECONDS * 1000, WRITE_TIMEOUT);
+    }
+
+    /** For tests: any output, any beat. */
+    FrameStream(OutputStream out, ScheduledExecutorService timer, Executor beatWriters, long heartbeatMillis,
+                Duration writeTimeout) {
+        this.out = out;
+        this.beatWriters = beatWriters;
+        this.handler = Thread.currentThread();
+        this.writeTimeoutNanos = writeTimeout.toNanos();
+        this.heartbeat = timer.scheduleWithFixedDelay(this::beat, heartbeatMillis, heartbeatMillis,
+                TimeUnit.MILLISECONDS);
+    }
+
+    private static OutputStream start(HttpExchange exchange) throws IOException {
         exchange.getResponseHeaders().set("Content-Type", "application/vnd.berth.frames");
         exchange.sendResponseHeaders(200, 0);
-        this.out = exchange.getResponseBody();
-        Thread handler = Thread.currentThread();
-        this.heartbeat = timer.scheduleWithFixedDelay(() -> {
-            try {
-                write(ApiFrames.HEARTBEAT, new byte[0]);
-            } catch (IOException e) {
-                handler.interrupt();
+        return exchange.getResponseBody();
+    }
+
+    private void beat() {
+        Thread blocked = writer;
+        if (blocked != null && System.nanoTime() - writeSince > writeTimeoutNanos) {
+            giveUp(blocked);
+            return;
+        }
+        if (broken || !beating.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            beatWriters.execute(this::writeBeat);
+        } catch (RuntimeException e) {
+            beating.set(false);
+        }
+    }
+
+    /** On a writer thread: a heartbeat write can block as long as any other, and the timer must not. */
+    private void writeBeat() {
+        try {
+            if (lock.tryLock()) {
+                try {
+                    writeLocked(ApiFrames.HEARTBEAT, new byte[0]);
+                } finally {
+                    lock.unlock();
+                }
             }
-        }, HEARTBEAT_SECONDS, HEARTBEAT_SECONDS, TimeUnit.SECONDS);
+        } catch (IOException e) {
+            giveUp(null);
+        } finally {
+            beating.set(false);
+        }
+    }
+
+    /** A dead client: interrupting a thread blocked in a socket channel's write closes that channel. */
+    private void giveUp(Thread blocked) {
+        broken = true;
+        givenUp = true;
+        heartbeat.cancel(false);
+        if (blocked != null) {
+            blocked.interrupt();
+        }
+        handler.interrupt();
     }
 
     @Override
@@ -41,8 +110,14 @@ final class FrameStream implements ContainerStreams.Sink, AutoCloseable {
     }
 
     void exit(int code) throws IOException {
-        synchronized (out) {
+        lock.lock();
+        try {
+            if (broken) {
+                throw new IOException("the client stopped reading");
+            }
             ApiFrames.writeExit(out, code);
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -60,27 +135,53 @@ final class FrameStream implements ContainerStreams.Sink, AutoCloseable {
     }
 
     private void write(int type, byte[] payload) throws IOException {
-        synchronized (out) {
-            try {
-                ApiFrames.write(out, type, payload);
-            } catch (IOException e) {
-                broken = true;
-                throw e;
+        lock.lock();
+        try {
+            writeLocked(type, payload);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void writeLocked(int type, byte[] payload) throws IOException {
+        if (broken) {
+            throw new IOException("the client stopped reading");
+        }
+        writeSince = System.nanoTime();
+        writer = Thread.currentThread();
+        try {
+            ApiFrames.write(out, type, payload);
+        } catch (IOException e) {
+            broken = true;
+            throw e;
+        } finally {
+            writer = null;
+            if (givenUp && Thread.currentThread() != handler) {
+                // Docker's callback thread: the interrupt was for the blocked write only.
+                Thread.interrupted();
             }
+        }
+        if (givenUp) {
+            throw new IOException("the client stopped reading");
         }
     }
 
     @Override
     public void close() {
         heartbeat.cancel(false);
-        // Clear an interrupt the heartbeat may have set after the stream ended, so the pool's thread starts clean.
+        // Clear an interrupt the watchdog may have set after the stream ended, so the pool's thread starts clean.
         Thread.interrupted();
+        if (givenUp) {
+            // The channel is closed already; closing the body would try to write the last chunk.
+            return;
+        }
+        lock.lock();
         try {
-            synchronized (out) {
-                out.close();
-            }
+            out.close();
         } catch (IOException e) {
             broken = true;
+        } finally {
+            lock.unlock();
         }
     }
 }

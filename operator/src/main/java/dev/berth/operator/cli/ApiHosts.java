@@ -85,7 +85,8 @@ final class ApiHosts {
         return new ApiClient(host, api.address(), api.certSha256(), token());
     }
 
-    private synchronized String token() {
+    /** The cluster token, read (or written first) once; logs calls it on its main thread before any stream starts. */
+    synchronized String token() {
         if (token == null) {
             token = new ApiToken(session.kv(), session.store().keys(), Clock.systemUTC()).load();
         }

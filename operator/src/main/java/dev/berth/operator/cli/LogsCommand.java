@@ -16,11 +16,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -60,7 +62,11 @@ public final class LogsCommand implements Callable<Integer> {
     boolean timestamps;
 
     private final Map<String, ApiClient.FrameReader> open = new ConcurrentHashMap<>();
+    /** How soon a stream that ended is started again when its container still runs. */
+    private static final long RETRY_SECONDS = 2;
     private final AtomicBoolean failed = new AtomicBoolean();
+    /** Streams that got as far as the host's answer: none after the first round with -f means nothing ever will. */
+    private final AtomicInteger reached = new AtomicInteger();
     /** Set when following ends: streams closed from here are not broken. */
     private volatile boolean stopping;
 
@@ -79,30 +85,44 @@ public final class LogsCommand implements Callable<Integer> {
         try (StoreSession session = new StoreSession(etcd, Kinds.standard())) {
             ApiHosts hosts = new ApiHosts(session);
             // Opened before the first look, so a container that appears in between is not missed.
-            Watch.Watcher watch = follow ? session.kv().watchPrefix(
-                    session.store().keys().statusPrefix("stack", what.stack()), 0,
-                    Watch.listener(response -> changed.offer(true), error -> changed.offer(true))) : null;
+            AtomicBoolean watchFailed = new AtomicBoolean();
+            Watch.Watcher watch = follow ? watch(session, what, changed, watchFailed) : null;
             try {
                 List<ApiHosts.Located> first = hosts.locate(what);
                 if (first.isEmpty() && !follow) {
                     throw new CliException(what + " has no containers on any host (no status lists one)");
                 }
+                // Here, not on a stream's thread: etcd's answer (or its failure) is one line from the command.
+                hosts.token();
                 int width = first.stream().mapToInt(l -> l.prefix().length()).max().orElse(0);
                 PrefixedLines lines = new PrefixedLines(out, width);
                 Map<String, Long> ended = new ConcurrentHashMap<>();
                 Set<String> started = ConcurrentHashMap.newKeySet();
                 List<java.util.concurrent.Future<?>> running = new java.util.ArrayList<>();
-                start(hosts, first, query, lines, err, streams, started, ended, running, false);
+                CountDownLatch firstRound = new CountDownLatch(first.size());
+                start(hosts, first, query, lines, err, streams, started, ended, running, firstRound);
                 if (!follow) {
                     for (java.util.concurrent.Future<?> f : running) {
                         f.get();
                     }
                     return failed.get() ? 1 : 0;
                 }
+                // Following, but no container could be reached at all: nothing would ever print.
+                firstRound.await();
+                if (!first.isEmpty() && reached.get() == 0) {
+                    return 1;
+                }
                 while (!Thread.currentThread().isInterrupted()) {
-                    changed.poll(1, TimeUnit.HOURS);
+                    // A stream that ended is looked at again soon: its container may still run (the stream broke).
+                    changed.poll(ended.isEmpty() ? TimeUnit.HOURS.toSeconds(1) : RETRY_SECONDS, TimeUnit.SECONDS);
                     changed.clear();
-                    start(hosts, hosts.locate(what), query, lines, err, streams, started, ended, running, true);
+                    if (watchFailed.getAndSet(false)) {
+                        // etcd ended the watch (compaction, a lost connection): a new one, or no more news.
+                        watch.close();
+                        watch = watch(session, what, changed, watchFailed);
+                    }
+                    start(hosts, hosts.locate(what), query, lines, err, streams, started, ended, running,
+                            new CountDownLatch(0));
                 }
                 return 0;
             } catch (InterruptedException e) {
@@ -119,13 +139,22 @@ public final class LogsCommand implements Callable<Integer> {
         }
     }
 
+    private static Watch.Watcher watch(StoreSession session, ReplicaTarget what, LinkedBlockingQueue<Boolean> changed,
+                                       AtomicBoolean failed) {
+        return session.kv().watchPrefix(session.store().keys().statusPrefix("stack", what.stack()), 0,
+                Watch.listener(response -> changed.offer(true), error -> {
+                    failed.set(true);
+                    changed.offer(true);
+                }));
+    }
+
     /**
      * Starts a stream for each container not streaming yet. Following, a container whose stream ended (it stopped)
      * starts again when its status says it runs, from when its stream ended.
      */
     private void start(ApiHosts hosts, List<ApiHosts.Located> located, Map<String, String> query, PrefixedLines lines,
                        PrintWriter err, ExecutorService streams, Set<String> started, Map<String, Long> ended,
-                       List<java.util.concurrent.Future<?>> running, boolean later) {
+                       List<java.util.concurrent.Future<?>> running, CountDownLatch round) {
         Map<String, HostRecord> live = null;
         for (ApiHosts.Located l : located) {
             String key = l.prefix();
@@ -146,19 +175,27 @@ public final class LogsCommand implements Callable<Integer> {
             }
             started.add(key);
             Map<String, HostRecord> records = live;
+            AtomicBoolean counted = new AtomicBoolean();
+            Runnable settled = () -> {
+                if (counted.compareAndSet(false, true)) {
+                    round.countDown();
+                }
+            };
             running.add(streams.submit(() -> {
                 try {
-                    stream(hosts.client(l.host(), records), l, q, lines);
-                } catch (CliException | ApiClient.ApiException e) {
+                    stream(hosts.client(l.host(), records), l, q, lines, settled);
+                } catch (RuntimeException e) {
+                    // Any failure, expected or not, is this container's one line; the other streams go on.
                     if (stopping) {
                         return;
                     }
                     failed.set(true);
                     synchronized (lines) {
-                        err.println("error: " + key + ": " + e.getMessage());
+                        err.println("error: " + key + ": " + (e.getMessage() != null ? e.getMessage() : e.toString()));
                         err.flush();
                     }
                 } finally {
+                    settled.run();
                     ended.put(key, Instant.now().getEpochSecond());
                     started.remove(key);
                 }
@@ -166,12 +203,15 @@ public final class LogsCommand implements Callable<Integer> {
         }
     }
 
-    private void stream(ApiClient client, ApiHosts.Located located, Map<String, String> query, PrefixedLines lines) {
+    private void stream(ApiClient client, ApiHosts.Located located, Map<String, String> query, PrefixedLines lines,
+                        Runnable opened) {
         String key = located.prefix();
         PrefixedLines.Source stdout = lines.source(key);
         PrefixedLines.Source stderr = lines.source(key);
         try (ApiClient.FrameReader reader = client.logs(located.replica().name(), query)) {
             open.put(key, reader);
+            reached.incrementAndGet();
+            opened.run();
             ApiFrames.Frame frame;
             while ((frame = reader.next()) != null) {
                 switch (frame.type()) {

@@ -7,9 +7,12 @@ import java.nio.charset.StandardCharsets;
 /**
  * Output of several containers on one terminal as {@code docker compose logs} prints it: each line whole, after its
  * {@code host/container | } prefix, lines of different containers interleaved but never cut. One {@link Source} per
- * container stream keeps the part of a line not yet ended.
+ * container stream keeps the part of a line not yet ended (up to {@link #MAX_PARTIAL} bytes, then printed as a line).
  */
 final class PrefixedLines {
+    /** Longest part of a line held back: a container that never writes a newline still shows up, in pieces. */
+    static final int MAX_PARTIAL = 64 * 1024;
+
     private final PrintWriter out;
     private final int width;
 
@@ -60,6 +63,9 @@ final class PrefixedLines {
                 }
             }
             partial.write(bytes, start, bytes.length - start);
+            if (partial.size() >= MAX_PARTIAL) {
+                end();
+            }
         }
 
         /** The last line when the stream ended without a newline. */

@@ -43,9 +43,27 @@ class ApiTokenTest {
         String second = new ApiToken(etcd.kv, etcd.keys, clock).load();
         assertNotEquals(first, second);
         clock.advance(ApiToken.REREAD);
-        assertTrue(operator.accepts(second), "the operator reads the token again on a mismatch");
+        // The mismatch starts a read in the background; requests after it find the new token.
+        dev.berth.operator.Await.until(Duration.ofSeconds(30), "the operator reads the token again on a mismatch",
+                () -> operator.accepts(second));
         assertFalse(operator.accepts(first), "the old token is refused once the new one was read");
         clock.advance(Duration.ofHours(1));
         assertFalse(operator.accepts(first));
+    }
+
+    /** A request never waits for etcd: reads run elsewhere, one at a time, at most one every REREAD. */
+    @Test
+    void requestsNeverReadEtcdThemselves() {
+        TestClock clock = new TestClock(Instant.parse("2026-12-02T10:00:00Z"));
+        java.util.List<Runnable> reads = new java.util.ArrayList<>();
+        ApiToken operator = new ApiToken(etcd.kv, etcd.keys, clock, reads::add);
+        for (int i = 0; i < 100; i++) {
+            assertFalse(operator.accepts("some-token"), "nothing read yet: refused");
+        }
+        assertEquals(1, reads.size(), "one read started for a hundred requests");
+        reads.get(0).run();
+        clock.advance(ApiToken.REREAD);
+        assertFalse(operator.accepts("some-token"));
+        assertEquals(2, reads.size(), "the next read once REREAD passed");
     }
 }

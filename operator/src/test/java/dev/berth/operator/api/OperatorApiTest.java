@@ -110,6 +110,40 @@ class OperatorApiTest {
         assertTrue(log.contains("to-stdout") && log.contains("to-stderr"), log);
     }
 
+    /** A connection that never starts its TLS handshake is closed by the server's request time limit. */
+    @Test
+    void aConnectionThatSendsNothingIsClosed() throws Exception {
+        String[] hostPort = endpoint.address().split(":");
+        try (java.net.Socket silent = new java.net.Socket(hostPort[0], Integer.parseInt(hostPort[1]))) {
+            long bound = ApiServer.MAX_REQUEST_SECONDS * 1000L + 15_000;
+            silent.setSoTimeout((int) bound);
+            long started = System.nanoTime();
+            int read;
+            try {
+                read = silent.getInputStream().read();
+            } catch (java.net.SocketException e) {
+                read = -1; // reset: closed as well
+            }
+            assertEquals(-1, read, "the server closed the silent connection");
+            assertTrue(System.nanoTime() - started < bound * 1_000_000L);
+        }
+    }
+
+    /** The API's port in use does not stop the operator: it runs without its API, and its host record says so. */
+    @Test
+    void anApiPortInUseLeavesTheOperatorRunningWithoutItsApi() throws Exception {
+        try (java.net.ServerSocket held = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+             TestOperator without = TestOperator.builder().api(new java.net.InetSocketAddress(
+                     held.getInetAddress(), held.getLocalPort())).build().start()) {
+            String name = "held" + without.instance.replaceAll("[^a-z0-9]", "");
+            without.apply(StackYaml.stack(name).shell("exec sleep 600").yaml());
+            without.awaitReady(name, 1);
+            HostRecord record = new ObjectMapper().readValue(without.etcd.kv.get(without.etcd.keys.host(without.host))
+                    .orElseThrow().value(), HostRecord.class);
+            assertEquals(null, record.api(), record.toString());
+        }
+    }
+
     @Test
     void answersOnlyForBerthContainers() {
         String name = "plain-" + op.instance;

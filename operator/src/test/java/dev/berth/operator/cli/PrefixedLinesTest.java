@@ -33,4 +33,17 @@ class PrefixedLinesTest {
                 h1/web-1 | world
                 """, text.toString().replace(System.lineSeparator(), "\n"));
     }
+
+    /** A container that never writes a newline: what is held is printed once it reaches the cap, not kept forever. */
+    @Test
+    void aLineWithoutEndIsPrintedInPiecesAtTheCap() {
+        StringWriter text = new StringWriter();
+        PrefixedLines lines = new PrefixedLines(new PrintWriter(text), 1);
+        PrefixedLines.Source one = lines.source("h");
+        int writes = (PrefixedLines.MAX_PARTIAL + 999) / 1000;
+        for (int i = 0; i < writes; i++) {
+            one.write(b("x".repeat(1000)));
+        }
+        assertEquals("h | " + "x".repeat(writes * 1000), text.toString().strip(), "one line, printed at the cap");
+    }
 }

@@ -20,6 +20,8 @@ import java.util.concurrent.TimeUnit;
  * client without a response timeout ({@code streams}); the inspect calls through the ordinary one.
  */
 public final class DockerJavaStreams implements ContainerStreams {
+    private static final int EXIT_CODE_POLLS = 10;
+    private static final long EXIT_CODE_POLL_MILLIS = 50;
     private final DockerClient docker;
     private final DockerClient streams;
     private final String instance;
@@ -94,10 +96,32 @@ public final class DockerJavaStreams implements ContainerStreams {
         }
         forward.rethrow();
         try {
-            Long code = docker.inspectExecCmd(execId).exec().getExitCodeLong();
-            return code == null ? -1 : code.intValue();
+            return exitCode(execId);
         } catch (RuntimeException e) {
             throw DockerErrors.classify("inspect exec in container " + id, e);
+        }
+    }
+
+    /**
+     * The command's exit code. Docker may answer the inspect before it recorded the end (the attach stream closes
+     * first: moby's race), so a missing code is asked again a few times, bounded; -1 when it never comes.
+     */
+    private int exitCode(String execId) {
+        for (int attempt = 0; ; attempt++) {
+            var inspect = docker.inspectExecCmd(execId).exec();
+            Long code = inspect.getExitCodeLong();
+            if (code != null && !Boolean.TRUE.equals(inspect.isRunning())) {
+                return code.intValue();
+            }
+            if (attempt >= EXIT_CODE_POLLS) {
+                return code == null ? -1 : code.intValue();
+            }
+            try {
+                Thread.sleep(EXIT_CODE_POLL_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return -1;
+            }
         }
     }
 
@@ -122,6 +146,19 @@ public final class DockerJavaStreams implements ContainerStreams {
             } catch (IOException e) {
                 failed = e;
                 close();
+            }
+        }
+
+        /** A stream that starts after this side closed (the client went first) is closed at once. */
+        @Override
+        public void onStart(java.io.Closeable stream) {
+            super.onStart(stream);
+            if (closing) {
+                try {
+                    stream.close();
+                } catch (IOException ignored) {
+                    // The stream is gone either way.
+                }
             }
         }
 
