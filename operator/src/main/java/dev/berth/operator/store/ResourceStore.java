@@ -66,7 +66,7 @@ public final class ResourceStore {
     /**
      * Writes all resources in one transaction (all or nothing) and says what changed for each. A stack whose spec (or
      * restart annotation) changes gets a revision with {@code cause} in the same transaction, as long as everything
-     * fits in one (etcd takes {@link #MAX_TXN_OPS} operations): a larger batch, which could be written before history
+     * fits in one (etcd takes {@link #MAX_TXN_OPS} compares and as many operations): a larger batch, which could be written before history
      * was kept, still is, and its revisions follow right after, each guarded by its stack's new mod revision and by
      * its revision key not existing yet (a stack changed again meanwhile got its own revision from that writer, and
      * that is logged).
@@ -111,7 +111,11 @@ public final class ResourceStore {
                 return outcomes;
             }
             int historyOps = histories.values().stream().mapToInt(h -> h.writes().size()).sum();
-            if (writes.size() + historyOps <= MAX_TXN_OPS) {
+            int historyGuards = histories.values().stream().mapToInt(h -> h.guards().size()).sum();
+            // etcd refuses (TooManyOps) a transaction whose compares, success operations or failure operations each
+            // number more than --max-txn-ops (server checkTxnRequest: the largest of the three counts, not a sum):
+            // the guards (one per object, changed or not, plus one per new revision key) are limited like the writes.
+            if (guards.size() + historyGuards <= MAX_TXN_OPS && writes.size() + historyOps <= MAX_TXN_OPS) {
                 List<EtcdKv.Write> all = new ArrayList<>(writes);
                 histories.values().forEach(h -> {
                     all.addAll(h.writes());

@@ -119,6 +119,32 @@ class RevisionsCliTest {
     }
 
     @Test
+    void aBatchWhoseGuardsAloneExceedTheLimitStillRecordsEachChangedStack() {
+        // 127 objects and 5 changed stacks: 10 writes, but 127 + 5 compares, over etcd's 128 per transaction.
+        List<Resource> before = stacks(127, 0);
+        etcd.store.apply(before, "berth apply");
+        List<Resource> after = stacks(127, 5);
+        etcd.store.apply(after, "changed");
+        for (int i = 0; i < 127; i++) {
+            List<String> causes = history("guards" + i).stream().map(StackRevision::changeCause).toList();
+            assertEquals(i < 5 ? List.of("berth apply", "changed") : List.of("berth apply"), causes, "guards" + i);
+            assertEquals(after.get(i).yaml(), stored("guards" + i));
+        }
+    }
+
+    /** {@code count} stacks named guards0.., the first {@code changed} of them with an extra env variable. */
+    private static List<Resource> stacks(int count, int changed) {
+        StringBuilder yaml = new StringBuilder();
+        for (int i = 0; i < count; i++) {
+            StackYaml stack = StackYaml.stack("guards" + i);
+            yaml.append((i < changed ? stack.with("env: {A: b}") : stack).yaml()).append("---\n");
+        }
+        List<Resource> resources = new ManifestParser(Kinds.standard()).parse("batch.yaml", yaml.toString()).resources();
+        assertEquals(count, resources.size());
+        return resources;
+    }
+
+    @Test
     void scaleChangesOnlyThatNumberAndRecordsIt() throws Exception {
         String yaml = StackYaml.stack("shop").service("web").replicas(1).with("env: {ANSWER: no}  # kept")
                 .service("api").yaml();
