@@ -291,7 +291,7 @@ public final class Operator implements AutoCloseable {
                 settings.instance(), settings.routes(), Optional.ofNullable(settings.routes().advertiseAddress())
                         .orElse(underlay.map(OverlayHost::underlayIp).orElse("127.0.0.1")), reachability, registry);
         observed = new ObservedCache(docker, owner -> ObjectKey.tryParse(owner).ifPresent(owners::publish),
-                routes::containersListed, settings.retry(), registry);
+                routes::containersListed, settings.retry(), registry, settings.resync());
 
         EtcdInformer<StoredValue> members = members();
         Assignments assignments = new Assignments(informers.prefix("assignments", settings.keys().assignmentsPrefix(),

@@ -6,6 +6,7 @@ import dev.berth.reconcilers.docker.DockerEvent;
 import dev.berth.reconcilers.docker.ListedContainer;
 import dev.berth.reconcilers.docker.ObservedContainer;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -21,8 +22,10 @@ import org.slf4j.LoggerFactory;
  * news of it: the first time it is listed, when its listed state differs from the one it had when last inspected, or
  * after a start/die/restart event for it (a restart by Docker's restart policy can happen between two lists and leave
  * the state as it was). A list with no news makes no inspect. The {@code die} event's exit code is kept, because an
- * inspect after the restart shows none (Docker clears it on start). At most {@link #MAX_INSPECTS} inspects per list.
- * Used on the cache's thread only.
+ * inspect after the restart shows none (Docker clears it on start). At most {@link #MAX_INSPECTS} inspects per list,
+ * the longest-waiting first: a container whose inspect failed waits again from then, behind the others, so twenty
+ * containers that always fail (crash loops, a broken daemon entry) never starve the rest. Used on the cache's thread
+ * only.
  */
 final class ContainerRuns {
     private static final Logger log = LoggerFactory.getLogger(ContainerRuns.class);
@@ -42,13 +45,19 @@ final class ContainerRuns {
     private final Docker docker;
     private final int maxInspects;
     private final Map<String, Known> known = new HashMap<>();
-    /** Containers with news since their last inspect. */
-    private final Set<String> stale = new HashSet<>();
+    /**
+     * Containers with news since their last inspect, with when they started waiting for one (a count of the times a
+     * container became stale, so order is exact): the smallest are inspected first.
+     */
+    private final Map<String, Long> stale = new HashMap<>();
+    private long staleCount;
     /** The exit code of each container's last {@code die} event. */
     private final Map<String, Integer> exits = new HashMap<>();
 
     /** Whether the last list left containers with news uninspected (over the cap): list again soon. */
     private boolean behind;
+    /** Whether the last list's inspects said anything new (at least one succeeded). */
+    private boolean progress;
 
     ContainerRuns(Docker docker) {
         this(docker, MAX_INSPECTS);
@@ -64,7 +73,7 @@ final class ContainerRuns {
         if (!"container".equals(event.type()) || !NEWS.contains(event.action())) {
             return;
         }
-        stale.add(event.id());
+        markStale(event.id());
         if ("die".equals(event.action())) {
             exitCode(event.attributes().get("exitCode")).ifPresent(code -> exits.put(event.id(), code));
         }
@@ -72,36 +81,46 @@ final class ContainerRuns {
 
     /** Events may have been missed (the stream reconnects): every container is inspected at the next list. */
     void gap() {
-        stale.addAll(known.keySet());
+        known.keySet().forEach(this::markStale);
+    }
+
+    /** Stale from now, unless it already waits (then it keeps its place). */
+    private void markStale(String id) {
+        if (!stale.containsKey(id)) {
+            stale.put(id, staleCount++);
+        }
     }
 
     /** The list with every container's run filled in, inspecting only those with news (see the class comment). */
     List<ListedContainer> fill(List<ListedContainer> listed) {
-        List<ListedContainer> filled = new ArrayList<>(listed.size());
         Set<String> ids = new HashSet<>();
-        int inspected = 0;
-        boolean deferred = false;
+        List<ObservedContainer> news = new ArrayList<>();
         for (ListedContainer l : listed) {
             ObservedContainer c = l.container();
             ids.add(c.id());
             Known k = known.get(c.id());
-            if (k == null || stale.contains(c.id()) || !k.state().equals(String.valueOf(c.state()))) {
-                if (inspected < maxInspects) {
-                    inspected++;
-                    k = inspect(c, k);
-                } else {
-                    // Over the cap: shown with what was known (nothing yet, for a new one) until a later list.
-                    stale.add(c.id());
-                    deferred = true;
-                }
+            if (k == null || stale.containsKey(c.id()) || !k.state().equals(String.valueOf(c.state()))) {
+                markStale(c.id());
+                news.add(c);
             }
-            ContainerRun run = k == null ? null : k.run();
-            filled.add(new ListedContainer(c.withRun(run), l.addresses(), l.macs(), l.ports(), l.mounts()));
         }
         known.keySet().retainAll(ids);
-        stale.retainAll(ids);
+        stale.keySet().retainAll(ids);
         exits.keySet().retainAll(ids);
-        behind = deferred;
+        // Over the cap, the rest are shown with what was known (nothing yet, for a new one) until a later list.
+        news.sort(Comparator.comparingLong(c -> stale.get(c.id())));
+        progress = false;
+        for (ObservedContainer c : news.subList(0, Math.min(maxInspects, news.size()))) {
+            inspect(c, known.get(c.id()));
+        }
+        behind = news.size() > maxInspects;
+        List<ListedContainer> filled = new ArrayList<>(listed.size());
+        for (ListedContainer l : listed) {
+            ObservedContainer c = l.container();
+            Known k = known.get(c.id());
+            filled.add(new ListedContainer(c.withRun(k == null ? null : k.run()), l.addresses(), l.macs(), l.ports(),
+                    l.mounts()));
+        }
         return filled;
     }
 
@@ -110,19 +129,35 @@ final class ContainerRuns {
         return behind;
     }
 
-    /** The new knowledge, or the old one (still stale, retried at the next list) when Docker failed. */
-    private Known inspect(ObservedContainer c, Known before) {
+    /** Whether the last list's inspects learnt something (at least one succeeded), or only failed. */
+    boolean progress() {
+        return progress;
+    }
+
+    /** Whether any listed container still waits for an inspect (news not yet inspected, or a failed inspect). */
+    boolean anyStale() {
+        return !stale.isEmpty();
+    }
+
+    /**
+     * Stores the new knowledge; when Docker failed, leaves the old one and puts the container last in line for the
+     * next inspect (still stale).
+     */
+    private void inspect(ObservedContainer c, Known before) {
         Optional<ContainerRun> run;
         try {
             run = docker.inspectRun(c.id());
         } catch (RuntimeException e) {
             log.debug("observed {}: inspect failed, restarts and exit code left as they were: {}", c.name(), e.getMessage());
-            return before;
+            stale.remove(c.id());
+            markStale(c.id());
+            return;
         }
         stale.remove(c.id());
+        progress = true;
         if (run.isEmpty()) {
             // Gone since the list: the next list leaves it out.
-            return before;
+            return;
         }
         ContainerRun r = run.get();
         if (r.exitCode() == null) {
@@ -132,7 +167,6 @@ final class ContainerRuns {
         }
         Known now = new Known(String.valueOf(c.state()), r);
         known.put(c.id(), now);
-        return now;
     }
 
     private static Optional<Integer> exitCode(String text) {

@@ -5,6 +5,7 @@ import dev.berth.reconcilers.docker.Docker;
 import dev.berth.reconcilers.docker.ListedContainer;
 import dev.berth.reconcilers.stack.ObservedStack;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -23,8 +24,6 @@ import org.slf4j.LoggerFactory;
 public final class ObservedCache implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ObservedCache.class);
     private static final long LIVE_TIMEOUT_SECONDS = 30;
-    /** How soon a list that left containers over the inspect cap is followed by the next. */
-    private static final long CATCH_UP_MS = 100;
 
     private final CacheThread thread = new CacheThread("observed-cache");
     private final DockerLists lists;
@@ -39,17 +38,19 @@ public final class ObservedCache implements AutoCloseable {
     private volatile boolean synced;
     /** A follow-up list for containers over the inspect cap is scheduled (cache thread only). */
     private boolean catchUpScheduled;
+    private final CatchUpDelay catchUp;
+    private final ContainerRuns runs;
 
-    public ObservedCache(Docker docker, Consumer<String> onOwnerChange, RetryPolicy reconnect, MeterRegistry registry) {
-        this(docker, onOwnerChange, containers -> { }, reconnect, registry);
-    }
-
-    /** @param onListed told every successful list of containers (on the cache's thread) */
+    /**
+     * @param onListed told every successful list of containers (on the cache's thread)
+     * @param resync   the resync period: the longest wait between follow-up lists that make no progress
+     */
     public ObservedCache(Docker docker, Consumer<String> onOwnerChange, Consumer<List<ListedContainer>> onListed,
-                         RetryPolicy reconnect, MeterRegistry registry) {
+                         RetryPolicy reconnect, MeterRegistry registry, Duration resync) {
         this.onOwnerChange = onOwnerChange;
         this.onListed.add(onListed);
-        ContainerRuns runs = new ContainerRuns(docker);
+        this.catchUp = new CatchUpDelay(resync);
+        this.runs = new ContainerRuns(docker);
         this.lists = new DockerLists(docker, runs, registry);
         this.events = new DockerEventFeed(docker, thread, reconnect, this::relist, runs, registry);
     }
@@ -139,13 +140,17 @@ public final class ObservedCache implements AutoCloseable {
         if (listing.isEmpty()) {
             return false;
         }
+        if (containers) {
+            catchUp.after(runs.progress(), !runs.anyStale());
+        }
         if (lists.runsBehind() && !catchUpScheduled) {
-            // Containers over the inspect cap wait for this follow-up list, not for the next event or resync.
+            // Containers over the inspect cap wait for this follow-up list, not for the next event or resync; sooner
+            // while the lists make progress, later while every inspect fails (see CatchUpDelay).
             catchUpScheduled = true;
             thread.schedule(() -> {
                 catchUpScheduled = false;
                 relist(true, false);
-            }, CATCH_UP_MS);
+            }, catchUp.nextMs());
         }
         List<ListedContainer> listed = listing.get().containers();
         Set<String> changed = index.replace(listed.stream().map(ListedContainer::container).toList(),

@@ -118,4 +118,67 @@ class ContainerRunsTest {
         assertEquals(65, inspects.get());
         assertEquals(true, capped.behind());
     }
+
+    /** Inspects of ids starting with "f" always fail; the others say what {@link #docker} holds. */
+    private ContainerRuns failingF() {
+        return new ContainerRuns((Docker) Proxy.newProxyInstance(Docker.class.getClassLoader(),
+                new Class<?>[] {Docker.class}, (proxy, method, args) -> {
+                    inspects.incrementAndGet();
+                    String id = (String) args[0];
+                    if (id.startsWith("f")) {
+                        throw new IllegalStateException("inspect " + id + " failed");
+                    }
+                    return Optional.ofNullable(docker.get(id));
+                }), 20);
+    }
+
+    @Test
+    void containersWhoseInspectAlwaysFailsDoNotStarveTheOthers() {
+        ContainerRuns capped = failingF();
+        List<ListedContainer> list = new java.util.ArrayList<>();
+        for (int i = 0; i < 25; i++) {
+            list.add(listed("f" + i, "restarting"));
+        }
+        for (int i = 0; i < 10; i++) {
+            docker.put("g" + i, new ContainerRun(i, "2026-01-01T00:00:00Z", null));
+            list.add(listed("g" + i, "running"));
+        }
+        List<ListedContainer> filled = list;
+        for (int lists = 0; lists < 3; lists++) {
+            filled = capped.fill(list);
+        }
+        for (int i = 0; i < 10; i++) {
+            assertEquals(i, filled.get(25 + i).container().run().restarts(), "g" + i + " inspected despite 25 failing");
+        }
+        assertEquals(true, capped.behind(), "the failing ones are still news");
+        assertEquals(false, capped.progress(), "only failures left");
+    }
+
+    @Test
+    void theCatchUpWaitGrowsWhileNoInspectSucceedsAndStartsAgainOnProgress() {
+        ContainerRuns capped = failingF();
+        CatchUpDelay delay = new CatchUpDelay(java.time.Duration.ofMillis(1000));
+        List<ListedContainer> list = new java.util.ArrayList<>();
+        for (int i = 0; i < 25; i++) {
+            list.add(listed("f" + i, "restarting"));
+        }
+        List<Long> waits = new java.util.ArrayList<>();
+        for (int lists = 0; lists < 6; lists++) {
+            capped.fill(list);
+            delay.after(capped.progress(), !capped.anyStale());
+            waits.add(delay.nextMs());
+        }
+        assertEquals(List.of(200L, 400L, 800L, 1000L, 1000L, 1000L), waits, "doubling up to the resync period");
+        docker.put("g0", new ContainerRun(0, "2026-01-01T00:00:00Z", null));
+        List<ListedContainer> withNews = new java.util.ArrayList<>(list);
+        withNews.add(listed("g0", "running"));
+        for (int lists = 0; lists < 2 && !capped.progress(); lists++) {
+            capped.fill(withNews);
+        }
+        delay.after(capped.progress(), !capped.anyStale());
+        assertEquals(CatchUpDelay.FIRST_MS, delay.nextMs(), "an inspect that succeeded: soon again");
+        capped.fill(List.of(listed("g0", "running")));
+        delay.after(capped.progress(), !capped.anyStale());
+        assertEquals(CatchUpDelay.FIRST_MS, delay.nextMs(), "nothing stale");
+    }
 }
