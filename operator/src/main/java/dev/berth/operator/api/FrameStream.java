@@ -24,7 +24,12 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class FrameStream implements ContainerStreams.Sink, AutoCloseable {
     static final long HEARTBEAT_SECONDS = 5;
-    static final Duration WRITE_TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * Long, on purpose: a dead peer is reported by TCP (and the heartbeat) long before this; this only frees the
+     * permit and threads of a client that is alive but stopped reading, e.g. {@code berth logs -f | less} paused by
+     * its user, which must not be cut off after a short pause ({@code docker logs -f} never cuts it).
+     */
+    static final Duration WRITE_TIMEOUT = Duration.ofMinutes(10);
 
     private final OutputStream out;
     private final Thread handler;
