@@ -386,7 +386,7 @@ public final class Operator implements AutoCloseable {
         if (!settings.api().enabled()) {
             return Optional.empty();
         }
-        ApiToken token = new ApiToken(kv, settings.keys(), Clock.systemUTC());
+        ApiToken token = new ApiToken(kv, settings.keys());
         try {
             token.load();
         } catch (dev.berth.operator.store.StoreException e) {

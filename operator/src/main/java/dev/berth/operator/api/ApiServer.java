@@ -112,6 +112,8 @@ public final class ApiServer implements AutoCloseable {
 
     public void start() {
         server.start();
+        // The token is read again every period on the heartbeat timer (which only hands the read on), stopped in close.
+        token.start(heartbeats);
     }
 
     /** What the host record publishes, so the CLI trusts this server's certificate and no other. */
@@ -313,6 +315,7 @@ public final class ApiServer implements AutoCloseable {
 
     @Override
     public void close() {
+        token.close();
         server.stop(0);
         heartbeats.shutdownNow();
         beatWriters.shutdownNow();
