@@ -125,7 +125,13 @@ public final class LogsCommand implements Callable<Integer> {
                         if (watchFailed.getAndSet(false)) {
                             // etcd ended the watch (compaction, a lost connection): a new one, or no more news.
                             watch.close();
-                            watch = watch(session, what, changed, watchFailed);
+                            try {
+                                watch = watch(session, what, changed, watchFailed);
+                            } catch (RuntimeException e) {
+                                // Tried again next round.
+                                watchFailed.set(true);
+                                throw e;
+                            }
                         }
                         List<ApiHosts.Located> now = hosts.locate(what);
                         // A container no longer in any status is gone: no more retries for it.
