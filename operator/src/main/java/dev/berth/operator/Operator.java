@@ -248,133 +248,144 @@ public final class Operator implements AutoCloseable {
         StateDirLock stateLock = new StateDirLock(settings.secrets().stateDir(), settings.instance());
         stateLock.acquire();
         lifecycle.add("state directory lock", () -> { }, stateLock::close);
-        registerProcessMetrics(settings.version());
+        // Whatever fails from here on: release what was opened, the lock included, so another operator (a retry, the
+        // next test in this JVM) can use this state directory.
+        try {
+            registerProcessMetrics(settings.version());
 
-        Client etcdClient = EtcdConnector.connect(settings.etcd());
-        lifecycle.closes("etcd client", etcdClient);
-        EtcdKv kv = new EtcdKv(etcdClient, settings.etcd(), new EtcdMetrics(registry));
-        // Started before anything records and closed after the controllers stopped: their last events are written.
-        events = new EtcdEventRecorder(kv, settings.keys(), settings.host(), EtcdEventRecorder.Settings.defaults(),
-                registry, Clock.systemUTC());
-        lifecycle.add("events", events::start, events::close);
-        ResourceStore store = new ResourceStore(kv, settings.keys(), kinds, new ManifestParser(kinds));
-        DockerClient dockerClient = DockerClients.connect(settings.dockerHost());
-        lifecycle.closes("docker client", dockerClient);
-        DockerClient dockerEvents = DockerClients.connectForEvents(settings.dockerHost());
-        lifecycle.closes("docker event client", dockerEvents);
-        Docker docker = new InstrumentedDocker(dockerClient, dockerEvents, settings.instance(), new DockerApiMetrics(registry));
-        imageLedger = imageCollection(dockerClient);
-        ObjectMetrics objectMetrics = new ObjectMetrics(registry, kinds.all(), Clock.systemUTC());
-        HostInfo host = new HostInfo(settings.host(), settings.hostLabels());
-        Optional<OverlayHost> underlay = settings.underlay().enabled()
-                ? Optional.of(UnderlayProbe.probe(settings.host(), settings.underlay().netns(), settings.underlay().iface(),
-                        settings.underlay().ip()))
-                : Optional.empty();
-        String now = java.time.Instant.now().toString();
-        Optional<HostCapacity> capacity = capacity(docker);
-        Optional<ApiServer> api = operatorApi(kv, dockerClient);
-        HostRecord.ApiEndpoint apiEndpoint = api.flatMap(server -> apiEndpoint(server,
-                underlay.map(OverlayHost::underlayIp))).orElse(null);
-        HostRegistration registration = new HostRegistration(kv, settings.keys(), new HostRecord(settings.host(),
-                settings.hostLabels(), settings.version(), now, underlay.map(OverlayHost::underlayIp).orElse(null),
-                HostRecord.vtepMacFor(settings.host()), List.of(), now,
-                capacity.map(HostCapacity::cpuMillis).orElse(null), capacity.map(HostCapacity::memoryBytes).orElse(null),
-                apiEndpoint), settings.hostTtlSeconds());
+            Client etcdClient = EtcdConnector.connect(settings.etcd());
+            lifecycle.closes("etcd client", etcdClient);
+            EtcdKv kv = new EtcdKv(etcdClient, settings.etcd(), new EtcdMetrics(registry));
+            // Started before anything records and closed after the controllers stopped: their last events are written.
+            events = new EtcdEventRecorder(kv, settings.keys(), settings.host(), EtcdEventRecorder.Settings.defaults(),
+                    registry, Clock.systemUTC());
+            lifecycle.add("events", events::start, events::close);
+            ResourceStore store = new ResourceStore(kv, settings.keys(), kinds, new ManifestParser(kinds));
+            DockerClient dockerClient = DockerClients.connect(settings.dockerHost());
+            lifecycle.closes("docker client", dockerClient);
+            DockerClient dockerEvents = DockerClients.connectForEvents(settings.dockerHost());
+            lifecycle.closes("docker event client", dockerEvents);
+            Docker docker = new InstrumentedDocker(dockerClient, dockerEvents, settings.instance(), new DockerApiMetrics(registry));
+            imageLedger = imageCollection(dockerClient);
+            ObjectMetrics objectMetrics = new ObjectMetrics(registry, kinds.all(), Clock.systemUTC());
+            HostInfo host = new HostInfo(settings.host(), settings.hostLabels());
+            Optional<OverlayHost> underlay = settings.underlay().enabled()
+                    ? Optional.of(UnderlayProbe.probe(settings.host(), settings.underlay().netns(), settings.underlay().iface(),
+                            settings.underlay().ip()))
+                    : Optional.empty();
+            String now = java.time.Instant.now().toString();
+            Optional<HostCapacity> capacity = capacity(docker);
+            Optional<ApiServer> api = operatorApi(kv, dockerClient);
+            HostRecord.ApiEndpoint apiEndpoint = api.flatMap(server -> apiEndpoint(server,
+                    underlay.map(OverlayHost::underlayIp))).orElse(null);
+            HostRegistration registration = new HostRegistration(kv, settings.keys(), new HostRecord(settings.host(),
+                    settings.hostLabels(), settings.version(), now, underlay.map(OverlayHost::underlayIp).orElse(null),
+                    HostRecord.vtepMacFor(settings.host()), List.of(), now,
+                    capacity.map(HostCapacity::cpuMillis).orElse(null), capacity.map(HostCapacity::memoryBytes).orElse(null),
+                    apiEndpoint), settings.hostTtlSeconds());
 
-        // The sources: one etcd watch per prefix, one Docker event stream, each with any number of handlers.
-        informers = new Informers(kv, store, settings.retry(), registry);
-        DesiredInformer stacks = informers.desired(kind("Stack"));
-        EtcdInformer<HostRecord> hosts = informers.prefix("hosts", settings.keys().hostsPrefix(), HostRecord.class,
-                new HostRecordCodec(settings.keys()));
-        ReachabilityView reachability = reachability(hosts);
-        routes = new RouteRuntime(informers.desired(kind("Route")), hosts, stacks, kv, settings.keys(), settings.host(),
-                settings.instance(), settings.routes(), Optional.ofNullable(settings.routes().advertiseAddress())
-                        .orElse(underlay.map(OverlayHost::underlayIp).orElse("127.0.0.1")), reachability, registry);
-        observed = new ObservedCache(docker, owner -> ObjectKey.tryParse(owner).ifPresent(owners::publish),
-                routes::containersListed, settings.retry(), registry, settings.resync());
+            // The sources: one etcd watch per prefix, one Docker event stream, each with any number of handlers.
+            informers = new Informers(kv, store, settings.retry(), registry);
+            DesiredInformer stacks = informers.desired(kind("Stack"));
+            EtcdInformer<HostRecord> hosts = informers.prefix("hosts", settings.keys().hostsPrefix(), HostRecord.class,
+                    new HostRecordCodec(settings.keys()));
+            ReachabilityView reachability = reachability(hosts);
+            routes = new RouteRuntime(informers.desired(kind("Route")), hosts, stacks, kv, settings.keys(), settings.host(),
+                    settings.instance(), settings.routes(), Optional.ofNullable(settings.routes().advertiseAddress())
+                            .orElse(underlay.map(OverlayHost::underlayIp).orElse("127.0.0.1")), reachability, registry);
+            observed = new ObservedCache(docker, owner -> ObjectKey.tryParse(owner).ifPresent(owners::publish),
+                    routes::containersListed, settings.retry(), registry, settings.resync());
 
-        EtcdInformer<StoredValue> members = members();
-        Assignments assignments = new Assignments(informers.prefix("assignments", settings.keys().assignmentsPrefix(),
-                StoredValue.class, Assignments.codec(settings.keys())),
-                name -> hosts.get(name).isPresent() || members.get(name).isPresent());
+            EtcdInformer<StoredValue> members = members();
+            Assignments assignments = new Assignments(informers.prefix("assignments", settings.keys().assignmentsPrefix(),
+                    StoredValue.class, Assignments.codec(settings.keys())),
+                    name -> hosts.get(name).isPresent() || members.get(name).isPresent());
 
-        // The controllers.
-        // A replica moving to another host stops getting requests here when the move begins.
-        routes.leaving((stack, service, replica) -> assignments.leaving(settings.host(), stack, service, replica));
-        assignments.addHandler(stack -> routes.backendsChanged());
-        HostBook book = new HostBook(hosts, members, cordons(), kv, settings.keys(),
-                new HostBook.FailoverClock(settings.failoverAfter(), settings.failoverAfterUnknown()), reachability);
-        controllers.add(schedulerController(stacks, hosts, book, assignments, kv, reachability));
-        overlay = underlay.map(u -> new OverlayRuntime(informers.desired(kind("Network")), hosts,
-                stacks, observed, kv, settings.keys(), registration, host, settings.instance(), u,
-                settings.underlay().netns(), docker, new StatusWriter(kv, settings.keys(), settings.host(), objectMetrics::status),
-                reachability, registry));
-        // One keyring for the operator: it reads the key file again only when the file changed.
-        OperatorKeyring keyring = new OperatorKeyring(settings.secrets().keyFile());
-        keyring.loadNow();
-        StackImages images = stackImages(kv, dockerClient, keyring);
-        controllers.add(stackController(stacks, new StackReconciler(host, stacks, observed,
-                new StackConverger(docker), new StatusWriter(kv, settings.keys(), settings.host(), objectMetrics::status),
-                Clock.systemUTC(), new DriftMetrics(registry, List.of("stack")),
-                overlay.map(OverlayRuntime::externalNetworks).orElse(ExternalNetworks.none()), routes.serviceLabels(),
-                assignments, namesHere(overlay.isPresent()), Upstreams.reachableFromContainers(upstreams()),
-                stackFiles(keyring), images, events.source("stack")), assignments, images));
-        observed.addContainerListListener(new dev.berth.operator.control.HealthEvents(events.source("health"))::listed);
-        overlay.ifPresent(o -> controllers.add(networkController(o, stacks, hosts, reachability)));
-        Optional<OverlayProber> prober = underlay.map(u -> overlayProber(u, registration, hosts, kv));
-        controllers.add(routeController(stacks, hosts, reachability));
-        Optional<DnsResponder> names = overlay.flatMap(o -> nameResponder(o, hosts, stacks, reachability));
-        GitOpsRuntime gitops = new GitOpsRuntime(informers.desired(kind("GitSource")), informers.desired(kind("Secret")),
-                gitopsTriggers(), kinds, kv, settings.keys(), settings.host(), settings.instance(),
-                settings.hostTtlSeconds(), settings.secrets(), keyring, registry);
-        Controller gitopsController = gitopsController(gitops);
-        controllers.add(gitopsController);
+            // The controllers.
+            // A replica moving to another host stops getting requests here when the move begins.
+            routes.leaving((stack, service, replica) -> assignments.leaving(settings.host(), stack, service, replica));
+            assignments.addHandler(stack -> routes.backendsChanged());
+            HostBook book = new HostBook(hosts, members, cordons(), kv, settings.keys(),
+                    new HostBook.FailoverClock(settings.failoverAfter(), settings.failoverAfterUnknown()), reachability);
+            controllers.add(schedulerController(stacks, hosts, book, assignments, kv, reachability));
+            overlay = underlay.map(u -> new OverlayRuntime(informers.desired(kind("Network")), hosts,
+                    stacks, observed, kv, settings.keys(), registration, host, settings.instance(), u,
+                    settings.underlay().netns(), docker, new StatusWriter(kv, settings.keys(), settings.host(), objectMetrics::status),
+                    reachability, registry));
+            // One keyring for the operator: it reads the key file again only when the file changed.
+            OperatorKeyring keyring = new OperatorKeyring(settings.secrets().keyFile());
+            keyring.loadNow();
+            StackImages images = stackImages(kv, dockerClient, keyring);
+            controllers.add(stackController(stacks, new StackReconciler(host, stacks, observed,
+                    new StackConverger(docker), new StatusWriter(kv, settings.keys(), settings.host(), objectMetrics::status),
+                    Clock.systemUTC(), new DriftMetrics(registry, List.of("stack")),
+                    overlay.map(OverlayRuntime::externalNetworks).orElse(ExternalNetworks.none()), routes.serviceLabels(),
+                    assignments, namesHere(overlay.isPresent()), Upstreams.reachableFromContainers(upstreams()),
+                    stackFiles(keyring), images, events.source("stack")), assignments, images));
+            observed.addContainerListListener(new dev.berth.operator.control.HealthEvents(events.source("health"))::listed);
+            overlay.ifPresent(o -> controllers.add(networkController(o, stacks, hosts, reachability)));
+            Optional<OverlayProber> prober = underlay.map(u -> overlayProber(u, registration, hosts, kv));
+            controllers.add(routeController(stacks, hosts, reachability));
+            Optional<DnsResponder> names = overlay.flatMap(o -> nameResponder(o, hosts, stacks, reachability));
+            GitOpsRuntime gitops = new GitOpsRuntime(informers.desired(kind("GitSource")), informers.desired(kind("Secret")),
+                    gitopsTriggers(), kinds, kv, settings.keys(), settings.host(), settings.instance(),
+                    settings.hostTtlSeconds(), settings.secrets(), keyring, registry);
+            Controller gitopsController = gitopsController(gitops);
+            controllers.add(gitopsController);
 
-        EtcdKv probe = new EtcdKv(etcdClient, new EtcdSettings(settings.etcd().endpoints(), null, null, null, null, null,
-                Duration.ofSeconds(2)));
-        http = new HealthServer(settings.listen(), registry, List.of(
-                new HealthServer.Check("desired-cache", () -> stacks.synced() ? null : "not yet listed from etcd"),
-                new HealthServer.Check("observed-cache", () -> observed.synced() ? null : "not yet listed from Docker"),
-                new HealthServer.Check("overlay", () -> overlay.map(o -> o.synced() ? null : "networks and hosts not yet listed")
-                        .orElse(null)),
-                new HealthServer.Check("etcd", () -> {
-                    probe.get(settings.keys().base());
-                    return null;
-                }),
-                new HealthServer.Check("docker", () -> {
-                    dockerClient.pingCmd().exec();
-                    return null;
-                })));
-        gitops.serveWebhooks(http, gitopsController);
+            EtcdKv probe = new EtcdKv(etcdClient, new EtcdSettings(settings.etcd().endpoints(), null, null, null, null, null,
+                    Duration.ofSeconds(2)));
+            http = new HealthServer(settings.listen(), registry, List.of(
+                    new HealthServer.Check("desired-cache", () -> stacks.synced() ? null : "not yet listed from etcd"),
+                    new HealthServer.Check("observed-cache", () -> observed.synced() ? null : "not yet listed from Docker"),
+                    new HealthServer.Check("overlay", () -> overlay.map(o -> o.synced() ? null : "networks and hosts not yet listed")
+                            .orElse(null)),
+                    new HealthServer.Check("etcd", () -> {
+                        probe.get(settings.keys().base());
+                        return null;
+                    }),
+                    new HealthServer.Check("docker", () -> {
+                        dockerClient.pingCmd().exec();
+                        return null;
+                    })));
+            gitops.serveWebhooks(http, gitopsController);
 
-        resyncTimer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "resync");
-            t.setDaemon(true);
-            return t;
-        });
-        resyncs = io.micrometer.core.instrument.Counter.builder("berth.resyncs")
-                .description("Full re-lists of etcd and Docker by the resync timer").register(registry);
-        Gauge.builder("berth.host.lease.alive", registration, r -> r.alive() ? 1 : 0)
-                .description("1 while this host's record is kept alive in etcd").register(registry);
+            resyncTimer = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "resync");
+                t.setDaemon(true);
+                return t;
+            });
+            resyncs = io.micrometer.core.instrument.Counter.builder("berth.resyncs")
+                    .description("Full re-lists of etcd and Docker by the resync timer").register(registry);
+            Gauge.builder("berth.host.lease.alive", registration, r -> r.alive() ? 1 : 0)
+                    .description("1 while this host's record is kept alive in etcd").register(registry);
 
-        lifecycle.add("http", http::start, http::close);
-        lifecycle
-                .add("informers", informers::start, informers::close)
-                .add("observed", observed::start, observed::close)
-                .add("host registration", registration::start, registration::close)
-                .add("backend publisher", () -> { }, routes::close)
-                .add("endpoint publisher", () -> { }, () -> overlay.ifPresent(OverlayRuntime::closeEndpoints));
-        for (Controller controller : controllers) {
-            lifecycle.add("controller " + controller.name(), controller::start, () -> controller.stop(Duration.ofSeconds(20)));
+            lifecycle.add("http", http::start, http::close);
+            lifecycle
+                    .add("informers", informers::start, informers::close)
+                    .add("observed", observed::start, observed::close)
+                    .add("host registration", registration::start, registration::close)
+                    .add("backend publisher", () -> { }, routes::close)
+                    .add("endpoint publisher", () -> { }, () -> overlay.ifPresent(OverlayRuntime::closeEndpoints));
+            for (Controller controller : controllers) {
+                lifecycle.add("controller " + controller.name(), controller::start, () -> controller.stop(Duration.ofSeconds(20)));
+            }
+            // After the network controller, so the first kernel events find it running; stopped before it.
+            overlay.ifPresent(o -> lifecycle.add("kernel watch", o.kernelWatch()::start, o.kernelWatch()::close));
+            prober.ifPresent(p -> lifecycle.add("overlay prober", p::start, p::close));
+            names.ifPresent(dns -> lifecycle.add("dns responder", dns::start, dns::close));
+            long period = settings.resync().toMillis();
+            lifecycle.add("resync timer",
+                    () -> resyncTimer.scheduleAtFixedRate(this::resync, period, period, TimeUnit.MILLISECONDS),
+                    resyncTimer::shutdownNow);
+        } catch (IOException | RuntimeException | Error e) {
+            try {
+                lifecycle.close();
+            } catch (RuntimeException closing) {
+                e.addSuppressed(closing);
+            }
+            throw e;
         }
-        // After the network controller, so the first kernel events find it running; stopped before it.
-        overlay.ifPresent(o -> lifecycle.add("kernel watch", o.kernelWatch()::start, o.kernelWatch()::close));
-        prober.ifPresent(p -> lifecycle.add("overlay prober", p::start, p::close));
-        names.ifPresent(dns -> lifecycle.add("dns responder", dns::start, dns::close));
-        long period = settings.resync().toMillis();
-        lifecycle.add("resync timer",
-                () -> resyncTimer.scheduleAtFixedRate(this::resync, period, period, TimeUnit.MILLISECONDS),
-                resyncTimer::shutdownNow);
     }
 
     /**
@@ -386,7 +397,7 @@ public final class Operator implements AutoCloseable {
         if (!settings.api().enabled()) {
             return Optional.empty();
         }
-        ApiToken token = new ApiToken(kv, settings.keys(), Clock.systemUTC());
+        ApiToken token = new ApiToken(kv, settings.keys());
         try {
             token.load();
         } catch (dev.berth.operator.store.StoreException e) {

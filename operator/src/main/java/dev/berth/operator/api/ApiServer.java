@@ -48,7 +48,6 @@ public final class ApiServer implements AutoCloseable {
     static final Duration EXEC_TIMEOUT = Duration.ofHours(1);
     private static final int MAX_BODY = 64 * 1024;
     static final int MAX_REQUEST_SECONDS = 30;
-    static final int MAX_CONNECTIONS = 256;
     /** A refused address is logged once per this period, with how many refusals it had since. */
     private static final Duration REFUSAL_LOG_PERIOD = Duration.ofSeconds(60);
 
@@ -83,12 +82,13 @@ public final class ApiServer implements AutoCloseable {
     /**
      * Limits of the JDK's HTTP server, read once when its classes load, so set before the first server of this JVM:
      * a connection has {@code maxReqTime} seconds from accept to its complete headers (TLS handshake included), so a
-     * client that connects and sends nothing is closed; at most {@code maxConnections} at once. No
-     * {@code maxRspTime}: it would cut a followed log. A value given with {@code -D} wins.
+     * client that connects and sends nothing is closed. No {@code maxRspTime}: it would cut a followed log. No
+     * {@code jdk.httpserver.maxConnections}: the JDK's server leaks a slot for each connection it closes on an error
+     * path (a given-up stream), so a cap would end up refusing everything; the bounded thread pool limits the work.
+     * A value given with {@code -D} wins.
      */
     public static void limitHttpServer() {
         System.getProperties().putIfAbsent("sun.net.httpserver.maxReqTime", String.valueOf(MAX_REQUEST_SECONDS));
-        System.getProperties().putIfAbsent("jdk.httpserver.maxConnections", String.valueOf(MAX_CONNECTIONS));
     }
 
     /**
@@ -112,6 +112,8 @@ public final class ApiServer implements AutoCloseable {
 
     public void start() {
         server.start();
+        // The token is read again every period on the heartbeat timer (which only hands the read on), stopped in close.
+        token.start(heartbeats);
     }
 
     /** What the host record publishes, so the CLI trusts this server's certificate and no other. */
@@ -313,6 +315,7 @@ public final class ApiServer implements AutoCloseable {
 
     @Override
     public void close() {
+        token.close();
         server.stop(0);
         heartbeats.shutdownNow();
         beatWriters.shutdownNow();

@@ -6,13 +6,15 @@ import dev.berth.operator.store.StoreException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * The cluster's API token: 32 random bytes, base64url, at {@link KeyLayout#apiToken()}. Whoever can read Berth's
@@ -21,40 +23,70 @@ import java.util.concurrent.Executor;
  *
  * <p>An operator keeps the token it read. Requests never wait for etcd: a request that presents another token, or
  * the kept one once it is older than {@link #MAX_AGE}, starts a read in the background (one at a time, at most one
- * every {@link #REREAD}, also while no token was read yet) and is answered with what is kept now. So rotation (delete
- * the key) reaches every operator within seconds without a restart: the request with the new token that starts the
- * read is refused, those after the read succeeded are accepted; the old token is accepted until a read succeeds
- * (while etcd does not answer, the old token keeps working), then refused.
+ * every {@link #REREAD}, also while no token was read yet) and is answered with what is kept now. Once
+ * {@link #start started}, it also reads every {@link #PERIOD}, so a rotated token stops working within that period
+ * on an idle operator too (not only after a request came). The old token is accepted until a read succeeds (while
+ * etcd does not answer, the old token keeps working), then refused. Throttling uses {@link System#nanoTime}: a wall
+ * clock that jumps must not stop or flood the reads.
  */
-public final class ApiToken {
+public final class ApiToken implements AutoCloseable {
     static final Duration REREAD = Duration.ofSeconds(3);
     static final Duration MAX_AGE = Duration.ofSeconds(30);
+    /** How often a started operator reads the token again, request or not: what "within 30 s" of rotation means. */
+    static final Duration PERIOD = Duration.ofSeconds(30);
     private static final int ATTEMPTS = 3;
 
     private final EtcdKv kv;
     private final String key;
-    private final Clock clock;
+    private final LongSupplier nanos;
     private final Executor refresher;
+    private final Duration period;
     private final SecureRandom random = new SecureRandom();
     private byte[] current;
-    private Instant readAt = Instant.EPOCH;
-    private Instant refreshStarted = Instant.EPOCH;
+    private long readAt;
+    private long refreshStarted;
+    private boolean everStarted;
     private boolean refreshing;
+    private ScheduledFuture<?> periodic;
+    private boolean closed;
 
     /** Reads in the background on a short-lived daemon thread of their own (at most one every {@link #REREAD}). */
-    public ApiToken(EtcdKv kv, KeyLayout keys, Clock clock) {
-        this(kv, keys, clock, task -> {
+    public ApiToken(EtcdKv kv, KeyLayout keys) {
+        this(kv, keys, System::nanoTime, task -> {
             Thread t = new Thread(task, "api-token-read");
             t.setDaemon(true);
             t.start();
-        });
+        }, PERIOD);
     }
 
-    ApiToken(EtcdKv kv, KeyLayout keys, Clock clock, Executor refresher) {
+    /** For tests: any time source, where reads run, and how often a started token reads again. */
+    ApiToken(EtcdKv kv, KeyLayout keys, LongSupplier nanos, Executor refresher, Duration period) {
         this.kv = kv;
         this.key = keys.apiToken();
-        this.clock = clock;
+        this.nanos = nanos;
         this.refresher = refresher;
+        this.period = period;
+    }
+
+    /**
+     * Reads the token every period from now on, on {@code timer} (which only hands the read to the refresher, so it
+     * never waits for etcd), until {@link #close()}.
+     */
+    public synchronized void start(ScheduledExecutorService timer) {
+        if (closed || periodic != null) {
+            return;
+        }
+        long every = period.toNanos();
+        periodic = timer.scheduleWithFixedDelay(() -> refresh(nanos.getAsLong(), true), every, every,
+                TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+        if (periodic != null) {
+            periodic.cancel(false);
+        }
     }
 
     /** The token in etcd, written first when there is none. Throws {@link StoreException} when etcd does not answer. */
@@ -77,7 +109,7 @@ public final class ApiToken {
 
     private synchronized String keep(String token) {
         current = token.getBytes(StandardCharsets.UTF_8);
-        readAt = clock.instant();
+        readAt = nanos.getAsLong();
         return token;
     }
 
@@ -87,28 +119,32 @@ public final class ApiToken {
             return false;
         }
         byte[] bytes = presented.getBytes(StandardCharsets.UTF_8);
-        Instant now = clock.instant();
+        long now = nanos.getAsLong();
         byte[] kept;
-        Instant keptAt;
+        long keptAt;
         synchronized (this) {
             kept = current;
             keptAt = readAt;
         }
         boolean matches = kept != null && MessageDigest.isEqual(kept, bytes);
-        boolean stale = kept == null || now.isAfter(keptAt.plus(MAX_AGE));
+        boolean stale = kept == null || now - keptAt > MAX_AGE.toNanos();
         if (!matches || stale) {
-            refresh(now);
+            refresh(now, false);
         }
         return matches;
     }
 
-    /** One read at a time, at most one every REREAD; a failed read leaves what was kept. */
-    private void refresh(Instant now) {
+    /**
+     * One read at a time, at most one every REREAD for requests ({@code scheduled} reads are spaced by the period);
+     * a failed read leaves what was kept.
+     */
+    private void refresh(long now, boolean scheduled) {
         synchronized (this) {
-            if (refreshing || now.isBefore(refreshStarted.plus(REREAD))) {
+            if (refreshing || (!scheduled && everStarted && now - refreshStarted < REREAD.toNanos())) {
                 return;
             }
             refreshing = true;
+            everStarted = true;
             refreshStarted = now;
         }
         try {
@@ -116,7 +152,7 @@ public final class ApiToken {
                 try {
                     load();
                 } catch (RuntimeException e) {
-                    // etcd away: what was read last still decides; the next request after REREAD tries again.
+                    // etcd away: what was read last still decides; the next request or period tries again.
                 } finally {
                     synchronized (this) {
                         refreshing = false;

@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import dev.berth.reconcilers.docker.ContainerStreams;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.Executor;
@@ -24,7 +25,12 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class FrameStream implements ContainerStreams.Sink, AutoCloseable {
     static final long HEARTBEAT_SECONDS = 5;
-    static final Duration WRITE_TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * Long, on purpose: a dead peer is reported by TCP (and the heartbeat) long before this; this only frees the
+     * permit and threads of a client that is alive but stopped reading, e.g. {@code berth logs -f | less} paused by
+     * its user, which must not be cut off after a short pause ({@code docker logs -f} never cuts it).
+     */
+    static final Duration WRITE_TIMEOUT = Duration.ofMinutes(10);
 
     private final OutputStream out;
     private final Thread handler;
@@ -38,6 +44,9 @@ final class FrameStream implements ContainerStreams.Sink, AutoCloseable {
     private volatile Thread writer;
     private volatile long writeSince;
     private volatile boolean givenUp;
+    /** Set once close() is done, under {@link #interrupts}: the watchdog must not interrupt the handler after that. */
+    private boolean closed;
+    private final Object interrupts = new Object();
 
     FrameStream(HttpExchange exchange, ScheduledExecutorService timer, Executor beatWriters) throws IOException {
         this(start(exchange), timer, beatWriters, HEARTBEAT_SECONDS * 1000, WRITE_TIMEOUT);
@@ -98,10 +107,15 @@ final class FrameStream implements ContainerStreams.Sink, AutoCloseable {
         broken = true;
         givenUp = true;
         heartbeat.cancel(false);
-        if (blocked != null) {
-            blocked.interrupt();
+        synchronized (interrupts) {
+            if (closed) {
+                return;
+            }
+            if (blocked != null) {
+                blocked.interrupt();
+            }
+            handler.interrupt();
         }
-        handler.interrupt();
     }
 
     @Override
@@ -110,15 +124,7 @@ final class FrameStream implements ContainerStreams.Sink, AutoCloseable {
     }
 
     void exit(int code) throws IOException {
-        lock.lock();
-        try {
-            if (broken) {
-                throw new IOException("the client stopped reading");
-            }
-            ApiFrames.writeExit(out, code);
-        } finally {
-            lock.unlock();
-        }
+        write(ApiFrames.EXIT, ByteBuffer.allocate(4).putInt(code).array());
     }
 
     /** The last frame when the stream ends because of a problem; a client already gone is no news. */
@@ -147,10 +153,19 @@ final class FrameStream implements ContainerStreams.Sink, AutoCloseable {
         if (broken) {
             throw new IOException("the client stopped reading");
         }
+        watched(() -> ApiFrames.write(out, type, payload));
+    }
+
+    private interface Write {
+        void run() throws IOException;
+    }
+
+    /** Under the lock: a write the watchdog sees, so one that blocks on a client that stopped reading is given up. */
+    private void watched(Write write) throws IOException {
         writeSince = System.nanoTime();
         writer = Thread.currentThread();
         try {
-            ApiFrames.write(out, type, payload);
+            write.run();
         } catch (IOException e) {
             broken = true;
             throw e;
@@ -168,20 +183,27 @@ final class FrameStream implements ContainerStreams.Sink, AutoCloseable {
 
     @Override
     public void close() {
-        heartbeat.cancel(false);
-        // Clear an interrupt the watchdog may have set after the stream ended, so the pool's thread starts clean.
-        Thread.interrupted();
-        if (givenUp) {
-            // The channel is closed already; closing the body would try to write the last chunk.
-            return;
-        }
         lock.lock();
         try {
-            out.close();
+            // The channel is closed already when given up; closing the body would try to write the last chunk. Else
+            // the last chunk is a write like any other (also on a broken stream: closing releases the exchange), and
+            // watched: the heartbeat is cancelled only after it.
+            if (!givenUp) {
+                watched(out::close);
+            }
         } catch (IOException e) {
-            broken = true;
+            // nothing more to send
         } finally {
+            // No heartbeat after the last chunk.
+            broken = true;
             lock.unlock();
         }
+        heartbeat.cancel(false);
+        synchronized (interrupts) {
+            closed = true;
+        }
+        // Clear an interrupt the watchdog may have set before it saw the stream closed, so the pool's thread starts
+        // clean.
+        Thread.interrupted();
     }
 }

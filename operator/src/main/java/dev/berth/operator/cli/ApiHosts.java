@@ -9,7 +9,6 @@ import dev.berth.operator.api.ApiToken;
 import dev.berth.operator.control.HostRecord;
 import dev.berth.operator.store.StatusCodec;
 import dev.berth.operator.store.StoredValue;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -88,7 +87,7 @@ final class ApiHosts {
     /** The cluster token, read (or written first) once; logs calls it on its main thread before any stream starts. */
     synchronized String token() {
         if (token == null) {
-            token = new ApiToken(session.kv(), session.store().keys(), Clock.systemUTC()).load();
+            token = new ApiToken(session.kv(), session.store().keys()).load();
         }
         return token;
     }

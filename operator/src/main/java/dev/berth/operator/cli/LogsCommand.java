@@ -62,8 +62,12 @@ public final class LogsCommand implements Callable<Integer> {
     boolean timestamps;
 
     private final Map<String, ApiClient.FrameReader> open = new ConcurrentHashMap<>();
-    /** How soon a stream that ended is started again when its container still runs. */
+    /** How soon a stream that ended is started again when its container still runs; doubled while it cannot be
+     * reached, up to {@link #RETRY_MAX_SECONDS}. */
     private static final long RETRY_SECONDS = 2;
+    private static final long RETRY_MAX_SECONDS = 30;
+    /** Each distinct error line once: a host that stays down is one line, not one every retry. */
+    private final Set<String> printed = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean failed = new AtomicBoolean();
     /** Streams that got as far as the host's answer: none after the first round with -f means nothing ever will. */
     private final AtomicInteger reached = new AtomicInteger();
@@ -96,7 +100,7 @@ public final class LogsCommand implements Callable<Integer> {
                 hosts.token();
                 int width = first.stream().mapToInt(l -> l.prefix().length()).max().orElse(0);
                 PrefixedLines lines = new PrefixedLines(out, width);
-                Map<String, Long> ended = new ConcurrentHashMap<>();
+                Map<String, Ended> ended = new ConcurrentHashMap<>();
                 Set<String> started = ConcurrentHashMap.newKeySet();
                 List<java.util.concurrent.Future<?>> running = new java.util.ArrayList<>();
                 CountDownLatch firstRound = new CountDownLatch(first.size());
@@ -116,13 +120,29 @@ public final class LogsCommand implements Callable<Integer> {
                     // A stream that ended is looked at again soon: its container may still run (the stream broke).
                     changed.poll(ended.isEmpty() ? TimeUnit.HOURS.toSeconds(1) : RETRY_SECONDS, TimeUnit.SECONDS);
                     changed.clear();
-                    if (watchFailed.getAndSet(false)) {
-                        // etcd ended the watch (compaction, a lost connection): a new one, or no more news.
-                        watch.close();
-                        watch = watch(session, what, changed, watchFailed);
+                    running.removeIf(java.util.concurrent.Future::isDone);
+                    try {
+                        if (watchFailed.getAndSet(false)) {
+                            // etcd ended the watch (compaction, a lost connection): a new one, or no more news.
+                            watch.close();
+                            try {
+                                watch = watch(session, what, changed, watchFailed);
+                            } catch (RuntimeException e) {
+                                // Tried again next round.
+                                watchFailed.set(true);
+                                throw e;
+                            }
+                        }
+                        List<ApiHosts.Located> now = hosts.locate(what);
+                        // A container no longer in any status is gone: no more retries for it.
+                        Set<String> located = new java.util.HashSet<>();
+                        now.forEach(l -> located.add(l.prefix()));
+                        ended.keySet().retainAll(located);
+                        start(hosts, now, query, lines, err, streams, started, ended, running, new CountDownLatch(0));
+                    } catch (RuntimeException e) {
+                        // etcd away for a moment: one line, and the next round tries again.
+                        report(err, lines, "error: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
                     }
-                    start(hosts, hosts.locate(what), query, lines, err, streams, started, ended, running,
-                            new CountDownLatch(0));
                 }
                 return 0;
             } catch (InterruptedException e) {
@@ -136,6 +156,20 @@ public final class LogsCommand implements Callable<Integer> {
                 open.values().forEach(ApiClient.FrameReader::close);
                 streams.shutdownNow();
             }
+        }
+    }
+
+    /** Where a stream that ended starts again from (epoch seconds), and when it may be tried again. */
+    private record Ended(long since, long notBeforeNanos, long delaySeconds) {
+    }
+
+    private void report(PrintWriter err, PrefixedLines lines, String line) {
+        if (!printed.add(line)) {
+            return;
+        }
+        synchronized (lines) {
+            err.println(line);
+            err.flush();
         }
     }
 
@@ -153,7 +187,7 @@ public final class LogsCommand implements Callable<Integer> {
      * starts again when its status says it runs, from when its stream ended.
      */
     private void start(ApiHosts hosts, List<ApiHosts.Located> located, Map<String, String> query, PrefixedLines lines,
-                       PrintWriter err, ExecutorService streams, Set<String> started, Map<String, Long> ended,
+                       PrintWriter err, ExecutorService streams, Set<String> started, Map<String, Ended> ended,
                        List<java.util.concurrent.Future<?>> running, CountDownLatch round) {
         Map<String, HostRecord> live = null;
         for (ApiHosts.Located l : located) {
@@ -161,21 +195,28 @@ public final class LogsCommand implements Callable<Integer> {
             if (started.contains(key)) {
                 continue;
             }
-            Long endedAt = ended.get(key);
-            if (endedAt != null && !"running".equals(l.replica().state())) {
+            Ended endedAt = ended.get(key);
+            if (endedAt != null && (!"running".equals(l.replica().state())
+                    || System.nanoTime() - endedAt.notBeforeNanos() < 0)) {
                 continue;
             }
             if (live == null) {
                 live = hosts.liveHosts();
             }
+            if (endedAt != null && !live.containsKey(l.host())) {
+                // Tried again only while its host is live: a host that is down was reported once already.
+                continue;
+            }
             Map<String, String> q = new LinkedHashMap<>(query);
             if (endedAt != null) {
-                q.put("since", Long.toString(endedAt));
+                q.put("since", Long.toString(endedAt.since()));
                 q.remove("tail");
             }
             started.add(key);
             Map<String, HostRecord> records = live;
             AtomicBoolean counted = new AtomicBoolean();
+            AtomicBoolean opened = new AtomicBoolean();
+            long delay = endedAt == null ? RETRY_SECONDS : endedAt.delaySeconds();
             Runnable settled = () -> {
                 if (counted.compareAndSet(false, true)) {
                     round.countDown();
@@ -183,20 +224,27 @@ public final class LogsCommand implements Callable<Integer> {
             };
             running.add(streams.submit(() -> {
                 try {
-                    stream(hosts.client(l.host(), records), l, q, lines, settled);
+                    stream(hosts.client(l.host(), records), l, q, lines, () -> {
+                        opened.set(true);
+                        settled.run();
+                    });
                 } catch (RuntimeException e) {
                     // Any failure, expected or not, is this container's one line; the other streams go on.
                     if (stopping) {
                         return;
                     }
                     failed.set(true);
-                    synchronized (lines) {
-                        err.println("error: " + key + ": " + (e.getMessage() != null ? e.getMessage() : e.toString()));
-                        err.flush();
-                    }
+                    String why = e.getMessage() != null ? e.getMessage() : e.toString();
+                    report(err, lines, "error: " + key + ": " + why);
                 } finally {
                     settled.run();
-                    ended.put(key, Instant.now().getEpochSecond());
+                    // A stream that got through starts over at the shortest delay; one that did not backs off.
+                    long next = opened.get() ? RETRY_SECONDS : Math.min(delay * 2, RETRY_MAX_SECONDS);
+                    long wait = opened.get() ? RETRY_SECONDS : delay;
+                    // Not reached: nothing was printed since the last end, so it starts from there again.
+                    long since = opened.get() || endedAt == null ? Instant.now().getEpochSecond() : endedAt.since();
+                    ended.put(key, new Ended(since,
+                            System.nanoTime() + TimeUnit.SECONDS.toNanos(wait), next));
                     started.remove(key);
                 }
             }));

@@ -106,4 +106,49 @@ class FrameStreamTest {
                     () -> healthy.size() > now + 5);
         }
     }
+
+    /** Writes go through; closing (the last chunk) blocks until interrupted, as on a client that stopped reading. */
+    private static final class StuckOnClose extends ByteArrayOutputStream {
+        @Override
+        public void close() throws IOException {
+            try {
+                new CountDownLatch(1).await();
+            } catch (InterruptedException e) {
+                throw new InterruptedIOException("closed by interrupt");
+            }
+        }
+    }
+
+    @Test
+    void anExitFrameThatBlocksIsGivenUp() throws Exception {
+        StuckOutput stuck = new StuckOutput();
+        CompletableFuture<Throwable> end = new CompletableFuture<>();
+        Thread handler = new Thread(() -> {
+            try (FrameStream stream = new FrameStream(stuck, timer, writers, 50, Duration.ofMillis(300))) {
+                stream.exit(0);
+                end.complete(null);
+            } catch (Throwable e) {
+                end.complete(e);
+            }
+        });
+        handler.start();
+        Throwable thrown = end.get(10, TimeUnit.SECONDS);
+        assertTrue(thrown instanceof IOException, "the blocked exit frame ends with an IOException, got " + thrown);
+        handler.join(5000);
+        assertTrue(!handler.isAlive(), "the handler was released");
+    }
+
+    @Test
+    void aLastChunkThatBlocksIsGivenUp() throws Exception {
+        StuckOnClose out = new StuckOnClose();
+        CompletableFuture<Boolean> closed = new CompletableFuture<>();
+        Thread handler = new Thread(() -> {
+            FrameStream stream = new FrameStream(out, timer, writers, 50, Duration.ofMillis(300));
+            stream.close();
+            closed.complete(Thread.currentThread().isInterrupted());
+        });
+        handler.start();
+        boolean interrupted = closed.get(10, TimeUnit.SECONDS);
+        assertTrue(!interrupted, "close() returns with the interrupt cleared");
+    }
 }

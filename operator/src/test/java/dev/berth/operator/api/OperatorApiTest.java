@@ -17,7 +17,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import javax.net.ssl.SSLContext;
@@ -54,7 +53,7 @@ class OperatorApiTest {
     }
 
     private static String token(EtcdFixture etcd) {
-        return new ApiToken(etcd.kv, etcd.keys, Clock.systemUTC()).load();
+        return new ApiToken(etcd.kv, etcd.keys).load();
     }
 
     private static String logs(ApiClient client, String container) throws Exception {
