@@ -401,7 +401,7 @@ public final class Operator implements AutoCloseable {
         try {
             token.load();
         } catch (dev.berth.operator.store.StoreException e) {
-            log.warn("api: cannot read the API token from etcd yet ({}); read again at the first request", e.getMessage());
+            log.warn("api: cannot read the API token from etcd yet ({}); read again within 30 s", e.getMessage());
         }
         DockerClient streams = DockerClients.connectForEvents(settings.dockerHost());
         lifecycle.closes("docker stream client", streams);
