@@ -36,7 +36,20 @@ public record ServiceSpec(
         List<FileReference> configs,
         List<SecretEnv> secretEnv,
         String imagePullPolicy,
-        BuildSpec build) {
+        BuildSpec build,
+        String hostname,
+        List<String> aliases,
+        String containerName,
+        String workingDir,
+        Boolean privileged,
+        Map<String, Ulimit> ulimits,
+        LoggingSpec logging,
+        Map<String, String> sysctls,
+        List<String> extraHosts,
+        List<String> devices,
+        String stopSignal,
+        String stopGracePeriod,
+        String shmSize) {
     /** Pull only when the image is not on the host (Kubernetes' default for a tagged image). */
     public static final String PULL_IF_NOT_PRESENT = "IfNotPresent";
     /** Resolve the tag at the registry whenever the service's image is (re)pinned, and pull what it names. */
@@ -65,6 +78,26 @@ public record ServiceSpec(
         configs = configs == null ? List.of() : List.copyOf(configs);
         secretEnv = secretEnv == null ? List.of() : List.copyOf(secretEnv);
         imagePullPolicy = imagePullPolicy == null ? PULL_IF_NOT_PRESENT : imagePullPolicy;
+        aliases = aliases == null ? List.of() : List.copyOf(aliases);
+        privileged = privileged != null && privileged;
+        ulimits = ulimits == null ? Map.of() : Map.copyOf(ulimits);
+        sysctls = sysctls == null ? Map.of() : Map.copyOf(sysctls);
+        extraHosts = extraHosts == null ? List.of() : List.copyOf(extraHosts);
+        devices = devices == null ? List.of() : List.copyOf(devices);
+    }
+
+    /** Without the container options Compose files brought (hostname ... shmSize): their defaults. */
+    public ServiceSpec(String name, String image, List<String> command, List<String> entrypoint, Map<String, String> env,
+                       Map<String, String> labels, List<PortSpec> ports, List<VolumeSpec> volumes, List<String> networks,
+                       String restart, HealthcheckSpec healthcheck, ResourcesSpec resources, String user, Boolean readOnly,
+                       List<String> capAdd, List<String> capDrop, List<String> securityOpt, Boolean init, Integer replicas,
+                       UpdateSpec update, List<DependsOn> dependsOn, Placement placement, Boolean failover,
+                       List<FileReference> secrets, List<FileReference> configs, List<SecretEnv> secretEnv,
+                       String imagePullPolicy, BuildSpec build) {
+        this(name, image, command, entrypoint, env, labels, ports, volumes, networks, restart, healthcheck, resources, user,
+                readOnly, capAdd, capDrop, securityOpt, init, replicas, update, dependsOn, placement, failover, secrets,
+                configs, secretEnv, imagePullPolicy, build, null, null, null, null, null, null, null, null, null, null,
+                null, null, null);
     }
 
     /** Without a pull policy of its own (IfNotPresent) and without a build. */
@@ -76,7 +109,8 @@ public record ServiceSpec(
                        List<FileReference> secrets, List<FileReference> configs, List<SecretEnv> secretEnv) {
         this(name, image, command, entrypoint, env, labels, ports, volumes, networks, restart, healthcheck, resources, user,
                 readOnly, capAdd, capDrop, securityOpt, init, replicas, update, dependsOn, placement, failover, secrets,
-                configs, secretEnv, null, null);
+                configs, secretEnv, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+                null);
     }
 
     /** Without secrets and configs (the defaults). */
@@ -94,7 +128,9 @@ public record ServiceSpec(
     public ServiceSpec withLabels(Map<String, String> other) {
         return new ServiceSpec(name, image, command, entrypoint, env, other, ports, volumes, networks, restart, healthcheck,
                 resources, user, readOnly, capAdd, capDrop, securityOpt, init, replicas, update, dependsOn, placement,
-                failover, secrets, configs, secretEnv, imagePullPolicy, build);
+                failover, secrets, configs, secretEnv, imagePullPolicy, build, hostname, aliases, containerName,
+                workingDir, privileged, ulimits, logging, sysctls, extraHosts, devices, stopSignal, stopGracePeriod,
+                shmSize);
     }
 
     /**
@@ -104,7 +140,9 @@ public record ServiceSpec(
     public ServiceSpec withImage(String ref) {
         return new ServiceSpec(name, ref, command, entrypoint, env, labels, ports, volumes, networks, restart,
                 healthcheck, resources, user, readOnly, capAdd, capDrop, securityOpt, init, replicas, update, dependsOn,
-                placement, failover, secrets, configs, secretEnv, imagePullPolicy, build);
+                placement, failover, secrets, configs, secretEnv, imagePullPolicy, build, hostname, aliases,
+                containerName, workingDir, privileged, ulimits, logging, sysctls, extraHosts, devices, stopSignal,
+                stopGracePeriod, shmSize);
     }
 
     /** Whether the service uses any Secret or Config (files or environment). */
