@@ -51,7 +51,7 @@ public final class ComposeImporter {
             throw new ComposeException(new ComposeProblem(input.file(), parsed.line(), parsed.column(), "",
                     "a compose file is a mapping with services:, got " + parsed.shape()));
         }
-        Map<String, String> dotEnv = dotEnv(input);
+        Map<String, String> dotEnv = dotEnv(input, diagnostics);
         var interpolation = new Interpolation(Interpolation.lookup(input.environment(), dotEnv), diagnostics);
         ComposeNode.Mapping root = (ComposeNode.Mapping) interpolation.apply(raw, "");
         Nodes nodes = new Nodes(diagnostics);
@@ -59,8 +59,9 @@ public final class ComposeImporter {
         Map<String, String> environment = new HashMap<>(dotEnv);
         environment.putAll(input.environment());
 
-        String stack = stackName(input, root, nodes, diagnostics);
-        TopLevelResources resources = new TopLevelResources(diagnostics, nodes, stack);
+        ProjectName names = stackName(input, root, nodes, diagnostics, environment);
+        String stack = names.stack();
+        TopLevelResources resources = new TopLevelResources(diagnostics, nodes, names);
         FileObjects secrets = new FileObjects(diagnostics, nodes, input.directory(), environment, stack, true);
         FileObjects configs = new FileObjects(diagnostics, nodes, input.directory(), environment, stack, false);
         ComposeNode services = null;
@@ -133,34 +134,61 @@ public final class ComposeImporter {
         return doc;
     }
 
-    /** {@code --name}, else the file's {@code name:}, else the folder's name, as a DNS label. */
-    private static String stackName(ComposeInput input, ComposeNode.Mapping root, Nodes nodes, Diagnostics diagnostics) {
+    /**
+     * The Compose project name as Compose v2 chooses it: {@code --name} (as {@code -p}), else COMPOSE_PROJECT_NAME
+     * (the process's, else {@code .env}'s), else the file's {@code name:}, else the folder's name, normalised as
+     * compose-go does; and the stack name, its DNS label (or {@code --name}'s). When they differ, a warning says
+     * which Docker names keep Compose's.
+     */
+    private static ProjectName stackName(ComposeInput input, ComposeNode.Mapping root, Nodes nodes,
+                                         Diagnostics diagnostics, Map<String, String> environment) {
         ComposeNode.Entry nameEntry = root.entries().get("name");
+        String fromFile = nameEntry == null || nameEntry.value().isNull() ? ""
+                : nodes.text(nameEntry.value(), "name").orElse("");
+        String fromEnvironment = environment.getOrDefault("COMPOSE_PROJECT_NAME", "");
         String wanted;
+        String project;
         int line = 1;
         int column = 1;
         String path = "";
         if (input.stackName() != null) {
             wanted = input.stackName();
-        } else if (nameEntry != null && !nameEntry.value().isNull()) {
-            wanted = nodes.text(nameEntry.value(), "name").orElse("");
+            project = ProjectName.normalize(wanted);
+        } else if (!fromEnvironment.isEmpty()) {
+            // Compose refuses, rather than normalises, a COMPOSE_PROJECT_NAME it could not use as it is.
+            if (!ProjectName.valid(fromEnvironment)) {
+                String source = input.environment().containsKey("COMPOSE_PROJECT_NAME") ? "the environment" : ".env";
+                throw new ComposeException(new ComposeProblem(input.file(), 1, 1, "", "COMPOSE_PROJECT_NAME \""
+                        + fromEnvironment + "\" (from " + source + ") is not a Compose project name: lowercase letters, "
+                        + "digits, - and _, starting with a letter or digit"));
+            }
+            wanted = fromEnvironment;
+            project = fromEnvironment;
+        } else if (!fromFile.isEmpty()) {
+            wanted = fromFile;
+            project = ProjectName.normalize(fromFile);
             line = nameEntry.value().line();
             column = nameEntry.value().column();
             path = "name";
         } else {
             Path folder = input.directory().getFileName();
             wanted = folder == null ? "" : folder.toString();
+            project = ProjectName.normalize(wanted);
         }
-        String name = DnsNames.of(wanted);
-        if (name.isEmpty()) {
+        String stack = DnsNames.of(input.stackName() != null ? wanted : project);
+        if (project.isEmpty() || stack.isEmpty()) {
             throw new ComposeException(new ComposeProblem(input.file(), line, column, path,
-                    "\"" + wanted + "\" gives no usable stack name; pass --name"));
+                    "\"" + wanted + "\" gives no usable project name; pass --name"));
         }
-        if (!name.equals(wanted)) {
-            diagnostics.warn(line, column, path, "stack name \"" + wanted + "\" becomes \"" + name
+        if (!stack.equals(project)) {
+            diagnostics.warn(line, column, path, "the stack is named \"" + stack + "\" (Berth names are DNS labels), the "
+                    + "Compose project \"" + project + "\": volumes keep Compose's names (" + project + "_<volume>), "
+                    + "networks are named " + stack + "_<network> (Compose: " + project + "_<network>)");
+        } else if (!stack.equals(wanted) && input.stackName() != null) {
+            diagnostics.warn(line, column, path, "stack name \"" + wanted + "\" becomes \"" + stack
                     + "\" (Berth names are DNS labels)");
         }
-        return name;
+        return new ProjectName(project, stack);
     }
 
     private static Map<String, String> serviceNames(ComposeNode.Mapping services, Diagnostics diagnostics) {
@@ -200,13 +228,17 @@ public final class ComposeImporter {
         }
     }
 
-    private static Map<String, String> dotEnv(ComposeInput input) {
+    /** The project's {@code .env}, read as Compose reads it; the process's variables win and are seen by it. */
+    private static Map<String, String> dotEnv(ComposeInput input, Diagnostics diagnostics) {
         Path file = input.directory().resolve(".env");
         if (!Files.isRegularFile(file)) {
             return Map.of();
         }
         try {
-            return EnvFile.parse(".env", Files.readString(file, StandardCharsets.UTF_8), input.environment());
+            EnvFile env = new EnvFile(".env", input.environment()::get);
+            Map<String, String> values = env.read(Files.readString(file, StandardCharsets.UTF_8));
+            env.warnings().forEach(diagnostics::warn);
+            return values;
         } catch (IOException e) {
             throw new ComposeException(new ComposeProblem(".env", 1, 1, "", "cannot read: " + e.getMessage()));
         }

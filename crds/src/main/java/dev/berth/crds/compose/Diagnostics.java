@@ -30,6 +30,11 @@ final class Diagnostics {
         warn(at.line(), at.column(), path, message);
     }
 
+    /** A warning about another file (a {@code .env} or {@code env_file}), which carries its own place. */
+    void warn(ComposeProblem warning) {
+        warnings.add(warning);
+    }
+
     void error(int line, int column, String path, String message) {
         errors.add(new ComposeProblem(file, line, column, path, message));
     }

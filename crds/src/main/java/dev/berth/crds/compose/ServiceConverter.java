@@ -289,7 +289,9 @@ final class ServiceConverter {
             Path resolved = context.directory().resolve(file).normalize();
             try {
                 String text = Files.readString(resolved, StandardCharsets.UTF_8);
-                env.putAll(EnvFile.parse(file, text, context.environment()));
+                EnvFile reader = new EnvFile(file, context.environment()::get);
+                reader.read(text, env);
+                reader.warnings().forEach(context.diagnostics()::warn);
             } catch (NoSuchFileException e) {
                 if (required) {
                     context.diagnostics().error(item, itemPath, "env file " + resolved + " not found");

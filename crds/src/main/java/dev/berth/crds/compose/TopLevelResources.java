@@ -11,24 +11,25 @@ import java.util.regex.Pattern;
 
 /**
  * The top-level {@code networks} and {@code volumes}: which stack networks to declare, which existing networks
- * services join by name, and the Docker name of every volume ({@code <stack>_<name>} as Compose names it, so
- * the data of a Compose project is found again).
+ * services join by name, and the Docker name of every volume ({@code <project>_<name>} with Compose's project
+ * name, as Compose names it, so the data of a Compose project is found again). Berth names a stack network's Docker
+ * network {@code <stack>_<network>}; where that is not Compose's name, a warning says so.
  */
 final class TopLevelResources {
     private static final Pattern IPV4_CIDR = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}/\\d{1,2}");
 
     private final Diagnostics diagnostics;
     private final Nodes nodes;
-    private final String stack;
+    private final ProjectName project;
     final Map<String, String> networkNames = new LinkedHashMap<>();
     final Map<String, String> volumeNames = new LinkedHashMap<>();
     final List<ObjectNode> stackNetworks = new ArrayList<>();
     String defaultNetwork = "default";
 
-    TopLevelResources(Diagnostics diagnostics, Nodes nodes, String stack) {
+    TopLevelResources(Diagnostics diagnostics, Nodes nodes, ProjectName project) {
         this.diagnostics = diagnostics;
         this.nodes = nodes;
-        this.stack = stack;
+        this.project = project;
         networkNames.put("default", "default");
     }
 
@@ -44,9 +45,6 @@ final class TopLevelResources {
 
     private void network(ComposeNode.Entry entry, String path) {
         String berth = DnsNames.of(entry.key());
-        if (!berth.equals(entry.key())) {
-            diagnostics.warn(entry, path, "network renamed to \"" + berth + "\" (Berth names are DNS labels)");
-        }
         ObjectNode network = JsonNodeFactory.instance.objectNode();
         network.put("name", berth);
         boolean external = false;
@@ -93,9 +91,13 @@ final class TopLevelResources {
             }
             return;
         }
+        String docker = project.stack() + "_" + berth;
         if (explicitName != null) {
-            diagnostics.warn(entry, Paths.child(path, "name"), "the Docker network is named " + stack + "_" + berth
+            diagnostics.warn(entry, Paths.child(path, "name"), "the Docker network is named " + docker
                     + " by Berth; name \"" + explicitName + "\" dropped");
+        } else if (!berth.equals(entry.key())) {
+            diagnostics.warn(entry, path, "network renamed to \"" + berth + "\" (Berth names are DNS labels); its Docker "
+                    + "network is " + docker + " (Compose: " + project.docker(entry.key()) + ")");
         }
         networkNames.put(entry.key(), berth);
         if (network.size() > 1 || !berth.equals("default")) {
@@ -141,7 +143,7 @@ final class TopLevelResources {
         }
         for (ComposeNode.Entry entry : m.entries().values()) {
             String path = Paths.child("volumes", entry.key());
-            String name = stack + "_" + entry.key();
+            String name = project.docker(entry.key());
             if (entry.value() instanceof ComposeNode.Mapping options) {
                 String explicit = null;
                 boolean external = false;
