@@ -51,15 +51,14 @@ public final class ComposeImporter {
             throw new ComposeException(new ComposeProblem(input.file(), parsed.line(), parsed.column(), "",
                     "a compose file is a mapping with services:, got " + parsed.shape()));
         }
-        Map<String, String> dotEnv = dotEnv(input, diagnostics);
-        var interpolation = new Interpolation(Interpolation.lookup(input.environment(), dotEnv), diagnostics);
-        ComposeNode.Mapping root = (ComposeNode.Mapping) interpolation.apply(raw, "");
-        Nodes nodes = new Nodes(diagnostics);
-        // A bare KEY in environment passes the variable through; .env fills in for the process, as in Compose.
-        Map<String, String> environment = new HashMap<>(dotEnv);
+        // The variables: the process's, with .env filling in (a bare KEY in environment: passes them through too).
+        Map<String, String> environment = new HashMap<>(dotEnv(input, diagnostics));
         environment.putAll(input.environment());
-
-        ProjectName names = stackName(input, root, nodes, diagnostics, environment);
+        Nodes nodes = new Nodes(diagnostics);
+        ProjectName names = stackName(input, raw, nodes, diagnostics, environment);
+        // Compose sets COMPOSE_PROJECT_NAME to the project's name before it interpolates the file.
+        environment.put("COMPOSE_PROJECT_NAME", names.compose());
+        ComposeNode.Mapping root = (ComposeNode.Mapping) new Interpolation(environment::get, diagnostics).apply(raw, "");
         String stack = names.stack();
         TopLevelResources resources = new TopLevelResources(diagnostics, nodes, names);
         FileObjects secrets = new FileObjects(diagnostics, nodes, input.directory(), environment, stack, true);
@@ -143,8 +142,9 @@ public final class ComposeImporter {
     private static ProjectName stackName(ComposeInput input, ComposeNode.Mapping root, Nodes nodes,
                                          Diagnostics diagnostics, Map<String, String> environment) {
         ComposeNode.Entry nameEntry = root.entries().get("name");
-        String fromFile = nameEntry == null || nameEntry.value().isNull() ? ""
-                : nodes.text(nameEntry.value(), "name").orElse("");
+        // name: is read before the rest of the file is interpolated, as compose-go does (it may use variables).
+        String fromFile = nameEntry == null || nameEntry.value().isNull() ? "" : nodes.text(
+                new Interpolation(environment::get, diagnostics).apply(nameEntry.value(), "name"), "name").orElse("");
         String fromEnvironment = environment.getOrDefault("COMPOSE_PROJECT_NAME", "");
         String wanted;
         String project;

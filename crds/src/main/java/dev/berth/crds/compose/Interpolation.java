@@ -3,7 +3,6 @@ package dev.berth.crds.compose;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -162,10 +161,5 @@ final class Interpolation {
 
     private static boolean isNamePart(char c) {
         return isNameStart(c) || (c >= '0' && c <= '9');
-    }
-
-    /** The variables of a .env file and the process: the process wins, as in Compose. */
-    static Function<String, String> lookup(Map<String, String> process, Map<String, String> dotEnv) {
-        return name -> process.containsKey(name) ? process.get(name) : dotEnv.get(name);
     }
 }

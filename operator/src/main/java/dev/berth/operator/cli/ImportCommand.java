@@ -65,7 +65,8 @@ public final class ImportCommand implements Runnable {
         Path file;
 
         @Option(names = "--name", paramLabel = "STACK",
-                description = "The stack's name (default: the file's name: key, else its folder's name).")
+                description = "The stack's name, and the Compose project name as docker compose -p sets it (default: "
+                        + "COMPOSE_PROJECT_NAME from the environment or .env, else the file's name: key, else its folder's name).")
         String name;
 
         @Option(names = "--apply", description = "Write the objects to etcd, as berth apply does.")
