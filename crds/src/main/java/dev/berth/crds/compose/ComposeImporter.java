@@ -180,13 +180,12 @@ public final class ComposeImporter {
             throw new ComposeException(new ComposeProblem(input.file(), line, column, path,
                     "\"" + wanted + "\" gives no usable project name; pass --name"));
         }
-        if (!stack.equals(project)) {
-            diagnostics.warn(line, column, path, "the stack is named \"" + stack + "\" (Berth names are DNS labels), the "
-                    + "Compose project \"" + project + "\": volumes keep Compose's names (" + project + "_<volume>), "
-                    + "networks are named " + stack + "_<network> (Compose: " + project + "_<network>)");
-        } else if (!stack.equals(wanted) && input.stackName() != null) {
+        boolean differs = !stack.equals(project);
+        if (differs || (input.stackName() != null && !stack.equals(wanted))) {
             diagnostics.warn(line, column, path, "stack name \"" + wanted + "\" becomes \"" + stack
-                    + "\" (Berth names are DNS labels)");
+                    + "\" (Berth names are DNS labels)" + (!differs ? "" : "; the Compose project name is \"" + project
+                    + "\": volumes keep Compose's names (" + project + "_<volume>), networks are named " + stack
+                    + "_<network> (Compose: " + project + "_<network>)"));
         }
         return new ProjectName(project, stack);
     }

@@ -37,13 +37,8 @@ class EnvFileTest {
 
     @Test
     void defaultsAndAlternatives() {
-        Map<String, String> values = read("EMPTY=\nA=${UNSET:-fallback}\nB=${EMPTY-kept}\nC=${EMPTY:-d}\n"
-                + "D=${A:+set}\nE=${UNSET:-${A}}\n");
-        assertEquals("fallback", values.get("A"));
-        assertEquals("", values.get("B"));
-        assertEquals("d", values.get("C"));
-        assertEquals("set", values.get("D"));
-        assertEquals("fallback", values.get("E"));
+        assertEquals(Map.of("EMPTY", "", "A", "fallback", "B", "", "C", "d", "D", "set", "E", "fallback"),
+                read("EMPTY=\nA=${UNSET:-fallback}\nB=${EMPTY-kept}\nC=${EMPTY:-d}\nD=${A:+set}\nE=${UNSET:-${A}}\n"));
     }
 
     @Test
@@ -76,14 +71,9 @@ class EnvFileTest {
 
     @Test
     void inlineComments() {
-        Map<String, String> values = read("U=value # comment\nH=value#kept\nQ=\"v # kept\" # comment\nS=#hash\n"
-                + "# whole line\n   # indented\nT=x\t# tab is no comment start\n");
-        assertEquals("value", values.get("U"));
-        assertEquals("value#kept", values.get("H"));
-        assertEquals("v # kept", values.get("Q"));
-        assertEquals("#hash", values.get("S"));
-        assertEquals("x\t# tab is no comment start", values.get("T"));
-        assertEquals(5, values.size());
+        assertEquals(Map.of("U", "value", "H", "value#kept", "Q", "v # kept", "S", "#hash", "T", "x\t# tab is no comment start"),
+                read("U=value # comment\nH=value#kept\nQ=\"v # kept\" # comment\nS=#hash\n"
+                        + "# whole line\n   # indented\nT=x\t# tab is no comment start\n"));
     }
 
     @Test
