@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Turns a compose file into a Stack (and Routes, from Traefik labels): read with locations, interpolate
@@ -36,6 +37,9 @@ public final class ComposeImporter {
 
     public ComposeImport convert(ComposeInput input) {
         Diagnostics diagnostics = new Diagnostics(input.file());
+        // Problems are listed file by file in the order the files were given.
+        input.files().forEach(f -> diagnostics.inFile(f.name()));
+        input.notes().forEach(n -> diagnostics.warnIn(n.file(), n.line(), n.column(), n.path(), n.message()));
         try {
             return convert(input, diagnostics);
         } catch (ComposeException e) {
@@ -46,14 +50,11 @@ public final class ComposeImporter {
     }
 
     private ComposeImport convert(ComposeInput input, Diagnostics diagnostics) {
-        ComposeNode parsed = new ComposeYamlReader().read(input.file(), input.text());
-        if (!(parsed instanceof ComposeNode.Mapping raw)) {
-            throw new ComposeException(new ComposeProblem(input.file(), parsed.line(), parsed.column(), "",
-                    "a compose file is a mapping with services:, got " + parsed.shape()));
-        }
         Map<String, String> dotEnv = dotEnv(input);
-        var interpolation = new Interpolation(Interpolation.lookup(input.environment(), dotEnv), diagnostics);
-        ComposeNode.Mapping root = (ComposeNode.Mapping) interpolation.apply(raw, "");
+        Function<String, String> lookup = Interpolation.lookup(input.environment(), dotEnv);
+        ComposeNode.Mapping root = new ComposeProject(diagnostics, lookup).load(input);
+        root = new Profiles(diagnostics, Profiles.enabled(input.profiles(), lookup.apply("COMPOSE_PROFILES")))
+                .apply(root);
         Nodes nodes = new Nodes(diagnostics);
         // A bare KEY in environment passes the variable through; .env fills in for the process, as in Compose.
         Map<String, String> environment = new HashMap<>(dotEnv);
@@ -120,7 +121,8 @@ public final class ComposeImporter {
         if (!diagnostics.errors().isEmpty()) {
             return new ComposeImport(stack, "", diagnostics.warnings(), diagnostics.errors());
         }
-        String header = "# Imported from " + Path.of(input.file()).getFileName() + " by berth import compose.\n";
+        String header = "# Imported from " + String.join(", ", input.files().stream()
+                .map(f -> String.valueOf(Path.of(f.name()).getFileName())).toList()) + " by berth import compose.\n";
         return new ComposeImport(stack, new DocumentWriter().write(header, documents), diagnostics.warnings(), List.of());
     }
 
@@ -194,14 +196,14 @@ public final class ComposeImporter {
                 nodes.keyValues(service.get("labels"), path).values().stream()
                         .filter(kv -> kv.key().startsWith("traefik."))
                         .findFirst()
-                        .ifPresent(kv -> diagnostics.warn(kv.line(), kv.column(), kv.path(), "Traefik labels kept as "
+                        .ifPresent(kv -> diagnostics.warn(kv, kv.path(), "Traefik labels kept as "
                                 + "container labels: this Berth has no Route kind to turn them into"));
             }
         }
     }
 
     private static Map<String, String> dotEnv(ComposeInput input) {
-        Path file = input.directory().resolve(".env");
+        Path file = input.dotEnvFile();
         if (!Files.isRegularFile(file)) {
             return Map.of();
         }
