@@ -88,8 +88,7 @@ final class ComposeMerge {
             ComposeNode.Entry was = entries.get(key);
             if (tag == ComposeTags.Tag.RESET) {
                 entries.remove(key);
-            } else if (was == null || was.value().isNull() || tag == ComposeTags.Tag.OVERRIDE
-                    || key.startsWith("x-")) {
+            } else if (was == null || was.value().isNull() || tag == ComposeTags.Tag.OVERRIDE) {
                 entries.put(key, new ComposeNode.Entry(key, e.line(), e.column(), strip(e.value()), e.file()));
             } else if (!e.value().isNull()) {
                 // The later file's key names the place: that is where the value that wins was written.
