@@ -23,7 +23,7 @@ final class ComposeProject {
             ComposeNode.Mapping root = read(file.name(), file.text());
             ComposeTags tags = ComposeTags.of(file.name(), file.text());
             // Relative paths in every file of the project are the project folder's (Compose: the first file's).
-            root = new Extends(diagnostics, this::read).apply(root, file.name(), input.directory(), tags);
+            root = new Extends(diagnostics, this::read).apply(root, file, input.directory(), tags);
             ComposeMerge merge = new ComposeMerge(diagnostics.inFile(file.name()), tags);
             merged = merged == null ? (ComposeNode.Mapping) merge.strip(root) : merge.merge(merged, root, "");
         }

@@ -28,16 +28,17 @@ final class Extends {
     /**
      * The file with every {@code extends} resolved.
      *
-     * @param name   the file's name in messages
+     * @param source the file: its name in messages, and where it is (to find a chain through other files)
      * @param folder the folder its relative paths and {@code file:} references are relative to (for the project's
      *               files the project folder, as in Compose)
      */
-    ComposeNode.Mapping apply(ComposeNode.Mapping root, String name, Path folder, ComposeTags tags) {
+    ComposeNode.Mapping apply(ComposeNode.Mapping root, ComposeInput.File source, Path folder, ComposeTags tags) {
         ComposeNode.Entry servicesEntry = root.entries().get("services");
         if (servicesEntry == null || !(servicesEntry.value() instanceof ComposeNode.Mapping services)) {
             return root;
         }
-        var file = new OneFile(name, folder, services, tags);
+        Path at = source.directory().resolve(String.valueOf(Path.of(source.name()).getFileName()));
+        var file = new OneFile(source.name(), at, folder, services, tags);
         var resolved = new LinkedHashMap<String, ComposeNode.Entry>();
         services.entries().forEach((key, e) -> resolved.put(key, new ComposeNode.Entry(key, e.line(), e.column(),
                 file.service(key, new ArrayList<>()), e.file())));
@@ -51,19 +52,24 @@ final class Extends {
     /** The services of one file and those already resolved. */
     private final class OneFile {
         private final String name;
+        private final Path path;
         private final Path folder;
         private final ComposeNode.Mapping services;
         private final ComposeTags tags;
         private final Map<String, ComposeNode> done = new HashMap<>();
 
-        OneFile(String name, Path folder, ComposeNode.Mapping services, ComposeTags tags) {
+        OneFile(String name, Path path, Path folder, ComposeNode.Mapping services, ComposeTags tags) {
             this.name = name;
+            this.path = path;
             this.folder = folder;
             this.services = services;
             this.tags = tags;
         }
 
-        /** @param chain the services passed on the way here, as "file service", to find a cycle */
+        /**
+         * @param chain the services passed on the way here (the file's path, a tab, the service), to find a cycle
+         *              also through other files
+         */
         ComposeNode service(String service, List<String> chain) {
             ComposeNode known = done.get(service);
             if (known != null) {
@@ -75,12 +81,12 @@ final class Extends {
             }
             String path = Paths.child(Paths.child("services", service), "extends");
             ComposeNode.Entry extendsEntry = mapping.entries().get("extends");
-            String step = name + " " + service;
+            String step = this.path + "\t" + service;
             if (chain.contains(step)) {
                 List<String> cycle = new ArrayList<>(chain.subList(chain.indexOf(step), chain.size()));
                 cycle.add(step);
                 throw diagnostics.stop(extendsEntry, path, "extends goes round in a cycle: "
-                        + String.join(" -> ", cycle.stream().map(s -> s.substring(s.indexOf(' ') + 1)).toList()));
+                        + String.join(" -> ", cycle.stream().map(s -> s.substring(s.indexOf('\t') + 1)).toList()));
             }
             chain.add(step);
             ComposeNode base = base(mapping.get("extends"), service, path, chain);
@@ -127,7 +133,7 @@ final class Extends {
                 if (otherServices == null || !otherServices.entries().containsKey(ref)) {
                     throw diagnostics.stop(spec, path, "service \"" + ref + "\" not found in " + otherName);
                 }
-                OneFile file = new OneFile(otherName, other.getParent(), otherServices, ComposeTags.none());
+                OneFile file = new OneFile(otherName, other, other.getParent(), otherServices, ComposeTags.none());
                 base = new Rebase(other.getParent(), folder).service(file.service(ref, chain));
             } else {
                 if (!services.entries().containsKey(ref)) {
