@@ -85,7 +85,7 @@ class ComposeRulesTest {
         if (files.isEmpty()) {
             String main = MAIN_FILES.stream().filter(f -> Files.exists(dir.resolve(f))).findFirst()
                     .orElseThrow(() -> new IllegalArgumentException(dir + " has no compose file"));
-            List<Path> found = ComposeFiles.discover(Path.of(main).isAbsolute() ? Path.of(main) : dir.resolve(main));
+            List<Path> found = ComposeFiles.discover(dir.resolve(main));
             found.forEach(f -> files.add(dir.relativize(f).toString()));
             notes = ComposeFiles.notes(files.stream().map(Path::of).toList());
         }
