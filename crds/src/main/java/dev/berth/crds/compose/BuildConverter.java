@@ -121,7 +121,7 @@ final class BuildConverter {
                 value = environment.get(kv.key());
             }
             if (value == null) {
-                context.diagnostics().warn(kv.line(), kv.column(), kv.path(), "build argument " + kv.key()
+                context.diagnostics().warn(kv, kv.path(), "build argument " + kv.key()
                         + " has no value here and is not set in the environment; dropped (the Dockerfile's default applies)");
             } else {
                 args.put(kv.key(), value);

@@ -36,6 +36,9 @@ public final class ComposeImporter {
 
     public ComposeImport convert(ComposeInput input) {
         Diagnostics diagnostics = new Diagnostics(input.file());
+        // Problems are listed file by file in the order the files were given.
+        input.files().forEach(f -> diagnostics.inFile(f.name()));
+        input.notes().forEach(n -> diagnostics.warnIn(n.file(), n.line(), n.column(), n.path(), n.message()));
         try {
             return convert(input, diagnostics);
         } catch (ComposeException e) {
@@ -46,19 +49,16 @@ public final class ComposeImporter {
     }
 
     private ComposeImport convert(ComposeInput input, Diagnostics diagnostics) {
-        ComposeNode parsed = new ComposeYamlReader().read(input.file(), input.text());
-        if (!(parsed instanceof ComposeNode.Mapping raw)) {
-            throw new ComposeException(new ComposeProblem(input.file(), parsed.line(), parsed.column(), "",
-                    "a compose file is a mapping with services:, got " + parsed.shape()));
-        }
         // The variables: the process's, with .env filling in (a bare KEY in environment: passes them through too).
         Map<String, String> environment = new HashMap<>(dotEnv(input, diagnostics));
         environment.putAll(input.environment());
         Nodes nodes = new Nodes(diagnostics);
-        ProjectName names = stackName(input, raw, nodes, diagnostics, environment);
-        // Compose sets COMPOSE_PROJECT_NAME to the project's name before it interpolates the file.
+        ProjectName names = stackName(input, nameSource(input), nodes, diagnostics, environment);
+        // Compose sets COMPOSE_PROJECT_NAME to the project's name before it interpolates the files.
         environment.put("COMPOSE_PROJECT_NAME", names.compose());
-        ComposeNode.Mapping root = (ComposeNode.Mapping) new Interpolation(environment::get, diagnostics).apply(raw, "");
+        ComposeNode.Mapping root = new ComposeProject(diagnostics, environment::get).load(input);
+        root = new Profiles(diagnostics, Profiles.enabled(input.profiles(), environment.get("COMPOSE_PROFILES")))
+                .apply(root);
         String stack = names.stack();
         TopLevelResources resources = new TopLevelResources(diagnostics, nodes, names);
         FileObjects secrets = new FileObjects(diagnostics, nodes, input.directory(), environment, stack, true);
@@ -120,7 +120,8 @@ public final class ComposeImporter {
         if (!diagnostics.errors().isEmpty()) {
             return new ComposeImport(stack, "", diagnostics.warnings(), diagnostics.errors());
         }
-        String header = "# Imported from " + Path.of(input.file()).getFileName() + " by berth import compose.\n";
+        String header = "# Imported from " + String.join(", ", input.files().stream()
+                .map(f -> String.valueOf(Path.of(f.name()).getFileName())).toList()) + " by berth import compose.\n";
         return new ComposeImport(stack, new DocumentWriter().write(header, documents), diagnostics.warnings(), List.of());
     }
 
@@ -151,6 +152,7 @@ public final class ComposeImporter {
         int line = 1;
         int column = 1;
         String path = "";
+        String file = input.file();
         if (input.stackName() != null) {
             wanted = input.stackName();
             project = ProjectName.normalize(wanted);
@@ -170,6 +172,7 @@ public final class ComposeImporter {
             line = nameEntry.value().line();
             column = nameEntry.value().column();
             path = "name";
+            file = nameEntry.value().file() == null ? file : nameEntry.value().file();
         } else {
             Path folder = input.directory().getFileName();
             wanted = folder == null ? "" : folder.toString();
@@ -177,17 +180,32 @@ public final class ComposeImporter {
         }
         String stack = DnsNames.of(input.stackName() != null ? wanted : project);
         if (project.isEmpty() || stack.isEmpty()) {
-            throw new ComposeException(new ComposeProblem(input.file(), line, column, path,
+            throw new ComposeException(new ComposeProblem(file, line, column, path,
                     "\"" + wanted + "\" gives no usable project name; pass --name"));
         }
         boolean differs = !stack.equals(project);
         if (differs || (input.stackName() != null && !stack.equals(wanted))) {
-            diagnostics.warn(line, column, path, "stack name \"" + wanted + "\" becomes \"" + stack
+            diagnostics.warn(new ComposeProblem(file, line, column, path, "stack name \"" + wanted + "\" becomes \"" + stack
                     + "\" (Berth names are DNS labels)" + (!differs ? "" : "; the Compose project name is \"" + project
                     + "\": volumes keep Compose's names (" + project + "_<volume>), networks are named " + stack
-                    + "_<network> (Compose: " + project + "_<network>)"));
+                    + "_<network> (Compose: " + project + "_<network>)")));
         }
         return new ProjectName(project, stack);
+    }
+
+    /**
+     * The files' own {@code name:} before interpolation (the last file that sets it wins, as in a merge), marked with
+     * its file: the project name must be known before the files are interpolated.
+     */
+    private static ComposeNode.Mapping nameSource(ComposeInput input) {
+        ComposeNode.Mapping source = new ComposeNode.Mapping(1, 1, Map.of());
+        for (ComposeInput.File file : input.files()) {
+            if (new ComposeYamlReader().read(file.name(), file.text()) instanceof ComposeNode.Mapping m
+                    && m.entries().containsKey("name")) {
+                source = (ComposeNode.Mapping) ComposeNode.inFile(m, file.name());
+            }
+        }
+        return source;
     }
 
     private static Map<String, String> serviceNames(ComposeNode.Mapping services, Diagnostics diagnostics) {
@@ -221,15 +239,15 @@ public final class ComposeImporter {
                 nodes.keyValues(service.get("labels"), path).values().stream()
                         .filter(kv -> kv.key().startsWith("traefik."))
                         .findFirst()
-                        .ifPresent(kv -> diagnostics.warn(kv.line(), kv.column(), kv.path(), "Traefik labels kept as "
+                        .ifPresent(kv -> diagnostics.warn(kv, kv.path(), "Traefik labels kept as "
                                 + "container labels: this Berth has no Route kind to turn them into"));
             }
         }
     }
 
-    /** The project's {@code .env}, read as Compose reads it; the process's variables win and are seen by it. */
+    /** The project's {@code .env} (or --env-file), read as Compose reads it; the process's variables win and are seen by it. */
     private static Map<String, String> dotEnv(ComposeInput input, Diagnostics diagnostics) {
-        Path file = input.directory().resolve(".env");
+        Path file = input.dotEnvFile();
         if (!Files.isRegularFile(file)) {
             return Map.of();
         }

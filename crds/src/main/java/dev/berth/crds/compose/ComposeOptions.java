@@ -2,10 +2,23 @@ package dev.berth.crds.compose;
 
 import dev.berth.crds.Kinds;
 
-/** @param routes make Route documents from Traefik labels (false: keep them as container labels) */
-public record ComposeOptions(boolean routes) {
+/**
+ * @param routes             make Route documents from Traefik labels (false: keep them as container labels)
+ * @param keepContainerNames {@code --keep-container-names}: a single-replica service keeps its compose
+ *                           {@code container_name}
+ */
+public record ComposeOptions(boolean routes, boolean keepContainerNames) {
+    public ComposeOptions(boolean routes) {
+        this(routes, false);
+    }
+
     /** What this Berth release can take: Routes only once the Route kind is registered. */
     public static ComposeOptions detect(Kinds kinds) {
         return new ComposeOptions(kinds.byKind("Route").isPresent());
+    }
+
+    /** The same options with {@code --keep-container-names} as given. */
+    public ComposeOptions keepingContainerNames(boolean keep) {
+        return new ComposeOptions(routes, keep);
     }
 }

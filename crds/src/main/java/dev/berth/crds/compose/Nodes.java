@@ -72,7 +72,7 @@ final class Nodes {
             m.entries().forEach((key, e) -> {
                 String value = e.value().isNull() ? null : text(e.value(), Paths.child(path, key)).orElse(null);
                 // At the key: a label or variable is named by its key, in the map form as in the list form.
-                out.put(key, new Valued(key, value, e.line(), e.column(), Paths.child(path, key)));
+                out.put(key, new Valued(key, value, e.line(), e.column(), Paths.child(path, key), e.file()));
             });
         } else if (node instanceof ComposeNode.Sequence s) {
             for (int i = 0; i < s.items().size(); i++) {
@@ -81,7 +81,8 @@ final class Nodes {
                 text(item, itemPath).ifPresent(t -> {
                     int eq = t.indexOf('=');
                     String key = eq < 0 ? t : t.substring(0, eq);
-                    out.put(key, new Valued(key, eq < 0 ? null : t.substring(eq + 1), item.line(), item.column(), itemPath));
+                    out.put(key, new Valued(key, eq < 0 ? null : t.substring(eq + 1), item.line(), item.column(), itemPath,
+                            item.file()));
                 });
             }
         } else {
@@ -90,7 +91,10 @@ final class Nodes {
         return out;
     }
 
-    /** One KEY=VALUE with where it was written. */
-    record Valued(String key, String value, int line, int column, String path) {
+    /** One KEY=VALUE with where it was written ({@code file} null: the import's first file). */
+    record Valued(String key, String value, int line, int column, String path, String file) {
+        Valued(String key, String value, int line, int column, String path) {
+            this(key, value, line, column, path, null);
+        }
     }
 }

@@ -23,8 +23,6 @@ final class ServiceConverter {
 
     /** Why common keys cannot be carried over; any other key gets a generic reason. */
     private static final Map<String, String> UNSUPPORTED = Map.ofEntries(
-            Map.entry("extends", "not supported (write the service out in full)"),
-            Map.entry("profiles", "not supported (every service of a stack runs)"),
             Map.entry("logging", "not supported (containers use the Docker daemon's log driver)"),
             Map.entry("network_mode", "not supported (services join the stack's networks)"),
             Map.entry("container_name", "not supported (Berth names containers <stack>-<service>-<replica>)"),
@@ -103,6 +101,9 @@ final class ServiceConverter {
                 case "cap_add" -> strings(v, keyPath, service, "capAdd");
                 case "cap_drop" -> strings(v, keyPath, service, "capDrop");
                 case "security_opt" -> strings(v, keyPath, service, "securityOpt");
+                case "profiles" -> {
+                    // read by Profiles: a service whose profiles are not enabled is left out before conversion
+                }
                 default -> unsupported(e, keyPath);
             }
         }
@@ -258,7 +259,7 @@ final class ServiceConverter {
                 env.put(kv.key(), context.environment().get(kv.key()));
             } else {
                 env.remove(kv.key());
-                context.diagnostics().warn(kv.line(), kv.column(), kv.path(), "variable " + kv.key()
+                context.diagnostics().warn(kv, kv.path(), "variable " + kv.key()
                         + " has no value here and is not set in the environment; dropped");
             }
         }
@@ -312,7 +313,7 @@ final class ServiceConverter {
         ObjectNode labels = JsonNodeFactory.instance.objectNode();
         for (Nodes.Valued kv : context.nodes().keyValues(v, path).values()) {
             if (kv.key().startsWith("berth.dev/")) {
-                context.diagnostics().warn(kv.line(), kv.column(), kv.path(), "berth.dev/ labels are Berth's own; dropped");
+                context.diagnostics().warn(kv, kv.path(), "berth.dev/ labels are Berth's own; dropped");
             } else if (routes && kv.key().startsWith("traefik.")) {
                 traefik.add(kv);
             } else {

@@ -121,6 +121,6 @@ final class TraefikMiddleware {
     }
 
     private void drop(Nodes.Valued label, String why) {
-        context.diagnostics().warn(label.line(), label.column(), label.path(), why + "; dropped");
+        context.diagnostics().warn(label, label.path(), why + "; dropped");
     }
 }

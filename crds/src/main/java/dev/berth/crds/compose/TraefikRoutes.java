@@ -99,7 +99,7 @@ final class TraefikRoutes {
         String routeName = DnsNames.of(context.stack() + "-" + router);
         String owner = routeOwners.putIfAbsent(routeName, service.composeName());
         if (owner != null) {
-            context.diagnostics().error(anyLabel.line(), anyLabel.column(), anyLabel.path(),
+            context.diagnostics().error(anyLabel, anyLabel.path(),
                     "router \"" + router + "\" gives Route \"" + routeName + "\", already made for service " + owner);
             return Optional.empty();
         }
@@ -222,7 +222,7 @@ final class TraefikRoutes {
                         try {
                             port = Integer.parseInt(value);
                         } catch (NumberFormatException e) {
-                            context.diagnostics().error(label.line(), label.column(), label.path(), "\"" + value + "\" is not a port");
+                            context.diagnostics().error(label, label.path(), "\"" + value + "\" is not a port");
                         }
                     }
                     case "loadbalancer.healthcheck.path" -> spec.withObjectProperty("healthCheck").put("path", value);
@@ -247,7 +247,7 @@ final class TraefikRoutes {
             }
         }
         if (port == null) {
-            context.diagnostics().warn(at.line(), at.column(), at.path(), "router \"" + router + "\" has no port: set "
+            context.diagnostics().warn(at, at.path(), "router \"" + router + "\" has no port: set "
                     + "traefik.http.services.<name>.loadbalancer.server.port; no Route made");
             return Optional.empty();
         }
@@ -271,7 +271,7 @@ final class TraefikRoutes {
     }
 
     private void drop(Nodes.Valued label, String why) {
-        context.diagnostics().warn(label.line(), label.column(), label.path(), why + "; dropped");
+        context.diagnostics().warn(label, label.path(), why + "; dropped");
     }
 
     private static List<String> list(String value) {

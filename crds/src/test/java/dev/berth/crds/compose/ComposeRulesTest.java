@@ -58,26 +58,44 @@ class ComposeRulesTest {
                 "warnings of " + dir.getFileName());
     }
 
-    /** The import as {@code berth import compose} runs it with the folder's options. */
+    /**
+     * The import as {@code berth import compose} runs it with the folder's options: {@code -f FILE} (repeatable; none:
+     * the folder's compose file and its override file, as Compose finds them), {@code --name STACK},
+     * {@code --profile NAME} (repeatable), {@code --env-file FILE}, {@code --keep-container-names}.
+     */
     private static ComposeImport run(Path dir) throws IOException {
         List<String> options = Files.exists(dir.resolve("options")) ? lines(dir.resolve("options")) : List.of();
         String name = null;
         List<String> files = new ArrayList<>();
+        List<String> profiles = new ArrayList<>();
+        Path envFile = null;
+        boolean keepContainerNames = false;
         for (String option : options) {
             String[] words = option.split(" ", 2);
             switch (words[0]) {
                 case "--name" -> name = words[1];
                 case "-f" -> files.add(words[1]);
+                case "--profile" -> profiles.add(words[1]);
+                case "--env-file" -> envFile = dir.resolve(words[1]);
+                case "--keep-container-names" -> keepContainerNames = true;
                 default -> throw new IllegalArgumentException(dir + "/options: unknown option " + option);
             }
         }
+        List<ComposeProblem> notes = List.of();
         if (files.isEmpty()) {
-            files.add(MAIN_FILES.stream().filter(f -> Files.exists(dir.resolve(f))).findFirst()
-                    .orElseThrow(() -> new IllegalArgumentException(dir + " has no compose file")));
+            String main = MAIN_FILES.stream().filter(f -> Files.exists(dir.resolve(f))).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException(dir + " has no compose file"));
+            List<Path> found = ComposeFiles.discover(dir.resolve(main));
+            found.forEach(f -> files.add(dir.relativize(f).toString()));
+            notes = ComposeFiles.notes(files.stream().map(Path::of).toList());
         }
-        String file = files.get(0);
-        return new ComposeImporter(new ComposeOptions(true))
-                .convert(new ComposeInput(file, dir, Files.readString(dir.resolve(file)), environment(dir), name));
+        List<ComposeInput.File> inputs = new ArrayList<>();
+        for (String file : files) {
+            inputs.add(new ComposeInput.File(file, dir.resolve(file).getParent(), Files.readString(dir.resolve(file))));
+        }
+        return new ComposeImporter(new ComposeOptions(true, keepContainerNames))
+                .convert(new ComposeInput(inputs, dir.resolve(files.get(0)).getParent(), environment(dir), name, null,
+                        profiles, envFile, notes));
     }
 
     private static Map<String, String> environment(Path dir) throws IOException {

@@ -5,18 +5,17 @@ import dev.berth.crds.Kinds;
 import dev.berth.crds.ManifestParser;
 import dev.berth.crds.ParseResult;
 import dev.berth.crds.Resource;
+import dev.berth.crds.compose.ComposeException;
+import dev.berth.crds.compose.ComposeFiles;
 import dev.berth.crds.compose.ComposeImport;
 import dev.berth.crds.compose.ComposeImporter;
 import dev.berth.crds.compose.ComposeInput;
 import dev.berth.crds.compose.ComposeOptions;
+import dev.berth.crds.compose.ComposeProblem;
 import dev.berth.operator.secrets.SecretKeyring;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
@@ -24,6 +23,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
 import dev.berth.crds.secret.SecretSpec;
 import dev.berth.operator.secrets.SecretKeySource;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -48,21 +48,41 @@ public final class ImportCommand implements Runnable {
     }
 
     @Command(name = "compose", mixinStandardHelpOptions = true,
-            description = "Turn a docker-compose file into a Stack (and Routes, from Traefik labels).%n"
+            description = "Turn a docker-compose project into a Stack (and Routes, from Traefik labels).%n"
+                    + "Reads the files as Compose v2 does: FILE (or a folder's compose.yaml) with the override file next "
+                    + "to it (compose.override.yaml, docker-compose.override.yml, ...), or the -f files merged in order; "
+                    + "extends, profiles, .env and ${VARIABLES} as in Compose.%n"
                     + "Prints the YAML, writes it with -o, or applies it with --apply like berth apply (all or nothing). "
-                    + "Every key that cannot be carried over is a warning on stderr with its line; errors exit 1.")
+                    + "Every key that cannot be carried over is a warning on stderr with its file and line; errors exit 1.")
     static final class Compose implements Callable<Integer> {
-        /** The same limit as berth apply, so an import cannot read what apply would refuse. */
-        private static final int READ_LIMIT = ManifestParser.maxBytes();
-
         @Spec
         CommandSpec spec;
 
         @Mixin
         EtcdOptions etcd;
 
-        @Parameters(index = "0", paramLabel = "FILE", description = "The compose file (docker-compose.yml, compose.yaml, ...).")
+        @Parameters(index = "0", arity = "0..1", paramLabel = "FILE",
+                description = "The compose file or its folder (default: the current folder); the override file next to "
+                        + "it is merged over it, as Compose does. With -f, one more file before the -f files.")
         Path file;
+
+        @Option(names = {"-f", "--file"}, paramLabel = "FILE",
+                description = "A compose file of the project (repeatable): merged in order with Compose's rules, no "
+                        + "override file looked for. Relative paths in every file are the first file's folder's.")
+        List<Path> files = new ArrayList<>();
+
+        @Option(names = "--profile", paramLabel = "NAME",
+                description = "Enable a profile (repeatable): services with profiles run only when one is enabled "
+                        + "(default: COMPOSE_PROFILES; * enables all).")
+        List<String> profiles = new ArrayList<>();
+
+        @Option(names = "--env-file", paramLabel = "FILE",
+                description = "Read the variables from FILE instead of the project folder's .env, as Compose's --env-file.")
+        Path envFile;
+
+        @Option(names = "--keep-container-names",
+                description = "A single-replica service keeps its container_name instead of <stack>-<service>-<n>.")
+        boolean keepContainerNames;
 
         @Option(names = "--name", paramLabel = "STACK",
                 description = "The stack's name, and the Compose project name as docker compose -p sets it (default: "
@@ -82,12 +102,9 @@ public final class ImportCommand implements Runnable {
         public Integer call() {
             PrintWriter err = spec.commandLine().getErr();
             PrintWriter out = spec.commandLine().getOut();
-            Path directory = file.toAbsolutePath().getParent();
-            // A relative build context is written relative to where the manifest lands, as a GitSource reads it.
-            Path manifestDirectory = output == null ? null : output.toAbsolutePath().getParent();
-            ComposeImport result = new ComposeImporter(ComposeOptions.detect(Kinds.standard()))
-                    .convert(new ComposeInput(file.toString(), directory, read(file), System.getenv(), name,
-                            manifestDirectory));
+            ComposeInput input = input();
+            ComposeImport result = new ComposeImporter(ComposeOptions.detect(Kinds.standard())
+                    .keepingContainerNames(keepContainerNames)).convert(input);
             result.warnings().forEach(err::println);
             if (!result.ok()) {
                 result.errors().forEach(err::println);
@@ -96,7 +113,7 @@ public final class ImportCommand implements Runnable {
                 return 1;
             }
             Kinds kinds = Kinds.standard();
-            String shownAs = output != null ? output.toString() : "<" + file + " as Berth objects>";
+            String shownAs = output != null ? output.toString() : "<" + input.file() + " as Berth objects>";
             ParseResult parsed = new ManifestParser(kinds).parse(shownAs, result.yaml());
             if (!parsed.ok()) {
                 // The converter should never produce this; say so rather than apply or print half a stack.
@@ -157,24 +174,34 @@ public final class ImportCommand implements Runnable {
             return Optional.of(all.toString());
         }
 
-        private static String read(Path file) {
-            if (!Files.isRegularFile(file)) {
-                throw new CliException(file + ": no such file");
-            }
-            byte[] bytes;
-            try (InputStream in = Files.newInputStream(file)) {
-                bytes = in.readNBytes(READ_LIMIT + 1);
-            } catch (IOException e) {
-                throw new CliException(file + ": cannot read: " + e.getMessage());
-            }
-            if (bytes.length > READ_LIMIT) {
-                throw new CliException(file + ": larger than " + READ_LIMIT + " bytes");
-            }
+        /** The project: -f files as given, else FILE (or the current folder) with its override file, read. */
+        private ComposeInput input() {
+            List<Path> paths = new ArrayList<>();
+            List<ComposeProblem> notes = List.of();
             try {
-                return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                        .decode(ByteBuffer.wrap(bytes)).toString();
-            } catch (CharacterCodingException e) {
-                throw new CliException(file + ": not UTF-8 text");
+                if (files.isEmpty()) {
+                    paths.addAll(ComposeFiles.discover(file != null ? file : Path.of(".")));
+                    notes = ComposeFiles.notes(paths);
+                } else {
+                    if (file != null) {
+                        paths.add(file);
+                    }
+                    paths.addAll(files);
+                }
+                if (envFile != null && !Files.isRegularFile(envFile)) {
+                    throw new CliException(envFile + ": no such file (--env-file)");
+                }
+                List<ComposeInput.File> inputs = new ArrayList<>();
+                for (Path path : paths) {
+                    Path folder = path.toAbsolutePath().getParent();
+                    inputs.add(new ComposeInput.File(path.toString(), folder, ComposeFiles.read(path, path.toString())));
+                }
+                // A relative build context is written relative to where the manifest lands, as a GitSource reads it.
+                Path manifestDirectory = output == null ? null : output.toAbsolutePath().getParent();
+                return new ComposeInput(inputs, inputs.get(0).directory(), System.getenv(), name, manifestDirectory,
+                        profiles, envFile, notes);
+            } catch (ComposeException e) {
+                throw new CliException(e.problem().file() + ": " + e.problem().message());
             }
         }
 

@@ -97,4 +97,60 @@ class ImportCommandTest {
         assertEquals(0, again.exit(), again.err());
         assertEquals(List.of("route/blog-blog unchanged", "stack/blog unchanged"), again.out().lines().sorted().toList());
     }
+
+    @Test
+    void severalFilesMergedInOrderWithProfiles(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("compose.yaml"), """
+                name: layered
+                services:
+                  web:
+                    image: nginx:1.27
+                    environment: {MODE: base}
+                """);
+        Files.createDirectories(dir.resolve("prod"));
+        Files.writeString(dir.resolve("prod/more.yaml"), """
+                services:
+                  web:
+                    image: nginx:1.28
+                  debug:
+                    image: busybox:1.36
+                    profiles: [debug]
+                  tools:
+                    image: busybox:1.36
+                    profiles: [tools]
+                """);
+        // Never read: -f names the files, so no override file is looked for.
+        Files.writeString(dir.resolve("compose.override.yaml"), "services: {web: {image: not-read:1}}\n");
+        CliRun run = CliRun.raw("import", "compose", "-f", dir.resolve("compose.yaml").toString(),
+                "--file", dir.resolve("prod/more.yaml").toString(), "--profile", "debug");
+        assertEquals(0, run.exit(), run.err());
+        ParseResult parsed = new ManifestParser(Kinds.standard()).parse("out.yaml", run.out());
+        assertTrue(parsed.ok(), parsed.errors().toString());
+        assertTrue(run.out().contains("image: nginx:1.28"), run.out());
+        assertTrue(run.out().contains("MODE: base"), run.out());
+        assertTrue(run.out().contains("name: debug"), run.out());
+        assertTrue(!run.out().contains("name: tools") && !run.out().contains("not-read"), run.out());
+        assertTrue(run.err().contains(dir.resolve("prod/more.yaml") + ":9:5: services.tools.profiles: service left out"),
+                run.err());
+    }
+
+    @Test
+    void aFolderIsReadWithItsOverrideFileAndANote(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("docker-compose.yml"), "name: folder\nservices: {web: {image: nginx:1.27}}\n");
+        Files.writeString(dir.resolve("docker-compose.override.yml"), "services: {web: {image: nginx:1.28}}\n");
+        CliRun run = CliRun.raw("import", "compose", dir.toString());
+        assertEquals(0, run.exit(), run.err());
+        assertTrue(run.out().contains("image: nginx:1.28"), run.out());
+        assertTrue(run.err().contains(dir.resolve("docker-compose.override.yml") + ":1:1: merged over "
+                + dir.resolve("docker-compose.yml")), run.err());
+    }
+
+    @Test
+    void missingEnvFileExitsOne(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("compose.yaml"), "services: {web: {image: nginx:1.27}}\n");
+        CliRun run = CliRun.raw("import", "compose", dir.resolve("compose.yaml").toString(), "--env-file",
+                dir.resolve("nope.env").toString());
+        assertEquals(1, run.exit());
+        assertEquals("error: " + dir.resolve("nope.env") + ": no such file (--env-file)\n", run.err());
+    }
 }
