@@ -14,9 +14,9 @@ import java.util.regex.Pattern;
  * limit above its hard one, a sysctl outside the container's namespaces, an extra host whose address is no address.
  */
 public final class ContainerOptionsCheck implements SpecCheck<StackSpec> {
-    /** The limits Docker knows (go-units' ulimit names). */
-    static final Set<String> ULIMITS = new TreeSet<>(Set.of("core", "cpu", "data", "fsize", "locks", "memlock",
-            "msgqueue", "nice", "nofile", "nproc", "rss", "rtprio", "rttime", "sigpending", "stack"));
+    /** The limits Docker knows (go-units' ulimit names), sorted for messages. */
+    public static final Set<String> ULIMITS = java.util.Collections.unmodifiableSortedSet(new TreeSet<>(Set.of("core", "cpu", "data", "fsize", "locks", "memlock",
+            "msgqueue", "nice", "nofile", "nproc", "rss", "rtprio", "rttime", "sigpending", "stack")));
     /** The IPC sysctls Docker lets a container set; net.* and fs.mqueue.* are matched by prefix. */
     private static final Set<String> IPC_SYSCTLS = Set.of("kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",
             "kernel.sem", "kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced");
@@ -77,10 +77,14 @@ public final class ContainerOptionsCheck implements SpecCheck<StackSpec> {
     private static void extraHost(String entry, String path, CheckContext context) {
         // HOST:IP, split at the first colon as Docker does: an IPv6 address keeps its own colons.
         String ip = entry.substring(entry.indexOf(':') + 1);
-        if (ip.equals("host-gateway") || IPV4.matcher(ip).matches() || ipv6(ip)) {
-            return;
+        if (!isHostAddress(ip)) {
+            context.error(path, "\"" + ip + "\" is not an IPv4 or IPv6 address (or host-gateway)");
         }
-        context.error(path, "\"" + ip + "\" is not an IPv4 or IPv6 address (or host-gateway)");
+    }
+
+    /** What an extra host may point at: an IPv4 or IPv6 address, or Docker's host-gateway. */
+    public static boolean isHostAddress(String ip) {
+        return ip.equals("host-gateway") || IPV4.matcher(ip).matches() || ipv6(ip);
     }
 
     /**
