@@ -91,7 +91,7 @@ final class SteadyFigure extends Figure {
 
             Map<String, Double> d0 = windowFirst.byLabel("berth_docker_requests_total", "operation");
             Map<String, Double> d1 = last.byLabel("berth_docker_requests_total", "operation");
-            Set<String> mutating = Set.of("create_container", "start_container", "rename_container", "remove_container",
+            Set<String> mutating = Set.of("create_container", "start_container", "rename_container", "stop_container", "remove_container",
                     "connect_network", "create_network", "remove_network");
             Set<String> lists = Set.of("list_containers", "list_networks");
             // per-resync figures between consecutive resync snapshots

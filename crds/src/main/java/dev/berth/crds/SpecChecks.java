@@ -25,7 +25,8 @@ public final class SpecChecks {
         return List.of(new SecretCheck(), new RegistrySecretCheck(), new ConfigCheck(), new ImageCheck(), new FileTargetCheck(), new MountTargetCheck(),
                 new SecretEnvCheck(),
                 new VolumeSourceCheck(), new PublishedPortCheck(), new DependsOnCheck(), new PlacementCheck(),
-                new ReservationCheck(), new dev.berth.crds.network.NetworkRangeCheck(),
+                new ReservationCheck(), new dev.berth.crds.stack.ContainerOptionsCheck(),
+                new dev.berth.crds.network.NetworkRangeCheck(),
                 new dev.berth.crds.route.RouteCheck(), new dev.berth.crds.gitops.GitSourceCheck());
     }
 

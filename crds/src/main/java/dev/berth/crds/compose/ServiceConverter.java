@@ -19,25 +19,24 @@ final class ServiceConverter {
     /** The Stack's field order, so the printed service reads like one written by hand. */
     private static final List<String> FIELD_ORDER = List.of("name", "image", "imagePullPolicy", "build", "entrypoint", "command", "env", "labels",
             "ports", "volumes", "secrets", "configs", "networks", "dependsOn", "restart", "healthcheck", "resources",
-            "user", "readOnly", "capAdd", "capDrop", "securityOpt", "init", "placement", "replicas", "update");
+            "user", "readOnly", "capAdd", "capDrop", "securityOpt", "init", "placement", "replicas", "update",
+            "hostname", "workingDir", "privileged", "ulimits", "logging", "sysctls", "extraHosts", "devices",
+            "stopSignal", "stopGracePeriod", "shmSize");
 
     /** Why common keys cannot be carried over; any other key gets a generic reason. */
     private static final Map<String, String> UNSUPPORTED = Map.ofEntries(
-            Map.entry("logging", "not supported (containers use the Docker daemon's log driver)"),
-            Map.entry("network_mode", "not supported (services join the stack's networks)"),
             Map.entry("container_name", "not supported (Berth names containers <stack>-<service>-<replica>)"),
             Map.entry("links", "not needed (services reach each other by name on shared networks)"),
-            Map.entry("volumes_from", "not supported (declare the volumes on this service)"),
-            Map.entry("working_dir", "not supported by the Stack schema (set it in the image)"));
+            Map.entry("volumes_from", "not supported (declare the volumes on this service)"));
 
     private static final java.util.Set<String> KNOWN = java.util.Set.of("annotations", "attach", "blkio_config",
             "cgroup", "cgroup_parent", "cpu_count", "cpu_percent", "cpu_period", "cpu_quota", "cpu_rt_period",
-            "cpu_rt_runtime", "cpu_shares", "cpuset", "credential_spec", "develop", "device_cgroup_rules", "devices",
-            "dns", "dns_opt", "dns_search", "domainname", "external_links", "extra_hosts", "gpus", "group_add",
-            "hostname", "ipc", "isolation", "label_file", "mac_address", "mem_swappiness", "memswap_limit", "models",
+            "cpu_rt_runtime", "cpu_shares", "cpuset", "credential_spec", "develop", "device_cgroup_rules",
+            "dns", "dns_opt", "dns_search", "domainname", "external_links", "gpus", "group_add",
+            "ipc", "isolation", "label_file", "mac_address", "mem_swappiness", "memswap_limit", "models",
             "oom_kill_disable", "oom_score_adj", "pid", "pids_limit", "platform", "post_start", "pre_stop",
-            "privileged", "provider", "runtime", "shm_size", "stdin_open", "stop_grace_period",
-            "stop_signal", "storage_opt", "sysctls", "tty", "ulimits", "use_api_socket", "userns_mode", "uts");
+            "provider", "runtime", "stdin_open",
+            "storage_opt", "tty", "use_api_socket", "userns_mode", "uts");
 
     private final ImportContext context;
 
@@ -104,6 +103,18 @@ final class ServiceConverter {
                 case "profiles" -> {
                     // read by Profiles: a service whose profiles are not enabled is left out before conversion
                 }
+                case "hostname" -> options().hostname(v, keyPath, service);
+                case "working_dir" -> options().workingDir(v, keyPath, service);
+                case "privileged" -> options().privileged(v, keyPath, service);
+                case "ulimits" -> options().ulimits(v, keyPath, service);
+                case "logging" -> options().logging(v, keyPath, service);
+                case "sysctls" -> options().sysctls(v, keyPath, service);
+                case "extra_hosts" -> options().extraHosts(v, keyPath, service);
+                case "devices" -> options().devices(v, keyPath, service);
+                case "stop_signal" -> options().stopSignal(v, keyPath, service);
+                case "stop_grace_period" -> options().stopGracePeriod(v, keyPath, service);
+                case "shm_size" -> options().shmSize(v, keyPath, service);
+                case "network_mode" -> options().networkMode(e, keyPath);
                 default -> unsupported(e, keyPath);
             }
         }
@@ -457,5 +468,10 @@ final class ServiceConverter {
             }
         }
         return out;
+    }
+
+    /** hostname ... shm_size, and network_mode's message: see {@link ContainerOptionsConverter}. */
+    private ContainerOptionsConverter options() {
+        return new ContainerOptionsConverter(context);
     }
 }

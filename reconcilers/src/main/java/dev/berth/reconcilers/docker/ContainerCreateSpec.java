@@ -3,15 +3,18 @@ package dev.berth.reconcilers.docker;
 import dev.berth.crds.ObjectKey;
 import com.github.dockerjava.api.command.CreateContainerCmd;
 import com.github.dockerjava.api.model.Capability;
+import com.github.dockerjava.api.model.Device;
 import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.HealthCheck;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.InternetProtocol;
+import com.github.dockerjava.api.model.LogConfig;
 import com.github.dockerjava.api.model.Mount;
 import com.github.dockerjava.api.model.MountType;
 import com.github.dockerjava.api.model.Ports;
 import com.github.dockerjava.api.model.RestartPolicy;
 import com.github.dockerjava.api.model.TmpfsOptions;
+import com.github.dockerjava.api.model.Ulimit;
 import com.github.dockerjava.api.model.VolumeOptions;
 import dev.berth.reconcilers.labels.BerthLabels;
 import java.util.ArrayList;
@@ -77,7 +80,73 @@ final class ContainerCreateSpec {
         if (p.healthcheck() != null) {
             cmd.withHealthcheck(healthcheck(p.healthcheck()));
         }
+        options(cmd, host, p.options());
         return cmd;
+    }
+
+    /** Only what is set: an unset option stays out of the request, so Docker applies its own default. */
+    private static void options(CreateContainerCmd cmd, HostConfig host, ContainerOptions o) {
+        if (o.hostname() != null) {
+            cmd.withHostName(o.hostname());
+        }
+        if (o.workingDir() != null) {
+            cmd.withWorkingDir(o.workingDir());
+        }
+        if (o.stopSignal() != null) {
+            cmd.withStopSignal(o.stopSignal());
+        }
+        if (o.stopTimeoutSeconds() != null) {
+            cmd.withStopTimeout(o.stopTimeoutSeconds());
+        }
+        if (o.privileged()) {
+            host.withPrivileged(true);
+        }
+        if (!o.ulimits().isEmpty()) {
+            host.withUlimits(o.ulimits().stream().map(u -> new Ulimit(u.name(), u.soft(), u.hard())).toList());
+        }
+        if (o.logging() != null) {
+            host.withLogConfig(logConfig(o.logging()));
+        }
+        if (!o.sysctls().isEmpty()) {
+            host.withSysctls(o.sysctls());
+        }
+        if (!o.extraHosts().isEmpty()) {
+            host.withExtraHosts(o.extraHosts().toArray(String[]::new));
+        }
+        if (!o.devices().isEmpty()) {
+            host.withDevices(o.devices().stream().map(Device::parse).toList());
+        }
+        if (o.shmSizeBytes() != null) {
+            host.withShmSize(o.shmSizeBytes());
+        }
+    }
+
+    /**
+     * docker-java knows log drivers only as an enum; a driver it lacks (a plugin such as {@code grafana/loki}) goes
+     * to Docker as written through the object's raw values, which are serialised in its place.
+     */
+    private static LogConfig logConfig(LogPlan plan) {
+        LogConfig.LoggingType known = LogConfig.LoggingType.fromValue(plan.driver());
+        if (known != null) {
+            return new LogConfig(known, plan.options());
+        }
+        return new RawLogConfig(plan.driver(), plan.options());
+    }
+
+    /** A LogConfig whose driver name docker-java's enum does not hold. */
+    private static final class RawLogConfig extends LogConfig {
+        private static final long serialVersionUID = 1L;
+        private final String driver;
+
+        RawLogConfig(String driver, Map<String, String> options) {
+            super(null, options);
+            this.driver = driver;
+        }
+
+        @Override
+        public Map<String, Object> getRawValues() {
+            return Map.of("Type", driver);
+        }
     }
 
     private static RestartPolicy restart(RestartPlan r) {

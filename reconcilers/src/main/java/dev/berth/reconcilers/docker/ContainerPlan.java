@@ -10,7 +10,8 @@ import java.util.Map;
  * Everything {@code docker create} needs for one replica of a service. {@code env} is {@code KEY=value} sorted by
  * key; {@code labels} are the user's labels plus Berth's, including {@link BerthLabels#SPEC_HASH} = {@code specHash}.
  * Null numbers mean "Docker's default". {@code dns}: the container's DNS servers (HostConfig.Dns), empty for
- * Docker's default.
+ * Docker's default. {@code options}: the rest of Docker's container options ({@link ContainerOptions#NONE}: all
+ * Docker's defaults).
  */
 public record ContainerPlan(
         String stack,
@@ -37,6 +38,7 @@ public record ContainerPlan(
         List<String> securityOpt,
         boolean init,
         List<String> dns,
+        ContainerOptions options,
         String specHash) implements Canonical.Form {
     /** Env is a map written as a list: its order means nothing, its keys do. */
     private static final Comparator<String> ENV_BY_KEY = Comparator.comparing(kv -> kv.substring(0, keyEnd(kv)));
@@ -53,6 +55,19 @@ public record ContainerPlan(
         capDrop = List.copyOf(capDrop);
         securityOpt = List.copyOf(securityOpt);
         dns = dns == null ? List.of() : List.copyOf(dns);
+        options = options == null ? ContainerOptions.NONE : options;
+    }
+
+    /** Without container options (Docker's defaults). */
+    public ContainerPlan(String stack, String service, int replica, String name, String image, List<String> cmd,
+                         List<String> entrypoint, List<String> env, Map<String, String> labels, List<PortPlan> ports,
+                         List<MountPlan> mounts, List<NetworkAttachment> networks, RestartPlan restart,
+                         HealthcheckPlan healthcheck, Long nanoCpus, Long memoryBytes, Long memoryReservationBytes,
+                         String user, boolean readOnly, List<String> capAdd, List<String> capDrop,
+                         List<String> securityOpt, boolean init, List<String> dns, String specHash) {
+        this(stack, service, replica, name, image, cmd, entrypoint, env, labels, ports, mounts, networks, restart,
+                healthcheck, nanoCpus, memoryBytes, memoryReservationBytes, user, readOnly, capAdd, capDrop,
+                securityOpt, init, dns, ContainerOptions.NONE, specHash);
     }
 
     /** Without DNS servers (Docker's default). */
@@ -71,7 +86,7 @@ public record ContainerPlan(
     public ContainerPlan withName(String other) {
         return new ContainerPlan(stack, service, replica, other, image, cmd, entrypoint, env, labels, ports, mounts,
                 networks, restart, healthcheck, nanoCpus, memoryBytes, memoryReservationBytes, user, readOnly, capAdd,
-                capDrop, securityOpt, init, dns, specHash);
+                capDrop, securityOpt, init, dns, options, specHash);
     }
 
     /**
@@ -109,6 +124,8 @@ public record ContainerPlan(
                 // Only the first server, the operator's gateway: the rest is the host's resolvers as a fallback, and a
                 // changed resolv.conf on the host must not replace every container on a Berth Network.
                 .fieldIfSet("dns", dns.isEmpty() ? dns : dns.subList(0, 1))
+                // Only when set: containers of services that use none of these options keep the hash they had.
+                .fieldIfSet("options", options.isEmpty() ? null : options)
                 .exclude("specHash", "the hash itself");
     }
 

@@ -9,7 +9,7 @@ package dev.berth.reconcilers.docker;
 public interface DockerCallListener {
     /** Every operation {@link InstrumentedDocker} reports. */
     java.util.List<String> OPERATIONS = java.util.List.of("list_containers", "list_networks", "create_container",
-            "inspect_container", "connect_network", "start_container", "rename_container", "remove_container", "create_network",
+            "inspect_container", "connect_network", "start_container", "rename_container", "stop_container", "remove_container", "create_network",
             "inspect_network", "remove_network", "events");
     /** success; not_found, conflict, not_modified (Docker's 404/409/304, often expected); error; unavailable (I/O, timeout). */
     java.util.List<String> OUTCOMES = java.util.List.of("success", "not_found", "conflict", "not_modified", "error",

@@ -19,6 +19,11 @@ public final class BerthLabels {
      * takes in place of the values: berth diff, which has no salt, plans with them.
      */
     public static final String SECRET_ENV_DIGESTS = "berth.dev/secret-env-digests";
+    /**
+     * Seconds Berth lets the container stop (its stop signal, then SIGKILL) before it removes it; only on containers of
+     * services with a stopGracePeriod or stopSignal. Without it a container is removed at once.
+     */
+    public static final String STOP_GRACE_SECONDS = "berth.dev/stop-grace-seconds";
     /** The network's declared name (without the stack prefix), on networks. */
     public static final String NETWORK = "berth.dev/network";
 

@@ -1,13 +1,16 @@
 package dev.berth.reconcilers.stack;
 
 import dev.berth.reconcilers.docker.Canonical;
+import dev.berth.reconcilers.docker.ContainerOptions;
 import dev.berth.reconcilers.docker.ContainerPlan;
+import dev.berth.reconcilers.docker.LogPlan;
 import dev.berth.reconcilers.docker.HealthcheckPlan;
 import dev.berth.reconcilers.docker.MountPlan;
 import dev.berth.reconcilers.docker.NetworkAttachment;
 import dev.berth.reconcilers.docker.NetworkPlan;
 import dev.berth.reconcilers.docker.PortPlan;
 import dev.berth.reconcilers.docker.RestartPlan;
+import dev.berth.reconcilers.docker.UlimitPlan;
 import dev.berth.crds.ObjectKey;
 import dev.berth.reconcilers.labels.BerthLabels;
 
@@ -143,6 +146,10 @@ public final class PlanBuilder {
         if (!files.envDigests().isEmpty()) {
             labels.put(BerthLabels.SECRET_ENV_DIGESTS, files.envDigestsLabel());
         }
+        ContainerOptions options = options(s);
+        if (options.gracefulStopSeconds() != null) {
+            labels.put(BerthLabels.STOP_GRACE_SECONDS, Integer.toString(options.gracefulStopSeconds()));
+        }
 
         List<PortPlan> ports = s.ports().stream().map(PlanBuilder::port)
                 .sorted(PortPlan.ORDER).toList();
@@ -174,18 +181,35 @@ public final class PlanBuilder {
         ContainerPlan unhashed = new ContainerPlan(stack, s.name(), replica, name, s.image(), s.command(),
                 s.entrypoint(), hashedEnv, labels, ports, mounts, attachments, RestartPlan.parse(s.restart()),
                 healthcheck(s.healthcheck()), nanoCpus, memory, reservation, emptyToNull(s.user()), s.readOnly(),
-                sortedSet(s.capAdd()), sortedSet(s.capDrop()), s.securityOpt(), s.init(), dns, "");
+                sortedSet(s.capAdd()), sortedSet(s.capDrop()), s.securityOpt(), s.init(), dns, options, "");
         String hash = hash(unhashed);
         labels.put(BerthLabels.SPEC_HASH, hash);
         return new ContainerPlan(stack, s.name(), replica, name, s.image(), unhashed.cmd(), unhashed.entrypoint(),
                 env, labels, ports, mounts, attachments, unhashed.restart(), unhashed.healthcheck(), nanoCpus, memory,
                 reservation, unhashed.user(), unhashed.readOnly(), unhashed.capAdd(), unhashed.capDrop(),
-                unhashed.securityOpt(), unhashed.init(), unhashed.dns(), hash);
+                unhashed.securityOpt(), unhashed.init(), unhashed.dns(), options, hash);
     }
 
     /** What {@link ContainerPlan#writeCanonical} says the plan is made of: every component not excluded there. */
     static String hash(ContainerPlan p) {
         return Canonical.of(p).hash();
+    }
+
+    /** The Stack's container options as Docker takes them (validation in crds checked their forms). */
+    static ContainerOptions options(ServiceSpec s) {
+        List<UlimitPlan> ulimits = s.ulimits().entrySet().stream()
+                .map(e -> new UlimitPlan(e.getKey(), e.getValue().soft(), e.getValue().hard())).toList();
+        LogPlan logging = s.logging() == null ? null : new LogPlan(s.logging().driver(), s.logging().options());
+        Integer stopSeconds = s.stopGracePeriod() == null ? null : wholeSeconds(Durations.parse(s.stopGracePeriod()));
+        Long shm = s.shmSize() == null ? null : Quantities.parseBytes(s.shmSize());
+        return new ContainerOptions(emptyToNull(s.hostname()), emptyToNull(s.workingDir()), s.privileged(), ulimits,
+                logging, s.sysctls(), s.extraHosts(), s.devices(), emptyToNull(s.stopSignal()), stopSeconds, shm);
+    }
+
+    /** Docker's StopTimeout is whole seconds: a part of a second rounds up, so a grace period is never cut short. */
+    private static int wholeSeconds(java.time.Duration d) {
+        long seconds = d.getSeconds() + (d.getNano() > 0 ? 1 : 0);
+        return (int) Math.min(Integer.MAX_VALUE, seconds);
     }
 
     private static PortPlan port(PortSpec p) {

@@ -1,13 +1,16 @@
 package dev.berth.reconcilers.stack;
 
 import dev.berth.reconcilers.docker.Canonical;
+import dev.berth.reconcilers.docker.ContainerOptions;
 import dev.berth.reconcilers.docker.ContainerPlan;
+import dev.berth.reconcilers.docker.LogPlan;
 import dev.berth.reconcilers.docker.HealthcheckPlan;
 import dev.berth.reconcilers.docker.MountPlan;
 import dev.berth.reconcilers.docker.NetworkAttachment;
 import dev.berth.reconcilers.docker.NetworkPlan;
 import dev.berth.reconcilers.docker.PortPlan;
 import dev.berth.reconcilers.docker.RestartPlan;
+import dev.berth.reconcilers.docker.UlimitPlan;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -43,7 +46,7 @@ class SpecHashByConstructionTest {
     /** The lists whose order means nothing (reconcilers/README.md, "Spec hash"); every other list keeps its order. */
     private static final Set<String> UNORDERED = Set.of(
             "ContainerPlan.env", "ContainerPlan.ports", "ContainerPlan.mounts",
-            "ContainerPlan.capAdd", "ContainerPlan.capDrop");
+            "ContainerPlan.capAdd", "ContainerPlan.capDrop", "ContainerOptions.ulimits");
     /**
      * The changes of a list that must not change the hash: a container's DNS servers after the first (the host's
      * resolvers as a fallback behind the operator's gateway, see NameServers).
@@ -62,7 +65,13 @@ class SpecHashByConstructionTest {
         networks.set(0, new NetworkAttachment(first.network(), first.declaredName(), List.of("web", "www"),
                 first.networkHash()));
         ContainerPlan withAliases = with(p, component(ContainerPlan.class, "networks"), networks);
-        return with(withAliases, component(ContainerPlan.class, "dns"), List.of("10.1.0.1", "10.2.0.1"));
+        ContainerPlan withDns = with(withAliases, component(ContainerPlan.class, "dns"), List.of("10.1.0.1", "10.2.0.1"));
+        ContainerOptions options = new ContainerOptions("web-1", "/srv", true,
+                List.of(new UlimitPlan("nofile", 1024, 2048), new UlimitPlan("core", 0, 0)),
+                new LogPlan("json-file", Map.of("max-size", "1m", "max-file", "3")), Map.of("net.core.somaxconn", "1024"),
+                List.of("db:10.0.0.2", "cache:10.0.0.3"), List.of("/dev/null", "/dev/zero:/dev/z:r"), "SIGQUIT", 30,
+                67108864L);
+        return with(withDns, component(ContainerPlan.class, "options"), options);
     }
 
     private static NetworkPlan network() {
@@ -80,7 +89,8 @@ class SpecHashByConstructionTest {
         planRecordTypes(NetworkPlan.class, types);
         // The walk must reach the nested records, or this test checks less than it says.
         assertTrue(types.containsAll(List.of(PortPlan.class, MountPlan.class, NetworkAttachment.class,
-                RestartPlan.class, HealthcheckPlan.class)), types.toString());
+                RestartPlan.class, HealthcheckPlan.class, ContainerOptions.class, UlimitPlan.class, LogPlan.class)),
+                types.toString());
 
         Map<Class<?>, Record> samples = new HashMap<>();
         plans().forEach(p -> collectSamples(p, samples));
@@ -104,7 +114,7 @@ class SpecHashByConstructionTest {
         assertEquals(Set.of("stack", "service", "replica", "specHash"), Canonical.of(container()).excluded());
         assertEquals(Set.of("stack", "declaredName", "specHash"), Canonical.of(network()).excluded());
         for (Class<?> nested : List.of(PortPlan.class, MountPlan.class, NetworkAttachment.class,
-                RestartPlan.class, HealthcheckPlan.class)) {
+                RestartPlan.class, HealthcheckPlan.class, ContainerOptions.class, UlimitPlan.class, LogPlan.class)) {
             Map<Class<?>, Record> samples = new HashMap<>();
             plans().forEach(p -> collectSamples(p, samples));
             assertEquals(Set.of(), Canonical.of((Canonical.Form) samples.get(nested)).excluded(), nested.getSimpleName());
@@ -147,6 +157,7 @@ class SpecHashByConstructionTest {
         }
         assertTrue(reordered.containsAll(UNORDERED), reordered.toString());
         assertTrue(reordered.containsAll(List.of("ContainerPlan.cmd", "ContainerPlan.entrypoint",
+                "ContainerOptions.extraHosts", "ContainerOptions.devices",
                 "ContainerPlan.securityOpt", "ContainerPlan.networks", "HealthcheckPlan.test",
                 "NetworkAttachment.aliases")), reordered.toString());
     }

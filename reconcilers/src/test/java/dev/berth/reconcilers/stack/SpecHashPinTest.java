@@ -6,12 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.berth.crds.stack.DependsOn;
 import dev.berth.crds.stack.HealthcheckSpec;
+import dev.berth.crds.stack.LoggingSpec;
 import dev.berth.crds.stack.Placement;
 import dev.berth.crds.stack.PortSpec;
 import dev.berth.crds.stack.ResourcesSpec;
 import dev.berth.crds.stack.ServiceSpec;
 import dev.berth.crds.stack.StackNetwork;
 import dev.berth.crds.stack.StackSpec;
+import dev.berth.crds.stack.Ulimit;
 import dev.berth.crds.stack.UpdateSpec;
 import dev.berth.crds.stack.VolumeSpec;
 import dev.berth.reconcilers.labels.BerthLabels;
@@ -56,6 +58,28 @@ class SpecHashPinTest {
 
     static List<ContainerPlan> containers() {
         return PlanBuilder.containers(BerthLabels.DEFAULT_INSTANCE, "shop", sample(), networks());
+    }
+
+    /**
+     * A service with every container option Compose brought (hostname ... shmSize): their serialisation is pinned
+     * from the release that added them on.
+     */
+    static ServiceSpec withOptions() {
+        return new ServiceSpec("opts", "busybox:1", null, null, null, null, null, null, null, null, null, null, null,
+                null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, "opts-host",
+                null, null, "/srv", true, Map.of("nofile", new Ulimit(1024, 2048), "core", new Ulimit(-1, -1)),
+                new LoggingSpec("json-file", Map.of("max-size", "1m", "max-file", "3")),
+                Map.of("net.core.somaxconn", "1024"), List.of("db:10.0.0.2", "v6:::1"),
+                List.of("/dev/null", "/dev/zero:/dev/z:r"), "SIGQUIT", "1m30s", "128m");
+    }
+
+    @Test
+    void containerOptionHashesArePinned() {
+        StackSpec spec = new StackSpec(new Placement(null, null), List.of(withOptions()), List.of());
+        var nets = PlanBuilder.networks(BerthLabels.DEFAULT_INSTANCE, "shop", spec);
+        Map<String, String> hashes = PlanBuilder.containers(BerthLabels.DEFAULT_INSTANCE, "shop", spec, nets).stream()
+                .collect(Collectors.toMap(ContainerPlan::name, ContainerPlan::specHash));
+        assertEquals(Map.of("shop-opts-1", "c67c37eaaa485022"), hashes);
     }
 
     @Test
