@@ -111,9 +111,11 @@ public final class ComposeImporter {
             resources.stackNetworks.forEach(networks::add);
         }
         documents.add(stackDoc);
+        Map<String, Nodes.Valued> routeOrigins = Map.of();
         if (options.routes()) {
             TraefikRoutes routes = new TraefikRoutes(context);
             converted.forEach(s -> documents.addAll(routes.routes(s)));
+            routeOrigins = routes.origins();
         } else {
             warnTraefikKept(serviceMap, nodes, diagnostics);
         }
@@ -121,7 +123,13 @@ public final class ComposeImporter {
             return new ComposeImport(stack, "", diagnostics.warnings(), diagnostics.errors());
         }
         String header = "# Imported from " + Path.of(input.file()).getFileName() + " by berth import compose.\n";
-        return new ComposeImport(stack, new DocumentWriter().write(header, documents), diagnostics.warnings(), List.of());
+        String yaml = new DocumentWriter().write(header, documents);
+        // What Berth's validation refuses is still the compose file's error: said at its line, not as a broken import.
+        new OutputValidation(diagnostics).check(yaml, documents, serviceMap, context.services(), routeOrigins);
+        if (!diagnostics.errors().isEmpty()) {
+            return new ComposeImport(stack, "", diagnostics.warnings(), diagnostics.errors());
+        }
+        return new ComposeImport(stack, yaml, diagnostics.warnings(), List.of());
     }
 
     private static ObjectNode stackDocument(String stack, TopLevelResources resources) {
