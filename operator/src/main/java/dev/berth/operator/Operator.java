@@ -319,7 +319,8 @@ public final class Operator implements AutoCloseable {
             controllers.add(stackController(stacks, new StackReconciler(host, stacks, observed,
                     new StackConverger(docker), new StatusWriter(kv, settings.keys(), settings.host(), objectMetrics::status),
                     Clock.systemUTC(), new DriftMetrics(registry, List.of("stack")),
-                    overlay.map(OverlayRuntime::externalNetworks).orElse(ExternalNetworks.none()), routes.serviceLabels(),
+                    ExternalNetworks.orDocker(overlay.map(OverlayRuntime::externalNetworks).orElse(ExternalNetworks.none()),
+                            name -> docker.findNetwork(name).isPresent()), routes.serviceLabels(),
                     assignments, namesHere(overlay.isPresent()), Upstreams.reachableFromContainers(upstreams()),
                     stackFiles(keyring), images, events.source("stack")), assignments, images));
             observed.addContainerListListener(new dev.berth.operator.control.HealthEvents(events.source("health"))::listed);

@@ -93,7 +93,7 @@ public final class ComposeImporter {
         }
         ImportContext context = new ImportContext(diagnostics, nodes, input.directory(), environment, stack,
                 serviceNames(serviceMap, diagnostics), resources.networkNames, resources.volumeNames,
-                resources.defaultNetwork, secrets.declared, configs.declared, input.manifestDirectory());
+                resources.defaultNetwork, secrets.declared, configs.declared, input.manifestDirectory(), names.compose());
         // The objects first: a reader meets a Secret before the service that mounts it.
         List<ObjectNode> documents = new ArrayList<>(secrets.documents);
         documents.addAll(configs.documents);
@@ -111,9 +111,11 @@ public final class ComposeImporter {
             resources.stackNetworks.forEach(networks::add);
         }
         documents.add(stackDoc);
+        Map<String, Nodes.Valued> routeOrigins = Map.of();
         if (options.routes()) {
             TraefikRoutes routes = new TraefikRoutes(context);
             converted.forEach(s -> documents.addAll(routes.routes(s)));
+            routeOrigins = routes.origins();
         } else {
             warnTraefikKept(serviceMap, nodes, diagnostics);
         }
@@ -122,7 +124,13 @@ public final class ComposeImporter {
         }
         String header = "# Imported from " + String.join(", ", input.files().stream()
                 .map(f -> String.valueOf(Path.of(f.name()).getFileName())).toList()) + " by berth import compose.\n";
-        return new ComposeImport(stack, new DocumentWriter().write(header, documents), diagnostics.warnings(), List.of());
+        String yaml = new DocumentWriter().write(header, documents);
+        // What Berth's validation refuses is still the compose file's error: said at its line, not as a broken import.
+        new OutputValidation(diagnostics).check(yaml, documents, serviceMap, context.services(), routeOrigins);
+        if (!diagnostics.errors().isEmpty()) {
+            return new ComposeImport(stack, "", diagnostics.warnings(), diagnostics.errors());
+        }
+        return new ComposeImport(stack, yaml, diagnostics.warnings(), List.of());
     }
 
     private static ObjectNode stackDocument(String stack, TopLevelResources resources) {

@@ -14,9 +14,10 @@ import java.util.Map;
  * @param secrets       compose secret name → the Secret services refer to
  * @param configs       compose config name → the Config services refer to
  * @param manifestDirectory the folder a relative build context in the output is relative to
+ * @param project       the Compose project name (volumes and Traefik's default rule use it; may differ from stack)
  */
 record ImportContext(Diagnostics diagnostics, Nodes nodes, Path directory, Map<String, String> environment, String stack,
                      Map<String, String> services, Map<String, String> networks, Map<String, String> volumes,
                      String defaultNetwork, Map<String, FileObjects.Declared> secrets,
-                     Map<String, FileObjects.Declared> configs, Path manifestDirectory) {
+                     Map<String, FileObjects.Declared> configs, Path manifestDirectory, String project) {
 }

@@ -459,7 +459,7 @@ final class ServiceConverter {
         return service.has(field) ? (ArrayNode) service.get(field) : service.putArray(field);
     }
 
-    private static ObjectNode ordered(ObjectNode service) {
+    static ObjectNode ordered(ObjectNode service) {
         ObjectNode out = JsonNodeFactory.instance.objectNode();
         for (String field : FIELD_ORDER) {
             JsonNode value = service.get(field);

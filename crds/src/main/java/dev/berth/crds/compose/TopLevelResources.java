@@ -16,6 +16,8 @@ import java.util.regex.Pattern;
  * network {@code <stack>_<network>}; where that is not Compose's name, a warning says so.
  */
 final class TopLevelResources {
+    /** The names Docker gives networks (and Berth's Stack schema takes for networks a stack joins but does not own). */
+    private static final Pattern DOCKER_NETWORK = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,254}");
     private static final Pattern IPV4_CIDR = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}/\\d{1,2}");
 
     private final Diagnostics diagnostics;
@@ -81,8 +83,10 @@ final class TopLevelResources {
         if (external) {
             // Not the stack's: services join the existing Docker network (or Berth Network) of that name.
             String existing = explicitName == null ? entry.key() : explicitName;
-            if (!DnsNames.of(existing).equals(existing)) {
-                diagnostics.error(entry, path, "external network \"" + existing + "\" is not a DNS label, which Berth needs");
+            // Berth only joins it, by its exact name: any name Docker takes will do (traefik_proxy, <project>_default).
+            if (!DOCKER_NETWORK.matcher(existing).matches()) {
+                diagnostics.error(entry, path, "external network \"" + existing + "\" is not a Docker network name "
+                        + "(letters, digits, '_', '.' and '-', starting with a letter or digit)");
                 return;
             }
             networkNames.put(entry.key(), existing);

@@ -10,7 +10,8 @@ import java.util.Optional;
 /**
  * A middleware defined in Traefik labels ({@code traefik.http.middlewares.<name>.<kind>.<option>}) as a Route's
  * inline middleware, for the kinds a Route has: redirectscheme (to https), stripprefix, basicauth, ratelimit,
- * headers (custom request and response headers) and compress.
+ * headers (custom request and response headers) and compress. A middleware is inlined whole or not at all: one
+ * option left out could be the one that protects the service, so the caller keeps such a middleware's labels.
  */
 final class TraefikMiddleware {
     private final ImportContext context;
@@ -19,12 +20,18 @@ final class TraefikMiddleware {
         this.context = context;
     }
 
+    /**
+     * @param inline    the Route's inline middleware, when every label was carried over
+     * @param uncarried why not, otherwise: the kind or the options the Route kind lacks
+     */
+    record Conversion(Optional<ObjectNode> inline, String uncarried) {
+    }
+
     /** @param props option (lowercase, without the middleware's prefix) → label */
-    Optional<ObjectNode> inline(String name, Map<String, Nodes.Valued> props, Nodes.Valued usedAt) {
+    Conversion inline(String name, Map<String, Nodes.Valued> props) {
         var kinds = props.keySet().stream().map(k -> k.split("\\.", 2)[0]).distinct().toList();
         if (kinds.size() != 1) {
-            props.values().forEach(l -> drop(l, "a middleware has exactly one kind, found " + String.join(", ", kinds)));
-            return Optional.empty();
+            return new Conversion(Optional.empty(), "it has several kinds (" + String.join(", ", kinds) + ")");
         }
         ObjectNode middleware = JsonNodeFactory.instance.objectNode();
         middleware.put("name", name);
@@ -39,45 +46,57 @@ final class TraefikMiddleware {
             default -> null;
         };
         if (body == null) {
-            props.values().forEach(l -> drop(l, "middleware kind \"" + kind + "\" is not supported by the Route kind"));
-            drop(usedAt, "middleware \"" + name + "\" cannot be carried over");
-            return Optional.empty();
+            return new Conversion(Optional.empty(), "the Route kind has no middleware of kind " + kind);
         }
+        java.util.List<String> uncarried = new java.util.ArrayList<>();
         for (var p : props.entrySet()) {
             Nodes.Valued label = p.getValue();
             String value = label.value() == null ? "" : label.value();
             String option = p.getKey().contains(".") ? p.getKey().substring(kind.length() + 1) : "";
             boolean taken = switch (kind + ":" + option) {
-                case "redirectscheme:scheme" -> {
-                    if (!value.equals("https")) {
-                        drop(label, "only a redirect to https is supported");
-                    }
-                    yield true;
-                }
+                case "redirectscheme:scheme" -> value.equals("https");
                 case "redirectscheme:permanent" -> put(body, "permanent", Boolean.parseBoolean(value));
-                case "redirectscheme:port" -> integer(body, "port", value, label);
+                case "redirectscheme:port" -> integer(body, "port", value, 1, 65535);
                 case "stripprefix:prefixes" -> {
                     split(value).forEach(body.withArrayProperty("prefixes")::add);
                     yield true;
                 }
-                case "basicauth:users" -> {
-                    split(value).forEach(body.withArrayProperty("users")::add);
-                    yield true;
-                }
+                case "basicauth:users" -> users(body, value, label);
                 case "basicauth:realm" -> put(body, "realm", value);
                 case "basicauth:removeheader" -> put(body, "removeHeader", Boolean.parseBoolean(value));
-                case "ratelimit:average" -> integer(body, "average", value, label);
-                case "ratelimit:burst" -> integer(body, "burst", value, label);
-                case "ratelimit:period" -> put(body, "period", value);
+                case "ratelimit:average" -> integer(body, "average", value, 1, Integer.MAX_VALUE);
+                case "ratelimit:burst" -> integer(body, "burst", value, 1, Integer.MAX_VALUE);
+                case "ratelimit:period" -> dev.berth.crds.Durations.isDuration(value) && put(body, "period", value);
                 case "compress:" -> true;
-                case "compress:minresponsebodybytes" -> integer(body, "minResponseBodyBytes", value, label);
+                case "compress:minresponsebodybytes" -> integer(body, "minResponseBodyBytes", value, 0, Integer.MAX_VALUE);
                 default -> headers(body, kind, label, value);
             };
             if (!taken) {
-                drop(label, "not supported by the Route kind");
+                uncarried.add(p.getKey() + "=" + (kind.equals("basicauth") ? "..." : value));
             }
         }
-        return Optional.of(middleware);
+        if (!uncarried.isEmpty()) {
+            return new Conversion(Optional.empty(), "the Route kind cannot say " + String.join(", ", uncarried));
+        }
+        return new Conversion(Optional.of(middleware), "");
+    }
+
+    /**
+     * Traefik compares the password with a hash: a plain-text one never matches, and Berth refuses it (it would sit
+     * in etcd and container labels). An error at the label, naming the user, never the password.
+     */
+    private boolean users(ObjectNode body, String value, Nodes.Valued label) {
+        for (String user : split(value)) {
+            if (!dev.berth.crds.route.RouteCheck.hashedUser(user)) {
+                String name = user.contains(":") ? user.substring(0, user.indexOf(':')) : user;
+                context.diagnostics().error(label, label.path(), "user \"" + name + "\" has no "
+                        + "password hash: Traefik needs user:hash (htpasswd -nbB " + name + " PASSWORD, each $ "
+                        + "written $$ in a compose file); a plain-text password is refused");
+            } else {
+                body.withArrayProperty("users").add(user);
+            }
+        }
+        return true;
     }
 
     /** Header names keep the case they were written in; Traefik lowercases only the label's own path. */
@@ -97,13 +116,18 @@ final class TraefikMiddleware {
         return false;
     }
 
-    private boolean integer(ObjectNode body, String field, String value, Nodes.Valued label) {
+    /** False (not carried) for a value outside what the Route's schema takes, as Traefik would read it otherwise. */
+    private static boolean integer(ObjectNode body, String field, String value, int min, int max) {
         try {
-            body.put(field, Integer.parseInt(value.strip()));
+            int n = Integer.parseInt(value.strip());
+            if (n < min || n > max) {
+                return false;
+            }
+            body.put(field, n);
+            return true;
         } catch (NumberFormatException e) {
-            drop(label, "\"" + value + "\" is not a whole number");
+            return false;
         }
-        return true;
     }
 
     private static boolean put(ObjectNode body, String field, String value) {
@@ -118,9 +142,5 @@ final class TraefikMiddleware {
 
     private static java.util.List<String> split(String value) {
         return Arrays.stream(value.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
-    }
-
-    private void drop(Nodes.Valued label, String why) {
-        context.diagnostics().warn(label, label.path(), why + "; dropped");
     }
 }

@@ -15,9 +15,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Turns a service's Traefik labels (Docker provider) into labels-mode Route documents: one per HTTP router,
- * targeting the service and the port of its load-balancer label. Middlewares defined in the same labels become inline
- * middlewares where the Route has that kind, references otherwise. Every label not carried over is a warning.
+ * Turns a service's Traefik labels (Docker provider) into labels-mode Route documents: one per HTTP router (or the
+ * router Traefik makes itself, with its default rule, for an enabled container without routers), targeting the
+ * service and the port of its load-balancer label. Middlewares defined in the same labels become inline middlewares
+ * where the Route can say all of them, references otherwise. A router whose middleware cannot even be referenced gets
+ * no Route (fail closed). Every label not carried over is a warning.
  */
 final class TraefikRoutes {
     private static final Pattern ROUTER = Pattern.compile("traefik\\.http\\.routers\\.([^.]+)\\.(.+)");
@@ -29,23 +31,34 @@ final class TraefikRoutes {
             "\\s*Host\\(((?:\\s*`[^`]+`\\s*,?)+)\\)\\s*(?:&&\\s*PathPrefix\\(((?:\\s*`/[^`\\s]*`\\s*,?)+)\\)\\s*)?");
     private static final Pattern QUOTED = Pattern.compile("`([^`]*)`");
 
+    /** What a Route's middleware ref takes (route.yaml); Traefik allows more, which a Route cannot then name. */
+    private static final Pattern REF = Pattern.compile("[A-Za-z0-9][-A-Za-z0-9_.]*(@[A-Za-z0-9][-A-Za-z0-9_.]*)?");
+
     private final ImportContext context;
     private final Map<String, String> routeOwners = new LinkedHashMap<>();
+    private final Map<String, Nodes.Valued> origins = new LinkedHashMap<>();
 
     TraefikRoutes(ImportContext context) {
         this.context = context;
     }
 
+    /** Route name → the label it was made from: where a problem with the Route is reported. */
+    Map<String, Nodes.Valued> origins() {
+        return origins;
+    }
+
     List<ObjectNode> routes(ServiceConverter.Converted service) {
-        String prefix = Paths.child(Paths.child("services", service.composeName()), "labels");
         Map<String, Map<String, Nodes.Valued>> routers = new LinkedHashMap<>();
         Map<String, Map<String, Nodes.Valued>> services = new LinkedHashMap<>();
         Map<String, Map<String, Nodes.Valued>> middlewares = new LinkedHashMap<>();
         boolean enabled = true;
+        Nodes.Valued enable = null;
+        boolean tcpOrUdp = false;
         for (Nodes.Valued label : service.traefikLabels()) {
             Matcher m;
             if (label.key().equals("traefik.enable")) {
                 enabled = "true".equalsIgnoreCase(String.valueOf(label.value()));
+                enable = label;
             } else if ((m = ROUTER.matcher(label.key())).matches()) {
                 routers.computeIfAbsent(m.group(1), k -> new LinkedHashMap<>()).put(m.group(2).toLowerCase(), label);
             } else if ((m = SERVICE.matcher(label.key())).matches()) {
@@ -55,6 +68,7 @@ final class TraefikRoutes {
             } else if (label.key().equals("traefik.docker.network")) {
                 drop(label, "Berth sets traefik.docker.network itself for labels-mode Routes");
             } else if (label.key().startsWith("traefik.tcp.") || label.key().startsWith("traefik.udp.")) {
+                tcpOrUdp = true;
                 drop(label, "not supported (Routes are HTTP only)");
             } else {
                 drop(label, "not supported by the Route kind");
@@ -66,49 +80,79 @@ final class TraefikRoutes {
             middlewares.values().forEach(r -> r.values().forEach(l -> drop(l, "traefik.enable is false")));
             return List.of();
         }
+        Found found = new Found(services, middlewares, new java.util.HashSet<>(), new java.util.HashSet<>(),
+                new java.util.TreeMap<>());
         List<ObjectNode> routes = new ArrayList<>();
-        var usedMiddlewares = new java.util.HashSet<String>();
-        var usedServices = new java.util.HashSet<String>();
         for (var router : routers.entrySet()) {
-            route(service, router.getKey(), router.getValue(), services, middlewares, usedServices, usedMiddlewares)
+            route(service, router.getKey(), DnsNames.of(context.stack() + "-" + router.getKey()), router.getValue(),
+                    router.getValue().values().iterator().next(), found).ifPresent(routes::add);
+        }
+        // Traefik's Docker provider gives an enabled container without HTTP routers a router of its own, with the
+        // default rule, unless the container has only TCP/UDP configuration.
+        boolean http = enable != null || !services.isEmpty() || !middlewares.isEmpty();
+        if (routers.isEmpty() && http && !(tcpOrUdp && services.isEmpty() && middlewares.isEmpty())) {
+            Nodes.Valued at = enable != null ? enable : java.util.stream.Stream.concat(services.values().stream(),
+                    middlewares.values().stream()).findFirst().orElseThrow().values().iterator().next();
+            route(service, null, DnsNames.of(context.stack() + "-" + service.composeName()), Map.of(), at, found)
                     .ifPresent(routes::add);
         }
         services.forEach((name, labels) -> {
-            if (!usedServices.contains(name)) {
+            if (!found.usedServices().contains(name)) {
                 labels.values().forEach(l -> drop(l, "no router uses Traefik service \"" + name + "\""));
             }
         });
         middlewares.forEach((name, labels) -> {
-            if (!usedMiddlewares.contains(name)) {
-                labels.values().forEach(l -> drop(l, "no router uses middleware \"" + name + "\""));
+            if (!found.usedMiddlewares().contains(name)) {
+                // Compose leaves them on the container, where routers of other containers may use them (name@docker).
+                labels.values().forEach(l -> found.kept().put(l.key(), l.value() == null ? "" : l.value()));
+                Nodes.Valued first = labels.values().iterator().next();
+                context.diagnostics().warn(first, first.path(), "no router of this service uses "
+                        + "middleware \"" + name + "\": its labels stay on the container, for routers of other containers ("
+                        + name + "@docker)");
             }
         });
+        keepOnContainer(service, found.kept());
         return routes;
     }
 
-    private Optional<ObjectNode> route(ServiceConverter.Converted service, String router, Map<String, Nodes.Valued> props,
-                                       Map<String, Map<String, Nodes.Valued>> services,
-                                       Map<String, Map<String, Nodes.Valued>> middlewares,
-                                       java.util.Set<String> usedServices, java.util.Set<String> usedMiddlewares) {
-        Nodes.Valued rule = props.get("rule");
-        Nodes.Valued anyLabel = props.values().iterator().next();
-        if (rule == null || rule.value() == null || rule.value().isBlank()) {
-            props.values().forEach(l -> drop(l, "router \"" + router + "\" has no rule (Traefik's default rule is not supported)"));
-            return Optional.empty();
-        }
-        String routeName = DnsNames.of(context.stack() + "-" + router);
+    /**
+     * The labels of one service, and what its routers took from them.
+     *
+     * @param kept labels that stay on the container as they are (middlewares a Route references as name@docker)
+     */
+    private record Found(Map<String, Map<String, Nodes.Valued>> services,
+                         Map<String, Map<String, Nodes.Valued>> middlewares, java.util.Set<String> usedServices,
+                         java.util.Set<String> usedMiddlewares, Map<String, String> kept) {
+    }
+
+    /**
+     * One Route for one router, or none (fail closed) when a middleware of the router cannot be carried: the service
+     * must not go public without it.
+     *
+     * @param router the router's name in the labels; null for the router Traefik makes itself
+     * @param at     where problems of the whole router are reported
+     */
+    private Optional<ObjectNode> route(ServiceConverter.Converted service, String router, String routeName,
+                                       Map<String, Nodes.Valued> props, Nodes.Valued at, Found found) {
+        String shown = router == null ? "Traefik's default router" : "router \"" + router + "\"";
         String owner = routeOwners.putIfAbsent(routeName, service.composeName());
         if (owner != null) {
-            context.diagnostics().error(anyLabel, anyLabel.path(),
-                    "router \"" + router + "\" gives Route \"" + routeName + "\", already made for service " + owner);
+            context.diagnostics().error(at, at.path(),
+                    shown + " gives Route \"" + routeName + "\", already made for service " + owner);
             return Optional.empty();
         }
         ObjectNode spec = JsonNodeFactory.instance.objectNode();
         // The file's Traefik reads container labels (Docker provider); labels mode keeps it working unchanged.
         spec.put("mode", "labels");
-        rule(rule.value(), spec);
+        Nodes.Valued rule = props.get("rule");
+        if (rule == null || rule.value() == null || rule.value().isBlank()) {
+            rule(defaultRule(service, rule == null ? at : rule, router), spec);
+        } else {
+            rule(rule.value(), spec);
+        }
         ObjectNode tls = JsonNodeFactory.instance.objectNode();
         ArrayNode ms = JsonNodeFactory.instance.arrayNode();
+        boolean closed = false;
         String serviceName = null;
         Map<Integer, ObjectNode> domains = new java.util.TreeMap<>();
         for (var p : props.entrySet()) {
@@ -124,10 +168,9 @@ final class TraefikRoutes {
                 case "tls.certresolver" -> tls.put("certResolver", value);
                 case "middlewares" -> {
                     for (String ref : list(value)) {
-                        middleware(ref, middlewares, label).ifPresent(m -> {
-                            ms.add(m);
-                            usedMiddlewares.add(ref.replaceAll("@docker$", ""));
-                        });
+                        Optional<ObjectNode> m = middleware(router, ref, label, found);
+                        m.ifPresent(ms::add);
+                        closed |= m.isEmpty();
                     }
                 }
                 case "service" -> serviceName = value.replaceAll("@docker$", "");
@@ -153,6 +196,9 @@ final class TraefikRoutes {
                 }
             }
         }
+        if (closed) {
+            return Optional.empty();
+        }
         if (!domains.isEmpty()) {
             domains.values().forEach(tls.withArrayProperty("domains")::add);
         }
@@ -174,7 +220,7 @@ final class TraefikRoutes {
         if (!ms.isEmpty()) {
             spec.set("middlewares", ms);
         }
-        Optional<Integer> port = port(service, router, serviceName, services, usedServices, spec, anyLabel);
+        Optional<Integer> port = port(service, shown, serviceName, found, spec, at);
         if (port.isEmpty()) {
             return Optional.empty();
         }
@@ -187,7 +233,25 @@ final class TraefikRoutes {
         route.put("kind", "Route");
         route.putObject("metadata").put("name", routeName);
         route.set("spec", spec);
+        origins.put(routeName, at);
         return Optional.of(route);
+    }
+
+    /**
+     * Traefik's default rule for a Compose container: {@code Host(`{{ normalize .Name }}`)}, .Name being
+     * {@code <service>_<project>} from the Compose labels, normalised (every run of other characters than letters and
+     * digits becomes one '-'). The project is the Compose project name (not the stack's DNS label).
+     */
+    private String defaultRule(ServiceConverter.Converted service, Nodes.Valued at, String router) {
+        String host = String.join("-", java.util.Arrays.stream(
+                (service.composeName() + "_" + context.project()).split("[^\\p{L}\\p{N}]+")).filter(w -> !w.isEmpty()).toList());
+        String rule = "Host(`" + host + "`)";
+        String what = router == null ? at.key() + "=" + at.value() + " and no router: Traefik makes a router for the "
+                + "container with its default rule" : "router \"" + router + "\" has no rule: Traefik gives it its default rule";
+        context.diagnostics().warn(at, at.path(), what + ", " + rule + " (defaultRule "
+                + "Host(`{{ normalize .Name }}`), .Name being <service>-<project>), which the Route keeps; if your "
+                + "Traefik sets another providers.docker.defaultRule, change the Route's hosts");
+        return rule;
     }
 
     private void rule(String rule, ObjectNode spec) {
@@ -203,9 +267,9 @@ final class TraefikRoutes {
     }
 
     /** The container port: the router's Traefik service, the only one on the container, or the only port. */
-    private Optional<Integer> port(ServiceConverter.Converted service, String router, String serviceName,
-                                   Map<String, Map<String, Nodes.Valued>> services, java.util.Set<String> usedServices,
+    private Optional<Integer> port(ServiceConverter.Converted service, String router, String serviceName, Found found,
                                    ObjectNode spec, Nodes.Valued at) {
+        Map<String, Map<String, Nodes.Valued>> services = found.services();
         String name = serviceName;
         if (name == null && services.size() == 1) {
             name = services.keySet().iterator().next();
@@ -213,7 +277,7 @@ final class TraefikRoutes {
         Map<String, Nodes.Valued> props = name == null ? null : services.get(name);
         Integer port = null;
         if (props != null) {
-            usedServices.add(name);
+            found.usedServices().add(name);
             for (var p : props.entrySet()) {
                 Nodes.Valued label = p.getValue();
                 String value = label.value() == null ? "" : label.value();
@@ -240,34 +304,84 @@ final class TraefikRoutes {
         if (spec.has("healthCheck") && !spec.get("healthCheck").has("path")) {
             spec.remove("healthCheck");
         }
-        if (port == null) {
-            JsonNode ports = service.spec().path("ports");
-            if (ports.size() == 1) {
-                port = ports.get(0).get("target").asInt();
-            }
+        java.util.SortedSet<Integer> targets = new java.util.TreeSet<>();
+        service.spec().path("ports").forEach(p -> targets.add(p.get("target").asInt()));
+        if (port == null && targets.size() == 1) {
+            port = targets.first();
+        }
+        if (port == null && targets.size() > 1) {
+            // Traefik would take the lowest port the container exposes, the image's EXPOSE ports included, which an
+            // import cannot see: a guess here could send the traffic to an admin or metrics port.
+            context.diagnostics().error(at, at.path(), router + " names no port and "
+                    + "the service has several " + targets + ": Traefik takes the lowest port the container exposes, "
+                    + "its image's included; set traefik.http.services.<name>.loadbalancer.server.port");
+            return Optional.empty();
         }
         if (port == null) {
-            context.diagnostics().warn(at, at.path(), "router \"" + router + "\" has no port: set "
+            context.diagnostics().warn(at, at.path(), router + " has no port: set "
                     + "traefik.http.services.<name>.loadbalancer.server.port; no Route made");
             return Optional.empty();
         }
         return Optional.of(port);
     }
 
-    /** A middleware defined in these labels becomes inline; any other is a reference to one Traefik has. */
-    private Optional<ObjectNode> middleware(String ref, Map<String, Map<String, Nodes.Valued>> defined, Nodes.Valued at) {
-        String local = ref.replaceAll("@docker$", "");
-        Map<String, Nodes.Valued> props = defined.get(local);
+    /**
+     * One middleware of a router as the Route's: inline when these labels define it and the Route kind can say all of
+     * it, else a reference (name@provider) Traefik resolves as it did for the compose file; a middleware defined here
+     * that the Route kind cannot say keeps its labels on the container, where Traefik's Docker provider reads it.
+     * Empty, with an error, when not even a reference can be written: the router gets no Route.
+     */
+    private Optional<ObjectNode> middleware(String router, String ref, Nodes.Valued at, Found found) {
+        int sign = ref.lastIndexOf('@');
+        // A name without @provider is the router's own provider's: docker.
+        String local = sign < 0 ? ref : ref.substring(0, sign);
+        boolean docker = sign < 0 || ref.substring(sign + 1).equals("docker");
+        String reference = docker ? local + "@docker" : ref;
+        if (!REF.matcher(reference).matches()) {
+            context.diagnostics().error(at, at.path(), "middleware \"" + ref + "\" of router \""
+                    + router + "\" cannot be named by a Route (letters, digits, '-', '_' and '.'), and the router must not "
+                    + "go public without it: no Route is made for it");
+            return Optional.empty();
+        }
         ObjectNode out = JsonNodeFactory.instance.objectNode();
-        if (props == null) {
-            if (ref.endsWith("@docker")) {
-                drop(at, "middleware " + ref + " is not defined in this service's labels");
-                return Optional.empty();
-            }
-            out.put("ref", ref);
+        out.put("ref", reference);
+        Map<String, Nodes.Valued> props = docker ? found.middlewares().get(local) : null;
+        if (!docker) {
             return Optional.of(out);
         }
-        return new TraefikMiddleware(context).inline(DnsNames.of(local), props, at);
+        if (props == null) {
+            context.diagnostics().warn(at, at.path(), "middleware " + reference + " is not defined "
+                    + "in this service's labels: the Route references it, and Traefik's Docker provider must have it "
+                    + "from another container's labels, else Traefik refuses the router (it stays closed)");
+            return Optional.of(out);
+        }
+        found.usedMiddlewares().add(local);
+        TraefikMiddleware.Conversion conversion = new TraefikMiddleware(context).inline(DnsNames.of(local), props);
+        if (conversion.inline().isPresent()) {
+            return conversion.inline();
+        }
+        props.values().forEach(l -> found.kept().put(l.key(), l.value() == null ? "" : l.value()));
+        context.diagnostics().warn(at, at.path(), "middleware \"" + local + "\": "
+                + conversion.uncarried() + "; its labels stay on the container and the Route references it as "
+                + reference);
+        return Optional.of(out);
+    }
+
+    /** Labels that stay on the container as written, in the service's labels (its own win, as in Compose). */
+    private static void keepOnContainer(ServiceConverter.Converted service, Map<String, String> kept) {
+        if (kept.isEmpty()) {
+            return;
+        }
+        ObjectNode spec = service.spec();
+        ObjectNode labels = JsonNodeFactory.instance.objectNode();
+        kept.forEach(labels::put);
+        if (spec.get("labels") instanceof ObjectNode own) {
+            labels.setAll(own);
+        }
+        spec.set("labels", labels);
+        ObjectNode ordered = ServiceConverter.ordered(spec);
+        spec.removeAll();
+        spec.setAll(ordered);
     }
 
     private void drop(Nodes.Valued label, String why) {

@@ -18,6 +18,11 @@ public final class RouteCheck implements SpecCheck<RouteSpec> {
     private static final Pattern HASHED_USER = Pattern.compile("^[^:\\s]+:(\\$2[aby]?\\$\\d\\d\\$.{53}|\\$apr1\\$[^$]+\\$.+|\\{SHA}.+)$");
     private static final Pattern HEADER = Pattern.compile("^[A-Za-z0-9!#$%&'*+.^_|~-]+$");
 
+    /** A basic-auth entry Traefik can check: user:hash with a hash htpasswd makes (the compose importer asks too). */
+    public static boolean hashedUser(String entry) {
+        return HASHED_USER.matcher(entry).matches();
+    }
+
     @Override
     public Class<RouteSpec> specType() {
         return RouteSpec.class;
@@ -58,7 +63,7 @@ public final class RouteCheck implements SpecCheck<RouteSpec> {
             if (m.basicAuth() != null) {
                 for (int u = 0; u < m.basicAuth().users().size(); u++) {
                     String user = m.basicAuth().users().get(u);
-                    if (!HASHED_USER.matcher(user).matches()) {
+                    if (!hashedUser(user)) {
                         context.error(path + ".basicAuth.users[" + u + "]", "expected user:hash with a bcrypt ($2y$), MD5 ($apr1$)"
                                 + " or SHA1 ({SHA}) hash (htpasswd -nbB user password); plain passwords are refused");
                     }

@@ -148,7 +148,10 @@ public final class DiffCommand implements Callable<Integer> {
                 networks.stream().filter(n -> n.gateway() != null
                                 && ("network/" + n.name()).equals(n.labels().get(BerthLabels.OWNER)))
                         .forEach(n -> gateways.put(n.name(), n.gateway()));
-                desired = desired.map(h -> h.withNames(dev.berth.reconcilers.stack.NameServers.on(gateways)));
+                // A name that is no Berth Network here is a Docker network made outside Berth, where no names are answered.
+                desired = desired.map(h -> h.withNames(dev.berth.reconcilers.stack.NameServers.on(gateways)
+                        .withDockerNetworks(dev.berth.reconcilers.stack.PlanBuilder.externalNetworks(h.spec()).stream()
+                                .filter(n -> !gateways.containsKey(n)).collect(java.util.stream.Collectors.toSet()))));
             }
         } catch (RuntimeException e) {
             throw new CliException("cannot read Docker at " + dockerHost + ": " + e.getMessage());

@@ -116,9 +116,11 @@ public final class ImportCommand implements Runnable {
             String shownAs = output != null ? output.toString() : "<" + input.file() + " as Berth objects>";
             ParseResult parsed = new ManifestParser(kinds).parse(shownAs, result.yaml());
             if (!parsed.ok()) {
-                // The converter should never produce this; say so rather than apply or print half a stack.
-                parsed.errors().forEach(err::println);
-                err.println("the imported objects are not valid; nothing was imported (please report this)");
+                // The converter checks its output and reports at the compose file's lines; this is what slipped past
+                // it. Say it of the compose file, at the service where possible, rather than apply half a stack.
+                parsed.errors().forEach(e -> err.println(ImportedErrors.located(file.toString(), e, result.yaml())));
+                err.println("the imported objects are not valid; nothing was imported (the import should have said "
+                        + "this at the compose file's line: please report it too)");
                 err.flush();
                 return 1;
             }

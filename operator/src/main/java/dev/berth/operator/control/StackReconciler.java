@@ -141,12 +141,19 @@ public final class StackReconciler implements Reconciler {
                     object.flatMap(StoredObject::resource).map(r -> r.spec(StackSpec.class)), host, serviceLabels,
                     assignments.of(name));
             Map<String, String> gateways = new TreeMap<>();
+            java.util.Set<String> dockerNetworks = new java.util.TreeSet<>();
             if (desiredHere.isPresent()) {
                 for (String network : PlanBuilder.externalNetworks(desiredHere.get().spec())) {
+                    if (!networks.declared(network) && networks.dockerNetworkHere(network)) {
+                        // Made outside Berth (e.g. a Traefik's network): joined by its exact name, never changed.
+                        dockerNetworks.add(network);
+                        continue;
+                    }
                     if (!networks.declared(network)) {
                         writeStatus(key, new StackConditions.Pass(object.get().raw().modRevision(), Map.of(), false,
                                 Optional.of(new StackConditions.Failure("NetworkNotFound", "network \"" + network
-                                        + "\" is neither declared in spec.networks nor a Network in etcd"))));
+                                        + "\" is neither declared in spec.networks, a Network in etcd, nor a Docker "
+                                        + "network on this host"))));
                         return ReconcileResult.failed("NetworkNotFound: " + network);
                     }
                     Optional<String> gateway = networks.gateway(network);
@@ -191,7 +198,8 @@ public final class StackReconciler implements Reconciler {
             dev.berth.operator.images.StackImages.Resolved imagesSeen = imageStates;
             boolean imagesHeld = !imagesSeen.notReady().isEmpty();
             if (names) {
-                desiredHere = desiredHere.map(h -> h.withNames(NameServers.on(gateways, fallbackDns)));
+                desiredHere = desiredHere.map(h -> h.withNames(NameServers.on(gateways, fallbackDns)
+                        .withDockerNetworks(dockerNetworks)));
             }
             ObservedStack seen = expectations.view(key.toString());
             // A stack that exists but runs nothing here still plans from its spec: its moved replicas drain first.

@@ -3,6 +3,7 @@ package dev.berth.reconcilers.stack;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -17,15 +18,17 @@ import java.util.TreeSet;
  * world still resolve; Berth names then do not. Only the gateway is part of the container's spec hash (see
  * {@code ContainerPlan}): a changed resolv.conf on the host replaces no container.
  */
-public record NameServers(boolean enabled, Map<String, String> gateways, List<String> fallback) {
+public record NameServers(boolean enabled, Map<String, String> gateways, List<String> fallback,
+                          Set<String> dockerNetworks) {
     public NameServers {
         gateways = Map.copyOf(gateways);
         fallback = List.copyOf(fallback);
+        dockerNetworks = Set.copyOf(dockerNetworks);
     }
 
     /** Names are not answered here (turned off, or the operator cannot bind in the host's namespace). */
     public static NameServers off() {
-        return new NameServers(false, Map.of(), List.of());
+        return new NameServers(false, Map.of(), List.of(), Set.of());
     }
 
     /** @param gateways this host's gateway address per Berth Network, at least those the stack joins */
@@ -38,7 +41,15 @@ public record NameServers(boolean enabled, Map<String, String> gateways, List<St
      * @param fallback resolvers a container can reach itself (not loopback), tried when the operator does not answer
      */
     public static NameServers on(Map<String, String> gateways, List<String> fallback) {
-        return new NameServers(true, gateways, fallback);
+        return new NameServers(true, gateways, fallback, Set.of());
+    }
+
+    /**
+     * @param names networks the stack joins that are Docker networks made outside Berth (joined by their exact name):
+     *              the operator answers no names there, so containers keep the service alias on them
+     */
+    public NameServers withDockerNetworks(Set<String> names) {
+        return new NameServers(enabled, gateways, fallback, names);
     }
 
     /**

@@ -156,15 +156,19 @@ public final class PlanBuilder {
         List<MountPlan> mounts = java.util.stream.Stream.concat(s.volumes().stream().map(PlanBuilder::mount),
                 files.mounts().stream()).sorted(MountPlan.BY_TARGET).toList();
 
-        List<String> berthNetworks = networkNamesOf(s).stream().filter(n -> !networks.containsKey(n)).toList();
+        // Not the stack's own: a Berth Network, or a Docker network made outside Berth (joined by its exact name;
+        // no Berth names are answered there).
+        List<String> berthNetworks = networkNamesOf(s).stream().filter(n -> !networks.containsKey(n))
+                .filter(n -> !names.dockerNetworks().contains(n)).toList();
         List<String> dns = names.forNetworks(berthNetworks);
         List<NetworkAttachment> attachments = new ArrayList<>();
         for (String declared : new LinkedHashSet<>(networkNamesOf(s))) {
             NetworkPlan n = networks.get(declared);
             // The service name as alias is what lets services reach each other by name; on a Berth Network whose
             // names the operator answers, the alias would hide the other hosts' replicas.
+            boolean answered = !dns.isEmpty() && berthNetworks.contains(declared);
             attachments.add(n == null
-                    ? new NetworkAttachment(declared, declared, dns.isEmpty() ? List.of(s.name()) : List.of(), EXTERNAL_NETWORK)
+                    ? new NetworkAttachment(declared, declared, answered ? List.of() : List.of(s.name()), EXTERNAL_NETWORK)
                     : new NetworkAttachment(n.name(), declared, List.of(s.name()), n.specHash()));
         }
 

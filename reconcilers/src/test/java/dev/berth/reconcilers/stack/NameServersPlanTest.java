@@ -106,6 +106,20 @@ class NameServersPlanTest {
     }
 
     @Test
+    void aDockerNetworkMadeOutsideBerthKeepsTheServiceAliasAndGivesNoNameServer() {
+        ServiceSpec s = Specs.withNetworks(Specs.service("api", "img", 1), List.of("traefik_proxy", "mesh"));
+        ContainerPlan plan = PlanBuilder.container(I, "st", s, 1, Map.of(), NameServers.on(Map.of("mesh", "10.8.0.1"))
+                .withDockerNetworks(java.util.Set.of("traefik_proxy")));
+        assertEquals(List.of("10.8.0.1"), plan.dns(), "the Berth Network's gateway");
+        assertEquals(Map.of("traefik_proxy", List.of("api"), "mesh", List.of()), aliases(plan));
+        assertEquals("traefik_proxy", plan.networks().get(0).network(), "joined by its exact name");
+        ContainerPlan only = PlanBuilder.container(I, "st", Specs.withNetworks(Specs.service("api", "img", 1),
+                List.of("traefik_proxy")), 1, Map.of(), NameServers.on(Map.of()).withDockerNetworks(java.util.Set.of("traefik_proxy")));
+        assertEquals(List.of(), only.dns());
+        assertEquals(Map.of("traefik_proxy", List.of("api")), aliases(only));
+    }
+
+    @Test
     void anUnknownGatewayIsNotPlannedAround() {
         ServiceSpec s = Specs.withNetworks(Specs.service("api", "img", 1), List.of("mesh"));
         assertThrows(IllegalArgumentException.class,
