@@ -19,7 +19,8 @@ final class ServiceConverter {
     /** The Stack's field order, so the printed service reads like one written by hand. */
     private static final List<String> FIELD_ORDER = List.of("name", "image", "imagePullPolicy", "build", "entrypoint", "command", "env", "labels",
             "ports", "volumes", "secrets", "configs", "networks", "dependsOn", "restart", "healthcheck", "resources",
-            "user", "readOnly", "capAdd", "capDrop", "securityOpt", "init", "placement", "replicas", "update");
+            "user", "readOnly", "capAdd", "capDrop", "securityOpt", "init", "placement", "replicas", "update",
+            "aliases", "containerName");
 
     /** Why common keys cannot be carried over; any other key gets a generic reason. */
     private static final Map<String, String> UNSUPPORTED = Map.ofEntries(
@@ -27,8 +28,6 @@ final class ServiceConverter {
             Map.entry("profiles", "not supported (every service of a stack runs)"),
             Map.entry("logging", "not supported (containers use the Docker daemon's log driver)"),
             Map.entry("network_mode", "not supported (services join the stack's networks)"),
-            Map.entry("container_name", "not supported (Berth names containers <stack>-<service>-<replica>)"),
-            Map.entry("links", "not needed (services reach each other by name on shared networks)"),
             Map.entry("volumes_from", "not supported (declare the volumes on this service)"),
             Map.entry("working_dir", "not supported by the Stack schema (set it in the image)"));
 
@@ -42,9 +41,16 @@ final class ServiceConverter {
             "stop_signal", "storage_opt", "sysctls", "tty", "ulimits", "use_api_socket", "userns_mode", "uts");
 
     private final ImportContext context;
+    private final boolean keepContainerNames;
 
     ServiceConverter(ImportContext context) {
+        this(context, false);
+    }
+
+    /** @param keepContainerNames container_name becomes containerName (else an alias), as --keep-container-names asks */
+    ServiceConverter(ImportContext context, boolean keepContainerNames) {
         this.context = context;
+        this.keepContainerNames = keepContainerNames;
     }
 
     /** A converted service, and its Traefik labels (with where they were written) when routes are made. */
@@ -103,6 +109,10 @@ final class ServiceConverter {
                 case "cap_add" -> strings(v, keyPath, service, "capAdd");
                 case "cap_drop" -> strings(v, keyPath, service, "capDrop");
                 case "security_opt" -> strings(v, keyPath, service, "securityOpt");
+                case "links" -> {
+                    // read by ServiceAliases once every service is converted: a link's alias is the linked service's
+                }
+                case "container_name" -> containerName(v, keyPath, name, service);
                 default -> unsupported(e, keyPath);
             }
         }
@@ -335,9 +345,13 @@ final class ServiceConverter {
                 String keyPath = Paths.child(path, e.key());
                 network(e.key(), e.value(), keyPath, out);
                 if (e.value() instanceof ComposeNode.Mapping options) {
-                    options.entries().values().forEach(o -> context.diagnostics().dropped(o, Paths.child(keyPath, o.key()),
-                            o.key().equals("aliases") ? "aliases are not supported (a service is reachable by its name)"
-                                    : "not supported by the Stack schema"));
+                    options.entries().values().forEach(o -> {
+                        if (o.key().equals("aliases")) {
+                            networkAliases(e.key(), o, Paths.child(keyPath, o.key()), m, service);
+                        } else {
+                            context.diagnostics().dropped(o, Paths.child(keyPath, o.key()), "not supported by the Stack schema");
+                        }
+                    });
                 }
             }
         } else {
@@ -454,5 +468,89 @@ final class ServiceConverter {
             }
         }
         return out;
+    }
+
+    /**
+     * A network's aliases: Berth's aliases are the service's, on every network it joins (and across hosts), so
+     * aliases written for one network of several reach further than in Compose: said where they are written.
+     */
+    private void networkAliases(String network, ComposeNode.Entry at, String path, ComposeNode.Mapping networks,
+                                ObjectNode service) {
+        List<String> added = new java.util.ArrayList<>();
+        List<String> written = context.nodes().texts(at.value(), path);
+        for (String alias : written) {
+            alias(alias, at, path, service).ifPresent(added::add);
+        }
+        if (!added.isEmpty() && networks.entries().size() > 1) {
+            context.diagnostics().warn(at, path, "aliases " + added + " of network " + network + " become aliases "
+                    + "on every network the service joins (" + String.join(", ", networks.entries().keySet())
+                    + "): Berth's aliases are the service's");
+        }
+    }
+
+    /**
+     * container_name: Berth names containers {@code <stack>-<service>-<n>}; the name stays reachable as an alias. With
+     * --keep-container-names it is the container's Docker name (ServiceAliases refuses it for several replicas).
+     */
+    private void containerName(ComposeNode v, String path, String serviceName, ObjectNode service) {
+        String name = context.nodes().text(v, path).orElse(null);
+        if (name == null) {
+            return;
+        }
+        if (keepContainerNames) {
+            if (!name.matches("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}")) {
+                context.diagnostics().error(v, path, "container_name \"" + name + "\" is no Docker container name "
+                        + "(letters, digits, _ . -; starting with a letter or digit)");
+            } else {
+                service.put("containerName", name);
+            }
+            return;
+        }
+        String alias = DnsNames.of(name);
+        String container = context.stack() + "-" + serviceName + "-1";
+        if (alias.isEmpty()) {
+            context.diagnostics().warn(v, path, "the container is named " + container + " (container_name \"" + name
+                    + "\" gives no DNS name to keep as an alias; --keep-container-names keeps it); dropped");
+        } else if (alias.equals(serviceName)) {
+            context.diagnostics().warn(v, path, "the container is named " + container + ", not " + name
+                    + "; other containers still reach it as " + alias + " (its service name); --keep-container-names keeps the name");
+        } else {
+            addAlias(service, alias);
+            context.diagnostics().warn(v, path, "the container is named " + container + ", not " + name
+                    + "; other containers still reach it as " + alias + " (an alias); --keep-container-names keeps the name");
+        }
+    }
+
+    /** An alias as a DNS label (said when it changes), added to the service's aliases. */
+    private java.util.Optional<String> alias(String written, ComposeNode.Entry at, String path, ObjectNode service) {
+        String alias = DnsNames.of(written);
+        if (alias.isEmpty()) {
+            context.diagnostics().warn(at, path, "alias \"" + written + "\" gives no DNS name; dropped");
+            return java.util.Optional.empty();
+        }
+        if (!alias.equals(written)) {
+            context.diagnostics().warn(at, path, "alias \"" + written + "\" becomes \"" + alias + "\" (a DNS label)");
+        }
+        addAlias(service, alias);
+        return java.util.Optional.of(alias);
+    }
+
+    /** Adds an alias once; its own name is no alias (it answers anyway). */
+    static void addAlias(ObjectNode service, String alias) {
+        if (alias.equals(service.path("name").asText())) {
+            return;
+        }
+        ArrayNode aliases = arrayOf(service, "aliases");
+        for (JsonNode existing : aliases) {
+            if (existing.asText().equals(alias)) {
+                return;
+            }
+        }
+        aliases.add(alias);
+    }
+
+    /** The service's fields in the Stack's order again, after fields were added to it from outside (links). */
+    static ObjectNode reordered(ObjectNode service) {
+        return ordered(service);
     }
 }

@@ -62,12 +62,14 @@ class ComposeRulesTest {
     private static ComposeImport run(Path dir) throws IOException {
         List<String> options = Files.exists(dir.resolve("options")) ? lines(dir.resolve("options")) : List.of();
         String name = null;
+        boolean keepContainerNames = false;
         List<String> files = new ArrayList<>();
         for (String option : options) {
             String[] words = option.split(" ", 2);
             switch (words[0]) {
                 case "--name" -> name = words[1];
                 case "-f" -> files.add(words[1]);
+                case "--keep-container-names" -> keepContainerNames = true;
                 default -> throw new IllegalArgumentException(dir + "/options: unknown option " + option);
             }
         }
@@ -76,7 +78,7 @@ class ComposeRulesTest {
                     .orElseThrow(() -> new IllegalArgumentException(dir + " has no compose file")));
         }
         String file = files.get(0);
-        return new ComposeImporter(new ComposeOptions(true))
+        return new ComposeImporter(new ComposeOptions(true, keepContainerNames))
                 .convert(new ComposeInput(file, dir, Files.readString(dir.resolve(file)), environment(dir), name));
     }
 

@@ -19,6 +19,11 @@ public final class BerthLabels {
      * takes in place of the values: berth diff, which has no salt, plans with them.
      */
     public static final String SECRET_ENV_DIGESTS = "berth.dev/secret-env-digests";
+    /**
+     * A service's aliases ("a,b"), on its containers when it has any: what the endpoint lists carry, so names across
+     * hosts answer an alias like the service's name (on Berth Networks the operator answers, Docker's aliases are not set).
+     */
+    public static final String ALIASES = "berth.dev/aliases";
     /** The network's declared name (without the stack prefix), on networks. */
     public static final String NETWORK = "berth.dev/network";
 
