@@ -59,7 +59,7 @@ class ServiceNamesValidationTest {
         assertEquals(List.of("x.yaml:12:22: spec.services[1].containerName: containerName \"legacy\" is already used by "
                         + "another service (line 9)"),
                 errors(stack("      containerName: legacy\n", "      containerName: legacy\n")));
-        assertEquals(List.of("x.yaml:10:25: spec.services[0].update.strategy: start-first needs a second container "
+        assertEquals(List.of("x.yaml:10:26: spec.services[0].update.strategy: start-first needs a second container "
                         + "next to the old one, and containerName gives the service only one name; use strategy: recreate"),
                 errors(stack("      containerName: legacy\n      update: {strategy: start-first}\n", "")));
         ServiceSpec global = valid(stack("      containerName: legacy_db\n      placement: {mode: global}\n"
