@@ -106,7 +106,7 @@ public final class ComposeImporter {
             serviceSpecs.add(service.spec());
             converted.add(service);
         }
-        new ServiceAliases(context).apply(serviceMap, converted);
+        new ServiceAliases(context, options.keepContainerNames()).apply(serviceMap, converted);
         ((ObjectNode) stackDoc.get("spec")).set("services", serviceSpecs);
         if (!resources.stackNetworks.isEmpty()) {
             ArrayNode networks = ((ObjectNode) stackDoc.get("spec")).putArray("networks");

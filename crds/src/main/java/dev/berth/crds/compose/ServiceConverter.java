@@ -112,7 +112,11 @@ final class ServiceConverter {
                 case "links" -> {
                     // read by ServiceAliases once every service is converted: a link's alias is the linked service's
                 }
-                case "container_name" -> containerName(v, keyPath, name, service);
+                case "container_name" -> {
+                    if (keepContainerNames) {
+                        containerName(v, keyPath, service);
+                    } // else an alias: read by ServiceAliases
+                }
                 default -> unsupported(e, keyPath);
             }
         }
@@ -345,13 +349,9 @@ final class ServiceConverter {
                 String keyPath = Paths.child(path, e.key());
                 network(e.key(), e.value(), keyPath, out);
                 if (e.value() instanceof ComposeNode.Mapping options) {
-                    options.entries().values().forEach(o -> {
-                        if (o.key().equals("aliases")) {
-                            networkAliases(e.key(), o, Paths.child(keyPath, o.key()), m, service);
-                        } else {
-                            context.diagnostics().dropped(o, Paths.child(keyPath, o.key()), "not supported by the Stack schema");
-                        }
-                    });
+                    // aliases are the service's: read by ServiceAliases once every service is converted
+                    options.entries().values().stream().filter(o -> !o.key().equals("aliases")).forEach(o -> context
+                            .diagnostics().dropped(o, Paths.child(keyPath, o.key()), "not supported by the Stack schema"));
                 }
             }
         } else {
@@ -470,83 +470,16 @@ final class ServiceConverter {
         return out;
     }
 
-    /**
-     * A network's aliases: Berth's aliases are the service's, on every network it joins (and across hosts), so
-     * aliases written for one network of several reach further than in Compose: said where they are written.
-     */
-    private void networkAliases(String network, ComposeNode.Entry at, String path, ComposeNode.Mapping networks,
-                                ObjectNode service) {
-        List<String> added = new java.util.ArrayList<>();
-        List<String> written = context.nodes().texts(at.value(), path);
-        for (String alias : written) {
-            alias(alias, at, path, service).ifPresent(added::add);
-        }
-        if (!added.isEmpty() && networks.entries().size() > 1) {
-            context.diagnostics().warn(at, path, "aliases " + added + " of network " + network + " become aliases "
-                    + "on every network the service joins (" + String.join(", ", networks.entries().keySet())
-                    + "): Berth's aliases are the service's");
-        }
-    }
-
-    /**
-     * container_name: Berth names containers {@code <stack>-<service>-<n>}; the name stays reachable as an alias. With
-     * --keep-container-names it is the container's Docker name (ServiceAliases refuses it for several replicas).
-     */
-    private void containerName(ComposeNode v, String path, String serviceName, ObjectNode service) {
-        String name = context.nodes().text(v, path).orElse(null);
-        if (name == null) {
-            return;
-        }
-        if (keepContainerNames) {
-            if (!name.matches("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}")) {
+    /** --keep-container-names: container_name is the container's Docker name (ServiceAliases checks replicas). */
+    private void containerName(ComposeNode v, String path, ObjectNode service) {
+        context.nodes().text(v, path).ifPresent(name -> {
+            if (name.matches("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}")) {
+                service.put("containerName", name);
+            } else {
                 context.diagnostics().error(v, path, "container_name \"" + name + "\" is no Docker container name "
                         + "(letters, digits, _ . -; starting with a letter or digit)");
-            } else {
-                service.put("containerName", name);
             }
-            return;
-        }
-        String alias = DnsNames.of(name);
-        String container = context.stack() + "-" + serviceName + "-1";
-        if (alias.isEmpty()) {
-            context.diagnostics().warn(v, path, "the container is named " + container + " (container_name \"" + name
-                    + "\" gives no DNS name to keep as an alias; --keep-container-names keeps it); dropped");
-        } else if (alias.equals(serviceName)) {
-            context.diagnostics().warn(v, path, "the container is named " + container + ", not " + name
-                    + "; other containers still reach it as " + alias + " (its service name); --keep-container-names keeps the name");
-        } else {
-            addAlias(service, alias);
-            context.diagnostics().warn(v, path, "the container is named " + container + ", not " + name
-                    + "; other containers still reach it as " + alias + " (an alias); --keep-container-names keeps the name");
-        }
-    }
-
-    /** An alias as a DNS label (said when it changes), added to the service's aliases. */
-    private java.util.Optional<String> alias(String written, ComposeNode.Entry at, String path, ObjectNode service) {
-        String alias = DnsNames.of(written);
-        if (alias.isEmpty()) {
-            context.diagnostics().warn(at, path, "alias \"" + written + "\" gives no DNS name; dropped");
-            return java.util.Optional.empty();
-        }
-        if (!alias.equals(written)) {
-            context.diagnostics().warn(at, path, "alias \"" + written + "\" becomes \"" + alias + "\" (a DNS label)");
-        }
-        addAlias(service, alias);
-        return java.util.Optional.of(alias);
-    }
-
-    /** Adds an alias once; its own name is no alias (it answers anyway). */
-    static void addAlias(ObjectNode service, String alias) {
-        if (alias.equals(service.path("name").asText())) {
-            return;
-        }
-        ArrayNode aliases = arrayOf(service, "aliases");
-        for (JsonNode existing : aliases) {
-            if (existing.asText().equals(alias)) {
-                return;
-            }
-        }
-        aliases.add(alias);
+        });
     }
 
     /** The service's fields in the Stack's order again, after fields were added to it from outside (links). */
