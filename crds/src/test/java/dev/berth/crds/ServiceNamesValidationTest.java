@@ -1,7 +1,6 @@
 package dev.berth.crds;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.crds.stack.ServiceSpec;
 import dev.berth.crds.stack.StackSpec;
@@ -11,27 +10,16 @@ import org.junit.jupiter.api.Test;
 
 /** Issue 19's names: aliases answer like a service's name, a containerName is one Docker name per host. */
 class ServiceNamesValidationTest {
-    private static final String TWO = """
-            apiVersion: berth.dev/v1
-            kind: Stack
-            metadata:
-              name: web
-            spec:
-              services:
-                - name: web
-                  image: busybox:1
-                - name: db
-                  image: busybox:1
-            """;
+    /** Two services, web and db. */
+    private static final String TWO = Manifests.MINIMAL.replace("name: httpd", "name: web")
+            + "    - name: db\n      image: busybox:1\n";
 
     private static List<String> errors(String yaml) {
-        return Manifests.PARSER.parse("x.yaml", yaml).errors().stream().map(ValidationError::toString).toList();
+        return Manifests.errors(yaml);
     }
 
     private static StackSpec valid(String yaml) {
-        ParseResult result = Manifests.PARSER.parse("x.yaml", yaml);
-        assertTrue(result.ok(), result.errors().toString());
-        return result.resources().get(0).spec(StackSpec.class);
+        return Manifests.validStack(yaml);
     }
 
     /** Inserts {@code field} lines into the first service (web) and {@code second} into db. */
