@@ -24,6 +24,18 @@ final class Manifests {
     private Manifests() {
     }
 
+    /** The errors of parsing {@code yaml} as {@code x.yaml}, as {@code berth apply} prints them. */
+    static java.util.List<String> errors(String yaml) {
+        return PARSER.parse("x.yaml", yaml).errors().stream().map(ValidationError::toString).toList();
+    }
+
+    /** The spec of the one Stack {@code yaml} holds, which must be valid. */
+    static dev.berth.crds.stack.StackSpec validStack(String yaml) {
+        ParseResult result = PARSER.parse("x.yaml", yaml);
+        org.junit.jupiter.api.Assertions.assertTrue(result.ok(), result.errors().toString());
+        return result.resources().get(0).spec(dev.berth.crds.stack.StackSpec.class);
+    }
+
     static String resource(String name) {
         try (InputStream in = Manifests.class.getClassLoader().getResourceAsStream(name)) {
             if (in == null) {

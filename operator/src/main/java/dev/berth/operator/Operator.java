@@ -669,13 +669,16 @@ public final class Operator implements AutoCloseable {
         }, directory::table, upstreams(), dns.forwardTimeout(), DnsResponder.Limits.defaults(), registry));
     }
 
-    /** Every service the valid Stacks in etcd declare, as "service.stack": the names that are Berth's, running or not. */
+    /** Every service (and alias) the valid Stacks in etcd declare, as "service.stack": the names that are Berth's, running or not. */
     private static Set<String> declaredServices(DesiredInformer stacks) {
         Set<String> declared = new HashSet<>();
         for (String name : stacks.names()) {
             stacks.get(name).filter(StoredObject::valid).flatMap(StoredObject::resource)
                     .map(r -> r.spec(dev.berth.crds.stack.StackSpec.class))
-                    .ifPresent(spec -> spec.services().forEach(s -> declared.add(s.name() + "." + name)));
+                    .ifPresent(spec -> spec.services().forEach(s -> {
+                        declared.add(s.name() + "." + name);
+                        s.aliases().forEach(a -> declared.add(a + "." + name));
+                    }));
         }
         return declared;
     }

@@ -101,10 +101,12 @@ public final class ComposeImporter {
         ArrayNode serviceSpecs = JsonNodeFactory.instance.arrayNode();
         List<ServiceConverter.Converted> converted = new ArrayList<>();
         for (ComposeNode.Entry e : serviceMap.entries().values()) {
-            ServiceConverter.Converted service = new ServiceConverter(context).convert(e, options.routes());
+            ServiceConverter.Converted service = new ServiceConverter(context, options.keepContainerNames())
+                    .convert(e, options.routes());
             serviceSpecs.add(service.spec());
             converted.add(service);
         }
+        new ServiceAliases(context, options.keepContainerNames()).apply(serviceMap, converted);
         ((ObjectNode) stackDoc.get("spec")).set("services", serviceSpecs);
         if (!resources.stackNetworks.isEmpty()) {
             ArrayNode networks = ((ObjectNode) stackDoc.get("spec")).putArray("networks");

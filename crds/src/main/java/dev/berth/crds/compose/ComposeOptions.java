@@ -4,8 +4,7 @@ import dev.berth.crds.Kinds;
 
 /**
  * @param routes             make Route documents from Traefik labels (false: keep them as container labels)
- * @param keepContainerNames {@code --keep-container-names}: a single-replica service keeps its compose
- *                           {@code container_name}
+ * @param keepContainerNames a service's container_name becomes its containerName (false: an alias of the service)
  */
 public record ComposeOptions(boolean routes, boolean keepContainerNames) {
     public ComposeOptions(boolean routes) {

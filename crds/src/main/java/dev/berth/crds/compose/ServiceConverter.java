@@ -21,12 +21,10 @@ final class ServiceConverter {
             "ports", "volumes", "secrets", "configs", "networks", "dependsOn", "restart", "healthcheck", "resources",
             "user", "readOnly", "capAdd", "capDrop", "securityOpt", "init", "placement", "replicas", "update",
             "hostname", "workingDir", "privileged", "ulimits", "logging", "sysctls", "extraHosts", "devices",
-            "stopSignal", "stopGracePeriod", "shmSize");
+            "stopSignal", "stopGracePeriod", "shmSize", "aliases", "containerName");
 
     /** Why common keys cannot be carried over; any other key gets a generic reason. */
     private static final Map<String, String> UNSUPPORTED = Map.ofEntries(
-            Map.entry("container_name", "not supported (Berth names containers <stack>-<service>-<replica>)"),
-            Map.entry("links", "not needed (services reach each other by name on shared networks)"),
             Map.entry("volumes_from", "not supported (declare the volumes on this service)"));
 
     private static final java.util.Set<String> KNOWN = java.util.Set.of("annotations", "attach", "blkio_config",
@@ -39,9 +37,16 @@ final class ServiceConverter {
             "storage_opt", "tty", "use_api_socket", "userns_mode", "uts");
 
     private final ImportContext context;
+    private final boolean keepContainerNames;
 
     ServiceConverter(ImportContext context) {
+        this(context, false);
+    }
+
+    /** @param keepContainerNames container_name becomes containerName (else an alias), as --keep-container-names asks */
+    ServiceConverter(ImportContext context, boolean keepContainerNames) {
         this.context = context;
+        this.keepContainerNames = keepContainerNames;
     }
 
     /** A converted service, and its Traefik labels (with where they were written) when routes are made. */
@@ -115,6 +120,14 @@ final class ServiceConverter {
                 case "stop_grace_period" -> options().stopGracePeriod(v, keyPath, service);
                 case "shm_size" -> options().shmSize(v, keyPath, service);
                 case "network_mode" -> options().networkMode(e, keyPath);
+                case "links" -> {
+                    // read by ServiceAliases once every service is converted: a link's alias is the linked service's
+                }
+                case "container_name" -> {
+                    if (keepContainerNames) {
+                        containerName(v, keyPath, service);
+                    } // else an alias: read by ServiceAliases
+                }
                 default -> unsupported(e, keyPath);
             }
         }
@@ -349,9 +362,9 @@ final class ServiceConverter {
                 String keyPath = Paths.child(path, e.key());
                 network(e.key(), e.value(), keyPath, out);
                 if (e.value() instanceof ComposeNode.Mapping options) {
-                    options.entries().values().forEach(o -> context.diagnostics().dropped(o, Paths.child(keyPath, o.key()),
-                            o.key().equals("aliases") ? "aliases are not supported (a service is reachable by its name)"
-                                    : "not supported by the Stack schema"));
+                    // aliases are the service's: read by ServiceAliases once every service is converted
+                    options.entries().values().stream().filter(o -> !o.key().equals("aliases")).forEach(o -> context
+                            .diagnostics().dropped(o, Paths.child(keyPath, o.key()), "not supported by the Stack schema"));
                 }
             }
         } else {
@@ -473,5 +486,17 @@ final class ServiceConverter {
     /** hostname ... shm_size, and network_mode's message: see {@link ContainerOptionsConverter}. */
     private ContainerOptionsConverter options() {
         return new ContainerOptionsConverter(context);
+    }
+
+    /** --keep-container-names: container_name is the container's Docker name (ServiceAliases checks replicas). */
+    private void containerName(ComposeNode v, String path, ObjectNode service) {
+        context.nodes().text(v, path).ifPresent(name -> {
+            if (name.matches("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}")) {
+                service.put("containerName", name);
+            } else {
+                context.diagnostics().error(v, path, "container_name \"" + name + "\" is no Docker container name "
+                        + "(letters, digits, _ . -; starting with a letter or digit)");
+            }
+        });
     }
 }

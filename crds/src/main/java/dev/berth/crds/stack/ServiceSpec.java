@@ -176,9 +176,13 @@ public record ServiceSpec(
 
     /**
      * The strategy that applies: the declared one, else start-first when the service has a health check to
-     * wait for and publishes no fixed host port (two containers cannot bind one port), else recreate.
+     * wait for and publishes no fixed host port (two containers cannot bind one port), else recreate. Always
+     * recreate with a containerName: two containers cannot share the name (a declared start-first is an error there).
      */
     public String effectiveStrategy() {
+        if (containerName != null) {
+            return UpdateSpec.RECREATE;
+        }
         if (update != null && update.strategy() != null) {
             return update.strategy();
         }

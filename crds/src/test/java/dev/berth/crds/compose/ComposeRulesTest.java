@@ -66,10 +66,10 @@ class ComposeRulesTest {
     private static ComposeImport run(Path dir) throws IOException {
         List<String> options = Files.exists(dir.resolve("options")) ? lines(dir.resolve("options")) : List.of();
         String name = null;
+        boolean keepContainerNames = false;
         List<String> files = new ArrayList<>();
         List<String> profiles = new ArrayList<>();
         Path envFile = null;
-        boolean keepContainerNames = false;
         for (String option : options) {
             String[] words = option.split(" ", 2);
             switch (words[0]) {

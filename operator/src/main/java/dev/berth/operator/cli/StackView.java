@@ -39,12 +39,20 @@ import java.util.TreeSet;
  * {@code stackRevision} is not compared: the scheduler need not rewrite an unchanged decision for a new revision.
  */
 final class StackView {
-    /** What the view needs of a service: its name, replicas, whether it is global, and failover. */
-    record Service(String name, int replicas, boolean global, boolean failover) {
+    /**
+     * What the view needs of a service: its name, replicas, whether it is global, failover, and the Docker name it
+     * keeps (null: {@code <stack>-<service>-<n>}).
+     */
+    record Service(String name, int replicas, boolean global, boolean failover, String containerName) {
+        Service(String name, int replicas, boolean global, boolean failover) {
+            this(name, replicas, global, failover, null);
+        }
+
         static List<Service> of(StackSpec spec) {
             List<Service> all = new ArrayList<>();
             for (ServiceSpec s : spec.services()) {
-                all.add(new Service(s.name(), s.replicas(), s.effectivePlacement(spec.placement()).global(), s.failover()));
+                all.add(new Service(s.name(), s.replicas(), s.effectivePlacement(spec.placement()).global(), s.failover(),
+                        s.containerName()));
             }
             return all;
         }
@@ -341,6 +349,7 @@ final class StackView {
     }
 
     private String container(String service, int replica) {
-        return name + "-" + service + "-" + replica;
+        return services.stream().filter(s -> s.name().equals(service) && s.containerName() != null).findFirst()
+                .map(Service::containerName).orElse(name + "-" + service + "-" + replica);
     }
 }

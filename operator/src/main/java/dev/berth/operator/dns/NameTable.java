@@ -27,8 +27,9 @@ import java.util.TreeSet;
  * that reaches this gateway through the host sees its own Networks, not this one.
  *
  * <ul>
- *   <li>{@code <service>}: the ready replicas of that service in the asker's own stack;</li>
- *   <li>{@code <service>.<stack>}: the ready replicas of that stack's service;</li>
+ *   <li>{@code <service>}: the ready replicas of that service in the asker's own stack; a service's alias
+ *   answers like its name;</li>
+ *   <li>{@code <service>.<stack>}: the ready replicas of that stack's service (or of the service with that alias);</li>
  *   <li>{@code <stack>-<service>-<n>}: that container while it is listed (running), ready or not, as Docker's own
  *   DNS answers a container name: one replica is reached by name to look at it, healthy or not.</li>
  * </ul>
@@ -101,6 +102,7 @@ public final class NameTable {
                 }
                 if (e.stack() != null && e.service() != null) {
                     services.add(lower(e.service()) + "." + lower(e.stack()));
+                    e.aliases().forEach(a -> services.add(lower(a) + "." + lower(e.stack())));
                 }
             }
         }));
@@ -180,7 +182,7 @@ public final class NameTable {
             for (Listed listed : byNetwork.getOrDefault(network, List.of())) {
                 Endpoint e = listed.endpoint();
                 boolean service = asker.stack() != null && e.ready() && asker.stack().equals(lower(e.stack()))
-                        && label.equals(lower(e.service()));
+                        && answersTo(e, label);
                 boolean container = label.equals(lower(e.container()));
                 if (service || container) {
                     targets.add(listed);
@@ -195,12 +197,17 @@ public final class NameTable {
         for (String network : asker.networks()) {
             for (Listed listed : byNetwork.getOrDefault(network, List.of())) {
                 Endpoint e = listed.endpoint();
-                if (e.ready() && stack.equals(lower(e.stack())) && service.equals(lower(e.service()))) {
+                if (e.ready() && stack.equals(lower(e.stack())) && answersTo(e, service)) {
                     targets.add(listed);
                 }
             }
         }
         return targets.ips();
+    }
+
+    /** The endpoint's service is called {@code name} (lower case): by its name or one of its aliases. */
+    private static boolean answersTo(Endpoint e, String name) {
+        return name.equals(lower(e.service())) || e.aliases().stream().anyMatch(a -> name.equals(lower(a)));
     }
 
     /**

@@ -67,7 +67,13 @@ public final class EndpointLists {
         if (service == null || stack == null) {
             return new Endpoint(ip, mac, null, null, null, null, ready);
         }
-        return new Endpoint(ip, mac, c.name(), stack, service, replica(c.labels().get(BerthLabels.REPLICA)), ready);
+        return new Endpoint(ip, mac, c.name(), stack, service, replica(c.labels().get(BerthLabels.REPLICA)), ready,
+                aliases(c.labels().get(BerthLabels.ALIASES)));
+    }
+
+    private static List<String> aliases(String label) {
+        return label == null || label.isBlank() ? List.of()
+                : java.util.Arrays.stream(label.split(",")).map(String::strip).filter(a -> !a.isEmpty()).toList();
     }
 
     private static Integer replica(String text) {

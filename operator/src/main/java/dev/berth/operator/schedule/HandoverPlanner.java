@@ -103,7 +103,8 @@ final class HandoverPlanner {
     private boolean runsOn(String stack, StackSpec spec, Handover h) {
         boolean checked = service(spec, h.service()).map(s -> s.healthcheck() != null && !s.healthcheck().test().isEmpty()
                 && !"NONE".equals(s.healthcheck().test().get(0))).orElse(false);
-        String container = StackNames.container(stack, h.service(), h.replica());
+        String container = service(spec, h.service()).map(s -> StackNames.container(stack, s, h.replica()))
+                .orElse(StackNames.container(stack, h.service(), h.replica()));
         return kv.get(keys.status("stack", stack, h.to())).flatMap(v -> statusCodec.read(v.value()))
                 .map(status -> status.replicas().stream().anyMatch(r -> r.name().equals(container)
                         && "running".equals(r.state()) && r.reason().isEmpty()

@@ -126,6 +126,16 @@ class StackViewTest {
         assertTrue(threes.get(1).state().startsWith("Unknown (host hb3 down"), threes.get(1).state());
     }
 
+    /** A kept containerName is the replica's name in the view too, before any host reported it. */
+    @Test
+    void aKeptContainerNameNamesTheReplica() {
+        List<StackView.Service> db = List.of(new StackView.Service("db", 1, false, false, "legacy_db"));
+        Assignment kept = new Assignment("db", 1, "hb3");
+        StackAssignment a = new StackAssignment("web", 10, List.of(kept), List.of(), List.of(), List.of(kept), "t");
+        StackView view = new StackView("web", 10, db, null, List.of(), Optional.of(a), cluster(Map.of()), NOW);
+        assertEquals("legacy_db", view.replicas().get(0).replica());
+    }
+
     @Test
     void failoverFalseReplicasOnADownHostAreUnavailableAndTheStackDegraded() {
         List<StackView.Service> db = List.of(new StackView.Service("db", 1, false, false));

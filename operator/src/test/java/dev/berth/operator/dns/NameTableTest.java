@@ -69,6 +69,26 @@ class NameTableTest {
         assertEquals(Set.of("10.1.1.2", "10.1.2.2"), ips(ask("front", "10.1.2.3", "web.shop")));
     }
 
+    /**
+     * A service's aliases answer like its name (alone for the asker's own stack, {@code alias.stack} for others),
+     * across hosts: shop's web (on h2) answers to www; a kept container name answers like any container name.
+     */
+    @Test
+    void anAliasAnswersLikeTheServiceName() {
+        Map<String, Map<String, List<Endpoint>>> lists = Map.of("front", Map.of(
+                "h1", List.of(ep("10.1.1.2", "shop", "asker", 1, true), ep("10.1.1.3", "blog", "api", 1, true)),
+                "h2", List.of(new Endpoint("10.1.2.2", "02:42:00:00:00:02", "legacy_web", "shop", "web", 1, true,
+                        List.of("www")), new Endpoint("10.1.2.5", "02:42:00:00:00:05", "shop-web-2", "shop", "web", 2,
+                        false, List.of("www")))));
+        NameTable table = new NameTable(lists, Set.of("h1", "h2"), LOCAL, Set.of());
+        assertEquals(Set.of("10.1.2.2"), ips(table.answer("front", "10.1.1.2", "WWW", NameTable.TYPE_A, RANDOM)));
+        assertEquals(Set.of("10.1.2.2"), ips(table.answer("front", "10.1.1.3", "www.shop", NameTable.TYPE_A, RANDOM)));
+        assertEquals(Set.of("10.1.2.2"), ips(table.answer("front", "10.1.1.2", "legacy_web", NameTable.TYPE_A, RANDOM)));
+        // Another stack's alias alone is not its name; an alias nobody runs is NXDOMAIN.
+        assertEquals(NameTable.Kind.NXDOMAIN, table.answer("front", "10.1.1.3", "www", NameTable.TYPE_A, RANDOM).kind());
+        assertEquals(NameTable.Kind.NXDOMAIN, table.answer("front", "10.1.1.2", "wwx", NameTable.TYPE_A, RANDOM).kind());
+    }
+
     @Test
     void aContainerNameAnswersWhileItRunsHealthyOrNot() {
         assertEquals(Set.of("10.1.2.2"), ips(ask("front", "10.1.1.2", "shop-web-2")));

@@ -411,4 +411,33 @@ class NamesBedTest {
         }, () -> last[0]);
         deleteAndAwaitGone(s);
     }
+
+    /**
+     * Issue 19: a service's alias answers like its name across hosts. web (alias www) runs on hb2 only, the stack's
+     * asker on hb1: "www" from the asker is web's address on hb2 (Docker's own alias would know hb1's containers only).
+     */
+    @Test
+    @Order(6)
+    void anAliasAnswersLikeTheServiceNameAcrossHosts() throws Exception {
+        String s = stack("alias");
+        apply(StackYaml.stack(s).service("web").with("networks: [" + net + "]\naliases: [www]\nplacement: {hosts: ["
+                + name(hb2()) + "]}").service("asker").with("networks: [" + net + "]\nplacement: {hosts: [" + name(hb1())
+                + "]}").yaml());
+        Await.until(WAIT, s + "'s web on hb2 and asker on hb1", () -> runningOn(hb2(), s).isPresent()
+                && runningOn(hb1(), s).isPresent() && !overlayIp(hb2(), runningOn(hb2(), s).get(), net).isEmpty());
+        String web = overlayIp(hb2(), runningOn(hb2(), s).orElseThrow(), net);
+        Container asker = runningOn(hb1(), s).orElseThrow();
+        String[] last = {""};
+        Await.until(WAIT, "\"www\" from " + s + "'s asker on hb1 answers web's " + web + " on hb2", () -> {
+            try {
+                Lookup lookup = lookup(hb1(), asker, "www", null);
+                last[0] = lookup.out();
+                return lookup.addresses().equals(Set.of(web));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, () -> last[0]);
+        assertEquals(Set.of(web), fromClient("www." + s).addresses(), "www.<stack> from another stack");
+        deleteAndAwaitGone(s);
+    }
 }

@@ -53,6 +53,21 @@ class EndpointListsTest {
                 new Endpoint("10.5.1.6", mac("10.5.1.6"), "other-db-1", "other", "db", 1, false))), lists);
     }
 
+    /** A service's aliases ride on the aliases label; a list without them is written as before (no aliases field). */
+    @Test
+    void aServicesAliasesAreListedFromItsLabelAndLeftOutWhenItHasNone() throws Exception {
+        Map<String, String> labels = Map.of(BerthLabels.MANAGED_BY, I, BerthLabels.OWNER, "stack/shop",
+                BerthLabels.SERVICE, "web", BerthLabels.REPLICA, "1", BerthLabels.ALIASES, "www,site");
+        List<Endpoint> list = EndpointLists.byNetwork(List.of(listed("legacy_web", labels, "running", null,
+                Map.of("mesh", "10.5.1.2"))), Set.of("mesh"), I).get("mesh");
+        assertEquals(List.of(new Endpoint("10.5.1.2", mac("10.5.1.2"), "legacy_web", "shop", "web", 1, true,
+                List.of("www", "site"))), list);
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        assertEquals(false, json.writeValueAsString(new Endpoint("10.5.1.3", "m", "c", "shop", "api", 1, true))
+                .contains("aliases"));
+        assertEquals(list.get(0), json.readValue(json.writeValueAsString(list.get(0)), Endpoint.class));
+    }
+
     @Test
     void theSameContainersInAnotherOrderGiveAnEqualList() {
         List<ListedContainer> containers = new ArrayList<>();

@@ -197,9 +197,15 @@ public final class InstrumentedDocker implements Docker {
         Map<String, String> labels = existing.getConfig() == null ? null : existing.getConfig().getLabels();
         boolean same = BerthLabels.isManaged(labels, instance) && plan.specHash().equals(labels.get(BerthLabels.SPEC_HASH));
         if (!same) {
+            // Never touched: a name Berth does not own (a kept containerName someone else runs) is the user's to free.
+            String whose = !BerthLabels.isManaged(labels, instance)
+                    ? "the name is taken by a container Berth does not own (no " + BerthLabels.MANAGED_BY + "="
+                    + instance + " label); Berth leaves it alone: remove or rename it, or change the service's name"
+                    : !ObjectKey.stack(plan.stack()).toString().equals(labels.get(BerthLabels.OWNER))
+                    ? "the name is taken by a container of " + labels.get(BerthLabels.OWNER) + "; Berth leaves it alone"
+                    : "a container with that name exists and is not this spec";
             throw new DockerActionException(DockerActionException.NAME_CONFLICT, "create container " + plan.name()
-                    + ": a container with that name exists and is not this spec ("
-                    + DockerErrors.dockerMessage(conflict) + ")", conflict);
+                    + ": " + whose + " (" + DockerErrors.dockerMessage(conflict) + ")", conflict);
         }
         log.info("container {} already exists id={}, ensuring it runs", plan.name(), shortId(existing.getId()));
         return existing.getId();

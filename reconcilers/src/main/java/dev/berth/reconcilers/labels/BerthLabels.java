@@ -24,6 +24,11 @@ public final class BerthLabels {
      * services with a stopGracePeriod or stopSignal. Without it a container is removed at once.
      */
     public static final String STOP_GRACE_SECONDS = "berth.dev/stop-grace-seconds";
+    /**
+     * A service's aliases ("a,b"), on its containers when it has any: what the endpoint lists carry, so names across
+     * hosts answer an alias like the service's name (on Berth Networks the operator answers, Docker's aliases are not set).
+     */
+    public static final String ALIASES = "berth.dev/aliases";
     /** The network's declared name (without the stack prefix), on networks. */
     public static final String NETWORK = "berth.dev/network";
 

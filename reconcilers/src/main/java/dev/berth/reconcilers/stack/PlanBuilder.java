@@ -128,7 +128,7 @@ public final class PlanBuilder {
      */
     public static ContainerPlan container(String instance, String stack, ServiceSpec s, int replica,
                                           Map<String, NetworkPlan> networks, NameServers names, ServiceFiles files) {
-        String name = StackNames.container(stack, s.name(), replica);
+        String name = StackNames.container(stack, s, replica);
         Map<String, String> envMap = new TreeMap<>(s.env());
         envMap.putAll(files.env()); // validation refuses a name in both, so nothing is overridden
         List<String> env = envMap.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
@@ -150,6 +150,10 @@ public final class PlanBuilder {
         if (options.gracefulStopSeconds() != null) {
             labels.put(BerthLabels.STOP_GRACE_SECONDS, Integer.toString(options.gracefulStopSeconds()));
         }
+        if (!s.aliases().isEmpty()) {
+            // Only when there are any: a service without aliases keeps exactly the labels, and so the hash, it had.
+            labels.put(BerthLabels.ALIASES, String.join(",", s.aliases()));
+        }
 
         List<PortPlan> ports = s.ports().stream().map(PlanBuilder::port)
                 .sorted(PortPlan.ORDER).toList();
@@ -164,12 +168,13 @@ public final class PlanBuilder {
         List<NetworkAttachment> attachments = new ArrayList<>();
         for (String declared : new LinkedHashSet<>(networkNamesOf(s))) {
             NetworkPlan n = networks.get(declared);
-            // The service name as alias is what lets services reach each other by name; on a Berth Network whose
-            // names the operator answers, the alias would hide the other hosts' replicas.
+            // The service name as alias is what lets services reach each other by name, and its aliases answer
+            // like it; on a Berth Network whose names the operator answers, Docker's aliases would hide the other
+            // hosts' replicas (the operator answers the aliases there, from the ALIASES label).
             boolean answered = !dns.isEmpty() && berthNetworks.contains(declared);
             attachments.add(n == null
-                    ? new NetworkAttachment(declared, declared, answered ? List.of() : List.of(s.name()), EXTERNAL_NETWORK)
-                    : new NetworkAttachment(n.name(), declared, List.of(s.name()), n.specHash()));
+                    ? new NetworkAttachment(declared, declared, answered ? List.of() : dockerAliases(s), EXTERNAL_NETWORK)
+                    : new NetworkAttachment(n.name(), declared, dockerAliases(s), n.specHash()));
         }
 
         Long nanoCpus = null;
@@ -192,6 +197,12 @@ public final class PlanBuilder {
                 env, labels, ports, mounts, attachments, unhashed.restart(), unhashed.healthcheck(), nanoCpus, memory,
                 reservation, unhashed.user(), unhashed.readOnly(), unhashed.capAdd(), unhashed.capDrop(),
                 unhashed.securityOpt(), unhashed.init(), unhashed.dns(), options, hash);
+    }
+
+    /** The names Docker's embedded DNS answers for the service on a network: its own, then its aliases. */
+    private static List<String> dockerAliases(ServiceSpec s) {
+        return List.copyOf(new LinkedHashSet<>(java.util.stream.Stream.concat(java.util.stream.Stream.of(s.name()),
+                s.aliases().stream()).toList()));
     }
 
     /** What {@link ContainerPlan#writeCanonical} says the plan is made of: every component not excluded there. */

@@ -12,6 +12,11 @@ public final class StackNames {
         return stack + "-" + service + "-" + replica;
     }
 
+    /** A service's container: its containerName when it keeps one (then one per host), else the Compose-like name. */
+    public static String container(String stack, dev.berth.crds.stack.ServiceSpec service, int replica) {
+        return service.containerName() != null ? service.containerName() : container(stack, service.name(), replica);
+    }
+
     public static String network(String stack, String network) {
         return stack + "_" + network;
     }
