@@ -141,11 +141,13 @@ class YamlAnchorsManifestTest {
     }
 
     @Test
-    void aQuotedMergeKeyIsAnOrdinaryKey() {
-        Optional<YamlNode> root = new YamlTreeReader().read("base: &b {a: 1}\nm: {\"<<\": *b}\n", 0, "",
-                new Problems("x.yaml"));
+    void onlyAPlainMergeKeyMergesAQuotedOneIsAnOrdinaryKey() {
+        Problems problems = new Problems("x.yaml");
+        Optional<YamlNode> root = new YamlTreeReader().read("base: &b {a: 1}\nm: {\"<<\": *b, <<: *b}\n", 0, "",
+                problems);
+        assertEquals(0, problems.count(), () -> problems.sorted().toString());
         YamlNode.Mapping m = (YamlNode.Mapping) ((YamlNode.Mapping) root.orElseThrow()).get("m");
-        assertEquals(List.of("<<"), List.copyOf(m.entries().keySet()));
+        assertEquals(List.of("a", "<<"), List.copyOf(m.entries().keySet()));
     }
 
     @Test

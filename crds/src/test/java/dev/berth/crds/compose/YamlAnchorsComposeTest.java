@@ -39,20 +39,21 @@ class YamlAnchorsComposeTest {
     }
 
     @Test
-    void mergeKeysTakeAMappingOrAListOfMappingsAndTheMappingsOwnKeysWin() {
+    void mergeKeysWithAnchorsInsideTakeAMappingOrAListOfMappingsAndTheMappingsOwnKeysWin() {
         ComposeNode.Mapping root = read("""
-                x-a: &a {image: a, restart: always, user: root}
+                x-a: &a {image: a, restart: always, user: &root root}
                 x-b: &b {image: b, hostname: b, user: nobody}
                 one:
                   <<: *a
                   user: app
+                  group: *root
                 many:
                   user: app
                   <<: [*a, *b]
                 inline:
                   <<: {image: c}
                 """);
-        assertEquals("image=a,restart=always,user=app", texts(root.get("one")));
+        assertEquals("image=a,restart=always,user=app,group=root", texts(root.get("one")));
         assertEquals("image=a,restart=always,hostname=b,user=app", texts(root.get("many")));
         assertEquals("image=c", texts(root.get("inline")));
     }
