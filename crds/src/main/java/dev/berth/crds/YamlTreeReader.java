@@ -15,7 +15,7 @@ import java.util.Optional;
 
 /**
  * Turns the text of one YAML document into a {@link YamlNode} tree, reporting syntax errors and duplicate keys.
- * Anchors, aliases and {@code <<} merge keys are resolved as YAML defines them ({@link YamlTree}); an error in a
+ * Anchors, aliases and {@code <<} merge keys are resolved as YAML defines them ({@link YamlTree}): an error in a
  * value reached through an alias points at the alias when it is about the value as a whole, and at the anchored
  * text when it is inside a mapping or list the alias names.
  */
@@ -73,34 +73,6 @@ final class YamlTreeReader {
             var converted = new LinkedHashMap<String, YamlNode.Entry>();
             entries.forEach((key, e) -> converted.put(key, new YamlNode.Entry(key, e.line(), e.column(), e.value())));
             return new YamlNode.Mapping(line, column, converted);
-        }
-
-        @Override
-        public YamlNode movedTo(YamlNode node, int line, int column) {
-            if (node instanceof YamlNode.Mapping m) {
-                return new YamlNode.Mapping(line, column, m.entries());
-            }
-            if (node instanceof YamlNode.Sequence s) {
-                return new YamlNode.Sequence(line, column, s.items());
-            }
-            YamlNode.Scalar s = (YamlNode.Scalar) node;
-            return new YamlNode.Scalar(line, column, s.type(), s.text());
-        }
-
-        @Override
-        public Map<String, YamlEntry<YamlNode>> entries(YamlNode node) {
-            if (!(node instanceof YamlNode.Mapping mapping)) {
-                return null;
-            }
-            var entries = new LinkedHashMap<String, YamlEntry<YamlNode>>();
-            mapping.entries().forEach((key, e) -> entries.put(key, new YamlEntry<>(key, e.line(), e.column(),
-                    e.value())));
-            return entries;
-        }
-
-        @Override
-        public List<YamlNode> items(YamlNode node) {
-            return node instanceof YamlNode.Sequence sequence ? sequence.items() : null;
         }
     }
 }

@@ -50,7 +50,8 @@ final class ComposeYamlReader {
             return switch (type) {
                 case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT ->
                         new ComposeNode.Scalar(line, column, ComposeNode.ScalarType.NUMBER, text);
-                case VALUE_TRUE, VALUE_FALSE -> new ComposeNode.Scalar(line, column, ComposeNode.ScalarType.BOOLEAN, text);
+                case VALUE_TRUE, VALUE_FALSE ->
+                        new ComposeNode.Scalar(line, column, ComposeNode.ScalarType.BOOLEAN, text);
                 case VALUE_NULL -> new ComposeNode.Scalar(line, column, ComposeNode.ScalarType.NULL, "");
                 default -> new ComposeNode.Scalar(line, column, ComposeNode.ScalarType.STRING, text);
             };
@@ -67,34 +68,6 @@ final class ComposeYamlReader {
             entries.forEach((key, e) -> converted.put(key, new ComposeNode.Entry(key, e.line(), e.column(),
                     e.value())));
             return new ComposeNode.Mapping(line, column, converted);
-        }
-
-        @Override
-        public ComposeNode movedTo(ComposeNode node, int line, int column) {
-            if (node instanceof ComposeNode.Mapping m) {
-                return new ComposeNode.Mapping(line, column, m.entries());
-            }
-            if (node instanceof ComposeNode.Sequence s) {
-                return new ComposeNode.Sequence(line, column, s.items());
-            }
-            ComposeNode.Scalar s = (ComposeNode.Scalar) node;
-            return new ComposeNode.Scalar(line, column, s.type(), s.text());
-        }
-
-        @Override
-        public Map<String, YamlEntry<ComposeNode>> entries(ComposeNode node) {
-            if (!(node instanceof ComposeNode.Mapping mapping)) {
-                return null;
-            }
-            var entries = new LinkedHashMap<String, YamlEntry<ComposeNode>>();
-            mapping.entries().forEach((key, e) -> entries.put(key, new YamlEntry<>(key, e.line(), e.column(),
-                    e.value())));
-            return entries;
-        }
-
-        @Override
-        public List<ComposeNode> items(ComposeNode node) {
-            return node instanceof ComposeNode.Sequence sequence ? sequence.items() : null;
         }
     }
 }

@@ -18,7 +18,7 @@ public final class ExpansionBudget {
     private final long limit;
     private long used;
 
-    public ExpansionBudget(long limit) {
+    private ExpansionBudget(long limit) {
         this.limit = limit;
     }
 

@@ -48,7 +48,7 @@ public final class YamlTree<N> {
             if (token == null) {
                 return Optional.empty();
             }
-            return Optional.of(new Reading(parser, lineOffset, budget, problems).value(token, ""));
+            return Optional.of(new Reading(parser, lineOffset, budget, problems).value(token, "").node());
         } catch (MarkedYAMLException e) {
             var mark = e.getProblemMark();
             int line = mark != null ? mark.getLine() + 1 : e.getLocation().getLineNr();
@@ -78,11 +78,18 @@ public final class YamlTree<N> {
     }
 
     /**
-     * A defined anchor: its value, the value's size written out (what an alias to it costs), and its text when it
-     * is a scalar (what an alias used as a key reads). {@code value} is null while the anchored collection is
-     * still being read: an alias to it then would be inside it.
+     * A value read, with what an alias or a {@code <<} merge needs of it again: a mapping's entries, a list's items,
+     * a scalar's type and text. Only one of entries, items and text is set.
      */
-    private record Anchor<N>(N value, long size, String scalarText) {
+    private record Value<N>(N node, Map<String, YamlEntry<N>> entries, List<Value<N>> items, JsonToken type,
+                            String text) {
+    }
+
+    /**
+     * A defined anchor: its value and the value's size written out (what an alias to it costs). {@code value} is
+     * null while the anchored collection is still being read: an alias to it then would be inside it.
+     */
+    private record Anchor<N>(Value<N> value, long size) {
     }
 
     /** One document being read: its anchors (YAML anchors do not reach into the next document). */
@@ -100,37 +107,51 @@ public final class YamlTree<N> {
             this.problems = problems;
         }
 
-        N value(JsonToken token, String path) throws IOException {
+        Value<N> value(JsonToken token, String path) throws IOException {
             int line = line();
             int column = column();
             if (parser.isAlias()) {
-                String name = parser.getText();
-                return nodes.movedTo(resolve(name, line, column, path).value(), line, column);
+                return movedTo(resolve(parser.getText(), line, column, path), line, column);
             }
             String anchor = parser.anchor();
             long before = budget.used();
             if (anchor != null) {
-                anchors.put(anchor, new Anchor<>(null, 0, null));
+                anchors.put(anchor, new Anchor<>(null, 0));
             }
-            String scalarText = null;
-            N node;
-            switch (token) {
-                case START_OBJECT -> node = mapping(line, column, path);
-                case START_ARRAY -> node = sequence(line, column, path);
-                default -> {
-                    // Binary values and embedded objects only come from YAML tags such as !!binary.
-                    scalarText = parser.getText() == null ? "" : parser.getText();
-                    spend(Math.max(1, scalarText.length()), line, column, path, null);
-                    node = nodes.scalar(token, scalarText, line, column);
-                }
-            }
+            Value<N> value = switch (token) {
+                case START_OBJECT -> mapping(line, column, path);
+                case START_ARRAY -> sequence(line, column, path);
+                // Binary values and embedded objects only come from YAML tags such as !!binary.
+                default -> scalar(token, parser.getText() == null ? "" : parser.getText(), line, column, path);
+            };
             if (anchor != null) {
-                anchors.put(anchor, new Anchor<>(node, budget.used() - before, scalarText));
+                anchors.put(anchor, new Anchor<>(value, budget.used() - before));
             }
-            return node;
+            return value;
         }
 
-        private Anchor<N> resolve(String name, int line, int column, String path) {
+        private Value<N> scalar(JsonToken type, String text, int line, int column, String path) {
+            spend(Math.max(1, text.length()), line, column, path, null);
+            return new Value<>(nodes.scalar(type, text, line, column), null, null, type, text);
+        }
+
+        /**
+         * The value where an alias uses it. Only the value itself moves, so "expected a list" points at the alias;
+         * what a collection contains keeps the place it was written, where the text to fix is.
+         */
+        private Value<N> movedTo(Value<N> value, int line, int column) {
+            N node;
+            if (value.entries() != null) {
+                node = nodes.mapping(value.entries(), line, column);
+            } else if (value.items() != null) {
+                node = nodes.sequence(value.items().stream().map(Value::node).toList(), line, column);
+            } else {
+                node = nodes.scalar(value.type(), value.text(), line, column);
+            }
+            return new Value<>(node, value.entries(), value.items(), value.type(), value.text());
+        }
+
+        private Value<N> resolve(String name, int line, int column, String path) {
             Anchor<N> anchor = anchors.get(name);
             if (anchor == null) {
                 throw error(line, column, path, "unknown alias *" + name + ": no anchor &" + name
@@ -141,10 +162,10 @@ public final class YamlTree<N> {
                         + "; a value cannot contain itself");
             }
             spend(anchor.size(), line, column, path, name);
-            return anchor;
+            return anchor.value();
         }
 
-        private N mapping(int line, int column, String path) throws IOException {
+        private Value<N> mapping(int line, int column, String path) throws IOException {
             spend(1, line, column, path, null);
             var explicit = new LinkedHashMap<String, YamlEntry<N>>();
             var merged = new LinkedHashMap<String, YamlEntry<N>>();
@@ -155,7 +176,7 @@ public final class YamlTree<N> {
                 boolean merge = parser.isPlainKey() && parser.currentName().equals("<<");
                 String key = key(keyLine, keyColumn, path);
                 String keyPath = YamlPath.child(path, key);
-                N child = value(parser.nextToken(), keyPath);
+                Value<N> child = value(parser.nextToken(), keyPath);
                 if (merge) {
                     merge(child, merged, keyLine, keyColumn, keyPath);
                     continue;
@@ -166,7 +187,7 @@ public final class YamlTree<N> {
                     problems.accept(new YamlProblem(keyLine, keyColumn, keyPath,
                             "duplicate key \"" + key + "\" (first at line " + first.line() + ")"));
                 } else {
-                    explicit.put(key, new YamlEntry<>(key, keyLine, keyColumn, child));
+                    explicit.put(key, new YamlEntry<>(key, keyLine, keyColumn, child.node()));
                 }
             }
             expect(next, JsonToken.END_OBJECT);
@@ -176,25 +197,25 @@ public final class YamlTree<N> {
                 entries.remove(key);
                 entries.put(key, entry);
             });
-            return nodes.mapping(entries, line, column);
+            return new Value<>(nodes.mapping(entries, line, column), entries, null, null, null);
         }
 
         /** The key at FIELD_NAME: an alias names a scalar's text; an anchor on a key names the key's text. */
         private String key(int line, int column, String path) throws IOException {
             String key = parser.currentName();
             if (parser.isAlias()) {
-                Anchor<N> anchor = resolve(key, line, column, path);
-                if (anchor.scalarText() == null) {
+                Value<N> named = resolve(key, line, column, path);
+                if (named.text() == null) {
                     throw error(line, column, path, "alias *" + key + " is used as a key but names "
-                            + (nodes.entries(anchor.value()) != null ? "a mapping" : "a list") + "; a key is a string");
+                            + (named.entries() != null ? "a mapping" : "a list") + "; a key is a string");
                 }
-                return anchor.scalarText();
+                return named.text();
             }
-            spend(key.length(), line, column, path, null);
             String anchor = parser.anchor();
+            long before = budget.used();
+            Value<N> value = scalar(JsonToken.VALUE_STRING, key, line, column, path);
             if (anchor != null) {
-                anchors.put(anchor, new Anchor<>(nodes.scalar(JsonToken.VALUE_STRING, key, line, column),
-                        Math.max(1, key.length()), key));
+                anchors.put(anchor, new Anchor<>(value, budget.used() - before));
             }
             return key;
         }
@@ -203,34 +224,29 @@ public final class YamlTree<N> {
          * YAML's merge key: the entries of a mapping, or of each mapping of a list; a mapping earlier in the list
          * wins over a later one, and the mapping's own keys win over all (see {@link #mapping}).
          */
-        private void merge(N source, Map<String, YamlEntry<N>> into, int line, int column, String path) {
-            Map<String, YamlEntry<N>> entries = nodes.entries(source);
-            if (entries != null) {
-                entries.forEach(into::putIfAbsent);
-                return;
-            }
-            List<N> items = nodes.items(source);
-            for (N item : items == null ? List.of(source) : items) {
-                Map<String, YamlEntry<N>> itemEntries = nodes.entries(item);
-                if (itemEntries == null) {
+        private void merge(Value<N> source, Map<String, YamlEntry<N>> into, int line, int column, String path) {
+            List<Value<N>> mappings = source.items() != null ? source.items() : List.of(source);
+            for (Value<N> mapping : mappings) {
+                if (mapping.entries() == null) {
                     // The shape only, never the text: the value may be a Secret's.
-                    String shape = items == null ? "a scalar"
-                            : "a list holding " + (nodes.items(item) != null ? "a list" : "a scalar");
+                    String shape = source.items() == null ? "a scalar"
+                            : "a list holding " + (mapping.items() != null ? "a list" : "a scalar");
                     throw error(line, column, path, "<< merges a mapping or a list of mappings, not " + shape);
                 }
-                itemEntries.forEach(into::putIfAbsent);
+                mapping.entries().forEach(into::putIfAbsent);
             }
         }
 
-        private N sequence(int line, int column, String path) throws IOException {
+        private Value<N> sequence(int line, int column, String path) throws IOException {
             spend(1, line, column, path, null);
-            List<N> items = new ArrayList<>();
+            List<Value<N>> items = new ArrayList<>();
             JsonToken next;
             while ((next = parser.nextToken()) != JsonToken.END_ARRAY && next != null) {
                 items.add(value(next, YamlPath.item(path, items.size())));
             }
             expect(next, JsonToken.END_ARRAY);
-            return nodes.sequence(items, line, column);
+            return new Value<>(nodes.sequence(items.stream().map(Value::node).toList(), line, column), null, items,
+                    null, null);
         }
 
         private void spend(long size, int line, int column, String path, String alias) {
