@@ -1,5 +1,7 @@
 package dev.berth.crds;
 
+import dev.berth.crds.yaml.ExpansionBudget;
+
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -36,13 +38,14 @@ public final class ManifestParser {
 
     private ParseResult parseText(String text, Problems problems) {
         var reader = new YamlTreeReader();
+        var budget = ExpansionBudget.forFileLimit(ManifestText.MAX_BYTES);
         var resources = new ArrayList<Resource>();
         var firstLineByKey = new HashMap<String, Integer>();
         int nonEmpty = 0;
         for (DocumentSplitter.Document document : DocumentSplitter.split(text)) {
             String documentPath = "(document " + document.number() + ")";
             int before = problems.count();
-            Optional<YamlNode> root = reader.read(document.parseText(), document.firstLine() - 1, documentPath,
+            Optional<YamlNode> root = reader.read(document.parseText(), document.firstLine() - 1, documentPath, budget,
                     problems);
             if (root.isEmpty()) {
                 nonEmpty += problems.count() > before ? 1 : 0; // a syntax error still counts as a document

@@ -1,5 +1,7 @@
 package dev.berth.crds;
 
+import dev.berth.crds.yaml.YamlPath;
+
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -37,10 +39,10 @@ final class Problems {
     }
 
     static String child(String path, String key) {
-        return path.isEmpty() ? key : path + "." + key;
+        return YamlPath.child(path, key);
     }
 
     static String item(String path, int index) {
-        return path + "[" + index + "]";
+        return YamlPath.item(path, index);
     }
 }

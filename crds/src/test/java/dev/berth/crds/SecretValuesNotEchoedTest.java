@@ -78,7 +78,7 @@ class SecretValuesNotEchoedTest {
     @Test
     void yamlSyntaxErrorsInAValue() {
         // SnakeYAML's problem text names the kind of problem and at most one character; the source line is not
-        // quoted (its snippet is dropped by YamlTreeReader.oneLine).
+        // quoted (its snippet is dropped by YamlTree.oneLine).
         for (String spec : List.of(
                 "  stringData:\n    password: \"hunter2\n",
                 "  stringData:\n    password: \"hunter2\\q\"\n",
