@@ -21,6 +21,12 @@ final class PathPattern {
         if (path == null || path.isEmpty()) {
             return "";
         }
+        int eq = path.indexOf('=');
+        if (eq > 0) {
+            // a list-form label shown with its key: services.web.labels[2]=traefik.http.routers.web.rule
+            String label = path.substring(eq + 1);
+            return of(path.substring(0, eq)) + (label.startsWith("traefik") ? "[traefik.*]" : "");
+        }
         String p = path.replaceAll("\\[\\d+]", "[]");
         String[] parts = p.split("\\.");
         StringBuilder out = new StringBuilder();

@@ -51,6 +51,15 @@ final class SilentChangeAudit {
     /** Maps whose keys are the user's names, so the key itself must arrive too. */
     private static final Set<String> NAMED = Set.of("environment", "labels", "sysctls", "extra_hosts", "ulimits",
             "depends_on", "networks", "args", "options", "driver_opts", "annotations");
+    /**
+     * Leaves that state Compose's own default (by their path below the service, user names as *): leaving them
+     * out changes nothing.
+     */
+    static final Map<String, String> DEFAULTS = Map.of(
+            "deploy.mode", "replicated",
+            "depends_on.*.condition", "service_started",
+            "depends_on.*.required", "true",
+            "healthcheck.disable", "false");
     /** Words of Compose's syntax or defaults that a converted value need not repeat. */
     static final Set<String> SYNTAX = Set.of("cmd", "shell", "rw", "tcp", "started", "true");
 
@@ -79,8 +88,9 @@ final class SilentChangeAudit {
                 List<Leaf> leaves = new ArrayList<>();
                 leaves(k.getValue(), path, key, null, leaves);
                 for (Leaf leaf : leaves) {
-                    if (!isCovered(leaf.path(), covered) && !carried(entry, key, leaf, out, output)) {
-                        silent.add(leaf.path());
+                    if (!isCovered(leaf.path(), covered) && !isDefault(name, leaf)
+                            && !carried(entry, key, leaf, out, output)) {
+                        silent.add(shown(leaf));
                     }
                 }
             }
@@ -89,6 +99,21 @@ final class SilentChangeAudit {
     }
 
     private record Leaf(String path, String parentKey, String entryKey, Object value) {
+    }
+
+    private static boolean isDefault(String service, Leaf leaf) {
+        String below = leaf.path().substring(("services." + service + ".").length());
+        String pattern = below.startsWith("depends_on.") ? below.replaceFirst("^depends_on\\.[^.]+", "depends_on.*") : below;
+        return String.valueOf(leaf.value()).equals(DEFAULTS.get(pattern));
+    }
+
+    /** The path, and for a list-form label its key, so Traefik labels count apart from the others. */
+    private static String shown(Leaf leaf) {
+        if (leaf.path().matches(".*\\.labels\\[\\d+]") && leaf.value() != null) {
+            String label = String.valueOf(leaf.value());
+            return leaf.path() + "=" + (label.contains("=") ? label.substring(0, label.indexOf('=')) : label);
+        }
+        return leaf.path();
     }
 
     private static void leaves(Object node, String path, String parentKey, String entryKey, List<Leaf> out) {
