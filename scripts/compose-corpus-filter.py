@@ -30,8 +30,63 @@ V2_COMPLAINT = re.compile(
     r"|env_file contains \{.*\}, which is an invalid type"
     # environment values written as YAML booleans: v2 turns them into "true"/"false"
     r"|\.environment\.\S+ contains (true|false), which is an invalid type"
+    # ports: long syntax with a name or app_protocol (Compose Specification)
+    r"|\.ports contains unsupported option: '(name|app_protocol)'"
+    # restart: no unquoted is a boolean in 1.29's YAML 1.1, the string "no" in v2's YAML 1.2
+    r"|\.restart contains an invalid type, it should be a string"
     # secrets/configs from environment: or content:
     r"|(secrets|configs)\.\S+ value '(environment|content)' does not match any of the regexes")
+
+
+PORTS_COMPLAINT = re.compile(r"\.ports contains an invalid type")
+VARIABLE = re.compile(r"\$\{(\w+)(:?-([^}]*))?\}|\$(\w+)")
+
+
+def empty_host_port(folder, files):
+    """A port like "${PORT}:80" whose variable is unset reads ":80": 1.29 refuses it, Compose v2 publishes the
+    container port on a random host port. True when every such refused entry is of that kind."""
+    env = {}
+    if os.path.isfile(os.path.join(folder, ".env")):
+        for line in open(os.path.join(folder, ".env")):
+            if "=" in line and not line.lstrip().startswith("#"):
+                k, v = line.split("=", 1)
+                env[k.strip()] = v.strip().strip('"').strip("'")
+
+    def value(m):
+        name = m.group(1) or m.group(4)
+        if env.get(name):
+            return env[name]
+        return m.group(3) if m.group(2) else ""
+
+    found = False
+    for f in files:
+        with open(os.path.join(folder, f)) as stream:
+            data = yaml.safe_load(stream)
+        for svc in (data.get("services") or {}).values() if isinstance(data, dict) else []:
+            for port in (svc or {}).get("ports") or [] if isinstance(svc, dict) else []:
+                if isinstance(port, str):
+                    text = VARIABLE.sub(value, port)
+                    if text.startswith(":"):
+                        if not re.fullmatch(r":\d+(-\d+)?(/\w+)?", text):
+                            return False
+                        found = True
+    return found
+
+
+def missing_env_file(folder, files):
+    """The first required env_file that is not there (Compose v2 refuses those too), or None."""
+    for f in files:
+        with open(os.path.join(folder, f)) as stream:
+            data = yaml.safe_load(stream)
+        services = data.get("services") if isinstance(data, dict) else None
+        for svc in (services or {}).values() if isinstance(services, dict) else []:
+            entries = svc.get("env_file") if isinstance(svc, dict) else None
+            for entry in [entries] if isinstance(entries, (str, dict)) else entries or []:
+                path, required = (entry, True) if isinstance(entry, str) else (entry.get("path"), entry.get("required", True))
+                if required and isinstance(path, str) and "$" not in path \
+                        and not os.path.isfile(os.path.join(folder, path)):
+                    return path
+    return None
 
 
 def load(folder, files, drop_name):
@@ -73,8 +128,11 @@ def verdict(folder, files):
             return "accepted-v2", ""
         except Exception as error:
             lines = complaint(error)
-    if lines and all(V2_COMPLAINT.search(l.strip()) for l in lines):
-        return "accepted-v2", ""
+    if lines and all(V2_COMPLAINT.search(l.strip()) or (PORTS_COMPLAINT.search(l) and empty_host_port(folder, files))
+                     for l in lines):
+        # 1.29 stops at the first kind of complaint: what it would have checked next, checked here.
+        missing = missing_env_file(folder, files)
+        return ("refused", "Couldn't find env file: ./" + missing) if missing else ("accepted-v2", "")
     first = lines[0] if lines else "refused without a message"
     first = first.replace(folder + "/", "./").replace(folder, ".")
     first = re.sub(r"'[^']*'", "'…'", first)

@@ -22,8 +22,11 @@ import java.util.concurrent.TimeoutException;
  * so one bad file cannot stop the figure.
  */
 public final class ComposeCorpus {
-    /** Every variable the files read is unset unless their .env sets it, for the filter and the importer alike. */
-    static final Map<String, String> ENVIRONMENT = Map.of();
+    /**
+     * Every variable the files read is unset unless their .env sets it, for the filter and the importer alike;
+     * HOME only, as the filter's docker-compose runs with HOME=/tmp (~ in a bind mount needs it).
+     */
+    static final Map<String, String> ENVIRONMENT = Map.of("HOME", "/tmp");
     /** Generous: two shared cores, and a slow import is a finding of its own only when it is far off. */
     private static final long TIME_BOX_SECONDS = 30;
 

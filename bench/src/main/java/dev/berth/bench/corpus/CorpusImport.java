@@ -46,7 +46,8 @@ final class CorpusImport {
         }
         ParseResult parsed = new ManifestParser(kinds).parse("<" + entry.name() + " as Berth objects>", result.yaml());
         if (!parsed.ok()) {
-            return Outcome.of(Outcome.Kind.INVALID_OUTPUT, generalise(parsed.errors().get(0).toString()));
+            String first = parsed.errors().get(0).toString().replaceFirst("^<[^>]*>:\\d+:\\d+: ", "");
+            return Outcome.of(Outcome.Kind.INVALID_OUTPUT, generalise(first));
         }
         List<ComposeProblem> problems = new java.util.ArrayList<>(result.warnings());
         return new Outcome(Outcome.Kind.IMPORTED, List.of(), true,

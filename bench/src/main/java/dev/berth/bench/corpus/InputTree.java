@@ -11,7 +11,11 @@ import java.util.List;
 import java.util.Map;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.nodes.Tag;
+import org.yaml.snakeyaml.representer.Representer;
+import org.yaml.snakeyaml.resolver.Resolver;
 
 /**
  * The compose input as Compose itself would see it, read independently of the importer so the audit does not share
@@ -37,17 +41,37 @@ final class InputTree {
 
     /** A YAML document as plain maps, lists and scalars. */
     static Object parse(String text) {
-        LoaderOptions options = new LoaderOptions();
-        options.setMaxAliasesForCollections(10_000);
-        options.setAllowDuplicateKeys(true);
-        return new Yaml(new SafeConstructor(options)).load(text);
+        return yaml().load(text);
     }
 
     static List<Object> parseAll(String text) {
-        LoaderOptions options = new LoaderOptions();
         List<Object> documents = new ArrayList<>();
-        new Yaml(new SafeConstructor(options)).loadAll(text).forEach(documents::add);
+        yaml().loadAll(text).forEach(documents::add);
         return documents;
+    }
+
+    private static Yaml yaml() {
+        LoaderOptions options = new LoaderOptions();
+        options.setMaxAliasesForCollections(10_000);
+        options.setAllowDuplicateKeys(true);
+        DumperOptions dumper = new DumperOptions();
+        return new Yaml(new SafeConstructor(options), new Representer(dumper), dumper, options, new Yaml12Booleans());
+    }
+
+    /**
+     * Compose reads YAML 1.2, where only true and false are booleans: restart: no is the string "no". SnakeYAML's
+     * YAML 1.1 would make it false, and the audit would then miss it in the output.
+     */
+    private static final class Yaml12Booleans extends Resolver {
+        @Override
+        protected void addImplicitResolvers() {
+            addImplicitResolver(Tag.BOOL, java.util.regex.Pattern.compile("^(?:true|True|TRUE|false|False|FALSE)$"), "tTfF");
+            addImplicitResolver(Tag.INT, INT, "-+0123456789");
+            addImplicitResolver(Tag.FLOAT, FLOAT, "-+0123456789.");
+            addImplicitResolver(Tag.MERGE, MERGE, "<");
+            addImplicitResolver(Tag.NULL, NULL, "~nN\0");
+            addImplicitResolver(Tag.NULL, EMPTY, null);
+        }
     }
 
     @SuppressWarnings("unchecked")
