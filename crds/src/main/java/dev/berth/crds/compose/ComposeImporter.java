@@ -106,6 +106,8 @@ public final class ComposeImporter {
             converted.add(service);
         }
         ((ObjectNode) stackDoc.get("spec")).set("services", serviceSpecs);
+        RestartDefault.note(root.entries().get("services"), diagnostics);
+        RestartDefault.completedDependencies(serviceMap, context.services(), serviceSpecs, diagnostics);
         if (!resources.stackNetworks.isEmpty()) {
             ArrayNode networks = ((ObjectNode) stackDoc.get("spec")).putArray("networks");
             resources.stackNetworks.forEach(networks::add);
