@@ -97,8 +97,8 @@ public final class StackConverger {
 
     /**
      * A replica counts as running when a container for it was created (and so started) in this pass and the
-     * service has no health check, or when an observed running container for it (under its name or as the
-     * replacement of a start-first update) carries the current spec hash, was not removed in this pass, and is
+     * service has no health check and is not one-shot (restart no / on-failure: it may exit at once), or when an
+     * observed running container for it (under its name or as the replacement of a start-first update) carries the current spec hash, was not removed in this pass, and is
      * healthy if the service has a health check. Ready therefore means serving, not merely started. A one-shot
      * replica whose container exited and is left so counts as completed (exit 0) or failed, not running. The replicas
      * are the container plans of {@code plan}, the one this pass made (nothing is planned again to count).
@@ -131,7 +131,9 @@ public final class StackConverger {
                         continue;
                     }
                     boolean checked = replica.healthcheck() != null;
-                    boolean runs = (created.contains(replica.name()) && !checked) || mine.stream().anyMatch(c -> c.running()
+                    // A one-shot created now has not completed yet: it counts once it is seen running or completed.
+                    boolean counted = !checked && !FinishedReplica.endsWhenExited(replica);
+                    boolean runs = (created.contains(replica.name()) && counted) || mine.stream().anyMatch(c -> c.running()
                             && (c.name().equals(replica.name()) || c.name().equals(replica.name() + Rollout.NEXT_SUFFIX))
                             && replica.specHash().equals(c.labels().get(BerthLabels.SPEC_HASH))
                             && (!checked || c.healthy()));

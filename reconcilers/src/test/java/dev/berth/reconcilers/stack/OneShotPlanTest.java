@@ -108,4 +108,16 @@ class OneShotPlanTest {
         assertEquals(List.of(new FinishedReplica("s-init-1", "init", 0), new FinishedReplica("s-init-2", "init", 3)),
                 StackConverger.finished(plan, seen, nothing));
     }
+
+    @Test
+    void aOneShotCreatedInThisPassIsNotCountedBeforeItCompletes() {
+        StackSpec spec = stack(List.of(with(service("init", IMG, 1), "no", List.of()),
+                with(service("web", IMG, 1), "no", List.of())), List.of());
+        StackPlan plan = StackPlanner.make(BerthLabels.DEFAULT_INSTANCE, "s", Optional.of(spec), ObservedStack.empty(), 0);
+        List<StackAction> creates = plan.actions().stream().filter(a -> a instanceof StackAction.CreateContainer).toList();
+        ApplyReport done = new ApplyReport(creates, Optional.empty(), List.of());
+        assertEquals(Map.of("init", new Counts(0, 1), "web", new Counts(0, 1)), StackConverger.count(
+                BerthLabels.DEFAULT_INSTANCE, "s", Optional.of(StackHere.all(spec)), plan, ObservedStack.empty(), done),
+                "restart \"no\" may exit at once: counted when seen running or completed, in the next pass");
+    }
 }
