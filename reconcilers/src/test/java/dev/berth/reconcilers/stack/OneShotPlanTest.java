@@ -120,4 +120,26 @@ class OneShotPlanTest {
                 BerthLabels.DEFAULT_INSTANCE, "s", Optional.of(StackHere.all(spec)), plan, ObservedStack.empty(), done),
                 "restart \"no\" may exit at once: counted when seen running or completed, in the next pass");
     }
+
+    @Test
+    void aStartFirstOneShotReplacementThatCompletedRetiresTheOldRunningOne() {
+        dev.berth.crds.stack.HealthcheckSpec check = new dev.berth.crds.stack.HealthcheckSpec(List.of("CMD", "true"),
+                "1s", null, null, null);
+        ServiceSpec v1 = new ServiceSpec("job", "job:1", null, null, null, null, null, null, null, "no", check, null, null,
+                null, null, null, null, null, 1, null, null);
+        ServiceSpec v2 = new ServiceSpec("job", "job:2", null, null, null, null, null, null, null, "no", check, null, null,
+                null, null, null, null, null, 1, null, null);
+        StackSpec before = stack(List.of(v1), List.of());
+        StackSpec after = stack(List.of(v2), List.of());
+        ObservedContainer old = seen(before, "running", null).containers().get(0);
+        ObservedContainer next = seen(after, "exited", 0).containers().get(0);
+        next = new ObservedContainer("c-next", "s-job-1-next", next.labels(), "exited", null, 0).withRun(next.run());
+        ObservedStack o = new ObservedStack(List.of(old, next), seen(before, "running", null).networks());
+        assertEquals(List.of("retire container s-job-1 after 2000 ms (replaced by healthy s-job-1-next)",
+                "rename container s-job-1-next to s-job-1"), plan(after, o));
+        ObservedContainer failed = next.withRun(new ContainerRun(0, null, 3));
+        assertEquals(List.of("roll back: remove s-job-1-next (is exited), the old container keeps serving"),
+                plan(after, new ObservedStack(List.of(old, failed), o.networks())).stream()
+                        .filter(a -> a.startsWith("roll back")).toList());
+    }
 }
