@@ -75,8 +75,8 @@ class OneShotStatusTest {
         ObjectStatus s = StackConditions.build("h1", Optional.empty(), new StackConditions.Pass(4,
                 Map.of("init", new ServiceCount(0, 1, 1), "web", new ServiceCount(1, 1)), false, Optional.empty()), "T1");
         String json = codec.write(s);
-        assertTrue(json.contains("\"init\":{\"completed\":1,\"desired\":1,\"running\":0}"), json);
-        assertTrue(json.contains("\"web\":{\"desired\":1,\"running\":1}"), json);
+        assertTrue(json.contains("\"init\":{\"running\":0,\"desired\":1,\"completed\":1}"), json);
+        assertTrue(json.contains("\"web\":{\"running\":1,\"desired\":1}"), json);
         assertEquals(s, codec.read(codec.write(s)).orElseThrow());
     }
 }

@@ -88,7 +88,7 @@ class OneShotOperatorTest {
         CliRun wait = h.cli("wait", "stack", s, "--for", "condition=Ready", "--timeout", "30s");
         assertEquals(0, wait.exit(), wait.out() + wait.err());
         CliRun wide = h.cli("ps", s, "-o", "wide");
-        assertTrue(wide.out().lines().anyMatch(l -> l.contains(init) && l.contains(" exited ") && l.matches(".* 0 +completed\\s*")),
+        assertTrue(wide.out().lines().anyMatch(l -> l.contains(init) && l.contains(" exited ") && l.matches(".* exited .* 0 +sha256:\\w+ +completed\\s*")),
                 wide.out());
 
         // A new spec runs it again, once.
