@@ -108,6 +108,8 @@ public final class ComposeImporter {
         }
         new ServiceAliases(context, options.keepContainerNames()).apply(serviceMap, converted);
         ((ObjectNode) stackDoc.get("spec")).set("services", serviceSpecs);
+        RestartDefault.note(root.entries().get("services"), diagnostics);
+        RestartDefault.completedDependencies(serviceMap, context.services(), serviceSpecs, diagnostics);
         if (!resources.stackNetworks.isEmpty()) {
             ArrayNode networks = ((ObjectNode) stackDoc.get("spec")).putArray("networks");
             resources.stackNetworks.forEach(networks::add);

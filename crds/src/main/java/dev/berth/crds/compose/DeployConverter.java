@@ -153,8 +153,8 @@ final class DeployConverter {
             };
             if (restart == null) {
                 context.diagnostics().error(e.value(), keyPath, "expected none, on-failure or any");
-            } else if (!service.has("restart")) {
-                // A restart: on the service itself is what Compose (without Swarm) uses, so it wins.
+            } else {
+                // Compose v2 applies it after the service's restart: (see RestartDefault), so it wins.
                 service.put("restart", restart);
             }
         }

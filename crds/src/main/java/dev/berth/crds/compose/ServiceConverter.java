@@ -96,7 +96,7 @@ final class ServiceConverter {
                 case "networks" -> networks(v, keyPath, service);
                 case "depends_on" -> dependsOn(v, keyPath, service);
                 case "healthcheck" -> new HealthcheckConverter(context).convert(v, keyPath).ifPresent(h -> service.set("healthcheck", h));
-                case "restart" -> restart(v, keyPath, service);
+                case "restart" -> restart(v, keyPath, service, m);
                 case "deploy" -> new DeployConverter(context).deploy(v, keyPath, service);
                 case "cpus", "mem_limit", "mem_reservation", "scale" -> new DeployConverter(context).legacy(e, keyPath, service);
                 case "user" -> context.nodes().text(v, keyPath).ifPresent(t -> service.put("user", t));
@@ -130,6 +130,9 @@ final class ServiceConverter {
                 }
                 default -> unsupported(e, keyPath);
             }
+        }
+        if (!RestartDefault.declared(m)) {
+            service.put("restart", RestartDefault.COMPOSE_DEFAULT); // named in the file's note (RestartDefault.note)
         }
         if (!env.isEmpty()) {
             ObjectNode envNode = service.putObject("env");
@@ -427,12 +430,8 @@ final class ServiceConverter {
             return;
         }
         String berthCondition = switch (condition) {
-            case "service_started", "service_healthy" -> condition;
-            case "service_completed_successfully" -> {
-                context.diagnostics().warn(at, path, "condition service_completed_successfully has no counterpart "
-                        + "(Berth keeps every service running); using service_started");
-                yield "service_started";
-            }
+            // service_completed_successfully: RestartDefault.completedDependencies checks the dependency is one-shot.
+            case "service_started", "service_healthy", "service_completed_successfully" -> condition;
             default -> {
                 context.diagnostics().error(at, path, "unknown condition \"" + condition + "\"");
                 yield null;
@@ -447,8 +446,14 @@ final class ServiceConverter {
         }
     }
 
-    private void restart(ComposeNode v, String path, ObjectNode service) {
+    private void restart(ComposeNode v, String path, ObjectNode service, ComposeNode.Mapping m) {
         String text = context.nodes().text(v, path).orElse("");
+        if (RestartDefault.deployDecides(m)) {
+            // Compose applies deploy.restart_policy after restart: (DeployConverter carries it).
+            context.diagnostics().warn(v, path, "restart: " + text + " is overridden by deploy.restart_policy.condition, "
+                    + "as in Compose; dropped");
+            return;
+        }
         if (text.startsWith("on-failure:")) {
             context.diagnostics().warn(v, path, "the retry limit of \"" + text + "\" is not supported; using on-failure");
             text = "on-failure";

@@ -8,8 +8,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** dependsOn names services of the same stack, and the dependencies have no cycle (nothing could start). */
+/**
+ * dependsOn names services of the same stack, the dependencies have no cycle (nothing could start), and
+ * service_completed_successfully names a one-shot service (restart no or on-failure): Docker starts any other again,
+ * so it never stays completed and the dependant would wait for ever.
+ */
 public final class DependsOnCheck implements SpecCheck<StackSpec> {
+    private static final Set<String> ONE_SHOT = Set.of("no", "on-failure");
+
     @Override
     public Class<StackSpec> specType() {
         return StackSpec.class;
@@ -18,7 +24,11 @@ public final class DependsOnCheck implements SpecCheck<StackSpec> {
     @Override
     public void check(StackSpec spec, CheckContext context) {
         Set<String> names = new HashSet<>();
-        spec.services().forEach(s -> names.add(s.name()));
+        Map<String, String> restarts = new HashMap<>();
+        spec.services().forEach(s -> {
+            names.add(s.name());
+            restarts.put(s.name(), s.restart());
+        });
         Map<String, List<String>> edges = new HashMap<>();
         for (int i = 0; i < spec.services().size(); i++) {
             ServiceSpec s = spec.services().get(i);
@@ -29,6 +39,11 @@ public final class DependsOnCheck implements SpecCheck<StackSpec> {
                     context.error(path, "service \"" + target + "\" is not a service of this stack");
                 } else if (target.equals(s.name())) {
                     context.error(path, "a service cannot depend on itself");
+                } else if (DependsOn.COMPLETED.equals(s.dependsOn().get(d).condition())
+                        && !ONE_SHOT.contains(restarts.get(target))) {
+                    context.error("spec.services[" + i + "].dependsOn[" + d + "].condition", DependsOn.COMPLETED
+                            + " needs service \"" + target + "\" to have restart \"no\" or on-failure (it has "
+                            + restarts.get(target) + ", so it is started again and never stays completed)");
                 }
             }
             edges.put(s.name(), s.dependsOn().stream().map(DependsOn::service).toList());

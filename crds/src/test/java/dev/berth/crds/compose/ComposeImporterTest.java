@@ -109,6 +109,9 @@ class ComposeImporterTest {
         assertEquals("admin:$apr1$H6uskkkW$IgXLP6ewTrSuBkTrqE8wj/",
                 whoami.labels().get("traefik.http.middlewares.whoami-auth.basicauth.users"));
         assertEquals(List.of(
+                "docker-compose.yml:2:1: services: 2 services have no restart: whoami, api; imported as restart: \"no\", "
+                        + "Compose's default: they are not restarted when they exit; add restart: unless-stopped to keep a "
+                        + "long-running one up",
                 "docker-compose.yml:23:9: services.whoami.labels[0]: Traefik labels kept as container labels: this Berth has no Route kind to turn them into",
                 "docker-compose.yml:44:7: services.api.labels.traefik.enable: Traefik labels kept as container labels: this Berth has no Route kind to turn them into"),
                 result.warnings().stream().map(Object::toString).toList());

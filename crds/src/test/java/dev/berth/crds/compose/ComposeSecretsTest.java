@@ -88,7 +88,7 @@ class ComposeSecretsTest {
         assertEquals(List.of(new FileReference("db", null, "/run/secrets/password", null, null, null)), secretsOf(result));
         assertEquals(List.of("docker-compose.yml:8:3: secrets.db: external: a Secret named \"db\" must exist before the "
                         + "stack starts (berth create secret db --from-file <key>=<file>); not imported"),
-                result.warnings().stream().map(Object::toString).toList());
+                result.warnings().stream().filter(w -> !w.path().equals("services")).map(Object::toString).toList());
         assertEquals(1, ComposeImporterTest.valid(result.yaml()).size(), "only the Stack");
     }
 

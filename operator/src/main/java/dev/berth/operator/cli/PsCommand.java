@@ -26,7 +26,9 @@ import picocli.CommandLine.Spec;
         description = {"List every container Berth runs, on every host, like docker service ps: host, container,"
                 + " image, state, health, restarts, age and last exit code.",
                 "Read from the status each operator publishes in etcd (no operator is asked). A host that is not alive"
-                        + " shows its last report as Unknown; replicas assigned but not reported yet show as Assigned."})
+                        + " shows its last report as Unknown; replicas assigned but not reported yet show as Assigned.",
+                "A one-shot service (restart \"no\" or on-failure) that ran to its end stays exited: REASON completed"
+                        + " (exit 0, counted as ready) or failed: exit code N."})
 public final class PsCommand implements Callable<Integer> {
     enum Output { table, wide, json, yaml }
 

@@ -108,7 +108,8 @@ final class StackTable implements KindTable {
             out.println("  " + s.host() + ":  observed revision " + s.observedRevision() + ", ready " + ready(s)
                     + (alive ? "" : "  Unknown (" + view.cluster().absence(s.host(), now) + "): the last report follows"));
             for (Map.Entry<String, ServiceCount> e : s.services().entrySet()) {
-                out.println("    service " + e.getKey() + ": " + e.getValue().running() + "/" + e.getValue().desired() + " running");
+                out.println("    service " + e.getKey() + ": " + e.getValue().running() + "/" + e.getValue().desired() + " running"
+                        + (e.getValue().completed() > 0 ? ", " + e.getValue().completed() + " completed" : ""));
             }
             Conditions.print(s, out);
         }
@@ -118,7 +119,7 @@ final class StackTable implements KindTable {
         int running = 0;
         int desired = 0;
         for (ServiceCount count : status.services().values()) {
-            running += count.running();
+            running += count.running() + count.completed();
             desired += count.desired();
         }
         return running + "/" + desired;

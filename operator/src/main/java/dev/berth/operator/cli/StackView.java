@@ -112,7 +112,7 @@ final class StackView {
         if (services.isEmpty()) {
             for (ObjectStatus s : live) {
                 for (ServiceCount c : s.services().values()) {
-                    running += c.running();
+                    running += c.running() + c.completed();
                     desired += c.desired();
                 }
             }
@@ -122,7 +122,8 @@ final class StackView {
             for (ObjectStatus s : live) {
                 ServiceCount c = s.services().get(service.name());
                 if (c != null) {
-                    running += c.running();
+                    // A completed one-shot replica is ready as it is (restart "no": it stays exited).
+                    running += c.running() + c.completed();
                     desired += service.global() ? c.desired() : 0;
                 }
             }

@@ -19,7 +19,8 @@ import java.util.Map;
  * The containers a host runs for a stack, as status rows (what {@code berth describe stack} and {@code berth ps}
  * list per host): each observed container with Docker's state and health, its image, restarts, creation and start
  * times and last exit code (none of it moves with time, so an unchanged host rewrites no status), and the reason
- * this pass acted on it (empty when it is as wanted), plus replicas still waiting to be created. Pure. Taken from the list the pass planned from, so a row
+ * this pass acted on it (empty when it is as wanted; "completed" or "failed: exit code N" for a one-shot replica
+ * left exited), plus replicas still waiting to be created. Pure. Taken from the list the pass planned from, so a row
  * shows the state before the pass's own actions; the next pass, which follows any change, shows the result.
  */
 final class ReplicaRows {
@@ -44,6 +45,8 @@ final class ReplicaRows {
                 reasons.put(w.name(), "waiting: " + w.why());
             }
         }
+        // A one-shot replica left exited is as wanted; its row says how it ended (ps's REASON).
+        outcome.finished().forEach(f -> reasons.putIfAbsent(f.name(), OneShotFailure.rowReason(f)));
         String owner = stack.toString();
         java.util.Set<String> seenNames = new java.util.HashSet<>();
         for (ObservedContainer c : seen.containers()) {

@@ -50,12 +50,19 @@ public final class StackConditions {
     public record Progress(String reason, String message) {
     }
 
-    /** A failure with a CamelCase reason (InvalidSpec, ImageNotFound, PortInUse, ...) and a message. */
-    public record Failure(String reason, String message) {
+    /**
+     * A failure with a CamelCase reason (InvalidSpec, ImageNotFound, PortInUse, ...) and a message; {@code retried}
+     * false for a state nothing retries (a one-shot container that exited non-zero): not progressing.
+     */
+    public record Failure(String reason, String message, boolean retried) {
+        public Failure(String reason, String message) {
+            this(reason, message, true);
+        }
     }
 
     public static ObjectStatus build(String host, Optional<ObjectStatus> previous, Pass pass, String now) {
-        boolean allRunning = pass.services().values().stream().allMatch(c -> c.running() >= c.desired());
+        // A completed one-shot replica is as wanted as a running one.
+        boolean allRunning = pass.services().values().stream().allMatch(c -> c.running() + c.completed() >= c.desired());
         List<Condition> conditions = new ArrayList<>();
         if (pass.failure().isPresent()) {
             Failure f = pass.failure().get();
@@ -63,9 +70,15 @@ public final class StackConditions {
             conditions.add(new Condition(Condition.READY, allRunning && !invalid ? "True" : "False",
                     invalid ? "InvalidSpec" : allRunning ? "AllRunning" : "NotAllRunning",
                     readyMessage(pass.services()), null));
-            conditions.add(new Condition(Condition.PROGRESSING, invalid ? "False" : "True",
-                    invalid ? "InvalidSpec" : "RetryingAfterError", invalid
-                            ? "waiting for a valid spec; running containers are kept" : "retrying with backoff", null));
+            if (!invalid && !f.retried()) {
+                conditions.add(new Condition(Condition.PROGRESSING, pass.inProgress() ? "True" : "False",
+                        pass.inProgress() ? "Reconciling" : "Failed", pass.inProgress() ? "applying changes"
+                                : "nothing retries it; a new spec or berth restart stack does", null));
+            } else {
+                conditions.add(new Condition(Condition.PROGRESSING, invalid ? "False" : "True",
+                        invalid ? "InvalidSpec" : "RetryingAfterError", invalid
+                                ? "waiting for a valid spec; running containers are kept" : "retrying with backoff", null));
+            }
             conditions.add(new Condition(Condition.DEGRADED, "True", f.reason(), f.message(), null));
         } else if (pass.scheduling()) {
             conditions.add(new Condition(Condition.READY, "False", "Scheduling", readyMessage(pass.services()), null));
@@ -99,6 +112,9 @@ public final class StackConditions {
                 text.append(", ");
             }
             text.append(name).append(' ').append(c.running()).append('/').append(c.desired());
+            if (c.completed() > 0) {
+                text.append(" (").append(c.completed()).append(" completed)");
+            }
         });
         return text.toString();
     }

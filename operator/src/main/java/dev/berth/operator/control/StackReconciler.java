@@ -239,7 +239,8 @@ public final class StackReconciler implements Reconciler {
                     .map(e -> new StackConditions.Failure(e.reason(), e.getMessage()))
                     .or(() -> imagesSeen.firstFailed().map(e -> new StackConditions.Failure(e.getValue().reason(),
                             e.getKey() + ": " + e.getValue().message())))
-                    .or(() -> outcome.report().failure().map(f -> new StackConditions.Failure(f.reason(), f.message())));
+                    .or(() -> outcome.report().failure().map(f -> new StackConditions.Failure(f.reason(), f.message())))
+                    .or(() -> OneShotFailure.of(outcome));
             Optional<StackConditions.Progress> progress = imagesSeen.firstInProgress()
                     .map(e -> new StackConditions.Progress(e.getValue().reason(), e.getKey() + ": " + e.getValue().message()));
             // Ready in the pass that converged the stack: the counts include what this pass created, and a pass
@@ -386,7 +387,8 @@ public final class StackReconciler implements Reconciler {
 
     private static Map<String, ServiceCount> counts(StackOutcome outcome) {
         Map<String, ServiceCount> counts = new TreeMap<>();
-        outcome.perService().forEach((service, c) -> counts.put(service, new ServiceCount(c.running(), c.desired())));
+        outcome.perService().forEach((service, c) -> counts.put(service,
+                new ServiceCount(c.running(), c.desired(), c.completed())));
         return counts;
     }
 }

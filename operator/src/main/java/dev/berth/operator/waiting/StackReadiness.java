@@ -70,7 +70,9 @@ public final class StackReadiness {
                     continue;
                 }
                 String reason = current ? replicaReason(status, service.name()).orElse(hostReason) : hostReason;
-                rows.add(new Verdict.Row(host, service.name(), count == null ? 0 : count.running(), want, reason));
+                // A completed one-shot replica (restart "no", exited 0) is as ready as a running one.
+                rows.add(new Verdict.Row(host, service.name(), count == null ? 0 : count.running() + count.completed(),
+                        want, reason));
             }
         }
         for (ObjectStatus status : new TreeMap<>(snapshot.statuses()).values()) {

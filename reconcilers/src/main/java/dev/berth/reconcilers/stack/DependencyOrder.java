@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
-/** Pure: services in dependsOn order, and whether a service's dependencies are up (or healthy) yet. */
+/** Pure: services in dependsOn order, and whether a service's dependencies are up (or healthy, or completed) yet. */
 final class DependencyOrder {
     private DependencyOrder() {
     }
@@ -55,6 +55,13 @@ final class DependencyOrder {
                 // kept per host only, as Swarm ignores depends_on, rather than waiting for ever.
                 continue;
             }
+            if (DependsOn.COMPLETED.equals(dep.condition())) {
+                Optional<String> why = uncompleted(dep.service(), observed, plans);
+                if (why.isPresent()) {
+                    return why;
+                }
+                continue;
+            }
             boolean checked = services.containsKey(dep.service()) && services.get(dep.service()).healthcheck() != null;
             boolean healthyNeeded = DependsOn.HEALTHY.equals(dep.condition()) && checked;
             boolean met = observed.stream().anyMatch(c -> dep.service().equals(c.labels().get(BerthLabels.SERVICE))
@@ -64,6 +71,29 @@ final class DependencyOrder {
                     && cc.plan().service().equals(dep.service()));
             if (!met && !(createdNow && !healthyNeeded)) {
                 return Optional.of("service " + dep.service() + (healthyNeeded ? " to be healthy" : " to run"));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * service_completed_successfully: every replica of the dependency planned on this host has its container of the
+     * current spec exited 0 (one that failed holds the dependant back for good, as in Compose, and says so).
+     */
+    private static Optional<String> uncompleted(String dependency, List<ObservedContainer> observed,
+                                                List<ContainerPlan> plans) {
+        for (ContainerPlan p : plans) {
+            if (!p.service().equals(dependency)) {
+                continue;
+            }
+            Optional<FinishedReplica> ended = observed.stream().filter(c -> FinishedReplica.isFinished(p, c))
+                    .findFirst().map(c -> FinishedReplica.of(p, c));
+            if (ended.isPresent() && ended.get().failed()) {
+                return Optional.of("service " + dependency + " to complete successfully (" + p.name() + " exited "
+                        + ended.get().exitCode() + ")");
+            }
+            if (ended.isEmpty() || !ended.get().completed()) {
+                return Optional.of("service " + dependency + " to complete successfully");
             }
         }
         return Optional.empty();

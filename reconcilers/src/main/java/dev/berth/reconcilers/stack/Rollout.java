@@ -16,8 +16,9 @@ import java.util.Optional;
  * Pure: the steps of a start-first update of one replica. The replacement runs next to the old container as
  * {@code <name>-next}; once Docker reports it healthy the old one is retired (after the drain period) and the
  * replacement takes the old name. A replacement that is unhealthy, exits, or is not healthy within the
- * health timeout is removed and the old container keeps serving. All of it is read from Docker's state, so a
- * crash at any step is picked up by the next pass.
+ * health timeout is removed and the old container keeps serving — except a one-shot service's (restart no /
+ * on-failure) replacement that exited 0: it completed, and the old one still running retires as after a healthy
+ * one. All of it is read from Docker's state, so a crash at any step is picked up by the next pass.
  */
 final class Rollout {
     static final String NEXT_SUFFIX = "-next";
@@ -31,7 +32,7 @@ final class Rollout {
         String next0 = plan.name() + NEXT_SUFFIX;
         boolean nameFree = candidates.stream().noneMatch(c -> c.name().equals(plan.name()));
         Optional<ObservedContainer> orphanedNext = candidates.stream()
-                .filter(c -> c.name().equals(next0) && c.running() && current(plan, c)).findFirst();
+                .filter(c -> c.name().equals(next0) && (c.running() || completed(plan, c)) && current(plan, c)).findFirst();
         if (nameFree && orphanedNext.isPresent()) {
             // A pass retired the old container and stopped before the rename: finish it.
             List<StackAction> finish = new ArrayList<>();
@@ -78,7 +79,8 @@ final class Rollout {
         ObservedContainer replacement = next.get();
         boolean checked = plan.healthcheck() != null;
         long timeout = Durations.parse(update.healthTimeout()).toSeconds();
-        if (replacement.running() && (replacement.healthy() || !checked)) {
+        if (replacement.running() && (replacement.healthy() || !checked) || completed(plan, replacement)) {
+            // A one-shot replacement that ran to exit 0 is as good as a healthy one: its predecessor retires.
             actions.add(new StackAction.RetireContainer(old.get().id(), old.get().name(),
                     Durations.parse(update.drain()).toMillis(), nextName));
             actions.add(new StackAction.RenameContainer(replacement.id(), nextName, plan.name()));
@@ -95,7 +97,13 @@ final class Rollout {
         return Optional.of(actions);
     }
 
-    private static boolean current(ContainerPlan plan, ObservedContainer c) {
+    /** A replacement of a one-shot service (restart no / on-failure) that exited 0: done, and left exited. */
+    private static boolean completed(ContainerPlan plan, ObservedContainer c) {
+        return "exited".equals(c.state()) && FinishedReplica.endsWhenExited(plan) && c.run() != null
+                && Integer.valueOf(0).equals(c.run().exitCode());
+    }
+
+        private static boolean current(ContainerPlan plan, ObservedContainer c) {
         return plan.specHash().equals(c.labels().get(BerthLabels.SPEC_HASH));
     }
 }

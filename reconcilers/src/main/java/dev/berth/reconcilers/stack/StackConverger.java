@@ -65,21 +65,24 @@ public final class StackConverger {
                 .forEach(a -> retiring.add(((StackAction.RetireContainer) a).id()));
         drains.keepOnly(stack, retiring);
         ApplyReport report = applier.apply(plan.actions(), deadline, retire -> drains.left(stack, retire));
-        return new StackOutcome(plan.actions(), report, count(instance, stack, here, plan, observed, report));
+        return new StackOutcome(plan.actions(), report, count(instance, stack, here, plan, observed, report),
+                finished(plan, observed, report));
     }
 
-    /**
-     * A replica counts as running when a container for it was created (and so started) in this pass and the
-     * service has no health check, or when an observed running container for it (under its name or as the
-     * replacement of a start-first update) carries the current spec hash, was not removed in this pass, and is
-     * healthy if the service has a health check. Ready therefore means serving, not merely started. The replicas
-     * are the container plans of {@code plan}, the one this pass made (nothing is planned again to count).
-     */
-    static Map<String, Counts> count(String instance, String stack, Optional<StackHere> desired, StackPlan plan,
-                                     ObservedStack observed, ApplyReport report) {
-        Map<String, Counts> counts = new TreeMap<>();
+    /** The one-shot replicas this pass left exited (not removed by it), in the plan's order. */
+    static List<FinishedReplica> finished(StackPlan plan, ObservedStack observed, ApplyReport report) {
+        Set<String> removed = removedIds(report);
+        List<FinishedReplica> finished = new java.util.ArrayList<>();
+        for (ContainerPlan replica : plan.containers()) {
+            observed.containers().stream()
+                    .filter(c -> !removed.contains(c.id()) && FinishedReplica.isFinished(replica, c))
+                    .findFirst().ifPresent(c -> finished.add(FinishedReplica.of(replica, c)));
+        }
+        return finished;
+    }
+
+    private static Set<String> removedIds(ApplyReport report) {
         Set<String> removed = new HashSet<>();
-        Set<String> created = new HashSet<>();
         for (StackAction a : report.done()) {
             if (a instanceof StackAction.RemoveContainer r) {
                 removed.add(r.id());
@@ -87,7 +90,26 @@ public final class StackConverger {
                 removed.add(r.id());
             } else if (a instanceof StackAction.AbortRollout r) {
                 removed.add(r.id());
-            } else if (a instanceof StackAction.CreateContainer c) {
+            }
+        }
+        return removed;
+    }
+
+    /**
+     * A replica counts as running when a container for it was created (and so started) in this pass and the
+     * service has no health check and is not one-shot (restart no / on-failure: it may exit at once), or when an
+     * observed running container for it (under its name or as the replacement of a start-first update) carries the current spec hash, was not removed in this pass, and is
+     * healthy if the service has a health check. Ready therefore means serving, not merely started. A one-shot
+     * replica whose container exited and is left so counts as completed (exit 0) or failed, not running. The replicas
+     * are the container plans of {@code plan}, the one this pass made (nothing is planned again to count).
+     */
+    static Map<String, Counts> count(String instance, String stack, Optional<StackHere> desired, StackPlan plan,
+                                     ObservedStack observed, ApplyReport report) {
+        Map<String, Counts> counts = new TreeMap<>();
+        Set<String> removed = removedIds(report);
+        Set<String> created = new HashSet<>();
+        for (StackAction a : report.done()) {
+            if (a instanceof StackAction.CreateContainer c) {
                 created.add(c.plan().name());
             }
         }
@@ -102,18 +124,27 @@ public final class StackConverger {
                     continue;
                 }
                 int running = 0;
+                int completed = 0;
+                int failed = 0;
                 for (ContainerPlan replica : plan.containers()) {
                     if (!replica.service().equals(s.name())) {
                         continue;
                     }
                     boolean checked = replica.healthcheck() != null;
-                    boolean runs = (created.contains(replica.name()) && !checked) || mine.stream().anyMatch(c -> c.running()
+                    // A one-shot created now has not completed yet: it counts once it is seen running or completed.
+                    boolean counted = !checked && !FinishedReplica.endsWhenExited(replica);
+                    boolean runs = (created.contains(replica.name()) && counted) || mine.stream().anyMatch(c -> c.running()
                             && (c.name().equals(replica.name()) || c.name().equals(replica.name() + Rollout.NEXT_SUFFIX))
                             && replica.specHash().equals(c.labels().get(BerthLabels.SPEC_HASH))
                             && (!checked || c.healthy()));
                     running += runs ? 1 : 0;
+                    Optional<FinishedReplica> ended = created.contains(replica.name()) ? Optional.empty()
+                            : mine.stream().filter(c -> FinishedReplica.isFinished(replica, c)).findFirst()
+                            .map(c -> FinishedReplica.of(replica, c));
+                    completed += ended.filter(FinishedReplica::completed).isPresent() ? 1 : 0;
+                    failed += ended.filter(FinishedReplica::failed).isPresent() ? 1 : 0;
                 }
-                counts.put(s.name(), new Counts(running, desired.get().of(s.name()).size()));
+                counts.put(s.name(), new Counts(running, desired.get().of(s.name()).size(), completed, failed));
             }
         }
         // Services that should not run here but still do show up as running of 0 desired.

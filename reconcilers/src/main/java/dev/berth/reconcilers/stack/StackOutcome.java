@@ -5,11 +5,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** The result of one reconcile pass; the operator turns it into status and metrics. */
-public record StackOutcome(List<StackAction> planned, ApplyReport report, Map<String, Counts> perService) {
+/**
+ * The result of one reconcile pass; the operator turns it into status and metrics. {@code finished}: the replicas of
+ * one-shot services whose container of the current spec exited and is left so ({@link FinishedReplica}).
+ */
+public record StackOutcome(List<StackAction> planned, ApplyReport report, Map<String, Counts> perService,
+                           List<FinishedReplica> finished) {
     public StackOutcome {
         planned = List.copyOf(planned);
         perService = Map.copyOf(perService);
+        finished = finished == null ? List.of() : List.copyOf(finished);
+    }
+
+    /** Nothing finished. */
+    public StackOutcome(List<StackAction> planned, ApplyReport report, Map<String, Counts> perService) {
+        this(planned, report, perService, List.of());
     }
 
     /**

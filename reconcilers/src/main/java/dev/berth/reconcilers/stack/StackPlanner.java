@@ -30,10 +30,12 @@ import java.util.Set;
  * because Docker refuses to remove a network with endpoints.
  *
  * <p>Choices: a container is kept only when it carries this plan's spec hash and name and is running — or is
- * {@code restarting}/{@code paused}, which we leave to Docker's restart policy and to whoever paused it. Anything
- * else (exited, dead, created but never started) is removed and created again, even for {@code restart: no}
- * services that exited on purpose: that keeps the rule "the stack runs what it declares" simple. A container in
- * state {@code removing} is on its way out; we neither keep it nor remove it again.
+ * {@code restarting}/{@code paused}, which we leave to Docker's restart policy and to whoever paused it — or has
+ * exited under {@code restart: no} or {@code on-failure}: that policy says the container is not started again, so it
+ * has ended (Compose's and Swarm's {@code condition: none}; a one-shot init or migration job ran), and it is left as
+ * it is until the spec changes (a rollout, {@code berth restart}) or it is removed ({@link FinishedReplica}). Anything
+ * else (exited under always/unless-stopped, dead, created but never started) is removed and created again. A
+ * container in state {@code removing} is on its way out; we neither keep it nor remove it again.
  */
 public final class StackPlanner {
     private static final Set<String> LEFT_TO_DOCKER = Set.of("running", "restarting", "paused");
@@ -239,7 +241,7 @@ public final class StackPlanner {
         if (!plan.name().equals(c.name())) {
             return "renamed, want " + plan.name();
         }
-        if (!LEFT_TO_DOCKER.contains(c.state())) {
+        if (!LEFT_TO_DOCKER.contains(c.state()) && !FinishedReplica.isFinished(plan, c)) {
             return "state " + c.state();
         }
         return null;
