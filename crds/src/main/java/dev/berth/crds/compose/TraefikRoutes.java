@@ -396,7 +396,7 @@ final class TraefikRoutes {
         if (sign < 0 || value.substring(sign + 1).equals("docker")) {
             return false;
         }
-        props.values().forEach(l -> found.kept().put(l.key(), l.value() == null ? "" : l.value()));
+        props.values().forEach(l -> keep(l, found));
         Nodes.Valued uses = props.get("middlewares");
         if (uses != null && uses.value() != null) {
             for (String ref : list(uses.value())) {
@@ -405,12 +405,12 @@ final class TraefikRoutes {
                         : found.middlewares().get(local);
                 if (defined != null) {
                     found.usedMiddlewares().add(local);
-                    defined.values().forEach(l -> found.kept().put(l.key(), l.value() == null ? "" : l.value()));
+                    defined.values().forEach(l -> keep(l, found));
                 }
             }
         }
         if (enable != null) {
-            found.kept().put(enable.key(), enable.value() == null ? "" : enable.value());
+            keep(enable, found);
         }
         Nodes.Valued at = props.values().iterator().next();
         context.diagnostics().warn(at, at.path(), "router \"" + router + "\" uses Traefik service \"" + value
@@ -437,6 +437,11 @@ final class TraefikRoutes {
         }
         String stack = DnsNames.of(context.stack().substring(0, Math.max(1, 62 - own.length())));
         return DnsNames.of(stack + "-" + own);
+    }
+
+    /** A label that stays on the container as written. */
+    private static void keep(Nodes.Valued label, Found found) {
+        found.kept().put(label.key(), label.value() == null ? "" : label.value());
     }
 
     /** The labels a router without a Route loses, for its warning ("" for Traefik's default router). */
