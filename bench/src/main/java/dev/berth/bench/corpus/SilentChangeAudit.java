@@ -62,6 +62,13 @@ final class SilentChangeAudit {
             "healthcheck.disable", "false");
     /** Words of Compose's syntax or defaults that a converted value need not repeat. */
     static final Set<String> SYNTAX = Set.of("cmd", "shell", "rw", "tcp", "started", "true");
+    /** Words of Traefik's rule syntax, which a Route's hosts and pathPrefixes say by their field. */
+    static final Set<String> RULE_SYNTAX = Set.of("host", "pathprefix");
+    /** A warning that a router got no Route, naming the router: it covers every label of that router. */
+    private static final java.util.regex.Pattern ROUTER_DROPPED =
+            java.util.regex.Pattern.compile("router \"([^\"]+)\".*no Route made.*", java.util.regex.Pattern.DOTALL);
+    private static final java.util.regex.Pattern TRAEFIK_HTTP =
+            java.util.regex.Pattern.compile("traefik\\.(enable|http\\.(routers|middlewares|services)\\..+)");
 
     List<String> silentPaths(CorpusEntry entry, Map<String, String> environment, String yaml,
                              List<ComposeProblem> problems) throws IOException {
@@ -69,6 +76,7 @@ final class SilentChangeAudit {
         Output output = Output.of(yaml);
         Set<String> covered = new HashSet<>();
         problems.forEach(p -> covered.add(p.path()));
+        Set<String> droppedRouters = droppedRouters(problems);
         Set<String> silent = new LinkedHashSet<>();
         if (!(input.get("services") instanceof Map<?, ?> services)) {
             return List.of();
@@ -81,7 +89,9 @@ final class SilentChangeAudit {
             Map<String, Object> out = output.services().get(name);
             for (Map.Entry<?, ?> k : service.entrySet()) {
                 String key = String.valueOf(k.getKey());
-                if (key.startsWith("x-")) {
+                if (key.startsWith("x-") || key.equals("extends")) {
+                    // extends names where the loader takes more of the service from; the merged result is what
+                    // runs, and the key itself is no value of the container
                     continue;
                 }
                 String path = "services." + name + "." + key;
@@ -89,6 +99,7 @@ final class SilentChangeAudit {
                 leaves(k.getValue(), path, key, null, leaves);
                 for (Leaf leaf : leaves) {
                     if (!isCovered(leaf.path(), covered) && !isDefault(name, leaf)
+                            && !routerDropped(name, key, leaf, droppedRouters)
                             && !carried(entry, key, leaf, out, output)) {
                         silent.add(shown(leaf));
                     }
@@ -99,6 +110,41 @@ final class SilentChangeAudit {
     }
 
     private record Leaf(String path, String parentKey, String entryKey, Object value) {
+        /** A label as key and value, in either form ({@code - k=v} or {@code k: v}); null for other leaves. */
+        String[] label() {
+            if (entryKey != null && "labels".equals(parentKey)) {
+                return new String[] {entryKey, value == null ? "" : String.valueOf(value)};
+            }
+            if (path.matches(".*\\.labels\\[\\d+]") && value != null) {
+                String text = String.valueOf(value);
+                int eq = text.indexOf('=');
+                return eq < 0 ? new String[] {text, ""} : new String[] {text.substring(0, eq), text.substring(eq + 1)};
+            }
+            return null;
+        }
+    }
+
+    /** "service router" pairs that a warning says got no Route (the warning is at one of the service's labels). */
+    private static Set<String> droppedRouters(List<ComposeProblem> problems) {
+        Set<String> out = new HashSet<>();
+        for (ComposeProblem p : problems) {
+            java.util.regex.Matcher m = ROUTER_DROPPED.matcher(p.message());
+            if (m.matches() && p.path().matches("services\\.[^.]+\\.labels.*")) {
+                String service = p.path().substring("services.".length(), p.path().indexOf(".labels"));
+                out.add(service + " " + m.group(1));
+            }
+        }
+        return out;
+    }
+
+    /** A label of a router whose warning said it got no Route (and named its labels). */
+    private static boolean routerDropped(String service, String key, Leaf leaf, Set<String> droppedRouters) {
+        String[] label = key.equals("labels") ? leaf.label() : null;
+        if (label == null || !label[0].startsWith("traefik.http.routers.")) {
+            return false;
+        }
+        String rest = label[0].substring("traefik.http.routers.".length());
+        return rest.contains(".") && droppedRouters.contains(service + " " + rest.substring(0, rest.indexOf('.')));
     }
 
     private static boolean isDefault(String service, Leaf leaf) {
@@ -149,6 +195,10 @@ final class SilentChangeAudit {
         if (key.equals("env_file")) {
             return envFileCarried(entry, leaf, service);
         }
+        String[] label = key.equals("labels") ? leaf.label() : null;
+        if (label != null && TRAEFIK_HTTP.matcher(label[0]).matches() && routed(label, leaf, service, output)) {
+            return true;
+        }
         List<String> fields = FIELDS.getOrDefault(key, List.of(camel(key)));
         List<Object> targets = new ArrayList<>();
         for (String field : fields) {
@@ -173,13 +223,38 @@ final class SilentChangeAudit {
                 wanted.addAll(Tokens.of(leaf.entryKey()));
             }
         } else {
-            wanted.addAll(Tokens.of(String.valueOf(leaf.value())));
+            if (leaf.path().endsWith(".mode") && leaf.value() instanceof Integer mode) {
+                // a file mode: the YAML reader reads 0400 as the octal number 256, which the output writes as "0400"
+                wanted.add("0" + Integer.toOctalString(mode));
+            } else {
+                wanted.addAll(Tokens.of(String.valueOf(leaf.value())));
+            }
             if (leaf.entryKey() != null && NAMED.contains(leaf.parentKey())) {
                 wanted.addAll(Tokens.of(leaf.entryKey()));
             }
         }
         wanted.removeAll(SYNTAX);
         Set<String> have = words(targets);
+        return wanted.stream().allMatch(w -> Tokens.forms(w).stream().anyMatch(have::contains));
+    }
+
+    /**
+     * A Traefik HTTP label carried into a Route of this service: the label's value (its key is Traefik's syntax, which
+     * the Route says by its fields) is among the words of the Routes that target the service. A label with nothing
+     * to carry ({@code traefik.enable=true}) needs such a Route to exist.
+     */
+    private static boolean routed(String[] label, Leaf leaf, Map<String, Object> service, Output output) {
+        List<Object> routes = output.others().stream().filter(d -> d instanceof Map<?, ?> m
+                && "Route".equals(m.get("kind")) && m.get("spec") instanceof Map<?, ?> spec
+                && spec.get("target") instanceof Map<?, ?> target
+                && String.valueOf(service.get("name")).equals(String.valueOf(target.get("service")))).toList();
+        if (routes.isEmpty()) {
+            return false;
+        }
+        Set<String> wanted = new LinkedHashSet<>(Tokens.of(label[1]));
+        wanted.removeAll(SYNTAX);
+        wanted.removeAll(RULE_SYNTAX);
+        Set<String> have = words(routes);
         return wanted.stream().allMatch(w -> Tokens.forms(w).stream().anyMatch(have::contains));
     }
 

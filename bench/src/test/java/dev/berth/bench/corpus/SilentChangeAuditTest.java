@@ -66,4 +66,71 @@ class SilentChangeAuditTest {
         assertEquals("services.*.labels[]", PathPattern.of("services.whoami.labels[0]=com.example.team"));
         assertEquals("services.*.environment.*", PathPattern.of("services.web.environment.DB_URL"));
     }
+
+    private static final String ROUTE = "---\nkind: Route\nspec:\n  hosts: [shop.example.test]\n  entryPoints: [web]\n"
+            + "  target: {service: web, port: 80}\n";
+
+    @Test
+    void traefikLabelsCarriedIntoARouteOfTheServiceAreNoChangeButALostOneIs() throws IOException {
+        assertEquals(List.of("services.web.labels[3]=traefik.http.routers.shop.tls.certresolver"), silent("""
+                services:
+                  web:
+                    image: nginx
+                    labels:
+                      - traefik.enable=true
+                      - traefik.http.routers.shop.rule=Host(`shop.example.test`)
+                      - traefik.http.routers.shop.entrypoints=web
+                      - traefik.http.routers.shop.tls.certresolver=letsencrypt
+                """, stack("image: nginx") + ROUTE, List.of()));
+    }
+
+    @Test
+    void traefikLabelsNeedARouteOfTheirOwnService() throws IOException {
+        assertEquals(List.of("services.web.labels.traefik.http.routers.shop.rule"), silent("""
+                services:
+                  web:
+                    image: nginx
+                    labels: {traefik.http.routers.shop.rule: Host(`shop.example.test`)}
+                """, stack("image: nginx") + ROUTE.replace("service: web", "service: api"), List.of()));
+    }
+
+    @Test
+    void aWarningThatARouterGotNoRouteCoversThatRoutersLabelsOnly() throws IOException {
+        assertEquals(List.of("services.web.labels[2]=traefik.http.routers.other.rule"), silent("""
+                services:
+                  web:
+                    image: nginx
+                    labels:
+                      - traefik.http.routers.shop.entrypoints=web
+                      - traefik.http.routers.shop.rule=Host(`shop.example.test`)
+                      - traefik.http.routers.other.rule=Host(`other.example.test`)
+                """, stack("image: nginx"), List.of(new ComposeProblem("compose.yaml", 5, 9, "services.web.labels[0]",
+                "router \"shop\" has no port: ...; no Route made, so its labels are dropped: "
+                        + "traefik.http.routers.shop.{entrypoints, rule}"))));
+    }
+
+    @Test
+    void extendsIsTheLoadersNotAValueAndALeftOutServiceIsCoveredByItsWarning() throws IOException {
+        assertEquals(List.of(), silent("""
+                services:
+                  web:
+                    extends: {service: base}
+                    image: nginx
+                  debug:
+                    image: busybox
+                    profiles: [debug]
+                """, stack("image: nginx"), List.of(new ComposeProblem("compose.yaml", 7, 5, "services.debug",
+                "service left out: its profiles (debug) are not enabled"))));
+    }
+
+    @Test
+    void anOctalFileModeIsCarriedAsWritten() throws IOException {
+        assertEquals(List.of("services.web.secrets[1].mode"), silent("""
+                services:
+                  web:
+                    image: nginx
+                    secrets: [{source: a, target: /run/a, mode: 0400}, {source: b, target: /run/b, mode: 0440}]
+                """, stack("image: nginx\nsecrets: [{source: a, target: /run/a, mode: \"0400\"}, "
+                + "{source: b, target: /run/b, mode: \"0400\"}]"), List.of()));
+    }
 }

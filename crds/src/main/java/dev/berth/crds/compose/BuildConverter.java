@@ -54,7 +54,15 @@ final class BuildConverter {
                     // read above
                 }
                 case "dockerfile" -> ok &= dockerfile(e.value(), keyPath, build);
-                case "target" -> context.nodes().text(e.value(), keyPath).ifPresent(t -> build.put("target", t));
+                case "target" -> context.nodes().text(e.value(), keyPath).ifPresent(t -> {
+                    if (t.isEmpty()) {
+                        // "${STAGE}" with STAGE unset: Docker builds the last stage for an empty target, as Compose does
+                        context.diagnostics().warn(e.value(), keyPath, "empty (a variable without a value?): left out, "
+                                + "so the build makes the Dockerfile's last stage, as under Compose");
+                    } else {
+                        build.put("target", t);
+                    }
+                });
                 case "args" -> args(e.value(), keyPath, build);
                 case "dockerfile_inline" -> {
                     context.diagnostics().error(e, keyPath, "dockerfile_inline is not supported; write the "

@@ -38,7 +38,12 @@ final class ContainerOptionsConverter {
 
     void hostname(ComposeNode v, String path, ObjectNode service) {
         context.nodes().text(v, path).ifPresent(name -> {
-            if (HOSTNAME.matcher(name).matches()) {
+            if (name.isEmpty()) {
+                // "${HOST:-}" with HOST unset: Docker takes an empty host name as none and uses the container's id,
+                // under Compose too; refusing it would refuse a file Compose runs.
+                context.diagnostics().warn(v, path, "empty (a variable without a value?): left out, so the container "
+                        + "gets Docker's default host name (its short id), as under Compose");
+            } else if (HOSTNAME.matcher(name).matches()) {
                 service.put("hostname", name);
             } else {
                 context.diagnostics().error(v, path, "\"" + name + "\" is not a host name (letters, digits, dots and "

@@ -42,10 +42,19 @@ final class Profiles {
         for (ComposeNode.Entry e : services.entries().values()) {
             List<String> profiles = profiles(e);
             if (profiles.isEmpty() || enabled.contains("*") || profiles.stream().anyMatch(enabled::contains)) {
+                if (!profiles.isEmpty()) {
+                    // Compose runs it only while one of its profiles is enabled; the Stack has no such switch
+                    diagnostics.warn(((ComposeNode.Mapping) e.value()).entries().get("profiles"),
+                            Paths.child(Paths.child("services", e.key()), "profiles"), "imported, as one of its "
+                                    + "profiles (" + String.join(", ", profiles) + ") is enabled; a Stack has no "
+                                    + "profiles, so the service always runs");
+                }
                 kept.put(e.key(), e);
                 continue;
             }
-            String path = Paths.child(Paths.child("services", e.key()), "profiles");
+            // The path names the whole service (not its profiles key): everything under it is left out, and a
+            // reader of the warnings (or the corpus audit) sees that each of its values is gone.
+            String path = Paths.child("services", e.key());
             leftOut.put(e.key(), String.join(", ", profiles));
             diagnostics.warn(((ComposeNode.Mapping) e.value()).entries().get("profiles"), path, "service left out: "
                     + "its profiles (" + String.join(", ", profiles) + ") are not enabled; enable one with --profile "

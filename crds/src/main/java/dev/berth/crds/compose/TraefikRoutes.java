@@ -84,8 +84,18 @@ final class TraefikRoutes {
                 new java.util.TreeMap<>());
         List<ObjectNode> routes = new ArrayList<>();
         for (var router : routers.entrySet()) {
-            route(service, router.getKey(), DnsNames.of(context.stack() + "-" + router.getKey()), router.getValue(),
-                    router.getValue().values().iterator().next(), found).ifPresent(routes::add);
+            if (foreignService(router.getKey(), router.getValue(), enable, found)) {
+                continue;
+            }
+            java.util.Set<String> usedBefore = new java.util.HashSet<>(found.usedMiddlewares());
+            Optional<ObjectNode> made = route(service, router.getKey(), routeName(router.getKey()), router.getValue(),
+                    router.getValue().values().iterator().next(), found);
+            made.ifPresent(routes::add);
+            if (made.isEmpty()) {
+                // A middleware only this router used has no Route to go with: it is reported below as unused and
+                // stays on the container, instead of vanishing with the router.
+                found.usedMiddlewares().retainAll(usedBefore);
+            }
         }
         // Traefik's Docker provider gives an enabled container without HTTP routers a router of its own, with the
         // default rule, unless the container has only TCP/UDP configuration.
@@ -93,7 +103,7 @@ final class TraefikRoutes {
         if (routers.isEmpty() && http && !(tcpOrUdp && services.isEmpty() && middlewares.isEmpty())) {
             Nodes.Valued at = enable != null ? enable : java.util.stream.Stream.concat(services.values().stream(),
                     middlewares.values().stream()).findFirst().orElseThrow().values().iterator().next();
-            route(service, null, DnsNames.of(context.stack() + "-" + service.composeName()), Map.of(), at, found)
+            route(service, null, routeName(service.composeName()), Map.of(), at, found)
                     .ifPresent(routes::add);
         }
         services.forEach((name, labels) -> {
@@ -111,6 +121,10 @@ final class TraefikRoutes {
                         + name + "@docker)");
             }
         });
+        if (routes.isEmpty() && enable != null && !found.kept().containsKey(enable.key())) {
+            // traefik.enable=true did let Traefik route to the container; without a Route nothing does
+            drop(enable, "no Route was made for this service (see the warnings of its routers)");
+        }
         keepOnContainer(service, found.kept());
         return routes;
     }
@@ -220,7 +234,7 @@ final class TraefikRoutes {
         if (!ms.isEmpty()) {
             spec.set("middlewares", ms);
         }
-        Optional<Integer> port = port(service, shown, serviceName, found, spec, at);
+        Optional<Integer> port = port(service, shown, serviceName, found, spec, at, dropped(router, props));
         if (port.isEmpty()) {
             return Optional.empty();
         }
@@ -268,7 +282,7 @@ final class TraefikRoutes {
 
     /** The container port: the router's Traefik service, the only one on the container, or the only port. */
     private Optional<Integer> port(ServiceConverter.Converted service, String router, String serviceName, Found found,
-                                   ObjectNode spec, Nodes.Valued at) {
+                                   ObjectNode spec, Nodes.Valued at, String dropped) {
         Map<String, Map<String, Nodes.Valued>> services = found.services();
         String name = serviceName;
         if (name == null && services.size() == 1) {
@@ -319,7 +333,7 @@ final class TraefikRoutes {
         }
         if (port == null) {
             context.diagnostics().warn(at, at.path(), router + " has no port: set "
-                    + "traefik.http.services.<name>.loadbalancer.server.port; no Route made");
+                    + "traefik.http.services.<name>.loadbalancer.server.port; no Route made" + dropped);
             return Optional.empty();
         }
         return Optional.of(port);
@@ -365,6 +379,78 @@ final class TraefikRoutes {
                 + conversion.uncarried() + "; its labels stay on the container and the Route references it as "
                 + reference);
         return Optional.of(out);
+    }
+
+    /**
+     * A router whose Traefik service is another provider's ({@code api@internal}, {@code x@file}) does not send traffic
+     * to this container, so a Route targeting the container would change where it goes. Its labels (and those of the
+     * middlewares it uses from these labels) stay on the container, where Traefik's Docker provider reads them as in
+     * the compose file, and no Route is made.
+     *
+     * @return whether the router was handled so
+     */
+    private boolean foreignService(String router, Map<String, Nodes.Valued> props, Nodes.Valued enable, Found found) {
+        Nodes.Valued service = props.get("service");
+        String value = service == null || service.value() == null ? "" : service.value().strip();
+        int sign = value.lastIndexOf('@');
+        if (sign < 0 || value.substring(sign + 1).equals("docker")) {
+            return false;
+        }
+        props.values().forEach(l -> keep(l, found));
+        Nodes.Valued uses = props.get("middlewares");
+        if (uses != null && uses.value() != null) {
+            for (String ref : list(uses.value())) {
+                String local = ref.endsWith("@docker") ? ref.substring(0, ref.length() - "@docker".length()) : ref;
+                Map<String, Nodes.Valued> defined = ref.contains("@") && !ref.endsWith("@docker") ? null
+                        : found.middlewares().get(local);
+                if (defined != null) {
+                    found.usedMiddlewares().add(local);
+                    defined.values().forEach(l -> keep(l, found));
+                }
+            }
+        }
+        if (enable != null) {
+            keep(enable, found);
+        }
+        Nodes.Valued at = props.values().iterator().next();
+        context.diagnostics().warn(at, at.path(), "router \"" + router + "\" uses Traefik service \"" + value
+                + "\", not this container: no Route made; its labels stay on the container, where Traefik's Docker "
+                + "provider reads them as before: traefik.http.routers." + router + ".{"
+                + String.join(", ", props.keySet()) + "}");
+        return true;
+    }
+
+    /**
+     * {@code <stack>-<router>} as a DNS label. When that is longer than 63 characters the stack's part is shortened,
+     * not the router's: cutting the end would give two routers of a long-named stack the same Route. A router name
+     * too long to fit keeps its start and a hash of the whole, so distinct routers stay distinct.
+     */
+    private String routeName(String router) {
+        String whole = DnsNames.of(context.stack() + "-" + router);
+        String full = (context.stack() + "-" + DnsNames.of(router));
+        if (full.length() <= 63 || whole.isEmpty()) {
+            return whole;
+        }
+        String own = DnsNames.of(router);
+        if (own.length() > 40) {
+            own = DnsNames.of(own.substring(0, 32)) + "-" + Integer.toHexString(router.hashCode() & 0xfffffff);
+        }
+        String stack = DnsNames.of(context.stack().substring(0, Math.max(1, 62 - own.length())));
+        return DnsNames.of(stack + "-" + own);
+    }
+
+    /** A label that stays on the container as written. */
+    private static void keep(Nodes.Valued label, Found found) {
+        found.kept().put(label.key(), label.value() == null ? "" : label.value());
+    }
+
+    /** The labels a router without a Route loses, for its warning ("" for Traefik's default router). */
+    private static String dropped(String router, Map<String, Nodes.Valued> props) {
+        if (router == null || props.isEmpty()) {
+            return "";
+        }
+        return ", so its labels are dropped: traefik.http.routers." + router + ".{" + String.join(", ", props.keySet())
+                + "}";
     }
 
     /** Labels that stay on the container as written, in the service's labels (its own win, as in Compose). */

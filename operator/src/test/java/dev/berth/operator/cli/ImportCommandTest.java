@@ -130,7 +130,7 @@ class ImportCommandTest {
         assertTrue(run.out().contains("MODE: base"), run.out());
         assertTrue(run.out().contains("name: debug"), run.out());
         assertTrue(!run.out().contains("name: tools") && !run.out().contains("not-read"), run.out());
-        assertTrue(run.err().contains(dir.resolve("prod/more.yaml") + ":9:5: services.tools.profiles: service left out"),
+        assertTrue(run.err().contains(dir.resolve("prod/more.yaml") + ":9:5: services.tools: service left out"),
                 run.err());
     }
 
