@@ -110,6 +110,7 @@ public final class ComposeImporter {
         ((ObjectNode) stackDoc.get("spec")).set("services", serviceSpecs);
         RestartDefault.note(root.entries().get("services"), diagnostics);
         RestartDefault.completedDependencies(serviceMap, context.services(), serviceSpecs, diagnostics);
+        RestartDefault.startFirstOneShots(serviceMap, context.services(), serviceSpecs, diagnostics);
         if (!resources.stackNetworks.isEmpty()) {
             ArrayNode networks = ((ObjectNode) stackDoc.get("spec")).putArray("networks");
             resources.stackNetworks.forEach(networks::add);

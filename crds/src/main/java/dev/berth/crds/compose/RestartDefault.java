@@ -93,6 +93,33 @@ final class RestartDefault {
         }
     }
 
+    /**
+     * deploy.update_config.order start-first on a one-shot service (restart "no" or on-failure, as converted): the
+     * Stack refuses it (its replacement exits, which start-first takes for a failure), so it is imported as recreate,
+     * with a warning at the order. Runs on the converted services ({@code specs}, Berth names from {@code names}).
+     */
+    static void startFirstOneShots(ComposeNode.Mapping services, Map<String, String> names, JsonNode specs,
+                                   Diagnostics diagnostics) {
+        for (ComposeNode.Entry s : services.entries().values()) {
+            if (!(s.value() instanceof ComposeNode.Mapping m) || !(m.get("deploy") instanceof ComposeNode.Mapping deploy)
+                    || !(deploy.get("update_config") instanceof ComposeNode.Mapping update)
+                    || !(update.get("order") instanceof ComposeNode.Scalar order)) {
+                continue;
+            }
+            for (JsonNode spec : specs) {
+                if (spec.path("name").asText().equals(names.get(s.key()))
+                        && ONE_SHOT.contains(spec.path("restart").asText())
+                        && "start-first".equals(spec.path("update").path("strategy").asText())) {
+                    ((ObjectNode) spec.path("update")).put("strategy", "recreate");
+                    diagnostics.warn(order, Paths.child(Paths.child(Paths.child(Paths.child("services", s.key()),
+                            "deploy"), "update_config"), "order"), "start-first needs the replacement to keep running, "
+                            + "but restart " + spec.path("restart").asText() + " makes " + s.key()
+                            + " a one-shot service; using recreate (stop-first)");
+                }
+            }
+        }
+    }
+
     /** The restart value Compose applies to the service (deploy's condition, else restart:, else "no"), as written. */
     private static String effective(ComposeNode.Mapping service) {
         if (deployDecides(service)) {

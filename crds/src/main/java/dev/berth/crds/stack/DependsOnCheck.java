@@ -14,7 +14,6 @@ import java.util.Set;
  * so it never stays completed and the dependant would wait for ever.
  */
 public final class DependsOnCheck implements SpecCheck<StackSpec> {
-    private static final Set<String> ONE_SHOT = Set.of("no", "on-failure");
 
     @Override
     public Class<StackSpec> specType() {
@@ -24,10 +23,10 @@ public final class DependsOnCheck implements SpecCheck<StackSpec> {
     @Override
     public void check(StackSpec spec, CheckContext context) {
         Set<String> names = new HashSet<>();
-        Map<String, String> restarts = new HashMap<>();
+        Map<String, ServiceSpec> byName = new HashMap<>();
         spec.services().forEach(s -> {
             names.add(s.name());
-            restarts.put(s.name(), s.restart());
+            byName.put(s.name(), s);
         });
         Map<String, List<String>> edges = new HashMap<>();
         for (int i = 0; i < spec.services().size(); i++) {
@@ -40,10 +39,10 @@ public final class DependsOnCheck implements SpecCheck<StackSpec> {
                 } else if (target.equals(s.name())) {
                     context.error(path, "a service cannot depend on itself");
                 } else if (DependsOn.COMPLETED.equals(s.dependsOn().get(d).condition())
-                        && !ONE_SHOT.contains(restarts.get(target))) {
+                        && !byName.get(target).oneShot()) {
                     context.error("spec.services[" + i + "].dependsOn[" + d + "].condition", DependsOn.COMPLETED
                             + " needs service \"" + target + "\" to have restart \"no\" or on-failure (it has "
-                            + restarts.get(target) + ", so it is started again and never stays completed)");
+                            + byName.get(target).restart() + ", so it is started again and never stays completed)");
                 }
             }
             edges.put(s.name(), s.dependsOn().stream().map(DependsOn::service).toList());

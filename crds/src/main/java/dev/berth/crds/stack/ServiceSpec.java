@@ -169,6 +169,14 @@ public record ServiceSpec(
                 readOnly, capAdd, capDrop, securityOpt, init, replicas, null, null, null, null);
     }
 
+    /**
+     * Whether this is a one-shot service, restart "no" or on-failure: Docker leaves its exited container exited, and
+     * so does Berth (a job ran to its end).
+     */
+    public boolean oneShot() {
+        return "no".equals(restart) || "on-failure".equals(restart);
+    }
+
     /** The stack's placement with this service's own fields over it. */
     public Placement effectivePlacement(Placement stack) {
         return (stack == null ? Placement.none() : stack).overriddenBy(placement);
@@ -177,10 +185,12 @@ public record ServiceSpec(
     /**
      * The strategy that applies: the declared one, else start-first when the service has a health check to
      * wait for and publishes no fixed host port (two containers cannot bind one port), else recreate. Always
-     * recreate with a containerName: two containers cannot share the name (a declared start-first is an error there).
+     * recreate with a containerName: two containers cannot share the name (a declared start-first is an error there),
+     * and for a one-shot service ({@link #oneShot()}): its replacement may exit, which start-first would take for a
+     * failure and retry, re-running the job (a declared start-first is an error there too, see UpdateStrategyCheck).
      */
     public String effectiveStrategy() {
-        if (containerName != null) {
+        if (containerName != null || oneShot()) {
             return UpdateSpec.RECREATE;
         }
         if (update != null && update.strategy() != null) {

@@ -60,6 +60,9 @@ public final class StackConditions {
         }
     }
 
+    /** Ready's reason when every replica runs or, for a one-shot service, exited 0 and some did the latter. */
+    public static final String COMPLETED = "Completed";
+
     public static ObjectStatus build(String host, Optional<ObjectStatus> previous, Pass pass, String now) {
         // A completed one-shot replica is as wanted as a running one.
         boolean allRunning = pass.services().values().stream().allMatch(c -> c.running() + c.completed() >= c.desired());
@@ -68,7 +71,7 @@ public final class StackConditions {
             Failure f = pass.failure().get();
             boolean invalid = f.reason().equals("InvalidSpec");
             conditions.add(new Condition(Condition.READY, allRunning && !invalid ? "True" : "False",
-                    invalid ? "InvalidSpec" : allRunning ? "AllRunning" : "NotAllRunning",
+                    invalid ? "InvalidSpec" : allRunning ? readyReason(pass.services()) : "NotAllRunning",
                     readyMessage(pass.services()), null));
             if (!invalid && !f.retried()) {
                 conditions.add(new Condition(Condition.PROGRESSING, pass.inProgress() ? "True" : "False",
@@ -87,7 +90,7 @@ public final class StackConditions {
             conditions.add(new Condition(Condition.DEGRADED, "False", "AsExpected", "", null));
         } else {
             conditions.add(new Condition(Condition.READY, allRunning ? "True" : "False",
-                    allRunning ? "AllRunning" : "NotAllRunning", readyMessage(pass.services()), null));
+                    allRunning ? readyReason(pass.services()) : "NotAllRunning", readyMessage(pass.services()), null));
             boolean progressing = pass.inProgress() || !allRunning || pass.progress().isPresent();
             conditions.add(new Condition(Condition.PROGRESSING, progressing ? "True" : "False",
                     !progressing ? "Converged" : pass.progress().map(Progress::reason).orElse("Reconciling"),
@@ -105,6 +108,15 @@ public final class StackConditions {
         return new ObjectStatus(host, pass.revision(), timed, pass.services(), lastError, since, pass.replicas());
     }
 
+    /**
+     * Why a host is ready: AllRunning, or {@value #COMPLETED} when some replicas are one-shot ones left exited 0. Those
+     * count as ready (Compose's semantics), but a long-running server with restart "no" that a reboot or docker stop
+     * ended with exit 0 looks the same, so the reason does not claim everything runs.
+     */
+    private static String readyReason(Map<String, ServiceCount> services) {
+        return services.values().stream().anyMatch(c -> c.completed() > 0) ? COMPLETED : "AllRunning";
+    }
+
     private static String readyMessage(Map<String, ServiceCount> services) {
         StringBuilder text = new StringBuilder();
         new java.util.TreeMap<>(services).forEach((name, c) -> {
@@ -113,7 +125,7 @@ public final class StackConditions {
             }
             text.append(name).append(' ').append(c.running()).append('/').append(c.desired());
             if (c.completed() > 0) {
-                text.append(" (").append(c.completed()).append(" completed)");
+                text.append(" (").append(c.completed()).append(" completed, exit 0)");
             }
         });
         return text.toString();

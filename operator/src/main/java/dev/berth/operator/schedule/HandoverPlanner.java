@@ -1,6 +1,7 @@
 package dev.berth.operator.schedule;
 
 import dev.berth.crds.stack.ServiceSpec;
+import dev.berth.crds.status.ReplicaStatus;
 import dev.berth.crds.stack.StackSpec;
 import dev.berth.crds.stack.UpdateSpec;
 import dev.berth.operator.store.EtcdKv;
@@ -106,14 +107,30 @@ final class HandoverPlanner {
         String container = service(spec, h.service()).map(s -> StackNames.container(stack, s, h.replica()))
                 .orElse(StackNames.container(stack, h.service(), h.replica()));
         return kv.get(keys.status("stack", stack, h.to())).flatMap(v -> statusCodec.read(v.value()))
-                .map(status -> status.replicas().stream().anyMatch(r -> r.name().equals(container)
-                        && "running".equals(r.state()) && r.reason().isEmpty()
-                        && (!checked || "healthy".equals(r.health()))))
+                .map(status -> status.replicas().stream().anyMatch(r -> r.name().equals(container) && taken(r, checked)))
                 .orElse(false);
     }
 
-    private static boolean startFirst(StackSpec spec, String service) {
-        return service(spec, service).map(s -> !UpdateSpec.RECREATE.equals(s.update() == null ? null : s.update().strategy()))
+    /**
+     * Whether a target's row shows it has taken the replica over: running as wanted (healthy if checked), or a
+     * one-shot replica that ran to exit 0 there ("completed"): it will never be running, and waiting for that would
+     * give the handover up after {@link #TIMEOUT}, remove it and try the job again on the next host.
+     */
+    static boolean taken(ReplicaStatus r, boolean checked) {
+        boolean running = "running".equals(r.state()) && r.reason().isEmpty() && (!checked || "healthy".equals(r.health()));
+        return running || "exited".equals(r.state()) && "completed".equals(r.reason());
+    }
+
+    /**
+     * Whether a move of this service is a start-first handover: unless it updates with recreate, or it is a one-shot
+     * service. A job's old container has ended (or runs its own copy of the job): there is nothing to keep serving,
+     * and a handover would wait for the new one to be "running". A one-shot replica moves like a recreate: the old
+     * host removes its container as the new host runs the job once (a drained host's job runs once elsewhere, as a
+     * failed-over one does).
+     */
+    static boolean startFirst(StackSpec spec, String service) {
+        return service(spec, service).map(s -> !s.oneShot()
+                        && !UpdateSpec.RECREATE.equals(s.update() == null ? null : s.update().strategy()))
                 .orElse(true);
     }
 

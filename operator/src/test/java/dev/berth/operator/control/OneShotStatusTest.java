@@ -35,8 +35,21 @@ class OneShotStatusTest {
                 Map.of("init", new ServiceCount(0, 1, 1), "web", new ServiceCount(1, 1)), false,
                 OneShotFailure.of(finished(new FinishedReplica("s-init-1", "init", 0)))), "T1");
         assertTrue(s.ready(), s.toString());
-        assertEquals("init 0/1 (1 completed), web 1/1", s.condition(Condition.READY).orElseThrow().message());
+        assertEquals("init 0/1 (1 completed, exit 0), web 1/1", s.condition(Condition.READY).orElseThrow().message());
         assertEquals("False", s.condition(Condition.DEGRADED).orElseThrow().status());
+    }
+
+    @Test
+    void aHostWithACompletedReplicaDoesNotSayAllRunning() {
+        // A restart "no" server stopped by a reboot (exit 0 on SIGTERM) looks completed: ready, but not "AllRunning".
+        ObjectStatus s = StackConditions.build("h1", Optional.empty(), new StackConditions.Pass(4,
+                Map.of("web", new ServiceCount(0, 1, 1)), false, Optional.empty()), "T1");
+        assertTrue(s.ready(), s.toString());
+        assertEquals(StackConditions.COMPLETED, s.condition(Condition.READY).orElseThrow().reason());
+        assertEquals("web 0/1 (1 completed, exit 0)", s.condition(Condition.READY).orElseThrow().message());
+        ObjectStatus running = StackConditions.build("h1", Optional.empty(), new StackConditions.Pass(4,
+                Map.of("web", new ServiceCount(1, 1)), false, Optional.empty()), "T1");
+        assertEquals("AllRunning", running.condition(Condition.READY).orElseThrow().reason());
     }
 
     @Test

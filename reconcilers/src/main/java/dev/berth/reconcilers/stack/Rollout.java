@@ -16,9 +16,10 @@ import java.util.Optional;
  * Pure: the steps of a start-first update of one replica. The replacement runs next to the old container as
  * {@code <name>-next}; once Docker reports it healthy the old one is retired (after the drain period) and the
  * replacement takes the old name. A replacement that is unhealthy, exits, or is not healthy within the
- * health timeout is removed and the old container keeps serving — except a one-shot service's (restart no /
- * on-failure) replacement that exited 0: it completed, and the old one still running retires as after a healthy
- * one. All of it is read from Docker's state, so a crash at any step is picked up by the next pass.
+ * health timeout is removed and the old container keeps serving. A one-shot service (restart no / on-failure) is
+ * never updated start-first ({@link ServiceSpec#effectiveStrategy()}): its replacement is meant to exit. Only a
+ * completed {@code -next} left by an operator from before that rule is still renamed into place. All of it is read
+ * from Docker's state, so a crash at any step is picked up by the next pass.
  */
 final class Rollout {
     static final String NEXT_SUFFIX = "-next";
@@ -79,8 +80,7 @@ final class Rollout {
         ObservedContainer replacement = next.get();
         boolean checked = plan.healthcheck() != null;
         long timeout = Durations.parse(update.healthTimeout()).toSeconds();
-        if (replacement.running() && (replacement.healthy() || !checked) || completed(plan, replacement)) {
-            // A one-shot replacement that ran to exit 0 is as good as a healthy one: its predecessor retires.
+        if (replacement.running() && (replacement.healthy() || !checked)) {
             actions.add(new StackAction.RetireContainer(old.get().id(), old.get().name(),
                     Durations.parse(update.drain()).toMillis(), nextName));
             actions.add(new StackAction.RenameContainer(replacement.id(), nextName, plan.name()));
@@ -103,7 +103,7 @@ final class Rollout {
                 && Integer.valueOf(0).equals(c.run().exitCode());
     }
 
-        private static boolean current(ContainerPlan plan, ObservedContainer c) {
+    private static boolean current(ContainerPlan plan, ObservedContainer c) {
         return plan.specHash().equals(c.labels().get(BerthLabels.SPEC_HASH));
     }
 }

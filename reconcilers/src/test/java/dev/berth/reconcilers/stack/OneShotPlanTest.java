@@ -3,6 +3,7 @@ package dev.berth.reconcilers.stack;
 import static dev.berth.reconcilers.stack.Specs.service;
 import static dev.berth.reconcilers.stack.Specs.stack;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.crds.stack.DependsOn;
 import dev.berth.crds.stack.ServiceSpec;
@@ -122,7 +123,8 @@ class OneShotPlanTest {
     }
 
     @Test
-    void aStartFirstOneShotReplacementThatCompletedRetiresTheOldRunningOne() {
+    void aOneShotServiceWithAHealthCheckIsUpdatedWithRecreateNotStartFirst() {
+        // Start-first would take the job's exit for a failed replacement and re-run it on every retry.
         dev.berth.crds.stack.HealthcheckSpec check = new dev.berth.crds.stack.HealthcheckSpec(List.of("CMD", "true"),
                 "1s", null, null, null);
         ServiceSpec v1 = new ServiceSpec("job", "job:1", null, null, null, null, null, null, null, "no", check, null, null,
@@ -131,15 +133,8 @@ class OneShotPlanTest {
                 null, null, null, null, null, 1, null, null);
         StackSpec before = stack(List.of(v1), List.of());
         StackSpec after = stack(List.of(v2), List.of());
-        ObservedContainer old = seen(before, "running", null).containers().get(0);
-        ObservedContainer next = seen(after, "exited", 0).containers().get(0);
-        next = new ObservedContainer("c-next", "s-job-1-next", next.labels(), "exited", null, 0).withRun(next.run());
-        ObservedStack o = new ObservedStack(List.of(old, next), seen(before, "running", null).networks());
-        assertEquals(List.of("retire container s-job-1 after 2000 ms (replaced by healthy s-job-1-next)",
-                "rename container s-job-1-next to s-job-1"), plan(after, o));
-        ObservedContainer failed = next.withRun(new ContainerRun(0, null, 3));
-        assertEquals(List.of("roll back: remove s-job-1-next (is exited), the old container keeps serving"),
-                plan(after, new ObservedStack(List.of(old, failed), o.networks())).stream()
-                        .filter(a -> a.startsWith("roll back")).toList());
+        List<String> actions = plan(after, seen(before, "running", null));
+        assertTrue(actions.stream().noneMatch(a -> a.contains("-next")), actions.toString());
+        assertTrue(actions.stream().anyMatch(a -> a.contains("s-job-1")), actions.toString());
     }
 }
