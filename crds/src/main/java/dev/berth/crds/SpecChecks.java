@@ -25,7 +25,7 @@ public final class SpecChecks {
         return List.of(new SecretCheck(), new RegistrySecretCheck(), new ConfigCheck(), new ImageCheck(), new FileTargetCheck(), new MountTargetCheck(),
                 new SecretEnvCheck(),
                 new VolumeSourceCheck(), new PublishedPortCheck(), new DependsOnCheck(), new PlacementCheck(),
-                new dev.berth.crds.stack.ServiceNamesCheck(),
+                new dev.berth.crds.stack.ServiceNamesCheck(), new dev.berth.crds.stack.DockerBuiltInNetworkCheck(),
                 new ReservationCheck(), new dev.berth.crds.stack.ContainerOptionsCheck(),
                 new dev.berth.crds.network.NetworkRangeCheck(),
                 new dev.berth.crds.route.RouteCheck(), new dev.berth.crds.gitops.GitSourceCheck());
