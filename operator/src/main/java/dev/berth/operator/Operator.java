@@ -320,7 +320,7 @@ public final class Operator implements AutoCloseable {
                     new StackConverger(docker), new StatusWriter(kv, settings.keys(), settings.host(), objectMetrics::status),
                     Clock.systemUTC(), new DriftMetrics(registry, List.of("stack")),
                     ExternalNetworks.orDocker(overlay.map(OverlayRuntime::externalNetworks).orElse(ExternalNetworks.none()),
-                            name -> docker.findNetwork(name).isPresent()), routes.serviceLabels(),
+                            docker::findNetwork), routes.serviceLabels(),
                     assignments, namesHere(overlay.isPresent()), Upstreams.reachableFromContainers(upstreams()),
                     stackFiles(keyring), images, events.source("stack")), assignments, images));
             observed.addContainerListListener(new dev.berth.operator.control.HealthEvents(events.source("health"))::listed);

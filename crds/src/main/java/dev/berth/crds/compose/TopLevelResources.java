@@ -89,6 +89,11 @@ final class TopLevelResources {
                         + "(letters, digits, '_', '.' and '-', starting with a letter or digit)");
                 return;
             }
+            if (dev.berth.crds.stack.DockerBuiltInNetworkCheck.builtIn(existing)) {
+                diagnostics.error(entry, path, "external network \"" + existing + "\" is Docker's built-in network, "
+                        + "which takes no per-container names (Berth gives every container its service's name); remove "
+                        + "it (the stack's default network reaches outside like bridge), or name a user-defined network");
+            }
             networkNames.put(entry.key(), existing);
             if (entry.key().equals("default")) {
                 defaultNetwork = existing;

@@ -9,6 +9,7 @@ import dev.berth.crds.route.RouteSpec;
 import dev.berth.crds.stack.StackSpec;
 import dev.berth.reconcilers.desired.DesiredHere;
 import dev.berth.operator.store.StoredObject;
+import dev.berth.operator.control.ExternalNetworks;
 import dev.berth.reconcilers.docker.DockerClients;
 import dev.berth.reconcilers.docker.Docker;
 import dev.berth.reconcilers.docker.InstrumentedDocker;
@@ -115,12 +116,16 @@ public final class DiffCommand implements Callable<Integer> {
         Map<String, RouteSpec> routes;
         Optional<dev.berth.reconcilers.schedule.StackAssignment> assignment;
         HostInfo info;
+        java.util.Set<String> declaredNetworks;
         try (StoreSession session = new StoreSession(etcd, kinds)) {
             String hosts = session.store().keys().hostsPrefix();
             info = DiffHost.choose(host, localHostName(), hostLabels,
                     PlacementNotice.hosts(session.kv().list(hosts).values(), hosts), spec.commandLine().getErr());
             object = session.store().get(kind, name);
             routes = labelRoutes(session.store().list(kinds.byKind("Route").orElseThrow()));
+            // As the operator reads them: a Network whose stored spec is invalid counts as not declared.
+            declaredNetworks = session.store().list(kinds.byKind("Network").orElseThrow()).stream()
+                    .filter(StoredObject::valid).map(o -> o.key().name()).collect(java.util.stream.Collectors.toSet());
             // Which replicas the scheduler gave this host: the same input the operator plans from.
             assignment = session.kv().get(session.store().keys().assignment(name))
                     .flatMap(v -> new dev.berth.operator.cache.AssignmentJson().read(v.value()));
@@ -148,11 +153,26 @@ public final class DiffCommand implements Callable<Integer> {
                 networks.stream().filter(n -> n.gateway() != null
                                 && ("network/" + n.name()).equals(n.labels().get(BerthLabels.OWNER)))
                         .forEach(n -> gateways.put(n.name(), n.gateway()));
-                // A name that is no Berth Network here is a Docker network made outside Berth, where no names are answered.
+                // Classified as the operator does: a Docker network made outside Berth is joined as it is (no names
+                // answered there); a Berth Network whose gateway is not here yet is waited for, not taken for one.
+                ExternalNetworks external = ExternalNetworks.orDocker(ExternalNetworks.declaredIn(declaredNetworks),
+                        docker::findNetwork);
+                java.util.Set<String> outside = new java.util.TreeSet<>();
+                for (String network : desired.map(h -> dev.berth.reconcilers.stack.PlanBuilder.externalNetworks(h.spec()))
+                        .orElse(java.util.Set.of())) {
+                    switch (external.kind(network)) {
+                        case DOCKER -> outside.add(network);
+                        case NOT_FOUND -> throw new CliException("stack/" + name + " on " + info.name() + ": network \""
+                                + network + "\" is neither a Network in etcd nor a Docker network made outside Berth"
+                                + " on this host (the operator reports NetworkNotFound and keeps what runs)");
+                        case BERTH -> { }
+                    }
+                }
                 desired = desired.map(h -> h.withNames(dev.berth.reconcilers.stack.NameServers.on(gateways)
-                        .withDockerNetworks(dev.berth.reconcilers.stack.PlanBuilder.externalNetworks(h.spec()).stream()
-                                .filter(n -> !gateways.containsKey(n)).collect(java.util.stream.Collectors.toSet()))));
+                        .withDockerNetworks(outside)));
             }
+        } catch (CliException e) {
+            throw e;
         } catch (RuntimeException e) {
             throw new CliException("cannot read Docker at " + dockerHost + ": " + e.getMessage());
         }

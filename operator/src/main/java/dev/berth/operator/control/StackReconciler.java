@@ -128,7 +128,7 @@ public final class StackReconciler implements Reconciler {
 
     private ReconcileResult reconcileStack(String name, Deadline deadline) {
         if (!stacks.synced() || !observed.synced() || !serviceLabels.ready() || !assignments.synced()
-                || !files.synced() || !images.synced()) {
+                || !files.synced() || !images.synced() || !networks.synced()) {
             return ReconcileResult.requeueAfter(NOT_SYNCED_RETRY);
         }
         ObjectKey key = new ObjectKey("stack", name);
@@ -144,16 +144,17 @@ public final class StackReconciler implements Reconciler {
             java.util.Set<String> dockerNetworks = new java.util.TreeSet<>();
             if (desiredHere.isPresent()) {
                 for (String network : PlanBuilder.externalNetworks(desiredHere.get().spec())) {
-                    if (!networks.declared(network) && networks.dockerNetworkHere(network)) {
+                    ExternalNetworks.Kind kind = networks.kind(network);
+                    if (kind == ExternalNetworks.Kind.DOCKER) {
                         // Made outside Berth (e.g. a Traefik's network): joined by its exact name, never changed.
                         dockerNetworks.add(network);
                         continue;
                     }
-                    if (!networks.declared(network)) {
+                    if (kind == ExternalNetworks.Kind.NOT_FOUND) {
                         writeStatus(key, new StackConditions.Pass(object.get().raw().modRevision(), Map.of(), false,
                                 Optional.of(new StackConditions.Failure("NetworkNotFound", "network \"" + network
                                         + "\" is neither declared in spec.networks, a Network in etcd, nor a Docker "
-                                        + "network on this host"))));
+                                        + "network made outside Berth on this host"))));
                         return ReconcileResult.failed("NetworkNotFound: " + network);
                     }
                     Optional<String> gateway = networks.gateway(network);

@@ -189,6 +189,11 @@ public final class OverlayRuntime {
             }
 
             @Override
+            public boolean synced() {
+                return networks.synced();
+            }
+
+            @Override
             public boolean readyHere(String network) {
                 return !observed.forOwner(ObjectKey.network(network).toString()).networks().isEmpty();
             }

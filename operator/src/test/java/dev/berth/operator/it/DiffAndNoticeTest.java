@@ -1,6 +1,7 @@
 package dev.berth.operator.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.operator.CliRun;
@@ -42,6 +43,34 @@ class DiffAndNoticeTest {
             CliRun elsewhere = h.cli("diff", "stack", s, "--host", "not-placed", "--instance", h.instance,
                     "--docker-host", TestEnv.dockerHost());
             assertEquals(0, elsewhere.exit(), "all hosts: runs there too, and its Docker is this one: converged");
+        }
+    }
+
+    /**
+     * A Berth Network whose Docker network is not on the host yet is waited for, as the operator does; before, diff
+     * took it for a Docker network made outside Berth and showed a plan the operator never makes. A name that is
+     * neither is NetworkNotFound, as the operator reports.
+     */
+    @Test
+    void diffClassifiesTheNetworksAsTheOperatorDoes() throws Exception {
+        try (TestOperator h = TestOperator.create()) {
+            String s = h.name("dnet");
+            String network = s + "-overlay";
+            h.apply("apiVersion: berth.dev/v1\nkind: Network\nmetadata:\n  name: " + network
+                    + "\nspec:\n  vni: 4321\n  subnet: 10.213.0.0/16\n");
+            h.apply(StackYaml.stack(s).global().networks(network).yaml());
+            CliRun waiting = h.cli("diff", "stack", s, "--host", h.host, "--instance", h.instance,
+                    "--docker-host", TestEnv.dockerHost());
+            assertTrue(waiting.exit() > 1, waiting.out() + waiting.err());
+            assertFalse(waiting.out().contains("create container"), waiting.out());
+            assertTrue(waiting.err().contains("gateway on Network " + network + " is not known yet"), waiting.err());
+
+            String missing = h.name("dmiss");
+            h.apply(StackYaml.stack(missing).global().networks(missing + "-nowhere").yaml());
+            CliRun notFound = h.cli("diff", "stack", missing, "--host", h.host, "--instance", h.instance,
+                    "--docker-host", TestEnv.dockerHost());
+            assertTrue(notFound.exit() > 1, notFound.out() + notFound.err());
+            assertTrue(notFound.err().contains("NetworkNotFound"), notFound.err());
         }
     }
 

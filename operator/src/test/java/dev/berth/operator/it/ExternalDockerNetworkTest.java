@@ -7,6 +7,7 @@ import com.github.dockerjava.api.model.ContainerNetwork;
 import dev.berth.operator.Await;
 import dev.berth.operator.StackYaml;
 import dev.berth.operator.TestOperator;
+import dev.berth.reconcilers.labels.BerthLabels;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -44,6 +45,30 @@ class ExternalDockerNetworkTest {
                 h.delete(s);
                 Await.until(WAIT, "the stack's containers removed", () -> h.containers(s).isEmpty());
             }
+            h.docker.removeNetworkCmd(id).exec();
+        }
+    }
+
+    /**
+     * A Docker network Berth made (its labels) whose Network is out of sight (deleted, invalid, not listed yet) is not
+     * joined as an outside network: NetworkNotFound, nothing started (an operator with overlays keeps what runs).
+     */
+    @Test
+    void aDockerNetworkBerthMadeIsNeverJoinedAsAnOutsideOne() {
+        String s = h.name("berthnet");
+        String network = s + "-overlay";
+        String id = h.docker.createNetworkCmd().withName(network).withDriver("bridge")
+                .withLabels(Map.of(BerthLabels.MANAGED_BY, h.instance, BerthLabels.OWNER, "network/" + network))
+                .exec().getId();
+        try {
+            h.apply(StackYaml.stack(s).networks(network).yaml());
+            Await.until(WAIT, "Degraded/NetworkNotFound",
+                    () -> h.degradedReason(s).equals(java.util.Optional.of("NetworkNotFound")), () -> h.describeStatus(s));
+            assertTrue(h.containers(s).isEmpty(), "nothing joined " + network);
+            assertEquals(id, h.docker.inspectNetworkCmd().withNetworkId(network).exec().getId());
+        } finally {
+            h.delete(s);
+            Await.until(WAIT, "the stack's containers removed", () -> h.containers(s).isEmpty());
             h.docker.removeNetworkCmd(id).exec();
         }
     }
