@@ -52,7 +52,8 @@ class ContainerOptionsDockerTest {
         docker = DockerClients.connect(DockerTestSupport.dockerHost());
         docker.pingCmd().exec();
         prefix = DockerTestSupport.randomPrefix();
-        gateway = new InstrumentedDocker(docker, DockerClients.connectForEvents(DockerTestSupport.dockerHost()), prefix,
+        gateway = new InstrumentedDocker(docker, DockerClients.connectForEvents(DockerTestSupport.dockerHost()),
+                t -> DockerClients.connect(DockerTestSupport.dockerHost(), t), prefix,
                 (operation, outcome, nanos) -> calls.add(operation + "/" + outcome));
     }
 
