@@ -70,4 +70,40 @@ class ContainerOptionsChecksTest {
                 "x.yaml:9:37: spec.services[0].extraHosts[1]: \"1:2:3\" is not an IPv4 or IPv6 address (or host-gateway)"),
                 errors(Manifests.MINIMAL + "      extraHosts: [\"db:10.0.0.300\", \"x:1:2:3\"]\n"));
     }
+
+    @Test
+    void stopSignalsAreTheLinuxSignalsDockerKnows() {
+        for (String ok : List.of("SIGTERM", "TERM", "SIGRTMIN+3", "RTMAX-1", "9", "64", "SIGUSR1")) {
+            assertEquals(List.of(), errors(Manifests.MINIMAL + "      stopSignal: \"" + ok + "\"\n"), ok);
+        }
+        assertEquals(List.of("x.yaml:9:19: spec.services[0].stopSignal: unknown signal \"SIGFOO\" (a Linux signal name like SIGTERM or TERM, or a number 1-64)"),
+                errors(Manifests.MINIMAL + "      stopSignal: SIGFOO\n"));
+        assertEquals(1, errors(Manifests.MINIMAL + "      stopSignal: \"65\"\n").size());
+        assertEquals(1, errors(Manifests.MINIMAL + "      stopSignal: RTMIN+16\n").size());
+    }
+
+    @Test
+    void aStopGracePeriodOver10mIsAnError() {
+        assertEquals(List.of(), errors(Manifests.MINIMAL + "      stopGracePeriod: 10m\n"));
+        assertEquals(List.of("x.yaml:9:24: spec.services[0].stopGracePeriod: stop grace period 1h is longer than 10m (a remove waits it inside the stack's pass; a process that needs longer to shut down should be stopped by hand first)"),
+                errors(Manifests.MINIMAL + "      stopGracePeriod: 1h\n"));
+    }
+
+    @Test
+    void logOptionsMustBeTheDriversOwnForDriversDockerBuildsIn() {
+        assertEquals(List.of(
+                "x.yaml:11:19: spec.services[0].logging.options.max-size: log driver journald has no option \"max-size\" (it takes env, env-regex, labels, labels-regex, max-buffer-size, mode, tag)"),
+                errors(Manifests.MINIMAL + """
+                              logging:
+                                driver: journald
+                                options: {max-size: 1m, tag: web}
+                        """));
+        assertEquals(List.of("x.yaml:9:41: spec.services[0].logging.options.max-size: log driver none takes no options"),
+                errors(Manifests.MINIMAL + "      logging: {driver: none, options: {max-size: 1m}}\n"));
+        assertEquals(List.of(), errors(Manifests.MINIMAL
+                + "      logging: {driver: local, options: {max-size: 1m, max-file: \"3\", compress: \"true\", mode: non-blocking}}\n"));
+        assertEquals(List.of(), errors(Manifests.MINIMAL + "      logging: {driver: syslog, options: {syslog-address: \"udp://1.2.3.4:514\", tag: web}}\n"));
+        assertEquals(List.of(), errors(Manifests.MINIMAL + "      logging: {driver: \"grafana/loki:latest\", options: {loki-url: \"http://l/x\"}}\n"),
+                "a plugin's options are Docker's to check");
+    }
 }

@@ -265,7 +265,9 @@ public final class Operator implements AutoCloseable {
             lifecycle.closes("docker client", dockerClient);
             DockerClient dockerEvents = DockerClients.connectForEvents(settings.dockerHost());
             lifecycle.closes("docker event client", dockerEvents);
-            Docker docker = new InstrumentedDocker(dockerClient, dockerEvents, settings.instance(), new DockerApiMetrics(registry));
+            Docker docker = new InstrumentedDocker(dockerClient, dockerEvents,
+                    timeout -> DockerClients.connect(settings.dockerHost(), timeout), settings.instance(),
+                    new DockerApiMetrics(registry));
             imageLedger = imageCollection(dockerClient);
             ObjectMetrics objectMetrics = new ObjectMetrics(registry, kinds.all(), Clock.systemUTC());
             HostInfo host = new HostInfo(settings.host(), settings.hostLabels());

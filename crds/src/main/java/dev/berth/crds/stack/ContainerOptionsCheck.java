@@ -2,7 +2,9 @@ package dev.berth.crds.stack;
 
 import dev.berth.crds.CheckContext;
 import dev.berth.crds.SpecCheck;
+import dev.berth.crds.Durations;
 import java.net.InetAddress;
+import java.time.Duration;
 import java.net.UnknownHostException;
 import java.util.Map;
 import java.util.Set;
@@ -11,7 +13,8 @@ import java.util.regex.Pattern;
 
 /**
  * What Docker would refuse only when it creates the container, said at the field instead: an unknown ulimit, a soft
- * limit above its hard one, a sysctl outside the container's namespaces, an extra host whose address is no address.
+ * limit above its hard one, a sysctl outside the container's namespaces, an extra host whose address is no address,
+ * an unknown stop signal, a log option the driver does not take, a stop grace period over 10m.
  */
 public final class ContainerOptionsCheck implements SpecCheck<StackSpec> {
     /** The limits Docker knows (go-units' ulimit names), sorted for messages. */
@@ -20,6 +23,8 @@ public final class ContainerOptionsCheck implements SpecCheck<StackSpec> {
     /** The IPC sysctls Docker lets a container set; net.* and fs.mqueue.* are matched by prefix. */
     private static final Set<String> IPC_SYSCTLS = Set.of("kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",
             "kernel.sem", "kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced");
+    /** The longest stopGracePeriod (see {@link #stopGracePeriod}). */
+    public static final Duration MAX_STOP_GRACE = Duration.ofMinutes(10);
     private static final Pattern SYSCTL_NAME = Pattern.compile("[a-z0-9_]+(\\.[A-Za-z0-9_-]+)+");
     private static final Pattern IPV4 = Pattern.compile(
             "((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
@@ -38,9 +43,51 @@ public final class ContainerOptionsCheck implements SpecCheck<StackSpec> {
             String path = "spec.services[" + i + "]";
             ulimits(s.ulimits(), path + ".ulimits", context);
             sysctls(s.sysctls(), path + ".sysctls", context);
+            logging(s.logging(), path + ".logging", context);
+            if (s.stopSignal() != null && !StopSignals.isKnown(s.stopSignal())) {
+                context.error(path + ".stopSignal", "unknown signal \"" + s.stopSignal()
+                        + "\" (a Linux signal name like SIGTERM or TERM, or a number 1-64)");
+            }
+            stopGracePeriod(s.stopGracePeriod(), path + ".stopGracePeriod", context);
             for (int h = 0; h < s.extraHosts().size(); h++) {
                 extraHost(s.extraHosts().get(h), path + ".extraHosts[" + h + "]", context);
             }
+        }
+    }
+
+    private static void logging(LoggingSpec logging, String path, CheckContext context) {
+        if (logging == null) {
+            return;
+        }
+        LogOptions.of(logging.driver()).ifPresent(known -> {
+            for (String option : new TreeSet<>(logging.options().keySet())) {
+                if (!known.contains(option)) {
+                    context.errorAtKey(path + ".options", option, known.isEmpty()
+                            ? "log driver " + logging.driver() + " takes no options"
+                            : "log driver " + logging.driver() + " has no option \"" + option + "\" (it takes "
+                            + String.join(", ", known) + ")");
+                }
+            }
+        });
+    }
+
+    /**
+     * Bounded because a remove waits the whole grace period inside a stack's pass (one of a few workers): hours
+     * would hold the stack, and the stop's own timeout is the grace period plus a margin.
+     */
+    private static void stopGracePeriod(String text, String path, CheckContext context) {
+        if (text == null) {
+            return;
+        }
+        Duration grace;
+        try {
+            grace = Durations.parse(text);
+        } catch (IllegalArgumentException e) {
+            return; // the schema's format: duration says so
+        }
+        if (grace.compareTo(MAX_STOP_GRACE) > 0) {
+            context.error(path, "stop grace period " + text + " is longer than 10m (a remove waits it inside the "
+                    + "stack's pass; a process that needs longer to shut down should be stopped by hand first)");
         }
     }
 

@@ -31,7 +31,11 @@ public final class DockerClients {
         return connect(dockerHost, null);
     }
 
-    private static DockerClient connect(String dockerHost, Duration responseTimeout) {
+    /**
+     * A client whose calls wait up to {@code responseTimeout} for Docker's answer (null: forever, for streams only).
+     * For the one call that may legitimately take longer than {@link #RESPONSE_TIMEOUT}: a graceful stop.
+     */
+    public static DockerClient connect(String dockerHost, Duration responseTimeout) {
         if (dockerHost == null || dockerHost.isBlank()) {
             throw new IllegalArgumentException("a Docker host is required, like unix:///var/run/docker.sock");
         }

@@ -16,6 +16,7 @@ import com.github.dockerjava.api.model.Network;
 import dev.berth.reconcilers.labels.BerthLabels;
 import java.io.Closeable;
 import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -36,6 +37,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class InstrumentedDocker implements Docker {
     private static final Logger log = LoggerFactory.getLogger(InstrumentedDocker.class);
+    /**
+     * How long a graceful stop may take past its grace period: Docker kills the container when the grace period
+     * ends and answers once it is gone. A container that survives the kill (stuck in the kernel, D state) would
+     * otherwise hold a stack worker forever; after the margin the forced remove takes over.
+     */
+    public static final Duration STOP_MARGIN = Duration.ofSeconds(30);
 
     private final DockerClient docker;
     private final DockerClient eventsDocker;
@@ -44,19 +51,41 @@ public final class InstrumentedDocker implements Docker {
     private final String managedFilter;
     private final EventDeduper deduper = new EventDeduper(4096);
     private final DockerCallListener calls;
+    private final TimedDockerClients stopClients;
+    private final Duration stopMargin;
 
-    /** @param instance the managed-by label value this Docker lists and acts on (see {@link BerthLabels}) */
+    /**
+     * For read-only uses (diff): without {@link TimedDockerClients} a remove skips the graceful stop and kills at
+     * once.
+     *
+     * @param instance the managed-by label value this Docker lists and acts on (see {@link BerthLabels})
+     */
     public InstrumentedDocker(DockerClient docker, String instance) {
-        this(docker, docker, instance);
+        this(docker, docker, t -> {
+            throw new IllegalStateException("no client for graceful stops");
+        }, instance, DockerCallListener.NONE);
     }
 
-    /** @param eventsDocker a client without a response timeout (see {@link DockerClients#connectForEvents}) */
-    public InstrumentedDocker(DockerClient docker, DockerClient eventsDocker, String instance) {
-        this(docker, eventsDocker, instance, DockerCallListener.NONE);
+    /**
+     * @param eventsDocker a client without a response timeout (see {@link DockerClients#connectForEvents})
+     * @param stopClients clients for graceful stops, bounded by the grace period plus {@link #STOP_MARGIN}
+     */
+    public InstrumentedDocker(DockerClient docker, DockerClient eventsDocker, TimedDockerClients stopClients,
+                              String instance) {
+        this(docker, eventsDocker, stopClients, instance, DockerCallListener.NONE);
     }
 
     /** @param calls told the operation, outcome and duration of every Docker API call (metrics) */
-    public InstrumentedDocker(DockerClient docker, DockerClient eventsDocker, String instance, DockerCallListener calls) {
+    public InstrumentedDocker(DockerClient docker, DockerClient eventsDocker, TimedDockerClients stopClients,
+                              String instance, DockerCallListener calls) {
+        this(docker, eventsDocker, stopClients, instance, calls, STOP_MARGIN);
+    }
+
+    /** @param stopMargin how long a graceful stop may take past its grace period (tests shorten it) */
+    InstrumentedDocker(DockerClient docker, DockerClient eventsDocker, TimedDockerClients stopClients,
+                       String instance, DockerCallListener calls, Duration stopMargin) {
+        this.stopClients = Objects.requireNonNull(stopClients);
+        this.stopMargin = Objects.requireNonNull(stopMargin);
         this.calls = Objects.requireNonNull(calls);
         this.instance = Objects.requireNonNull(instance);
         this.managed = Map.of(BerthLabels.MANAGED_BY, instance);
@@ -297,9 +326,10 @@ public final class InstrumentedDocker implements Docker {
 
     /**
      * The one wait inside a pass, and only for services that ask for it (Compose's stop_grace_period): a database
-     * killed without its shutdown may need recovery. On the client without a response timeout, since a grace period
-     * may be longer than {@link DockerClients#RESPONSE_TIMEOUT}; Docker itself kills the container when it ends.
-     * Any failure here leaves the forced remove to do the job.
+     * killed without its shutdown may need recovery. On a client of its own bounded by the grace period plus
+     * {@link #STOP_MARGIN}, since a grace period (at most 10m, see the schema) may be longer than
+     * {@link DockerClients#RESPONSE_TIMEOUT}; Docker itself kills the container when it ends. Any failure here,
+     * the timeout included, leaves the forced remove to do the job.
      */
     private void stopGracefully(String id) {
         Integer grace;
@@ -316,12 +346,12 @@ public final class InstrumentedDocker implements Docker {
         if (grace == null) {
             return;
         }
-        try {
-            call("stop_container", () -> eventsDocker.stopContainerCmd(id).withTimeout(grace).exec());
+        try (DockerClient bounded = stopClients.open(Duration.ofSeconds(grace).plus(stopMargin))) {
+            call("stop_container", () -> bounded.stopContainerCmd(id).withTimeout(grace).exec());
             log.info("stopped container id={} (grace period {} s)", shortId(id), grace);
         } catch (NotModifiedException | NotFoundException e) {
             log.debug("container id={} stopped or gone already", shortId(id));
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | IOException e) {
             log.warn("container id={}: graceful stop failed, removing it at once: {}", shortId(id), e.toString());
         }
     }

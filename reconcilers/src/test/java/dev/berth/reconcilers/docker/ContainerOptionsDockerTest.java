@@ -52,7 +52,8 @@ class ContainerOptionsDockerTest {
         docker = DockerClients.connect(DockerTestSupport.dockerHost());
         docker.pingCmd().exec();
         prefix = DockerTestSupport.randomPrefix();
-        gateway = new InstrumentedDocker(docker, DockerClients.connectForEvents(DockerTestSupport.dockerHost()), prefix,
+        gateway = new InstrumentedDocker(docker, DockerClients.connectForEvents(DockerTestSupport.dockerHost()),
+                t -> DockerClients.connect(DockerTestSupport.dockerHost(), t), prefix,
                 (operation, outcome, nanos) -> calls.add(operation + "/" + outcome));
     }
 
@@ -144,6 +145,28 @@ class ContainerOptionsDockerTest {
         String id = ContainerCreateSpec.fill(docker.createContainerCmd(IMG), plan).exec().getId();
         try {
             assertEquals(Boolean.TRUE, docker.inspectContainerCmd(id).exec().getHostConfig().getPrivileged());
+        } finally {
+            docker.removeContainerCmd(id).withForce(true).exec();
+        }
+    }
+
+    /**
+     * docker-java's LoggingType knows no {@code local} driver: such a driver goes through the raw log config, and
+     * Docker must still be told the driver and its options.
+     */
+    @Test
+    void aDriverDockerJavaDoesNotKnowReachesDocker() throws Exception {
+        ServiceSpec local = new ServiceSpec("opts", IMG, LOOP, null, null, null, null, null, null, null, null, null,
+                null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+                null, null, null, null, Map.of(), new LoggingSpec("local", Map.of("max-size", "5m", "max-file", "2")),
+                Map.of(), List.of(), List.of(), null, null, null);
+        ContainerPlan plan = dev.berth.reconcilers.stack.PlanBuilder.container(prefix, prefix + "opts", local, 8, Map.of());
+        String id = ContainerCreateSpec.fill(docker.createContainerCmd(IMG), plan).exec().getId();
+        try {
+            JsonNode log = inspectJson(id).path("HostConfig").path("LogConfig");
+            assertEquals("local", log.path("Type").asText(), log.toString());
+            assertEquals("5m", log.path("Config").path("max-size").asText(), log.toString());
+            assertEquals("2", log.path("Config").path("max-file").asText(), log.toString());
         } finally {
             docker.removeContainerCmd(id).withForce(true).exec();
         }

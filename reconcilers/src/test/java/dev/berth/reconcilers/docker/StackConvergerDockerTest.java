@@ -63,7 +63,8 @@ class StackConvergerDockerTest {
         docker.pingCmd().exec();
         prefix = DockerTestSupport.randomPrefix();
         // Its own instance, so an operator running on the same daemon (the demo's) never sees these objects.
-        gateway = new InstrumentedDocker(docker, DockerClients.connectForEvents(DockerTestSupport.dockerHost()), prefix);
+        gateway = new InstrumentedDocker(docker, DockerClients.connectForEvents(DockerTestSupport.dockerHost()),
+                t -> DockerClients.connect(DockerTestSupport.dockerHost(), t), prefix);
     }
 
     @AfterEach
