@@ -20,15 +20,7 @@ public final class ContainerNameSetCheck implements SetCheck {
 
     @Override
     public void check(List<Resource> applying, List<Resource> stored, SetCheckContext context) {
-        for (int i = 0; i < applying.size(); i++) {
-            Resource stack = applying.get(i);
-            for (Resource earlier : applying.subList(0, i)) {
-                compare(stack, earlier, true, context);
-            }
-            for (Resource other : stored) {
-                compare(stack, other, false, context);
-            }
-        }
+        SetCheck.eachPair(applying, stored, context, ContainerNameSetCheck::compare);
     }
 
     private static void compare(Resource stack, Resource other, boolean showWhere, SetCheckContext context) {
