@@ -10,7 +10,8 @@ import java.util.List;
  * No two Stacks keep the same {@code containerName}. Docker names are unique on a host, so two such services meeting
  * on one host would leave one of them in NameConflict with backoff, found only at run time; even when their
  * placements keep them apart today, the pair is a mistake waiting for a host to join or a replica to move. A clash
- * between two Stacks being applied is reported once, at the later one (names within one Stack: {@link ServiceNamesCheck}).
+ * between two Stacks being applied is reported once, at the later one
+ * (names within one Stack: {@link ServiceNamesCheck}).
  */
 public final class ContainerNameSetCheck implements SetCheck {
     @Override
