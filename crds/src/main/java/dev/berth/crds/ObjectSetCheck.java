@@ -1,6 +1,7 @@
 package dev.berth.crds;
 
 import dev.berth.crds.network.NetworkSetCheck;
+import dev.berth.crds.stack.ContainerNameSetCheck;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -19,7 +20,7 @@ public final class ObjectSetCheck {
 
     /** Every rule of every kind; a new kind with such rules adds them here. */
     public static ObjectSetCheck standard() {
-        return new ObjectSetCheck(List.of(new NetworkSetCheck()));
+        return new ObjectSetCheck(List.of(new NetworkSetCheck(), new ContainerNameSetCheck()));
     }
 
     /** The kinds ({@code network}) whose stored objects the check reads: a caller need list no others. */

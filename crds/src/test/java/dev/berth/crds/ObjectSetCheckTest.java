@@ -52,7 +52,7 @@ class ObjectSetCheckTest {
         List<Resource> stored = parse("etcd", network("a", 7, "10.1.0.0/16") + "---\n" + network("b", 7, "10.1.0.0/16"));
         assertEquals(List.of(), errors(parse("c.yaml", network("c", 8, "10.3.0.0/16") + "---\n" + Manifests.MINIMAL),
                 stored));
-        assertEquals(java.util.Set.of("network"), CHECK.kinds());
+        assertEquals(java.util.Set.of("network", "stack"), CHECK.kinds());
     }
 
     @Test
@@ -61,5 +61,29 @@ class ObjectSetCheckTest {
                 + "--- {apiVersion: berth.dev/v1, kind: Network, metadata: {name: b}, spec: {vni: 8, subnet: 10.1.0.0/24}}\n");
         assertEquals(List.of("f.yaml:8:91: spec.subnet: subnet 10.1.0.0/24 overlaps 10.1.0.0/16 of network \"a\""
                 + " (f.yaml:7)"), errors(applying, List.of()));
+    }
+
+    private static String stack(String name, String service, String containerName) {
+        return "apiVersion: berth.dev/v1\nkind: Stack\nmetadata:\n  name: " + name + "\nspec:\n  services:\n"
+                + "    - name: " + service + "\n      image: busybox:1\n"
+                + (containerName == null ? "" : "      containerName: " + containerName + "\n");
+    }
+
+    @Test
+    void theSameContainerNameInTwoStacksIsAnErrorAtTheLaterOne() {
+        List<Resource> applying = parse("s.yaml", stack("shop", "db", "db") + "---\n" + stack("legacy", "postgres", "db")
+                + "---\n" + stack("blog", "api", "blog_api") + "---\n" + stack("plain", "db", null));
+        assertEquals(List.of("s.yaml:19:22: spec.services[0].containerName: containerName \"db\" is already used by"
+                + " service \"db\" of stack \"shop\" (s.yaml:9) (Docker names are unique on a host)"),
+                errors(applying, List.of()));
+    }
+
+    @Test
+    void theSameContainerNameAsAStoredStackIsAnErrorUnlessItIsTheStackItself() {
+        List<Resource> stored = parse("/berth/v1/stack/legacy", stack("legacy", "postgres", "db"));
+        assertEquals(List.of("shop.yaml:9:22: spec.services[0].containerName: containerName \"db\" is already used by"
+                + " service \"postgres\" of stack \"legacy\" (Docker names are unique on a host)"),
+                errors(parse("shop.yaml", stack("shop", "db", "db")), stored));
+        assertEquals(List.of(), errors(parse("legacy.yaml", stack("legacy", "pg", "db")), stored));
     }
 }

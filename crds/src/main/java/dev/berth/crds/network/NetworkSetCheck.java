@@ -18,15 +18,7 @@ public final class NetworkSetCheck implements SetCheck {
 
     @Override
     public void check(List<Resource> applying, List<Resource> stored, SetCheckContext context) {
-        for (int i = 0; i < applying.size(); i++) {
-            Resource network = applying.get(i);
-            for (Resource earlier : applying.subList(0, i)) {
-                compare(network, earlier, true, context);
-            }
-            for (Resource other : stored) {
-                compare(network, other, false, context);
-            }
-        }
+        SetCheck.eachPair(applying, stored, context, NetworkSetCheck::compare);
     }
 
     private static void compare(Resource network, Resource other, boolean showWhere, SetCheckContext context) {

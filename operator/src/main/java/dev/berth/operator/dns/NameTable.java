@@ -28,10 +28,12 @@ import java.util.TreeSet;
  *
  * <ul>
  *   <li>{@code <service>}: the ready replicas of that service in the asker's own stack; a service's alias
- *   answers like its name;</li>
+ *   answers like its name; such a name of the asker's stack (declared or listed) answers alone, never mixed with a
+ *   container of that name;</li>
  *   <li>{@code <service>.<stack>}: the ready replicas of that stack's service (or of the service with that alias);</li>
  *   <li>{@code <stack>-<service>-<n>}: that container while it is listed (running), ready or not, as Docker's own
- *   DNS answers a container name: one replica is reached by name to look at it, healthy or not.</li>
+ *   DNS answers a container name: one replica is reached by name to look at it, healthy or not; the same for a
+ *   kept {@code containerName}, unless the asker's own stack has a service or alias of that name.</li>
  * </ul>
  * Each target answers with its address on a Network the asker shares (the receiving one first). {@code x.y} is a
  * Berth name only when a stack {@code y} declares (or a list shows) a service {@code x}: a stack named like a
@@ -175,16 +177,20 @@ public final class NameTable {
         return here != null && here.containsAddress(source) ? new Asker(null, List.of(network)) : null;
     }
 
-    /** A single label: a service of the asker's own stack, or a container name. */
+    /**
+     * A single label: a service (or alias) of the asker's own stack, else a container name. The stack's own name wins
+     * alone, even with no replica ready (NXDOMAIN, not someone else's container): a kept {@code containerName} of
+     * another stack ({@code db}) is a plain label like a service name and must never join, or stand in for, the
+     * asker's own service's answer. Container names answer ready or not, as Docker's DNS does.
+     */
     private List<String> single(Asker asker, String label) {
+        if (asker.stack() != null && services.contains(label + "." + asker.stack())) {
+            return serviceOf(asker, asker.stack(), label);
+        }
         Targets targets = new Targets();
         for (String network : asker.networks()) {
             for (Listed listed : byNetwork.getOrDefault(network, List.of())) {
-                Endpoint e = listed.endpoint();
-                boolean service = asker.stack() != null && e.ready() && asker.stack().equals(lower(e.stack()))
-                        && answersTo(e, label);
-                boolean container = label.equals(lower(e.container()));
-                if (service || container) {
+                if (label.equals(lower(listed.endpoint().container()))) {
                     targets.add(listed);
                 }
             }

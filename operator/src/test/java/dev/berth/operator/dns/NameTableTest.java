@@ -89,6 +89,50 @@ class NameTableTest {
         assertEquals(NameTable.Kind.NXDOMAIN, table.answer("front", "10.1.1.2", "wwx", NameTable.TYPE_A, RANDOM).kind());
     }
 
+    /**
+     * A kept containerName is a bare label like a service name: stack legacy's container {@code db} (not ready) must
+     * never join stack shop's answer for its service db, nor stand in for it when shop's db has nothing ready. An
+     * asker whose stack has no db reaches legacy's container by its name, as Docker would on a shared network.
+     */
+    @Test
+    void aKeptContainerNameOfAnotherStackNeverJoinsTheAskersServiceAnswer() {
+        Endpoint legacyDb = new Endpoint("10.9.0.4", "02:42:00:00:00:04", "db", "legacy", "postgres", 1, false);
+        Map<String, Map<String, List<Endpoint>>> lists = Map.of("n", Map.of(
+                "h1", List.of(ep("10.9.0.2", "shop", "web", 1, true), ep("10.9.0.3", "shop", "db", 1, true),
+                        ep("10.9.0.5", "blog", "api", 1, true)),
+                "h2", List.of(legacyDb)));
+        NameTable table = new NameTable(lists, Set.of("h1", "h2"), LOCAL, Set.of());
+        assertEquals(List.of("10.9.0.3"), table.answer("n", "10.9.0.2", "db", NameTable.TYPE_A, RANDOM).ips());
+        assertEquals(List.of("10.9.0.4"), table.answer("n", "10.9.0.5", "db", NameTable.TYPE_A, RANDOM).ips(),
+                "no db in blog: the container of that name, ready or not");
+        assertEquals(List.of("10.9.0.3"), table.answer("n", "10.9.0.5", "db.shop", NameTable.TYPE_A, RANDOM).ips());
+
+        // shop's db declared but nothing ready: NXDOMAIN, not legacy's container (ready or not).
+        Endpoint legacyReady = new Endpoint("10.9.0.4", "02:42:00:00:00:04", "db", "legacy", "postgres", 1, true);
+        NameTable scaledDown = new NameTable(Map.of("n", Map.of("h1", List.of(ep("10.9.0.2", "shop", "web", 1, true),
+                ep("10.9.0.3", "shop", "db", 1, false)), "h2", List.of(legacyReady))), Set.of("h1", "h2"), LOCAL,
+                Set.of("db.shop", "cache.shop"));
+        assertEquals(NameTable.Kind.NXDOMAIN, scaledDown.answer("n", "10.9.0.2", "db", NameTable.TYPE_A, RANDOM).kind());
+        NameTable declaredOnly = new NameTable(Map.of("n", Map.of("h1", List.of(ep("10.9.0.2", "shop", "web", 1, true)),
+                "h2", List.of(legacyReady))), Set.of("h1", "h2"), LOCAL, Set.of("db.shop"));
+        assertEquals(NameTable.Kind.NXDOMAIN, declaredOnly.answer("n", "10.9.0.2", "db", NameTable.TYPE_A, RANDOM).kind(),
+                "declared in shop, scaled to zero: still shop's name");
+    }
+
+    /** An alias of stack cache equal to a service name of stack shop answers for cache's own askers only. */
+    @Test
+    void anAliasOfAnotherStackNeverJoinsTheAskersServiceAnswer() {
+        Map<String, Map<String, List<Endpoint>>> lists = Map.of("n", Map.of("h1", List.of(
+                ep("10.9.0.2", "shop", "web", 1, true), ep("10.9.0.3", "shop", "db", 1, true),
+                new Endpoint("10.9.0.6", "02:42:00:00:00:06", "cache-redis-1", "cache", "redis", 1, true,
+                        List.of("db")))));
+        NameTable table = new NameTable(lists, Set.of("h1"), LOCAL, Set.of());
+        assertEquals(List.of("10.9.0.3"), table.answer("n", "10.9.0.2", "db", NameTable.TYPE_A, RANDOM).ips());
+        assertEquals(List.of("10.9.0.6"), table.answer("n", "10.9.0.6", "db", NameTable.TYPE_A, RANDOM).ips());
+        assertEquals(List.of("10.9.0.3"), table.answer("n", "10.9.0.6", "db.shop", NameTable.TYPE_A, RANDOM).ips());
+        assertEquals(List.of("10.9.0.6"), table.answer("n", "10.9.0.2", "db.cache", NameTable.TYPE_A, RANDOM).ips());
+    }
+
     @Test
     void aContainerNameAnswersWhileItRunsHealthyOrNot() {
         assertEquals(Set.of("10.1.2.2"), ips(ask("front", "10.1.1.2", "shop-web-2")));

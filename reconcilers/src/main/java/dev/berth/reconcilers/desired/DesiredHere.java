@@ -77,6 +77,12 @@ public final class DesiredHere {
                     }
                 }
             }
+            if (s.containerName() != null && numbers.size() > 1) {
+                // One Docker name, one container per host. An assignment written before the Stack took its
+                // containerName (a scale-down from 3 to 1 not yet scheduled) can still give this host several
+                // numbers: each would be planned under the same name. Keep the lowest; the others go as scaled down.
+                numbers = new TreeSet<>(Set.of(numbers.first()));
+            }
             replicas.put(s.name(), numbers);
         }
         StackHere here = new StackHere(stack, replicas, undecided);

@@ -114,4 +114,20 @@ class DesiredHereTest {
         assertEquals(Set.of("api"), here.undecided(), "api's running containers stay until the scheduler decides");
         assertEquals(Set.of(1), here.of("web"));
     }
+
+    /**
+     * Scaled from 3 to 1 with a containerName while the stored assignment still gives this host replicas 2 and 3:
+     * both would be planned as the one Docker name. The host runs one of them (the lowest); the other is scaled down.
+     */
+    @Test
+    void aServiceWithAContainerNameRunsOneReplicaHereEvenUnderAnOlderAssignment() {
+        String yaml = "apiVersion: berth.dev/v1\nkind: Stack\nmetadata:\n  name: s\nspec:\n  services:\n"
+                + "    - name: web\n      image: img\n      containerName: legacy_web\n";
+        StackSpec spec = new dev.berth.crds.ManifestParser(dev.berth.crds.Kinds.standard()).parse("s.yaml", yaml)
+                .resources().get(0).spec(StackSpec.class);
+        StackAssignment old = assigned(List.of(new Assignment("web", 1, "h2"), new Assignment("web", 2, "h1"),
+                new Assignment("web", 3, "h1")), List.of());
+        StackHere here = DesiredHere.stack("s", Optional.of(spec), HERE, Map.of(), Optional.of(old)).orElseThrow();
+        assertEquals(Set.of(2), here.of("web"));
+    }
 }
