@@ -63,14 +63,26 @@ final class Profiles {
         return new ComposeNode.Mapping(root.line(), root.column(), entries, root.file());
     }
 
-    private static List<String> profiles(ComposeNode.Entry service) {
-        if (!(service.value() instanceof ComposeNode.Mapping m) || !(m.get("profiles") instanceof ComposeNode.Sequence s)) {
+    /**
+     * The service's profiles. Compose's schema wants a list of names; anything else ({@code profiles: dev}) is an
+     * error at the key, never a service silently imported.
+     */
+    private List<String> profiles(ComposeNode.Entry service) {
+        if (!(service.value() instanceof ComposeNode.Mapping m) || m.get("profiles") == null || m.get("profiles").isNull()) {
+            return List.of();
+        }
+        String path = Paths.child(Paths.child("services", service.key()), "profiles");
+        if (!(m.get("profiles") instanceof ComposeNode.Sequence s)) {
+            diagnostics.error(m.get("profiles"), path, "expected a list of profile names, got "
+                    + m.get("profiles").shape());
             return List.of();
         }
         List<String> out = new ArrayList<>();
         s.items().forEach(i -> {
-            if (i instanceof ComposeNode.Scalar scalar && !scalar.isNull()) {
+            if (i instanceof ComposeNode.Scalar scalar && scalar.type() == ComposeNode.ScalarType.STRING) {
                 out.add(scalar.text());
+            } else {
+                diagnostics.error(i, path, "expected a profile name, got " + i.shape());
             }
         });
         return out;
