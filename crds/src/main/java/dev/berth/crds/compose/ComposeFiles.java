@@ -95,7 +95,12 @@ public final class ComposeFiles {
         Map<String, String> values = new HashMap<>();
         if (Files.isRegularFile(dotEnv)) {
             String name = String.valueOf(dotEnv.getFileName());
-            values.putAll(new EnvFile(name, environment::get).read(read(dotEnv, dotEnv.toString())));
+            try {
+                values.putAll(new EnvFile(name, environment::get).read(read(dotEnv, dotEnv.toString())));
+            } catch (ComposeException e) {
+                // The import reads this file again and reports the problem at its line; here it names no files.
+                values.clear();
+            }
         }
         values.putAll(environment);
         String variable = values.get("COMPOSE_FILE");
