@@ -11,8 +11,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Which files make a compose project, by compose-go's rules ({@code cli/options.go}): in a folder the first of
@@ -44,6 +47,11 @@ public final class ComposeFiles {
                     + ")"))));
         } else {
             files.add(path);
+            if (!MAIN_NAMES.contains(String.valueOf(path.getFileName()))) {
+                // Compose adds an override only to a file it found itself (cli/options.go): a file named otherwise
+                // (docker-compose.prod.yml) is the whole project.
+                return files;
+            }
         }
         Path folder = files.get(0).toAbsolutePath().getParent();
         Optional<Path> override = first(folder, OVERRIDE_NAMES).filter(o -> !isSame(o, files.get(0)));
@@ -53,12 +61,67 @@ public final class ComposeFiles {
 
     /** What {@link #discover} adds on its own, as a note at the override file. */
     public static List<ComposeProblem> notes(List<Path> files) {
+        return notes(files.get(0).toAbsolutePath().getParent(), files);
+    }
+
+    /** {@link #notes(List)} of files named relative to another folder than the current one. */
+    public static List<ComposeProblem> notes(Path folder, List<Path> files) {
         List<ComposeProblem> notes = new ArrayList<>();
+        Path main = files.get(0);
+        if (MAIN_NAMES.contains(String.valueOf(main.getFileName()))) {
+            List<String> found = MAIN_NAMES.stream().filter(n -> Files.isRegularFile(folder.resolve(n))).toList();
+            if (found.size() > 1) {
+                // compose-go warns the same way when several default names exist (cli/options.go).
+                notes.add(new ComposeProblem(main.toString(), 1, 1, "", "found several compose files with supported"
+                        + " names (" + String.join(", ", found) + "); using " + main.getFileName()));
+            }
+        }
         for (int i = 1; i < files.size(); i++) {
             notes.add(new ComposeProblem(files.get(i).toString(), 1, 1, "", "merged over " + files.get(0)
                     + ", as Compose does with an override file next to the compose file (give -f to choose the files)"));
         }
         return notes;
+    }
+
+    /**
+     * The files {@code COMPOSE_FILE} names, as compose-go reads it when no file is given (cli/options.go
+     * WithConfigFileEnv): from the environment, else from the project's {@code .env}; split at
+     * {@code COMPOSE_PATH_SEPARATOR} (default {@code :}, Linux's path list separator); relative to the folder.
+     *
+     * @param dotEnv the {@code .env} to read ({@code --env-file}, or the folder's)
+     * @return the files, none when the variable is not set
+     */
+    public static List<Path> fromVariable(Path folder, Map<String, String> environment, Path dotEnv) {
+        Map<String, String> values = new HashMap<>();
+        if (Files.isRegularFile(dotEnv)) {
+            String name = String.valueOf(dotEnv.getFileName());
+            try {
+                values.putAll(new EnvFile(name, environment::get).read(read(dotEnv, dotEnv.toString())));
+            } catch (ComposeException e) {
+                // The import reads this file again and reports the problem at its line; here it names no files.
+                values.clear();
+            }
+        }
+        values.putAll(environment);
+        String variable = values.get("COMPOSE_FILE");
+        if (variable == null || variable.isEmpty()) {
+            return List.of();
+        }
+        String separator = values.getOrDefault("COMPOSE_PATH_SEPARATOR", "");
+        separator = separator.isEmpty() ? java.io.File.pathSeparator : separator;
+        List<Path> files = new ArrayList<>();
+        for (String name : variable.split(Pattern.quote(separator))) {
+            if (!name.isEmpty()) {
+                files.add(folder.resolve(name).normalize());
+            }
+        }
+        return files;
+    }
+
+    /** The note that says {@code COMPOSE_FILE} chose the files, at the first of them. */
+    public static ComposeProblem variableNote(List<Path> files) {
+        return new ComposeProblem(files.get(0).toString(), 1, 1, "", "the files COMPOSE_FILE names, as Compose reads"
+                + " them: " + String.join(", ", files.stream().map(Path::toString).toList()));
     }
 
     /**

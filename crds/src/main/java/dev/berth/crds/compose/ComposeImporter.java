@@ -56,7 +56,8 @@ public final class ComposeImporter {
         ProjectName names = stackName(input, nameSource(input), nodes, diagnostics, environment);
         // Compose sets COMPOSE_PROJECT_NAME to the project's name before it interpolates the files.
         environment.put("COMPOSE_PROJECT_NAME", names.compose());
-        ComposeNode.Mapping root = new ComposeProject(diagnostics, environment::get).load(input);
+        // compose-go makes each file's lists unique, the first file's too; the merges do it for the later ones.
+        ComposeNode.Mapping root = ComposeMerge.unique(new ComposeProject(diagnostics, environment::get).load(input));
         root = new Profiles(diagnostics, Profiles.enabled(input.profiles(), environment.get("COMPOSE_PROFILES")))
                 .apply(root);
         String stack = names.stack();
@@ -157,8 +158,11 @@ public final class ComposeImporter {
                                          Diagnostics diagnostics, Map<String, String> environment) {
         ComposeNode.Entry nameEntry = root.entries().get("name");
         // name: is read before the rest of the file is interpolated, as compose-go does (it may use variables).
+        // An override's name: is that file's: its interpolation errors name it.
+        Diagnostics nameFile = nameEntry == null || nameEntry.value().file() == null ? diagnostics
+                : diagnostics.inFile(nameEntry.value().file());
         String fromFile = nameEntry == null || nameEntry.value().isNull() ? "" : nodes.text(
-                new Interpolation(environment::get, diagnostics).apply(nameEntry.value(), "name"), "name").orElse("");
+                new Interpolation(environment::get, nameFile).apply(nameEntry.value(), "name"), "name").orElse("");
         String fromEnvironment = environment.getOrDefault("COMPOSE_PROJECT_NAME", "");
         String wanted;
         String project;
@@ -265,12 +269,19 @@ public final class ComposeImporter {
             return Map.of();
         }
         try {
-            EnvFile env = new EnvFile(".env", input.environment()::get);
+            EnvFile env = new EnvFile(envName(input), input.environment()::get);
             Map<String, String> values = env.read(Files.readString(file, StandardCharsets.UTF_8));
             env.warnings().forEach(diagnostics::warn);
             return values;
         } catch (IOException e) {
-            throw new ComposeException(new ComposeProblem(".env", 1, 1, "", "cannot read: " + e.getMessage()));
+            throw new ComposeException(new ComposeProblem(envName(input), 1, 1, "", "cannot read: " + e.getMessage()));
         }
+    }
+
+    /** How messages name the variables file: {@code .env}, or --env-file's file (relative to the project folder). */
+    private static String envName(ComposeInput input) {
+        Path file = input.dotEnvFile();
+        return input.envFile() == null ? ".env"
+                : file.startsWith(input.directory()) ? input.directory().relativize(file).toString() : file.toString();
     }
 }

@@ -95,7 +95,9 @@ final class ComposeMerge {
                 List<String> next = new ArrayList<>(keys);
                 next.add(key);
                 ComposeNode merged = mergeValue(was.value(), e.value(), next, Paths.child(path, key));
-                entries.put(key, new ComposeNode.Entry(key, e.line(), e.column(), merged, e.file()));
+                // Except services: that key is the project's, where its first file starts listing them.
+                ComposeNode.Entry place = path.isEmpty() && key.equals("services") ? was : e;
+                entries.put(key, new ComposeNode.Entry(key, place.line(), place.column(), merged, place.file()));
             }
         });
         return new ComposeNode.Mapping(base.line(), base.column(), entries, base.file());
@@ -159,6 +161,34 @@ final class ComposeMerge {
         List<ComposeNode> items = new ArrayList<>(left.items());
         items.addAll(right.items());
         return new ComposeNode.Sequence(at.line(), at.column(), items, at.file());
+    }
+
+    /**
+     * The project with each service's lists made unique as compose-go does after every file, the first included
+     * ({@code ports: ["8080:80", "8080:80"]} is one port; two volumes at one target: the later one).
+     */
+    static ComposeNode.Mapping unique(ComposeNode.Mapping root) {
+        if (!(root.get("services") instanceof ComposeNode.Mapping services)) {
+            return root;
+        }
+        var resolved = new LinkedHashMap<String, ComposeNode.Entry>();
+        services.entries().forEach((name, s) -> {
+            ComposeNode value = s.value();
+            if (value instanceof ComposeNode.Mapping m) {
+                var entries = new LinkedHashMap<String, ComposeNode.Entry>();
+                m.entries().forEach((key, e) -> entries.put(key, e.value() instanceof ComposeNode.Sequence seq
+                        ? new ComposeNode.Entry(key, e.line(), e.column(), unique(List.of("services", name, key), seq),
+                                e.file())
+                        : e));
+                value = new ComposeNode.Mapping(m.line(), m.column(), entries, m.file());
+            }
+            resolved.put(name, new ComposeNode.Entry(name, s.line(), s.column(), value, s.file()));
+        });
+        ComposeNode.Entry entry = root.entries().get("services");
+        var entries = new LinkedHashMap<>(root.entries());
+        entries.put("services", new ComposeNode.Entry("services", entry.line(), entry.column(),
+                new ComposeNode.Mapping(services.line(), services.column(), resolved, services.file()), entry.file()));
+        return new ComposeNode.Mapping(root.line(), root.column(), entries, root.file());
     }
 
     /** One entry per key, the later value in the earlier one's slot (EnforceUnicity). */
@@ -261,15 +291,37 @@ final class ComposeMerge {
         return text(node);
     }
 
+    /**
+     * A port in compose-go's canonical (long) form, as its unicity index compares them after the short syntax is
+     * expanded: {@code "8080:80"} and {@code {target: 80, published: 8080}} are one port.
+     */
     private static String portKey(ComposeNode node) {
+        String host;
+        String published;
+        String target;
+        String protocol;
         if (node instanceof ComposeNode.Mapping m) {
-            String host = field(m, "host_ip");
-            String protocol = field(m, "protocol");
-            String published = field(m, "published");
-            return (host == null ? "0.0.0.0" : host) + ":" + (published == null ? "" : published) + ":"
-                    + field(m, "target") + "/" + (protocol == null ? "tcp" : protocol);
+            host = field(m, "host_ip");
+            published = field(m, "published");
+            target = field(m, "target");
+            protocol = field(m, "protocol");
+        } else {
+            String text = text(node);
+            if (text == null) {
+                return null;
+            }
+            int slash = text.indexOf('/');
+            protocol = slash < 0 ? null : text.substring(slash + 1);
+            String address = slash < 0 ? text : text.substring(0, slash);
+            int last = address.lastIndexOf(':');
+            target = address.substring(last + 1);
+            String rest = last < 0 ? "" : address.substring(0, last);
+            int hostEnd = rest.lastIndexOf(':');
+            published = hostEnd < 0 ? rest : rest.substring(hostEnd + 1);
+            host = hostEnd < 0 ? "" : rest.substring(0, hostEnd).replace("[", "").replace("]", "");
         }
-        return text(node);
+        return (host == null ? "" : host) + ":" + (published == null ? "" : published) + ":" + target + "/"
+                + (protocol == null || protocol.isEmpty() ? "tcp" : protocol);
     }
 
     private static String volumeTarget(ComposeNode node) {

@@ -1,11 +1,9 @@
 package dev.berth.crds.compose;
 
-import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.berth.crds.yaml.YamlProblem;
+import dev.berth.crds.yaml.YamlReadException;
+import dev.berth.crds.yaml.YamlTags;
 
-import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -29,25 +27,22 @@ final class ComposeTags {
         return new ComposeTags(null, Map.of());
     }
 
-    /** The tags of a file the reader already accepted (a broken file fails there, with its place). */
+    /**
+     * The tags of a file the reader already accepted, read with the reader's own parser (an alias as a key
+     * included). A file whose tags cannot be read is an error: without them a {@code !reset} would silently merge.
+     */
     static ComposeTags of(String file, String text) {
         Map<Long, Tag> found = new HashMap<>();
-        try (JsonParser parser = new YAMLFactory().createParser(text)) {
-            JsonToken token;
-            while ((token = parser.nextToken()) != null) {
-                if (token == JsonToken.FIELD_NAME || token == JsonToken.END_OBJECT || token == JsonToken.END_ARRAY) {
-                    continue;
-                }
-                Object id = parser.getTypeId();
+        try {
+            new YamlTags().read(text).forEach((place, id) -> {
                 Tag tag = "reset".equals(id) ? Tag.RESET : "override".equals(id) ? Tag.OVERRIDE : null;
                 if (tag != null) {
-                    JsonLocation at = parser.currentTokenLocation();
-                    found.put(key(at.getLineNr(), at.getColumnNr()), tag);
+                    found.put(place, tag);
                 }
-            }
-        } catch (IOException e) {
-            // The reader read this text already; a failure here only means no tags are known.
-            return none();
+            });
+        } catch (YamlReadException e) {
+            YamlProblem p = e.problem();
+            throw new ComposeException(new ComposeProblem(file, p.line(), p.column(), p.path(), p.message()));
         }
         return new ComposeTags(file, found);
     }
@@ -61,10 +56,6 @@ final class ComposeTags {
         if (tags.isEmpty() || !java.util.Objects.equals(node.file(), file)) {
             return null;
         }
-        return tags.get(key(node.line(), node.column()));
-    }
-
-    private static long key(int line, int column) {
-        return ((long) line << 32) | (column & 0xffffffffL);
+        return tags.get(YamlTags.place(node.line(), node.column()));
     }
 }

@@ -18,7 +18,7 @@ final class Extends {
     private final Diagnostics diagnostics;
     /** Reads another file's text: (name for messages, text) → the file, interpolated and marked. */
     private final BiFunction<String, String, ComposeNode.Mapping> reader;
-    private final Map<Path, ComposeNode.Mapping> read = new HashMap<>();
+    private final Map<Path, OtherFile> read = new HashMap<>();
 
     Extends(Diagnostics diagnostics, BiFunction<String, String, ComposeNode.Mapping> reader) {
         this.diagnostics = diagnostics;
@@ -127,14 +127,19 @@ final class Extends {
                 }
                 Path other = folder.resolve(f.text()).normalize();
                 String otherName = shown(f.text());
-                ComposeNode.Mapping root = read.computeIfAbsent(other, p -> reader.apply(otherName,
-                        text(p, otherName, f)));
+                OtherFile known = read.computeIfAbsent(other, p -> {
+                    String text = text(p, otherName, f);
+                    return new OtherFile(reader.apply(otherName, text), ComposeTags.of(otherName, text));
+                });
+                ComposeNode.Mapping root = known.root();
                 ComposeNode.Mapping otherServices = root.get("services") instanceof ComposeNode.Mapping m ? m : null;
                 if (otherServices == null || !otherServices.entries().containsKey(ref)) {
                     throw diagnostics.stop(spec, path, "service \"" + ref + "\" not found in " + otherName);
                 }
-                OneFile file = new OneFile(otherName, other, other.getParent(), otherServices, ComposeTags.none());
-                base = new Rebase(other.getParent(), folder).service(file.service(ref, chain));
+                // Compose applies a file's !reset/!override when it loads it, the file extended from included.
+                OneFile file = new OneFile(otherName, other, other.getParent(), otherServices, known.tags());
+                ComposeNode own = new ComposeMerge(diagnostics, known.tags()).strip(file.service(ref, chain));
+                base = new Rebase(other.getParent(), folder).service(own);
             } else {
                 if (!services.entries().containsKey(ref)) {
                     throw diagnostics.stop(spec, path, "service \"" + ref + "\" not found in " + name);
@@ -161,5 +166,9 @@ final class Extends {
             Path parent = Path.of(name).getParent();
             return (parent == null ? Path.of(reference) : parent.resolve(reference)).normalize().toString();
         }
+    }
+
+    /** Another file named by {@code file:}: its tree and its tags, read once. */
+    private record OtherFile(ComposeNode.Mapping root, ComposeTags tags) {
     }
 }

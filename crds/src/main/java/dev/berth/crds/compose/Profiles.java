@@ -72,14 +72,26 @@ final class Profiles {
         return new ComposeNode.Mapping(root.line(), root.column(), entries, root.file());
     }
 
-    private static List<String> profiles(ComposeNode.Entry service) {
-        if (!(service.value() instanceof ComposeNode.Mapping m) || !(m.get("profiles") instanceof ComposeNode.Sequence s)) {
+    /**
+     * The service's profiles. Compose's schema wants a list of names; anything else ({@code profiles: dev}) is an
+     * error at the key, never a service silently imported.
+     */
+    private List<String> profiles(ComposeNode.Entry service) {
+        if (!(service.value() instanceof ComposeNode.Mapping m) || m.get("profiles") == null || m.get("profiles").isNull()) {
+            return List.of();
+        }
+        String path = Paths.child(Paths.child("services", service.key()), "profiles");
+        if (!(m.get("profiles") instanceof ComposeNode.Sequence s)) {
+            diagnostics.error(m.get("profiles"), path, "expected a list of profile names, got "
+                    + m.get("profiles").shape());
             return List.of();
         }
         List<String> out = new ArrayList<>();
         s.items().forEach(i -> {
-            if (i instanceof ComposeNode.Scalar scalar && !scalar.isNull()) {
+            if (i instanceof ComposeNode.Scalar scalar && scalar.type() == ComposeNode.ScalarType.STRING) {
                 out.add(scalar.text());
+            } else {
+                diagnostics.error(i, path, "expected a profile name, got " + i.shape());
             }
         });
         return out;
@@ -87,6 +99,8 @@ final class Profiles {
 
     /** The service's depends_on without optional dependencies on left-out services; a required one is an error. */
     private ComposeNode dependencies(ComposeNode.Entry service, Map<String, String> leftOut) {
+        service = new ComposeNode.Entry(service.key(), service.line(), service.column(), links(service, leftOut),
+                service.file());
         if (!(service.value() instanceof ComposeNode.Mapping m) || m.get("depends_on") == null) {
             return service.value();
         }
@@ -124,6 +138,30 @@ final class Profiles {
         var entries = new LinkedHashMap<>(m.entries());
         entries.put("depends_on", new ComposeNode.Entry("depends_on", dependsOn.line(), dependsOn.column(), kept,
                 dependsOn.file()));
+        return new ComposeNode.Mapping(m.line(), m.column(), entries, m.file());
+    }
+
+    /** The service without links to left-out services: a link is a dependency in Compose too, so each is an error. */
+    private ComposeNode links(ComposeNode.Entry service, Map<String, String> leftOut) {
+        if (!(service.value() instanceof ComposeNode.Mapping m) || !(m.get("links") instanceof ComposeNode.Sequence links)) {
+            return service.value();
+        }
+        String path = Paths.child(Paths.child("services", service.key()), "links");
+        List<ComposeNode> kept = new ArrayList<>();
+        for (ComposeNode item : links.items()) {
+            String target = item instanceof ComposeNode.Scalar s ? s.text().split(":", 2)[0] : "";
+            if (leftOut.containsKey(target)) {
+                diagnostics.error(item, path, "service \"" + service.key() + "\" links to service \"" + target
+                        + "\", which is left out (its profiles " + leftOut.get(target) + " are not enabled); enable one"
+                        + " with --profile");
+            } else {
+                kept.add(item);
+            }
+        }
+        var entries = new LinkedHashMap<>(m.entries());
+        ComposeNode.Entry e = m.entries().get("links");
+        entries.put("links", new ComposeNode.Entry("links", e.line(), e.column(),
+                new ComposeNode.Sequence(links.line(), links.column(), kept, links.file()), e.file()));
         return new ComposeNode.Mapping(m.line(), m.column(), entries, m.file());
     }
 

@@ -31,7 +31,16 @@ final class RestartDefault {
 
     /** Whether the service says how it restarts, by {@code restart:} or by {@code deploy.restart_policy.condition}. */
     static boolean declared(ComposeNode.Mapping service) {
-        return service.get("restart") != null || deployDecides(service);
+        return written(service.get("restart")) || deployDecides(service);
+    }
+
+    /**
+     * Whether a {@code restart:} value says something: an empty one ({@code restart: ${UNSET}}) is unset in Compose,
+     * which then applies its default.
+     */
+    static boolean written(ComposeNode restart) {
+        return restart != null && !restart.isNull()
+                && !(restart instanceof ComposeNode.Scalar s && s.text().isEmpty());
     }
 
     /** One note at {@code services:} naming every service imported with Compose's default; none when all declare one. */
@@ -127,7 +136,7 @@ final class RestartDefault {
                     .get("restart_policy")).get("condition");
             return condition instanceof ComposeNode.Scalar text ? text.text() : "";
         }
-        if (service.get("restart") instanceof ComposeNode.Scalar text) {
+        if (written(service.get("restart")) && service.get("restart") instanceof ComposeNode.Scalar text) {
             String value = text.text();
             return value.startsWith("on-failure") ? "on-failure" : value;
         }

@@ -447,6 +447,9 @@ final class ServiceConverter {
     }
 
     private void restart(ComposeNode v, String path, ObjectNode service, ComposeNode.Mapping m) {
+        if (!RestartDefault.written(v)) {
+            return; // unset, as in Compose: the default "no" is set with the others (RestartDefault.note)
+        }
         String text = context.nodes().text(v, path).orElse("");
         if (RestartDefault.deployDecides(m)) {
             // Compose applies deploy.restart_policy after restart: (DeployConverter carries it).

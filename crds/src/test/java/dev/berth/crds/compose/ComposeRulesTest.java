@@ -82,12 +82,17 @@ class ComposeRulesTest {
             }
         }
         List<ComposeProblem> notes = List.of();
-        if (files.isEmpty()) {
+        List<Path> named = files.isEmpty() ? ComposeFiles.fromVariable(dir, environment(dir),
+                envFile != null ? envFile : dir.resolve(".env")) : List.of();
+        if (!named.isEmpty()) {
+            named.forEach(f -> files.add(dir.relativize(f).toString()));
+            notes = List.of(ComposeFiles.variableNote(files.stream().map(Path::of).toList()));
+        } else if (files.isEmpty()) {
             String main = MAIN_FILES.stream().filter(f -> Files.exists(dir.resolve(f))).findFirst()
                     .orElseThrow(() -> new IllegalArgumentException(dir + " has no compose file"));
             List<Path> found = ComposeFiles.discover(dir.resolve(main));
             found.forEach(f -> files.add(dir.relativize(f).toString()));
-            notes = ComposeFiles.notes(files.stream().map(Path::of).toList());
+            notes = ComposeFiles.notes(dir, files.stream().map(Path::of).toList());
         }
         List<ComposeInput.File> inputs = new ArrayList<>();
         for (String file : files) {

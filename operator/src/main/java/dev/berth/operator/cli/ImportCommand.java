@@ -51,7 +51,7 @@ public final class ImportCommand implements Runnable {
             description = "Turn a docker-compose project into a Stack (and Routes, from Traefik labels).%n"
                     + "Reads the files as Compose v2 does: FILE (or a folder's compose.yaml) with the override file next "
                     + "to it (compose.override.yaml, docker-compose.override.yml, ...), or the -f files merged in order; "
-                    + "extends, profiles, .env and ${VARIABLES} as in Compose.%n"
+                    + "extends, profiles, .env and $${VARIABLES} as in Compose.%n"
                     + "Prints the YAML, writes it with -o, or applies it with --apply like berth apply (all or nothing). "
                     + "Every key that cannot be carried over is a warning on stderr with its file and line; errors exit 1.")
     static final class Compose implements Callable<Integer> {
@@ -63,7 +63,8 @@ public final class ImportCommand implements Runnable {
 
         @Parameters(index = "0", arity = "0..1", paramLabel = "FILE",
                 description = "The compose file or its folder (default: the current folder); the override file next to "
-                        + "it is merged over it, as Compose does. With -f, one more file before the -f files.")
+                        + "a default name (compose.yaml, docker-compose.yml, ...) is merged over it, as Compose does; in a "
+                        + "folder COMPOSE_FILE (environment or .env) names the files. With -f, one more file before the -f files.")
         Path file;
 
         @Option(names = {"-f", "--file"}, paramLabel = "FILE",
@@ -118,7 +119,7 @@ public final class ImportCommand implements Runnable {
             if (!parsed.ok()) {
                 // The converter checks its output and reports at the compose file's lines; this is what slipped past
                 // it. Say it of the compose file, at the service where possible, rather than apply half a stack.
-                parsed.errors().forEach(e -> err.println(ImportedErrors.located(file.toString(), e, result.yaml())));
+                parsed.errors().forEach(e -> err.println(ImportedErrors.located(input.file(), e, result.yaml())));
                 err.println("the imported objects are not valid; nothing was imported (the import should have said "
                         + "this at the compose file's line: please report it too)");
                 err.flush();
@@ -181,8 +182,17 @@ public final class ImportCommand implements Runnable {
             List<Path> paths = new ArrayList<>();
             List<ComposeProblem> notes = List.of();
             try {
-                if (files.isEmpty()) {
-                    paths.addAll(ComposeFiles.discover(file != null ? file : Path.of(".")));
+                Path where = file != null ? file : Path.of(".");
+                // A folder is the project folder: Compose reads COMPOSE_FILE (environment, then .env) there first.
+                List<Path> named = files.isEmpty() && Files.isDirectory(where)
+                        ? ComposeFiles.fromVariable(where, System.getenv(),
+                                envFile != null ? envFile : where.resolve(".env"))
+                        : List.of();
+                if (!named.isEmpty()) {
+                    paths.addAll(named);
+                    notes = List.of(ComposeFiles.variableNote(named));
+                } else if (files.isEmpty()) {
+                    paths.addAll(ComposeFiles.discover(where));
                     notes = ComposeFiles.notes(paths);
                 } else {
                     if (file != null) {

@@ -153,4 +153,32 @@ class ImportCommandTest {
         assertEquals(1, run.exit());
         assertEquals("error: " + dir.resolve("nope.env") + ": no such file (--env-file)\n", run.err());
     }
+
+    @Test
+    void aFileOfAnotherNameGetsNoOverrideFile(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("docker-compose.prod.yml"), "name: prod\nservices: {web: {image: nginx:1.27}}\n");
+        Files.writeString(dir.resolve("docker-compose.override.yml"), "services: {web: {image: nginx:1.28}}\n");
+        CliRun run = CliRun.raw("import", "compose", dir.resolve("docker-compose.prod.yml").toString());
+        assertEquals(0, run.exit(), run.err());
+        assertTrue(run.out().contains("image: nginx:1.27"), run.out());
+        assertTrue(!run.err().contains("merged over"), run.err());
+    }
+
+    @Test
+    void composeFileInDotEnvNamesTheFilesOfAFolder(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve(".env"), "COMPOSE_FILE=a.yml:b.yml\n");
+        Files.writeString(dir.resolve("a.yml"), "name: named\nservices: {web: {image: nginx:1.27}}\n");
+        Files.writeString(dir.resolve("b.yml"), "services: {web: {image: nginx:1.28}}\n");
+        Files.writeString(dir.resolve("compose.yaml"), "services: {web: {image: wrong:1}}\n");
+        CliRun run = CliRun.raw("import", "compose", dir.toString());
+        assertEquals(0, run.exit(), run.err());
+        assertTrue(run.out().contains("image: nginx:1.28"), run.out());
+        assertTrue(run.err().contains("the files COMPOSE_FILE names"), run.err());
+    }
+
+    @Test
+    void helpShowsVariablesAsWritten() {
+        CliRun run = CliRun.raw("import", "compose", "--help");
+        assertTrue(run.out().contains(".env and ${VARIABLES}"), run.out());
+    }
 }
