@@ -33,8 +33,9 @@ class ImportCommandTest {
         ParseResult parsed = new ManifestParser(Kinds.standard()).parse("out.yaml", run.out());
         assertTrue(parsed.ok(), parsed.errors().toString());
         assertEquals(List.of("stack/shop"), parsed.resources().stream().map(r -> r.key()).toList());
-        assertTrue(run.err().contains("docker-compose.yml:6:3: services.web.logging: not supported"), run.err());
-        assertTrue(run.err().endsWith("3 warnings\n"), run.err());
+        assertTrue(run.err().contains("docker-compose.yml:41:7: services.web.deploy.replicas: replicas: 2 with a "
+                + "published host port"), run.err());
+        assertTrue(run.err().endsWith("1 warning\n"), run.err());
     }
 
     @Test
