@@ -3,9 +3,9 @@ package dev.berth.crds.compose;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.crds.ManifestParser;
+import dev.berth.crds.yaml.ExpansionBudget;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -50,13 +50,15 @@ public final class ComposeImporter {
 
     private ComposeImport convert(ComposeInput input, Diagnostics diagnostics) {
         // The variables: the process's, with .env filling in (a bare KEY in environment: passes them through too).
-        Map<String, String> environment = new HashMap<>(dotEnv(input, diagnostics));
+        // One budget for all that expansion produces in this import: .env, env_file, interpolation, extends.
+        ExpansionBudget budget = ExpansionBudget.forFileLimit(ManifestParser.maxBytes());
+        Map<String, String> environment = new HashMap<>(dotEnv(input, diagnostics, budget));
         environment.putAll(input.environment());
         Nodes nodes = new Nodes(diagnostics);
         ProjectName names = stackName(input, nameSource(input), nodes, diagnostics, environment);
         // Compose sets COMPOSE_PROJECT_NAME to the project's name before it interpolates the files.
         environment.put("COMPOSE_PROJECT_NAME", names.compose());
-        ComposeNode.Mapping root = new ComposeProject(diagnostics, environment::get).load(input);
+        ComposeNode.Mapping root = new ComposeProject(diagnostics, environment::get, budget).load(input);
         root = new Profiles(diagnostics, Profiles.enabled(input.profiles(), environment.get("COMPOSE_PROFILES")))
                 .apply(root);
         String stack = names.stack();
@@ -93,7 +95,8 @@ public final class ComposeImporter {
         }
         ImportContext context = new ImportContext(diagnostics, nodes, input.directory(), environment, stack,
                 serviceNames(serviceMap, diagnostics), resources.networkNames, resources.volumeNames,
-                resources.defaultNetwork, secrets.declared, configs.declared, input.manifestDirectory(), names.compose());
+                resources.defaultNetwork, secrets.declared, configs.declared, input.manifestDirectory(), names.compose(),
+                budget);
         // The objects first: a reader meets a Secret before the service that mounts it.
         List<ObjectNode> documents = new ArrayList<>(secrets.documents);
         documents.addAll(configs.documents);
@@ -212,9 +215,10 @@ public final class ComposeImporter {
     private static ComposeNode.Mapping nameSource(ComposeInput input) {
         ComposeNode.Mapping source = new ComposeNode.Mapping(1, 1, Map.of());
         for (ComposeInput.File file : input.files()) {
-            if (new ComposeYamlReader().read(file.name(), file.text()) instanceof ComposeNode.Mapping m
-                    && m.entries().containsKey("name")) {
-                source = (ComposeNode.Mapping) ComposeNode.inFile(m, file.name());
+            for (ComposeNode document : new ComposeYamlReader().documents(file.name(), file.text())) {
+                if (document instanceof ComposeNode.Mapping m && m.entries().containsKey("name")) {
+                    source = (ComposeNode.Mapping) ComposeNode.inFile(m, file.name());
+                }
             }
         }
         return source;
@@ -258,18 +262,16 @@ public final class ComposeImporter {
     }
 
     /** The project's {@code .env} (or --env-file), read as Compose reads it; the process's variables win and are seen by it. */
-    private static Map<String, String> dotEnv(ComposeInput input, Diagnostics diagnostics) {
+    private static Map<String, String> dotEnv(ComposeInput input, Diagnostics diagnostics, ExpansionBudget budget) {
         Path file = input.dotEnvFile();
-        if (!Files.isRegularFile(file)) {
+        if (input.envFile() == null && !Files.exists(file)) {
             return Map.of();
         }
-        try {
-            EnvFile env = new EnvFile(".env", input.environment()::get);
-            Map<String, String> values = env.read(Files.readString(file, StandardCharsets.UTF_8));
-            env.warnings().forEach(diagnostics::warn);
-            return values;
-        } catch (IOException e) {
-            throw new ComposeException(new ComposeProblem(".env", 1, 1, "", "cannot read: " + e.getMessage()));
-        }
+        // Only a regular file of apply's size: a device (/dev/zero) or a huge file would never end.
+        String text = ComposeFiles.read(file, ".env");
+        EnvFile env = new EnvFile(".env", input.environment()::get, budget);
+        Map<String, String> values = env.read(text);
+        env.warnings().forEach(diagnostics::warn);
+        return values;
     }
 }
