@@ -66,17 +66,6 @@ class ComposeLimitsTest {
         assertTrue(kept.ok(), String.valueOf(kept.errors()));
     }
 
-    @Test
-    void manyServicesExtendingAnotherFileReadItOnce() throws IOException {
-        Files.writeString(dir.resolve("base.yaml"), "services:\n  base:\n    image: nginx\n    restart: always\n");
-        StringBuilder compose = new StringBuilder("services:\n");
-        for (int i = 0; i < 2000; i++) {
-            compose.append("  s").append(i).append(": {extends: {file: base.yaml, service: base}}\n");
-        }
-        ComposeImport result = run(compose.toString(), null);
-        assertTrue(result.ok(), String.valueOf(result.errors()));
-    }
-
     private static String chain(int length) {
         StringBuilder compose = new StringBuilder("services:\n  s0:\n    image: nginx\n    restart: always\n"
                 + "    environment: [E0=0]\n");
