@@ -7,7 +7,7 @@ import java.util.List;
  * Splits a multi-document YAML file at its {@code ---} and {@code ...} lines. Each document keeps its own original
  * text (to store in etcd) and knows where it starts in the file (so errors point at file lines).
  */
-final class DocumentSplitter {
+public final class DocumentSplitter {
     /**
      * One document that has content.
      *
@@ -17,13 +17,13 @@ final class DocumentSplitter {
      * @param yaml      the document as written, without a separator line that carries nothing else
      * @param yamlLine  file line where {@code yaml} starts
      */
-    record Document(int number, int firstLine, String parseText, String yaml, int yamlLine) {
+    public record Document(int number, int firstLine, String parseText, String yaml, int yamlLine) {
     }
 
     private DocumentSplitter() {
     }
 
-    static List<Document> split(String text) {
+    public static List<Document> split(String text) {
         var documents = new ArrayList<Document>();
         List<String> lines = linesWithEndings(text);
         var parse = new StringBuilder();

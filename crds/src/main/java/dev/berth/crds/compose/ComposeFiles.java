@@ -133,7 +133,8 @@ public final class ComposeFiles {
     public static String read(Path file, String shownAs) {
         int limit = ManifestParser.maxBytes();
         if (!Files.isRegularFile(file)) {
-            throw problem(shownAs, "no such file");
+            // A device or a pipe (/dev/zero) would be read without end; only regular files are read.
+            throw problem(shownAs, Files.exists(file) ? "not a regular file" : "no such file");
         }
         byte[] bytes;
         try (InputStream in = Files.newInputStream(file)) {

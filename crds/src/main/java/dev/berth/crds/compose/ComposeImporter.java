@@ -3,9 +3,9 @@ package dev.berth.crds.compose;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.crds.ManifestParser;
+import dev.berth.crds.yaml.ExpansionBudget;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -50,14 +50,17 @@ public final class ComposeImporter {
 
     private ComposeImport convert(ComposeInput input, Diagnostics diagnostics) {
         // The variables: the process's, with .env filling in (a bare KEY in environment: passes them through too).
-        Map<String, String> environment = new HashMap<>(dotEnv(input, diagnostics));
+        // One budget for all that expansion produces in this import: .env, env_file, interpolation, extends.
+        ExpansionBudget budget = ExpansionBudget.forFileLimit(ManifestParser.maxBytes());
+        Map<String, String> environment = new HashMap<>(dotEnv(input, diagnostics, budget));
         environment.putAll(input.environment());
         Nodes nodes = new Nodes(diagnostics);
         ProjectName names = stackName(input, nameSource(input), nodes, diagnostics, environment);
         // Compose sets COMPOSE_PROJECT_NAME to the project's name before it interpolates the files.
         environment.put("COMPOSE_PROJECT_NAME", names.compose());
         // compose-go makes each file's lists unique, the first file's too; the merges do it for the later ones.
-        ComposeNode.Mapping root = ComposeMerge.unique(new ComposeProject(diagnostics, environment::get).load(input));
+        ComposeNode.Mapping root = ComposeMerge.unique(new ComposeProject(diagnostics, environment::get, budget)
+                .load(input));
         root = new Profiles(diagnostics, Profiles.enabled(input.profiles(), environment.get("COMPOSE_PROFILES")))
                 .apply(root);
         String stack = names.stack();
@@ -94,7 +97,8 @@ public final class ComposeImporter {
         }
         ImportContext context = new ImportContext(diagnostics, nodes, input.directory(), environment, stack,
                 serviceNames(serviceMap, diagnostics), resources.networkNames, resources.volumeNames,
-                resources.defaultNetwork, secrets.declared, configs.declared, input.manifestDirectory(), names.compose());
+                resources.defaultNetwork, secrets.declared, configs.declared, input.manifestDirectory(), names.compose(),
+                budget);
         // The objects first: a reader meets a Secret before the service that mounts it.
         List<ObjectNode> documents = new ArrayList<>(secrets.documents);
         documents.addAll(configs.documents);
@@ -217,9 +221,10 @@ public final class ComposeImporter {
     private static ComposeNode.Mapping nameSource(ComposeInput input) {
         ComposeNode.Mapping source = new ComposeNode.Mapping(1, 1, Map.of());
         for (ComposeInput.File file : input.files()) {
-            if (new ComposeYamlReader().read(file.name(), file.text()) instanceof ComposeNode.Mapping m
-                    && m.entries().containsKey("name")) {
-                source = (ComposeNode.Mapping) ComposeNode.inFile(m, file.name());
+            for (ComposeNode document : new ComposeYamlReader().documents(file.name(), file.text())) {
+                if (document instanceof ComposeNode.Mapping m && m.entries().containsKey("name")) {
+                    source = (ComposeNode.Mapping) ComposeNode.inFile(m, file.name());
+                }
             }
         }
         return source;
@@ -263,19 +268,17 @@ public final class ComposeImporter {
     }
 
     /** The project's {@code .env} (or --env-file), read as Compose reads it; the process's variables win and are seen by it. */
-    private static Map<String, String> dotEnv(ComposeInput input, Diagnostics diagnostics) {
+    private static Map<String, String> dotEnv(ComposeInput input, Diagnostics diagnostics, ExpansionBudget budget) {
         Path file = input.dotEnvFile();
-        if (!Files.isRegularFile(file)) {
+        if (input.envFile() == null && !Files.exists(file)) {
             return Map.of();
         }
-        try {
-            EnvFile env = new EnvFile(envName(input), input.environment()::get);
-            Map<String, String> values = env.read(Files.readString(file, StandardCharsets.UTF_8));
-            env.warnings().forEach(diagnostics::warn);
-            return values;
-        } catch (IOException e) {
-            throw new ComposeException(new ComposeProblem(envName(input), 1, 1, "", "cannot read: " + e.getMessage()));
-        }
+        // Only a regular file of apply's size: a device (/dev/zero) or a huge file would never end.
+        String text = ComposeFiles.read(file, envName(input));
+        EnvFile env = new EnvFile(envName(input), input.environment()::get, budget);
+        Map<String, String> values = env.read(text);
+        env.warnings().forEach(diagnostics::warn);
+        return values;
     }
 
     /** How messages name the variables file: {@code .env}, or --env-file's file (relative to the project folder). */

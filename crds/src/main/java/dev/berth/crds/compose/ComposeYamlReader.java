@@ -1,6 +1,7 @@
 package dev.berth.crds.compose;
 
 import com.fasterxml.jackson.core.JsonToken;
+import dev.berth.crds.DocumentSplitter;
 import dev.berth.crds.ManifestParser;
 import dev.berth.crds.yaml.ExpansionBudget;
 import dev.berth.crds.yaml.YamlEntry;
@@ -9,6 +10,7 @@ import dev.berth.crds.yaml.YamlProblem;
 import dev.berth.crds.yaml.YamlReadException;
 import dev.berth.crds.yaml.YamlTree;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,21 +23,27 @@ import java.util.Map;
 final class ComposeYamlReader {
     private final YamlTree<ComposeNode> tree = new YamlTree<>(new Nodes());
 
-    /** @throws ComposeException with line and column for broken YAML, duplicate keys, broken aliases, alias bombs */
-    ComposeNode read(String file, String text) {
-        // A compose file is read under berth apply's size limit (ImportCommand), so it gets the same alias budget.
+    /**
+     * The documents of a file, in order, without the empty ones: compose-go merges a file's documents ({@code ---})
+     * in order, and reads a file without content as nothing.
+     *
+     * @throws ComposeException with line and column for broken YAML, duplicate keys, broken aliases, alias bombs
+     */
+    List<ComposeNode> documents(String file, String text) {
+        // A compose file is read under berth apply's size limit (ImportCommand), so it gets the same alias budget,
+        // one for all its documents.
         ExpansionBudget budget = ExpansionBudget.forFileLimit(ManifestParser.maxBytes());
-        try {
-            ComposeNode root = tree.read(text, 0, budget, problem -> {
-                throw problem(file, problem);
-            }).orElse(null);
-            if (root == null || root.isNull()) {
-                throw new ComposeException(new ComposeProblem(file, 1, 1, "", "the file is empty"));
+        List<ComposeNode> documents = new ArrayList<>();
+        for (DocumentSplitter.Document document : DocumentSplitter.split(text)) {
+            try {
+                tree.read(document.parseText(), document.firstLine() - 1, budget, problem -> {
+                    throw problem(file, problem);
+                }).filter(root -> !root.isNull()).ifPresent(documents::add);
+            } catch (YamlReadException e) {
+                throw problem(file, e.problem());
             }
-            return root;
-        } catch (YamlReadException e) {
-            throw problem(file, e.problem());
         }
+        return documents;
     }
 
     private static ComposeException problem(String file, YamlProblem problem) {

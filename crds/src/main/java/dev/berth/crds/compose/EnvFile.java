@@ -1,5 +1,8 @@
 package dev.berth.crds.compose;
 
+import dev.berth.crds.ManifestParser;
+import dev.berth.crds.yaml.ExpansionBudget;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,15 +29,22 @@ final class EnvFile {
     private final String name;
     private final Function<String, String> lookup;
     private final Diagnostics diagnostics;
+    private final ExpansionBudget budget;
 
     /**
      * @param name   the file as messages name it
      * @param lookup a variable's value outside the file, or null when unset; wins over the file's own values
      */
     EnvFile(String name, Function<String, String> lookup) {
+        this(name, lookup, ExpansionBudget.forFileLimit(ManifestParser.maxBytes()));
+    }
+
+    /** @param budget what expanding values may produce, shared by the import (a few doubling lines grow without end) */
+    EnvFile(String name, Function<String, String> lookup, ExpansionBudget budget) {
         this.name = name;
         this.lookup = lookup;
         this.diagnostics = new Diagnostics(name);
+        this.budget = budget;
     }
 
     /** Variables that were not set when a value used them (Compose warns and uses an empty string). */
@@ -104,16 +114,17 @@ final class EnvFile {
             while (end < text.length() && "=:\n".indexOf(text.charAt(end)) < 0) {
                 char c = text.charAt(end);
                 if (!isSpace(c) && !isKeyChar(c)) {
-                    throw error(end, "unexpected character \"" + c + "\" in variable name \"" + line(start) + "\"");
+                    // Never the line itself: what follows may be a secret value.
+                    throw error(end, "unexpected character \"" + c + "\" in a variable name");
                 }
                 end++;
             }
             String key = text.substring(keyStart, end).stripTrailing();
             if (key.chars().anyMatch(c -> isSpace((char) c))) {
-                throw error(keyStart, "variable name \"" + key + "\" cannot contain a space");
+                throw error(keyStart, "a variable name cannot contain a space (expected KEY=VALUE)");
             }
             if (key.isEmpty()) {
-                throw error(keyStart, "expected KEY=VALUE, got \"" + line(start) + "\"");
+                throw error(keyStart, "expected KEY=VALUE, the variable name is missing");
             }
             boolean bare = end == text.length() || text.charAt(end) == '\n';
             pos = Math.min(end + 1, text.length());
@@ -156,7 +167,7 @@ final class EnvFile {
                     inner.append(c);
                 }
             }
-            throw error(start, "unterminated quoted value " + line(start));
+            throw error(start, "unterminated quoted value of " + key + " (the value is not shown)");
         }
 
         private String expand(String value, String key, int at) {
@@ -167,7 +178,7 @@ final class EnvFile {
                     variable -> {
                         String outside = lookup.apply(variable);
                         return outside != null ? outside : values.get(variable);
-                    }, diagnostics);
+                    }, diagnostics, budget);
             var scalar = new ComposeNode.Scalar(lineOf(at), columnOf(at), ComposeNode.ScalarType.STRING, value);
             return interpolation.substitute(scalar, key);
         }
@@ -176,12 +187,6 @@ final class EnvFile {
             while (pos < text.length() && isSpace(text.charAt(pos))) {
                 pos++;
             }
-        }
-
-        /** The rest of the line from {@code at}, for messages. */
-        private String line(int at) {
-            int end = text.indexOf('\n', at);
-            return stripTrailing(text.substring(at, end < 0 ? text.length() : end));
         }
 
         private int lineOf(int at) {

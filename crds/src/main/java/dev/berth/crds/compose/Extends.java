@@ -1,5 +1,7 @@
 package dev.berth.crds.compose;
 
+import dev.berth.crds.yaml.ExpansionBudget;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -18,11 +20,20 @@ final class Extends {
     private final Diagnostics diagnostics;
     /** Reads another file's text: (name for messages, text) → the file, interpolated and marked. */
     private final BiFunction<String, String, ComposeNode.Mapping> reader;
-    private final Map<Path, OtherFile> read = new HashMap<>();
+    private final ExpansionBudget budget;
+    /** Other files by path, each read and resolved once: many services may start from one file's services. */
+    private final Map<Path, OneFile> otherFiles = new HashMap<>();
+    /** A service of another file rebased onto the project folder, by the file's path, the service and the folder. */
+    private final Map<String, ComposeNode> rebased = new HashMap<>();
 
-    Extends(Diagnostics diagnostics, BiFunction<String, String, ComposeNode.Mapping> reader) {
+    /**
+     * @param budget what the merged services may add up to: each service holds its whole chain, so a long chain
+     *               of small services grows with the square of its length
+     */
+    Extends(Diagnostics diagnostics, BiFunction<String, String, ComposeNode.Mapping> reader, ExpansionBudget budget) {
         this.diagnostics = diagnostics;
         this.reader = reader;
+        this.budget = budget;
     }
 
     /**
@@ -47,6 +58,25 @@ final class Extends {
                 new ComposeNode.Mapping(services.line(), services.column(), resolved, services.file()),
                 servicesEntry.file()));
         return new ComposeNode.Mapping(root.line(), root.column(), entries, root.file());
+    }
+
+    /** The size {@link ExpansionBudget} counts: one per value, plus the characters of keys and scalars. */
+    private static long size(ComposeNode node) {
+        if (node instanceof ComposeNode.Mapping m) {
+            long size = 1;
+            for (ComposeNode.Entry e : m.entries().values()) {
+                size += e.key().length() + size(e.value());
+            }
+            return size;
+        }
+        if (node instanceof ComposeNode.Sequence s) {
+            long size = 1;
+            for (ComposeNode item : s.items()) {
+                size += size(item);
+            }
+            return size;
+        }
+        return 1 + ((ComposeNode.Scalar) node).text().length();
     }
 
     /** The services of one file and those already resolved. */
@@ -99,6 +129,10 @@ final class Extends {
             // The place of the service is the extending one's: that is where a person looks for it.
             ComposeNode.Mapping result = new ComposeNode.Mapping(mapping.line(), mapping.column(), merged.entries(),
                     mapping.file());
+            if (!budget.spend(size(result))) {
+                throw diagnostics.stop(extendsEntry, path, "with its extends chain resolved the project would be "
+                        + "larger than " + budget.limit() + " (values and characters; a very long extends chain?)");
+            }
             done.put(service, result);
             return result;
         }
@@ -127,19 +161,27 @@ final class Extends {
                 }
                 Path other = folder.resolve(f.text()).normalize();
                 String otherName = shown(f.text());
-                OtherFile known = read.computeIfAbsent(other, p -> {
-                    String text = text(p, otherName, f);
-                    return new OtherFile(reader.apply(otherName, text), ComposeTags.of(otherName, text));
-                });
-                ComposeNode.Mapping root = known.root();
-                ComposeNode.Mapping otherServices = root.get("services") instanceof ComposeNode.Mapping m ? m : null;
-                if (otherServices == null || !otherServices.entries().containsKey(ref)) {
+                OneFile file = otherFiles.get(other);
+                if (file == null) {
+                    String text = text(other, otherName, f);
+                    ComposeNode.Mapping root = reader.apply(otherName, text);
+                    ComposeNode.Mapping otherServices = root.get("services") instanceof ComposeNode.Mapping m ? m
+                            : new ComposeNode.Mapping(root.line(), root.column(), Map.of(), root.file());
+                    file = new OneFile(otherName, other, other.getParent(), otherServices,
+                            ComposeTags.of(otherName, text));
+                    otherFiles.put(other, file);
+                }
+                if (!file.services.entries().containsKey(ref)) {
                     throw diagnostics.stop(spec, path, "service \"" + ref + "\" not found in " + otherName);
                 }
-                // Compose applies a file's !reset/!override when it loads it, the file extended from included.
-                OneFile file = new OneFile(otherName, other, other.getParent(), otherServices, known.tags());
-                ComposeNode own = new ComposeMerge(diagnostics, known.tags()).strip(file.service(ref, chain));
-                base = new Rebase(other.getParent(), folder).service(own);
+                String key = other + "\t" + ref + "\t" + folder;
+                base = rebased.get(key);
+                if (base == null) {
+                    // Compose applies a file's !reset/!override when it loads it, the file extended from included.
+                    ComposeNode own = new ComposeMerge(diagnostics, file.tags).strip(file.service(ref, chain));
+                    base = new Rebase(other.getParent(), folder).service(own);
+                    rebased.put(key, base);
+                }
             } else {
                 if (!services.entries().containsKey(ref)) {
                     throw diagnostics.stop(spec, path, "service \"" + ref + "\" not found in " + name);
@@ -166,9 +208,5 @@ final class Extends {
             Path parent = Path.of(name).getParent();
             return (parent == null ? Path.of(reference) : parent.resolve(reference)).normalize().toString();
         }
-    }
-
-    /** Another file named by {@code file:}: its tree and its tags, read once. */
-    private record OtherFile(ComposeNode.Mapping root, ComposeTags tags) {
     }
 }

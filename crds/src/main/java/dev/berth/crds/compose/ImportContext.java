@@ -1,5 +1,7 @@
 package dev.berth.crds.compose;
 
+import dev.berth.crds.yaml.ExpansionBudget;
+
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -15,9 +17,11 @@ import java.util.Map;
  * @param configs       compose config name → the Config services refer to
  * @param manifestDirectory the folder a relative build context in the output is relative to
  * @param project       the Compose project name (volumes and Traefik's default rule use it; may differ from stack)
+ * @param budget        what expansion may still produce in this import (env_file values count too)
  */
 record ImportContext(Diagnostics diagnostics, Nodes nodes, Path directory, Map<String, String> environment, String stack,
                      Map<String, String> services, Map<String, String> networks, Map<String, String> volumes,
                      String defaultNetwork, Map<String, FileObjects.Declared> secrets,
-                     Map<String, FileObjects.Declared> configs, Path manifestDirectory, String project) {
+                     Map<String, FileObjects.Declared> configs, Path manifestDirectory, String project,
+                     ExpansionBudget budget) {
 }

@@ -1,5 +1,8 @@
 package dev.berth.crds.compose;
 
+import dev.berth.crds.ManifestParser;
+import dev.berth.crds.yaml.ExpansionBudget;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,11 +17,21 @@ import java.util.function.Function;
 final class Interpolation {
     private final Function<String, String> lookup;
     private final Diagnostics diagnostics;
+    private final ExpansionBudget budget;
 
     /** @param lookup the value of a variable, or null when it is unset */
     Interpolation(Function<String, String> lookup, Diagnostics diagnostics) {
+        this(lookup, diagnostics, ExpansionBudget.forFileLimit(ManifestParser.maxBytes()));
+    }
+
+    /**
+     * @param budget what the values put in may add up to: a few lines of variables that double each other (in
+     *               {@code .env} or the file) would otherwise grow past any memory; shared by one import
+     */
+    Interpolation(Function<String, String> lookup, Diagnostics diagnostics, ExpansionBudget budget) {
         this.lookup = lookup;
         this.diagnostics = diagnostics;
+        this.budget = budget;
     }
 
     ComposeNode apply(ComposeNode node, String path) {
@@ -76,14 +89,14 @@ final class Interpolation {
                     if (end < 0) {
                         throw error("invalid interpolation format: \"" + text.substring(i) + "\" has no closing }");
                     }
-                    out.append(braced(text.substring(i + 2, end)));
+                    out.append(spent(braced(text.substring(i + 2, end))));
                     i = end + 1;
                 } else if (isNameStart(next)) {
                     int end = i + 1;
                     while (end < text.length() && isNamePart(text.charAt(end))) {
                         end++;
                     }
-                    out.append(plain(text.substring(i + 1, end)));
+                    out.append(spent(plain(text.substring(i + 1, end))));
                     i = end;
                 } else {
                     // Compose keeps a $ that starts nothing ("costs $5") as it is.
@@ -125,6 +138,15 @@ final class Interpolation {
                 }
                 default -> throw error("invalid interpolation format: \"${" + body + "}\"");
             };
+        }
+
+        /** A variable's value, counted against the budget before it is added to the text. */
+        private String spent(String value) {
+            if (!budget.spend(value.length())) {
+                throw error("expanding variables here would make the project larger than " + budget.limit()
+                        + " characters (variables that repeat each other?)");
+            }
+            return value;
         }
 
         private String plain(String name) {

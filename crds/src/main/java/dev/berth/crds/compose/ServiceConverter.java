@@ -5,10 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -315,19 +312,27 @@ final class ServiceConverter {
                 continue;
             }
             Path resolved = context.directory().resolve(file).normalize();
-            try {
-                String text = Files.readString(resolved, StandardCharsets.UTF_8);
-                EnvFile reader = new EnvFile(file, context.environment()::get);
-                reader.read(text, env);
-                reader.warnings().forEach(context.diagnostics()::warn);
-            } catch (NoSuchFileException e) {
+            if (!Files.exists(resolved)) {
                 if (required) {
                     context.diagnostics().error(item, itemPath, "env file " + resolved + " not found");
                 } else {
                     context.diagnostics().warn(item, itemPath, "env file " + resolved + " not found; skipped (required: false)");
                 }
-            } catch (IOException e) {
-                context.diagnostics().error(item, itemPath, "cannot read env file " + resolved + ": " + e.getMessage());
+                continue;
+            }
+            String text;
+            try {
+                // Only a regular file of apply's size: a device (/dev/zero) or a huge file would never end.
+                text = ComposeFiles.read(resolved, file);
+            } catch (ComposeException e) {
+                context.diagnostics().error(item, itemPath, "cannot read env file " + resolved + ": "
+                        + e.problem().message());
+                continue;
+            }
+            try {
+                EnvFile reader = new EnvFile(file, context.environment()::get, context.budget());
+                reader.read(text, env);
+                reader.warnings().forEach(context.diagnostics()::warn);
             } catch (ComposeException e) {
                 context.diagnostics().error(item, itemPath, "env file " + e.problem().file() + " line "
                         + e.problem().line() + ": " + e.problem().message());

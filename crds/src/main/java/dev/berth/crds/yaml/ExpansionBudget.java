@@ -35,8 +35,13 @@ public final class ExpansionBudget {
         return used;
     }
 
-    /** @return false once the file has grown past the limit */
-    boolean spend(long size) {
+    /**
+     * Counts {@code size} more against the limit; the compose import also spends what variable expansion and
+     * {@code extends} produce.
+     *
+     * @return false once the file has grown past the limit
+     */
+    public boolean spend(long size) {
         used += size;
         return used <= limit;
     }

@@ -109,10 +109,10 @@ class EnvFileTest {
 
     @Test
     void errorsPointAtLineAndColumn() {
-        assertEquals(".env:2:7: unterminated quoted value \"never closed", error("A=1\nQUOTE=\"never closed\nB=2\n"));
-        assertEquals(".env:1:4: unexpected character \"$\" in variable name \"BAD$=1\"", error("BAD$=1\n"));
-        assertEquals(".env:2:1: variable name \"TWO WORDS\" cannot contain a space", error("A=1\nTWO WORDS=x\n"));
-        assertEquals(".env:1:1: expected KEY=VALUE, got \"=x\"", error("=x\n"));
+        assertEquals(".env:2:7: unterminated quoted value of QUOTE (the value is not shown)", error("A=1\nQUOTE=\"never closed\nB=2\n"));
+        assertEquals(".env:1:4: unexpected character \"$\" in a variable name", error("BAD$=1\n"));
+        assertEquals(".env:2:1: a variable name cannot contain a space (expected KEY=VALUE)", error("A=1\nTWO WORDS=x\n"));
+        assertEquals(".env:1:1: expected KEY=VALUE, the variable name is missing", error("=x\n"));
         assertEquals(".env:1:3: X: required variable NOPE is missing a value: give it", error("X=${NOPE:?give it}\n"));
     }
 

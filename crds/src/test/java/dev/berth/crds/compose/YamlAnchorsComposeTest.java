@@ -13,11 +13,11 @@ class YamlAnchorsComposeTest {
     private final ComposeYamlReader reader = new ComposeYamlReader();
 
     private ComposeNode.Mapping read(String yaml) {
-        return (ComposeNode.Mapping) reader.read("compose.yaml", yaml);
+        return (ComposeNode.Mapping) reader.documents("compose.yaml", yaml).get(0);
     }
 
     private String error(String yaml) {
-        return assertThrows(ComposeException.class, () -> reader.read("compose.yaml", yaml)).problem().toString();
+        return assertThrows(ComposeException.class, () -> reader.documents("compose.yaml", yaml)).problem().toString();
     }
 
     /** A mapping of scalars as key=text, in order. */
