@@ -171,6 +171,7 @@ class DockerImageBuildsTest {
 
     @Test
     void aBrokenDockerfileFailsWithTheFailingStepAndIsNotTriedAgainBeforeItsTime() throws IOException {
+        java.util.Set<String> leftBefore = failedBuildContainers();
         BuildTestSupport.Repo repo = new BuildTestSupport.Repo(dir.resolve("repo"));
         repo.write("deploy/web/stack.yaml", "# manifest\n");
         repo.write("deploy/web/Dockerfile", dockerfile("echo about to fail && false"));
@@ -212,6 +213,7 @@ class DockerImageBuildsTest {
                 settled(builds, gitStack(instance + "-web", source, fixed, "."), "app", BUILD));
         assertTrue(bad.message().startsWith("build failed: dockerfile parse error line 2: unknown instruction"),
                 bad.message());
+        assertEquals(leftBefore, failedBuildContainers(), "a failed build leaves no container behind");
     }
 
     @Test
@@ -292,5 +294,12 @@ class DockerImageBuildsTest {
                 java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
         assertNotEquals(executable, HostContext.of(context, "Dockerfile").hash(), "modes count");
         assertFalse(hash.isEmpty());
+    }
+
+    /** The containers Docker's builder left from this class's failing RUN step. */
+    private static java.util.Set<String> failedBuildContainers() throws IOException {
+        return docker("ps", "-a", "--no-trunc", "--format", "{{.ID}} {{.Command}}").lines()
+                .filter(l -> l.contains("about to fail")).map(l -> l.split(" ")[0])
+                .collect(java.util.stream.Collectors.toSet());
     }
 }

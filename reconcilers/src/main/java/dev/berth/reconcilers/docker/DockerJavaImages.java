@@ -329,6 +329,8 @@ public final class DockerJavaImages implements DockerImages {
         // pull=false: FROM images come from the host (or were pulled by Berth with its credentials); the cache is
         // kept, since the tag already says whether the context changed.
         cmd.withDockerfilePath(request.dockerfile()).withPull(false).withRemove(true)
+                // A failed RUN step leaves its container behind unless told otherwise: nothing of a build may stay.
+                .withForcerm(true)
                 .withTags(new LinkedHashSet<>(request.tags())).withLabels(request.labels());
         request.args().forEach(cmd::withBuildArg);
         if (request.target() != null && !request.target().isBlank()) {
