@@ -30,6 +30,8 @@ install_packages() {
   command -v docker-registry >/dev/null || need+=(docker-registry)
   command -v htpasswd >/dev/null || need+=(apache2-utils)
   command -v openssl >/dev/null || need+=(openssl)
+  # The reliability suite: Berth behind a socket proxy (HAProxy, as charts/deploy/socket-proxy.md configures it).
+  command -v haproxy >/dev/null || need+=(haproxy)
   if [ ${#need[@]} -gt 0 ]; then
     log "installing: ${need[*]}"
     export DEBIAN_FRONTEND=noninteractive
