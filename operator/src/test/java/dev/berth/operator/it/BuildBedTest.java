@@ -34,6 +34,7 @@ import org.junit.jupiter.api.Test;
  * has the build's image id without having pulled it; the image carries the file from the repository). A new commit
  * that leaves the context alone builds nothing. Needs StackImages wired to DockerImageBuilds in the operator.
  */
+@RunsOnOwnHosts
 class BuildBedTest {
     private static final Duration WAIT = Duration.ofSeconds(240);
 

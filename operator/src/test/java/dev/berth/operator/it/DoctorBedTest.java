@@ -30,6 +30,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * the doctor must see the overlay heal.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@RunsOnOwnHosts
 class DoctorBedTest {
     /** The first round needs the Network programmed everywhere and a fresh JVM's first etcd calls (slow under load). */
     private static final Duration FIRST_WAIT = Duration.ofSeconds(180);

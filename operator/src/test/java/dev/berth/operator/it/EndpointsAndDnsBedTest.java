@@ -35,6 +35,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * change, and its containers there use the host's gateway as DNS server, without the service alias.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@RunsOnOwnHosts
 class EndpointsAndDnsBedTest {
     /** The operator is a JVM of its own, started under load: its first passes may take a while. */
     private static final Duration FIRST = Duration.ofSeconds(180);

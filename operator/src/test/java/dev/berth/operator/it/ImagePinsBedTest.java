@@ -31,6 +31,7 @@ import org.junit.jupiter.api.Test;
  * again while the stack runs changes nothing (not even for a container re-created after it was removed by hand) until
  * the stack changes — then every host moves to the new digest. Checked the way a person would: each host's Docker.
  */
+@RunsOnOwnHosts
 class ImagePinsBedTest {
     private static final Duration WAIT = Duration.ofSeconds(120);
 

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
  * The bed's second way to run an operator: inside the host's namespace, as on a real host. It registers its host
  * through the etcd relay, finds its underlay without --netns, and serves metrics on its underlay address.
  */
+@RunsOnOwnHosts
 class InNetnsOperatorTest {
     /** A fresh JVM (this one and the operator's) on a loaded machine: the first etcd calls may take long. */
     private static final Duration FIRST_WAIT = Duration.ofSeconds(180);

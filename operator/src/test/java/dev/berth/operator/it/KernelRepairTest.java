@@ -35,6 +35,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * same for a unicast Network's neighbour and per-container FDB entry.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@RunsOnOwnHosts
 class KernelRepairTest {
     private static final Duration SETUP = Duration.ofSeconds(180);
     private static final Duration REPAIR = Duration.ofSeconds(2);

@@ -23,6 +23,7 @@ import picocli.CommandLine;
  * with its API on): one stream with the lines of both hosts' containers, {@code -f} picking up containers that
  * start later, and a command run on the host that has the replica, with its exit code.
  */
+@RunsOnOwnHosts
 class LogsExecBedTest {
     private static final Duration WAIT = Duration.ofSeconds(90);
     private static OverlayTestBed bed;

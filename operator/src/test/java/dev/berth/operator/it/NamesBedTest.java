@@ -41,6 +41,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * Every lookup is what a person would type in a container: {@code nslookup} (busybox) and {@code wget} by name.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@RunsOnOwnHosts
 class NamesBedTest {
     private static final Duration WAIT = Duration.ofSeconds(120);
     /** The bound: a change is in the answers within 2 s of the replica starting or stopping. */

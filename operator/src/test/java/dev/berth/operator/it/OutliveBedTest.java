@@ -47,6 +47,7 @@ import org.junit.jupiter.api.Test;
  * Then hb3's container stops and its underlay goes down: the probes fail, and after the grace its entries go (FDB and
  * names), it shows Down and the replica fails over.
  */
+@RunsOnOwnHosts
 class OutliveBedTest {
     /** A fresh JVM's first etcd calls and the first pulls of a loaded machine are slow: the first waits are long. */
     private static final Duration FIRST_WAIT = Duration.ofSeconds(180);

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
 
 /** Three Docker hosts in namespaces, one overlay Network, one stack pinned per host (global mode on that host). */
 @org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
+@RunsOnOwnHosts
 class OverlayTest {
     private static final Duration WAIT = Duration.ofSeconds(90);
     private static OverlayTestBed bed;

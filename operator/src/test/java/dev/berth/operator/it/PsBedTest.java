@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
  * stack spread one replica per host shows every host's container, and once a host's operator is gone its row is
  * Unknown (its container may still run; nobody can tell).
  */
+@RunsOnOwnHosts
 class PsBedTest {
     private static final Duration WAIT = Duration.ofSeconds(120);
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -43,6 +43,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * run as processes so a test can SIGKILL one: an operator closed in this JVM would revoke its lease and resign.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@RunsOnOwnHosts
 class SchedulerBedTest {
     private static final Duration WAIT = Duration.ofSeconds(90);
     /** Apart by seconds, so a failover at mere lease expiry is told from one after --failover-after. */

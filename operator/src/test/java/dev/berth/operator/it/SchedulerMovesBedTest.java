@@ -41,6 +41,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * would type it; every check is what that person would look at (Docker on each host, `berth get`, etcd keys).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@RunsOnOwnHosts
 class SchedulerMovesBedTest {
     private static final Duration WAIT = Duration.ofSeconds(90);
     /** Short, so the failover: false test sees the host counted down within seconds. */

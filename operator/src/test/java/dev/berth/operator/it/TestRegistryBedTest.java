@@ -20,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * (certs.d is shared through the root mount namespace), push to it and pull from it, and get a real registry's
  * refusals (no loopback plain-HTTP fallback there).
  */
+@RunsOnOwnHosts
 class TestRegistryBedTest {
     @TempDir
     Path tmp;
