@@ -104,7 +104,7 @@ class DockerValuesChecksTest {
                   {target: 82, published: 28082, hostIp: 0.0.0.0}]
                 resources: {cpus: 0.5, memory: 6m, memoryReservation: 6m}
                 """)));
-        for (String user : List.of("root", "www-data", "postgres:postgres", "0", "_apt", "node:1000", "2147483647")) {
+        for (String user : List.of("root", "www-data", "postgres:postgres", "0", "_apt", "node:1000", "2147483647", ":", "1000:")) {
             assertEquals(List.of(), errors(service("busybox:1", "user: '" + user + "'")), user);
         }
         for (String image : List.of("nginx", "localhost:5000/a", "ghcr.io/o/r@sha256:" + "a".repeat(64),

@@ -6,7 +6,7 @@ import java.util.regex.Pattern;
 /**
  * A container's {@code user}: {@code name|uid[:group|gid]}, as runc resolves it when the container starts (a
  * wrong one fails the start, not the create). Names are the portable user-name characters; ids are at most
- * 2147483647 (runc's bound).
+ * 2147483647 (runc's bound). Either side may be empty (Docker then takes the image's user or the user's group).
  */
 public final class UserSpec {
     private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_.-]{0,31}\\$?");
@@ -23,6 +23,10 @@ public final class UserSpec {
             return Optional.of(form(user));
         }
         for (String part : parts) {
+            // An empty side is the image's default (":" runs as root): Compose files with unset ${UID}:${GID} do this.
+            if (part.isEmpty()) {
+                continue;
+            }
             if (ID.matcher(part).matches()) {
                 if (Long.parseLong(part) > MAX_ID) {
                     return Optional.of("id " + part + " is above " + MAX_ID + ", the largest id a container may run as");
