@@ -217,6 +217,19 @@ class StackPlannerTest {
     }
 
     @Test
+    void aSafeRecreateThatEndedAfterStartingTheReplacementIsFinished() {
+        StackSpec before = stack(List.of(service("web", IMG, 1)), List.of());
+        StackSpec after = stack(List.of(service("web", "other:2", 1)), List.of());
+        ObservedContainer old = withState(converged("s", before).containers().get(0), "exited");
+        ObservedContainer next = converged("s", after).containers().get(0);
+        next = new ObservedContainer("c-next", "s-web-1-next", next.labels(), "running", null);
+        assertEquals(List.of("remove container s-web-1 (duplicate of replica 1)", "rename container s-web-1-next to s-web-1"),
+                described(StackPlanner.plan(BerthLabels.DEFAULT_INSTANCE, "s", Optional.of(after),
+                        new ObservedStack(List.of(old, next), converged("s", after).networks()))),
+                "the started replacement is kept, not created again");
+    }
+
+    @Test
     void networkOrderCreatesFirstAndRemovesLast() {
         StackSpec before = stack(List.of(withNetworks(service("web", IMG, 1), List.of("old"))),
                 List.of(new StackNetwork("old", null, null, null, null)));
