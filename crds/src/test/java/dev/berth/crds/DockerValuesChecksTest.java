@@ -18,16 +18,7 @@ class DockerValuesChecksTest {
 
     /** A stack whose one service has {@code image: <image>} and {@code extra} lines (indented as its fields). */
     private static String service(String image, String extra) {
-        return """
-                apiVersion: berth.dev/v1
-                kind: Stack
-                metadata:
-                  name: web
-                spec:
-                  services:
-                    - name: httpd
-                      image: %s
-                """.formatted(image) + extra.indent(6);
+        return Manifests.MINIMAL.replace("image: busybox:1", "image: " + image) + extra.indent(6);
     }
 
     private static String only(String yaml) {
