@@ -56,7 +56,8 @@ public interface Docker {
 
     /**
      * Stops the container and keeps it (it can be started again): its stop signal, then its grace period
-     * ({@link dev.berth.reconcilers.labels.BerthLabels#STOP_GRACE_SECONDS}) or Docker's default before the kill.
+     * ({@link dev.berth.reconcilers.labels.BerthLabels#STOP_GRACE_SECONDS}) before the kill; without one, killed at
+     * once, as a remove does.
      * Stopped or gone already is fine.
      */
     void stop(String id);

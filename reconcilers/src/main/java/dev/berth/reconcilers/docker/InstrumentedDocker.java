@@ -43,8 +43,11 @@ public final class InstrumentedDocker implements Docker {
      * otherwise hold a stack worker forever; after the margin the forced remove takes over.
      */
     public static final Duration STOP_MARGIN = Duration.ofSeconds(30);
-    /** Docker's own stop timeout, for a container whose service names no grace period. */
-    private static final int DEFAULT_STOP_SECONDS = 10;
+    /**
+     * A container whose service names no grace period is killed at once, as {@link #remove} does: its replacement
+     * waits for the stop.
+     */
+    private static final int DEFAULT_STOP_SECONDS = 0;
 
     private final DockerClient docker;
     private final DockerClient eventsDocker;
