@@ -28,6 +28,7 @@ public final class SpecChecks {
                 new dev.berth.crds.stack.ServiceNamesCheck(), new dev.berth.crds.stack.UpdateStrategyCheck(),
                 new dev.berth.crds.stack.DockerBuiltInNetworkCheck(),
                 new ReservationCheck(), new dev.berth.crds.stack.ContainerOptionsCheck(),
+                new dev.berth.crds.stack.DockerValuesCheck(),
                 new dev.berth.crds.network.NetworkRangeCheck(),
                 new dev.berth.crds.route.RouteCheck(), new dev.berth.crds.gitops.GitSourceCheck());
     }

@@ -131,7 +131,12 @@ public final class ContainerOptionsCheck implements SpecCheck<StackSpec> {
 
     /** What an extra host may point at: an IPv4 or IPv6 address, or Docker's host-gateway. */
     public static boolean isHostAddress(String ip) {
-        return ip.equals("host-gateway") || IPV4.matcher(ip).matches() || ipv6(ip);
+        return ip.equals("host-gateway") || isIpAddress(ip);
+    }
+
+    /** An IPv4 or IPv6 address written literally (never looked up as a name). */
+    public static boolean isIpAddress(String ip) {
+        return IPV4.matcher(ip).matches() || ipv6(ip);
     }
 
     /**

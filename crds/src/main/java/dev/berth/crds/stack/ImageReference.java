@@ -23,7 +23,7 @@ public final class ImageReference {
         if (ref.isBlank()) {
             return Optional.of("the image is empty");
         }
-        String quoted = "\"" + ref + "\"";
+        String quoted = "\"" + Texts.shown(ref) + "\"";
         if (!ref.strip().equals(ref) || ref.chars().anyMatch(Character::isWhitespace)) {
             return Optional.of(quoted + " has spaces; an image reference is one word like nginx:1.27");
         }
@@ -36,7 +36,7 @@ public final class ImageReference {
         if (at >= 0) {
             String digest = rest.substring(at + 1);
             if (!DIGEST.matcher(digest).matches()) {
-                return Optional.of(quoted + ": the digest \"" + digest + "\" must be sha256: and 64 lowercase hex digits");
+                return Optional.of(quoted + ": the digest \"" + Texts.shown(digest) + "\" must be sha256: and 64 lowercase hex digits");
             }
             rest = rest.substring(0, at);
         }
@@ -44,7 +44,7 @@ public final class ImageReference {
         if (colon > rest.lastIndexOf('/')) {
             String tag = rest.substring(colon + 1);
             if (!TAG.matcher(tag).matches()) {
-                return Optional.of(quoted + ": the tag \"" + tag + "\" must be letters, digits, '_', '.' and '-', "
+                return Optional.of(quoted + ": the tag \"" + Texts.shown(tag) + "\" must be letters, digits, '_', '.' and '-', "
                         + "not starting with '.' or '-', at most 128 characters");
             }
             rest = rest.substring(0, colon);
@@ -71,7 +71,7 @@ public final class ImageReference {
                 String hint = !lower.equals(part) && PATH_COMPONENT.matcher(lower).matches()
                         ? "; repository names are lowercase: " + lower
                         : "; a component is lowercase letters and digits, separated by '.', '_', '__' or '-'";
-                return Optional.of(quoted + ": \"" + part + "\" is not a valid repository name component" + hint);
+                return Optional.of(quoted + ": \"" + Texts.shown(part) + "\" is not a valid repository name component" + hint);
             }
         }
         return Optional.empty();

@@ -43,6 +43,8 @@ final class ReplicaRows {
                 reasons.put(r.name(), "rolling back: " + r.why());
             } else if (a instanceof StackAction.Wait w) {
                 reasons.put(w.name(), "waiting: " + w.why());
+            } else if (a instanceof StackAction.CreateContainer c && c.replaces() != null) {
+                reasons.put(c.replaces().name(), "replacing: " + c.replaces().reason());
             }
         }
         // A one-shot replica left exited is as wanted; its row says how it ended (ps's REASON).

@@ -102,8 +102,9 @@ public final class StackConditions {
             Condition before = previous.flatMap(p -> p.condition(c.type())).orElse(null);
             timed.add(c.since(before, now));
         }
-        String lastError = pass.failure().map(f -> f.reason() + ": " + f.message())
-                .orElse(previous.map(ObjectStatus::lastError).orElse(null));
+        // Cleared once a pass fails no more: an error the stack recovered from is history (the events keep it), and
+        // left in the status it reads as the reason of today's state.
+        String lastError = pass.failure().map(f -> f.reason() + ": " + f.message()).orElse(null);
         String since = previous.map(ObjectStatus::since).orElse(now);
         return new ObjectStatus(host, pass.revision(), timed, pass.services(), lastError, since, pass.replicas());
     }

@@ -75,6 +75,10 @@ final class StackEvents {
             events.normal(KIND, stack, "Created", "created container " + a.plan().name() + " (image " + a.plan().image()
                     + ")");
             events.normal(KIND, stack, "Started", "started container " + a.plan().name());
+            if (a.replaces() != null) {
+                events.normal(KIND, stack, "Killed", "stopped and removed container " + a.replaces().name() + " ("
+                        + a.replaces().reason() + ", replaced once its successor started)");
+            }
         } else if (action instanceof StackAction.StartContainer a) {
             events.normal(KIND, stack, "Started", "started container " + a.name());
         } else if (action instanceof StackAction.RemoveContainer a) {

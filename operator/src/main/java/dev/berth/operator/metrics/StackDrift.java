@@ -28,6 +28,9 @@ public final class StackDrift {
     }
 
     static String classify(StackAction action, ObservedStack seen) {
+        if (action instanceof StackAction.CreateContainer c && c.replaces() != null) {
+            return removeReason(c.replaces().reason());
+        }
         if (action instanceof StackAction.CreateContainer c) {
             String replica = Integer.toString(c.plan().replica());
             boolean slotTaken = seen.containers().stream().anyMatch(o ->

@@ -46,7 +46,21 @@ public interface Docker {
      */
     String createAndStart(ContainerPlan plan);
 
+    /**
+     * Creates the container without starting it and joins its other networks; returns its id. A safe recreate
+     * creates the replacement first, so a spec Docker refuses at create never stops what runs.
+     */
+    String create(ContainerPlan plan);
+
     void start(String id);
+
+    /**
+     * Stops the container and keeps it (it can be started again): its stop signal, then its grace period
+     * ({@link dev.berth.reconcilers.labels.BerthLabels#STOP_GRACE_SECONDS}) before the kill; without one, killed at
+     * once, as a remove does.
+     * Stopped or gone already is fine.
+     */
+    void stop(String id);
 
     /** Renames a container (the replacement of a start-first update takes its predecessor's name). */
     void rename(String id, String newName);

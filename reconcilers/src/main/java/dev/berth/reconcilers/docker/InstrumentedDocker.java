@@ -43,6 +43,11 @@ public final class InstrumentedDocker implements Docker {
      * otherwise hold a stack worker forever; after the margin the forced remove takes over.
      */
     public static final Duration STOP_MARGIN = Duration.ofSeconds(30);
+    /**
+     * A container whose service names no grace period is killed at once, as {@link #remove} does: its replacement
+     * waits for the stop.
+     */
+    private static final int DEFAULT_STOP_SECONDS = 0;
 
     private final DockerClient docker;
     private final DockerClient eventsDocker;
@@ -194,6 +199,13 @@ public final class InstrumentedDocker implements Docker {
 
     @Override
     public String createAndStart(ContainerPlan plan) {
+        String id = create(plan);
+        start(id, plan.name());
+        return id;
+    }
+
+    @Override
+    public String create(ContainerPlan plan) {
         String what = "create container " + plan.name();
         String id;
         try {
@@ -212,7 +224,6 @@ public final class InstrumentedDocker implements Docker {
         for (NetworkAttachment extra : plan.networks().subList(Math.min(1, plan.networks().size()), plan.networks().size())) {
             connect(plan, id, extra);
         }
-        start(id, plan.name());
         return id;
     }
 
@@ -321,6 +332,31 @@ public final class InstrumentedDocker implements Docker {
             throw DockerErrors.classify("remove container " + shortId(id), e);
         } catch (RuntimeException e) {
             throw DockerErrors.classify("remove container " + shortId(id), e);
+        }
+    }
+
+    @Override
+    public void stop(String id) {
+        Integer grace;
+        try {
+            InspectContainerResponse inspect = call("inspect_container", () -> docker.inspectContainerCmd(id).exec());
+            grace = inspect.getConfig() == null ? null : graceSeconds(inspect.getConfig().getLabels());
+        } catch (NotFoundException e) {
+            return;
+        } catch (RuntimeException e) {
+            throw DockerErrors.classify("inspect container " + shortId(id), e);
+        }
+        int seconds = grace == null ? DEFAULT_STOP_SECONDS : grace;
+        try (DockerClient bounded = stopClients.open(Duration.ofSeconds(seconds).plus(stopMargin))) {
+            call("stop_container", () -> bounded.stopContainerCmd(id).withTimeout(seconds).exec());
+            log.info("stopped container id={} (grace period {} s)", shortId(id), seconds);
+        } catch (NotModifiedException | NotFoundException e) {
+            log.debug("container id={} stopped or gone already", shortId(id));
+        } catch (IOException e) {
+            throw new DockerActionException(DockerActionException.DOCKER_UNAVAILABLE, "stop container " + shortId(id)
+                    + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw DockerErrors.classify("stop container " + shortId(id), e);
         }
     }
 

@@ -31,11 +31,14 @@ final class Rollout {
     static Optional<List<StackAction>> plan(ServiceSpec service, ContainerPlan plan, List<ObservedContainer> candidates,
                                             Map<String, Integer> surge, long now) {
         String next0 = plan.name() + NEXT_SUFFIX;
-        boolean nameFree = candidates.stream().noneMatch(c -> c.name().equals(plan.name()));
+        // Free, or held by a stopped container of an older spec: a safe recreate (StackApplier) stopped the old one,
+        // started the replacement and ended before removing the old one and renaming.
+        boolean nameFree = candidates.stream().noneMatch(c -> c.name().equals(plan.name())
+                && (c.running() || current(plan, c)));
         Optional<ObservedContainer> orphanedNext = candidates.stream()
                 .filter(c -> c.name().equals(next0) && (c.running() || completed(plan, c)) && current(plan, c)).findFirst();
         if (nameFree && orphanedNext.isPresent()) {
-            // A pass retired the old container and stopped before the rename: finish it.
+            // A pass retired (or stopped) the old container and ended before the rename: finish it.
             List<StackAction> finish = new ArrayList<>();
             candidates.stream().filter(c -> c != orphanedNext.get()).forEach(c ->
                     finish.add(new StackAction.RemoveContainer(c.id(), c.name(), "duplicate of replica " + plan.replica())));

@@ -21,12 +21,28 @@ public sealed interface StackAction {
         }
     }
 
-    /** Create and start. */
-    record CreateContainer(ContainerPlan plan) implements StackAction {
+    /**
+     * Create and start. With {@code replaces} (a running container of the replica whose spec changed, recreate
+     * strategy): a safe recreate. The new container is created first under {@code <name>-next}, so a spec Docker
+     * refuses at create leaves the old one serving; then the old one is stopped (freeing its host ports) and the new
+     * one started; if that start fails, the new one is removed and the old one started again. Only after a good
+     * start is the old one removed and the new one renamed into place.
+     */
+    record CreateContainer(ContainerPlan plan, Replaced replaces) implements StackAction {
+        public CreateContainer(ContainerPlan plan) {
+            this(plan, null);
+        }
+
         @Override
         public String describe() {
-            return "create container " + plan.name() + " (image " + plan.image() + ")";
+            return replaces == null ? "create container " + plan.name() + " (image " + plan.image() + ")"
+                    : "replace container " + replaces.name() + " (" + replaces.reason() + "): create the new one (image "
+                    + plan.image() + ") first";
         }
+    }
+
+    /** The running container a {@link CreateContainer} replaces once its replacement was created and started. */
+    record Replaced(String id, String name, String reason) {
     }
 
     record StartContainer(String id, String name) implements StackAction {

@@ -77,6 +77,31 @@ public final class StackApplier {
         return new ApplyReport(done, failure, deferred);
     }
 
+    /**
+     * A safe recreate ({@link StackAction.CreateContainer}): what Docker refuses at create (a bad option, a missing
+     * image or bind source) fails before the old container is touched. What only a start shows (a host port another
+     * process holds, a missing device) needs the old one stopped first, since it may hold the very port the new one
+     * binds: the new one is removed and the old one started again, so the replica is down for the length of one
+     * failed start per retry, not until someone fixes the spec.
+     */
+    private void replace(dev.berth.reconcilers.docker.ContainerPlan plan, StackAction.Replaced old) {
+        String next = plan.name() + Rollout.NEXT_SUFFIX;
+        String id = docker.create(plan.withName(next));
+        docker.stop(old.id());
+        try {
+            docker.start(id);
+        } catch (DockerActionException e) {
+            log.warn("{}: the replacement did not start, starting the old container again: {}", plan.name(),
+                    e.getMessage());
+            docker.remove(id);
+            docker.start(old.id());
+            throw new DockerActionException(e.reason(), e.getMessage() + "; " + old.name()
+                    + " keeps running the previous spec", e);
+        }
+        docker.remove(old.id());
+        docker.rename(id, plan.name());
+    }
+
     /** @return a failure that is a result (an update rolled back), not an error of the action */
     private Optional<ApplyReport.Failure> run(StackAction action) {
         log.info("{}", action.describe());
@@ -85,6 +110,8 @@ public final class StackApplier {
             docker.createNetwork(a.plan());
         } else if (action instanceof StackAction.RemoveNetwork a) {
             docker.removeNetwork(a.id(), a.name());
+        } else if (action instanceof StackAction.CreateContainer a && a.replaces() != null) {
+            replace(a.plan(), a.replaces());
         } else if (action instanceof StackAction.CreateContainer a) {
             docker.createAndStart(a.plan());
         } else if (action instanceof StackAction.StartContainer a) {

@@ -104,7 +104,8 @@ public final class StackPlanner {
 
         List<StackAction> containerRemoves = new ArrayList<>();
         List<StackAction> containerCreates = new ArrayList<>();
-        planContainers(here.get(), containerPlans, containers, containerRemoves, containerCreates, nowEpochSeconds);
+        planContainers(here.get(), containerPlans, containers, containerRemoves, containerCreates, nowEpochSeconds,
+                !networkReplaces.isEmpty());
 
         List<StackAction> actions = new ArrayList<>();
         actions.addAll(networkCreates);
@@ -164,7 +165,8 @@ public final class StackPlanner {
     }
 
     private static void planContainers(StackHere here, List<ContainerPlan> plans, List<ObservedContainer> observed,
-                                       List<StackAction> removes, List<StackAction> creates, long now) {
+                                       List<StackAction> removes, List<StackAction> creates, long now,
+                                       boolean networksReplaced) {
         StackSpec spec = here.spec();
         Map<String, ServiceSpec> services = new HashMap<>();
         spec.services().forEach(s -> services.put(s.name(), s));
@@ -213,8 +215,13 @@ public final class StackPlanner {
             Optional<ObservedContainer> keeper = candidates.stream()
                     .filter(c -> reasonToReplace(plan, c) == null)
                     .min(Comparator.comparing((ObservedContainer c) -> !c.running()));
+            // A running container whose spec changed is replaced only once its successor exists (see
+            // CreateContainer), unless a network it sits on is replaced in this pass: that one must go first.
+            Optional<ObservedContainer> serving = keeper.isPresent() || networksReplaced ? Optional.empty()
+                    : candidates.stream().filter(c -> c.running() && c.name().equals(plan.name())
+                    && "spec changed".equals(reasonToReplace(plan, c))).findFirst();
             for (ObservedContainer c : candidates) {
-                if (keeper.isPresent() && keeper.get() == c) {
+                if (keeper.isPresent() && keeper.get() == c || serving.isPresent() && serving.get() == c) {
                     continue;
                 }
                 String reason = reasonToReplace(plan, c);
@@ -223,7 +230,9 @@ public final class StackPlanner {
             }
             if (keeper.isEmpty()) {
                 Optional<String> waitFor = DependencyOrder.unmet(service, observed, creates, services, plans);
-                creates.add(waitFor.isPresent() ? new StackAction.Wait(plan.name(), waitFor.get()) : new CreateContainer(plan));
+                creates.add(waitFor.isPresent() ? new StackAction.Wait(plan.name(), waitFor.get())
+                        : new CreateContainer(plan, serving.map(c -> new StackAction.Replaced(c.id(), c.name(),
+                        "spec changed")).orElse(null)));
             }
         }
     }

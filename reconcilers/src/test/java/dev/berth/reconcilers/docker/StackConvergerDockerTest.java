@@ -265,9 +265,10 @@ class StackConvergerDockerTest {
         docker.tagImageCmd(IMG, prefix + "/busybox", "2").exec();
         String oldId = docker.inspectContainerCmd(web).exec().getId();
         StackSpec changed = new StackSpec(null, List.of(simple("web", image2, LOOP, null, null), spec.services().get(1)), null);
-        assertEquals(List.of("remove container " + web + " (spec changed)", "create container " + web + " (image " + image2 + ")"),
-                describe(assertApplied(reconcile(stack, changed))));
+        assertEquals(List.of("replace container " + web + " (spec changed): create the new one (image " + image2
+                        + ") first"), describe(assertApplied(reconcile(stack, changed))));
         InspectContainerResponse now = docker.inspectContainerCmd(web).exec();
+        assertTrue(docker.listContainersCmd().withShowAll(true).withNameFilter(List.of(web + "-next")).exec().isEmpty());
         assertNotEquals(oldId, now.getId());
         assertEquals(image2, now.getConfig().getImage());
         assertTrue(now.getState().getRunning());
@@ -305,6 +306,57 @@ class StackConvergerDockerTest {
         StackOutcome next = assertApplied(converger.reconcile(stack, Optional.of(spec), observe()));
         assertTrue(next.converged(), next.toString());
         assertEquals(Map.of("web", new Counts(1, 1)), next.perService());
+    }
+
+    /** Issue 20, defect 1: a change Docker refuses at create never takes the running replica down. */
+    @Test
+    void aRecreateDockerRefusesAtCreateKeepsTheOldContainerServing() {
+        String stack = stack("safe");
+        StackSpec spec = new StackSpec(null, List.of(simple("web", IMG, LOOP, null, null)), null);
+        assertApplied(reconcile(stack, spec));
+        String web = stack + "-web-1";
+        String oldId = docker.inspectContainerCmd(web).exec().getId();
+
+        StackOutcome refused = reconcile(stack, new StackSpec(null, List.of(simple("web", IMG, LOOP, null,
+                List.of(new VolumeSpec("bind", "/nonexistent/" + prefix, "/x", false, null)))), null));
+        assertEquals("BindSourceMissing", refused.report().failure().orElseThrow().reason());
+        StackOutcome missing = reconcile(stack, new StackSpec(null, List.of(simple("web",
+                prefix + "/does-not-exist:1", LOOP, null, null)), null));
+        assertEquals("ImageNotFound", missing.report().failure().orElseThrow().reason());
+
+        InspectContainerResponse still = docker.inspectContainerCmd(web).exec();
+        assertEquals(oldId, still.getId(), "the old container is the one that runs");
+        assertTrue(still.getState().getRunning());
+        assertTrue(docker.listContainersCmd().withShowAll(true).withNameFilter(List.of(web + "-next")).exec().isEmpty(),
+                "nothing left of the refused replacement");
+        assertEquals(Map.of("web", new Counts(0, 1)), missing.perService(), "not running as specified");
+    }
+
+    /**
+     * What only a start shows (here a host port another container holds): the replacement is removed and the old
+     * container started again, under its name, with its port.
+     */
+    @Test
+    void aRecreateWhoseStartFailsStartsTheOldContainerAgain() {
+        int mine = freePort();
+        int taken = mine + 1;
+        assertApplied(reconcile(stack("holder"), new StackSpec(null, List.of(simple("web", IMG, LOOP,
+                List.of(new PortSpec(8080, taken, "tcp", null)), null)), null)));
+        String stack = stack("restart");
+        assertApplied(reconcile(stack, new StackSpec(null, List.of(simple("web", IMG, LOOP,
+                List.of(new PortSpec(8080, mine, "tcp", null)), null)), null)));
+        String web = stack + "-web-1";
+        String oldId = docker.inspectContainerCmd(web).exec().getId();
+
+        StackOutcome o = reconcile(stack, new StackSpec(null, List.of(simple("web", IMG, LOOP,
+                List.of(new PortSpec(8080, taken, "tcp", null)), null)), null));
+        assertEquals("PortInUse", o.report().failure().orElseThrow().reason(), o.report().failure().get().message());
+        assertTrue(o.report().failure().get().message().contains(web + " keeps running the previous spec"),
+                o.report().failure().get().message());
+        InspectContainerResponse still = docker.inspectContainerCmd(web).exec();
+        assertEquals(oldId, still.getId());
+        assertTrue(still.getState().getRunning());
+        assertTrue(docker.listContainersCmd().withShowAll(true).withNameFilter(List.of(web + "-next")).exec().isEmpty());
     }
 
     @Test

@@ -101,7 +101,8 @@ class StackPlannerTest {
     void changedSpecReplacesContainer() {
         StackSpec before = stack(List.of(service("web", IMG, 1)), List.of());
         StackSpec after = stack(List.of(service("web", "other:2", 1)), List.of());
-        assertEquals(List.of("remove container s-web-1 (spec changed)", "create container s-web-1 (image other:2)"),
+        // Issue 20, defect 1: the running one goes only once its successor was created and started.
+        assertEquals(List.of("replace container s-web-1 (spec changed): create the new one (image other:2) first"),
                 described(StackPlanner.plan(BerthLabels.DEFAULT_INSTANCE, "s", Optional.of(after), converged("s", before))));
     }
 
@@ -205,6 +206,30 @@ class StackPlannerTest {
     }
 
     @Test
+    void aChangedContainerThatDoesNotRunIsRemovedFirst() {
+        StackSpec before = stack(List.of(service("web", IMG, 1)), List.of());
+        StackSpec after = stack(List.of(service("web", "other:2", 1)), List.of());
+        ObservedStack exited = new ObservedStack(converged("s", before).containers().stream()
+                .map(c -> withState(c, "exited")).toList(), converged("s", before).networks());
+        assertEquals(List.of("remove container s-web-1 (spec changed)", "create container s-web-1 (image other:2)"),
+                described(StackPlanner.plan(BerthLabels.DEFAULT_INSTANCE, "s", Optional.of(after), exited)),
+                "nothing serves: no reason to keep it");
+    }
+
+    @Test
+    void aSafeRecreateThatEndedAfterStartingTheReplacementIsFinished() {
+        StackSpec before = stack(List.of(service("web", IMG, 1)), List.of());
+        StackSpec after = stack(List.of(service("web", "other:2", 1)), List.of());
+        ObservedContainer old = withState(converged("s", before).containers().get(0), "exited");
+        ObservedContainer next = converged("s", after).containers().get(0);
+        next = new ObservedContainer("c-next", "s-web-1-next", next.labels(), "running", null);
+        assertEquals(List.of("remove container s-web-1 (duplicate of replica 1)", "rename container s-web-1-next to s-web-1"),
+                described(StackPlanner.plan(BerthLabels.DEFAULT_INSTANCE, "s", Optional.of(after),
+                        new ObservedStack(List.of(old, next), converged("s", after).networks()))),
+                "the started replacement is kept, not created again");
+    }
+
+    @Test
     void networkOrderCreatesFirstAndRemovesLast() {
         StackSpec before = stack(List.of(withNetworks(service("web", IMG, 1), List.of("old"))),
                 List.of(new StackNetwork("old", null, null, null, null)));
@@ -212,8 +237,7 @@ class StackPlannerTest {
                 List.of(new StackNetwork("new", null, null, null, null)));
         assertEquals(List.of(
                 "create network s_new (driver bridge)",
-                "remove container s-web-1 (spec changed)",
-                "create container s-web-1 (image berth-test/busybox:1)",
+                "replace container s-web-1 (spec changed): create the new one (image berth-test/busybox:1) first",
                 "remove network s_old (not declared)"),
                 described(StackPlanner.plan(BerthLabels.DEFAULT_INSTANCE, "s", Optional.of(after), converged("s", before))));
     }
