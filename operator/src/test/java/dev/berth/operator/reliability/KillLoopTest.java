@@ -130,7 +130,10 @@ class KillLoopTest {
                 Map.of("web", webReplicas, "worker", 1));
     }
 
-    /** Converged: Ready at the stack's revision with exactly its replicas running; deleted: nothing of it left. */
+    /**
+     * Converged: Ready at the stack's revision with exactly its replicas running, no longer Progressing and no
+     * {@code -next} name left; deleted: nothing of it left.
+     */
     private static boolean awaitConverged(TestOperator h, String stack, Change change) {
         int total = change.replicas().values().stream().mapToInt(Integer::intValue).sum();
         try {
@@ -139,7 +142,11 @@ class KillLoopTest {
                         && h.docker.listNetworksCmd().withNameFilter(stack + "_").exec().isEmpty(),
                         () -> h.describeStatus(stack));
             } else {
-                Await.until(CONVERGE, stack + " converged", () -> h.isReady(stack, total), () -> h.describeStatus(stack));
+                // Ready alone is reached while a start-first replacement still has its -next name: wait for the end.
+                Await.until(CONVERGE, stack + " converged", () -> h.isReady(stack, total) && h.status(stack)
+                        .flatMap(s -> s.condition("Progressing")).map(c -> !c.isTrue()).orElse(false)
+                        && h.containers(stack).stream().noneMatch(c -> c.getNames()[0].endsWith("-next")),
+                        () -> h.describeStatus(stack));
             }
             return true;
         } catch (AssertionError e) {

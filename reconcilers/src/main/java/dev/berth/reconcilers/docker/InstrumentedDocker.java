@@ -560,8 +560,9 @@ public final class InstrumentedDocker implements Docker {
         } catch (RuntimeException e) {
             throw DockerErrors.classify("inspect container " + endpointName, e);
         }
-        if (container.startsWith("ep-") && !endpointName.equals(name(inspect))) {
-            return Optional.empty();
+        if (container.startsWith("ep-")) {
+            // A forced disconnect by that name would hit the container that now has it, not the stale endpoint.
+            return Optional.of("a stale endpoint whose name container " + shortId(inspect.getId()) + " has now");
         }
         Map<String, String> labels = inspect.getConfig() == null ? null : inspect.getConfig().getLabels();
         if (!BerthLabels.isManaged(labels, instance)) {
@@ -572,11 +573,6 @@ public final class InstrumentedDocker implements Docker {
         }
         String state = inspect.getState() == null ? null : inspect.getState().getStatus();
         return "running".equals(state) || "restarting".equals(state) ? Optional.of(state) : Optional.empty();
-    }
-
-    private static String name(InspectContainerResponse inspect) {
-        String n = inspect.getName();
-        return n != null && n.startsWith("/") ? n.substring(1) : n;
     }
 
     /**
