@@ -10,7 +10,7 @@ public interface DockerCallListener {
     /** Every operation {@link InstrumentedDocker} reports. */
     java.util.List<String> OPERATIONS = java.util.List.of("list_containers", "list_networks", "create_container",
             "inspect_container", "connect_network", "start_container", "rename_container", "stop_container", "remove_container", "create_network",
-            "inspect_network", "remove_network", "events");
+            "inspect_network", "remove_network", "disconnect_network", "events");
     /** success; not_found, conflict, not_modified (Docker's 404/409/304, often expected); error; unavailable (I/O, timeout). */
     java.util.List<String> OUTCOMES = java.util.List.of("success", "not_found", "conflict", "not_modified", "error",
             "unavailable");

@@ -506,8 +506,36 @@ public final class InstrumentedDocker implements Docker {
         }
     }
 
+    /**
+     * A removal Docker refuses for "active endpoints" looks at who holds them: endpoints of containers that no longer
+     * exist (a SIGKILL of the operator or a crash of dockerd mid-start leaves such stale endpoints, and Docker then
+     * refuses the removal forever) or of this instance's own containers of the network's owner that do not run (their
+     * removal is under way) are disconnected with force, and the removal is tried once more. Running containers and
+     * containers Berth does not own are never touched: the failure then names them (NetworkInUse).
+     */
     @Override
     public void removeNetwork(String id, String name) {
+        try {
+            removeNetworkOnce(id, name);
+        } catch (DockerActionException e) {
+            if (!DockerActionException.NETWORK_IN_USE.equals(e.reason())) {
+                throw e;
+            }
+            List<String> kept = releaseStaleEndpoints(id, name);
+            if (!kept.isEmpty()) {
+                throw new DockerActionException(DockerActionException.NETWORK_IN_USE, "remove network " + name
+                        + ": still used by " + String.join(", ", kept) + "; Berth leaves them alone", e);
+            }
+            try {
+                removeNetworkOnce(id, name);
+            } catch (DockerActionException again) {
+                throw new DockerActionException(again.reason(), again.getMessage()
+                        + " (after its stale endpoints were disconnected)", again);
+            }
+        }
+    }
+
+    private void removeNetworkOnce(String id, String name) {
         try {
             call("remove_network", () -> docker.removeNetworkCmd(id).exec());
             log.info("removed network {} id={}", name, shortId(id));
@@ -516,6 +544,71 @@ public final class InstrumentedDocker implements Docker {
         } catch (RuntimeException e) {
             throw DockerErrors.classify("remove network " + name, e);
         }
+    }
+
+    /** Disconnects what may go (see {@link #removeNetwork}); returns the endpoints kept, each as "container (why)". */
+    private List<String> releaseStaleEndpoints(String id, String name) {
+        Network network;
+        try {
+            network = call("inspect_network", () -> docker.inspectNetworkCmd().withNetworkId(id).exec());
+        } catch (NotFoundException e) {
+            return List.of();
+        } catch (RuntimeException e) {
+            throw DockerErrors.classify("inspect network " + name, e);
+        }
+        String owner = network.getLabels() == null ? null : network.getLabels().get(BerthLabels.OWNER);
+        List<String> kept = new ArrayList<>();
+        Map<String, Network.ContainerNetworkConfig> endpoints = network.getContainers() == null ? Map.of()
+                : network.getContainers();
+        for (Map.Entry<String, Network.ContainerNetworkConfig> endpoint : endpoints.entrySet()) {
+            // Docker lists an endpoint without a container under "ep-<endpoint id>", with the container's old name.
+            String container = endpoint.getKey();
+            String endpointName = endpoint.getValue().getName() == null ? container : endpoint.getValue().getName();
+            Optional<String> keep = whyKept(container, endpointName, owner);
+            if (keep.isPresent()) {
+                kept.add(endpointName + " (" + keep.get() + ")");
+                continue;
+            }
+            // A stale endpoint is only found by its name (the container's id is unknown to Docker by then).
+            String target = container.startsWith("ep-") ? endpointName : container;
+            try {
+                call("disconnect_network", () -> docker.disconnectFromNetworkCmd().withNetworkId(id)
+                        .withContainerId(target).withForce(true).exec());
+                log.warn("network {}: disconnected the stale endpoint {} (container {}) so the network can be removed",
+                        name, shortId(endpoint.getValue().getEndpointId()), endpointName);
+            } catch (NotFoundException e) {
+                log.debug("network {}: endpoint {} gone already", name, endpointName);
+            } catch (RuntimeException e) {
+                throw DockerErrors.classify("disconnect " + endpointName + " from network " + name, e);
+            }
+        }
+        return kept;
+    }
+
+    /** Empty when the endpoint may be disconnected: its container is gone, or it is ours, of this owner, not running. */
+    private Optional<String> whyKept(String container, String endpointName, String owner) {
+        InspectContainerResponse inspect;
+        try {
+            inspect = call("inspect_container", () -> docker.inspectContainerCmd(
+                    container.startsWith("ep-") ? endpointName : container).exec());
+        } catch (NotFoundException e) {
+            return Optional.empty();
+        } catch (RuntimeException e) {
+            throw DockerErrors.classify("inspect container " + endpointName, e);
+        }
+        if (container.startsWith("ep-")) {
+            // A forced disconnect by that name would hit the container that now has it, not the stale endpoint.
+            return Optional.of("a stale endpoint whose name container " + shortId(inspect.getId()) + " has now");
+        }
+        Map<String, String> labels = inspect.getConfig() == null ? null : inspect.getConfig().getLabels();
+        if (!BerthLabels.isManaged(labels, instance)) {
+            return Optional.of("not Berth's");
+        }
+        if (owner == null || !owner.equals(labels.get(BerthLabels.OWNER))) {
+            return Optional.of("of " + labels.get(BerthLabels.OWNER));
+        }
+        String state = inspect.getState() == null ? null : inspect.getState().getStatus();
+        return "running".equals(state) || "restarting".equals(state) ? Optional.of(state) : Optional.empty();
     }
 
     /**

@@ -1,0 +1,175 @@
+package dev.berth.operator.reliability;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.berth.operator.Await;
+import dev.berth.operator.StackYaml;
+import dev.berth.operator.TestOperator;
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The kill loop on one host: a real operator process is SIGKILLed at a random moment 0-3 s after each change (apply,
+ * update or delete) of a two-service stack (web: 2 or 3 replicas, a health check and a start-first update; worker: one
+ * replica, recreated; placed globally, so on this one host), started again, and the host must converge within a deadline to exactly what the stack says.
+ * Each iteration is then audited from Docker ({@link KillLoopAudit}): duplicates, orphans, stuck containers.
+ *
+ * <p>Iterations: {@code -Dberth.reliability.kills} (default 20, the CI count; the long run uses 50). The seed is
+ * printed and can be given back with {@code -Dberth.reliability.seed} to replay the same changes and kill moments.
+ */
+class KillLoopTest {
+    private static final Logger log = LoggerFactory.getLogger(KillLoopTest.class);
+    /**
+     * How long one iteration may take to converge, restart of the operator's JVM included
+     * ({@code -Dberth.reliability.killConvergeSeconds}; a loaded machine needs more).
+     */
+    private static final Duration CONVERGE = Duration.ofSeconds(Long.getLong("berth.reliability.killConvergeSeconds", 90));
+    private static final int MAX_KILL_DELAY_MS = 3000;
+
+    /** One change of the loop: the stack's text after it (null: deleted) and the replicas it asks for. */
+    private record Change(String what, String yaml, Map<String, Integer> replicas) {
+        boolean deletes() {
+            return yaml == null;
+        }
+    }
+
+    @Test
+    void sigkillAtRandomMomentsLeavesNoDuplicatesOrphansOrStuckContainers() throws Exception {
+        int kills = Integer.getInteger("berth.reliability.kills", 20);
+        long seed = Long.getLong("berth.reliability.seed", System.nanoTime());
+        System.out.println("kill loop: " + kills + " kills, seed " + seed + " (-Dberth.reliability.seed=" + seed + ")");
+        Random random = new Random(seed);
+        int duplicates = 0;
+        int orphans = 0;
+        int stuck = 0;
+        int unconverged = 0;
+        int failing = 0;
+        List<String> failures = new ArrayList<>();
+        try (TestOperator h = TestOperator.create()) {
+            String stack = h.name("kl");
+            KillLoopAudit audit = new KillLoopAudit(h.docker, h.instance);
+            File logFile = new File("target/reliability/kill-loop-" + h.instance + ".log");
+            logFile.getParentFile().mkdirs();
+            Process operator = start(h, logFile);
+            Change current = null;
+            int version = 0;
+            try {
+                for (int i = 1; i <= kills; i++) {
+                    Change change = next(random, stack, current, ++version);
+                    int delay = random.nextInt(MAX_KILL_DELAY_MS + 1);
+                    if (change.deletes()) {
+                        h.delete(stack);
+                    } else {
+                        h.apply(change.yaml());
+                    }
+                    // The kill moment is the point of the test, not a wait for a condition.
+                    Thread.sleep(delay);
+                    operator.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                    operator = start(h, logFile);
+                    boolean converged = awaitConverged(h, stack, change);
+                    KillLoopAudit.Findings found = audit.audit(stack, change.replicas(),
+                            change.deletes() ? Set.of() : Set.of(stack + "_default"));
+                    duplicates += found.duplicates().isEmpty() ? 0 : 1;
+                    orphans += found.orphans().isEmpty() ? 0 : 1;
+                    stuck += found.stuck().isEmpty() ? 0 : 1;
+                    unconverged += converged ? 0 : 1;
+                    String line = "kill " + i + " (" + change.what() + ", killed after " + delay + " ms): "
+                            + (converged ? "converged" : "NOT converged within " + CONVERGE.toSeconds() + " s; "
+                            + h.describeStatus(stack)) + (found.clean() ? "" : "; " + found);
+                    if (!converged || !found.clean()) {
+                        failing++;
+                        failures.add(line);
+                        log.warn("{}", line);
+                    } else {
+                        log.info("{}", line);
+                    }
+                    current = change;
+                }
+            } finally {
+                operator.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                Figures.ofRun().record(new Figure("kill loop (one host)", kills, failing, "kills " + kills
+                        + " / duplicates " + duplicates + " / orphans " + orphans + " / stuck " + stuck
+                        + " / not converged " + unconverged + " (seed " + seed + ")"));
+            }
+        }
+        assertEquals(List.of(), failures, "iterations that left duplicates, orphans, stuck containers or did not "
+                + "converge (seed " + seed + ")");
+    }
+
+    /**
+     * Absent: apply. Present: delete one time in three, otherwise update (a new version of both services, and web's
+     * replicas 2 or 3).
+     */
+    private static Change next(Random random, String stack, Change current, int version) {
+        boolean present = current != null && !current.deletes();
+        if (present && random.nextInt(3) == 0) {
+            return new Change("delete", null, Map.of());
+        }
+        int webReplicas = 2 + random.nextInt(2);
+        // Global: this host runs the replicas itself, so the loop tests the stack controller's crash safety, not the
+        // scheduler's election after a kill (the bed's scheduler test covers that).
+        String yaml = StackYaml.stack(stack).global()
+                .service("web").replicas(webReplicas).with(StackYaml.HTTP_HEALTH.replace(
+                        "update: {drain: 1s, healthTimeout: 20s}",
+                        "update: {strategy: start-first, drain: 1s, healthTimeout: 20s}"))
+                .with("env: {VERSION: v" + version + "}")
+                .service("worker").replicas(1).with("env: {VERSION: v" + version + "}")
+                .yaml();
+        return new Change((present ? "update" : "apply") + " v" + version + " web x" + webReplicas, yaml,
+                Map.of("web", webReplicas, "worker", 1));
+    }
+
+    /**
+     * Converged: Ready at the stack's revision with exactly its replicas running, no longer Progressing and no
+     * {@code -next} name left; deleted: nothing of it left.
+     */
+    private static boolean awaitConverged(TestOperator h, String stack, Change change) {
+        int total = change.replicas().values().stream().mapToInt(Integer::intValue).sum();
+        try {
+            if (change.deletes()) {
+                Await.until(CONVERGE, stack + " deleted", () -> h.containers(stack).isEmpty() && h.status(stack).isEmpty()
+                        && h.docker.listNetworksCmd().withNameFilter(stack + "_").exec().isEmpty(),
+                        () -> h.describeStatus(stack));
+            } else {
+                // Ready alone is reached while a start-first replacement still has its -next name: wait for the end.
+                Await.until(CONVERGE, stack + " converged", () -> h.isReady(stack, total) && h.status(stack)
+                        .flatMap(s -> s.condition("Progressing")).map(c -> !c.isTrue()).orElse(false)
+                        && h.containers(stack).stream().noneMatch(c -> c.getNames()[0].endsWith("-next")),
+                        () -> h.describeStatus(stack));
+            }
+            return true;
+        } catch (AssertionError e) {
+            log.warn("{}", e.getMessage());
+            return false;
+        }
+    }
+
+    /**
+     * A real operator process (kill -9 must hit a JVM of its own) on the test's prefix and instance, with a short
+     * resync and backoff so what a kill interrupted is taken up again within seconds; all runs log to one file.
+     */
+    private static Process start(TestOperator h, File logFile) throws IOException {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        List<String> command = h.processCommand(h.host, List.of("-Xmx256m", "-XX:TieredStopAtLevel=1"),
+                "--listen", "127.0.0.1:" + port, "--resync", "2", "--max-backoff", "3");
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile));
+        // The operator's INFO lines (the test classpath's logback-test.xml would keep only warnings): what a kill cut.
+        builder.environment().put("BERTH_TEST_LOG", "INFO");
+        return builder.start();
+    }
+}
