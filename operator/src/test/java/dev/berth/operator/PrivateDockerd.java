@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -64,7 +65,9 @@ public final class PrivateDockerd implements AutoCloseable {
         process = new ProcessBuilder("nsenter", "--net=/var/run/netns/" + netns, "dockerd",
                 "--data-root", dataRoot.resolve("data").toString(),
                 "--exec-root", execRoot.toString(), "--host", socket, "--pidfile", execRoot + ".pid")
-                .redirectErrorStream(true).redirectOutput(dataRoot.resolve("dockerd.log").toFile()).start();
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dataRoot.resolve("dockerd.log").toFile())).start();
+        Process started = process;
         Await.until(Duration.ofSeconds(60), "private dockerd on " + socket, () -> {
             try (DockerClient client = DockerClients.connect(socket)) {
                 client.pingCmd().exec();
@@ -72,7 +75,17 @@ public final class PrivateDockerd implements AutoCloseable {
             } catch (IOException | RuntimeException e) {
                 return false;
             }
-        });
+        }, () -> (started.isAlive() ? "running" : "exited " + started.exitValue()) + "; log: " + logTail());
+    }
+
+    /** The last lines dockerd wrote (every start of this daemon appends to one log). */
+    public String logTail() {
+        try {
+            List<String> lines = Files.readAllLines(dataRoot.resolve("dockerd.log"));
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 5), lines.size()));
+        } catch (IOException e) {
+            return e.toString();
+        }
     }
 
     public void copyImageFrom(String sharedHost, String image) throws IOException {
@@ -89,6 +102,17 @@ public final class PrivateDockerd implements AutoCloseable {
             if (!process.waitFor(60, TimeUnit.SECONDS)) {
                 process.destroyForcibly().waitFor();
             }
+            process = null;
+        }
+    }
+
+    /**
+     * SIGKILLs dockerd (a crash, the OOM killer): no container is stopped, they keep running under their shims until
+     * the next start restores them. nsenter execs dockerd, so the process is dockerd itself.
+     */
+    public void kill() throws InterruptedException {
+        if (process != null) {
+            process.destroyForcibly().waitFor();
             process = null;
         }
     }

@@ -15,11 +15,15 @@ import org.slf4j.LoggerFactory;
  * Docker's event stream for the observed cache. An event only says which kind of list is stale; after a quiet
  * {@value #DEBOUNCE_MS} ms the feed asks for a list of those kinds, so a burst of events costs one list. A stream
  * that ends is reconnected with backoff from the last event's time and followed by a full list (events may have
- * been missed meanwhile). Runs on the cache's thread.
+ * been missed meanwhile). Runs on the cache's thread. Both streams (containers, networks) report their end: only the
+ * first end of a subscription reconnects, and only the first failure of an outage is a warning, so a dockerd that is
+ * down for a while costs one line, not one per attempt.
  */
 final class DockerEventFeed {
     private static final Logger log = LoggerFactory.getLogger(DockerEventFeed.class);
     private static final long DEBOUNCE_MS = 150;
+    /** A stream that lasted this long was established (not a reconnect refused at once). */
+    private static final long ESTABLISHED_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
 
     /** Lists the kinds named again. */
     @FunctionalInterface
@@ -32,7 +36,12 @@ final class DockerEventFeed {
     private final RetryPolicy reconnect;
     private final Relist relist;
     private final ContainerRuns runs;
+    private final DockerSteadiness steadiness;
     private final Counter reconnects;
+    /** Counts subscriptions: an end reported by an older one (its second stream, say) is ignored. */
+    private int subscription;
+    /** System.nanoTime() when the current subscription was made. */
+    private long connectedAt;
     private volatile boolean streaming;
     private Closeable stream;
     private long lastEventNanos;
@@ -44,8 +53,9 @@ final class DockerEventFeed {
     private boolean relistScheduled;
 
     DockerEventFeed(Docker docker, CacheThread thread, RetryPolicy reconnect, Relist relist, ContainerRuns runs,
-                    MeterRegistry registry) {
+                    DockerSteadiness steadiness, MeterRegistry registry) {
         this.docker = docker;
+        this.steadiness = steadiness;
         this.runs = runs;
         this.thread = thread;
         this.reconnect = reconnect;
@@ -68,9 +78,11 @@ final class DockerEventFeed {
             return;
         }
         Instant since = lastEventNanos == 0 ? Instant.now() : Instant.ofEpochSecond(0, lastEventNanos);
+        int mine = ++subscription;
+        connectedAt = System.nanoTime();
         try {
             stream = docker.events(since, event -> thread.execute(() -> onEvent(event)),
-                    error -> thread.execute(() -> onStreamEnd(error)));
+                    error -> thread.execute(() -> onStreamEnd(mine, error)));
             streaming = true;
             if (cause != null) {
                 log.info("observed: Docker event stream reconnected");
@@ -79,7 +91,7 @@ final class DockerEventFeed {
             }
             failedAttempts = 0;
         } catch (RuntimeException e) {
-            onStreamEnd(e);
+            onStreamEnd(mine, e);
         }
     }
 
@@ -87,6 +99,7 @@ final class DockerEventFeed {
         streaming = true;
         lastEventNanos = Math.max(lastEventNanos, event.timeNano());
         runs.event(event);
+        steadiness.event(event);
         if ("network".equals(event.type()) && !event.action().equals("connect") && !event.action().equals("disconnect")) {
             networksDirty = true;
         } else if ("network".equals(event.type()) || !event.action().startsWith("exec_")) {
@@ -111,16 +124,26 @@ final class DockerEventFeed {
         }
     }
 
-    private void onStreamEnd(Throwable error) {
-        if (closed) {
+    private void onStreamEnd(int ended, Throwable error) {
+        if (closed || ended != subscription) {
             return;
         }
+        // From here on, the other stream's end (or a late error) of this subscription is stale.
+        subscription++;
         streaming = false;
         closeStream();
         reconnects.increment();
         long delay = reconnect.intervals().apply(++failedAttempts);
-        log.warn("observed: Docker event stream ended ({}), reconnecting in {} ms",
-                error == null ? "closed" : error.getMessage(), delay);
+        String why = error == null ? "closed" : error.getMessage();
+        if (failedAttempts == 1) {
+            // Not a warning of its own: the list right below says whether Docker is away (DockerSteadiness warns).
+            log.info("observed: Docker event stream ended ({}), reconnecting", why);
+        } else {
+            log.debug("observed: Docker event stream still down ({}), reconnecting in {} ms", why, delay);
+        }
+        // Whether Docker itself is away (a shutdown) or only the stream was cut: a list says which, now.
+        steadiness.streamEnded(System.nanoTime() - connectedAt > ESTABLISHED_NANOS);
+        relist.relist(true, true);
         Throwable cause = error == null ? new IOException("closed") : error;
         thread.schedule(() -> connect(cause), delay);
     }

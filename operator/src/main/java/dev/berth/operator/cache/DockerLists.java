@@ -35,6 +35,8 @@ final class DockerLists {
     /** System.nanoTime() when the last full list began, and whether it worked. */
     private long lastFullStarted = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
     private boolean lastFullOk;
+    /** Why the last list failed ("" before any failure). */
+    private String lastError = "";
     /** When the older of the two last lists began (read by reconcilers on other threads). */
     private volatile long freshSince = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
     private List<ListedContainer> lastContainers;
@@ -77,7 +79,9 @@ final class DockerLists {
             }
         } catch (RuntimeException e) {
             errors.increment();
-            log.warn("observed: cannot list containers and networks, keeping the last state: {}", e.getMessage());
+            lastError = e.getMessage();
+            // The caller warns once per outage (DockerSteadiness); a dockerd away for a minute fails many lists.
+            log.debug("observed: cannot list containers and networks, keeping the last state: {}", e.getMessage());
             return Optional.empty();
         }
         boolean listedContainers = containers || lastContainers == null;
@@ -104,6 +108,10 @@ final class DockerLists {
     /** Whether a full list began after {@code nanoTime}: callers asking together share it. */
     boolean fullListStartedAfter(long nanoTime) {
         return lastFullStarted - nanoTime > 0;
+    }
+
+    String lastError() {
+        return lastError;
     }
 
     boolean lastFullListOk() {

@@ -24,6 +24,11 @@ import org.slf4j.LoggerFactory;
 public final class ObservedCache implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ObservedCache.class);
     private static final long LIVE_TIMEOUT_SECONDS = 30;
+    /**
+     * How long Docker must stay reachable after it returned, and a stopped container stay stopped, before Berth
+     * changes containers: a dockerd going down stops every container a second or two before its API goes away.
+     */
+    private static final Duration SETTLE = Duration.ofSeconds(3);
 
     private final CacheThread thread = new CacheThread("observed-cache");
     private final DockerLists lists;
@@ -40,6 +45,8 @@ public final class ObservedCache implements AutoCloseable {
     private boolean catchUpScheduled;
     private final CatchUpDelay catchUp;
     private final ContainerRuns runs;
+    /** Whether Docker is steady enough to change containers (see {@link #holdChanges}). */
+    private final DockerSteadiness steadiness;
 
     /**
      * @param onListed told every successful list of containers (on the cache's thread)
@@ -52,7 +59,8 @@ public final class ObservedCache implements AutoCloseable {
         this.catchUp = new CatchUpDelay(resync);
         this.runs = new ContainerRuns(docker);
         this.lists = new DockerLists(docker, runs, registry);
-        this.events = new DockerEventFeed(docker, thread, reconnect, this::relist, runs, registry);
+        this.steadiness = new DockerSteadiness(System::nanoTime, SETTLE);
+        this.events = new DockerEventFeed(docker, thread, reconnect, this::relist, runs, steadiness, registry);
     }
 
     /** One more consumer of every successful list of containers (on the cache's thread); call before {@link #start}. */
@@ -84,6 +92,15 @@ public final class ObservedCache implements AutoCloseable {
     /** The event stream is live, so changes show within the debounce rather than at the next resync. */
     public boolean streaming() {
         return events.streaming();
+    }
+
+    /**
+     * How long container changes must wait (empty: Docker is steady): while Docker is unreachable, shortly after it
+     * returned, and shortly after containers of ours stopped by themselves (a dockerd shutting down stops them all
+     * before it goes away; Docker restarts them when it is back). See {@link DockerSteadiness}.
+     */
+    public Optional<Duration> holdChanges() {
+        return steadiness.hold();
     }
 
     public ObservedStack forOwner(String owner) {
@@ -138,7 +155,13 @@ public final class ObservedCache implements AutoCloseable {
     private boolean relist(boolean containers, boolean networks) {
         Optional<DockerLists.Listing> listing = lists.list(containers, networks);
         if (listing.isEmpty()) {
+            steadiness.listFailed(lists.lastError());
             return false;
+        }
+        if (listing.get().containersTaken().isPresent()) {
+            steadiness.listed(listing.get().containers());
+        } else {
+            steadiness.answered();
         }
         if (containers) {
             catchUp.after(runs.progress(), !runs.anyStale());

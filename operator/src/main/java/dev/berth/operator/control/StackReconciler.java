@@ -131,6 +131,11 @@ public final class StackReconciler implements Reconciler {
                 || !files.synced() || !images.synced() || !networks.synced()) {
             return ReconcileResult.requeueAfter(NOT_SYNCED_RETRY);
         }
+        // A dockerd going down stops every container first: never act on what it stops, nor while it is away.
+        Optional<Duration> hold = observed.holdChanges();
+        if (hold.isPresent()) {
+            return ReconcileResult.requeueAfter(hold.get());
+        }
         ObjectKey key = new ObjectKey("stack", name);
         Optional<StoredObject> object = stacks.get(name);
         try {

@@ -628,7 +628,7 @@ public final class InstrumentedDocker implements Docker {
         call("events", () -> eventsDocker.eventsCmd().withSince(sinceText).withEventTypeFilter(EventType.NETWORK)
                 .exec(networks));
         try {
-            if (!containers.awaitStarted(10, TimeUnit.SECONDS) || !networks.awaitStarted(10, TimeUnit.SECONDS)) {
+            if (!containers.awaitOutcome(10, TimeUnit.SECONDS) || !networks.awaitOutcome(10, TimeUnit.SECONDS)) {
                 closeQuietly(containers, networks);
                 throw new DockerActionException(DockerActionException.DOCKER_UNAVAILABLE,
                         "event stream did not start within 10 s");
@@ -665,6 +665,8 @@ public final class InstrumentedDocker implements Docker {
         private final Consumer<Throwable> onError;
         private final java.util.function.Predicate<DockerEvent> accept;
         private volatile boolean closing;
+        /** Counted down when the stream started or failed, so a refused stream is not waited for in vain. */
+        private final java.util.concurrent.CountDownLatch outcome = new java.util.concurrent.CountDownLatch(1);
 
         StreamCallback(String type, Consumer<DockerEvent> onEvent, Consumer<Throwable> onError,
                        java.util.function.Predicate<DockerEvent> accept) {
@@ -672,6 +674,17 @@ public final class InstrumentedDocker implements Docker {
             this.onEvent = onEvent;
             this.onError = onError;
             this.accept = accept;
+        }
+
+        @Override
+        public void onStart(Closeable stream) {
+            super.onStart(stream);
+            outcome.countDown();
+        }
+
+        /** Whether the stream started or failed within the time (its failure was then told to onError). */
+        boolean awaitOutcome(long timeout, TimeUnit unit) throws InterruptedException {
+            return outcome.await(timeout, unit);
         }
 
         @Override
@@ -688,10 +701,13 @@ public final class InstrumentedDocker implements Docker {
         @Override
         public void onError(Throwable t) {
             if (!closing) {
-                log.warn("{} event stream failed: {}", type, t.toString());
+                log.debug("{} event stream failed: {}", type, t.toString());
                 onError.accept(t);
             }
-            super.onError(t);
+            // Not super.onError: docker-java logs every stream error with its stack trace at ERROR (a dockerd that
+            // stops, an operator that closes its stream); the listener above reports it once, in one line.
+            closeQuietly(this);
+            outcome.countDown();
         }
 
         @Override

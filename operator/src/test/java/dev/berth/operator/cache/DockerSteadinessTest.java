@@ -1,0 +1,111 @@
+package dev.berth.operator.cache;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.berth.reconcilers.docker.DockerEvent;
+import dev.berth.reconcilers.docker.ListedContainer;
+import dev.berth.reconcilers.docker.ObservedContainer;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/** When Berth may change containers: defect 8 of issue 20 (a dockerd shutdown's stopped containers were removed). */
+class DockerSteadinessTest {
+    private final AtomicLong now = new AtomicLong(1_000_000_000_000L);
+    private final DockerSteadiness steadiness = new DockerSteadiness(now::get, Duration.ofSeconds(3));
+
+    private void advance(long millis) {
+        now.addAndGet(Duration.ofMillis(millis).toNanos());
+    }
+
+    private static DockerEvent event(String action, String id, Map<String, String> attributes) {
+        return new DockerEvent("container", action, id, attributes, 0);
+    }
+
+    private static ListedContainer listed(String id, String state) {
+        return new ListedContainer(new ObservedContainer(id, "/" + id, Map.of(), state, null), Map.of(), List.of());
+    }
+
+    @Test
+    void steadyAtStartAndAfterBerthsOwnForcedRemove() {
+        assertEquals(Optional.empty(), steadiness.hold());
+        steadiness.event(event("kill", "a", Map.of("signal", "9")));
+        steadiness.event(event("die", "a", Map.of()));
+        steadiness.event(event("destroy", "a", Map.of()));
+        assertEquals(Optional.empty(), steadiness.hold());
+    }
+
+    @Test
+    void aContainerThatStoppedByItselfIsLeftToDockerForTheSettleTime() {
+        steadiness.event(event("kill", "a", Map.of("signal", "15")));
+        assertTrue(steadiness.hold().isPresent(), "stopping");
+        steadiness.event(event("die", "a", Map.of()));
+        steadiness.listed(List.of(listed("a", "exited")));
+        advance(2000);
+        assertEquals(Optional.of(Duration.ofSeconds(1)), steadiness.hold());
+        advance(1000);
+        assertEquals(Optional.empty(), steadiness.hold(), "a person's docker stop is repaired after the settle time");
+    }
+
+    @Test
+    void aContainerDockerRestartsHoldsNothing() {
+        steadiness.event(event("die", "a", Map.of()));
+        steadiness.listed(List.of(listed("a", "restarting")));
+        assertEquals(Optional.empty(), steadiness.hold());
+        steadiness.event(event("die", "b", Map.of()));
+        steadiness.event(event("start", "b", Map.of()));
+        assertEquals(Optional.empty(), steadiness.hold());
+    }
+
+    @Test
+    void aSlowStopHoldsUntilItsGracePeriodEnds() {
+        steadiness.event(event("kill", "slow", Map.of("signal", "15", "berth.dev/stop-grace-seconds", "20")));
+        advance(15_000);
+        assertTrue(steadiness.hold().isPresent(), "still stopping after 15 s of a 20 s grace period");
+        advance(7_000);
+        assertEquals(Optional.empty(), steadiness.hold(), "bounded: a stop signal that stopped nothing holds no longer");
+    }
+
+    @Test
+    void dockerAwayHoldsUntilItAnswersAndThenForTheSettleTime() {
+        steadiness.event(event("die", "a", Map.of()));
+        steadiness.streamEnded(true);
+        steadiness.listFailed("connection refused");
+        advance(60_000);
+        assertTrue(steadiness.hold().isPresent(), "unreachable for a minute");
+        steadiness.listed(List.of(listed("a", "running")));
+        assertEquals(Optional.of(Duration.ofSeconds(3)), steadiness.hold(), "back: Docker restarts its own first");
+        advance(3000);
+        assertEquals(Optional.empty(), steadiness.hold());
+    }
+
+    @Test
+    void aRefusedEventStreamWithDockerAnsweringHoldsNothing() {
+        steadiness.streamEnded(false);
+        assertTrue(steadiness.hold().isPresent(), "not known yet whether Docker is away");
+        steadiness.answered();
+        assertEquals(Optional.empty(), steadiness.hold(), "the resync repairs what the missed events hid, at once");
+    }
+
+    @Test
+    void anEstablishedStreamThatEndsHoldsForTheSettleTimeEvenIfListsStillWork() {
+        steadiness.streamEnded(true);
+        steadiness.answered();
+        assertEquals(Optional.of(Duration.ofSeconds(3)), steadiness.hold(), "a dockerd going down ends it first");
+        advance(3000);
+        assertEquals(Optional.empty(), steadiness.hold());
+    }
+
+    @Test
+    void aStopSeenOnlyByTheListHoldsToo() {
+        steadiness.listed(List.of(listed("a", "running"), listed("b", "created")));
+        steadiness.listed(List.of(listed("a", "exited"), listed("b", "exited")));
+        assertEquals(Optional.of(Duration.ofSeconds(3)), steadiness.hold(), "a was running; no event told its stop");
+        advance(3000);
+        assertEquals(Optional.empty(), steadiness.hold());
+    }
+}
