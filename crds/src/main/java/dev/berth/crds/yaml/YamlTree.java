@@ -3,6 +3,7 @@ package dev.berth.crds.yaml;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.dataformat.yaml.snakeyaml.error.MarkedYAMLException;
 
 import java.io.IOException;
@@ -44,11 +45,19 @@ public final class YamlTree<N> {
     @SuppressWarnings("deprecation")
     public Optional<N> read(String text, int lineOffset, ExpansionBudget budget, Consumer<YamlProblem> problems) {
         try (AnchoredYamlParser parser = factory.open(text)) {
-            JsonToken token = parser.nextToken();
-            if (token == null) {
-                return Optional.empty();
+            try {
+                JsonToken token = parser.nextToken();
+                if (token == null) {
+                    return Optional.empty();
+                }
+                return Optional.of(new Reading(parser, lineOffset, budget, problems).value(token, "").node());
+            } catch (StreamConstraintsException e) {
+                // Jackson's own limits (nesting depth, a number's or a name's length) carry no location and name
+                // Jackson's API: the limit was passed where the parser stands, and the user needs only the limit.
+                JsonLocation at = parser.currentLocation();
+                throw syntax(Math.max(1, at.getLineNr()) + lineOffset, Math.max(1, at.getColumnNr()),
+                        e.getOriginalMessage().replaceAll(",? from `[^`]*`", ""));
             }
-            return Optional.of(new Reading(parser, lineOffset, budget, problems).value(token, "").node());
         } catch (MarkedYAMLException e) {
             var mark = e.getProblemMark();
             int line = mark != null ? mark.getLine() + 1 : e.getLocation().getLineNr();
