@@ -29,8 +29,19 @@ public final class YamlTree<N> {
     private final YamlNodes<N> nodes;
     private final AnchoredYamlParser.Factory factory = new AnchoredYamlParser.Factory();
 
+    private final boolean refuseTags;
+
     public YamlTree(YamlNodes<N> nodes) {
+        this(nodes, false);
+    }
+
+    /**
+     * @param refuseTags true where a tag would be silently ignored (manifests: {@code !!binary} read as its base64
+     *                   text); false where the caller reads tags itself ({@link YamlTags}: Compose's !reset)
+     */
+    public YamlTree(YamlNodes<N> nodes, boolean refuseTags) {
         this.nodes = nodes;
+        this.refuseTags = refuseTags;
     }
 
     /**
@@ -122,6 +133,7 @@ public final class YamlTree<N> {
             if (parser.isAlias()) {
                 return movedTo(resolve(parser.getText(), line, column, path), line, column);
             }
+            refuseTag(line, column, path);
             String anchor = parser.anchor();
             long before = budget.used();
             if (anchor != null) {
@@ -137,6 +149,20 @@ public final class YamlTree<N> {
                 anchors.put(anchor, new Anchor<>(value, budget.used() - before));
             }
             return value;
+        }
+
+        private void refuseTag(int line, int column, String path) throws IOException {
+            String tag = refuseTags ? parser.getTypeId() : null;
+            if (tag != null) {
+                throw error(line, column, path, "tag " + shown(tag) + " is not supported: Berth reads plain YAML"
+                        + " values (remove the tag; quote the value for a string)");
+            }
+        }
+
+        /** A tag as it is written: {@code !!binary} for YAML's own, {@code !name} for a local one. */
+        private static String shown(String tag) {
+            String yaml = "tag:yaml.org,2002:";
+            return tag.startsWith(yaml) ? "!!" + tag.substring(yaml.length()) : tag.startsWith("!") ? tag : "!<" + tag + ">";
         }
 
         private Value<N> scalar(JsonToken type, String text, int line, int column, String path) {
@@ -220,6 +246,7 @@ public final class YamlTree<N> {
                 }
                 return named.text();
             }
+            refuseTag(line, column, path);
             String anchor = parser.anchor();
             long before = budget.used();
             Value<N> value = scalar(JsonToken.VALUE_STRING, key, line, column, path);

@@ -200,6 +200,14 @@ class FuzzTest {
         String sentinel = op.name("sentinel");
         op.apply(StackYaml.stack(sentinel).yaml());
         op.awaitReady(sentinel, 1);
+        // Ready comes before the operator's last writes about it (its backends, its replica rows past "creating"):
+        // the baseline is taken once those are in, or every batch would "change" it.
+        dev.berth.operator.Await.until(Duration.ofSeconds(60), sentinel + "'s backends and status settled", () -> {
+            Map<String, String> keys = sentinelKeys(op, sentinel);
+            return keys.keySet().stream().anyMatch(k -> k.startsWith(op.keys().base() + "backends/"))
+                    && keys.entrySet().stream().noneMatch(e -> e.getKey().startsWith(op.keys().statusRoot())
+                    && e.getValue().contains("\"creating\""));
+        }, () -> sentinelKeys(op, sentinel).toString());
         Map<String, String> keysBefore = sentinelKeys(op, sentinel);
         String containersBefore = containers(op, sentinel);
         Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);

@@ -11,7 +11,7 @@ import java.util.Optional;
 /**
  * Says whether an accepted input was wrongly accepted. The oracle is the round trip: what Berth stores for an
  * accepted object (its text) must read back, on its own, as the same object — same kind, name, labels, annotations
- * and spec. An input whose stored text reads as something else (or not at all) was accepted with a meaning Berth
+ * (but the creation time apply adds to Secrets and Configs) and spec. An input whose stored text reads as something else (or not at all) was accepted with a meaning Berth
  * cannot keep: the operator would run a different object or report InvalidSpec for what apply accepted. Checks that
  * need Docker's own rules (image references, numeric ranges) are not this oracle's business.
  */
