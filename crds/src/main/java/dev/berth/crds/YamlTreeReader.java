@@ -20,7 +20,7 @@ import java.util.Optional;
  * text when it is inside a mapping or list the alias names.
  */
 final class YamlTreeReader {
-    private final YamlTree<YamlNode> tree = new YamlTree<>(new Nodes());
+    private final YamlTree<YamlNode> tree = new YamlTree<>(new Nodes(), true);
 
     /**
      * @param lineOffset added to every line, so lines count across the whole file

@@ -3,6 +3,7 @@ package dev.berth.crds.yaml;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.dataformat.yaml.snakeyaml.error.MarkedYAMLException;
 
 import java.io.IOException;
@@ -28,8 +29,19 @@ public final class YamlTree<N> {
     private final YamlNodes<N> nodes;
     private final AnchoredYamlParser.Factory factory = new AnchoredYamlParser.Factory();
 
+    private final boolean refuseTags;
+
     public YamlTree(YamlNodes<N> nodes) {
+        this(nodes, false);
+    }
+
+    /**
+     * @param refuseTags true where a tag would be silently ignored (manifests: {@code !!binary} read as its base64
+     *                   text); false where the caller reads tags itself ({@link YamlTags}: Compose's !reset)
+     */
+    public YamlTree(YamlNodes<N> nodes, boolean refuseTags) {
         this.nodes = nodes;
+        this.refuseTags = refuseTags;
     }
 
     /**
@@ -44,11 +56,19 @@ public final class YamlTree<N> {
     @SuppressWarnings("deprecation")
     public Optional<N> read(String text, int lineOffset, ExpansionBudget budget, Consumer<YamlProblem> problems) {
         try (AnchoredYamlParser parser = factory.open(text)) {
-            JsonToken token = parser.nextToken();
-            if (token == null) {
-                return Optional.empty();
+            try {
+                JsonToken token = parser.nextToken();
+                if (token == null) {
+                    return Optional.empty();
+                }
+                return Optional.of(new Reading(parser, lineOffset, budget, problems).value(token, "").node());
+            } catch (StreamConstraintsException e) {
+                // Jackson's own limits (nesting depth, a number's or a name's length) carry no location and name
+                // Jackson's API: the limit was passed where the parser stands, and the user needs only the limit.
+                JsonLocation at = parser.currentLocation();
+                throw syntax(Math.max(1, at.getLineNr()) + lineOffset, Math.max(1, at.getColumnNr()),
+                        e.getOriginalMessage().replaceAll(",? from `[^`]*`", ""));
             }
-            return Optional.of(new Reading(parser, lineOffset, budget, problems).value(token, "").node());
         } catch (MarkedYAMLException e) {
             var mark = e.getProblemMark();
             int line = mark != null ? mark.getLine() + 1 : e.getLocation().getLineNr();
@@ -113,6 +133,7 @@ public final class YamlTree<N> {
             if (parser.isAlias()) {
                 return movedTo(resolve(parser.getText(), line, column, path), line, column);
             }
+            refuseTag(line, column, path);
             String anchor = parser.anchor();
             long before = budget.used();
             if (anchor != null) {
@@ -128,6 +149,20 @@ public final class YamlTree<N> {
                 anchors.put(anchor, new Anchor<>(value, budget.used() - before));
             }
             return value;
+        }
+
+        private void refuseTag(int line, int column, String path) throws IOException {
+            String tag = refuseTags ? parser.getTypeId() : null;
+            if (tag != null) {
+                throw error(line, column, path, "tag " + shown(tag) + " is not supported: Berth reads plain YAML"
+                        + " values (remove the tag; quote the value for a string)");
+            }
+        }
+
+        /** A tag as it is written: {@code !!binary} for YAML's own, {@code !name} for a local one. */
+        private static String shown(String tag) {
+            String yaml = "tag:yaml.org,2002:";
+            return tag.startsWith(yaml) ? "!!" + tag.substring(yaml.length()) : tag.startsWith("!") ? tag : "!<" + tag + ">";
         }
 
         private Value<N> scalar(JsonToken type, String text, int line, int column, String path) {
@@ -211,6 +246,7 @@ public final class YamlTree<N> {
                 }
                 return named.text();
             }
+            refuseTag(line, column, path);
             String anchor = parser.anchor();
             long before = budget.used();
             Value<N> value = scalar(JsonToken.VALUE_STRING, key, line, column, path);

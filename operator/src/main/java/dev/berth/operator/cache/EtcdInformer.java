@@ -216,9 +216,7 @@ public final class EtcdInformer<T> implements AutoCloseable, Source<String> {
             if (event.getEventType() == WatchEvent.EventType.DELETE) {
                 objects.remove(name);
             } else if (event.getEventType() == WatchEvent.EventType.PUT) {
-                StoredValue value = new StoredValue(key, event.getKeyValue().getValue().toString(StandardCharsets.UTF_8),
-                        event.getKeyValue().getModRevision(), event.getKeyValue().getCreateRevision(),
-                        event.getKeyValue().getVersion());
+                StoredValue value = StoredValue.of(event.getKeyValue());
                 objects.put(name, codec.decode(name, value, objects.get(name)));
             } else {
                 continue;

@@ -14,7 +14,8 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "apply", mixinStandardHelpOptions = true,
         description = "Validate manifests, then write them all to etcd in one transaction.%n"
-                + "Nothing is written when any document is invalid. Prints KIND/NAME created|configured|unchanged.%n"
+                + "Nothing is written when any document is invalid, or when they are more than 128 objects (etcd's"
+                + " default --max-txn-ops): apply those in parts. Prints KIND/NAME created|configured|unchanged.%n"
                 + "A Secret's stringData is encrypted with the cluster key (--secret-key-file) into encryptedData first;"
                 + " with a key at hand every encryptedData value must decrypt.")
 public final class ApplyCommand implements Callable<Integer> {

@@ -53,6 +53,10 @@ final class SealedApply {
         if (!new Manifests.Loaded(asWritten, RelativeBuildContexts.of(asWritten)).report(err)) {
             return 1;
         }
+        // Before sealing or asking etcd: an apply etcd would refuse as one transaction is refused here, with the limit.
+        if (!new Manifests.Loaded(asWritten, ResourceStore.tooManyForOneApply(asWritten)).report(err)) {
+            return 1;
+        }
         Optional<SecretKeyring> keyring = SecretSealer.anySecret(asWritten) ? key.ifGiven() : Optional.empty();
         SecretSealer.Sealed sealed = SecretSealer.seal(asWritten, keyring);
         if (!new Manifests.Loaded(sealed.resources(), sealed.errors()).report(err)) {

@@ -82,7 +82,7 @@ public final class EtcdKv {
 
     public Optional<StoredValue> get(String key) {
         GetResponse response = timed("get", client.getKVClient().get(bytes(key)), "get " + key);
-        return response.getKvs().stream().findFirst().map(EtcdKv::toValue);
+        return response.getKvs().stream().findFirst().map(StoredValue::of);
     }
 
     /**
@@ -96,7 +96,7 @@ public final class EtcdKv {
         }
         List<Optional<StoredValue>> values = new ArrayList<>(keys.size());
         for (int i = 0; i < keys.size(); i++) {
-            values.add(timed("get", futures.get(i), "get " + keys.get(i)).getKvs().stream().findFirst().map(EtcdKv::toValue));
+            values.add(timed("get", futures.get(i), "get " + keys.get(i)).getKvs().stream().findFirst().map(StoredValue::of));
         }
         return values;
     }
@@ -106,7 +106,7 @@ public final class EtcdKv {
                 GetOption.builder().isPrefix(true).withSortField(GetOption.SortTarget.KEY).build()), "list " + prefix);
         List<StoredValue> values = new ArrayList<>();
         for (KeyValue kv : response.getKvs()) {
-            values.add(toValue(kv));
+            values.add(StoredValue.of(kv));
         }
         return new Listing(values, response.getHeader().getRevision());
     }
@@ -270,11 +270,6 @@ public final class EtcdKv {
         return write.value() == null
                 ? Op.delete(bytes(write.key()), DeleteOption.DEFAULT)
                 : Op.put(bytes(write.key()), bytes(write.value()), PutOption.DEFAULT);
-    }
-
-    private static StoredValue toValue(KeyValue kv) {
-        return new StoredValue(kv.getKey().toString(StandardCharsets.UTF_8), kv.getValue().toString(StandardCharsets.UTF_8),
-                kv.getModRevision(), kv.getCreateRevision(), kv.getVersion());
     }
 
     static ByteSequence bytes(String text) {

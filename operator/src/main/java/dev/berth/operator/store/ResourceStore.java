@@ -6,6 +6,7 @@ import dev.berth.crds.Kinds;
 import dev.berth.crds.ManifestParser;
 import dev.berth.crds.ParseResult;
 import dev.berth.crds.Resource;
+import dev.berth.crds.ValidationError;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,7 +24,7 @@ public final class ResourceStore {
     private static final Logger LOG = LoggerFactory.getLogger(ResourceStore.class);
     private static final int CONFLICT_ATTEMPTS = 5;
     /** etcd's default limit of operations in one transaction ({@code --max-txn-ops}). */
-    static final int MAX_TXN_OPS = 128;
+    public static final int MAX_TXN_OPS = 128;
 
     private final EtcdKv kv;
     private final KeyLayout keys;
@@ -64,6 +65,21 @@ public final class ResourceStore {
     }
 
     /**
+     * Refuses, before anything is written, an apply of more objects than one transaction takes: every object needs a
+     * compare in the one transaction that writes them all (all or nothing), and etcd refuses a transaction of more than
+     * {@link #MAX_TXN_OPS} compares. The error is at the first object beyond the limit; empty when they fit.
+     */
+    public static List<ValidationError> tooManyForOneApply(List<Resource> resources) {
+        if (resources.size() <= MAX_TXN_OPS) {
+            return List.of();
+        }
+        Resource first = resources.get(MAX_TXN_OPS);
+        return List.of(new ValidationError(first.file(), first.line(), 1, "", "this apply holds " + resources.size()
+                + " objects and one apply writes at most " + MAX_TXN_OPS + ", all or nothing, in one etcd transaction"
+                + " (etcd's default --max-txn-ops); apply them in parts of at most " + MAX_TXN_OPS + " objects"));
+    }
+
+    /**
      * Writes all resources in one transaction (all or nothing) and says what changed for each. A stack whose spec (or
      * restart annotation) changes gets a revision with {@code cause} in the same transaction, as long as everything
      * fits in one (etcd takes {@link #MAX_TXN_OPS} compares and as many operations): a larger batch, which could be written before history
@@ -76,6 +92,10 @@ public final class ResourceStore {
      * @throws ChangedException when an object no longer has its expected mod revision (nothing written)
      */
     public List<ApplyOutcome> apply(List<Resource> resources, String cause, Map<String, Long> expected) {
+        List<ValidationError> tooMany = tooManyForOneApply(resources);
+        if (!tooMany.isEmpty()) {
+            throw new StoreException(tooMany.get(0).toString() + "; nothing was written");
+        }
         for (int attempt = 1; attempt <= CONFLICT_ATTEMPTS; attempt++) {
             List<ApplyOutcome> outcomes = new ArrayList<>();
             List<EtcdKv.Guard> guards = new ArrayList<>();
@@ -229,7 +249,8 @@ public final class ResourceStore {
 
     /** Turns a stored value into an object, recording parse errors instead of failing. */
     public StoredObject toObject(KindDef kind, String name, StoredValue value) {
-        ParseResult parsed = parser.parse(value.key(), value.value());
+        // The bytes, not the text: the same strict UTF-8 decoder as berth validate, so what it refuses is invalid here.
+        ParseResult parsed = parser.parse(value.key(), value.bytes().getBytes());
         if (!parsed.ok()) {
             return new StoredObject(kind, name, value, Optional.empty(), parsed.errors());
         }
