@@ -3,6 +3,8 @@ package dev.berth.operator.cli;
 import dev.berth.operator.store.EtcdEndpoints;
 import dev.berth.operator.store.EtcdSettings;
 import dev.berth.operator.store.KeyLayout;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -47,13 +49,10 @@ public final class EtcdOptions {
     String prefix;
 
     public EtcdSettings settings() {
-        String password = System.getenv("BERTH_ETCD_PASSWORD");
-        if (passwordFile != null) {
-            try {
-                password = java.nio.file.Files.readString(passwordFile).strip();
-            } catch (java.io.IOException e) {
-                throw new CliException("cannot read etcd password file " + passwordFile + ": " + e.getMessage());
-            }
+        String password = password();
+        if (user != null && !user.isBlank() && password == null) {
+            throw new CliException("etcd user '" + user + "' needs a password: --etcd-password-file FILE, or env"
+                    + " BERTH_ETCD_PASSWORD_FILE or BERTH_ETCD_PASSWORD");
         }
         List<String> urls;
         try {
@@ -62,6 +61,27 @@ public final class EtcdOptions {
             throw new CliException(e.getMessage());
         }
         return new EtcdSettings(urls, user, password, caCert, cert, key, Duration.ofSeconds(Math.max(1, timeoutSeconds)));
+    }
+
+    /** From the file if one is named, else from BERTH_ETCD_PASSWORD; an empty one is refused naming where it came from. */
+    private String password() {
+        if (passwordFile != null) {
+            String password;
+            try {
+                password = Files.readString(passwordFile).strip();
+            } catch (IOException e) {
+                throw new CliException("cannot read etcd password file " + passwordFile + ": " + e.getMessage());
+            }
+            if (password.isEmpty()) {
+                throw new CliException("etcd password file " + passwordFile + " is empty");
+            }
+            return password;
+        }
+        String password = System.getenv("BERTH_ETCD_PASSWORD");
+        if (password != null && password.isEmpty() && user != null && !user.isBlank()) {
+            throw new CliException("etcd password in env BERTH_ETCD_PASSWORD is empty");
+        }
+        return password == null || password.isEmpty() ? null : password;
     }
 
     public KeyLayout keyLayout() {

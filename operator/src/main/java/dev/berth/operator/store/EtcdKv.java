@@ -33,6 +33,7 @@ public final class EtcdKv {
     private final Client client;
     private final EtcdSettings settings;
     private final CallListener calls;
+    private final EtcdRefusals refusals;
 
     public EtcdKv(Client client, EtcdSettings settings) {
         this(client, settings, CallListener.NONE);
@@ -43,6 +44,7 @@ public final class EtcdKv {
         this.client = client;
         this.settings = settings;
         this.calls = java.util.Objects.requireNonNull(calls);
+        this.refusals = new EtcdRefusals(settings);
     }
 
     /**
@@ -242,6 +244,10 @@ public final class EtcdKv {
             throw new StoreException("etcd at " + settings.describeEndpoints() + " did not answer within "
                     + millis + " ms (" + what + ")", e);
         } catch (ExecutionException e) {
+            java.util.Optional<EtcdRefusedException> refused = refusals.of(e.getCause(), what);
+            if (refused.isPresent()) {
+                throw refused.get();
+            }
             throw new StoreException("etcd at " + settings.describeEndpoints() + " failed (" + what + "): "
                     + describe(e.getCause()), e.getCause());
         } catch (InterruptedException e) {
