@@ -255,8 +255,10 @@ public final class Operator implements AutoCloseable {
 
             Client etcdClient = EtcdConnector.connect(settings.etcd());
             lifecycle.closes("etcd client", etcdClient);
-            EtcdKv kv = new EtcdKv(etcdClient, settings.etcd(), new EtcdMetrics(registry));
-            firstContact(kv);
+            var refusals = new dev.berth.operator.store.RefusalWarnings(new EtcdMetrics(registry), Clock.systemUTC());
+            EtcdKv kv = new EtcdKv(etcdClient, settings.etcd(), refusals);
+            // without the refusal voice: a refusal now is not retried but ends the start
+            firstContact(new EtcdKv(etcdClient, settings.etcd()));
             // Started before anything records and closed after the controllers stopped: their last events are written.
             events = new EtcdEventRecorder(kv, settings.keys(), settings.host(), EtcdEventRecorder.Settings.defaults(),
                     registry, Clock.systemUTC());
@@ -337,7 +339,7 @@ public final class Operator implements AutoCloseable {
             Controller gitopsController = gitopsController(gitops);
             controllers.add(gitopsController);
 
-            EtcdKv probe = new EtcdKv(etcdClient, settings.etcd().withTimeout(Duration.ofSeconds(2)));
+            EtcdKv probe = new EtcdKv(etcdClient, settings.etcd().withTimeout(Duration.ofSeconds(2)), refusals.uncounted());
             http = new HealthServer(settings.listen(), registry, List.of(
                     new HealthServer.Check("desired-cache", () -> stacks.synced() ? null : "not yet listed from etcd"),
                     new HealthServer.Check("observed-cache", () -> observed.synced() ? null : "not yet listed from Docker"),

@@ -8,7 +8,6 @@ import dev.berth.crds.ParseResult;
 import dev.berth.crds.status.ObjectStatus;
 import dev.berth.operator.queue.RetryPolicy;
 import dev.berth.operator.route.RouteRuntime;
-import dev.berth.operator.store.EtcdSettings;
 import dev.berth.operator.store.KeyLayout;
 import dev.berth.operator.store.StatusCodec;
 import dev.berth.reconcilers.docker.DockerClients;

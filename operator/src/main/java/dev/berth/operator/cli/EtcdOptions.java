@@ -19,7 +19,8 @@ public final class EtcdOptions {
     String endpoints;
 
     @Option(names = "--etcd-user", paramLabel = "USER", defaultValue = "${env:BERTH_ETCD_USER}",
-            description = "etcd user (env BERTH_ETCD_USER).")
+            description = "etcd user (env BERTH_ETCD_USER); its password comes from --etcd-password-file or env"
+                    + " BERTH_ETCD_PASSWORD, and must not be empty. Its role needs readwrite on --prefix's keys only.")
     String user;
 
     @Option(names = "--etcd-password-file", paramLabel = "FILE", defaultValue = "${env:BERTH_ETCD_PASSWORD_FILE}",
@@ -28,7 +29,8 @@ public final class EtcdOptions {
     Path passwordFile;
 
     @Option(names = "--etcd-cacert", paramLabel = "FILE", defaultValue = "${env:BERTH_ETCD_CACERT}",
-            description = "CA certificate (PEM) to verify etcd's TLS certificate (env BERTH_ETCD_CACERT).")
+            description = "CA certificate (PEM) to verify etcd's TLS certificate (env BERTH_ETCD_CACERT; default: the"
+                    + " JVM's CAs).")
     Path caCert;
 
     @Option(names = "--etcd-cert", paramLabel = "FILE", defaultValue = "${env:BERTH_ETCD_CERT}",
@@ -36,7 +38,9 @@ public final class EtcdOptions {
     Path cert;
 
     @Option(names = "--etcd-key", paramLabel = "FILE", defaultValue = "${env:BERTH_ETCD_KEY}",
-            description = "Client key (PEM, PKCS#8) for etcd (env BERTH_ETCD_KEY).")
+            description = "Client key (PEM, unencrypted: PKCS#8, PKCS#1 or SEC1) of --etcd-cert (env BERTH_ETCD_KEY)."
+                    + " Both files are checked before connecting: an expired certificate or a key of another one is an"
+                    + " error naming the file.")
     Path key;
 
     @Option(names = "--etcd-timeout", paramLabel = "SECONDS", defaultValue = "${env:BERTH_ETCD_TIMEOUT:-5}",

@@ -59,6 +59,10 @@ public final class EtcdKv {
 
         void call(String operation, String outcome, long nanos);
 
+        /** etcd refused a call (credentials, rights, TLS): told before the call's exception is thrown. */
+        default void refused(EtcdRefusedException e) {
+        }
+
         /** A watch on {@code prefix} opened ({@code +1}) or closed ({@code -1}). */
         default void watches(String prefix, int delta) {
         }
@@ -246,6 +250,11 @@ public final class EtcdKv {
         } catch (ExecutionException e) {
             java.util.Optional<EtcdRefusedException> refused = refusals.of(e.getCause(), what);
             if (refused.isPresent()) {
+                try {
+                    calls.refused(refused.get());
+                } catch (RuntimeException ignored) {
+                    // a listener must never break a store call
+                }
                 throw refused.get();
             }
             throw new StoreException("etcd at " + settings.describeEndpoints() + " failed (" + what + "): "

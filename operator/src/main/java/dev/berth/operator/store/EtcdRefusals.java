@@ -24,6 +24,25 @@ public final class EtcdRefusals {
         return message(error, what).map(m -> new EtcdRefusedException(m, error));
     }
 
+    /**
+     * Whether {@code error} is etcd refusing the client rather than failing: an {@link EtcdRefusedException}, or a
+     * watch's gRPC status that says so (watches do not go through {@link EtcdKv}'s calls).
+     */
+    public static boolean isRefusal(Throwable error) {
+        for (Throwable cause = error; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+            if (cause instanceof EtcdRefusedException) {
+                return true;
+            }
+            if (cause instanceof io.grpc.StatusRuntimeException || cause instanceof io.grpc.StatusException) {
+                Status.Code code = Status.fromThrowable(cause).getCode();
+                if (code == Status.Code.PERMISSION_DENIED || code == Status.Code.UNAUTHENTICATED) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     private Optional<String> message(Throwable error, String what) {
         String at = "etcd at " + settings.describeEndpoints();
         // jetcd nests the server's status in its own (UNAUTHENTICATED around INVALID_ARGUMENT): read every level

@@ -115,8 +115,19 @@ public final class SecureEtcd implements AutoCloseable {
         return out.toString();
     }
 
+    /** etcdctl as root for a change that may be made twice (grant, revoke): tried again until it succeeds. */
+    public void rootIdempotent(String... args) {
+        StringBuilder last = new StringBuilder();
+        Await.until(Duration.ofSeconds(60), "etcdctl " + String.join(" ", args), () -> {
+            last.setLength(0);
+            // a revoke whose first try timed out after etcd made it: done too
+            return run(List.of(args), last) == 0 || last.toString().contains("role is not granted");
+        }, last::toString);
+    }
+
     private int run(List<String> args, StringBuilder output) {
-        List<String> command = new ArrayList<>(List.of("etcdctl", "--endpoints", endpoint(), "--dial-timeout", "2s",
+        List<String> command = new ArrayList<>(List.of("etcdctl", "--endpoints", endpoint(), "--dial-timeout", "5s",
+                "--command-timeout", "15s",
                 "--cacert", certs.ca.toString(), "--cert", certs.clientCert.toString(), "--key", certs.clientKey.toString()));
         command.addAll(args);
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
@@ -148,7 +159,8 @@ public final class SecureEtcd implements AutoCloseable {
         }
     }
 
-    private static int freePort() throws IOException {
+    /** A loopback port free now (for etcd, or an operator's --listen). */
+    static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }
