@@ -255,7 +255,10 @@ public final class Operator implements AutoCloseable {
 
             Client etcdClient = EtcdConnector.connect(settings.etcd());
             lifecycle.closes("etcd client", etcdClient);
-            EtcdKv kv = new EtcdKv(etcdClient, settings.etcd(), new EtcdMetrics(registry));
+            var refusals = new dev.berth.operator.store.RefusalWarnings(new EtcdMetrics(registry), Clock.systemUTC());
+            EtcdKv kv = new EtcdKv(etcdClient, settings.etcd(), refusals);
+            // without the refusal voice: a refusal now is not retried but ends the start
+            firstContact(new EtcdKv(etcdClient, settings.etcd()));
             // Started before anything records and closed after the controllers stopped: their last events are written.
             events = new EtcdEventRecorder(kv, settings.keys(), settings.host(), EtcdEventRecorder.Settings.defaults(),
                     registry, Clock.systemUTC());
@@ -336,8 +339,7 @@ public final class Operator implements AutoCloseable {
             Controller gitopsController = gitopsController(gitops);
             controllers.add(gitopsController);
 
-            EtcdKv probe = new EtcdKv(etcdClient, new EtcdSettings(settings.etcd().endpoints(), null, null, null, null, null,
-                    Duration.ofSeconds(2)));
+            EtcdKv probe = new EtcdKv(etcdClient, settings.etcd().withTimeout(Duration.ofSeconds(2)), refusals.uncounted());
             http = new HealthServer(settings.listen(), registry, List.of(
                     new HealthServer.Check("desired-cache", () -> stacks.synced() ? null : "not yet listed from etcd"),
                     new HealthServer.Check("observed-cache", () -> observed.synced() ? null : "not yet listed from Docker"),
@@ -388,6 +390,22 @@ public final class Operator implements AutoCloseable {
                 e.addSuppressed(closing);
             }
             throw e;
+        }
+    }
+
+    /**
+     * The first etcd call, before anything else uses etcd. etcd refusing this operator (wrong password, no rights on
+     * the prefix, a certificate either side does not accept) is a configuration error: the operator stops with its
+     * line, as the CLI does. etcd not answering is an outage: the operator starts and keeps trying, as it does after
+     * start.
+     */
+    private void firstContact(EtcdKv kv) {
+        try {
+            kv.connect(settings.keys().base());
+        } catch (dev.berth.operator.store.EtcdRefusedException e) {
+            throw e;
+        } catch (dev.berth.operator.store.StoreException e) {
+            log.warn("etcd: not reachable at start ({}); starting anyway and retrying", e.getMessage());
         }
     }
 

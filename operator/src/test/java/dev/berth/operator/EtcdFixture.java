@@ -30,9 +30,15 @@ public final class EtcdFixture implements AutoCloseable, AfterEachCallback {
     }
 
     public EtcdFixture(String endpoints) {
-        prefix = "/" + TestEnv.uniqueName("berth-test-");
-        settings = new EtcdSettings(List.of(endpoints.split(",")), null, null, null, null, null,
-                Duration.ofSeconds(5));
+        this(new EtcdSettings(List.of(endpoints.split(",")), null, null, null, null, null, Duration.ofSeconds(5)),
+                "/" + TestEnv.uniqueName("berth-test-"));
+    }
+
+    /** With these settings (TLS, a user) on a prefix the test chose (one a role is limited to, say). */
+    public EtcdFixture(EtcdSettings settings, String prefix) {
+        this.prefix = prefix;
+        this.settings = settings;
+        String endpoints = settings.describeEndpoints();
         client = EtcdConnector.connect(settings);
         kv = new EtcdKv(client, settings);
         keys = new KeyLayout(prefix);

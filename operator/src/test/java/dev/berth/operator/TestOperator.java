@@ -8,7 +8,6 @@ import dev.berth.crds.ParseResult;
 import dev.berth.crds.status.ObjectStatus;
 import dev.berth.operator.queue.RetryPolicy;
 import dev.berth.operator.route.RouteRuntime;
-import dev.berth.operator.store.EtcdSettings;
 import dev.berth.operator.store.KeyLayout;
 import dev.berth.operator.store.StatusCodec;
 import dev.berth.reconcilers.docker.DockerClients;
@@ -307,7 +306,7 @@ public final class TestOperator implements AutoCloseable, BeforeEachCallback, Af
 
     private Operator.Settings operatorSettings() {
         return new Operator.Settings(host, settings.hostLabels,
-                new EtcdSettings(List.of(etcdEndpoints.split(",")), null, null, null, null, null, settings.etcdTimeout),
+                etcd.settings.withTimeout(settings.etcdTimeout),
                 etcd.keys, dockerHost, instance, new InetSocketAddress("127.0.0.1", 0),
                 settings.resync, settings.workers, 5, FAST_RETRY, "test", settings.underlay, settings.routes,
                 settings.failoverAfter, new dev.berth.operator.dns.DnsSettings(settings.dns, List.of(), null),

@@ -4,6 +4,7 @@ import dev.berth.operator.kit.Source;
 import dev.berth.operator.kit.Topic;
 import dev.berth.operator.queue.RetryPolicy;
 import dev.berth.operator.store.EtcdKv;
+import dev.berth.operator.store.RefusalWarnings;
 import dev.berth.operator.store.StoreException;
 import dev.berth.operator.store.StoredValue;
 import io.etcd.jetcd.Watch;
@@ -136,8 +137,8 @@ public final class EtcdInformer<T> implements AutoCloseable, Source<String> {
         } catch (StoreException e) {
             etcdErrors.increment();
             long delay = reconnect.intervals().apply(++failedAttempts);
-            log.warn("{}: cannot list from etcd, keeping the last good state, retrying in {} ms: {}",
-                    label, delay, e.getMessage());
+            RefusalWarnings.warnUnlessRefused(log, e, "{}: cannot list from etcd, keeping the last good state,"
+                    + " retrying in {} ms: {}", label, delay, e.getMessage());
             loop.schedule(this::relist, delay, TimeUnit.MILLISECONDS);
             return;
         }
@@ -238,7 +239,7 @@ public final class EtcdInformer<T> implements AutoCloseable, Source<String> {
             return;
         }
         long delay = reconnect.intervals().apply(++failedAttempts);
-        log.warn("{}: watch ended ({}), re-listing in {} ms", label,
+        RefusalWarnings.warnUnlessRefused(log, error, "{}: watch ended ({}), re-listing in {} ms", label,
                 error == null ? "completed" : error.getMessage(), delay);
         loop.schedule(this::relist, delay, TimeUnit.MILLISECONDS);
     }

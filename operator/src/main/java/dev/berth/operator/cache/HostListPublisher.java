@@ -116,7 +116,8 @@ public final class HostListPublisher<T> implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             published = null;
-            log.warn("{}: cannot publish this host's lists (will retry on the next change or resync): {}", what,
+            dev.berth.operator.store.RefusalWarnings.warnUnlessRefused(log, e,
+                    "{}: cannot publish this host's lists (will retry on the next change or resync): {}", what,
                     e.getMessage());
         }
     }

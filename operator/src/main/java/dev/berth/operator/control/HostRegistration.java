@@ -80,7 +80,8 @@ public final class HostRegistration implements AutoCloseable {
             try {
                 kv.put(keys.host(record.name()), new ObjectMapper().writeValueAsString(record), leaseId);
             } catch (RuntimeException | JsonProcessingException e) {
-                log.warn("host/{}: cannot update the host record, it is written again with the next lease: {}",
+                dev.berth.operator.store.RefusalWarnings.warnUnlessRefused(log, e,
+                        "host/{}: cannot update the host record, it is written again with the next lease: {}",
                         record.name(), e.getMessage());
             }
         });
@@ -102,7 +103,8 @@ public final class HostRegistration implements AutoCloseable {
             alive.set(true);
             log.info("host/{}: registered with lease {} (ttl {}s)", record.name(), Long.toHexString(leaseId), ttlSeconds);
         } catch (RuntimeException | JsonProcessingException e) {
-            log.warn("host/{}: cannot register in etcd, retrying in 2s: {}", record.name(), e.getMessage());
+            dev.berth.operator.store.RefusalWarnings.warnUnlessRefused(log, e,
+                    "host/{}: cannot register in etcd, retrying in 2s: {}", record.name(), e.getMessage());
             if (!closed) {
                 loop.schedule(this::register, 2, TimeUnit.SECONDS);
             }

@@ -111,7 +111,8 @@ public final class LeaderElection implements AutoCloseable, dev.berth.operator.k
             keepAlive = kv.keepAlive(leaseId, () -> lastAlive = System.nanoTime(),
                     why -> submit(() -> lost(myGeneration, why)));
         } catch (RuntimeException e) {
-            log.warn("election {}: cannot get a lease, retrying in 2s: {}", election, e.getMessage());
+            dev.berth.operator.store.RefusalWarnings.warnUnlessRefused(log, e,
+                    "election {}: cannot get a lease, retrying in 2s: {}", election, e.getMessage());
             retryLater();
             return;
         }

@@ -3,12 +3,15 @@ package dev.berth.operator.store;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.ClientBuilder;
-import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import javax.net.ssl.SSLException;
 
-/** Builds a jetcd client that fails fast instead of hanging when etcd is down. */
+/**
+ * Builds a jetcd client that fails fast instead of hanging when etcd is down, after checking the credentials and TLS
+ * files it is given ({@link EtcdTlsFiles}): a wrong one is an {@link EtcdRefusedException} naming it, before any call.
+ */
 public final class EtcdConnector {
     private EtcdConnector() {
     }
@@ -22,23 +25,28 @@ public final class EtcdConnector {
                 .keepaliveTime(Duration.ofSeconds(30))
                 .keepaliveTimeout(Duration.ofSeconds(5));
         if (settings.user() != null && !settings.user().isBlank()) {
+            // jetcd would fail every call with its own "password can not be empty"; say which credential instead
+            if (settings.password() == null || settings.password().isEmpty()) {
+                throw new EtcdRefusedException("etcd user '" + settings.user() + "' has no password (BERTH_ETCD_PASSWORD,"
+                        + " or a file in BERTH_ETCD_PASSWORD_FILE / --etcd-password-file)");
+            }
             builder.user(ByteSequence.from(settings.user(), StandardCharsets.UTF_8));
-            builder.password(ByteSequence.from(settings.password() == null ? "" : settings.password(),
-                    StandardCharsets.UTF_8));
+            builder.password(ByteSequence.from(settings.password(), StandardCharsets.UTF_8));
         }
-        if (settings.caCert() != null || settings.cert() != null) {
+        if (settings.caCert() != null || settings.cert() != null || settings.key() != null) {
+            // read and checked here, each mistake named with its file; the client uses exactly what was checked
+            EtcdTlsFiles files = EtcdTlsFiles.read(settings.caCert(), settings.cert(), settings.key(), Instant.now());
             try {
                 builder.sslContext(ssl -> {
-                    if (settings.caCert() != null) {
-                        ssl.trustManager(settings.caCert().toFile());
+                    if (!files.trusted().isEmpty()) {
+                        ssl.trustManager(files.trusted());
                     }
-                    if (settings.cert() != null) {
-                        File key = settings.key() == null ? null : settings.key().toFile();
-                        ssl.keyManager(settings.cert().toFile(), key);
+                    if (files.key() != null) {
+                        ssl.keyManager(files.key(), files.chain());
                     }
                 });
-            } catch (SSLException e) {
-                throw new StoreException("cannot set up TLS for etcd: " + e.getMessage(), e);
+            } catch (SSLException | RuntimeException e) {
+                throw new EtcdRefusedException("cannot set up TLS for etcd: " + EtcdKv.describe(e), e);
             }
         }
         return builder.build();

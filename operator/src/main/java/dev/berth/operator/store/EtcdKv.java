@@ -33,6 +33,7 @@ public final class EtcdKv {
     private final Client client;
     private final EtcdSettings settings;
     private final CallListener calls;
+    private final EtcdRefusals refusals;
 
     public EtcdKv(Client client, EtcdSettings settings) {
         this(client, settings, CallListener.NONE);
@@ -43,6 +44,7 @@ public final class EtcdKv {
         this.client = client;
         this.settings = settings;
         this.calls = java.util.Objects.requireNonNull(calls);
+        this.refusals = new EtcdRefusals(settings);
     }
 
     /**
@@ -56,6 +58,10 @@ public final class EtcdKv {
         CallListener NONE = (operation, outcome, nanos) -> { };
 
         void call(String operation, String outcome, long nanos);
+
+        /** etcd refused a call (credentials, rights, TLS): told before the call's exception is thrown. */
+        default void refused(EtcdRefusedException e) {
+        }
 
         /** A watch on {@code prefix} opened ({@code +1}) or closed ({@code -1}). */
         default void watches(String prefix, int delta) {
@@ -242,6 +248,15 @@ public final class EtcdKv {
             throw new StoreException("etcd at " + settings.describeEndpoints() + " did not answer within "
                     + millis + " ms (" + what + ")", e);
         } catch (ExecutionException e) {
+            java.util.Optional<EtcdRefusedException> refused = refusals.of(e.getCause(), what);
+            if (refused.isPresent()) {
+                try {
+                    calls.refused(refused.get());
+                } catch (RuntimeException ignored) {
+                    // a listener must never break a store call
+                }
+                throw refused.get();
+            }
             throw new StoreException("etcd at " + settings.describeEndpoints() + " failed (" + what + "): "
                     + describe(e.getCause()), e.getCause());
         } catch (InterruptedException e) {

@@ -18,6 +18,11 @@ public record EtcdSettings(List<String> endpoints, String user, String password,
         }
     }
 
+    /** The same connection with another request timeout (a short one for health checks). */
+    public EtcdSettings withTimeout(Duration other) {
+        return new EtcdSettings(endpoints, user, password, caCert, cert, key, other);
+    }
+
     public String describeEndpoints() {
         return String.join(",", endpoints);
     }
