@@ -73,6 +73,7 @@ import dev.berth.operator.metrics.EtcdMetrics;
 import dev.berth.operator.metrics.ObjectMetrics;
 import dev.berth.operator.queue.RetryPolicy;
 import dev.berth.operator.store.EtcdConnector;
+import dev.berth.operator.store.EtcdReconnect;
 import dev.berth.operator.store.EtcdKv;
 import dev.berth.operator.store.EtcdSettings;
 import dev.berth.operator.store.KeyLayout;
@@ -255,6 +256,9 @@ public final class Operator implements AutoCloseable {
 
             Client etcdClient = EtcdConnector.connect(settings.etcd());
             lifecycle.closes("etcd client", etcdClient);
+            // gRPC's own reconnect backoff grows to 120 s; this bounds the operator's return after an etcd outage.
+            EtcdReconnect reconnect = new EtcdReconnect(etcdClient, EtcdReconnect.PERIOD, registry);
+            lifecycle.add("etcd reconnect", reconnect::start, reconnect::close);
             EtcdKv kv = new EtcdKv(etcdClient, settings.etcd(), new EtcdMetrics(registry));
             // Started before anything records and closed after the controllers stopped: their last events are written.
             events = new EtcdEventRecorder(kv, settings.keys(), settings.host(), EtcdEventRecorder.Settings.defaults(),
