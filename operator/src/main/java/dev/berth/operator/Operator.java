@@ -73,6 +73,7 @@ import dev.berth.operator.metrics.EtcdMetrics;
 import dev.berth.operator.metrics.ObjectMetrics;
 import dev.berth.operator.queue.RetryPolicy;
 import dev.berth.operator.store.EtcdConnector;
+import dev.berth.operator.store.EtcdReconnect;
 import dev.berth.operator.store.EtcdKv;
 import dev.berth.operator.store.EtcdSettings;
 import dev.berth.operator.store.KeyLayout;
@@ -255,6 +256,9 @@ public final class Operator implements AutoCloseable {
 
             Client etcdClient = EtcdConnector.connect(settings.etcd());
             lifecycle.closes("etcd client", etcdClient);
+            // gRPC's own reconnect backoff grows to 120 s; this bounds the operator's return after an etcd outage.
+            EtcdReconnect reconnect = new EtcdReconnect(etcdClient, EtcdReconnect.PERIOD, registry);
+            lifecycle.add("etcd reconnect", reconnect::start, reconnect::close);
             var refusals = new dev.berth.operator.store.RefusalWarnings(new EtcdMetrics(registry), Clock.systemUTC());
             EtcdKv kv = new EtcdKv(etcdClient, settings.etcd(), refusals);
             // without the refusal voice: a refusal now is not retried but ends the start

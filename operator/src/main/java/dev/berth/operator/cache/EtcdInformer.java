@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -68,6 +69,8 @@ public final class EtcdInformer<T> implements AutoCloseable, Source<String> {
     private Watch.Watcher watcher;
     private int generation;
     private int failedAttempts;
+    /** The pending re-list after a failure (informer thread only), so that there is never more than one. */
+    private ScheduledFuture<?> retry;
 
     /**
      * Operators get their informers from {@link Informers}, which keeps one per prefix.
@@ -136,13 +139,15 @@ public final class EtcdInformer<T> implements AutoCloseable, Source<String> {
             listing = kv.list(prefix);
         } catch (StoreException e) {
             etcdErrors.increment();
-            long delay = reconnect.intervals().apply(++failedAttempts);
             RefusalWarnings.warnUnlessRefused(log, e, "{}: cannot list from etcd, keeping the last good state,"
-                    + " retrying in {} ms: {}", label, delay, e.getMessage());
-            loop.schedule(this::relist, delay, TimeUnit.MILLISECONDS);
+                    + " retrying in {} ms: {}", label, relistLater(), e.getMessage());
             return;
         }
         failedAttempts = 0;
+        if (retry != null) {
+            retry.cancel(false);
+            retry = null;
+        }
         Map<String, StoredValue> fresh = new HashMap<>();
         for (StoredValue value : listing.values()) {
             codec.name(value.key()).ifPresent(name -> fresh.put(name, value));
@@ -238,10 +243,25 @@ public final class EtcdInformer<T> implements AutoCloseable, Source<String> {
             relist();
             return;
         }
-        long delay = reconnect.intervals().apply(++failedAttempts);
         RefusalWarnings.warnUnlessRefused(log, error, "{}: watch ended ({}), re-listing in {} ms", label,
-                error == null ? "completed" : error.getMessage(), delay);
-        loop.schedule(this::relist, delay, TimeUnit.MILLISECONDS);
+                error == null ? "completed" : error.getMessage(), relistLater());
+    }
+
+    /**
+     * Schedules a re-list after the next backoff unless one is pending, and says in how many ms it runs. One pending
+     * re-list at most: a watch's end (often an error and a completion), every failed list and every resync tick would
+     * otherwise each start a retry chain of its own, and during a long outage the chains add up.
+     */
+    private long relistLater() {
+        long delay = reconnect.intervals().apply(++failedAttempts);
+        if (retry == null) {
+            retry = loop.schedule(() -> {
+                retry = null;
+                relist();
+            }, delay, TimeUnit.MILLISECONDS);
+            return delay;
+        }
+        return Math.max(0, retry.getDelay(TimeUnit.MILLISECONDS));
     }
 
     private void notifyChange(String name) {
