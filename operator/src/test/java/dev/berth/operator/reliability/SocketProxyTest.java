@@ -40,13 +40,7 @@ class SocketProxyTest {
     /** Generous: on a loaded machine (the suite shares it) a container start alone can take 20 s. */
     private static final Duration WAIT = Duration.ofSeconds(240);
     /** StackYaml.HTTP_HEALTH with room for slow starts: a rollout is rolled back only after 90 s unhealthy. */
-    private static final String HEALTH = """
-            healthcheck:
-              test: ["CMD-SHELL", "wget -q -O /dev/null http://127.0.0.1:8080/ || exit 1"]
-              interval: 1s
-              retries: 2
-            update: {drain: 1s, healthTimeout: 90s}
-            """;
+    private static final String HEALTH = StackYaml.HTTP_HEALTH.replace("healthTimeout: 20s", "healthTimeout: 90s");
     /** socket-proxy.cfg's 403 message: the refusal came from the proxy, not from Docker. */
     private static final String PROXY_REFUSAL = "refused by Berth's Docker socket proxy";
     /**
@@ -91,6 +85,8 @@ class SocketProxyTest {
                 new Call("image import", "POST", "/v1.41/images/create?fromSrc=-&repo=" + NOWHERE, ""),
                 new Call("image load", "POST", "/v1.41/images/load", ""),
                 new Call("image export", "GET", "/v1.41/images/" + TestEnv.testImage() + "/get", null),
+                new Call("image tag", "POST", "/v1.41/images/" + TestEnv.testImage() + "/tag?repo=" + NOWHERE + "&tag=1",
+                        null),
                 new Call("image search", "GET", "/v1.41/images/search?term=busybox", null),
                 new Call("build from a URL", "POST", "/v1.41/build?remote=http://127.0.0.1:1/x.tar", ""),
                 new Call("build on the host network", "POST", "/v1.41/build?networkmode=host", ""),
@@ -131,7 +127,7 @@ class SocketProxyTest {
              TestRegistry registry = TestRegistry.start()) {
             try (TestOperator h = TestOperator.builder().dockerHost(proxy.dockerHost()).secretKeyFile(keyFile).api().build()) {
                 h.start();
-                String keep = runScenario(h, registry, keyring, dir);
+                String keep = runScenario(h, proxy, registry, keyring, dir);
                 h.stopOperator();
 
                 List<SocketProxy.Request> berth = proxy.requests();
@@ -226,7 +222,8 @@ class SocketProxyTest {
      * What an operator does on one host, each step waited for; returns the id of a running container of Berth's
      * (the dangerous calls aim at it).
      */
-    private static String runScenario(TestOperator h, TestRegistry registry, SecretKeyring keyring, Path dir)
+    private static String runScenario(TestOperator h, SocketProxy proxy, TestRegistry registry, SecretKeyring keyring,
+                                      Path dir)
             throws Exception {
         String web = h.name("web");
         StackYaml spec = StackYaml.stack(web).declaresNetworks("front", "back").replicas(2)
@@ -279,6 +276,11 @@ class SocketProxyTest {
         h.apply(StackYaml.stack(built).image(registry.host() + "/" + repo + "-built")
                 .with("build: {context: " + context + "}").yaml());
         awaitReady(h, built, 1);
+
+        // A deleted stack: its containers and its default network go.
+        h.delete(pulled);
+        Await.until(WAIT, pulled + " removed with its network", () -> h.containers(pulled).isEmpty()
+                && proxy.requests().stream().anyMatch(r -> r.rule().equals("network_remove")), () -> h.describeStatus(pulled));
         return h.running(web).get(0).getId();
     }
 
