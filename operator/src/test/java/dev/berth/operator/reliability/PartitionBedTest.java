@@ -34,9 +34,12 @@ class PartitionBedTest {
     private static final Duration FIRST_WAIT = Duration.ofSeconds(180);
     private static final Duration WAIT = Duration.ofSeconds(90);
     private static final int REPLICAS = 3;
-    /** Short, yet long enough that a loaded test machine (seven beds on two cores) keeps its leases. */
-    private static final int HOST_TTL = 8;
-    private static final int FAILOVER_AFTER = 4;
+    /**
+     * The default lease TTL: shorter ones expire without any fault on a loaded test machine (seven beds on two cores
+     * lost 8 s leases), and a flapping host is no partition.
+     */
+    private static final int HOST_TTL = 15;
+    private static final int FAILOVER_AFTER = 5;
     private static final int RESYNC = 5;
     /** How long the cut host is kept cut after its replicas run elsewhere: two of its resyncs, each a chance to remove. */
     private static final Duration HOLD = Duration.ofSeconds(2L * RESYNC);
@@ -95,7 +98,12 @@ class PartitionBedTest {
         int failures = 0;
         AssertionError first = null;
         try {
-            awaitSettled(FIRST_WAIT);
+            try {
+                awaitSettled(FIRST_WAIT);
+            } catch (AssertionError e) {
+                failures++;
+                throw e;
+            }
             for (int p = 0; p < PARTITIONS; p++) {
                 try {
                     outcomes.add(partition(mostLoaded()));
