@@ -8,6 +8,7 @@ import dev.berth.operator.Manifest;
 import dev.berth.operator.StackYaml;
 import dev.berth.operator.cache.AssignmentJson;
 import dev.berth.operator.it.ReliabilityBed;
+import dev.berth.operator.it.RunsOnOwnHosts;
 import dev.berth.reconcilers.schedule.Assignment;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.Test;
  * service in the cluster (its now-surplus copies removed once it reads etcd again), and FDB entries and names are
  * right both ways. CI runs one partition; {@code -Dberth.reliability.partitions=N} runs N (a different host each time).
  */
+@RunsOnOwnHosts
 class PartitionBedTest {
     private static final Duration FIRST_WAIT = Duration.ofSeconds(180);
     private static final Duration WAIT = Duration.ofSeconds(90);

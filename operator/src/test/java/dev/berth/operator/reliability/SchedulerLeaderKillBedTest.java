@@ -6,6 +6,7 @@ import dev.berth.operator.Await;
 import dev.berth.operator.StackYaml;
 import dev.berth.operator.cache.AssignmentJson;
 import dev.berth.operator.it.ReliabilityBed;
+import dev.berth.operator.it.RunsOnOwnHosts;
 import dev.berth.reconcilers.schedule.Assignment;
 import java.io.IOException;
 import java.time.Duration;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.Test;
  * lost host, and once the lost host is back its stale copies are gone. CI runs 3 rounds (one kill of each kind per
  * round); {@code -Dberth.reliability.leaderKills=N} runs N, {@code -Dberth.reliability.seed=S} replays timings.
  */
+@RunsOnOwnHosts
 class SchedulerLeaderKillBedTest {
     private static final Duration FIRST_WAIT = Duration.ofSeconds(180);
     /** The scheduler's election lease is 10 s: a new leader comes within it, then places. */
