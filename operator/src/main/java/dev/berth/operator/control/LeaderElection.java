@@ -42,6 +42,12 @@ public final class LeaderElection implements AutoCloseable, dev.berth.operator.k
     private int generation;
     /** When etcd last confirmed the lease: a leader cut off from etcd must step down before its lease ends. */
     private volatile long lastAlive;
+    /**
+     * Leases of campaigns that ended while etcd was away. etcd gives every lease its full TTL again when it comes
+     * back, so this candidate's old key would hold the election for another TTL and the new campaign would wait
+     * behind it: revoked before campaigning again. Touched on the loop thread only.
+     */
+    private final java.util.Deque<Long> staleLeases = new java.util.ArrayDeque<>();
 
     /**
      * @param election   the election's etcd key, e.g. {@code /berth/v1/elections/gitops}
@@ -106,6 +112,10 @@ public final class LeaderElection implements AutoCloseable, dev.berth.operator.k
             return;
         }
         int myGeneration = ++generation;
+        if (!revokeStaleLeases()) {
+            retryLater();
+            return;
+        }
         try {
             leaseId = kv.await(kv.client().getLeaseClient().grant(ttlSeconds), "grant election lease").getID();
             keepAlive = kv.keepAlive(leaseId, () -> lastAlive = System.nanoTime(),
@@ -147,6 +157,10 @@ public final class LeaderElection implements AutoCloseable, dev.berth.operator.k
             campaign.cancel(true);
         }
         closeKeepAlive();
+        if (leaseId != 0) {
+            staleLeases.add(leaseId);
+            leaseId = 0;
+        }
         log.warn("election {}: {} ({}), campaigning again", election, was ? "lost leadership" : "left the race", why);
         if (was) {
             notifyListener(false);
@@ -181,6 +195,23 @@ public final class LeaderElection implements AutoCloseable, dev.berth.operator.k
         } catch (java.util.concurrent.RejectedExecutionException e) {
             log.debug("election {}: closed", election);
         }
+    }
+
+    /** False while etcd cannot be asked; a lease etcd no longer knows (expired meanwhile) counts as revoked. */
+    private boolean revokeStaleLeases() {
+        while (!staleLeases.isEmpty()) {
+            long stale = staleLeases.peek();
+            try {
+                kv.await(kv.client().getLeaseClient().revoke(stale), "revoke the lease of an ended campaign");
+            } catch (RuntimeException e) {
+                if (!String.valueOf(e.getMessage()).contains("lease not found")) {
+                    log.debug("election {}: cannot revoke lease {} yet: {}", election, stale, e.getMessage());
+                    return false;
+                }
+            }
+            staleLeases.poll();
+        }
+        return true;
     }
 
     private void retryLater() {

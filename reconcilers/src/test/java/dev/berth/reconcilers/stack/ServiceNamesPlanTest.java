@@ -74,8 +74,10 @@ class ServiceNamesPlanTest {
         assertNotEquals(without.specHash(), with.specHash());
         StackSpec spec = stack(web(List.of("www"), null, null));
         List<StackAction> actions = StackPlanner.plan(I, "shop", Optional.of(spec), observed(without, "shop-web-1"));
-        assertEquals(List.of("remove container shop-web-1 (spec changed)"), actions.stream()
-                .filter(a -> a instanceof StackAction.RemoveContainer).map(StackAction::describe).toList());
+        // Replaced safely: the new container is created before the old one goes.
+        assertEquals(List.of("replace container shop-web-1 (spec changed): create the new one (image " + IMG + ") first"),
+                actions.stream().filter(a -> a instanceof StackAction.RemoveContainer || a instanceof StackAction.CreateContainer)
+                        .map(StackAction::describe).toList());
     }
 
     @Test
@@ -84,10 +86,11 @@ class ServiceNamesPlanTest {
         ServiceSpec kept = web(List.of(), "legacy_db", health);
         ContainerPlan plan = plan(kept, NameServers.off());
         assertEquals("legacy_db", plan.name());
-        // Running the old spec under the kept name: removed and created again under it, never as legacy_db-next.
+        // Running the old spec under the kept name: replaced under it (the new one created first, the old one kept
+        // until then), never as a start-first rollout.
         ContainerPlan old = plan(web(List.of("www"), "legacy_db", health), NameServers.off());
         List<StackAction> actions = StackPlanner.plan(I, "shop", Optional.of(stack(kept)), observed(old, "legacy_db"));
-        assertEquals(List.of("remove container legacy_db (spec changed)", "create container legacy_db (image " + IMG + ")"),
+        assertEquals(List.of("replace container legacy_db (spec changed): create the new one (image " + IMG + ") first"),
                 actions.stream().filter(a -> a instanceof StackAction.RemoveContainer || a instanceof StackAction.CreateContainer)
                         .map(StackAction::describe).toList());
         assertNull(Rollout.plan(kept, plan, List.of(new ObservedContainer("c1", "legacy_db", old.labels(), "running",
