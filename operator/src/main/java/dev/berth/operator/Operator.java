@@ -295,6 +295,7 @@ public final class Operator implements AutoCloseable {
 
             // The sources: one etcd watch per prefix, one Docker event stream, each with any number of handlers.
             informers = new Informers(kv, store, settings.retry(), registry);
+            reconnect.whenBack(informers::resync);
             DesiredInformer stacks = informers.desired(kind("Stack"));
             EtcdInformer<HostRecord> hosts = informers.prefix("hosts", settings.keys().hostsPrefix(), HostRecord.class,
                     new HostRecordCodec(settings.keys()));

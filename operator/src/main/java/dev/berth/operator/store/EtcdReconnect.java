@@ -8,7 +8,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -34,6 +36,9 @@ public final class EtcdReconnect implements AutoCloseable {
     private final Optional<ManagedChannel> channel;
     private final Duration period;
     private final Counter redials;
+    private final List<Runnable> returnListeners = new CopyOnWriteArrayList<>();
+    /** The channel's state at the last check; only the timer thread writes it. */
+    private volatile boolean wasReady = true;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "etcd-reconnect");
         t.setDaemon(true);
@@ -66,6 +71,14 @@ public final class EtcdReconnect implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs the listener (on the timer's thread) when the channel is ready again after it was not: the informers
+     * re-list then, not after their own backoff (which grew during the outage) or the next resync tick.
+     */
+    public void whenBack(Runnable listener) {
+        returnListeners.add(listener);
+    }
+
     public void start() {
         channel.ifPresent(c -> timer.scheduleWithFixedDelay(() -> redial(c), period.toMillis(), period.toMillis(),
                 TimeUnit.MILLISECONDS));
@@ -74,10 +87,16 @@ public final class EtcdReconnect implements AutoCloseable {
     private void redial(ManagedChannel c) {
         try {
             // Also when the channel as a whole is READY: a member that was killed and is back rejoins within a period.
-            if (c.getState(false) != ConnectivityState.READY) {
+            boolean ready = c.getState(false) == ConnectivityState.READY;
+            if (!ready) {
                 redials.increment();
             }
             c.resetConnectBackoff();
+            if (ready && !wasReady) {
+                log.info("etcd: connection back, re-listing");
+                returnListeners.forEach(Runnable::run);
+            }
+            wasReady = ready;
         } catch (RuntimeException e) {
             // a timer task that throws is never run again
             log.warn("etcd: resetting the reconnect backoff failed: {}", e.toString());
