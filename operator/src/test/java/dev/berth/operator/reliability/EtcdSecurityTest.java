@@ -215,6 +215,9 @@ class EtcdSecurityTest {
                     .redirectErrorStream(true).redirectOutput(log.toFile());
             // the documented way: the password in a file named by the environment, never an argument
             builder.environment().put("BERTH_ETCD_PASSWORD_FILE", etcd.berthPassword.toString());
+            // the process runs on the test classpath, whose logback-test.xml logs WARN and up unless told otherwise;
+            // the line that etcd accepts the operator again is INFO
+            builder.environment().put("BERTH_TEST_LOG", "INFO");
             Process operator = builder.start();
             String password = etcd.password(etcd.berthPassword);
             try {
