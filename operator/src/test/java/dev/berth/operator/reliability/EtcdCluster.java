@@ -115,17 +115,32 @@ public final class EtcdCluster implements AutoCloseable {
         awaitHealthy();
     }
 
-    /** The index of the member that leads now. */
+    /**
+     * The index of the member that leads now. A member that does not answer (just restarted, or slow on a loaded
+     * machine) is skipped, and the question asked again until one says it leads or 30 s passed.
+     */
     public int leader() throws IOException, InterruptedException {
-        for (int i = 0; i < members.size(); i++) {
-            String status = etcdctlAt(endpoint(i), "endpoint", "status", "-w", "json");
-            Matcher id = MEMBER_ID.matcher(status);
-            Matcher leader = LEADER.matcher(status);
-            if (id.find() && leader.find() && id.group(1).equals(leader.group(1))) {
-                return i;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        IOException last = null;
+        do {
+            for (int i = 0; i < members.size(); i++) {
+                String status;
+                try {
+                    status = etcdctlAt(endpoint(i), "endpoint", "status", "-w", "json");
+                } catch (IOException e) {
+                    last = e;
+                    continue;
+                }
+                Matcher id = MEMBER_ID.matcher(status);
+                Matcher leader = LEADER.matcher(status);
+                if (id.find() && leader.find() && id.group(1).equals(leader.group(1))) {
+                    return i;
+                }
             }
-        }
-        throw new IllegalStateException("no member of " + endpoints() + " says it leads");
+            Thread.sleep(500);
+        } while (System.nanoTime() < deadline);
+        throw new IllegalStateException("no member of " + endpoints() + " says it leads within 30 s"
+                + (last == null ? "" : "; last error: " + last.getMessage()));
     }
 
     /** The store's current revision. */
@@ -151,8 +166,8 @@ public final class EtcdCluster implements AutoCloseable {
     }
 
     private String etcdctlAt(String endpoints, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of("etcdctl", "--endpoints", endpoints, "--dial-timeout", "2s",
-                "--command-timeout", "5s"));
+        List<String> command = new ArrayList<>(List.of("etcdctl", "--endpoints", endpoints, "--dial-timeout", "5s",
+                "--command-timeout", "20s"));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         // etcdctl refuses a flag that its environment also sets (the test environment exports ETCDCTL_ENDPOINTS).
@@ -160,7 +175,7 @@ public final class EtcdCluster implements AutoCloseable {
         builder.environment().put("ETCDCTL_API", "3");
         Process p = builder.start();
         String out = new String(p.getInputStream().readAllBytes());
-        if (!p.waitFor(15, TimeUnit.SECONDS) || p.exitValue() != 0) {
+        if (!p.waitFor(40, TimeUnit.SECONDS) || p.exitValue() != 0) {
             p.destroyForcibly();
             throw new IOException("etcdctl " + String.join(" ", args) + " at " + endpoints + " failed: " + out.strip());
         }

@@ -121,10 +121,19 @@ final class SocketProxy implements AutoCloseable {
 
     /** A request of the test's own straight to the proxy (body as JSON, or none). */
     HttpResponse<String> send(String method, String pathAndQuery, String jsonBody) {
+        return send(method, pathAndQuery, jsonBody, false);
+    }
+
+    /** The same, the body sent chunked when asked (a stream of unknown length). */
+    HttpResponse<String> send(String method, String pathAndQuery, String jsonBody, boolean chunked) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + pathAndQuery))
                 .timeout(Duration.ofSeconds(20));
         if (jsonBody == null) {
             b.method(method, HttpRequest.BodyPublishers.noBody());
+        } else if (chunked) {
+            byte[] bytes = jsonBody.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            b.header("Content-Type", "application/json").method(method,
+                    HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(bytes)));
         } else {
             b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(jsonBody));
         }

@@ -56,7 +56,11 @@ class SocketProxyTest {
             "network_disconnect", "removing a network whose endpoint outlived its container (InstrumentedDockerStaleEndpointTest)");
 
     /** A dangerous call: method, path and query, JSON body (or null). */
-    private record Call(String what, String method, String path, String body) {
+    /** A dangerous call: sent with its length, or chunked (no length for the proxy to compare with). */
+    private record Call(String what, String method, String path, String body, boolean chunked) {
+        Call(String what, String method, String path, String body) {
+            this(what, method, path, body, false);
+        }
     }
 
     private static final String NOWHERE = "berthproxynosuchcontainer";
@@ -83,7 +87,16 @@ class SocketProxyTest {
                         privileged.replace("Privileged", "\\u0050rivileged")),
                 new Call("privileged create, unversioned", "POST", "/containers/create?name=" + NOWHERE, privileged),
                 new Call("dot segments", "POST", "/v1.41/images/a/../../containers/" + container + "/kill?x=/tag", null),
+                new Call("privileged create, chunked past what the proxy reads", "POST",
+                        "/v1.41/containers/create?name=" + NOWHERE, "{\"Image\":\"" + TestEnv.testImage()
+                        + "\",\"Env\":[\"PAD=" + "x".repeat(300_000) + "\"],\"HostConfig\":{\"Privileged\":true}}", true),
+                new Call("privileged start on an old API version", "POST", "/v1.23/containers/" + container + "/start",
+                        "{\"Privileged\":true,\"Binds\":[\"/:/host\"]}"),
                 new Call("forced image delete", "DELETE", "/v1.41/images/" + NOWHERE + ":1?force=true", null),
+                new Call("forced image delete, force=yes", "DELETE", "/v1.41/images/" + NOWHERE + ":1?force=yes", null),
+                new Call("forced image delete, encoded name", "DELETE", "/v1.41/images/" + NOWHERE + ":1?forc%65=1", null),
+                new Call("image import, encoded name", "POST", "/v1.41/images/create?from%53rc=-&repo=" + NOWHERE, ""),
+                new Call("build from a URL, encoded name", "POST", "/v1.41/build?remot%65=http://127.0.0.1:1/x.tar", ""),
                 new Call("image import", "POST", "/v1.41/images/create?fromSrc=-&repo=" + NOWHERE, ""),
                 new Call("image load", "POST", "/v1.41/images/load", ""),
                 new Call("image export", "GET", "/v1.41/images/" + TestEnv.testImage() + "/get", null),
@@ -144,7 +157,7 @@ class SocketProxyTest {
 
                 for (Call c : dangerousCalls(keep)) {
                     dangerous++;
-                    HttpResponse<String> answer = proxy.send(c.method(), c.path(), c.body());
+                    HttpResponse<String> answer = proxy.send(c.method(), c.path(), c.body(), c.chunked());
                     if (answer.statusCode() != 403 || !answer.body().contains(PROXY_REFUSAL)) {
                         wronglyAllowed++;
                         problems.add("passed the proxy: " + c.what() + " " + c.method() + " " + c.path() + " -> "

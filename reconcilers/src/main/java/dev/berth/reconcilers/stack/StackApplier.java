@@ -87,19 +87,32 @@ public final class StackApplier {
     private void replace(dev.berth.reconcilers.docker.ContainerPlan plan, StackAction.Replaced old) {
         String next = plan.name() + Rollout.NEXT_SUFFIX;
         String id = docker.create(plan.withName(next));
-        docker.stop(old.id());
         try {
+            docker.stop(old.id());
             docker.start(id);
         } catch (DockerActionException e) {
             log.warn("{}: the replacement did not start, starting the old container again: {}", plan.name(),
                     e.getMessage());
-            docker.remove(id);
-            docker.start(old.id());
+            restoreOld(old, id);
             throw new DockerActionException(e.reason(), e.getMessage() + "; " + old.name()
                     + " keeps running the previous spec", e);
         }
         docker.remove(old.id());
         docker.rename(id, plan.name());
+    }
+
+    /**
+     * The old container runs again whatever else fails here: the replacement's removal is best effort (a later pass
+     * removes a leftover -next), and a failed restart of the old one is the error the caller sees.
+     */
+    private void restoreOld(StackAction.Replaced old, String replacement) {
+        try {
+            docker.remove(replacement);
+        } catch (RuntimeException e) {
+            log.warn("{}: cannot remove the replacement that did not start (a later pass will): {}", old.name(),
+                    e.getMessage());
+        }
+        docker.start(old.id());
     }
 
     /** @return a failure that is a result (an update rolled back), not an error of the action */
