@@ -89,12 +89,15 @@ class DockerValuesChecksTest {
         assertEquals(List.of(), errors(service("registry.example.com:5000/team/app_x.y-z:v1.2-rc_3", """
                 user: "1000:1000"
                 securityOpt: [no-new-privileges, "no-new-privileges:true", no-new-privileges=false, label=disable,
-                  "label:type:container_t", apparmor=unconfined, "apparmor:docker-default", seccomp=unconfined,
+                  "label:type:container_t", apparmor=unconfined, "apparmor:docker-default", apparmor=/usr/bin/app,
+                  seccomp=unconfined,
                   'seccomp={"defaultAction":"SCMP_ACT_ALLOW"}']
                 ports: [{target: 80, published: 28080, hostIp: 127.0.0.1}, {target: 81, published: 28081, hostIp: "::1"},
                   {target: 82, published: 28082, hostIp: 0.0.0.0}]
                 resources: {cpus: 0.5, memory: 6m, memoryReservation: 6m}
                 """)));
+        // 0 is "no limit" to Docker, also under a reservation
+        assertEquals(List.of(), errors(service("busybox:1", "resources:\n  memory: 0\n  memoryReservation: 64m\n")));
         for (String user : List.of("root", "www-data", "postgres:postgres", "0", "_apt", "node:1000", "2147483647", ":", "1000:")) {
             assertEquals(List.of(), errors(service("busybox:1", "user: '" + user + "'")), user);
         }

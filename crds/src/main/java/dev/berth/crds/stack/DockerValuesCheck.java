@@ -53,7 +53,7 @@ public final class DockerValuesCheck implements SpecCheck<StackSpec> {
         }
         Long limit = minimum(r.memory(), path + ".memory", "memory limit", context);
         Long reservation = minimum(r.memoryReservation(), path + ".memoryReservation", "memory reservation", context);
-        if (limit != null && reservation != null && limit < reservation) {
+        if (limit != null && reservation != null && limit != 0 && limit < reservation) {
             context.error(path + ".memory", "the memory limit " + r.memory() + " is below memoryReservation "
                     + r.memoryReservation() + " (Docker refuses a limit under the soft limit)");
         }
@@ -67,13 +67,13 @@ public final class DockerValuesCheck implements SpecCheck<StackSpec> {
         }
     }
 
-    /** The quantity in bytes when it is one; an error when it is under {@link #MIN_MEMORY}. */
+    /** The quantity in bytes when it is one; an error when it is under {@link #MIN_MEMORY} (0 is "no limit" to Docker). */
     private static Long minimum(String quantity, String path, String what, CheckContext context) {
         if (quantity == null || !Quantities.isQuantity(quantity)) {
             return null; // the schema's format: quantity says so
         }
         long bytes = Quantities.parseBytes(quantity);
-        if (bytes < MIN_MEMORY) {
+        if (bytes != 0 && bytes < MIN_MEMORY) {
             context.error(path, "a " + what + " of " + quantity + " is below Docker's minimum of 6m");
         }
         return bytes;

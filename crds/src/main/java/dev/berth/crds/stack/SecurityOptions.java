@@ -15,7 +15,7 @@ public final class SecurityOptions {
     private static final Set<String> BOOLS = Set.of("1", "t", "T", "TRUE", "true", "True", "0", "f", "F", "FALSE",
             "false", "False");
     private static final Pattern LABEL = Pattern.compile("(user|role|type|level|filetype):\\S+|disable|nested");
-    private static final Pattern PROFILE = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.:/-]*");
+    private static final Pattern PROFILE = Pattern.compile("[A-Za-z0-9_/][A-Za-z0-9_.:/-]*");
 
     private SecurityOptions() {
     }

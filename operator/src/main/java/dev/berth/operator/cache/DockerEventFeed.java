@@ -89,7 +89,8 @@ final class DockerEventFeed {
                 runs.gap();
                 relist.relist(true, true);
             }
-            failedAttempts = 0;
+            // failedAttempts is not reset here: a stream Docker refuses (a proxy's 403) "connects" and ends at once,
+            // and the backoff must grow for it. An event, or a stream that lived, resets it.
         } catch (RuntimeException e) {
             onStreamEnd(mine, e);
         }
@@ -97,6 +98,7 @@ final class DockerEventFeed {
 
     private void onEvent(DockerEvent event) {
         streaming = true;
+        failedAttempts = 0;
         lastEventNanos = Math.max(lastEventNanos, event.timeNano());
         runs.event(event);
         steadiness.event(event);
@@ -133,6 +135,9 @@ final class DockerEventFeed {
         streaming = false;
         closeStream();
         reconnects.increment();
+        if (System.nanoTime() - connectedAt > ESTABLISHED_NANOS) {
+            failedAttempts = 0;
+        }
         long delay = reconnect.intervals().apply(++failedAttempts);
         String why = error == null ? "closed" : error.getMessage();
         if (failedAttempts == 1) {

@@ -36,6 +36,10 @@ final class DockerSteadiness {
     /** The shortest requeue a hold asks for: a hold that ends in a few milliseconds still waits this long. */
     private static final Duration MIN_HOLD = Duration.ofMillis(200);
 
+    /** Signals of a kill event that are no stop to wait for: SIGKILL, and HUP, USR1, USR2, WINCH (reloads). */
+    private static final Set<String> NOT_A_STOP = Set.of("9", "SIGKILL", "1", "SIGHUP", "10", "SIGUSR1", "12", "SIGUSR2",
+            "28", "SIGWINCH");
+
     private final LongSupplier nanos;
     private final long settleNanos;
     /** Containers seen dying (id → when), until they run again, are removed, or are listed running. */
@@ -67,8 +71,9 @@ final class DockerSteadiness {
         long now = nanos.getAsLong();
         switch (event.action()) {
             case "kill" -> {
-                // SIGKILL ends it at once (Berth's own forced removes); other signals may be a stop that takes its grace.
-                if (!"9".equals(event.attributes().get("signal")) && !"SIGKILL".equals(event.attributes().get("signal"))) {
+                // SIGKILL ends it at once (Berth's own forced removes); the usual reload signals (docker kill -s HUP)
+                // stop nothing; other signals may be a stop that takes its grace.
+                if (!NOT_A_STOP.contains(String.valueOf(event.attributes().get("signal")))) {
                     stopping.put(event.id(), now + Duration.ofSeconds(graceSeconds(event.attributes())).toNanos());
                 }
             }

@@ -121,6 +121,10 @@ public final class LeaderElection implements AutoCloseable, dev.berth.operator.k
             keepAlive = kv.keepAlive(leaseId, () -> lastAlive = System.nanoTime(),
                     why -> submit(() -> lost(myGeneration, why)));
         } catch (RuntimeException e) {
+            if (leaseId != 0) {
+                staleLeases.add(leaseId);
+                leaseId = 0;
+            }
             dev.berth.operator.store.RefusalWarnings.warnUnlessRefused(log, e,
                     "election {}: cannot get a lease, retrying in 2s: {}", election, e.getMessage());
             retryLater();
@@ -204,9 +208,15 @@ public final class LeaderElection implements AutoCloseable, dev.berth.operator.k
             try {
                 kv.await(kv.client().getLeaseClient().revoke(stale), "revoke the lease of an ended campaign");
             } catch (RuntimeException e) {
-                if (!String.valueOf(e.getMessage()).contains("lease not found")) {
-                    log.debug("election {}: cannot revoke lease {} yet: {}", election, stale, e.getMessage());
+                String message = String.valueOf(e.getMessage());
+                if (message.contains("UNAVAILABLE") || message.contains("did not answer")) {
+                    log.debug("election {}: cannot revoke lease {} yet: {}", election, stale, message);
                     return false;
+                }
+                if (!message.contains("lease not found")) {
+                    // Never a reason to stop campaigning: the lease ends by its TTL all the same.
+                    log.warn("election {}: cannot revoke the lease {} of an ended campaign, it expires by itself: {}",
+                            election, stale, message);
                 }
             }
             staleLeases.poll();

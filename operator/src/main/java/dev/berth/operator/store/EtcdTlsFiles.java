@@ -35,6 +35,14 @@ import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
  * @param key     the client certificate's key; null without one
  */
 public record EtcdTlsFiles(List<X509Certificate> trusted, List<X509Certificate> chain, PrivateKey key) {
+    /** Never the key itself: this record may end up in a log line or an exception's message. */
+    @Override
+    public String toString() {
+        return "EtcdTlsFiles[trusted=" + trusted.stream().map(c -> c.getSubjectX500Principal().getName()).toList()
+                + ", chain=" + chain.stream().map(c -> c.getSubjectX500Principal().getName()).toList()
+                + ", key=" + (key == null ? "none" : key.getAlgorithm() + " key") + "]";
+    }
+
     public EtcdTlsFiles {
         trusted = List.copyOf(trusted);
         chain = List.copyOf(chain);

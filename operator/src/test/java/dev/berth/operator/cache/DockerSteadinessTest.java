@@ -52,6 +52,13 @@ class DockerSteadinessTest {
     }
 
     @Test
+    void aReloadSignalHoldsNothing() {
+        steadiness.event(event("kill", "proxy", Map.of("signal", "1")));
+        steadiness.event(event("kill", "app", Map.of("signal", "SIGUSR1")));
+        assertEquals(Optional.empty(), steadiness.hold(), "docker kill -s HUP reloads, it stops nothing");
+    }
+
+    @Test
     void aContainerDockerRestartsHoldsNothing() {
         steadiness.event(event("die", "a", Map.of()));
         steadiness.listed(List.of(listed("a", "restarting")));

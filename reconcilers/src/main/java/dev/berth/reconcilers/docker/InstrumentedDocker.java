@@ -577,12 +577,30 @@ public final class InstrumentedDocker implements Docker {
                 log.warn("network {}: disconnected the stale endpoint {} (container {}) so the network can be removed",
                         name, shortId(endpoint.getValue().getEndpointId()), endpointName);
             } catch (NotFoundException e) {
-                log.debug("network {}: endpoint {} gone already", name, endpointName);
+                // A container gone by now: Docker finds its stale endpoint by the endpoint's name only.
+                if (!target.equals(endpointName)) {
+                    disconnectByName(id, name, endpointName);
+                } else {
+                    log.debug("network {}: endpoint {} gone already", name, endpointName);
+                }
             } catch (RuntimeException e) {
                 throw DockerErrors.classify("disconnect " + endpointName + " from network " + name, e);
             }
         }
         return kept;
+    }
+
+    private void disconnectByName(String id, String name, String endpointName) {
+        try {
+            call("disconnect_network", () -> docker.disconnectFromNetworkCmd().withNetworkId(id)
+                    .withContainerId(endpointName).withForce(true).exec());
+            log.warn("network {}: disconnected the stale endpoint of the removed container {} so the network can be"
+                    + " removed", name, endpointName);
+        } catch (NotFoundException e) {
+            log.debug("network {}: endpoint {} gone already", name, endpointName);
+        } catch (RuntimeException e) {
+            throw DockerErrors.classify("disconnect " + endpointName + " from network " + name, e);
+        }
     }
 
     /** Empty when the endpoint may be disconnected: its container is gone, or it is ours, of this owner, not running. */
