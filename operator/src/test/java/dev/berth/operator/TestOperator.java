@@ -345,6 +345,10 @@ public final class TestOperator implements AutoCloseable, BeforeEachCallback, Af
     public List<String> processCommand(String host, String etcdEndpoints, List<String> jvmOptions, String... options) {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path")));
+        // C1 only and the serial collector, as the CLI starts: these processes live seconds to minutes, many start
+        // at once on the test machine, and C2's compiler threads were most of their start-up CPU. The caller's own
+        // options come after and win.
+        command.addAll(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
         command.addAll(jvmOptions);
         command.addAll(List.of("dev.berth.operator.cli.BerthMain", "operator", "--host", host, "--instance", instance,
                 "--etcd-endpoints", etcdEndpoints, "--prefix", etcd.prefix, "--docker-host", dockerHost,

@@ -30,6 +30,7 @@ import org.slf4j.LoggerFactory;
  * Docker. Counts: {@code -Dberth.reliability.dockerFaults=N} rounds of each (CI: 4), seed
  * {@code -Dberth.reliability.seed=S}.
  */
+@RunsInTheFaultLane
 class DockerFaultsTest {
     /** A deadline, not a duration: generous, since the suite shares its machine with the other tests' dockerd work. */
     private static final Duration WAIT = Duration.ofSeconds(180);

@@ -37,6 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  * changes. The operators are given all three endpoints, as production ones are. Each test records its figure, then
  * asserts it. The number of member kills is {@code -Dberth.reliability.etcdKills} (CI: 2, one follower and the leader).
  */
+@RunsInTheFaultLane
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class EtcdFaultsTest {
     private static final Duration WAIT = Duration.ofSeconds(90);

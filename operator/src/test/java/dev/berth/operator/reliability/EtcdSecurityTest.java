@@ -31,6 +31,7 @@ import org.junit.jupiter.api.Test;
  * password reaches a log or a process's arguments; an operator refused at start exits 1, one refused later keeps
  * running, not ready, and warns once a minute.
  */
+@RunsInTheFaultLane
 class EtcdSecurityTest {
     /** "Within a few seconds": a refusal must not wait for a timeout. */
     private static final Duration FEW_SECONDS = Duration.ofSeconds(5);

@@ -47,6 +47,7 @@ import org.slf4j.LoggerFactory;
  * hangs, nothing else changed. Counts: {@code -Dberth.reliability.fuzz=N} inputs (CI 1000), {@code
  * -Dberth.reliability.seed=S}; every input is reproduced from the seed and its number ({@link FuzzGenerator}).
  */
+@RunsInTheFaultLane
 class FuzzTest {
     private static final int INPUTS = Integer.getInteger("berth.reliability.fuzz", 1000);
     private static final long SEED = Long.getLong("berth.reliability.seed", 20L);

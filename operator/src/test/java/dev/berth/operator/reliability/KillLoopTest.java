@@ -28,6 +28,7 @@ import org.slf4j.LoggerFactory;
  * <p>Iterations: {@code -Dberth.reliability.kills} (default 20, the CI count; the long run uses 50). The seed is
  * printed and can be given back with {@code -Dberth.reliability.seed} to replay the same changes and kill moments.
  */
+@RunsInTheFaultLane
 class KillLoopTest {
     private static final Logger log = LoggerFactory.getLogger(KillLoopTest.class);
     /**

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
  * seeded random moment: (a) while a stack with many replicas is being placed and started, and (b) while a lost
  * host's replicas are being moved (its operator killed and its underlay link down). Each time another operator takes
  * the lead and finishes: exactly {@code replicas} running, each replica once in the cluster, none counted on the
- * lost host, and once the lost host is back its stale copies are gone. CI runs 3 rounds (one kill of each kind per
+ * lost host, and once the lost host is back its stale copies are gone. CI runs 2 rounds (one kill of each kind per
  * round); {@code -Dberth.reliability.leaderKills=N} runs N, {@code -Dberth.reliability.seed=S} replays timings.
  */
 @RunsOnOwnHosts
@@ -39,7 +39,7 @@ class SchedulerLeaderKillBedTest {
     /** Short, yet long enough that a loaded test machine (seven beds on two cores) keeps its leases. */
     private static final int HOST_TTL = 8;
     private static final int FAILOVER_AFTER = 4;
-    private static final int ROUNDS = Integer.getInteger("berth.reliability.leaderKills", 3);
+    private static final int ROUNDS = Integer.getInteger("berth.reliability.leaderKills", 2);
     private static final long SEED = Long.getLong("berth.reliability.seed", 20L);
     private static List<String> options;
     private static ReliabilityBed bed;

@@ -36,6 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * dangerous calls outside the list (exec, kill, archive, export, privileged create, forced image removal, volumes,
  * swarm, plugins, prunes...) are answered 403 by the proxy itself.
  */
+@RunsInTheFaultLane
 class SocketProxyTest {
     /** Generous: on a loaded machine (the suite shares it) a container start alone can take 20 s. */
     private static final Duration WAIT = Duration.ofSeconds(240);
