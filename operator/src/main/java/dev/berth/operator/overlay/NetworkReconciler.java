@@ -196,8 +196,8 @@ public final class NetworkReconciler implements Reconciler {
                 .orElse(new Condition(Condition.DEGRADED, "False", "AsExpected", "", null)));
         List<Condition> timed = conditions.stream()
                 .map(c -> c.since(previous.flatMap(p -> p.condition(c.type())).orElse(null), now)).toList();
-        String lastError = failure.map(f -> f.reason() + ": " + f.message())
-                .orElse(previous.map(ObjectStatus::lastError).orElse(null));
+        // Cleared once a pass fails no more, as a stack's: a recovered error is history (the events keep it).
+        String lastError = failure.map(f -> f.reason() + ": " + f.message()).orElse(null);
         status.write(key, new ObjectStatus(host.name(), revision, timed, Map.of(), lastError,
                 previous.map(ObjectStatus::since).orElse(now)));
     }
