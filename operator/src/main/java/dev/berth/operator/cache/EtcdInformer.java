@@ -139,9 +139,19 @@ public final class EtcdInformer<T> implements AutoCloseable, Source<String> {
             listing = kv.list(prefix);
         } catch (StoreException e) {
             etcdErrors.increment();
-            RefusalWarnings.warnUnlessRefused(log, e, "{}: cannot list from etcd, keeping the last good state,"
-                    + " retrying in {} ms: {}", label, relistLater(), e.getMessage());
+            boolean first = failedAttempts == 0;
+            long delay = relistLater();
+            if (first) {
+                RefusalWarnings.warnUnlessRefused(log, e, "{}: cannot list from etcd, keeping the last good state,"
+                        + " retrying in {} ms (further failures at debug level): {}", label, delay, e.getMessage());
+            } else {
+                // One warning per outage and informer, not one per retry: /readyz and the metrics say it lasts.
+                log.debug("{}: still cannot list from etcd, retrying in {} ms: {}", label, delay, e.getMessage());
+            }
             return;
+        }
+        if (failedAttempts > 1) {
+            log.info("{}: listed from etcd again after {} failed attempts", label, failedAttempts);
         }
         failedAttempts = 0;
         if (retry != null) {
