@@ -273,7 +273,9 @@ public final class StackReconciler implements Reconciler {
             }
             return result;
         } catch (StoreException e) {
-            return ReconcileResult.failed("etcd: " + e.getMessage());
+            // etcd refusing the operator is said once a minute by RefusalWarnings, not on every retry of every key
+            return dev.berth.operator.store.EtcdRefusals.isRefusal(e) ? ReconcileResult.failedQuietly("etcd: " + e.getMessage())
+                    : ReconcileResult.failed("etcd: " + e.getMessage());
         } catch (IllegalStateException e) {
             return ReconcileResult.failed(e.getMessage());
         }

@@ -216,6 +216,11 @@ public final class Controller {
                 log.warn("{}/{}: reconcile failed while stopping (not retried here): {}", name, key, result.error());
                 return;
             }
+            if (result.quiet()) {
+                log.debug("{}/{}: reconcile failed (attempt {}), retrying in {} ms: {}", name, key,
+                        queue.failures(key), delay.toMillis(), result.error());
+                return;
+            }
             log.warn("{}/{}: reconcile failed (attempt {}), retrying in {} ms: {}", name, key,
                     queue.failures(key), delay.toMillis(), result.error());
             return;

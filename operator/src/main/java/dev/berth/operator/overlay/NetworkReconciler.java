@@ -153,7 +153,9 @@ public final class NetworkReconciler implements Reconciler {
             return outcome.failure().map(f -> ReconcileResult.failed(f.reason() + ": " + f.message()))
                     .orElse(reach.untilNextChange().map(ReconcileResult::requeueAfter).orElse(ReconcileResult.done()));
         } catch (StoreException e) {
-            return ReconcileResult.failed("etcd: " + e.getMessage());
+            // etcd refusing the operator is said once a minute by RefusalWarnings, not on every retry of every key
+            return dev.berth.operator.store.EtcdRefusals.isRefusal(e) ? ReconcileResult.failedQuietly("etcd: " + e.getMessage())
+                    : ReconcileResult.failed("etcd: " + e.getMessage());
         }
     }
 
