@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Lists Berth's containers and networks from Docker and keeps the last list of each kind, so a list after events
  * asks only for the kind they concern. Remembers when its lists began, for callers that must see their own changes.
- * Used on the cache's thread only, except {@link #listedAfter}.
+ * Used on the cache's thread only.
  */
 final class DockerLists {
     private static final Logger log = LoggerFactory.getLogger(DockerLists.class);
@@ -24,9 +24,11 @@ final class DockerLists {
      *
      * @param containersTaken when the containers were listed, if this call listed them; empty when it listed only
      *                        networks and the containers are the last list's (maybe far older)
+     * @param listedSince     System.nanoTime() when the older of the two kinds was last listed: the view shows every
+     *                        change made before then
      */
     record Listing(List<ListedContainer> containers, List<ObservedNetwork> networks,
-                   Optional<java.time.Instant> containersTaken) {
+                   Optional<java.time.Instant> containersTaken, long listedSince) {
     }
 
     private final Docker docker;
@@ -37,8 +39,6 @@ final class DockerLists {
     private boolean lastFullOk;
     /** Why the last list failed ("" before any failure). */
     private String lastError = "";
-    /** When the older of the two last lists began (read by reconcilers on other threads). */
-    private volatile long freshSince = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
     private List<ListedContainer> lastContainers;
     private List<ObservedNetwork> lastNetworks;
     private long containersListedAt;
@@ -96,8 +96,10 @@ final class DockerLists {
         if (full) {
             lastFullOk = true;
         }
-        freshSince = containersListedAt - networksListedAt > 0 ? networksListedAt : containersListedAt;
-        return Optional.of(new Listing(c, n, listedContainers ? Optional.of(startedAt) : Optional.empty()));
+        // Not published here: the cache publishes it with the view made from this listing (see OwnerIndex), so no one
+        // reads "listed after" while the view is still the one before.
+        long listedSince = containersListedAt - networksListedAt > 0 ? networksListedAt : containersListedAt;
+        return Optional.of(new Listing(c, n, listedContainers ? Optional.of(startedAt) : Optional.empty(), listedSince));
     }
 
     /** The last container list left news uninspected (see {@link ContainerRuns#behind}): list again soon. */
@@ -116,10 +118,5 @@ final class DockerLists {
 
     boolean lastFullListOk() {
         return lastFullOk;
-    }
-
-    /** Whether both kinds were last listed after {@code nanoTime} (a System.nanoTime() value); any thread. */
-    boolean listedAfter(long nanoTime) {
-        return freshSince - nanoTime > 0;
     }
 }

@@ -139,7 +139,7 @@ public final class ObservedCache implements AutoCloseable {
      * already shows every change made before then.
      */
     public boolean listedAfter(long nanoTime) {
-        return lists.listedAfter(nanoTime);
+        return index.listedAfter(nanoTime);
     }
 
     /** Lists everything again now; the resync timer calls this. */
@@ -176,8 +176,9 @@ public final class ObservedCache implements AutoCloseable {
             }, catchUp.nextMs());
         }
         List<ListedContainer> listed = listing.get().containers();
+        // The view and its list's time in one step: "listed after" is never true of a view not yet replaced.
         Set<String> changed = index.replace(listed.stream().map(ListedContainer::container).toList(),
-                listing.get().networks());
+                listing.get().networks(), listing.get().listedSince());
         synced = true;
         for (Consumer<List<ListedContainer>> listener : onListed) {
             try {
