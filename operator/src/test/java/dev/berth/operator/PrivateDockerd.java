@@ -61,21 +61,41 @@ public final class PrivateDockerd implements AutoCloseable {
         return socket;
     }
 
+    /**
+     * Starts dockerd and waits until it answers. On a loaded machine a restarted dockerd may give up on its containerd
+     * (it exits with "failed to start containerd: timeout waiting for containerd to start" while containerd reconnects
+     * to the shims the previous run left); a host's service manager starts it again (docker.service has
+     * Restart=always), and so does this, up to {@link #START_ATTEMPTS} times.
+     */
     public void start() throws IOException {
-        process = new ProcessBuilder("nsenter", "--net=/var/run/netns/" + netns, "dockerd",
-                "--data-root", dataRoot.resolve("data").toString(),
-                "--exec-root", execRoot.toString(), "--host", socket, "--pidfile", execRoot + ".pid")
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(dataRoot.resolve("dockerd.log").toFile())).start();
-        Process started = process;
-        Await.until(Duration.ofSeconds(60), "private dockerd on " + socket, () -> {
-            try (DockerClient client = DockerClients.connect(socket)) {
-                client.pingCmd().exec();
-                return true;
-            } catch (IOException | RuntimeException e) {
-                return false;
+        for (int attempt = 1; ; attempt++) {
+            Process started = new ProcessBuilder("nsenter", "--net=/var/run/netns/" + netns, "dockerd",
+                    "--data-root", dataRoot.resolve("data").toString(),
+                    "--exec-root", execRoot.toString(), "--host", socket, "--pidfile", execRoot + ".pid")
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(dataRoot.resolve("dockerd.log").toFile())).start();
+            process = started;
+            Await.until(Duration.ofSeconds(90), "private dockerd on " + socket + " (attempt " + attempt + ")",
+                    () -> !started.isAlive() || answers(), () -> "running; log: " + logTail());
+            if (started.isAlive()) {
+                return;
             }
-        }, () -> (started.isAlive() ? "running" : "exited " + started.exitValue()) + "; log: " + logTail());
+            if (attempt == START_ATTEMPTS) {
+                throw new IOException("private dockerd on " + socket + " exited " + started.exitValue() + " "
+                        + attempt + " times; log: " + logTail());
+            }
+        }
+    }
+
+    private static final int START_ATTEMPTS = 3;
+
+    private boolean answers() {
+        try (DockerClient client = DockerClients.connect(socket)) {
+            client.pingCmd().exec();
+            return true;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     /** The last lines dockerd wrote (every start of this daemon appends to one log). */

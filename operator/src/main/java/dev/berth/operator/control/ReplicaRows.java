@@ -41,12 +41,15 @@ final class ReplicaRows {
                         : "draining: replaced by " + r.replacement());
             } else if (a instanceof StackAction.AbortRollout r) {
                 reasons.put(r.name(), "rolling back: " + r.why());
+            } else if (a instanceof StackAction.RemoveLeftover r) {
+                reasons.put(r.name(), "removing: " + r.state() + ", not removed by Docker yet");
             } else if (a instanceof StackAction.Wait w) {
                 reasons.put(w.name(), "waiting: " + w.why());
             } else if (a instanceof StackAction.CreateContainer c && c.replaces() != null) {
                 reasons.put(c.replaces().name(), "replacing: " + c.replaces().reason());
             }
         }
+        outcome.report().leftovers().forEach(l -> reasons.put(l.name(), "Docker cannot remove it: " + l.message()));
         // A one-shot replica left exited is as wanted; its row says how it ended (ps's REASON).
         outcome.finished().forEach(f -> reasons.putIfAbsent(f.name(), OneShotFailure.rowReason(f)));
         String owner = stack.toString();

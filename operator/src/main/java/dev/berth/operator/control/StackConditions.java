@@ -25,10 +25,17 @@ public final class StackConditions {
      */
     public record Pass(long revision, Map<String, ServiceCount> services, boolean inProgress,
                        Optional<Failure> failure, List<ReplicaStatus> replicas, boolean scheduling,
-                       Optional<Progress> progress) {
+                       Optional<Progress> progress, List<String> notRemovable) {
         public Pass {
             replicas = replicas == null ? List.of() : List.copyOf(replicas);
             progress = progress == null ? Optional.empty() : progress;
+            notRemovable = notRemovable == null ? List.of() : List.copyOf(notRemovable);
+        }
+
+        /** Docker removed every container it was asked to. */
+        public Pass(long revision, Map<String, ServiceCount> services, boolean inProgress, Optional<Failure> failure,
+                    List<ReplicaStatus> replicas, boolean scheduling, Optional<Progress> progress) {
+            this(revision, services, inProgress, failure, replicas, scheduling, progress, List.of());
         }
 
         /** Nothing in progress worth naming (the Progressing condition says Reconciling when it is True). */
@@ -63,6 +70,11 @@ public final class StackConditions {
     /** Ready's reason when every replica runs or, for a one-shot service, exited 0 and some did the latter. */
     public static final String COMPLETED = "Completed";
 
+    /**
+     * @param pass {@code notRemovable}: "container X cannot be removed by Docker: ..." for each dead container Docker
+     *             refused to remove in the pass. Their replicas run under stand-in names, so this is not Degraded (it
+     *             may last until a person or a dockerd restart frees the mount): Ready's message names them.
+     */
     public static ObjectStatus build(String host, Optional<ObjectStatus> previous, Pass pass, String now) {
         // A completed one-shot replica is as wanted as a running one.
         boolean allRunning = pass.services().values().stream().allMatch(c -> c.running() + c.completed() >= c.desired());
@@ -72,7 +84,7 @@ public final class StackConditions {
             boolean invalid = f.reason().equals("InvalidSpec");
             conditions.add(new Condition(Condition.READY, allRunning && !invalid ? "True" : "False",
                     invalid ? "InvalidSpec" : allRunning ? readyReason(pass.services()) : "NotAllRunning",
-                    readyMessage(pass.services()), null));
+                    readyMessage(pass), null));
             if (!invalid && !f.retried()) {
                 conditions.add(new Condition(Condition.PROGRESSING, pass.inProgress() ? "True" : "False",
                         pass.inProgress() ? "Reconciling" : "Failed", pass.inProgress() ? "applying changes"
@@ -84,13 +96,13 @@ public final class StackConditions {
             }
             conditions.add(new Condition(Condition.DEGRADED, "True", f.reason(), f.message(), null));
         } else if (pass.scheduling()) {
-            conditions.add(new Condition(Condition.READY, "False", "Scheduling", readyMessage(pass.services()), null));
+            conditions.add(new Condition(Condition.READY, "False", "Scheduling", readyMessage(pass), null));
             conditions.add(new Condition(Condition.PROGRESSING, "True", "Scheduling",
                     "waiting for the scheduler to assign replicas to hosts; running containers are kept", null));
             conditions.add(new Condition(Condition.DEGRADED, "False", "AsExpected", "", null));
         } else {
             conditions.add(new Condition(Condition.READY, allRunning ? "True" : "False",
-                    allRunning ? readyReason(pass.services()) : "NotAllRunning", readyMessage(pass.services()), null));
+                    allRunning ? readyReason(pass.services()) : "NotAllRunning", readyMessage(pass), null));
             boolean progressing = pass.inProgress() || !allRunning || pass.progress().isPresent();
             conditions.add(new Condition(Condition.PROGRESSING, progressing ? "True" : "False",
                     !progressing ? "Converged" : pass.progress().map(Progress::reason).orElse("Reconciling"),
@@ -116,6 +128,14 @@ public final class StackConditions {
      */
     private static String readyReason(Map<String, ServiceCount> services) {
         return services.values().stream().anyMatch(c -> c.completed() > 0) ? COMPLETED : "AllRunning";
+    }
+
+    private static String readyMessage(Pass pass) {
+        String counts = readyMessage(pass.services());
+        if (pass.notRemovable().isEmpty()) {
+            return counts;
+        }
+        return counts + (counts.isEmpty() ? "" : "; ") + String.join("; ", pass.notRemovable());
     }
 
     private static String readyMessage(Map<String, ServiceCount> services) {

@@ -20,6 +20,8 @@ final class StackEvents {
     private final EventRecorder events;
     /** The revision each stack is rolling out on this host (RolloutStarted said, no end said yet). */
     private final Map<String, Long> rolling = new ConcurrentHashMap<>();
+    /** The dead containers each stack's events named as not removable (each is named once, until it is gone). */
+    private final Map<String, java.util.Set<String>> notRemovable = new ConcurrentHashMap<>();
     /** The revision each stack last settled at on this host. */
     private final Map<String, Long> settled = new ConcurrentHashMap<>();
 
@@ -46,6 +48,7 @@ final class StackEvents {
         for (StackAction action : report.done()) {
             containerEvents(stack, action);
         }
+        leftoverEvents(stack, outcome);
         report.failure().ifPresent(f -> {
             if ("RolloutFailed".equals(f.reason())) {
                 events.warning(KIND, stack, "RolloutFailed", f.message());
@@ -62,6 +65,36 @@ final class StackEvents {
             if (rolling.remove(stack, revision)) {
                 events.normal(KIND, stack, "RolloutSucceeded", "revision " + revision + " runs on this host");
             }
+        }
+    }
+
+    /**
+     * A dead container Docker refuses to remove: one warning when it is first refused (a pass retries it every few
+     * seconds, and an event for each would bury the rest). A container removed or no longer planned is forgotten.
+     */
+    private void leftoverEvents(String stack, StackOutcome outcome) {
+        // By name: a holder Docker no longer lists has no id here. Kept while a pass still plans to free that name.
+        java.util.Set<String> planned = new java.util.HashSet<>();
+        for (StackAction a : outcome.planned()) {
+            if (a instanceof StackAction.RemoveLeftover r) {
+                planned.add(r.name());
+            } else if (a instanceof StackAction.RenameContainer r) {
+                planned.add(r.to());
+            } else if (a instanceof StackAction.CreateContainer c) {
+                planned.add(c.plan().name());
+            }
+        }
+        java.util.Set<String> named = notRemovable.computeIfAbsent(stack, k -> ConcurrentHashMap.newKeySet());
+        named.retainAll(planned);
+        for (ApplyReport.Leftover l : outcome.report().leftovers()) {
+            if (named.add(l.name())) {
+                events.warning(KIND, stack, "ContainerNotRemovable", "container " + l.name()
+                        + " cannot be removed by Docker; its replica runs under another name and the remove is retried: "
+                        + l.message());
+            }
+        }
+        if (named.isEmpty()) {
+            notRemovable.remove(stack);
         }
     }
 
@@ -87,6 +120,9 @@ final class StackEvents {
             events.normal(KIND, stack, "Killed", "stopped and removed container " + a.name() + " ("
                     + (a.replacement() == null ? "its replica moved to another host" : "replaced by " + a.replacement())
                     + ")");
+        } else if (action instanceof StackAction.RemoveLeftover a) {
+            events.normal(KIND, stack, "Killed", "removed container " + a.name() + " (" + a.state()
+                    + ", which Docker had not removed)");
         } else if (action instanceof StackAction.AbortRollout a) {
             events.normal(KIND, stack, "Killed", "stopped and removed container " + a.name() + " (" + a.why() + ")");
         }

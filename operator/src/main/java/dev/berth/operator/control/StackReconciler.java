@@ -258,7 +258,7 @@ public final class StackReconciler implements Reconciler {
                             && c.running()).count(), wanted)));
             writeStatus(key, new StackConditions.Pass(object.get().raw().modRevision(), counts,
                     !outcome.converged() || filesFailure.isPresent() || imagesHeld, failure,
-                    ReplicaRows.of(key, seen, outcome), scheduling, progress));
+                    ReplicaRows.of(key, seen, outcome), scheduling, progress, notRemovable(outcome)));
             ReconcileResult result = result(outcome);
             if (imagesHeld && !result.failed()) {
                 // Not a failed pass either (see below): the backoff of a failing image lives in the puller, per image,
@@ -391,6 +391,13 @@ public final class StackReconciler implements Reconciler {
             log.info("stack/{}: status {}", key.name(), next.conditions().stream()
                     .map(c -> c.type() + "=" + c.status() + "(" + c.reason() + ")").collect(Collectors.joining(" ")));
         }
+    }
+
+    /** What the status says of each dead container Docker refused to remove in this pass. */
+    private static List<String> notRemovable(StackOutcome outcome) {
+        return outcome.report().leftovers().stream().map(l -> "container " + l.name()
+                + " cannot be removed by Docker, retried every " + dev.berth.reconcilers.stack.ApplyReport.LEFTOVER_RETRY
+                .toSeconds() + " s (its replica runs under another name): " + l.message()).toList();
     }
 
     private static Map<String, ServiceCount> counts(StackOutcome outcome) {

@@ -52,6 +52,9 @@ public final class StackDrift {
         if (action instanceof StackAction.RemoveNetwork r) {
             return removeReason(r.reason());
         }
+        if (action instanceof StackAction.RemoveLeftover) {
+            return "stopped"; // a dead container, as "state dead" was counted before it had an action of its own
+        }
         return null;
     }
 

@@ -82,4 +82,15 @@ class StackConditionsTest {
                 new StackConditions.Pass(4, ALL_UP, false, Optional.empty()), "T2");
         assertEquals("Converged", done.condition(Condition.PROGRESSING).orElseThrow().reason());
     }
+
+    @Test
+    void aDeadContainerDockerCannotRemoveIsNamedWhileItsReplicaRunsUnderAStandIn() {
+        String note = "container s-httpd-1 cannot be removed by Docker, retried every 15 s (its replica runs under"
+                + " another name): device or resource busy";
+        ObjectStatus s = StackConditions.build("h1", Optional.empty(), new StackConditions.Pass(4, ALL_UP, false,
+                Optional.empty(), java.util.List.of(), false, Optional.empty(), java.util.List.of(note)), "T1");
+        assertEquals("True", status(s, Condition.READY), "every replica runs");
+        assertEquals("httpd 1/1; " + note, s.condition(Condition.READY).orElseThrow().message());
+        assertEquals("False", status(s, Condition.DEGRADED), "nothing Berth can retry its way out of is failing");
+    }
 }

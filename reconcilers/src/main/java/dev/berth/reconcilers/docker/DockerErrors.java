@@ -33,6 +33,9 @@ final class DockerErrors {
             reason = DockerActionException.BIND_SOURCE_MISSING;
         } else if (lower.contains("active endpoints")) {
             reason = DockerActionException.NETWORK_IN_USE;
+        } else if (lower.contains("marked for removal") || lower.contains("failed to remove root filesystem")
+                || lower.contains("device or resource busy")) {
+            reason = DockerActionException.NOT_REMOVABLE;
         } else {
             reason = DockerActionException.DOCKER_ERROR;
         }

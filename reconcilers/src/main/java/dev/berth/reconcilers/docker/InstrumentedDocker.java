@@ -235,6 +235,15 @@ public final class InstrumentedDocker implements Docker {
             throw DockerErrors.classify("inspect container " + plan.name(), e);
         }
         Map<String, String> labels = existing.getConfig() == null ? null : existing.getConfig().getLabels();
+        InspectContainerResponse.ContainerState state = existing.getState();
+        if (BerthLabels.isManaged(labels, instance) && state != null && (Boolean.TRUE.equals(state.getDead())
+                || "dead".equals(state.getStatus()) || "removing".equals(state.getStatus()))) {
+            // Never adopted, whatever its spec: Docker will not start it ("marked for removal"). The applier runs the
+            // replica under a stand-in name; the rename back tries to remove it.
+            throw new DockerActionException(DockerActionException.NOT_REMOVABLE, "create container " + plan.name()
+                    + ": the name is held by container " + shortId(existing.getId()) + ", which Docker marked for removal"
+                    + " and has not removed (state " + state.getStatus() + ")", conflict);
+        }
         boolean same = BerthLabels.isManaged(labels, instance) && plan.specHash().equals(labels.get(BerthLabels.SPEC_HASH));
         if (!same) {
             // Never touched: a name Berth does not own (a kept containerName someone else runs) is the user's to free.
@@ -266,11 +275,44 @@ public final class InstrumentedDocker implements Docker {
 
     @Override
     public void rename(String id, String newName) {
+        String what = "rename container " + shortId(id) + " to " + newName;
         try {
             call("rename_container", () -> docker.renameContainerCmd(id).withName(newName).exec());
             log.info("renamed container id={} to {}", shortId(id), newName);
+        } catch (ConflictException e) {
+            // Docker may keep a name for a container whose remove failed and no longer list it (see HeldNames): the
+            // planner cannot plan its removal, so it is tried here, once per rename.
+            Optional<String> holder = heldByUnremoved(newName);
+            if (holder.isEmpty()) {
+                throw DockerErrors.classify(what, e);
+            }
+            try {
+                call("remove_container", () -> docker.removeContainerCmd(holder.get()).withForce(true).exec());
+                log.info("removed container id={}, which Docker had not removed and which held {}",
+                        shortId(holder.get()), newName);
+                call("rename_container", () -> docker.renameContainerCmd(id).withName(newName).exec());
+                log.info("renamed container id={} to {}", shortId(id), newName);
+            } catch (RuntimeException again) {
+                throw new DockerActionException(DockerActionException.NOT_REMOVABLE, what + ": the name is held by"
+                        + " container " + shortId(holder.get()) + ", which Docker marked for removal and cannot remove ("
+                        + DockerErrors.dockerMessage(again) + ")", again);
+            }
         } catch (RuntimeException e) {
-            throw DockerErrors.classify("rename container " + shortId(id) + " to " + newName, e);
+            throw DockerErrors.classify(what, e);
+        }
+    }
+
+    /** The id of this instance's container holding {@code name} if Docker marked it for removal (dead or removing). */
+    private Optional<String> heldByUnremoved(String name) {
+        try {
+            InspectContainerResponse holder = call("inspect_container", () -> docker.inspectContainerCmd(name).exec());
+            Map<String, String> labels = holder.getConfig() == null ? null : holder.getConfig().getLabels();
+            InspectContainerResponse.ContainerState state = holder.getState();
+            boolean unremoved = state != null && (Boolean.TRUE.equals(state.getDead())
+                    || "dead".equals(state.getStatus()) || "removing".equals(state.getStatus()));
+            return unremoved && BerthLabels.isManaged(labels, instance) ? Optional.of(holder.getId()) : Optional.empty();
+        } catch (RuntimeException e) {
+            return Optional.empty();
         }
     }
 

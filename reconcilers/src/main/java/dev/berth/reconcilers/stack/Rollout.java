@@ -30,19 +30,20 @@ final class Rollout {
     /** Empty when this replica is not in a start-first update (the ordinary create/replace applies). */
     static Optional<List<StackAction>> plan(ServiceSpec service, ContainerPlan plan, List<ObservedContainer> candidates,
                                             Map<String, Integer> surge, long now) {
-        String next0 = plan.name() + NEXT_SUFFIX;
         // Free, or held by a stopped container of an older spec: a safe recreate (StackApplier) stopped the old one,
         // started the replacement and ended before removing the old one and renaming.
         boolean nameFree = candidates.stream().noneMatch(c -> c.name().equals(plan.name())
                 && (c.running() || current(plan, c)));
+        // Also a stand-in (HeldNames) whose replica's name Docker held for a dead container that is gone now.
         Optional<ObservedContainer> orphanedNext = candidates.stream()
-                .filter(c -> c.name().equals(next0) && (c.running() || completed(plan, c)) && current(plan, c)).findFirst();
+                .filter(c -> StackNames.isStandIn(plan.name(), c.name()) && (c.running() || completed(plan, c))
+                        && current(plan, c)).findFirst();
         if (nameFree && orphanedNext.isPresent()) {
             // A pass retired (or stopped) the old container and ended before the rename: finish it.
             List<StackAction> finish = new ArrayList<>();
             candidates.stream().filter(c -> c != orphanedNext.get()).forEach(c ->
                     finish.add(new StackAction.RemoveContainer(c.id(), c.name(), "duplicate of replica " + plan.replica())));
-            finish.add(new StackAction.RenameContainer(orphanedNext.get().id(), next0, plan.name()));
+            finish.add(new StackAction.RenameContainer(orphanedNext.get().id(), orphanedNext.get().name(), plan.name()));
             return Optional.of(finish);
         }
         if (!UpdateSpec.START_FIRST.equals(service.effectiveStrategy())) {

@@ -23,7 +23,8 @@ public sealed interface StackAction {
 
     /**
      * Create and start. With {@code replaces} (a running container of the replica whose spec changed, recreate
-     * strategy): a safe recreate. The new container is created first under {@code <name>-next}, so a spec Docker
+     * strategy): a safe recreate. The new container is created first under {@code <name>-next} (or the next stand-in
+     * name while Docker holds that one for a dead container, see {@link HeldNames}), so a spec Docker
      * refuses at create leaves the old one serving; then the old one is stopped (freeing its host ports) and the new
      * one started; if that start fails, the new one is removed and the old one started again. Only after a good
      * start is the old one removed and the new one renamed into place.
@@ -93,6 +94,19 @@ public sealed interface StackAction {
         @Override
         public String describe() {
             return "remove container " + name + " (" + reason + ")";
+        }
+    }
+
+    /**
+     * Remove a container Docker left {@code dead} or {@code removing} (see {@link HeldNames}). Docker may refuse again
+     * (a mount still busy):
+     * that is reported ({@link ApplyReport#leftovers()}) and does not stop the pass, since the replica no longer
+     * depends on it; the next pass tries again.
+     */
+    record RemoveLeftover(String id, String name, String state) implements StackAction {
+        @Override
+        public String describe() {
+            return "remove container " + name + " (" + state + ", not removed by Docker yet; its replica does not wait for it)";
         }
     }
 }

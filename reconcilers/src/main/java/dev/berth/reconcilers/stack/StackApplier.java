@@ -36,6 +36,7 @@ public final class StackApplier {
         List<StackAction> done = new ArrayList<>();
         List<ApplyReport.Deferred> deferred = new ArrayList<>();
         Optional<ApplyReport.Failure> failure = Optional.empty();
+        List<ApplyReport.Leftover> leftovers = new ArrayList<>();
         // Replacements (by their -next name) whose predecessor still drains, and for how long: they keep their name.
         Map<String, Duration> draining = new HashMap<>();
         for (int i = 0; i < actions.size(); i++) {
@@ -63,6 +64,20 @@ public final class StackApplier {
                 continue;
             }
             try {
+                if (action instanceof StackAction.RemoveLeftover leftover) {
+                    removeLeftover(leftover).ifPresentOrElse(leftovers::add, () -> done.add(leftover));
+                    continue;
+                }
+                if (action instanceof StackAction.CreateContainer c && c.replaces() == null
+                        || action instanceof StackAction.RenameContainer) {
+                    log.info("{}", action.describe());
+                    Optional<ApplyReport.Leftover> held = runAroundHeldName(action);
+                    held.ifPresent(leftovers::add);
+                    if (held.isEmpty() || action instanceof StackAction.CreateContainer) {
+                        done.add(action); // a create under a stand-in name still created the replica
+                    }
+                    continue;
+                }
                 Optional<ApplyReport.Failure> rolledBack = run(action);
                 done.add(action);
                 if (rolledBack.isPresent() && failure.isEmpty()) {
@@ -71,10 +86,71 @@ public final class StackApplier {
             } catch (DockerActionException e) {
                 log.warn("{} failed: {} {}", action.describe(), e.reason(), e.getMessage());
                 return new ApplyReport(done, failure.or(() -> Optional.of(new ApplyReport.Failure(action, e.reason(),
-                        e.getMessage()))), deferred);
+                        e.getMessage()))), deferred, leftovers);
             }
         }
-        return new ApplyReport(done, failure, deferred);
+        return new ApplyReport(done, failure, deferred, leftovers);
+    }
+
+    /**
+     * Docker may keep a replica's name for a container whose remove failed without listing it, so the planner cannot
+     * know (see HeldNames). A create under that name runs the replica under a stand-in name instead, and a rename back
+     * to it (which already tried to remove the holder) leaves the replica running under its stand-in; either way the
+     * held name is reported, not a failure, and the next pass tries again.
+     *
+     * @param action a create without a predecessor, or a rename
+     * @return empty when the action ran and its name was not held
+     */
+    private Optional<ApplyReport.Leftover> runAroundHeldName(StackAction action) {
+        try {
+            if (action instanceof StackAction.CreateContainer a) {
+                docker.createAndStart(a.plan());
+            } else if (action instanceof StackAction.RenameContainer a) {
+                docker.rename(a.id(), a.to());
+            }
+            return Optional.empty();
+        } catch (DockerActionException e) {
+            if (!DockerActionException.NOT_REMOVABLE.equals(e.reason())) {
+                throw e;
+            }
+            String name = action instanceof StackAction.RenameContainer r ? r.to()
+                    : ((StackAction.CreateContainer) action).plan().name();
+            if (action instanceof StackAction.CreateContainer a) {
+                createAndStartStandIn(a.plan());
+            }
+            log.warn("container name {} is held by a container Docker cannot remove; the replica runs under a stand-in"
+                    + " name: {}", name, e.getMessage());
+            return Optional.of(new ApplyReport.Leftover("", name, e.getMessage()));
+        }
+    }
+
+    private void createAndStartStandIn(dev.berth.reconcilers.docker.ContainerPlan plan) {
+        for (int n = 1; ; n++) {
+            try {
+                docker.createAndStart(plan.withName(StackNames.standIn(plan.name(), n)));
+                return;
+            } catch (DockerActionException e) {
+                if (n >= HeldNames.MAX_STAND_INS || !DockerActionException.NOT_REMOVABLE.equals(e.reason())) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** Empty when Docker removed it; else what Docker said, for status (the replica runs under a stand-in name). */
+    private Optional<ApplyReport.Leftover> removeLeftover(StackAction.RemoveLeftover action) {
+        log.info("{}", action.describe());
+        try {
+            docker.remove(action.id());
+            return Optional.empty();
+        } catch (DockerActionException e) {
+            if (DockerActionException.DOCKER_UNAVAILABLE.equals(e.reason())) {
+                throw e; // says nothing about the container: the pass ends as for any other action
+            }
+            log.warn("container {} cannot be removed by Docker ({}), retried in {} s: {}", action.name(), e.reason(),
+                    ApplyReport.LEFTOVER_RETRY.toSeconds(), e.getMessage());
+            return Optional.of(new ApplyReport.Leftover(action.id(), action.name(), e.getMessage()));
+        }
     }
 
     /**
@@ -85,8 +161,7 @@ public final class StackApplier {
      * failed start per retry, not until someone fixes the spec.
      */
     private void replace(dev.berth.reconcilers.docker.ContainerPlan plan, StackAction.Replaced old) {
-        String next = plan.name() + Rollout.NEXT_SUFFIX;
-        String id = docker.create(plan.withName(next));
+        String id = createStandIn(plan);
         try {
             docker.stop(old.id());
             docker.start(id);
@@ -115,6 +190,24 @@ public final class StackApplier {
         docker.start(old.id());
     }
 
+    /**
+     * Creates the replacement under {@code <name>-next}, or the next stand-in name when Docker holds that one for a
+     * dead container it cannot remove (an earlier replace cut off by a dockerd crash): the old container keeps serving
+     * either way, and the rename at the end (or the planner's, after a crash) gives the replica its name.
+     */
+    private String createStandIn(dev.berth.reconcilers.docker.ContainerPlan plan) {
+        for (int n = 1; ; n++) {
+            try {
+                return docker.create(plan.withName(StackNames.standIn(plan.name(), n)));
+            } catch (DockerActionException e) {
+                if (n >= HeldNames.MAX_STAND_INS || !DockerActionException.NOT_REMOVABLE.equals(e.reason())) {
+                    throw e;
+                }
+                log.info("{}: {}; trying the next stand-in name", plan.name(), e.getMessage());
+            }
+        }
+    }
+
     /** @return a failure that is a result (an update rolled back), not an error of the action */
     private Optional<ApplyReport.Failure> run(StackAction action) {
         log.info("{}", action.describe());
@@ -130,6 +223,8 @@ public final class StackApplier {
         } else if (action instanceof StackAction.StartContainer a) {
             docker.start(a.id());
         } else if (action instanceof StackAction.RemoveContainer a) {
+            docker.remove(a.id());
+        } else if (action instanceof StackAction.RemoveLeftover a) {
             docker.remove(a.id());
         } else if (action instanceof StackAction.RetireContainer a) {
             docker.remove(a.id());

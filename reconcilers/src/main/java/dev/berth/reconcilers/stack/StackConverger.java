@@ -90,6 +90,8 @@ public final class StackConverger {
                 removed.add(r.id());
             } else if (a instanceof StackAction.AbortRollout r) {
                 removed.add(r.id());
+            } else if (a instanceof StackAction.RemoveLeftover r) {
+                removed.add(r.id());
             } else if (a instanceof StackAction.CreateContainer c && c.replaces() != null) {
                 removed.add(c.replaces().id());
             }

@@ -34,8 +34,10 @@ import java.util.Set;
  * exited under {@code restart: no} or {@code on-failure}: that policy says the container is not started again, so it
  * has ended (Compose's and Swarm's {@code condition: none}; a one-shot init or migration job ran), and it is left as
  * it is until the spec changes (a rollout, {@code berth restart}) or it is removed ({@link FinishedReplica}). Anything
- * else (exited under always/unless-stopped, dead, created but never started) is removed and created again. A
- * container in state {@code removing} is on its way out; we neither keep it nor remove it again.
+ * else (exited under always/unless-stopped, created but never started) is removed and created again. A container
+ * {@code dead} or {@code removing} (Docker failed to remove it, typically after a dockerd crash mid-create, or is at
+ * it) is removed again every pass without holding up anything: while Docker keeps its name, the replica runs under a
+ * stand-in name ({@link HeldNames}).
  */
 public final class StackPlanner {
     private static final Set<String> LEFT_TO_DOCKER = Set.of("running", "restarting", "paused");
@@ -95,7 +97,10 @@ public final class StackPlanner {
         }
         // A host left with nothing of the stack keeps no network of it, once its moved replicas have drained.
         Map<String, NetworkPlan> networkPlans = runsNothing ? Map.of() : PlanBuilder.networks(instance, stack, desired.get());
-        List<ContainerPlan> containerPlans = PlanBuilder.containers(instance, stack, here.get(), networkPlans);
+        // A replica whose name Docker holds for a container it cannot remove runs under a stand-in name meanwhile.
+        java.util.Set<String> held = HeldNames.of(containers);
+        List<ContainerPlan> containerPlans = PlanBuilder.containers(instance, stack, here.get(), networkPlans).stream()
+                .map(p -> HeldNames.place(p, held)).toList();
 
         List<StackAction> networkCreates = new ArrayList<>();
         List<StackAction> networkReplaces = new ArrayList<>();
@@ -122,9 +127,8 @@ public final class StackPlanner {
     private static List<StackAction> removeAll(List<ObservedContainer> containers, List<ObservedNetwork> networks) {
         List<StackAction> actions = new ArrayList<>();
         for (ObservedContainer c : containers) {
-            if (!"removing".equals(c.state())) {
-                actions.add(new RemoveContainer(c.id(), c.name(), "stack not wanted on this host"));
-            }
+            actions.add(HeldNames.holds(c) ? new StackAction.RemoveLeftover(c.id(), c.name(), c.state())
+                    : new RemoveContainer(c.id(), c.name(), "stack not wanted on this host"));
         }
         for (ObservedNetwork n : networks) {
             actions.add(new RemoveNetwork(n.id(), n.name(), "stack not wanted on this host"));
@@ -173,7 +177,10 @@ public final class StackPlanner {
         Map<String, Integer> surge = new HashMap<>();
         Map<Slot, List<ObservedContainer>> bySlot = new HashMap<>();
         for (ObservedContainer c : observed) {
-            if ("removing".equals(c.state())) {
+            if (HeldNames.holds(c)) {
+                // Not a replica (it never runs again) and not in the way: its replica has a stand-in name (HeldNames).
+                // Removed again every pass; a failure there stops nothing else.
+                removes.add(new StackAction.RemoveLeftover(c.id(), c.name(), c.state()));
                 continue;
             }
             String service = c.labels().get(BerthLabels.SERVICE);

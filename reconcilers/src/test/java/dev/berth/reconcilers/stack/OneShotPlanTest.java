@@ -63,10 +63,11 @@ class OneShotPlanTest {
     @Test
     void aOneShotThatNeverStartedOrIsDeadIsCreatedAgain() {
         StackSpec spec = stack(List.of(with(service("init", IMG, 1), "no", List.of())), List.of());
-        for (String state : List.of("created", "dead")) {
-            assertEquals(List.of("remove container s-init-1 (state " + state + ")",
-                    "create container s-init-1 (image " + IMG + ")"), plan(spec, seen(spec, state, null)), state);
-        }
+        assertEquals(List.of("remove container s-init-1 (state created)",
+                "create container s-init-1 (image " + IMG + ")"), plan(spec, seen(spec, "created", null)));
+        // Docker keeps a dead container's name until it manages to remove it: the one-shot runs under a stand-in.
+        assertEquals(List.of("remove container s-init-1 (dead, not removed by Docker yet; its replica does not wait for it)",
+                "create container s-init-1-next (image " + IMG + ")"), plan(spec, seen(spec, "dead", null)));
     }
 
     @Test

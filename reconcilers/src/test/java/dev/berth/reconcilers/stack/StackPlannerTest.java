@@ -117,8 +117,9 @@ class StackPlannerTest {
     }
 
     @Test
-    void exitedDeadAndCreatedAreReplaced() {
-        for (String state : List.of("exited", "dead", "created")) {
+    void exitedAndCreatedAreReplaced() {
+        // Dead: see aDeadContainerHoldingTheReplicasNameDoesNotBlockIt.
+        for (String state : List.of("exited", "created")) {
             StackSpec spec = stack(List.of(service("web", IMG, 1)), List.of());
             ObservedStack o = mapContainers(converged("s", spec), c -> withState(c, state));
             assertEquals(List.of("remove container s-web-1 (state " + state + ")",
@@ -128,10 +129,12 @@ class StackPlannerTest {
     }
 
     @Test
-    void removingContainerIsNeitherKeptNorRemovedAgain() {
+    void removingContainerIsNotKeptAndItsNameNotWaitedFor() {
+        // Docker lists a container whose remove failed (its mount busy) as "removing" for as long as it keeps it.
         StackSpec spec = stack(List.of(service("web", IMG, 1)), List.of());
         ObservedStack o = mapContainers(converged("s", spec), c -> withState(c, "removing"));
-        assertEquals(List.of("create container s-web-1 (image berth-test/busybox:1)"),
+        assertEquals(List.of("remove container s-web-1 (removing, not removed by Docker yet; its replica does not wait"
+                        + " for it)", "create container s-web-1-next (image berth-test/busybox:1)"),
                 described(StackPlanner.plan(BerthLabels.DEFAULT_INSTANCE, "s", Optional.of(spec), o)));
     }
 
@@ -460,5 +463,90 @@ class StackPlannerTest {
         assertEquals(List.of("remove network s_default (not declared)"),
                 described(StackPlanner.makeHere(BerthLabels.DEFAULT_INSTANCE, "s", Optional.of(StackHere.nothing(spec)),
                         new ObservedStack(List.of(), seen.networks()), 0).actions()));
+    }
+
+    private static ObservedContainer named(ObservedContainer c, String id, String name, String state) {
+        return new ObservedContainer(id, name, c.labels(), state, c.health());
+    }
+
+    private static final String LEFTOVER = "(dead, not removed by Docker yet; its replica does not wait for it)";
+
+    /**
+     * A dockerd stopped mid-create came back unable to remove the half-made container (its mount busy): Docker lists it
+     * dead, keeps its name, and refuses to start anything under that name. The replica must not wait for Docker.
+     */
+    @Test
+    void aDeadContainerHoldingTheReplicasNameDoesNotBlockIt() {
+        StackSpec spec = stack(List.of(service("web", IMG, 2)), List.of());
+        ObservedStack o = converged("s", spec);
+        ObservedContainer dead = named(o.containers().get(1), "c-dead", "s-web-2", "dead");
+        StackPlan plan = StackPlanner.make(BerthLabels.DEFAULT_INSTANCE, "s", Optional.of(spec),
+                new ObservedStack(List.of(o.containers().get(0), dead), o.networks()), 0);
+        assertEquals(List.of("remove container s-web-2 " + LEFTOVER, "create container s-web-2-next (image "
+                + IMG + ")"), described(plan.actions()), "created under a stand-in name, nothing waits");
+        assertTrue(plan.actions().get(0) instanceof StackAction.RemoveLeftover, "a refused remove stops nothing");
+        assertEquals("s-web-2-next", plan.containers().get(1).name(), "the replica is counted under its stand-in name");
+
+        ObservedContainer standIn = named(o.containers().get(1), "c-next", "s-web-2-next", "running");
+        assertEquals(List.of("remove container s-web-2 " + LEFTOVER), described(StackPlanner.plan(
+                BerthLabels.DEFAULT_INSTANCE, "s", Optional.of(spec),
+                new ObservedStack(List.of(o.containers().get(0), dead, standIn), o.networks()))),
+                "while Docker keeps the dead one, the stand-in is the replica: neither a duplicate nor renamed");
+        assertEquals(List.of("rename container s-web-2-next to s-web-2"), described(StackPlanner.plan(
+                BerthLabels.DEFAULT_INSTANCE, "s", Optional.of(spec),
+                new ObservedStack(List.of(o.containers().get(0), standIn), o.networks()))),
+                "once Docker let the dead one go, the replica gets its name back");
+    }
+
+    @Test
+    void aReplicaWhoseNameAndFirstStandInAreBothHeldTakesTheNextStandIn() {
+        StackSpec spec = stack(List.of(service("web", IMG, 1)), List.of());
+        ObservedStack o = converged("s", spec);
+        ObservedContainer c = o.containers().get(0);
+        assertEquals(List.of("remove container s-web-1 " + LEFTOVER, "remove container s-web-1-next " + LEFTOVER,
+                        "create container s-web-1-next-2 (image " + IMG + ")"),
+                described(StackPlanner.plan(BerthLabels.DEFAULT_INSTANCE, "s", Optional.of(spec), new ObservedStack(
+                        List.of(named(c, "d1", "s-web-1", "dead"), named(c, "d2", "s-web-1-next", "dead")), o.networks()))));
+        assertEquals(List.of("remove container s-web-1-next " + LEFTOVER, "rename container s-web-1-next-2 to s-web-1"),
+                described(StackPlanner.plan(BerthLabels.DEFAULT_INSTANCE, "s", Optional.of(spec), new ObservedStack(
+                        List.of(named(c, "d2", "s-web-1-next", "dead"), named(c, "n2", "s-web-1-next-2", "running")),
+                        o.networks()))));
+    }
+
+    /** A safe recreate stopped in its create: the old container exited, the half-made replacement dead. */
+    @Test
+    void aSafeRecreateWhoseReplacementWasLeftDeadRecreatesUnderTheReplicasName() {
+        StackSpec before = stack(List.of(service("web", IMG, 1)), List.of());
+        StackSpec after = stack(List.of(service("web", "other:2", 1)), List.of());
+        ObservedContainer old = withState(converged("s", before).containers().get(0), "exited");
+        ObservedContainer next = named(converged("s", after).containers().get(0), "c-next", "s-web-1-next", "dead");
+        assertEquals(List.of("remove container s-web-1-next " + LEFTOVER, "remove container s-web-1 (spec changed)",
+                        "create container s-web-1 (image other:2)"),
+                described(StackPlanner.plan(BerthLabels.DEFAULT_INSTANCE, "s", Optional.of(after),
+                        new ObservedStack(List.of(old, next), converged("s", after).networks()))));
+    }
+
+    /** The remove of the old container was cut: it is dead under the replica's name, its replacement runs. */
+    @Test
+    void aReplacementWhosePredecessorWasLeftDeadKeepsRunningUnderItsStandInName() {
+        StackSpec before = stack(List.of(service("web", IMG, 1)), List.of());
+        StackSpec after = stack(List.of(service("web", "other:2", 1)), List.of());
+        ObservedContainer old = withState(converged("s", before).containers().get(0), "dead");
+        ObservedContainer next = named(converged("s", after).containers().get(0), "c-next", "s-web-1-next", "running");
+        assertEquals(List.of("remove container s-web-1 " + LEFTOVER),
+                described(StackPlanner.plan(BerthLabels.DEFAULT_INSTANCE, "s", Optional.of(after),
+                        new ObservedStack(List.of(old, next), converged("s", after).networks()))));
+    }
+
+    @Test
+    void aDeadContainerOfADeletedStackDoesNotHoldUpTheRest() {
+        StackSpec spec = stack(List.of(service("web", IMG, 2)), List.of());
+        ObservedStack o = converged("s", spec);
+        List<StackAction> plan = StackPlanner.plan(BerthLabels.DEFAULT_INSTANCE, "s", Optional.empty(),
+                new ObservedStack(List.of(withState(o.containers().get(0), "dead"), o.containers().get(1)), o.networks()));
+        assertEquals(List.of("remove container s-web-1 " + LEFTOVER,
+                "remove container s-web-2 (stack not wanted on this host)",
+                "remove network s_default (stack not wanted on this host)"), described(plan));
+        assertTrue(plan.get(0) instanceof StackAction.RemoveLeftover, "its refusal does not stop the other removals");
     }
 }
