@@ -137,9 +137,39 @@ public final class PrivateDockerd implements AutoCloseable {
         }
     }
 
+    /** Every container on this daemon is the test's own: removed, so dockerd's stop leaves no shim behind. */
+    private void removeEveryContainer() {
+        if (process == null) {
+            return;
+        }
+        try (DockerClient client = DockerClients.connect(socket)) {
+            for (var c : client.listContainersCmd().withShowAll(true).exec()) {
+                try {
+                    client.removeContainerCmd(c.getId()).withForce(true).exec();
+                } catch (RuntimeException e) {
+                    // a container dockerd cannot remove (its mount busy after a crash): its shim is killed below
+                }
+            }
+        } catch (Exception e) {
+            // dockerd not answering: the shims are killed below all the same
+        }
+    }
+
+    /**
+     * Shims of containers this daemon's own containerd started (a crash or kill mid-create leaves some that no daemon
+     * will ever stop): found by their containerd address under this exec root, killed with their containers.
+     */
+    private void killLeftOverShims() throws IOException, InterruptedException {
+        String address = execRoot.resolve("containerd").toString();
+        new ProcessBuilder("sh", "-c", "for p in $(pgrep -f -- '-address " + address + "/'); do pkill -9 -P $p; kill -9 $p;"
+                + " done; true").start().waitFor();
+    }
+
     @Override
     public void close() throws Exception {
+        removeEveryContainer();
         stop();
+        killLeftOverShims();
         new ProcessBuilder("rm", "-rf", dataRoot.toString(), execRoot.toString(), execRoot + ".pid").start().waitFor();
         if (ownsNetns) {
             run("ip", "netns", "delete", netns);
