@@ -155,7 +155,23 @@ public final class EtcdCluster implements AutoCloseable {
 
     /** Compacts the history up to {@code revision}: watches behind it get "compacted" and must re-list. */
     public void compact(long revision) throws IOException, InterruptedException {
-        etcdctl("compaction", Long.toString(revision));
+        // Right after a member was killed the others may still be electing a leader ("etcdserver: request timed
+        // out"): asked again until 30 s passed.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try {
+                etcdctl("compaction", Long.toString(revision));
+                return;
+            } catch (IOException e) {
+                if (e.getMessage() != null && e.getMessage().contains("compacted")) {
+                    return; // already compacted past it: what was asked holds
+                }
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(1000);
+            }
+        }
     }
 
     /** Runs etcdctl against the members that run now (v3 API). */
