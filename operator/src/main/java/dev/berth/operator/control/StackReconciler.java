@@ -208,6 +208,12 @@ public final class StackReconciler implements Reconciler {
                         .withDockerNetworks(dockerNetworks)));
             }
             ObservedStack seen = expectations.view(key.toString());
+            // The view may come from a list made just now, which can be the first to show containers a dockerd going
+            // down has stopped (their events not yet read): the plan would replace them. Ask again before planning.
+            Optional<Duration> holdNow = observed.holdChanges();
+            if (holdNow.isPresent()) {
+                return ReconcileResult.requeueAfter(holdNow.get());
+            }
             // A stack that exists but runs nothing here still plans from its spec: its moved replicas drain first.
             Optional<StackHere> toConverge = desiredHere.isPresent() ? desiredHere
                     : object.flatMap(StoredObject::resource).map(r -> StackHere.nothing(r.spec(StackSpec.class)));

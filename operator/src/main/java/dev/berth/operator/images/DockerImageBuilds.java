@@ -176,8 +176,8 @@ public final class DockerImageBuilds implements ImageBuilds, AutoCloseable {
                 queue(entry, Duration.ZERO);
             } else if (entry.state instanceof ImageState.Failed failed && !entry.queued
                     && !clock.instant().isBefore(failed.retryAt())) {
-                entry.state = new ImageState.InProgress(ImageState.BUILDING, "building the image of service "
-                        + service.name() + " again");
+                // The failure stays the state while the build is tried again: the stack stays Degraded (and its
+                // alert firing) instead of turning Progressing for every attempt.
                 queue(entry, Duration.ZERO);
             } else if (entry.state instanceof ImageState.Ready && entry.localTag != null && !entry.queued
                     && !clock.instant().isBefore(entry.seenAt.plus(RECHECK))) {

@@ -130,7 +130,7 @@ public final class DockerImagePuller implements ImagePuller, AutoCloseable {
             Entry entry = entries.computeIfAbsent(ref, k -> new Entry());
             if (entry.pulling) {
                 entry.waiters.add(onDone);
-                return pulling(ref);
+                return whilePulling(ref, entry);
             }
             Instant now = clock.instant();
             if (entry.last instanceof ImageState.Failed f && now.isBefore(f.retryAt())) {
@@ -151,7 +151,7 @@ public final class DockerImagePuller implements ImagePuller, AutoCloseable {
                 return new ImageState.Failed(DockerImages.IMAGE_PULL_FAILED, "pulling " + ref
                         + ": the operator is stopping", now.plus(FRESH_FOR));
             }
-            return pulling(ref);
+            return whilePulling(ref, entry);
         }
     }
 
@@ -174,8 +174,13 @@ public final class DockerImagePuller implements ImagePuller, AutoCloseable {
         }
     }
 
-    private static ImageState pulling(String ref) {
-        return new ImageState.InProgress(ImageState.PULLING, "pulling image " + ref);
+    /**
+     * A first pull is Pulling; a retry of a failed one keeps the failure until it ends, so the stack stays Degraded
+     * (and its alert firing) instead of turning Progressing for every attempt.
+     */
+    private static ImageState whilePulling(String ref, Entry entry) {
+        return entry.last instanceof ImageState.Failed f ? f
+                : new ImageState.InProgress(ImageState.PULLING, "pulling image " + ref);
     }
 
     /** On the pool: one pull of {@code ref}, then the waiters are told. */

@@ -1,6 +1,7 @@
 package dev.berth.operator.images;
 
 import dev.berth.operator.events.EventRecorder;
+import dev.berth.reconcilers.docker.DockerImages;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -23,8 +24,12 @@ final class ImageEvents {
 
     void seen(String stack, String service, String image, ImageState now) {
         ImageState before = last.put(stack + "/" + service, now);
-        if (now instanceof ImageState.Ready ready && before instanceof ImageState.InProgress waited) {
-            boolean built = ImageState.BUILDING.equals(waited.reason());
+        // A retry of a failed pull or build answers with the failure while it runs: Ready after it is its success.
+        boolean waited = before instanceof ImageState.InProgress || before instanceof ImageState.Failed f
+                && (DockerImages.IMAGE_PULL_FAILED.equals(f.reason()) || DockerImages.BUILD_FAILED.equals(f.reason()));
+        if (now instanceof ImageState.Ready ready && waited) {
+            boolean built = before instanceof ImageState.InProgress p ? ImageState.BUILDING.equals(p.reason())
+                    : DockerImages.BUILD_FAILED.equals(((ImageState.Failed) before).reason());
             events.normal("stack", stack, built ? "Built" : "Pulled", "service " + service + ": "
                     + (built ? "built image " : "pulled image ") + image + " as " + ready.ref());
         } else if (now instanceof ImageState.Failed failed && !(before instanceof ImageState.Failed f

@@ -26,8 +26,6 @@ import dev.berth.reconcilers.overlay.OverlayHost;
 import dev.berth.reconcilers.stack.HostInfo;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.MultiGauge;
-import io.micrometer.core.instrument.Tags;
 import java.time.Clock;
 import java.util.Collection;
 import java.util.HashMap;
@@ -51,15 +49,13 @@ public final class OverlayRuntime {
     private final NetworkReconciler reconciler;
     private final EndpointPublisher endpoints;
     private final ReachabilityView reachability;
-    private final MultiGauge peersGauge;
-    private final MultiGauge fdbGauge;
+    private final NetworkGauges peersGauge;
+    private final NetworkGauges fdbGauge;
     /** Networks whose next pass must read everything back (see {@link #recheck}). */
     private final Set<String> recheckPending = ConcurrentHashMap.newKeySet();
     /** Networks the kernel reported a change for, after {@link #recheck}: a source for the controller. */
     private final Topic<String> kernelChanges = new Topic<>("kernel");
     private final KernelWatch kernelWatch;
-    /** The Networks the overlay gauges have rows for. */
-    private Set<String> gauged = Set.of();
 
     public OverlayRuntime(DesiredInformer networks, EtcdInformer<HostRecord> hosts, DesiredInformer stacks,
                           ObservedCache observed, EtcdKv kv, KeyLayout keys, HostRegistration registration,
@@ -76,10 +72,11 @@ public final class OverlayRuntime {
         observed.addListListener(endpoints::listed);
         reconciler = new NetworkReconciler(hostInfo, networks, stacks, hosts, reachability, converger, status, registration,
                 Clock.systemUTC());
-        peersGauge = MultiGauge.builder("berth.overlay.peers")
-                .description("Peer hosts programmed for a Network on this host").register(registry);
-        fdbGauge = MultiGauge.builder("berth.overlay.fdb.entries")
-                .description("FDB entries Berth keeps on a Network's VXLAN device on this host").register(registry);
+        peersGauge = new NetworkGauges(registry, "berth.overlay.peers", "Peer hosts programmed for a Network on this host",
+                n -> Optional.ofNullable(reconciler.lastOutcomes().get(n)).map(NetworkOutcome::peers).orElse(0));
+        fdbGauge = new NetworkGauges(registry, "berth.overlay.fdb.entries",
+                "FDB entries Berth keeps on a Network's VXLAN device on this host",
+                n -> Optional.ofNullable(reconciler.lastOutcomes().get(n)).map(NetworkOutcome::fdbEntries).orElse(0));
         Gauge.builder("berth.overlay.networks", reconciler, r -> r.lastOutcomes().size())
                 .description("Overlay Networks this host takes part in").register(registry);
         kernelWatch = new KernelWatch(netns, event -> KernelWatch.networksConcerned(event, specs()), this::allKeys,
@@ -136,21 +133,11 @@ public final class OverlayRuntime {
         converger.recheckAll();
     }
 
-    /** One series per Network this host takes part in (a bounded label: Networks are declared objects). */
-    private synchronized void refreshGauges() {
-        // Rows read the last outcome when scraped and are registered again only when the set of Networks changes:
-        // re-registering on every pass (now also every kernel event's pass) raced with scrapes, which then saw a
-        // series twice and failed.
-        Set<String> names = reconciler.lastOutcomes().keySet();
-        if (names.equals(gauged)) {
-            return;
-        }
-        gauged = Set.copyOf(names);
-        peersGauge.register(gauged.stream().map(n -> MultiGauge.Row.of(Tags.of("network", n), reconciler,
-                r -> Optional.ofNullable(r.lastOutcomes().get(n)).map(NetworkOutcome::peers).orElse(0))).toList(), true);
-        fdbGauge.register(gauged.stream().map(n -> MultiGauge.Row.of(Tags.of("network", n), reconciler,
-                r -> Optional.ofNullable(r.lastOutcomes().get(n)).map(NetworkOutcome::fdbEntries).orElse(0))).toList(),
-                true);
+    /** One series per Network this host takes part in; each reads the last outcome when scraped. */
+    private void refreshGauges() {
+        Set<String> names = Set.copyOf(reconciler.lastOutcomes().keySet());
+        peersGauge.networks(names);
+        fdbGauge.networks(names);
     }
 
     /** Resync: this host's endpoint lists are read back from etcd and published again where they differ. */

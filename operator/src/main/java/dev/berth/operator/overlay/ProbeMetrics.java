@@ -1,8 +1,6 @@
 package dev.berth.operator.overlay;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.MultiGauge;
-import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.Map;
@@ -18,19 +16,22 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ProbeMetrics {
     private final MeterRegistry registry;
-    private final MultiGauge reachable;
+    private final Map<String, Integer> lastReachable = new ConcurrentHashMap<>();
+    private final NetworkGauges reachable;
     private final Map<String, Timer> rtt = new ConcurrentHashMap<>();
 
     public ProbeMetrics(MeterRegistry registry) {
         this.registry = registry;
-        reachable = MultiGauge.builder("berth.overlay.peer.reachable")
-                .description("Peer hosts of a Network whose overlay gateway answered this host's last probe").register(registry);
+        reachable = new NetworkGauges(registry, "berth.overlay.peer.reachable",
+                "Peer hosts of a Network whose overlay gateway answered this host's last probe",
+                network -> lastReachable.getOrDefault(network, 0));
     }
 
     /** After a round: the reachable count of every Network probed (Networks left out lose their series). */
     public void round(Map<String, Integer> reachableByNetwork) {
-        reachable.register(reachableByNetwork.entrySet().stream()
-                .map(e -> MultiGauge.Row.of(Tags.of("network", e.getKey()), e.getValue())).toList(), true);
+        lastReachable.putAll(reachableByNetwork);
+        reachable.networks(reachableByNetwork.keySet());
+        lastReachable.keySet().retainAll(reachableByNetwork.keySet());
         Set<String> gone = Set.copyOf(rtt.keySet());
         gone.stream().filter(n -> !reachableByNetwork.containsKey(n)).forEach(n -> registry.remove(rtt.remove(n)));
     }

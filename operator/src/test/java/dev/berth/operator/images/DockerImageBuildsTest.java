@@ -193,13 +193,18 @@ class DockerImageBuildsTest {
         assertEquals(failed, builds.image(stack, BuildTestSupport.service(stack, "app"), () -> {
         }));
         assertEquals(1, builds.builds());
-        // after retryAt it is tried again, and the delay grows
+        // after retryAt it is tried again, and the delay grows; while it runs the answer stays the failure (the stack
+        // stays Degraded, never Progressing between attempts)
+        java.util.List<ImageState> answers = new java.util.ArrayList<>();
         dev.berth.operator.Await.until(Duration.ofSeconds(30), "a second attempt", () -> {
-            builds.image(stack, BuildTestSupport.service(stack, "app"), () -> {
+            answers.add(builds.image(stack, BuildTestSupport.service(stack, "app"), () -> {
+            }));
+            ImageState now = builds.image(stack, BuildTestSupport.service(stack, "app"), () -> {
             });
-            return builds.builds() == 2 && builds.image(stack, BuildTestSupport.service(stack, "app"), () -> {
-            }) instanceof ImageState.Failed f2 && !f2.equals(failed);
+            answers.add(now);
+            return builds.builds() == 2 && now instanceof ImageState.Failed f2 && !f2.equals(failed);
         });
+        assertEquals(java.util.List.of(), answers.stream().filter(a -> !(a instanceof ImageState.Failed)).toList());
         ImageState.Failed second = (ImageState.Failed) builds.image(stack, BuildTestSupport.service(stack, "app"),
                 () -> {
                 });

@@ -54,11 +54,19 @@ class DockerImagePullerTest {
         return new ImageInfo(id, List.of(TAG), List.of(digests), Map.of(), 1, Instant.EPOCH);
     }
 
-    /** Calls resolve, waits for the pull it started or joined to end, and resolves again. */
+    /** The first answer of the last {@link #settle}: what a pass saw while the pull ran. */
+    private ImageState firstAnswer;
+
+    /**
+     * Calls resolve, waits for the pull it started or joined to end, and resolves again. A retry of a failed pull
+     * answers with the failure due for retry while it runs.
+     */
     private ImageState settle(String ref, String policy) throws InterruptedException {
         CountDownLatch done = new CountDownLatch(1);
         ImageState first = puller.resolve(ref, policy, done::countDown);
-        if (first instanceof ImageState.InProgress) {
+        firstAnswer = first;
+        boolean retried = first instanceof ImageState.Failed f && !clock.instant().isBefore(f.retryAt());
+        if (first instanceof ImageState.InProgress || retried) {
             assertTrue(done.await(WAIT.toSeconds(), TimeUnit.SECONDS), "the pull of " + ref + " ended");
             return puller.resolve(ref, policy, () -> { });
         }
@@ -117,7 +125,10 @@ class DockerImagePullerTest {
         for (int i = 0; i < 3; i++) {
             clock.set(failed.retryAt());
             Instant tried = clock.instant();
+            ImageState.Failed before = failed;
             failed = assertInstanceOf(ImageState.Failed.class, settle(TAG, "IfNotPresent"));
+            // While tried again the stack stays Degraded with the last failure, never Progressing between attempts.
+            assertSame(before, firstAnswer);
             delays.add(Duration.between(tried, failed.retryAt()));
         }
         assertEquals(List.of(Duration.ofSeconds(2), Duration.ofSeconds(4), Duration.ofSeconds(8)), delays);

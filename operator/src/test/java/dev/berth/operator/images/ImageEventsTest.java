@@ -34,6 +34,23 @@ class ImageEventsTest {
                 "Warning ImagePullFailed: service web: pulling app:1: timeout"), seen);
     }
 
+    /** A retry answers with the failure while it runs (the stack stays Degraded): its success is still told. */
+    @Test
+    void aRetryThatSucceedsIsPulledOrBuilt() {
+        Instant retry = Instant.parse("2026-12-02T10:00:00Z");
+        events.seen("s", "web", "app:1", new ImageState.Failed("ImagePullFailed", "pulling app:1: timeout", retry));
+        events.seen("s", "web", "app:1", new ImageState.Ready("app@sha256:abc"));
+        events.seen("s", "api", "s-api", new ImageState.Failed("BuildFailed", "step 2 failed", retry));
+        events.seen("s", "api", "s-api", new ImageState.Ready("s-api:b1"));
+        events.seen("s", "db", "db:1", new ImageState.Failed("ImageNotFound", "not on this host", retry));
+        events.seen("s", "db", "db:1", new ImageState.Ready("db@sha256:1"));
+        assertEquals(List.of("Warning ImagePullFailed: service web: pulling app:1: timeout",
+                "Normal Pulled: service web: pulled image app:1 as app@sha256:abc",
+                "Warning BuildFailed: service api: step 2 failed",
+                "Normal Built: service api: built image s-api as s-api:b1",
+                "Warning ImageNotFound: service db: not on this host"), seen);
+    }
+
     @Test
     void aFailureWithoutAMessageIsOneWarningAndNeverThrows() {
         Instant retry = Instant.parse("2026-12-02T10:00:00Z");
