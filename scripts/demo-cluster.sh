@@ -35,6 +35,7 @@ stop_pid() { # stop_pid PIDFILE NAME [SIGNAL]: TERM (or SIGNAL), then KILL after
   pid=$(cat "$file")
   log "stopping $name (pid $pid)"
   kill -"$sig" "$pid" 2>/dev/null || true
+  disown "$pid" 2>/dev/null || true   # no "Killed" line from bash for its own background job
   for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   kill -9 "$pid" 2>/dev/null || true
   rm -f "$file"
@@ -68,6 +69,20 @@ stop_all() {
   while iptables -D DOCKER-USER -i "$BRIDGE" -o "$BRIDGE" -j ACCEPT 2>/dev/null; do :; done
   ip link delete "$BRIDGE" 2>/dev/null || true
   rm -rf "$DEMO" "$RUN"
+  verify_clean
+}
+
+# What stop promises, checked: no namespace, link, iptables rule, process or file of the demo is left.
+verify_clean() {
+  local left=()
+  for h in "${HOSTS[@]}"; do [ ! -e /var/run/netns/"$(netns "$h")" ] || left+=("namespace $(netns "$h")"); done
+  ! ip -o link show | grep -q "bdemo" || left+=("links: $(ip -o link show | grep bdemo | awk -F': ' '{print $2}' | tr '\n' ' ')")
+  ! iptables -S DOCKER-USER 2>/dev/null | grep -q -- "-i $BRIDGE " || left+=("iptables DOCKER-USER rule for $BRIDGE")
+  local procs; procs=$(pgrep -f -- "$DEMO/|$RUN/|$PROM" || true)
+  [ -z "$procs" ] || left+=("processes $(echo "$procs" | tr '\n' ' ')")
+  [ ! -e "$DEMO" ] && [ ! -e "$RUN" ] || left+=("files under $DEMO or $RUN")
+  if [ ${#left[@]} -gt 0 ]; then die "stop left behind: ${left[*]}"; fi
+  log "cluster demo stopped; nothing of it is left"
 }
 
 start_dockerd() { # start_dockerd N: a dockerd inside the host's namespace (nsenter execs it: the pid is dockerd's)
@@ -257,17 +272,21 @@ demo() {
   echo "  synced and running 2 replicas $((SECONDS - pushed)) s after git push"
   berth get gitsources
 
-  say "a host dies: $(host_name 3)'s operator and dockerd are killed with its containers"
+  say "a host dies: $(host_name 3)'s operator and dockerd are killed with its containers, its network link goes down"
   berth ps web
   stop_pid "$DEMO/h3/operator.pid" "operator $(host_name 3)" KILL
   stop_host 3
+  # A dead machine answers nothing: while the overlay still reached its gateway, Berth would call it Unknown (its
+  # containers may still serve) and move nothing for --failover-after-unknown (5 minutes).
+  ip -n "$(netns 3)" link set ul0 down
   local killed=$SECONDS
   wait_for 90 "web's three replicas running on $(host_name 1) and $(host_name 2)" running_without web 3 "$(host_name 3)"
   echo "  replicas of $(host_name 3) running elsewhere $((SECONDS - killed)) s after the kill (host TTL 5 s + failover-after 10 s)"
   berth get hosts
   berth ps web
 
-  say "$(host_name 3) comes back: its dockerd and operator start again"
+  say "$(host_name 3) comes back: its link, dockerd and operator start again"
+  ip -n "$(netns 3)" link set ul0 up
   start_dockerd 3
   start_operator 3
   wait_for 90 "three Ready hosts again" hosts_ready 3
