@@ -195,7 +195,7 @@ YAML
 
 prometheus_up() {
   [ "$(curl -fsS "http://$PROM/api/v1/query" --data-urlencode 'query=count(up{job="berth"} == 1)' \
-    | python3 -c 'import json,sys; r=json.load(sys.stdin)["data"]["result"]; print(r[0]["value"][1] if r else 0)')" = 3 ]
+    | grep -o '"value":\[[^]]*\]' | grep -o '"[0-9]*"\]$')" = '"3"]' ]
 }
 
 # -- checks on what Berth reports ------------------------------------------------------------------------------------
