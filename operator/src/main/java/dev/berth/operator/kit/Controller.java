@@ -1,5 +1,6 @@
 package dev.berth.operator.kit;
 
+import dev.berth.operator.metrics.HistogramBuckets;
 import dev.berth.operator.queue.WorkQueue;
 import dev.berth.reconcilers.Deadline;
 import io.micrometer.core.instrument.Counter;
@@ -56,9 +57,7 @@ public final class Controller {
         this.election = election;
         this.registry = registry;
         this.reconcileTime = Timer.builder("berth.reconcile.time").tag("controller", name)
-                .description("Time of one reconcile").publishPercentileHistogram()
-                .serviceLevelObjectives(Duration.ofMillis(5), Duration.ofMillis(50), Duration.ofMillis(500),
-                        Duration.ofSeconds(5))
+                .description("Time of one reconcile").serviceLevelObjectives(HistogramBuckets.DURATIONS)
                 .register(registry);
         this.errors = Counter.builder("berth.reconcile.errors").tag("controller", name)
                 .description("Reconciles that failed").register(registry);

@@ -1,5 +1,6 @@
 package dev.berth.operator.queue;
 
+import dev.berth.operator.metrics.HistogramBuckets;
 import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
@@ -70,9 +71,10 @@ public final class WorkQueue implements AutoCloseable {
                 .description("Keys re-queued after a failed reconcile").register(registry);
         this.queueDuration = Timer.builder("berth.workqueue.queue.duration").tag("name", name)
                 .description("Time a key waits in the queue before a worker takes it")
-                .publishPercentileHistogram().register(registry);
+                .serviceLevelObjectives(HistogramBuckets.DURATIONS).register(registry);
         this.workDuration = Timer.builder("berth.workqueue.work.duration").tag("name", name)
-                .description("Time a worker spends on a key").publishPercentileHistogram().register(registry);
+                .description("Time a worker spends on a key").serviceLevelObjectives(HistogramBuckets.DURATIONS)
+                .register(registry);
         Gauge.builder("berth.workqueue.depth", this, WorkQueue::depth).tag("name", name)
                 .description("Keys waiting in the work queue").register(registry);
         Gauge.builder("berth.workqueue.unfinished.work", this, WorkQueue::unfinishedSeconds).tag("name", name)
