@@ -1,6 +1,5 @@
 package dev.berth.operator.kit;
 
-import dev.berth.operator.metrics.HistogramBuckets;
 import dev.berth.operator.queue.WorkQueue;
 import dev.berth.reconcilers.Deadline;
 import io.micrometer.core.instrument.Counter;
@@ -56,9 +55,9 @@ public final class Controller {
         this.onResync = List.copyOf(onResync);
         this.election = election;
         this.registry = registry;
+        // Buckets: the operator's registry gives every Berth timer its shared set (metrics/HistogramBuckets).
         this.reconcileTime = Timer.builder("berth.reconcile.time").tag("controller", name)
-                .description("Time of one reconcile").serviceLevelObjectives(HistogramBuckets.DURATIONS)
-                .register(registry);
+                .description("Time of one reconcile").register(registry);
         this.errors = Counter.builder("berth.reconcile.errors").tag("controller", name)
                 .description("Reconciles that failed").register(registry);
         this.overruns = Counter.builder("berth.reconcile.deadline.exceeded").tag("controller", name)
