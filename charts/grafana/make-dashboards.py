@@ -125,6 +125,17 @@ def overview():
             w=6, h=6)
     b.panel("timeseries", "Scheduler leader", "1 on the operator that leads the scheduler election.",
             [(f'berth_leader{{{H}, election="scheduler"}}', "{{host}}")], w=6, h=6)
+    b.row("Routes")
+    b.panel("stat", "Routes by state", "Routes as the route leader last reconciled them: ready, no_backends (no healthy"
+            " backend), degraded (bad target, conflict, invalid); berth get routes names them. Followers count 0.",
+            [(f'sum by (state) (berth_routes{{{H}}})', "{{state}}")], w=6, h=6)
+    b.panel("timeseries", "Route backends", "Backends of every Route, summed: healthy ones (ready) of the running ones"
+            " (total).",
+            [(f'sum by (state) (berth_route_backends{{{H}}})', "{{state}}")], w=9, h=6)
+    b.panel("timeseries", "Traefik KV writes", "The route leader's transactions on Traefik's keys in etcd per interval,"
+            " by outcome (success, conflict: a key Berth did not write, error).",
+            [(f'sum by (host, outcome) (increase(berth_route_kv_writes_total{{{H}}}[$__rate_interval]))',
+              "{{host}} {{outcome}}")], w=9, h=6)
     b.row("Work queues")
     b.panel("timeseries", "Queue depth", "Keys waiting for a worker.",
             [(f'berth_workqueue_depth{{{H}}}', "{{host}} {{name}}")], w=8)

@@ -71,6 +71,7 @@ import dev.berth.operator.metrics.DockerApiMetrics;
 import dev.berth.operator.metrics.DriftMetrics;
 import dev.berth.operator.metrics.EtcdMetrics;
 import dev.berth.operator.metrics.ObjectMetrics;
+import dev.berth.operator.metrics.ProcessMetrics;
 import dev.berth.operator.queue.RetryPolicy;
 import dev.berth.operator.store.EtcdConnector;
 import dev.berth.operator.store.EtcdReconnect;
@@ -776,6 +777,7 @@ public final class Operator implements AutoCloseable {
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
+        ProcessMetrics.ofThisProcess().bindTo(registry);
         Gauge.builder("berth.build.info", () -> 1).tag("version", version)
                 .description("Berth's version; always 1").register(registry);
     }

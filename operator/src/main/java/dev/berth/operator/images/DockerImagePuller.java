@@ -102,7 +102,11 @@ public final class DockerImagePuller implements ImagePuller, AutoCloseable {
                 .description("Image pulls by result").register(registry);
         this.failed = Counter.builder("berth.image.pulls").tag("result", "failure")
                 .description("Image pulls by result").register(registry);
+        // Pulls take from a moment (already there) to minutes (a large image): bounds of their own, not the calls'.
         this.pullTime = Timer.builder("berth.image.pull").description("Time of one image pull, failed ones too")
+                .serviceLevelObjectives(Duration.ofMillis(250), Duration.ofSeconds(1), Duration.ofSeconds(5),
+                        Duration.ofSeconds(15), Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(120),
+                        Duration.ofSeconds(300))
                 .register(registry);
     }
 

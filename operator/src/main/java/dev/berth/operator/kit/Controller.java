@@ -55,11 +55,9 @@ public final class Controller {
         this.onResync = List.copyOf(onResync);
         this.election = election;
         this.registry = registry;
+        // Buckets: the operator's registry gives every Berth timer its shared set (metrics/HistogramBuckets).
         this.reconcileTime = Timer.builder("berth.reconcile.time").tag("controller", name)
-                .description("Time of one reconcile").publishPercentileHistogram()
-                .serviceLevelObjectives(Duration.ofMillis(5), Duration.ofMillis(50), Duration.ofMillis(500),
-                        Duration.ofSeconds(5))
-                .register(registry);
+                .description("Time of one reconcile").register(registry);
         this.errors = Counter.builder("berth.reconcile.errors").tag("controller", name)
                 .description("Reconciles that failed").register(registry);
         this.overruns = Counter.builder("berth.reconcile.deadline.exceeded").tag("controller", name)

@@ -4,7 +4,6 @@ import dev.berth.reconcilers.docker.DockerCallListener;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -28,9 +27,7 @@ public final class DockerApiMetrics implements DockerCallListener {
             }
             durations.put(operation, Timer.builder("berth.docker.request.duration").tag("operation", operation)
                     .description("Time of one Docker API call")
-                    .serviceLevelObjectives(Duration.ofMillis(5), Duration.ofMillis(25), Duration.ofMillis(100),
-                            Duration.ofMillis(250), Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(10),
-                            Duration.ofSeconds(30))
+                    .serviceLevelObjectives(HistogramBuckets.DURATIONS)
                     .register(registry));
         }
     }

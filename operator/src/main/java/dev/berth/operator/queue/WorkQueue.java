@@ -68,11 +68,11 @@ public final class WorkQueue implements AutoCloseable {
                 .description("Keys added to the work queue").register(registry);
         this.retries = Counter.builder("berth.workqueue.retries").tag("name", name)
                 .description("Keys re-queued after a failed reconcile").register(registry);
+        // Buckets: the operator's registry gives every Berth timer its shared set (metrics/HistogramBuckets).
         this.queueDuration = Timer.builder("berth.workqueue.queue.duration").tag("name", name)
-                .description("Time a key waits in the queue before a worker takes it")
-                .publishPercentileHistogram().register(registry);
+                .description("Time a key waits in the queue before a worker takes it").register(registry);
         this.workDuration = Timer.builder("berth.workqueue.work.duration").tag("name", name)
-                .description("Time a worker spends on a key").publishPercentileHistogram().register(registry);
+                .description("Time a worker spends on a key").register(registry);
         Gauge.builder("berth.workqueue.depth", this, WorkQueue::depth).tag("name", name)
                 .description("Keys waiting in the work queue").register(registry);
         Gauge.builder("berth.workqueue.unfinished.work", this, WorkQueue::unfinishedSeconds).tag("name", name)

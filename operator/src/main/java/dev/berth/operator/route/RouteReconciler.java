@@ -51,21 +51,17 @@ public final class RouteReconciler implements Reconciler {
     private final Supplier<StatusWriter> status;
     private final String host;
     private final Clock clock;
-
-    public RouteReconciler(DesiredInformer routes, DesiredInformer stacks, BackendDirectory backends,
-                           Supplier<Set<String>> liveHosts, TraefikKvWriter writer, String root, BooleanSupplier leader,
-                           Supplier<StatusWriter> status, String host, Clock clock) {
-        this(routes, stacks, backends, liveHosts, Optional::empty, writer, root, leader, status, host, clock);
-    }
+    private final RouteMetrics metrics;
 
     /**
      * @param liveHosts     hosts whose backends are servers: live records and Unknown hosts
      * @param hostsChangeIn when that set changes with no event (an Unknown host's grace ends): look again then
+     * @param metrics       hears each Route's state and backends as its status is written, and its deletion
      */
     public RouteReconciler(DesiredInformer routes, DesiredInformer stacks, BackendDirectory backends,
                            Supplier<Set<String>> liveHosts, Supplier<Optional<Duration>> hostsChangeIn,
                            TraefikKvWriter writer, String root, BooleanSupplier leader, Supplier<StatusWriter> status,
-                           String host, Clock clock) {
+                           String host, Clock clock, RouteMetrics metrics) {
         this.routes = routes;
         this.stacks = stacks;
         this.backends = backends;
@@ -77,6 +73,7 @@ public final class RouteReconciler implements Reconciler {
         this.status = status;
         this.host = host;
         this.clock = clock;
+        this.metrics = metrics;
     }
 
     /** A pass is a few etcd calls with their own timeouts; the controller counts a pass that overruns the deadline. */
@@ -96,6 +93,7 @@ public final class RouteReconciler implements Reconciler {
                 log.info("route/{}: deleted, its Traefik keys removed", name);
             }
             status.get().deleteEveryHost(key);
+            metrics.forget(name);
             return ReconcileResult.done();
         }
         long revision = object.get().raw().modRevision();
@@ -209,5 +207,10 @@ public final class RouteReconciler implements Reconciler {
         }
         String since = previous.map(ObjectStatus::since).orElse(now);
         statusWriter.writeAsSoleWriter(key, new ObjectStatus(host, revision, timed, counts, degraded ? message : null, since));
+        // counts holds the target service's ready backends (as running) of all its running ones (as desired).
+        ServiceCount backends = counts == null ? new ServiceCount(0, 0) : counts.values().iterator().next();
+        metrics.seen(key.name(), ready ? RouteMetrics.State.READY
+                : degraded ? RouteMetrics.State.DEGRADED : RouteMetrics.State.NO_BACKENDS, backends.running(),
+                backends.desired());
     }
 }

@@ -65,7 +65,9 @@ public final class RouteRuntime implements AutoCloseable {
         this.hosts = hosts;
         this.status = new StatusWriter(kv, keys, host);
         labelRoutes = new LabelRoutes(routes);
-        writer = new TraefikKvWriter(kv, keys);
+        election = new LeaderElection(kv, keys.base() + "elections/routes", host, 10, registry);
+        RouteMetrics metrics = new RouteMetrics(registry, election::isLeader);
+        writer = new TraefikKvWriter(kv, keys, metrics::kvWrite);
         EtcdBackendDirectory directory = new EtcdBackendDirectory(kv, keys);
         // Before the first list of live hosts (and of probe reports) every backend would look dead and every route
         // lose its servers: until then a reconcile fails (and is retried with backoff) instead of writing anything.
@@ -77,8 +79,8 @@ public final class RouteRuntime implements AutoCloseable {
             serving.addAll(reachability.now().unknownHosts());
             return serving;
         };
-        election = new LeaderElection(kv, keys.base() + "elections/routes", host, 10, registry);
         election.addListener(leading -> {
+            metrics.clear();
             if (leading) {
                 // A fresh writer: another leader may have written status since this one last did.
                 status = new StatusWriter(kv, keys, host);
@@ -87,7 +89,7 @@ public final class RouteRuntime implements AutoCloseable {
         });
         reconciler = new RouteReconciler(routes, stacks, directory, liveHosts,
                 () -> reachability.synced() ? reachability.now().untilNextChange() : java.util.Optional.empty(), writer,
-                settings.traefikRoot(), election::isLeader, () -> status, host, Clock.systemUTC());
+                settings.traefikRoot(), election::isLeader, () -> status, host, Clock.systemUTC(), metrics);
         publisher = new BackendPublisher(directory, host, instance, address);
     }
 

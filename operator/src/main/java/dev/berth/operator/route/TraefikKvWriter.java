@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 
 /**
  * Writes one Route's Traefik keys in ONE etcd transaction, together with the record of what Berth wrote
@@ -23,6 +24,7 @@ import java.util.TreeMap;
 public final class TraefikKvWriter {
     private final EtcdKv kv;
     private final KeyLayout keys;
+    private final Consumer<RouteMetrics.KvWrite> outcomes;
     private final ObjectMapper json = new ObjectMapper();
 
     /** What Berth wrote for one route: Traefik's root key and every key with its value. */
@@ -36,9 +38,16 @@ public final class TraefikKvWriter {
     public record Outcome(boolean changed, Optional<String> conflict) {
     }
 
+    /** A writer that counts nothing (tests reading the records). */
     public TraefikKvWriter(EtcdKv kv, KeyLayout keys) {
+        this(kv, keys, outcome -> { });
+    }
+
+    /** @param outcomes hears how each transaction on Traefik's keys ended (not the syncs that had nothing to write) */
+    public TraefikKvWriter(EtcdKv kv, KeyLayout keys, Consumer<RouteMetrics.KvWrite> outcomes) {
         this.kv = kv;
         this.keys = keys;
+        this.outcomes = outcomes;
     }
 
     public static String recordPrefix(KeyLayout keys) {
@@ -75,6 +84,7 @@ public final class TraefikKvWriter {
         for (String key : desired.keySet()) {
             if (!before.keys().containsKey(key)) {
                 if (current.containsKey(key)) {
+                    outcomes.accept(RouteMetrics.KvWrite.CONFLICT);
                     return new Outcome(false, Optional.of(key));
                 }
                 guards.add(new EtcdKv.Guard(key, 0));
@@ -88,9 +98,7 @@ public final class TraefikKvWriter {
             }
         });
         writes.add(new EtcdKv.Write(record(route), encode(new Written(root, desired))));
-        if (!kv.commit(guards, writes)) {
-            throw new IllegalStateException("route " + route + ": its keys or record changed meanwhile; will look again");
-        }
+        commit(guards, writes, "route " + route + ": its keys or record changed meanwhile; will look again");
         return new Outcome(true, Optional.empty());
     }
 
@@ -103,10 +111,24 @@ public final class TraefikKvWriter {
         List<EtcdKv.Write> writes = new ArrayList<>();
         decode(recordValue.get()).keys().keySet().forEach(k -> writes.add(new EtcdKv.Write(k, null)));
         writes.add(new EtcdKv.Write(record(route), null));
-        if (!kv.commit(List.of(new EtcdKv.Guard(record(route), recordValue.get().modRevision())), writes)) {
-            throw new IllegalStateException("route " + route + ": its record changed meanwhile; will look again");
-        }
+        commit(List.of(new EtcdKv.Guard(record(route), recordValue.get().modRevision())), writes,
+                "route " + route + ": its record changed meanwhile; will look again");
         return true;
+    }
+
+    /** One transaction, counted: a guard that no longer holds and an etcd error are both failed writes. */
+    private void commit(List<EtcdKv.Guard> guards, List<EtcdKv.Write> writes, String lostGuard) {
+        boolean committed;
+        try {
+            committed = kv.commit(guards, writes);
+        } catch (RuntimeException e) {
+            outcomes.accept(RouteMetrics.KvWrite.ERROR);
+            throw e;
+        }
+        outcomes.accept(committed ? RouteMetrics.KvWrite.SUCCESS : RouteMetrics.KvWrite.ERROR);
+        if (!committed) {
+            throw new IllegalStateException(lostGuard);
+        }
     }
 
     /** Current values of the keys concerned, read with one prefix list per Traefik section. */

@@ -128,6 +128,14 @@ class RouteKvTest {
                 """.formatted(String.join(", ", entryPoints), middlewares.toString().stripTrailing().replace("\n", "\n"), s)));
         Await.until(WAIT, "route api Ready with one server", () -> routeStatus("api").map(ObjectStatus::ready).orElse(false)
                 && servers("api").size() == 1, () -> routeStatus("api") + " " + keysOf("api"));
+        // Counted, not named: one Ready route with one ready backend, its keys written in one transaction.
+        Await.until(WAIT, "berth_routes counts the Ready route", () -> h.metric("berth_routes", "state=\"ready\"") == 1.0
+                && h.metric("berth_route_backends", "state=\"ready\"") == 1.0
+                && h.metric("berth_route_backends", "state=\"total\"") == 1.0, this::routeMetrics);
+        assertTrue(h.metric("berth_route_kv_writes_total", "outcome=\"success\"") >= 1, routeMetrics());
+        assertEquals(0.0, h.metric("berth_route_kv_writes_total", "outcome=\"conflict\""), routeMetrics());
+        assertFalse(h.scrape().lines().filter(l -> l.startsWith("berth_route")).anyMatch(l -> l.contains("api")),
+                "no route name in a label");
 
         SortedMap<String, String> keys = traefik();
         assertEquals(List.of(), TraefikFormats.keysWithoutShape(root, keys.keySet()), "every key has a kv-keys.tsv shape");
@@ -188,6 +196,10 @@ class RouteKvTest {
         exec(id, "touch /tmp/sick");
         Await.until(WAIT, "unhealthy container leaves the servers", () -> servers("hc").isEmpty()
                 && reason("hc").equals("NoHealthyBackends"), () -> routeStatus("hc") + " " + keysOf("hc"));
+        Await.until(WAIT, "berth_routes counts the route without a healthy backend",
+                () -> h.metric("berth_routes", "state=\"no_backends\"") == 1.0 && h.metric("berth_routes", "state=\"ready\"") == 0.0
+                        && h.metric("berth_route_backends", "state=\"ready\"") == 0.0
+                        && h.metric("berth_route_backends", "state=\"total\"") == 1.0, this::routeMetrics);
         assertTrue(keysOf("hc").containsKey(root + "/http/routers/berth-hc/rule"), "the router stays (Traefik answers 503)");
         exec(id, "rm -f /tmp/sick");
         Await.until(WAIT, "healthy again: back in the servers", () -> servers("hc").size() == 1, () -> routeStatus("hc").toString());
@@ -208,9 +220,14 @@ class RouteKvTest {
         h.etcd.kv.put(foreignInside, "true");
         SortedMap<String, String> before = keysOf("hc");
         before.remove(foreignInside);
+        double writesBeforeDelete = h.metric("berth_route_kv_writes_total", "outcome=\"success\"");
         h.delete("Route", "hc");
         Await.until(WAIT, "Berth's keys of the route deleted", () -> keysOf("hc").keySet().equals(java.util.Set.of(foreignInside))
                 && routeStatus("hc").isEmpty(), () -> keysOf("hc").toString());
+        Await.until(WAIT, "the deleted route leaves berth_routes and its removal is a counted write",
+                () -> h.metric("berth_routes") == 0.0 && h.metric("berth_route_backends") == 0.0
+                        && h.metric("berth_route_kv_writes_total", "outcome=\"success\"") >= writesBeforeDelete + 1,
+                this::routeMetrics);
         assertEquals("Host(`x`)", h.etcd.kv.get(foreignRouter).orElseThrow().value());
         assertEquals("true", h.etcd.kv.get(foreignInside).orElseThrow().value());
         assertFalse(before.isEmpty());
@@ -247,6 +264,10 @@ class RouteKvTest {
         h.apply(route("taken", "hosts: [t.example]\ntarget: {stack: " + s + ", service: web, port: 8080}"));
         Await.until(WAIT, "KeyConflict", () -> reason("taken").equals("KeyConflict"), () -> routeStatus("taken").toString());
         assertEquals(Map.of(root + "/http/routers/berth-taken/rule", "Host(`mine`)"), keysOf("taken"));
+        // Five Degraded routes (nostack, nosvc, noport, second, taken), one Ready; the refused write counted.
+        Await.until(WAIT, "berth_routes counts the Degraded routes", () -> h.metric("berth_routes", "state=\"degraded\"") == 5.0
+                && h.metric("berth_routes", "state=\"ready\"") == 1.0, this::routeMetrics);
+        assertTrue(h.metric("berth_route_kv_writes_total", "outcome=\"conflict\"") >= 1, routeMetrics());
 
         // Invalid manifests never reach etcd: apply refuses them with line and column.
         var parsed = new dev.berth.crds.ManifestParser(dev.berth.crds.Kinds.standard()).parse("bad.yaml",
@@ -257,6 +278,10 @@ class RouteKvTest {
         assertTrue(parsed.errors().get(0).toString().startsWith("bad.yaml:6:9: spec.rule: unbalanced backticks"));
         assertTrue(parsed.errors().get(1).toString().contains("unknown matcher \"Hots\""));
         assertTrue(parsed.errors().get(2).toString().contains("metadata.name"));
+    }
+
+    private String routeMetrics() {
+        return h.scrape().lines().filter(l -> l.startsWith("berth_route")).collect(Collectors.joining("\n"));
     }
 
     private String message(String route) {

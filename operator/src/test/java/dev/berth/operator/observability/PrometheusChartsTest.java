@@ -213,6 +213,67 @@ class PrometheusChartsTest {
                 () -> prometheus.alerts().toString());
     }
 
+    @Test
+    @Order(8)
+    void everyAlertHasItsRunbookSection() throws Exception {
+        Path troubleshooting = charts.getParent().resolve("docs/troubleshooting.md");
+        // Another change writes the page; once it is there, every anchor must be one of its "### Alert" headings.
+        List<String> headings = Files.exists(troubleshooting) ? Files.readAllLines(troubleshooting) : null;
+        List<String> problems = new ArrayList<>();
+        for (ChartQueries.Rule r : ChartQueries.rules(charts.resolve("prometheus/berth-alerts.yml"))) {
+            String expected = "docs/troubleshooting.md#" + r.alert().toLowerCase(java.util.Locale.ROOT);
+            String url = r.annotations().path("runbook_url").asText();
+            if (!url.equals(expected)) {
+                problems.add(r.alert() + ": runbook_url is \"" + url + "\", expected \"" + expected + "\"");
+            }
+            if (headings != null && !headings.contains("### " + r.alert())) {
+                problems.add(r.alert() + ": docs/troubleshooting.md has no \"### " + r.alert() + "\" heading");
+            }
+        }
+        assertTrue(problems.isEmpty(), String.join("\n", problems));
+    }
+
+    @Test
+    @Order(9)
+    void everyCommandAnAlertQuotesExists() throws Exception {
+        AlertCommands commands = new AlertCommands(java.util.Map.of(
+                "kind", dev.berth.crds.Kinds.standard().all().stream().map(dev.berth.crds.KindDef::singular).toList(),
+                // The controllers' names (berth_reconcile_total's controller label).
+                "controller", List.of("stack", "network", "route", "gitops", "scheduler"),
+                "source", List.of("web"), "host", List.of("host-a"), "name", List.of("stack"),
+                "network", List.of("net"), "instance", List.of("host-a:9464")));
+        List<String> problems = new ArrayList<>();
+        for (ChartQueries.Rule r : ChartQueries.rules(charts.resolve("prometheus/berth-alerts.yml"))) {
+            r.annotations().fields().forEachRemaining(a -> commands.problems(a.getValue().asText())
+                    .forEach(p -> problems.add(r.alert() + " " + a.getKey() + ": " + p)));
+        }
+        assertTrue(problems.isEmpty(), String.join("\n", problems));
+    }
+
+    /**
+     * BerthOperatorDown when targets are gone, not only failing: evaluated as if the job had no target at all (every
+     * {@code job="berth"} renamed: only absent() can answer), and as if this operator's target had just left service
+     * discovery (the instant selectors renamed, the history kept).
+     */
+    @Test
+    @Order(10)
+    void operatorDownCoversVanishedTargets() throws Exception {
+        String expr = ChartQueries.rules(charts.resolve("prometheus/berth-alerts.yml")).stream()
+                .filter(r -> r.alert().equals("BerthOperatorDown")).findFirst().orElseThrow().expr();
+        String gone = "job=\"berth-vanished\"";
+        String noTargets = expr.replace("job=\"berth\"", gone);
+        assertTrue(prometheus.seriesCount(noTargets) >= 1, "BerthOperatorDown must fire when job berth has no target"
+                + " (absent(up{job=\"berth\"})): " + noTargets);
+        String leftDiscovery = expr.replaceAll("job=\"berth\"}(?!\\[)", gone + "}");
+        JsonNode result = prometheus.query(leftDiscovery).path("result");
+        boolean thisHost = false;
+        for (JsonNode series : result) {
+            thisHost |= op.host.equals(series.path("metric").path("host").asText());
+        }
+        assertTrue(thisHost, "BerthOperatorDown must fire for a host whose target left service discovery: "
+                + leftDiscovery + " gave " + result);
+    }
+
     /**
      * True when one of the expression's selectors names a label value charts/README.md says arrives later (e.g.
      * {@code controller="network"}) and Prometheus has no series for that selector.
