@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Berth on three Docker hosts on this machine: each host is a network namespace with its own dockerd, joined by a
 # bridge that plays the hosts' network (the underlay); one etcd; one operator per host, inside its namespace as on a
-# real host. Then: an overlay Network, a replicated stack the scheduler spreads, a name resolved across hosts, a
+# real host; an image registry they pull from. Then: an overlay Network, a replicated stack the scheduler spreads, a name resolved across hosts, a
 # Route's Traefik keys, a GitOps commit synced, and a host killed and its replicas moved. Every step checks what it
 # shows and the script exits 1 at the first check that fails.
 #   scripts/demo.sh          run it (everything keeps running afterwards, to look around)
@@ -18,6 +18,8 @@ ROOT_IP=$NET_PREFIX.1
 ETCD_PORT=23791                              # the demo's etcd, on the underlay and on loopback
 ETCD=http://127.0.0.1:$ETCD_PORT
 PROM=127.0.0.1:19090
+REGISTRY=$ROOT_IP:25000                      # the hosts' image registry (plain HTTP: the demo's dockerds allow it)
+IMAGE=$REGISTRY/demo/busybox:1               # what examples/cluster/ runs
 HOSTS=(1 2 3)
 
 say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
@@ -66,6 +68,7 @@ stop_all() {
     ip netns delete "$(netns "$h")" 2>/dev/null || true
   done
   stop_pid "$DEMO/etcd.pid" "the demo's etcd"
+  stop_pid "$DEMO/registry.pid" "the demo's registry"
   while iptables -D DOCKER-USER -i "$BRIDGE" -o "$BRIDGE" -j ACCEPT 2>/dev/null; do :; done
   ip link delete "$BRIDGE" 2>/dev/null || true
   rm -rf "$DEMO" "$RUN"
@@ -89,7 +92,7 @@ start_dockerd() { # start_dockerd N: a dockerd inside the host's namespace (nsen
   local h=$1
   mkdir -p "$DEMO/h$h/docker" "$RUN/h$h"
   nsenter --net=/var/run/netns/"$(netns "$h")" dockerd --data-root "$DEMO/h$h/docker" --exec-root "$RUN/h$h/exec" \
-    --pidfile "$RUN/h$h/dockerd.pid" --host "unix://$(sock "$h")" >>"$DEMO/h$h/dockerd.log" 2>&1 &
+    --pidfile "$RUN/h$h/dockerd.pid" --host "unix://$(sock "$h")" --insecure-registry "$REGISTRY" >>"$DEMO/h$h/dockerd.log" 2>&1 &
   echo $! >"$DEMO/h$h/dockerd.pid"
   wait_for 90 "dockerd of $(host_name "$h") (see $DEMO/h$h/dockerd.log)" docker_on "$h" version
 }
@@ -127,9 +130,27 @@ make_hosts() {
   for h in "${HOSTS[@]}"; do start_dockerd "$h" & done
   wait
   for h in "${HOSTS[@]}"; do
-    docker_cli save "$BERTH_TEST_IMAGE" | docker_on "$h" load >/dev/null
-    echo "  $(host_name "$h"): underlay $(host_ip "$h") on ul0, dockerd $(sock "$h"), image $BERTH_TEST_IMAGE loaded"
+    echo "  $(host_name "$h"): underlay $(host_ip "$h") on ul0, dockerd $(sock "$h")"
   done
+}
+
+# A registry on the hosts' network. The image is pushed from demo-1; the other hosts pull it when Berth runs
+# something there (the operator pulls before it creates a container).
+start_registry() {
+  say "an image registry on $REGISTRY; $IMAGE pushed from $(host_name 1), pulled by the other hosts"
+  mkdir -p "$DEMO/registry"
+  cat >"$DEMO/registry/config.yml" <<YAML
+version: 0.1
+log: {level: warn}
+storage: {filesystem: {rootdirectory: $DEMO/registry/data}}
+http: {addr: "$REGISTRY"}
+YAML
+  docker-registry serve "$DEMO/registry/config.yml" >"$DEMO/registry/registry.log" 2>&1 &
+  echo $! >"$DEMO/registry.pid"
+  wait_for 30 "the registry on $REGISTRY (see $DEMO/registry/registry.log)" curl -fsS "http://$REGISTRY/v2/"
+  docker_cli save "$BERTH_TEST_IMAGE" | docker_on 1 load >/dev/null
+  docker_on 1 tag "$BERTH_TEST_IMAGE" "$IMAGE"
+  docker_on 1 push "$IMAGE" | tail -1 | sed 's/^/  /'
 }
 
 start_etcd() {
@@ -163,7 +184,7 @@ metadata: {name: hello}
 spec:
   services:
     - name: hello
-      image: $BERTH_TEST_IMAGE
+      image: $IMAGE
       replicas: $1
       command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done"]
       init: true
@@ -234,6 +255,7 @@ demo() {
 
   make_hosts
   start_etcd
+  start_registry
   make_git_repository
 
   say "one operator per host, each inside its host's namespace (logs: $DEMO/h*/operator.log)"
