@@ -35,6 +35,11 @@ final class DockerSteadiness {
     private static final long DEFAULT_STOP_SECONDS = 10;
     /** The shortest requeue a hold asks for: a hold that ends in a few milliseconds still waits this long. */
     private static final Duration MIN_HOLD = Duration.ofMillis(200);
+    /**
+     * A dockerd going down may answer one more call between two refused ones: the outage is warned of once in this
+     * long, and a return within it is said at INFO only.
+     */
+    private static final Duration WARN_AGAIN_AFTER = Duration.ofMinutes(1);
 
     /** Signals of a kill event that are no stop to wait for: SIGKILL, and HUP, USR1, USR2, WINCH (reloads). */
     private static final Set<String> NOT_A_STOP = Set.of("9", "SIGKILL", "1", "SIGHUP", "10", "SIGUSR1", "12", "SIGUSR2",
@@ -56,6 +61,8 @@ final class DockerSteadiness {
     private boolean callsFailed;
     private long reachableAgain;
     private boolean holding;
+    /** When the last "not reachable" warning was logged; null before the first. */
+    private Long warnedAt;
 
     DockerSteadiness(LongSupplier nanos, Duration settle) {
         this.nanos = nanos;
@@ -139,9 +146,16 @@ final class DockerSteadiness {
         }
         if (!callsFailed) {
             callsFailed = true;
-            log.warn("observed: Docker is not reachable ({}); keeping the last state and holding every container change "
-                    + "until it answers again",
-                    message);
+            long now = nanos.getAsLong();
+            boolean warn = warnedAt == null || now - warnedAt >= WARN_AGAIN_AFTER.toNanos();
+            String line = "observed: Docker is not reachable ({}); keeping the last state and holding every container "
+                    + "change until it answers again";
+            if (warn) {
+                warnedAt = now;
+                log.warn(line, message);
+            } else {
+                log.info(line, message);
+            }
             holding = true;
         }
     }

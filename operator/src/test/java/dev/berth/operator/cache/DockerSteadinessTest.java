@@ -3,6 +3,10 @@ package dev.berth.operator.cache;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.berth.reconcilers.docker.DockerEvent;
 import dev.berth.reconcilers.docker.ListedContainer;
 import dev.berth.reconcilers.docker.ObservedContainer;
@@ -12,6 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /** When Berth may change containers: defect 8 of issue 20 (a dockerd shutdown's stopped containers were removed). */
 class DockerSteadinessTest {
@@ -114,5 +119,29 @@ class DockerSteadinessTest {
         assertEquals(Optional.of(Duration.ofSeconds(3)), steadiness.hold(), "a was running; no event told its stop");
         advance(3000);
         assertEquals(Optional.empty(), steadiness.hold());
+    }
+
+    /** A dockerd going down may answer once between two refused calls: one warning, not one per flap. */
+    @Test
+    void anOutageThatFlapsIsWarnedOfOncePerMinute() {
+        Logger logger = (Logger) LoggerFactory.getLogger(DockerSteadiness.class);
+        ListAppender<ILoggingEvent> logs = new ListAppender<>();
+        logs.start();
+        logger.addAppender(logs);
+        try {
+            steadiness.listFailed("connection refused");
+            advance(200);
+            steadiness.listed(List.of());
+            advance(200);
+            steadiness.listFailed("no such file");
+            assertEquals(1, logs.list.stream().filter(e -> e.getLevel() == Level.WARN).count(), logs.list.toString());
+            steadiness.listed(List.of());
+            advance(61_000);
+            steadiness.listFailed("connection refused");
+            assertEquals(2, logs.list.stream().filter(e -> e.getLevel() == Level.WARN).count(),
+                    "a new outage a minute later is warned of again: " + logs.list);
+        } finally {
+            logger.detachAppender(logs);
+        }
     }
 }
