@@ -143,6 +143,7 @@ class EtcdFaultsTest {
         boolean notReadyWhileDown = false;
         long reconnectMillis = -1;
         long convergedMillis = -1;
+        long writtenMillis = -1;
         try (TestOperator h = operator(RESYNC)) {
             h.start();
             String s = h.name("out");
@@ -168,10 +169,14 @@ class EtcdFaultsTest {
                 Files.writeString(file, StackYaml.stack(s).replicas(3).yaml());
                 CliRun apply = h.cli("apply", "-f", file.toString());
                 assertEquals(0, apply.exit(), "apply right after etcd's return: " + apply.err());
+                // The CLI's own start (a JVM: seconds on a loaded machine) is not the operator's time: the promise is
+                // counted from the later of etcd's return and the change being in etcd.
+                long written = System.nanoTime();
+                writtenMillis = (written - back) / 1_000_000;
                 Await.until(WAIT, "/readyz ready after etcd's return", () -> h.http("/readyz").statusCode() == 200);
                 reconnectMillis = (System.nanoTime() - back) / 1_000_000;
                 h.awaitReady(s, 3);
-                convergedMillis = (System.nanoTime() - back) / 1_000_000;
+                convergedMillis = (System.nanoTime() - written) / 1_000_000;
                 assertTrue(ids(h.containers(s)).containsAll(before), "the containers that ran are kept");
             } finally {
                 cluster.restartAll();
@@ -182,15 +187,16 @@ class EtcdFaultsTest {
                         + " / readyz not ready while down " + (notReadyWhileDown ? "yes" : "NO")
                         + " / etcd reached again " + seconds(reconnectMillis) + " s after return (bound "
                         + RECONNECT_BOUND.toSeconds() + " s) / converged " + seconds(convergedMillis)
-                        + " s after return (bound: one resync, " + RESYNC.toSeconds() + " s)"));
+                        + " s after the change was written, " + seconds(writtenMillis) + " s after the return (bound: one"
+                        + " resync, " + RESYNC.toSeconds() + " s)"));
             }
         }
         assertEquals(0, removed, "no container removed while etcd was away");
         assertTrue(notReadyWhileDown, "/readyz not ready for the whole outage");
         assertTrue(reconnectMillis <= RECONNECT_BOUND.toMillis(), "etcd reached again within " + RECONNECT_BOUND
                 + " of its return, took " + reconnectMillis + " ms");
-        assertTrue(convergedMillis <= RESYNC.toMillis(), "converged within one resync (" + RESYNC + ") of etcd's return,"
-                + " took " + convergedMillis + " ms");
+        assertTrue(convergedMillis <= RESYNC.toMillis(), "converged within one resync (" + RESYNC + ") of the change"
+                + " made at etcd's return, took " + convergedMillis + " ms (written " + writtenMillis + " ms after it)");
     }
 
     @Test
