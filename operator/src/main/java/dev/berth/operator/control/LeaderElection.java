@@ -119,7 +119,7 @@ public final class LeaderElection implements AutoCloseable, dev.berth.operator.k
         try {
             leaseId = kv.await(kv.client().getLeaseClient().grant(ttlSeconds), "grant election lease").getID();
             keepAlive = kv.keepAlive(leaseId, () -> lastAlive = System.nanoTime(),
-                    why -> submit(() -> lost(myGeneration, why)));
+                    why -> submit(() -> lost(myGeneration, why, null)));
         } catch (RuntimeException e) {
             if (leaseId != 0) {
                 staleLeases.add(leaseId);
@@ -137,7 +137,7 @@ public final class LeaderElection implements AutoCloseable, dev.berth.operator.k
                 return;
             }
             if (error != null) {
-                lost(myGeneration, "campaign failed: " + error.getMessage());
+                lost(myGeneration, "campaign failed: " + error.getMessage(), error);
                 return;
             }
             leaderKey = response.getLeader();
@@ -149,7 +149,8 @@ public final class LeaderElection implements AutoCloseable, dev.berth.operator.k
         }));
     }
 
-    private void lost(int myGeneration, String why) {
+    /** @param cause the failed call's error, if one ended it: a refusal is said by RefusalWarnings, not here */
+    private void lost(int myGeneration, String why, Throwable cause) {
         if (myGeneration != generation || closed) {
             return;
         }
@@ -165,7 +166,12 @@ public final class LeaderElection implements AutoCloseable, dev.berth.operator.k
             staleLeases.add(leaseId);
             leaseId = 0;
         }
-        log.warn("election {}: {} ({}), campaigning again", election, was ? "lost leadership" : "left the race", why);
+        if (was || cause == null) {
+            log.warn("election {}: {} ({}), campaigning again", election, was ? "lost leadership" : "left the race", why);
+        } else {
+            dev.berth.operator.store.RefusalWarnings.warnUnlessRefused(log, cause,
+                    "election {}: left the race ({}), campaigning again", election, why);
+        }
         if (was) {
             notifyListener(false);
         }
@@ -183,7 +189,7 @@ public final class LeaderElection implements AutoCloseable, dev.berth.operator.k
                 return;
             }
             if (System.nanoTime() - lastAlive > TimeUnit.SECONDS.toNanos(ttlSeconds) * 9 / 10) {
-                lost(myGeneration, "no keep-alive answer from etcd for 90% of the lease");
+                lost(myGeneration, "no keep-alive answer from etcd for 90% of the lease", null);
                 return;
             }
             watch(myGeneration);

@@ -33,6 +33,12 @@ public final class EtcdRefusals {
             if (cause instanceof EtcdRefusedException) {
                 return true;
             }
+            // jetcd's own exception for calls it makes itself (an election's campaign), with the status as a code
+            if (cause instanceof io.etcd.jetcd.common.exception.EtcdException e
+                    && (e.getErrorCode() == io.etcd.jetcd.common.exception.ErrorCode.PERMISSION_DENIED
+                    || e.getErrorCode() == io.etcd.jetcd.common.exception.ErrorCode.UNAUTHENTICATED)) {
+                return true;
+            }
             if (cause instanceof io.grpc.StatusRuntimeException || cause instanceof io.grpc.StatusException) {
                 Status.Code code = Status.fromThrowable(cause).getCode();
                 if (code == Status.Code.PERMISSION_DENIED || code == Status.Code.UNAUTHENTICATED) {

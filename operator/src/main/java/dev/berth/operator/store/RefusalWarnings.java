@@ -32,7 +32,7 @@ public final class RefusalWarnings implements EtcdKv.CallListener {
         return new EtcdKv.CallListener() {
             @Override
             public void call(String operation, String outcome, long nanos) {
-                self.outcome(outcome);
+                self.outcome(operation, outcome);
             }
 
             @Override
@@ -45,17 +45,21 @@ public final class RefusalWarnings implements EtcdKv.CallListener {
     @Override
     public void call(String operation, String outcome, long nanos) {
         next.call(operation, outcome, nanos);
-        outcome(outcome);
+        outcome(operation, outcome);
     }
 
-    private void outcome(String outcome) {
-        if ("success".equals(outcome)) {
+    /**
+     * A call on keys that worked: etcd accepts the operator again. Lease calls prove nothing (a role covers keys, not
+     * leases: a user whose role was revoked still gets leases granted), and the once-a-minute limit outlives a
+     * return, so a refusal that comes and goes is not a warning each time.
+     */
+    private void outcome(String operation, String outcome) {
+        if ("success".equals(outcome) && !operation.startsWith("lease_")) {
             synchronized (this) {
                 if (!refused) {
                     return;
                 }
                 refused = false;
-                lastWarning = null;
             }
             log.info("etcd: accepts this operator again");
         }
