@@ -15,7 +15,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** apply / get / describe / delete through the real command line against the real etcd. */
 class ApplyGetDeleteTest {
-    private static final Path EXAMPLES = Path.of("..", "examples");
+    private static final Path EXAMPLES = Path.of("..", "examples", "single");
+    /** The cluster demo's (scripts/demo.sh applies them on three hosts; here they only validate). */
+    private static final Path CLUSTER_EXAMPLES = Path.of("..", "examples", "cluster");
 
     @RegisterExtension
     final EtcdFixture etcd = new EtcdFixture();
@@ -30,6 +32,10 @@ class ApplyGetDeleteTest {
         assertEquals(0, run.exit(), run.err());
         assertTrue(run.out().contains("stack/web valid"), run.out());
         assertTrue(run.out().contains("stack/app valid"), run.out());
+        CliRun cluster = CliRun.raw("validate", "-f", CLUSTER_EXAMPLES.toString());
+        assertEquals(0, cluster.exit(), cluster.err());
+        assertEquals(List.of("gitsource/demo-git valid", "network/demo-net valid", "route/web valid", "stack/shell valid",
+                "stack/web valid"), cluster.out().lines().sorted().toList());
     }
 
     @Test
