@@ -7,14 +7,12 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import dev.berth.operator.TestClock;
 import io.etcd.jetcd.common.exception.ErrorCode;
 import io.etcd.jetcd.common.exception.EtcdExceptionFactory;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -22,23 +20,7 @@ import org.slf4j.LoggerFactory;
 
 /** Pure: one voice while etcd refuses the operator, however its parts' calls come and go (issue 20, part 7). */
 class RefusalWarningsTest {
-    private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-12-03T04:00:00Z"));
-    private final Clock clock = new Clock() {
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now.get();
-        }
-    };
+    private final TestClock clock = new TestClock(Instant.parse("2026-12-03T04:00:00Z"));
     private final RefusalWarnings warnings = new RefusalWarnings(EtcdKv.CallListener.NONE, clock);
     private final Logger logger = (Logger) LoggerFactory.getLogger(RefusalWarnings.class);
     private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
@@ -62,17 +44,13 @@ class RefusalWarningsTest {
         return logs.list.stream().filter(e -> e.getLevel() == level).toList();
     }
 
-    private void advance(Duration d) {
-        now.set(now.get().plus(d));
-    }
-
     /** A revoked role still gets leases granted: lease calls between refused key calls are no return. */
     @Test
     void leaseCallsThatWorkDoNotEndARefusal() {
         for (int i = 0; i < 10; i++) {
             warnings.refused(new EtcdRefusedException("denied user 'berth' (list /berth/v1/stack/)"));
             warnings.call("lease_grant", "success", 1);
-            advance(Duration.ofSeconds(2));
+            clock.advance(Duration.ofSeconds(2));
         }
         assertEquals(1, at(Level.WARN).size(), logs.list.toString());
         assertEquals(0, at(Level.INFO).size(), "never said to be accepted again: " + logs.list);
@@ -86,10 +64,10 @@ class RefusalWarningsTest {
         for (int i = 0; i < 20; i++) {
             warnings.refused(new EtcdRefusedException("denied"));
             warnings.call("get", "success", 1);
-            advance(Duration.ofSeconds(2));
+            clock.advance(Duration.ofSeconds(2));
         }
         assertEquals(1, at(Level.WARN).size(), logs.list.toString());
-        advance(Duration.ofMinutes(1));
+        clock.advance(Duration.ofMinutes(1));
         warnings.refused(new EtcdRefusedException("denied"));
         assertEquals(2, at(Level.WARN).size(), "still refused a minute later: said again");
     }
