@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -255,8 +256,12 @@ class SocketProxyTest {
         // old one stopped gracefully (stopGracePeriod) and removed.
         Set<String> before = h.containers(web).stream().map(Container::getId).collect(Collectors.toSet());
         h.apply(spec.with("env: {ROLLOUT: \"2\"}").yaml());
+        // Rolled out: the old containers gone and the replacements under their final names (the status berth logs
+        // reads names a replacement "-next" until it is renamed).
         Await.until(WAIT, web + " rolled out", () -> h.isReady(web, 2)
-                && h.containers(web).stream().noneMatch(c -> before.contains(c.getId())), () -> h.describeStatus(web));
+                && h.containers(web).stream().noneMatch(c -> before.contains(c.getId())
+                        || Arrays.stream(c.getNames()).anyMatch(n -> n.contains("-next")))
+                && !h.describeStatus(web).contains("-next"), () -> h.describeStatus(web));
 
         CliRun logs = h.cli("logs", "stack/" + web + "/web", "--tail", "5");
         assertEquals(0, logs.exit(), logs.out() + logs.err());
