@@ -26,6 +26,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
@@ -80,6 +81,8 @@ public final class StackReconciler implements Reconciler {
     private final StackEvents events;
     /** The image failure each stack last logged, so a pass that holds the same services again stays quiet. */
     private final Map<String, String> imageWarnings = new ConcurrentHashMap<>();
+    /** The last warning said per stack about services held for their Secret or Config files. */
+    private final Map<String, String> fileWarnings = new ConcurrentHashMap<>();
 
     /**
      * @param converger     one pass for one stack on this host
@@ -187,10 +190,9 @@ public final class StackReconciler implements Reconciler {
                 }
                 desiredHere = Optional.of(desiredHere.get().withFiles(resolved.files())
                         .withHeld(resolved.failures().keySet()));
-                if (filesFailure.isPresent()) {
-                    log.warn("stack/{}: service(s) {} kept as they run: {}", name, resolved.failures().keySet(),
-                            filesFailure.get().getMessage());
-                }
+                Set<String> heldForFiles = resolved.failures().keySet();
+                warnOnChange(fileWarnings, name, filesFailure.map(f -> "service(s) " + heldForFiles
+                        + " kept as they run: " + f.getMessage()));
                 // Likewise a service whose image is not here yet (pulling, building, failed): it keeps what runs.
                 imageStates = images.resolve(object.get(), desiredHere.get());
                 for (String service : imageStates.notReady().keySet()) {
@@ -230,6 +232,7 @@ public final class StackReconciler implements Reconciler {
             }
             if (desiredHere.isEmpty()) {
                 images.gone(name);
+                fileWarnings.remove(name);
             }
             countDrift(name, object, desiredHere.isPresent(), outcome, seen);
             if (filesFailure.isPresent() || imagesHeld) {
@@ -305,9 +308,13 @@ public final class StackReconciler implements Reconciler {
      * pull itself): passes in between would repeat it every few seconds.
      */
     private void logImages(String name, dev.berth.operator.images.StackImages.Resolved states) {
-        Optional<String> line = states.firstFailed().map(e -> "service(s) " + states.notReady().keySet()
-                + " kept as they run: " + e.getKey() + ": " + e.getValue().reason() + ": " + e.getValue().message());
-        String before = line.isPresent() ? imageWarnings.put(name, line.get()) : imageWarnings.remove(name);
+        warnOnChange(imageWarnings, name, states.firstFailed().map(e -> "service(s) " + states.notReady().keySet()
+                + " kept as they run: " + e.getKey() + ": " + e.getValue().reason() + ": " + e.getValue().message()));
+    }
+
+    /** Says {@code line} once when it starts or changes, not on every pass while it lasts; empty: it is over. */
+    private static void warnOnChange(Map<String, String> said, String name, Optional<String> line) {
+        String before = line.isPresent() ? said.put(name, line.get()) : said.remove(name);
         if (line.isPresent() && !line.get().equals(before)) {
             log.warn("stack/{}: {}", name, line.get());
         }

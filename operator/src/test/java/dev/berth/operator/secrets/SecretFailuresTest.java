@@ -65,6 +65,12 @@ class SecretFailuresTest {
 
     @Test
     void aMissingSecretHoldsOnlyTheServiceThatUsesIt() throws Exception {
+        ch.qos.logback.classic.Logger reconciler = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+                dev.berth.operator.control.StackReconciler.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs =
+                new ch.qos.logback.core.read.ListAppender<>();
+        logs.start();
+        reconciler.addAppender(logs);
         try (TestOperator h = TestOperator.builder().secretKeyFile(keyFile).build()) {
             h.start();
             String secret = h.name("later");
@@ -87,9 +93,16 @@ class SecretFailuresTest {
             Await.until(WAIT, s + " web recreated", () -> web(h, s).filter(id -> !id.equals(removed)).isPresent(),
                     () -> h.describeStatus(s));
 
+            // Said once while it lasts, however many passes hold db (a hand-removed container is one more pass).
+            java.util.List<String> said = logs.list.stream().map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                    .filter(m -> m.startsWith("stack/" + s + ":") && m.contains("kept as they run")).toList();
+            assertEquals(1, said.size(), said.toString());
+
             h.apply(SecretBed.secret(keyring, secret, Map.of("password", "pw")));
             h.awaitReady(s, 2);
             assertTrue(h.degradedReason(s).isEmpty(), h.describeStatus(s));
+        } finally {
+            reconciler.detachAppender(logs);
         }
     }
 
