@@ -561,22 +561,38 @@ public final class TestOperator implements AutoCloseable, BeforeEachCallback, Af
 
     /**
      * Removes one of this run's networks. Docker 20.10 can keep an endpoint of a container that is gone (a kill
-     * mid-connect): such endpoints are disconnected first, as the operator itself does with stale endpoints.
+     * mid-connect), or release a removed container's endpoint a moment after the removal returned: endpoints it
+     * still shows are disconnected, and the removal is tried again for up to 10 s.
      */
     private void removeNetwork(String id) {
-        try {
-            docker.removeNetworkCmd(id).exec();
-        } catch (com.github.dockerjava.api.exception.DockerException e) {
-            if (e.getMessage() == null || !e.getMessage().contains("active endpoints")) {
-                throw e;
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (true) {
+            try {
+                docker.removeNetworkCmd(id).exec();
+                return;
+            } catch (com.github.dockerjava.api.exception.DockerException e) {
+                if (e.getMessage() == null || !e.getMessage().contains("active endpoints")
+                        || System.nanoTime() - deadline > 0) {
+                    throw e;
+                }
             }
             var containers = docker.inspectNetworkCmd().withNetworkId(id).exec().getContainers();
             if (containers != null) {
-                containers.forEach((container, endpoint) -> docker.disconnectFromNetworkCmd().withNetworkId(id)
-                        .withContainerId(endpoint.getName() != null ? endpoint.getName() : container).withForce(true)
-                        .exec());
+                containers.forEach((container, endpoint) -> {
+                    try {
+                        docker.disconnectFromNetworkCmd().withNetworkId(id).withContainerId(
+                                endpoint.getName() != null ? endpoint.getName() : container).withForce(true).exec();
+                    } catch (RuntimeException gone) {
+                        // already released meanwhile
+                    }
+                });
             }
-            docker.removeNetworkCmd(id).exec();
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while removing network " + id, interrupted);
+            }
         }
     }
 
