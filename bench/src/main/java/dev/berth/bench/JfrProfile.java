@@ -28,7 +28,8 @@ final class JfrProfile {
     /** Stops the recording and writes it to the file; the summary of its execution samples. */
     String stop() throws IOException {
         BenchSupport.sh("jcmd", String.valueOf(pid), "JFR.stop", "name=bench", "filename=" + file);
-        String events = SwarmCluster.out("jfr", "print", "--events", "jdk.ExecutionSample", file.toString());
+        String events = SwarmCluster.out("jfr", "print", "--stack-depth", "64", "--events", "jdk.ExecutionSample",
+                file.toString());
         Map<String, Integer> top = new HashMap<>();
         Map<String, Integer> berth = new HashMap<>();
         int samples = 0;
@@ -61,7 +62,7 @@ final class JfrProfile {
 
     private static String best(Map<String, Integer> counts, int samples) {
         List<Map.Entry<String, Integer>> l = counts.entrySet().stream()
-                .sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(5).toList();
+                .sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(3).toList();
         return l.stream().map(e -> e.getKey() + " " + Math.round(100.0 * e.getValue() / Math.max(1, samples)) + " %")
                 .collect(Collectors.joining(", "));
     }

@@ -73,6 +73,11 @@ final class NsDockerd implements AutoCloseable {
         client = DockerClients.connect("unix://" + sock);
     }
 
+    /** Where this dockerd keeps its sandboxes' network namespaces (Swarm's overlay ones among them). */
+    Path netnsDir() {
+        return Path.of(exec, "netns");
+    }
+
     long pid() {
         return dockerd.pid();
     }

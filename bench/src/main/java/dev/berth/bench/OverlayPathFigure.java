@@ -81,6 +81,8 @@ final class OverlayPathFigure extends Figure {
                 paths.put("Swarm", new NetPath("Swarm overlay", netns(h0, "swa"), netns(h1, "swb"), ip(h1, "swb", swarmSubnet)));
                 paths.put("underlay", new NetPath("underlay", "/var/run/netns/" + h0.ns, "/var/run/netns/" + h1.ns, h1.underlayIp));
                 measure(paths);
+                notes.add("overlay-path: the VXLAN devices on host 0, Berth's: " + vxlan(List.of("ip", "-n", h0.ns))
+                        + "; Swarm's (in its overlay's sandbox): " + swarmVxlan(h0));
             }
         }
     }
@@ -128,6 +130,29 @@ final class OverlayPathFigure extends Figure {
         notes.add("overlay-path: both overlays are kernel VXLAN over the same veth underlay (MTU 1500, overlays 1450); all on one"
                 + " machine, so throughput is bounded by its CPUs, not a wire: the ratio shows what encapsulation and each"
                 + " overlay's plumbing cost");
+    }
+
+    /** {@code ip -d link show type vxlan}, one line per device, from the namespace {@code ip} enters. */
+    private static String vxlan(List<String> ip) {
+        List<String> cmd = new ArrayList<>(ip);
+        cmd.addAll(List.of("-d", "-o", "link", "show", "type", "vxlan"));
+        try {
+            return SwarmCluster.out(cmd.toArray(String[]::new)).replaceAll("\\\\\\s+", " ").replaceAll("\\s+", " ").trim();
+        } catch (IOException e) {
+            return "(" + e.getMessage() + ")";
+        }
+    }
+
+    private static String swarmVxlan(NsDockerd h) {
+        StringBuilder s = new StringBuilder();
+        try (var files = java.nio.file.Files.list(h.netnsDir())) {
+            for (java.nio.file.Path f : files.filter(f -> f.getFileName().toString().startsWith("1-")).toList()) {
+                s.append(vxlan(List.of("nsenter", "--net=" + f, "ip"))).append(' ');
+            }
+        } catch (IOException e) {
+            s.append('(').append(e.getMessage()).append(')');
+        }
+        return s.toString().trim();
     }
 
     private static String netns(NsDockerd h, String name) {
