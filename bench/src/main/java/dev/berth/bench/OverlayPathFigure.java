@@ -137,7 +137,16 @@ final class OverlayPathFigure extends Figure {
         List<String> cmd = new ArrayList<>(ip);
         cmd.addAll(List.of("-d", "-o", "link", "show", "type", "vxlan"));
         try {
-            return SwarmCluster.out(cmd.toArray(String[]::new)).replaceAll("\\\\\\s+", " ").replaceAll("\\s+", " ").trim();
+            List<String> devices = new ArrayList<>();
+            for (String line : SwarmCluster.out(cmd.toArray(String[]::new)).split("\n")) {
+                // name, MTU, the bridge it hangs on, and the VXLAN parameters up to the TTL: what differs between overlays
+                java.util.regex.Matcher m = java.util.regex.Pattern
+                        .compile("^\\d+: (\\S+): .*? mtu (\\d+) .*?master (\\S+).*?(vxlan id .*?) ttl").matcher(line);
+                if (m.find()) {
+                    devices.add(m.group(1) + " mtu " + m.group(2) + " on bridge " + m.group(3) + ", " + m.group(4));
+                }
+            }
+            return String.join("; ", devices);
         } catch (IOException e) {
             return "(" + e.getMessage() + ")";
         }
