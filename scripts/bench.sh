@@ -4,12 +4,14 @@
 # reaction, etcd → running, FDB programming (bridge -batch) and memory; the scheduler's planner alone, the scheduler
 # end to end (1,000 stacks on 49 simulated hosts → all assignments in etcd) and failover on a three-host namespace
 # bed (host killed → its replicas running elsewhere) (issue 14); pull + start of an image only a local registry has,
-# and three hosts pulling one new image at once (issue 16).
+# and three hosts pulling one new image at once (issue 16); Berth and Docker Swarm side by side on the same three-host
+# bed (issue 21): convergence of 30 services, failover, the overlay data path (ping, iperf3) and the cost at rest.
 # Not part of the normal build or tests.
 #
 #   scripts/bench.sh                      # everything; waits up to 10 min for a quiet machine, appends to BENCHMARKS.md
 #   scripts/bench.sh --only steady,fdb    # some: planner scheduler steady reaction etcd memory fdb
 #                                         #   failover names pull pull3 converge10 converge100
+#                                         #   swarm-converge swarm-failover overlay-path rest-cost
 #   scripts/bench.sh --runs 5 --quiet-wait 120 --force --out /tmp/results.md
 #   BENCH_STEADY_STACKS=25 scripts/bench.sh --only steady   # 500 containers as 25 stacks × 20 replicas, for a daemon
 #                                                           # without env-up.sh's large address pool (~30 networks)
@@ -29,6 +31,8 @@ command -v bridge >/dev/null || need+=(iproute2)
 command -v nsenter >/dev/null || need+=(util-linux)
 # The names figure relays etcd into the bed's namespaces.
 command -v socat >/dev/null || need+=(socat)
+# The overlay-path figure: TCP throughput from inside the containers' network namespaces (the image has no iperf3).
+command -v iperf3 >/dev/null || need+=(iperf3)
 if [ ${#need[@]} -gt 0 ]; then
   log "installing: ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive

@@ -105,6 +105,12 @@ final class BenchSupport {
         }
     }
 
+    /** Wall-clock time in ns since the epoch: the clock of Docker's event times, shared by all dockerds of a bed. */
+    static long epochNanos() {
+        java.time.Instant now = java.time.Instant.now();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    }
+
     static double ms(long nanos) {
         return nanos / 1e6;
     }

@@ -26,6 +26,7 @@ final class NsDockerd implements AutoCloseable {
     private final Path data;
     private final Path log;
     private Process dockerd;
+    private java.util.List<String> command;
     DockerClient client;
     /** The namespace's underlay address, once {@link #underlay} made one. */
     String underlayIp;
@@ -51,7 +52,16 @@ final class NsDockerd implements AutoCloseable {
                 "dockerd", "--data-root", data.resolve("data").toString(), "--exec-root", exec, "--host",
                 "unix://" + sock, "--pidfile", exec + ".pid"));
         cmd.addAll(dockerdOptions);
-        dockerd = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        command = java.util.List.copyOf(cmd);
+        launch();
+        try (InputStream tar = imageSource.saveImageCmd(image).exec()) {
+            client.loadImageCmd(tar).exec();
+        }
+    }
+
+    private void launch() throws IOException {
+        dockerd = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         await(Duration.ofSeconds(120), "private dockerd " + ns, () -> {
             try (DockerClient c = DockerClients.connect("unix://" + sock)) {
                 c.pingCmd().exec();
@@ -61,9 +71,51 @@ final class NsDockerd implements AutoCloseable {
             }
         }, 300);
         client = DockerClients.connect("unix://" + sock);
-        try (InputStream tar = imageSource.saveImageCmd(image).exec()) {
-            client.loadImageCmd(tar).exec();
+    }
+
+    /** Where this dockerd keeps its sandboxes' network namespaces (Swarm's overlay ones among them). */
+    Path netnsDir() {
+        return Path.of(exec, "netns");
+    }
+
+    long pid() {
+        return dockerd.pid();
+    }
+
+    /**
+     * The host dies: SIGKILL, at once, of everything in its namespace (dockerd, its containerd and shims, an operator
+     * started there) and of its containers, so that nothing of it reports or cleans up on the way out. Returns the
+     * {@link BenchSupport#epochNanos} of the kill (finding the processes comes before it).
+     */
+    long crash() throws IOException, InterruptedException {
+        java.util.List<String> pids = new java.util.ArrayList<>();
+        for (Container c : client.listContainersCmd().exec()) {
+            Integer pid = client.inspectContainerCmd(c.getId()).exec().getState().getPid();
+            if (pid != null && pid > 0) {
+                pids.add(String.valueOf(pid));
+            }
         }
+        Process p = new ProcessBuilder("ip", "netns", "pids", ns).redirectErrorStream(true).start();
+        String own = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        p.waitFor();
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of("kill", "-9"));
+        cmd.addAll(java.util.Arrays.stream(own.split("\\s+")).filter(s -> !s.isBlank()).toList());
+        cmd.addAll(pids);
+        long at = BenchSupport.epochNanos();
+        sh0(cmd.toArray(String[]::new));
+        dockerd.waitFor(30, TimeUnit.SECONDS);
+        try {
+            client.close();
+        } catch (IOException e) {
+            // the daemon is gone
+        }
+        client = null;
+        return at;
+    }
+
+    /** The host comes back after {@link #crash}: the same dockerd on the same data (a swarm node rejoins by itself). */
+    void restart() throws IOException {
+        launch();
     }
 
     /** A veth {@code veth} in the root namespace on {@code bridge}, {@code ul0} with {@code ip}/24 in this one. */
@@ -100,6 +152,17 @@ final class NsDockerd implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        // A dockerd that died uncleanly leaves its sandboxes' namespace files mounted below the exec root.
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/mounts"))) {
+                String mnt = line.split(" ")[1];
+                if (mnt.startsWith(exec + "/") || mnt.startsWith(data + "/")) {
+                    sh0("umount", "-l", mnt);
+                }
+            }
+        } catch (IOException e) {
+            System.out.println("cleanup " + ns + ": " + e);
         }
         sh0("ip", "netns", "delete", ns);
         sh0("rm", "-rf", data.toString(), exec, exec + ".pid", sock);
