@@ -43,6 +43,8 @@ public final class InstrumentedDocker implements Docker {
      * otherwise hold a stack worker forever; after the margin the forced remove takes over.
      */
     public static final Duration STOP_MARGIN = Duration.ofSeconds(30);
+    /** How long each event stream may take to start before the subscription counts as failed. */
+    static final Duration EVENTS_START = Duration.ofSeconds(10);
     /**
      * A container whose service names no grace period is killed at once, as {@link #remove} does: its replacement
      * waits for the stop.
@@ -58,6 +60,7 @@ public final class InstrumentedDocker implements Docker {
     private final DockerCallListener calls;
     private final TimedDockerClients stopClients;
     private final Duration stopMargin;
+    private final Duration eventsStart;
 
     /**
      * For read-only uses (diff): without {@link TimedDockerClients} a remove skips the graceful stop and kills at
@@ -83,12 +86,16 @@ public final class InstrumentedDocker implements Docker {
     /** @param calls told the operation, outcome and duration of every Docker API call (metrics) */
     public InstrumentedDocker(DockerClient docker, DockerClient eventsDocker, TimedDockerClients stopClients,
                               String instance, DockerCallListener calls) {
-        this(docker, eventsDocker, stopClients, instance, calls, STOP_MARGIN);
+        this(docker, eventsDocker, stopClients, instance, calls, STOP_MARGIN, EVENTS_START);
     }
 
-    /** @param stopMargin how long a graceful stop may take past its grace period (tests shorten it) */
+    /**
+     * @param stopMargin  how long a graceful stop may take past its grace period (tests shorten it)
+     * @param eventsStart how long each event stream may take to start (tests shorten it)
+     */
     InstrumentedDocker(DockerClient docker, DockerClient eventsDocker, TimedDockerClients stopClients,
-                       String instance, DockerCallListener calls, Duration stopMargin) {
+                       String instance, DockerCallListener calls, Duration stopMargin, Duration eventsStart) {
+        this.eventsStart = Objects.requireNonNull(eventsStart);
         this.stopClients = Objects.requireNonNull(stopClients);
         this.stopMargin = Objects.requireNonNull(stopMargin);
         this.calls = Objects.requireNonNull(calls);
@@ -688,10 +695,12 @@ public final class InstrumentedDocker implements Docker {
         call("events", () -> eventsDocker.eventsCmd().withSince(sinceText).withEventTypeFilter(EventType.NETWORK)
                 .exec(networks));
         try {
-            if (!containers.awaitOutcome(10, TimeUnit.SECONDS) || !networks.awaitOutcome(10, TimeUnit.SECONDS)) {
+            long waitMs = eventsStart.toMillis();
+            if (!containers.awaitOutcome(waitMs, TimeUnit.MILLISECONDS) || !networks.awaitOutcome(waitMs, TimeUnit.MILLISECONDS)) {
+                // A stream that starts after this still gets closed (see StreamCallback.onStart).
                 closeQuietly(containers, networks);
                 throw new DockerActionException(DockerActionException.DOCKER_UNAVAILABLE,
-                        "event stream did not start within 10 s");
+                        "event stream did not start within " + waitMs + " ms");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -738,7 +747,14 @@ public final class InstrumentedDocker implements Docker {
 
         @Override
         public void onStart(Closeable stream) {
-            super.onStart(stream);
+            synchronized (this) {
+                super.onStart(stream);
+                if (closing) {
+                    // Given up on before Docker answered: ResultCallbackTemplate would keep this late stream open
+                    // forever (a leaked connection whose events still arrive), so it is closed here.
+                    closeQuietly(stream);
+                }
+            }
             outcome.countDown();
         }
 
@@ -749,6 +765,9 @@ public final class InstrumentedDocker implements Docker {
 
         @Override
         public void onNext(Event e) {
+            if (closing) {
+                return;
+            }
             Map<String, String> attributes = e.getActor() == null ? Map.of() : e.getActor().getAttributes();
             String id = e.getActor() != null && e.getActor().getId() != null ? e.getActor().getId() : e.getId();
             DockerEvent event = new DockerEvent(type, e.getAction(), id, attributes,
@@ -781,7 +800,9 @@ public final class InstrumentedDocker implements Docker {
 
         @Override
         public void close() throws IOException {
-            closing = true;
+            synchronized (this) {
+                closing = true;
+            }
             super.close();
         }
     }

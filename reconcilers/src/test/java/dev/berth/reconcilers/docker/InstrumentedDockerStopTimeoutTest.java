@@ -97,7 +97,7 @@ class InstrumentedDockerStopTimeoutTest {
                     if (operation.equals("stop_container")) {
                         stopNanos.add(nanos);
                     }
-                }, Duration.ofSeconds(1));
+                }, Duration.ofSeconds(1), InstrumentedDocker.EVENTS_START);
 
         assertTimeoutPreemptively(Duration.ofSeconds(20), () -> gateway.remove(ID),
                 "a stop that never ends must not hold the pass");
