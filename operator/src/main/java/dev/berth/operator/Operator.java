@@ -296,7 +296,7 @@ public final class Operator implements AutoCloseable {
 
             // The sources: one etcd watch per prefix, one Docker event stream, each with any number of handlers.
             informers = new Informers(kv, store, settings.retry(), registry);
-            reconnect.whenBack(informers::resync);
+            reconnect.whenBack(informers::relist);
             DesiredInformer stacks = informers.desired(kind("Stack"));
             EtcdInformer<HostRecord> hosts = informers.prefix("hosts", settings.keys().hostsPrefix(), HostRecord.class,
                     new HostRecordCodec(settings.keys()));
@@ -789,7 +789,7 @@ public final class Operator implements AutoCloseable {
                 controllers.stream().map(Controller::name).toList());
     }
 
-    /** Lists etcd and Docker again and looks at every key: repairs whatever events missed. */
+    /** Lists Docker again (and etcd where a watch is down) and looks at every key: repairs whatever events missed. */
     private void resync() {
         informers.resync();
         observed.resync();

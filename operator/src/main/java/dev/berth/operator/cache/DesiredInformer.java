@@ -81,9 +81,14 @@ public final class DesiredInformer implements AutoCloseable, Source<String> {
         return informer.names();
     }
 
-    /** Re-lists from etcd now (the resync timer calls this; a failure keeps the last good state). */
+    /** The resync timer's call: re-lists only if the watch is down (see {@link EtcdInformer#resync}). */
     public void resync() {
         informer.resync();
+    }
+
+    /** Re-lists from etcd now (a failure keeps the last good state). */
+    public void relistNow() {
+        informer.relistNow();
     }
 
     /** Starts a watch from an older revision, as a watch that was disconnected for a while would resume. */
