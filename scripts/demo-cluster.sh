@@ -101,7 +101,7 @@ start_operator() { # start_operator N: `berth operator` inside the host's namesp
   local h=$1
   mkdir -p "$DEMO/h$h/state" "$DEMO/h$h/secrets"
   # Short failure detection for the demo (defaults: --host-ttl 15, --failover-after 30).
-  BERTH_JAVA_OPTS="-Xmx256m -XX:+UseSerialGC" nsenter --net=/var/run/netns/"$(netns "$h")" bin/berth operator \
+  nsenter --net=/var/run/netns/"$(netns "$h")" bin/berth operator \
     --host "$(host_name "$h")" --host-label zone=z$h --docker-host "unix://$(sock "$h")" \
     --etcd-endpoints "http://$ROOT_IP:$ETCD_PORT" --underlay-interface ul0 \
     --listen "$(host_ip "$h"):9464" --api-listen "$(host_ip "$h"):7443" \

@@ -37,6 +37,7 @@ public final class Bench {
             case "reaction" -> new ReactionFigure(bench);
             case "etcd" -> new EtcdToRunningFigure(bench);
             case "memory" -> new MemoryFigure(bench);
+            case "memory-flags" -> new MemoryFlagsFigure(bench);
             case "fdb" -> new FdbFigure(bench);
             case "converge10" -> new ConvergenceFigure(bench, 10);
             case "converge100" -> new ConvergenceFigure(bench, 100);
@@ -66,7 +67,7 @@ public final class Bench {
             }
         }
         bench.loadLog.add("start: " + start);
-        String[] order = {"planner", "scheduler", "steady", "reaction", "etcd", "memory", "fdb", "failover", "names", "pull", "pull3", "converge10", "converge100", "swarm-converge", "swarm-failover",
+        String[] order = {"planner", "scheduler", "steady", "reaction", "etcd", "memory", "memory-flags", "fdb", "failover", "names", "pull", "pull3", "converge10", "converge100", "swarm-converge", "swarm-failover",
                 "overlay-path", "rest-cost"};
         try {
             for (String s : order) {

@@ -11,10 +11,17 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** `java -jar berth.jar operator …` as a process of its own, so RSS and CPU time are the operator's alone. */
+/**
+ * `bin/berth operator …` (the launcher, with the JVM settings Berth ships) as a process of its own, so RSS and CPU
+ * time are the operator's alone. The launcher execs java: the process is the JVM.
+ */
 final class OperatorProcess implements AutoCloseable {
+    /** The launcher, from the repository's root (where scripts/bench.sh runs the benchmark). */
+    static final Path LAUNCHER = Path.of("bin/berth");
+
     final Process process;
     final int port;
     final Path log;
@@ -35,18 +42,29 @@ final class OperatorProcess implements AutoCloseable {
     OperatorProcess(List<String> launcher, String listenHost, int port, Path berthJar, String host, String instance,
                     String prefix, String dockerHost, String etcd, int resyncSeconds, int workers, Path log,
                     String... extra) throws IOException {
+        this(Map.of(), launcher, listenHost, port, berthJar, host, instance, prefix, dockerHost, etcd, resyncSeconds,
+                workers, log, extra);
+    }
+
+    /** @param env added to the launcher's environment, e.g. BERTH_OPERATOR_JVM to measure other JVM settings */
+    OperatorProcess(Map<String, String> env, List<String> launcher, String listenHost, int port, Path berthJar,
+                    String host, String instance, String prefix, String dockerHost, String etcd, int resyncSeconds,
+                    int workers, Path log, String... extra) throws IOException {
         this.port = port;
         this.listenHost = listenHost;
         this.log = log;
         List<String> cmd = new ArrayList<>(launcher);
-        cmd.addAll(List.of("java", "-jar", berthJar.toString(), "operator", "--host", host,
+        cmd.addAll(List.of(LAUNCHER.toAbsolutePath().toString(), "operator", "--host", host,
                 "--instance", instance, "--prefix", prefix, "--docker-host", dockerHost, "--etcd-endpoints", etcd,
                 "--listen", listenHost + ":" + port, "--resync", String.valueOf(resyncSeconds),
                 "--workers", String.valueOf(workers), "--api-off",
                 // Several operators of one figure run on this machine at once: each keeps its files apart.
                 "--state-dir", log.resolveSibling("state-" + instance + "-" + host).toString()));
         cmd.addAll(List.of(extra));
-        process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().put("BERTH_JAR", berthJar.toString());
+        pb.environment().putAll(env);
+        process = pb.start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
@@ -64,7 +82,7 @@ final class OperatorProcess implements AutoCloseable {
         throw new IOException("operator not ready within 90 s; see " + log);
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }

@@ -70,4 +70,27 @@ class DeployFilesTest {
             assertFalse(out.contains("berth.service:"), "systemd-analyze verify: " + out);
         }
     }
+
+    @Test
+    void everyWayToRunTheOperatorUsesTheLaunchersJvmSettings() throws Exception {
+        Path root = charts.getParent();
+        String launcher = Files.readString(root.resolve("bin/berth"));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\noperator_jvm_defaults=\"([^\"]+)\"\n")
+                .matcher(launcher);
+        assertTrue(m.find(), "bin/berth names its operator JVM settings");
+        String flags = m.group(1);
+        assertTrue(launcher.contains("MALLOC_ARENA_MAX:-2"), "the launcher holds glibc's malloc to 2 arenas");
+        String unit = Files.readString(charts.resolve("deploy/berth.service"));
+        assertTrue(unit.contains("\nExecStart=/usr/bin/java " + flags + " -jar /opt/berth/berth.jar operator\n"), unit);
+        assertTrue(unit.contains("\nEnvironment=MALLOC_ARENA_MAX=2\n"), unit);
+        String dockerfile = Files.readString(charts.resolve("deploy/Dockerfile"));
+        assertTrue(dockerfile.contains("ENTRYPOINT [\"/usr/local/bin/berth\"]"), "the image runs the launcher");
+        assertFalse(dockerfile.contains("BERTH_JAVA_OPTS=") || dockerfile.contains("BERTH_OPERATOR_JVM="),
+                "the image keeps the launcher's settings");
+        for (String line : Files.readString(root.resolve("docs/multi-host.md")).split("\n")) {
+            if (line.startsWith("ExecStart=/usr/bin/java")) {
+                assertTrue(line.startsWith("ExecStart=/usr/bin/java " + flags + " -jar "), "docs/multi-host.md: " + line);
+            }
+        }
+    }
 }
