@@ -9,7 +9,7 @@
 # Not part of the normal build or tests.
 #
 #   scripts/bench.sh                      # everything; waits up to 10 min for a quiet machine, appends to BENCHMARKS.md
-#   scripts/bench.sh --only steady,fdb    # some: planner scheduler steady reaction etcd memory fdb
+#   scripts/bench.sh --only steady,fdb    # some: planner scheduler steady reaction etcd memory memory-flags fdb
 #                                         #   failover names pull pull3 converge10 converge100
 #                                         #   swarm-converge swarm-failover overlay-path rest-cost
 #   scripts/bench.sh --runs 5 --quiet-wait 120 --force --out /tmp/results.md
