@@ -1,10 +1,7 @@
 package dev.berth.bench;
 
-import static dev.berth.bench.BenchSupport.await;
 import static dev.berth.bench.BenchSupport.sleep;
 
-import java.io.IOException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -35,13 +32,7 @@ final class MemoryFigure extends Figure {
                 try (OperatorProcess op = new OperatorProcess(jar, "bench-" + runId + "-m", instance, k ? prefixK : prefixNone,
                         docker, etcdEndpoints, 300, WORKERS, work.resolve("operator-memory.log"))) {
                     if (k) {
-                        await(Duration.ofSeconds(60), "1000 stacks listed", () -> {
-                            try {
-                                return op.scrape().sum("berth_workqueue_adds_total", "name=\"stack\"") >= 1000;
-                            } catch (IOException e) {
-                                return false;
-                            }
-                        }, 500);
+                        op.awaitStacksListed(1000);
                     }
                     sleep(20_000);
                     Metrics m = op.scrape();

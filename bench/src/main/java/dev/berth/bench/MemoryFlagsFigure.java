@@ -1,10 +1,8 @@
 package dev.berth.bench;
 
-import static dev.berth.bench.BenchSupport.await;
 import static dev.berth.bench.BenchSupport.sleep;
 
 import java.io.IOException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -51,13 +49,7 @@ final class MemoryFlagsFigure extends Figure {
                 try (OperatorProcess op = new OperatorProcess(env, List.of(), "127.0.0.1", OperatorProcess.freePort(), jar,
                         "bench-" + runId + "-mf", "bb" + runId + "f", prefix, docker, etcdEndpoints, 300, WORKERS,
                         work.resolve("operator-memory-flags.log"))) {
-                    await(Duration.ofSeconds(60), "1000 stacks listed", () -> {
-                        try {
-                            return op.scrape().sum("berth_workqueue_adds_total", "name=\"stack\"") >= 1000;
-                        } catch (IOException e) {
-                            return false;
-                        }
-                    }, 500);
+                    op.awaitStacksListed(1000);
                     sleep(20_000);
                     Metrics m = op.scrape();
                     rss.computeIfAbsent(variant.getKey(), k -> new ArrayList<>()).add(op.rssKb() / 1024.0);

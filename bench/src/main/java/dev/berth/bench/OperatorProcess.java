@@ -102,6 +102,17 @@ final class OperatorProcess implements AutoCloseable {
         return new Metrics(get("/metrics").body());
     }
 
+    /** Waits until the stack controller has had {@code n} keys added: the operator listed that many stacks. */
+    void awaitStacksListed(int n) {
+        BenchSupport.await(Duration.ofSeconds(60), n + " stacks listed", () -> {
+            try {
+                return scrape().sum("berth_workqueue_adds_total", "name=\"stack\"") >= n;
+            } catch (IOException e) {
+                return false;
+            }
+        }, 500);
+    }
+
     long pid() {
         return process.pid();
     }

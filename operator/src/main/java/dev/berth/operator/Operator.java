@@ -296,7 +296,7 @@ public final class Operator implements AutoCloseable {
 
             // The sources: one etcd watch per prefix, one Docker event stream, each with any number of handlers.
             informers = new Informers(kv, store, settings.retry(), registry);
-            reconnect.whenBack(informers::relist);
+            reconnect.whenBack(informers::resync);
             DesiredInformer stacks = informers.desired(kind("Stack"));
             EtcdInformer<HostRecord> hosts = informers.prefix("hosts", settings.keys().hostsPrefix(), HostRecord.class,
                     new HostRecordCodec(settings.keys()));
@@ -305,7 +305,7 @@ public final class Operator implements AutoCloseable {
                     settings.instance(), settings.routes(), Optional.ofNullable(settings.routes().advertiseAddress())
                             .orElse(underlay.map(OverlayHost::underlayIp).orElse("127.0.0.1")), reachability, registry);
             observed = new ObservedCache(docker, owner -> ObjectKey.tryParse(owner).ifPresent(owners::publish),
-                    routes::containersListed, settings.retry(), registry, settings.resync());
+                    routes::containersListed, settings.retry(), registry, settings.resync(), settings.dockerHost());
 
             EtcdInformer<StoredValue> members = members();
             Assignments assignments = new Assignments(informers.prefix("assignments", settings.keys().assignmentsPrefix(),
@@ -789,7 +789,7 @@ public final class Operator implements AutoCloseable {
                 controllers.stream().map(Controller::name).toList());
     }
 
-    /** Lists Docker again (and etcd where a watch is down) and looks at every key: repairs whatever events missed. */
+    /** Lists etcd and Docker again and looks at every key: repairs whatever events missed. */
     private void resync() {
         informers.resync();
         observed.resync();

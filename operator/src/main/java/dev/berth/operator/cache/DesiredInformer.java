@@ -81,14 +81,9 @@ public final class DesiredInformer implements AutoCloseable, Source<String> {
         return informer.names();
     }
 
-    /** The resync timer's call: re-lists only if the watch is down (see {@link EtcdInformer#resync}). */
+    /** Re-lists from etcd now (the resync timer calls this; a failure keeps the last good state). */
     public void resync() {
         informer.resync();
-    }
-
-    /** Re-lists from etcd now (a failure keeps the last good state). */
-    public void relistNow() {
-        informer.relistNow();
     }
 
     /** Starts a watch from an older revision, as a watch that was disconnected for a while would resume. */

@@ -63,8 +63,11 @@ final class DockerSteadiness {
     private boolean holding;
     /** When the last "not reachable" warning was logged; null before the first. */
     private Long warnedAt;
+    /** The Docker host, named in the warning: which one does not answer (a socket proxy's address, say). */
+    private final String dockerHost;
 
-    DockerSteadiness(LongSupplier nanos, Duration settle) {
+    DockerSteadiness(LongSupplier nanos, Duration settle, String dockerHost) {
+        this.dockerHost = dockerHost;
         this.nanos = nanos;
         this.settleNanos = settle.toNanos();
         this.reachableAgain = nanos.getAsLong() - settleNanos;
@@ -148,13 +151,13 @@ final class DockerSteadiness {
             callsFailed = true;
             long now = nanos.getAsLong();
             boolean warn = warnedAt == null || now - warnedAt >= WARN_AGAIN_AFTER.toNanos();
-            String line = "observed: Docker is not reachable ({}); keeping the last state and holding every container "
-                    + "change until it answers again";
+            String line = "observed: Docker at {} is not reachable ({}); keeping the last state and holding every "
+                    + "container change until it answers again";
             if (warn) {
                 warnedAt = now;
-                log.warn(line, message);
+                log.warn(line, dockerHost, message);
             } else {
-                log.info(line, message);
+                log.info(line, dockerHost, message);
             }
             holding = true;
         }

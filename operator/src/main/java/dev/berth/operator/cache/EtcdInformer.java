@@ -125,21 +125,8 @@ public final class EtcdInformer<T> implements AutoCloseable, Source<String> {
         return Set.copyOf(objects.keySet());
     }
 
-    /**
-     * The resync timer's call. While the watch runs, the watch-fed cache is current and etcd is not asked (as
-     * Kubernetes' informers resync from their store): the controllers look at every key again on their own. Only an
-     * informer that never listed or whose watch is down re-lists here.
-     */
+    /** Re-lists from etcd now (the resync timer calls this; a failure keeps the last good state). */
     public void resync() {
-        onLoop(() -> {
-            if (!synced || watcher == null) {
-                relist();
-            }
-        });
-    }
-
-    /** Re-lists from etcd now (after etcd was unreachable; a failure keeps the last good state). */
-    public void relistNow() {
         onLoop(this::relist);
     }
 

@@ -25,7 +25,6 @@ public final class Informers implements AutoCloseable {
     private final Map<String, Object> byPrefix = new LinkedHashMap<>();
     private final List<Runnable> starts = new ArrayList<>();
     private final List<Runnable> resyncs = new ArrayList<>();
-    private final List<Runnable> relists = new ArrayList<>();
     private final List<AutoCloseable> closes = new ArrayList<>();
     private boolean started;
 
@@ -40,7 +39,7 @@ public final class Informers implements AutoCloseable {
     public synchronized DesiredInformer desired(KindDef kind) {
         return shared(store.keys().kindPrefix(kind.singular()), DesiredInformer.class, () -> {
             DesiredInformer informer = new DesiredInformer(kind, kv, store, retry, registry);
-            register(informer::start, informer::resync, informer::relistNow, informer);
+            register(informer::start, informer::resync, informer);
             return informer;
         });
     }
@@ -50,7 +49,7 @@ public final class Informers implements AutoCloseable {
         @SuppressWarnings("unchecked")
         Typed<T> typed = shared(prefix, Typed.class, () -> {
             EtcdInformer<T> informer = new EtcdInformer<>(label, prefix, kv, codec, retry, registry);
-            register(informer::start, informer::resync, informer::relistNow, informer);
+            register(informer::start, informer::resync, informer);
             return new Typed<>(type, informer);
         });
         if (!typed.type().equals(type)) {
@@ -73,13 +72,12 @@ public final class Informers implements AutoCloseable {
         return kind.cast(existing);
     }
 
-    private void register(Runnable start, Runnable resync, Runnable relist, AutoCloseable close) {
+    private void register(Runnable start, Runnable resync, AutoCloseable close) {
         if (started) {
             start.run();
         }
         starts.add(start);
         resyncs.add(resync);
-        relists.add(relist);
         closes.add(close);
     }
 
@@ -93,14 +91,9 @@ public final class Informers implements AutoCloseable {
         starts.forEach(Runnable::run);
     }
 
-    /** The resync timer's call: only informers whose watch is down re-list; the others' caches are current. */
+    /** Re-lists every prefix (a failure keeps the last good state); changes reach the handlers as events. */
     public synchronized void resync() {
         resyncs.forEach(Runnable::run);
-    }
-
-    /** Re-lists every prefix (a failure keeps the last good state); changes reach the handlers as events. */
-    public synchronized void relist() {
-        relists.forEach(Runnable::run);
     }
 
     @Override

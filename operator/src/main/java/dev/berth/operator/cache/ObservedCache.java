@@ -51,15 +51,16 @@ public final class ObservedCache implements AutoCloseable {
     /**
      * @param onListed told every successful list of containers (on the cache's thread)
      * @param resync   the resync period: the longest wait between follow-up lists that make no progress
+     * @param dockerHost where Docker is, for the logs
      */
     public ObservedCache(Docker docker, Consumer<String> onOwnerChange, Consumer<List<ListedContainer>> onListed,
-                         RetryPolicy reconnect, MeterRegistry registry, Duration resync) {
+                         RetryPolicy reconnect, MeterRegistry registry, Duration resync, String dockerHost) {
         this.onOwnerChange = onOwnerChange;
         this.onListed.add(onListed);
         this.catchUp = new CatchUpDelay(resync);
         this.runs = new ContainerRuns(docker);
         this.lists = new DockerLists(docker, runs, registry);
-        this.steadiness = new DockerSteadiness(System::nanoTime, SETTLE);
+        this.steadiness = new DockerSteadiness(System::nanoTime, SETTLE, dockerHost);
         this.events = new DockerEventFeed(docker, thread, reconnect, this::relist, runs, steadiness, registry);
     }
 

@@ -43,7 +43,7 @@ class ObservedCacheFreshnessTest {
     void aListIsNeverSaidToBeSeenBeforeItsViewIs() throws Exception {
         ObservedCache cache = new ObservedCache(docker, owner -> { }, listed -> { },
                 new RetryPolicy(Duration.ofMillis(100), 2.0, 0.2, Duration.ofSeconds(1)), new SimpleMeterRegistry(),
-                Duration.ofMinutes(10));
+                Duration.ofMinutes(10), "test-docker");
         try {
             cache.resync();
             Await.until(Duration.ofSeconds(30), "the first list", cache::synced);
