@@ -565,17 +565,23 @@ public final class TestOperator implements AutoCloseable, BeforeEachCallback, Af
      * still shows are disconnected, and the removal is tried again for up to 10 s.
      */
     private void removeNetwork(String id) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (true) {
             try {
                 docker.removeNetworkCmd(id).exec();
                 return;
             } catch (com.github.dockerjava.api.exception.DockerException e) {
-                if (e.getMessage() == null || !e.getMessage().contains("active endpoints")
-                        || System.nanoTime() - deadline > 0) {
+                if (e.getMessage() == null || !e.getMessage().contains("active endpoints")) {
                     throw e;
                 }
+                if (System.nanoTime() - deadline > 0) {
+                    throw new IllegalStateException(e.getMessage() + "; the network still lists "
+                            + docker.inspectNetworkCmd().withNetworkId(id).exec().getContainers(), e);
+                }
             }
+            // An operator killed mid-call can have its create or start reach Docker after close() listed the
+            // containers: the list is taken again.
+            removeContainers();
             var containers = docker.inspectNetworkCmd().withNetworkId(id).exec().getContainers();
             if (containers != null) {
                 containers.forEach((container, endpoint) -> {
@@ -596,6 +602,25 @@ public final class TestOperator implements AutoCloseable, BeforeEachCallback, Af
         }
     }
 
+    /** Removes every container labelled with this run's instance. */
+    private void removeContainers() {
+        for (Container c : docker.listContainersCmd().withShowAll(true)
+                .withLabelFilter(Map.of(BerthLabels.MANAGED_BY, instance)).exec()) {
+            try {
+                docker.removeContainerCmd(c.getId()).withForce(true).exec();
+            } catch (com.github.dockerjava.api.exception.NotFoundException gone) {
+                // removed meanwhile
+            } catch (com.github.dockerjava.api.exception.InternalServerErrorException e) {
+                // A dockerd restarted mid-create (DockerFaultsTest's own) may be unable to remove a container whose
+                // mount a leftover shim holds; that daemon and its data root go with the test's PrivateDockerd.
+                if (e.getMessage() == null || !e.getMessage().contains("failed to remove root filesystem")
+                        && !e.getMessage().contains("already in progress")) {
+                    throw e;
+                }
+            }
+        }
+    }
+
     @Override
     public void close() {
         for (TestOperator peer : peers) {
@@ -603,18 +628,7 @@ public final class TestOperator implements AutoCloseable, BeforeEachCallback, Af
         }
         stopOperator();
         if (ownsInstance) {
-            for (Container c : docker.listContainersCmd().withShowAll(true)
-                    .withLabelFilter(Map.of(BerthLabels.MANAGED_BY, instance)).exec()) {
-                try {
-                    docker.removeContainerCmd(c.getId()).withForce(true).exec();
-                } catch (com.github.dockerjava.api.exception.InternalServerErrorException e) {
-                    // A dockerd restarted mid-create (DockerFaultsTest's own) may be unable to remove a container whose
-                    // mount a leftover shim holds; that daemon and its data root go with the test's PrivateDockerd.
-                    if (e.getMessage() == null || !e.getMessage().contains("failed to remove root filesystem")) {
-                        throw e;
-                    }
-                }
-            }
+            removeContainers();
             docker.listNetworksCmd().withFilter("label", List.of(BerthLabels.MANAGED_BY + "=" + instance)).exec()
                     .forEach(n -> removeNetwork(n.getId()));
             // After the containers that mounted their files: no tmpfs and no file of this run stays behind.

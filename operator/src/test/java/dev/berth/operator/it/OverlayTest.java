@@ -369,7 +369,7 @@ class OverlayTest {
         for (OverlayTestBed.Host from : bed.hosts) {
             Set<String> answers = new HashSet<>();
             for (String url : urls) {
-                answers.add(fetchFrom(from, url));
+                answers.add(awaitAnswer(from, url));
             }
             assertEquals(urls.size(), answers.size(), "different containers answered " + from.harness.host + ": " + answers);
         }
@@ -406,6 +406,25 @@ class OverlayTest {
         Set<String> urls = new HashSet<>();
         bed.etcd.kv.list(prefix).values().stream().filter(v -> v.key().endsWith("/url")).forEach(v -> urls.add(v.value()));
         return urls;
+    }
+
+    /**
+     * The page {@code url} serves to a host, once it answers: a server is listed when its container runs, and httpd
+     * (and Docker's port mapping, on a busy host) can take a moment longer to accept connections.
+     */
+    private static String awaitAnswer(OverlayTestBed.Host from, String url) {
+        java.util.concurrent.atomic.AtomicReference<String> body = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicReference<String> last = new java.util.concurrent.atomic.AtomicReference<>("");
+        Await.until(Duration.ofSeconds(30), url + " answering " + from.harness.host, () -> {
+            try {
+                body.set(fetchFrom(from, url));
+                return true;
+            } catch (IOException e) {
+                last.set(e.getMessage());
+                return false;
+            }
+        }, last::get);
+        return body.get();
     }
 
     /** One HTTP GET from a host's namespace. Not busybox's -T: the static build crashes with it (exit 139). */

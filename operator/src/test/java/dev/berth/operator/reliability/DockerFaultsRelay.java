@@ -27,6 +27,8 @@ final class DockerFaultsRelay implements AutoCloseable {
     private volatile boolean stalled;
     private volatile boolean refused;
     private volatile boolean closed;
+    /** System.nanoTime() of each request that changes a container or a network, as it came in. */
+    private final java.util.Queue<Long> changeRequests = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     /** One relayed connection. */
     private static final class Link {
@@ -82,6 +84,15 @@ final class DockerFaultsRelay implements AutoCloseable {
         stalled = false;
     }
 
+    /**
+     * When the first request since {@code sinceNanos} (System.nanoTime()) that changes a container or a network (POST
+     * or DELETE) reached the relay, or empty: the moment a client decided to act, apart from how long Docker then
+     * takes to answer.
+     */
+    java.util.OptionalLong firstChangeRequestSince(long sinceNanos) {
+        return changeRequests.stream().mapToLong(Long::longValue).filter(t -> t - sinceNanos >= 0).min();
+    }
+
     /** How many event connections are open now. */
     long eventConnections() {
         return links.stream().filter(l -> l.events && l.client.isOpen()).count();
@@ -118,6 +129,9 @@ final class DockerFaultsRelay implements AutoCloseable {
             try {
                 while (from.read(buffer) >= 0) {
                     buffer.flip();
+                    if (request && isChangeRequest(buffer)) {
+                        changeRequests.add(System.nanoTime());
+                    }
                     if (request && !link.events && isEventsRequest(buffer)) {
                         link.events = true;
                         if (refused) {
@@ -149,10 +163,21 @@ final class DockerFaultsRelay implements AutoCloseable {
     }
 
     private static boolean isEventsRequest(ByteBuffer buffer) {
+        String line = firstLine(buffer);
+        return line.startsWith("GET ") && (line.contains("/events?") || line.contains("/events "));
+    }
+
+    /** A request line (the client sends one request at a time per connection, so a request starts a read). */
+    private static boolean isChangeRequest(ByteBuffer buffer) {
+        String line = firstLine(buffer);
+        return (line.startsWith("POST ") || line.startsWith("DELETE "))
+                && (line.contains("/containers/") || line.contains("/networks/"));
+    }
+
+    private static String firstLine(ByteBuffer buffer) {
         String head = StandardCharsets.ISO_8859_1.decode(buffer.duplicate()).toString();
         int end = head.indexOf('\n');
-        String line = end < 0 ? head : head.substring(0, end);
-        return line.startsWith("GET ") && (line.contains("/events?") || line.contains("/events "));
+        return end < 0 ? head : head.substring(0, end);
     }
 
     private static void closeQuietly(SocketChannel c) {
