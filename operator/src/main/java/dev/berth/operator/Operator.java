@@ -585,7 +585,11 @@ public final class Operator implements AutoCloseable {
                 StoredValue.class, ImagePins.codec(settings.keys())), pinStore);
         DockerClient streams = DockerClients.connectForEvents(settings.dockerHost());
         lifecycle.closes("docker image client", streams);
-        DockerJavaImages images = new DockerJavaImages(dockerClient, streams);
+        // Found images are remembered until Docker reports an image event (or the event stream ends).
+        dev.berth.operator.images.RememberedImages images = new dev.berth.operator.images.RememberedImages(
+                new DockerJavaImages(dockerClient, streams), Clock.systemUTC(),
+                dev.berth.operator.images.RememberedImages.MAX_AGE);
+        observed.addImageChangeListener(images::forgetAll);
         DesiredInformer secrets = informers.desired(kind("Secret"));
         RegistryCredentials credentials = new RegistryCredentials(secrets, keyring);
         DockerImagePuller puller = new DockerImagePuller(images, credentials, settings.images(), imageLedger, registry,

@@ -37,6 +37,8 @@ final class DockerEventFeed {
     private final Relist relist;
     private final ContainerRuns runs;
     private final DockerSteadiness steadiness;
+    /** Told when an image on the host changed, or when events may have been missed. */
+    private final Runnable imagesChanged;
     private final Counter reconnects;
     /** Counts subscriptions: an end reported by an older one (its second stream, say) is ignored. */
     private int subscription;
@@ -53,8 +55,9 @@ final class DockerEventFeed {
     private boolean relistScheduled;
 
     DockerEventFeed(Docker docker, CacheThread thread, RetryPolicy reconnect, Relist relist, ContainerRuns runs,
-                    DockerSteadiness steadiness, MeterRegistry registry) {
+                    DockerSteadiness steadiness, Runnable imagesChanged, MeterRegistry registry) {
         this.docker = docker;
+        this.imagesChanged = imagesChanged;
         this.steadiness = steadiness;
         this.runs = runs;
         this.thread = thread;
@@ -87,6 +90,7 @@ final class DockerEventFeed {
             if (cause != null) {
                 log.info("observed: Docker event stream reconnected");
                 runs.gap();
+                imagesChanged.run();
                 relist.relist(true, true);
             }
             // failedAttempts is not reset here: a stream Docker refuses (a proxy's 403) "connects" and ends at once,
@@ -100,6 +104,10 @@ final class DockerEventFeed {
         streaming = true;
         failedAttempts = 0;
         lastEventNanos = Math.max(lastEventNanos, event.timeNano());
+        if ("image".equals(event.type())) {
+            imagesChanged.run();
+            return;
+        }
         runs.event(event);
         steadiness.event(event);
         if ("network".equals(event.type()) && !event.action().equals("connect") && !event.action().equals("disconnect")) {
@@ -149,6 +157,7 @@ final class DockerEventFeed {
         // Whether Docker itself is away (a shutdown) or only the stream was cut: a list says which, now.
         steadiness.streamEnded(System.nanoTime() - connectedAt > ESTABLISHED_NANOS);
         relist.relist(true, true);
+        imagesChanged.run();
         Throwable cause = error == null ? new IOException("closed") : error;
         thread.schedule(() -> connect(cause), delay);
     }

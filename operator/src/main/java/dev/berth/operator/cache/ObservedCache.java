@@ -35,6 +35,7 @@ public final class ObservedCache implements AutoCloseable {
     private final OwnerIndex index = new OwnerIndex();
     private final DockerEventFeed events;
     private final Consumer<String> onOwnerChange;
+    private final List<Runnable> imageListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** Told every successful list; registered before {@link #start}, so a copy-on-write list costs nothing. */
     private final List<Consumer<List<ListedContainer>>> onListed = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** Told every list that listed containers, with when it began (not a network-only list's older containers). */
@@ -61,7 +62,16 @@ public final class ObservedCache implements AutoCloseable {
         this.runs = new ContainerRuns(docker);
         this.lists = new DockerLists(docker, runs, registry);
         this.steadiness = new DockerSteadiness(System::nanoTime, SETTLE, dockerHost);
-        this.events = new DockerEventFeed(docker, thread, reconnect, this::relist, runs, steadiness, registry);
+        this.events = new DockerEventFeed(docker, thread, reconnect, this::relist, runs, steadiness,
+                () -> imageListeners.forEach(Runnable::run), registry);
+    }
+
+    /**
+     * Told (on the cache's thread) when Docker reports a change to any image on this host, and when its event stream
+     * ended, since changes may then go unreported; call before {@link #start}.
+     */
+    public void addImageChangeListener(Runnable listener) {
+        imageListeners.add(listener);
     }
 
     /** One more consumer of every successful list of containers (on the cache's thread); call before {@link #start}. */

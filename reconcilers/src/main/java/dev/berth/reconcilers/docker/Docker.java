@@ -34,7 +34,7 @@ public interface Docker {
     Optional<ContainerRun> inspectRun(String id);
 
     /**
-     * Streams events of managed containers and networks from {@code since} (one-second granularity; replays are
+     * Streams events of managed containers and networks, and of every image, from {@code since} (one-second granularity; replays are
      * dropped). Returns once the streams are live. {@code onError} is also told when a stream ends by itself (e.g.
      * the daemon restarted): subscribe again then. Close to stop.
      */

@@ -688,11 +688,13 @@ public final class InstrumentedDocker implements Docker {
         Set<String> managedNetworkIds = ConcurrentHashMap.newKeySet();
         listManagedNetworks().forEach(n -> managedNetworkIds.add(n.id()));
         StreamCallback containers = new StreamCallback("container", onEvent, onError, e -> true);
+        // Image events ride on the network stream (Docker ORs the types; neither carries labels): any image on the
+        // host, so that what the operator remembers of images is forgotten when one changes.
         StreamCallback networks = new StreamCallback("network", onEvent, onError,
-                e -> isManagedNetworkEvent(e, managedNetworkIds));
+                e -> "image".equals(e.type()) || isManagedNetworkEvent(e, managedNetworkIds));
         call("events", () -> eventsDocker.eventsCmd().withSince(sinceText).withEventTypeFilter(EventType.CONTAINER)
                 .withLabelFilter(managed).exec(containers));
-        call("events", () -> eventsDocker.eventsCmd().withSince(sinceText).withEventTypeFilter(EventType.NETWORK)
+        call("events", () -> eventsDocker.eventsCmd().withSince(sinceText).withEventTypeFilter(EventType.NETWORK, EventType.IMAGE)
                 .exec(networks));
         try {
             long waitMs = eventsStart.toMillis();
@@ -770,7 +772,8 @@ public final class InstrumentedDocker implements Docker {
             }
             Map<String, String> attributes = e.getActor() == null ? Map.of() : e.getActor().getAttributes();
             String id = e.getActor() != null && e.getActor().getId() != null ? e.getActor().getId() : e.getId();
-            DockerEvent event = new DockerEvent(type, e.getAction(), id, attributes,
+            String eventType = e.getType() == null ? type : e.getType().getValue();
+            DockerEvent event = new DockerEvent(eventType, e.getAction(), id, attributes,
                     e.getTimeNano() == null ? 0L : e.getTimeNano());
             if (accept.test(event) && deduper.firstTime(event)) {
                 onEvent.accept(event);
