@@ -117,6 +117,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class Operator implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Operator.class);
+    /**
+     * How many new replicas Docker is asked to create and start at once, over all stacks: dockerd serialises much of
+     * a start (network sandbox, iptables), so more than a few side by side only queue inside it.
+     */
+    private static final int CONTAINER_CREATES = 4;
 
     /** Everything the operator is told on its command line. */
     public record Settings(String host, Map<String, String> hostLabels, EtcdSettings etcd, KeyLayout keys,
@@ -327,8 +332,15 @@ public final class Operator implements AutoCloseable {
             OperatorKeyring keyring = new OperatorKeyring(settings.secrets().keyFile());
             keyring.loadNow();
             StackImages images = stackImages(kv, dockerClient, keyring);
+            java.util.concurrent.ExecutorService creates = java.util.concurrent.Executors.newFixedThreadPool(
+                    CONTAINER_CREATES, r -> {
+                        Thread t = new Thread(r, "container-create");
+                        t.setDaemon(true);
+                        return t;
+                    });
+            lifecycle.add("container creates", () -> { }, creates::shutdown);
             controllers.add(stackController(stacks, new StackReconciler(host, stacks, observed,
-                    new StackConverger(docker), new StatusWriter(kv, settings.keys(), settings.host(), objectMetrics::status),
+                    new StackConverger(docker, Clock.systemUTC(), creates), new StatusWriter(kv, settings.keys(), settings.host(), objectMetrics::status),
                     Clock.systemUTC(), new DriftMetrics(registry, List.of("stack")),
                     ExternalNetworks.orDocker(overlay.map(OverlayRuntime::externalNetworks).orElse(ExternalNetworks.none()),
                             docker::findNetwork), routes.serviceLabels(),

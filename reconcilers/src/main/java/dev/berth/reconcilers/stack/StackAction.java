@@ -2,6 +2,7 @@ package dev.berth.reconcilers.stack;
 
 import dev.berth.reconcilers.docker.ContainerPlan;
 import dev.berth.reconcilers.docker.NetworkPlan;
+import java.util.Set;
 
 /** One idempotent step towards the desired state; {@link #describe()} is what {@code berth diff} prints. */
 public sealed interface StackAction {
@@ -29,9 +30,21 @@ public sealed interface StackAction {
      * one started; if that start fails, the new one is removed and the old one started again. Only after a good
      * start is the old one removed and the new one renamed into place.
      */
-    record CreateContainer(ContainerPlan plan, Replaced replaces) implements StackAction {
+    record CreateContainer(ContainerPlan plan, Replaced replaces, Set<String> after) implements StackAction {
+        /**
+         * @param after the services this one depends on: a create of theirs in the same pass must have finished first
+         *              (otherwise creates without a predecessor run side by side, see StackApplier)
+         */
+        public CreateContainer {
+            after = after == null ? Set.of() : Set.copyOf(after);
+        }
+
         public CreateContainer(ContainerPlan plan) {
-            this(plan, null);
+            this(plan, null, Set.of());
+        }
+
+        public CreateContainer(ContainerPlan plan, Replaced replaces) {
+            this(plan, replaces, Set.of());
         }
 
         @Override

@@ -6,10 +6,15 @@ import dev.berth.reconcilers.docker.Docker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,14 +25,27 @@ import org.slf4j.LoggerFactory;
  * old container whose drain has not ended, and the rename of its replacement, are left for a later pass; so is
  * everything once the pass's deadline has passed. A rolled-back update is reported as a failure and the actions
  * after it still run (they concern other replicas and services).
+ *
+ * <p>One exception to "in order": consecutive creates that replace nothing (new replicas) run side by side on the
+ * {@code creates} executor, as Swarm's agents start tasks, unless one depends on a service created before it in the
+ * same run (then it starts a new run, after the first ended). A failure among them is reported as the first in plan
+ * order; the others in the run still finish, and nothing after the run starts.
  */
 public final class StackApplier {
     private static final Logger log = LoggerFactory.getLogger(StackApplier.class);
 
     private final Docker docker;
+    private final Executor creates;
 
+    /** Every action in turn, creates too. */
     public StackApplier(Docker docker) {
+        this(docker, Runnable::run);
+    }
+
+    /** @param creates runs the creates of a run side by side (its size bounds how many Docker sees at once) */
+    public StackApplier(Docker docker, Executor creates) {
         this.docker = Objects.requireNonNull(docker);
+        this.creates = Objects.requireNonNull(creates);
     }
 
     /** @param drainLeft how long an old container still drains before it may be removed (ZERO: now) */
@@ -68,14 +86,19 @@ public final class StackApplier {
                     removeLeftover(leftover).ifPresentOrElse(leftovers::add, () -> done.add(leftover));
                     continue;
                 }
-                if (action instanceof StackAction.CreateContainer c && c.replaces() == null
-                        || action instanceof StackAction.RenameContainer) {
+                if (isNewReplica(action)) {
+                    int end = endOfRun(actions, i);
+                    Optional<ApplyReport.Failure> failed = createRun(actions.subList(i, end), done, leftovers);
+                    if (failed.isPresent()) {
+                        return new ApplyReport(done, failure.or(() -> failed), deferred, leftovers);
+                    }
+                    i = end - 1;
+                    continue;
+                }
+                if (action instanceof StackAction.RenameContainer) {
                     log.info("{}", action.describe());
                     Optional<ApplyReport.Leftover> held = runAroundHeldName(action);
-                    held.ifPresent(leftovers::add);
-                    if (held.isEmpty() || action instanceof StackAction.CreateContainer) {
-                        done.add(action); // a create under a stand-in name still created the replica
-                    }
+                    held.ifPresentOrElse(leftovers::add, () -> done.add(action));
                     continue;
                 }
                 Optional<ApplyReport.Failure> rolledBack = run(action);
@@ -90,6 +113,73 @@ public final class StackApplier {
             }
         }
         return new ApplyReport(done, failure, deferred, leftovers);
+    }
+
+    private static boolean isNewReplica(StackAction action) {
+        return action instanceof StackAction.CreateContainer c && c.replaces() == null;
+    }
+
+    /**
+     * The end (exclusive) of the run of new replicas that starts at {@code start}: it goes on over new replicas (and
+     * waits, which do nothing) until an action of another kind or a create that depends on a service created in it.
+     */
+    private static int endOfRun(List<StackAction> actions, int start) {
+        Set<String> services = new HashSet<>();
+        int end = start;
+        while (end < actions.size()) {
+            StackAction next = actions.get(end);
+            if (next instanceof StackAction.Wait) {
+                end++;
+                continue;
+            }
+            if (!isNewReplica(next)) {
+                break;
+            }
+            StackAction.CreateContainer create = (StackAction.CreateContainer) next;
+            if (create.after().stream().anyMatch(services::contains)) {
+                break;
+            }
+            services.add(create.plan().service());
+            end++;
+        }
+        return end;
+    }
+
+    /**
+     * Creates and starts the run's new replicas side by side and waits for all of them. Returns the first failure in
+     * plan order, if any; what succeeded is in {@code done}, held names in {@code leftovers}.
+     */
+    private Optional<ApplyReport.Failure> createRun(List<StackAction> run, List<StackAction> done,
+                                                    List<ApplyReport.Leftover> leftovers) {
+        List<StackAction> started = new ArrayList<>();
+        List<CompletableFuture<Optional<ApplyReport.Leftover>>> results = new ArrayList<>();
+        for (StackAction action : run) {
+            if (action instanceof StackAction.Wait) {
+                continue;
+            }
+            started.add(action);
+            results.add(CompletableFuture.supplyAsync(() -> {
+                log.info("{}", action.describe());
+                return runAroundHeldName(action);
+            }, creates));
+        }
+        Optional<ApplyReport.Failure> first = Optional.empty();
+        for (int k = 0; k < started.size(); k++) {
+            StackAction action = started.get(k);
+            try {
+                results.get(k).join().ifPresent(leftovers::add);
+                done.add(action); // a create under a stand-in name still created the replica
+            } catch (CompletionException e) {
+                if (!(e.getCause() instanceof DockerActionException failed)) {
+                    throw e;
+                }
+                log.warn("{} failed: {} {}", action.describe(), failed.reason(), failed.getMessage());
+                if (first.isEmpty()) {
+                    first = Optional.of(new ApplyReport.Failure(action, failed.reason(), failed.getMessage()));
+                }
+            }
+        }
+        return first;
     }
 
     /**

@@ -33,7 +33,12 @@ public final class StackConverger {
 
     /** @param clock measures drains, health timeouts of updates and the default deadline */
     public StackConverger(Docker docker, Clock clock) {
-        this.applier = new StackApplier(docker);
+        this(docker, clock, Runnable::run);
+    }
+
+    /** @param creates runs a pass's new replicas side by side (see {@link StackApplier}) */
+    public StackConverger(Docker docker, Clock clock, java.util.concurrent.Executor creates) {
+        this.applier = new StackApplier(docker, creates);
         this.instance = docker.instance();
         this.clock = clock;
         this.drains = new Drains(clock);

@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import dev.berth.crds.stack.DependsOn;
 import dev.berth.crds.stack.ServiceSpec;
 import java.util.Optional;
 import java.util.Set;
@@ -239,7 +240,8 @@ public final class StackPlanner {
                 Optional<String> waitFor = DependencyOrder.unmet(service, observed, creates, services, plans);
                 creates.add(waitFor.isPresent() ? new StackAction.Wait(plan.name(), waitFor.get())
                         : new CreateContainer(plan, serving.map(c -> new StackAction.Replaced(c.id(), c.name(),
-                        "spec changed")).orElse(null)));
+                        "spec changed")).orElse(null), service.dependsOn().stream().map(DependsOn::service)
+                        .collect(java.util.stream.Collectors.toSet())));
             }
         }
     }
