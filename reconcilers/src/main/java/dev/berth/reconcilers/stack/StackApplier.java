@@ -164,20 +164,28 @@ public final class StackApplier {
             }, creates));
         }
         Optional<ApplyReport.Failure> first = Optional.empty();
+        RuntimeException unexpected = null;
         for (int k = 0; k < started.size(); k++) {
             StackAction action = started.get(k);
             try {
                 results.get(k).join().ifPresent(leftovers::add);
                 done.add(action); // a create under a stand-in name still created the replica
             } catch (CompletionException e) {
-                if (!(e.getCause() instanceof DockerActionException failed)) {
-                    throw e;
-                }
-                log.warn("{} failed: {} {}", action.describe(), failed.reason(), failed.getMessage());
-                if (first.isEmpty()) {
-                    first = Optional.of(new ApplyReport.Failure(action, failed.reason(), failed.getMessage()));
+                if (e.getCause() instanceof DockerActionException failed) {
+                    log.warn("{} failed: {} {}", action.describe(), failed.reason(), failed.getMessage());
+                    if (first.isEmpty()) {
+                        first = Optional.of(new ApplyReport.Failure(action, failed.reason(), failed.getMessage()));
+                    }
+                } else if (e.getCause() instanceof Error error) {
+                    throw error;
+                } else if (unexpected == null) {
+                    // Thrown as a serial pass would, once every create of the run has ended.
+                    unexpected = e.getCause() instanceof RuntimeException r ? r : e;
                 }
             }
+        }
+        if (unexpected != null) {
+            throw unexpected;
         }
         return first;
     }
