@@ -345,7 +345,7 @@ public final class Operator implements AutoCloseable {
                     ExternalNetworks.orDocker(overlay.map(OverlayRuntime::externalNetworks).orElse(ExternalNetworks.none()),
                             docker::findNetwork), routes.serviceLabels(),
                     assignments, namesHere(overlay.isPresent()), Upstreams.reachableFromContainers(upstreams()),
-                    stackFiles(keyring), images, events.source("stack")), assignments, images));
+                    stackFiles(keyring), images, events.source("stack")), assignments, images, kv));
             observed.addContainerListListener(new dev.berth.operator.control.HealthEvents(events.source("health"))::listed);
             overlay.ifPresent(o -> controllers.add(networkController(o, stacks, hosts, reachability)));
             Optional<OverlayProber> prober = underlay.map(u -> overlayProber(u, registration, hosts, kv));
@@ -622,7 +622,9 @@ public final class Operator implements AutoCloseable {
 
     /** Stacks on this host: as many workers as the operator is told. */
     private Controller stackController(DesiredInformer stacks, StackReconciler reconciler, Assignments assignments,
-                                       StackImages images) {
+                                       StackImages images, EtcdKv kv) {
+        dev.berth.operator.control.LeftoverStatusRows leftoverRows = new dev.berth.operator.control.LeftoverStatusRows(
+                kv, settings.keys(), "stack", settings.host());
         return ControllerBuilder.named("stack")
                 .forObjects(stacks)
                 .owns(owners, ObjectKey.STACK)
@@ -638,7 +640,11 @@ public final class Operator implements AutoCloseable {
                 .watches(informers.desired(kind("Config")), name -> StackFiles.stacksUsing(stacks, "config", name))
                 // A pull or build ended, or another host pinned an image.
                 .watchesNow(images.changes(), List::of)
-                .allKeys(() -> stackKeys(stacks))
+                .allKeys(() -> {
+                    Collection<String> keys = stackKeys(stacks);
+                    keys.addAll(leftoverRows.namesOnce());
+                    return keys;
+                })
                 .reconciler(reconciler)
                 .workers(settings.workers())
                 .build(settings.retry(), registry);
