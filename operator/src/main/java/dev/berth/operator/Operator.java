@@ -278,9 +278,22 @@ public final class Operator implements AutoCloseable {
             lifecycle.closes("docker client", dockerClient);
             DockerClient dockerEvents = DockerClients.connectForEvents(settings.dockerHost());
             lifecycle.closes("docker event client", dockerEvents);
+            DockerClient imageStreams = DockerClients.connectForEvents(settings.dockerHost());
+            lifecycle.closes("docker image client", imageStreams);
+            // Found images are remembered until Docker reports an image event (or the event stream ends).
+            dev.berth.operator.images.RememberedImages images = new dev.berth.operator.images.RememberedImages(
+                    new DockerJavaImages(dockerClient, imageStreams), Clock.systemUTC(),
+                    dev.berth.operator.images.RememberedImages.MAX_AGE);
+            DockerApiMetrics dockerMetrics = new DockerApiMetrics(registry);
             Docker docker = new InstrumentedDocker(dockerClient, dockerEvents,
                     timeout -> DockerClients.connect(settings.dockerHost(), timeout), settings.instance(),
-                    new DockerApiMetrics(registry));
+                    (operation, outcome, nanos) -> {
+                        dockerMetrics.call(operation, outcome, nanos);
+                        if ("create_container".equals(operation) && "not_found".equals(outcome)) {
+                            // An image said to be here is not (removed while the event stream was stalled, say).
+                            images.forgetAll();
+                        }
+                    });
             imageLedger = imageCollection(dockerClient);
             ObjectMetrics objectMetrics = new ObjectMetrics(registry, kinds.all(), Clock.systemUTC());
             HostInfo host = new HostInfo(settings.host(), settings.hostLabels());
@@ -331,7 +344,7 @@ public final class Operator implements AutoCloseable {
             // One keyring for the operator: it reads the key file again only when the file changed.
             OperatorKeyring keyring = new OperatorKeyring(settings.secrets().keyFile());
             keyring.loadNow();
-            StackImages images = stackImages(kv, dockerClient, keyring);
+            StackImages stackImages = stackImages(kv, images, keyring);
             java.util.concurrent.ExecutorService creates = java.util.concurrent.Executors.newFixedThreadPool(
                     CONTAINER_CREATES, r -> {
                         Thread t = new Thread(r, "container-create");
@@ -345,7 +358,7 @@ public final class Operator implements AutoCloseable {
                     ExternalNetworks.orDocker(overlay.map(OverlayRuntime::externalNetworks).orElse(ExternalNetworks.none()),
                             docker::findNetwork), routes.serviceLabels(),
                     assignments, namesHere(overlay.isPresent()), Upstreams.reachableFromContainers(upstreams()),
-                    stackFiles(keyring), images, events.source("stack")), assignments, images, kv));
+                    stackFiles(keyring), stackImages, events.source("stack")), assignments, stackImages, kv));
             observed.addContainerListListener(new dev.berth.operator.control.HealthEvents(events.source("health"))::listed);
             overlay.ifPresent(o -> controllers.add(networkController(o, stacks, hosts, reachability)));
             Optional<OverlayProber> prober = underlay.map(u -> overlayProber(u, registration, hosts, kv));
@@ -591,16 +604,11 @@ public final class Operator implements AutoCloseable {
      * The images of this host's stacks: pins read from a watch of the pin keys, pulls through a Docker client without
      * a response timeout (a pull is bounded by the pull timeout instead), credentials from Registry Secrets.
      */
-    private StackImages stackImages(EtcdKv kv, DockerClient dockerClient, OperatorKeyring keyring) {
+    private StackImages stackImages(EtcdKv kv, dev.berth.operator.images.RememberedImages images,
+                                    OperatorKeyring keyring) {
         ImagePinStore pinStore = new ImagePinStore(kv, settings.keys());
         ImagePins pins = new ImagePins(informers.prefix("image-pins", settings.keys().imagePinsPrefix(),
                 StoredValue.class, ImagePins.codec(settings.keys())), pinStore);
-        DockerClient streams = DockerClients.connectForEvents(settings.dockerHost());
-        lifecycle.closes("docker image client", streams);
-        // Found images are remembered until Docker reports an image event (or the event stream ends).
-        dev.berth.operator.images.RememberedImages images = new dev.berth.operator.images.RememberedImages(
-                new DockerJavaImages(dockerClient, streams), Clock.systemUTC(),
-                dev.berth.operator.images.RememberedImages.MAX_AGE);
         observed.addImageChangeListener(images::forgetAll);
         DesiredInformer secrets = informers.desired(kind("Secret"));
         RegistryCredentials credentials = new RegistryCredentials(secrets, keyring);

@@ -18,9 +18,9 @@ import java.util.function.Consumer;
  * This host's images, with what {@link #inspect} found remembered until an image changes. Every stack pass asks
  * whether its images are here; at rest that was one inspect per service and resync (4,000 calls in 80 s with 500
  * stacks). An image found stays found until Docker reports an image event ({@link #forgetAll}, wired to the event
- * stream, which also calls it when the stream ended and events may have been missed), this process pulls, pushes,
- * builds, tags or removes one, or {@code maxAge} passed (a net for a change nobody reported). Absent images are never
- * remembered: the next pass looks again.
+ * stream, which also calls it when the stream ended and events may have been missed, and to Docker's calls: a
+ * container create that finds no image), this process pulls, pushes, builds, tags or removes one, or {@code maxAge}
+ * passed (a net for a change nobody reported). Absent images are never remembered: the next pass looks again.
  */
 public final class RememberedImages implements DockerImages {
     /** The net's width: a change Docker did not report is seen within this. */

@@ -76,7 +76,8 @@ final class Rollout {
                 return Optional.of(actions);
             }
             surge.put(plan.service(), inFlight + 1);
-            actions.add(new StackAction.CreateContainer(plan.withName(nextName)));
+            actions.add(new StackAction.CreateContainer(plan.withName(nextName), null, service.dependsOn().stream()
+                    .map(dev.berth.crds.stack.DependsOn::service).collect(java.util.stream.Collectors.toSet())));
             actions.add(new StackAction.Wait(nextName, "to become healthy"));
             return Optional.of(actions);
         }

@@ -15,9 +15,11 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * Runs actions in order and stops at the first Docker failure: later actions usually depend on earlier ones (a
@@ -88,7 +90,8 @@ public final class StackApplier {
                 }
                 if (isNewReplica(action)) {
                     int end = endOfRun(actions, i);
-                    Optional<ApplyReport.Failure> failed = createRun(actions.subList(i, end), done, leftovers);
+                    Optional<ApplyReport.Failure> failed = createRun(actions.subList(i, end), deadline, done,
+                            deferred, leftovers);
                     if (failed.isPresent()) {
                         return new ApplyReport(done, failure.or(() -> failed), deferred, leftovers);
                     }
@@ -147,20 +150,38 @@ public final class StackApplier {
 
     /**
      * Creates and starts the run's new replicas side by side and waits for all of them. Returns the first failure in
-     * plan order, if any; what succeeded is in {@code done}, held names in {@code leftovers}.
+     * plan order, if any; what succeeded is in {@code done}, held names in {@code leftovers}. Once one create failed or
+     * the deadline passed, the creates not yet begun are deferred, not run: as a serial pass ends at its first
+     * failure, a dockerd that hangs costs one round of timeouts, not one per replica.
      */
-    private Optional<ApplyReport.Failure> createRun(List<StackAction> run, List<StackAction> done,
+    private Optional<ApplyReport.Failure> createRun(List<StackAction> run, Deadline deadline, List<StackAction> done,
+                                                    List<ApplyReport.Deferred> deferred,
                                                     List<ApplyReport.Leftover> leftovers) {
         List<StackAction> started = new ArrayList<>();
-        List<CompletableFuture<Optional<ApplyReport.Leftover>>> results = new ArrayList<>();
+        List<CompletableFuture<Optional<Optional<ApplyReport.Leftover>>>> results = new ArrayList<>();
+        AtomicBoolean stop = new AtomicBoolean();
+        // The pass's log context (the stack's key) goes with each create to the thread that runs it.
+        Map<String, String> context = MDC.getCopyOfContextMap();
         for (StackAction action : run) {
             if (action instanceof StackAction.Wait) {
                 continue;
             }
             started.add(action);
             results.add(CompletableFuture.supplyAsync(() -> {
-                log.info("{}", action.describe());
-                return runAroundHeldName(action);
+                Map<String, String> before = MDC.getCopyOfContextMap();
+                setContext(context);
+                try {
+                    if (stop.get() || deadline.expired()) {
+                        return Optional.empty(); // not begun
+                    }
+                    log.info("{}", action.describe());
+                    return Optional.of(runAroundHeldName(action));
+                } catch (RuntimeException | Error e) {
+                    stop.set(true);
+                    throw e;
+                } finally {
+                    setContext(before);
+                }
             }, creates));
         }
         Optional<ApplyReport.Failure> first = Optional.empty();
@@ -168,7 +189,13 @@ public final class StackApplier {
         for (int k = 0; k < started.size(); k++) {
             StackAction action = started.get(k);
             try {
-                results.get(k).join().ifPresent(leftovers::add);
+                Optional<Optional<ApplyReport.Leftover>> ran = results.get(k).join();
+                if (ran.isEmpty()) {
+                    deferred.add(new ApplyReport.Deferred(action, Duration.ZERO,
+                            stop.get() ? "an earlier create of the pass failed" : "deadline reached"));
+                    continue;
+                }
+                ran.get().ifPresent(leftovers::add);
                 done.add(action); // a create under a stand-in name still created the replica
             } catch (CompletionException e) {
                 if (e.getCause() instanceof DockerActionException failed) {
@@ -188,6 +215,14 @@ public final class StackApplier {
             throw unexpected;
         }
         return first;
+    }
+
+    private static void setContext(Map<String, String> context) {
+        if (context == null) {
+            MDC.clear();
+        } else {
+            MDC.setContextMap(context);
+        }
     }
 
     /**
