@@ -121,6 +121,29 @@ class NewReplicasSideBySideDockerTest {
         });
     }
 
+    @Test
+    void onceACreateFailedTheCreatesNotYetBegunAreDeferred() {
+        String stack = prefix + "fail";
+        stacks.add(stack);
+        ExecutorService one = Executors.newSingleThreadExecutor();
+        try {
+            // One thread: the run's creates begin in plan order, so the two after the failing one have not begun.
+            ServiceSpec missing = new ServiceSpec("a", "berth-test/" + prefix + "-missing:1", LOOP, null, null, null,
+                    null, null, null, null, null, null, null, null, null, null, null, true, 1, null, List.of());
+            StackOutcome o = new StackConverger(gateway, Clock.systemUTC(), one).reconcile(stack, Optional.of(
+                    new StackSpec(null, List.of(missing, service("b", 1, List.of()), service("c", 1, List.of())), null)),
+                    new ObservedStack(gateway.listManagedContainers(), gateway.listManagedNetworks()));
+            assertEquals("ImageNotFound", o.report().failure().orElseThrow().reason(), o.report().toString());
+            assertEquals(2, o.report().deferred().stream()
+                    .filter(d -> d.why().equals("an earlier create of the pass failed")).count(), o.report().toString());
+            assertEquals(List.of(), docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(
+                    dev.berth.reconcilers.labels.BerthLabels.OWNER, "stack/" + stack)).exec().stream()
+                    .map(c -> c.getNames()[0]).toList(), "nothing created after the failure");
+        } finally {
+            one.shutdownNow();
+        }
+    }
+
     private static String describe(Map<String, Instant[]> t) {
         StringBuilder b = new StringBuilder();
         t.forEach((name, at) -> b.append(name).append(' ').append(at[0]).append('/').append(at[1]).append("; "));
