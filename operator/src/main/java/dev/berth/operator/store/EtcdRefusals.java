@@ -36,7 +36,8 @@ public final class EtcdRefusals {
             // jetcd's own exception for calls it makes itself (an election's campaign), with the status as a code
             if (cause instanceof io.etcd.jetcd.common.exception.EtcdException e
                     && (e.getErrorCode() == io.etcd.jetcd.common.exception.ErrorCode.PERMISSION_DENIED
-                    || e.getErrorCode() == io.etcd.jetcd.common.exception.ErrorCode.UNAUTHENTICATED)) {
+                    || e.getErrorCode() == io.etcd.jetcd.common.exception.ErrorCode.UNAUTHENTICATED
+                    || saysRefused(e.getMessage()))) {
                 return true;
             }
             if (cause instanceof io.grpc.StatusRuntimeException || cause instanceof io.grpc.StatusException) {
@@ -47,6 +48,17 @@ public final class EtcdRefusals {
             }
         }
         return false;
+    }
+
+    /**
+     * etcd's own words for a refusal. Its election service passes the error of its inner call on with another code
+     * (a refused campaign came as jetcd's EtcdException whose code was not PERMISSION_DENIED, message "etcdserver:
+     * permission denied"), so the code alone misses it.
+     */
+    private static boolean saysRefused(String message) {
+        return message != null && (message.contains("etcdserver: permission denied")
+                || message.contains("etcdserver: invalid auth token")
+                || message.contains("etcdserver: authentication failed"));
     }
 
     private Optional<String> message(Throwable error, String what) {
