@@ -314,12 +314,15 @@ public final class Operator implements AutoCloseable {
 
             // The sources: one etcd watch per prefix, one Docker event stream, each with any number of handlers.
             informers = new Informers(kv, store, settings.retry(), registry);
-            reconnect.whenBack(informers::resync);
+            reconnect.whenBack(informers::relist);
             DesiredInformer stacks = informers.desired(kind("Stack"));
             EtcdInformer<HostRecord> hosts = informers.prefix("hosts", settings.keys().hostsPrefix(), HostRecord.class,
                     new HostRecordCodec(settings.keys()));
             ReachabilityView reachability = reachability(hosts);
-            routes = new RouteRuntime(informers.desired(kind("Route")), hosts, stacks, kv, settings.keys(), settings.host(),
+            routes = new RouteRuntime(informers.desired(kind("Route")), hosts, stacks,
+                    new RouteRuntime.Mirrors(backendsMirror(), informers.prefix("route-records",
+                            RouteRuntime.recordsPrefix(settings.keys()), StoredValue.class,
+                            new RawValues(RouteRuntime.recordsPrefix(settings.keys())))), kv, settings.keys(), settings.host(),
                     settings.instance(), settings.routes(), Optional.ofNullable(settings.routes().advertiseAddress())
                             .orElse(underlay.map(OverlayHost::underlayIp).orElse("127.0.0.1")), reachability, registry);
             observed = new ObservedCache(docker, owner -> ObjectKey.tryParse(owner).ifPresent(owners::publish),
@@ -338,7 +341,7 @@ public final class Operator implements AutoCloseable {
                     new HostBook.FailoverClock(settings.failoverAfter(), settings.failoverAfterUnknown()), reachability);
             controllers.add(schedulerController(stacks, hosts, book, assignments, kv, reachability));
             overlay = underlay.map(u -> new OverlayRuntime(informers.desired(kind("Network")), hosts,
-                    stacks, observed, kv, settings.keys(), registration, host, settings.instance(), u,
+                    stacks, endpointsMirror(), observed, kv, settings.keys(), registration, host, settings.instance(), u,
                     settings.underlay().netns(), docker, new StatusWriter(kv, settings.keys(), settings.host(), objectMetrics::status),
                     reachability, registry));
             // One keyring for the operator: it reads the key file again only when the file changed.
@@ -661,9 +664,7 @@ public final class Operator implements AutoCloseable {
     /** Overlay Networks on this host (only when it has an underlay). */
     private Controller networkController(OverlayRuntime overlay, DesiredInformer stacks, EtcdInformer<HostRecord> hosts,
                                          ReachabilityView reachability) {
-        String endpointPrefix = EtcdEndpointDirectory.prefix(settings.keys());
-        EtcdInformer<StoredValue> endpoints = informers.prefix("endpoints", endpointPrefix, StoredValue.class,
-                new RawValues(endpointPrefix));
+        EtcdInformer<StoredValue> endpoints = endpointsMirror();
         // Registered before the controller's own handlers, so the full pass is asked for before the key is queued.
         owners.addHandler(owner -> owner.nameIf(ObjectKey.NETWORK).ifPresent(overlay::recheck));
         return ControllerBuilder.named("network")
@@ -708,9 +709,7 @@ public final class Operator implements AutoCloseable {
             return Optional.empty();
         }
         DnsSettings dns = settings.dns();
-        String endpointPrefix = EtcdEndpointDirectory.prefix(settings.keys());
-        NameDirectory directory = new NameDirectory(informers.prefix("endpoints", endpointPrefix, StoredValue.class,
-                new RawValues(endpointPrefix)), () -> {
+        NameDirectory directory = new NameDirectory(endpointsMirror(), () -> {
                     Set<String> counted = new HashSet<>(hosts.names());
                     counted.addAll(reachability.now().unknownHosts());
                     return counted;
@@ -744,12 +743,22 @@ public final class Operator implements AutoCloseable {
         return settings.dns().upstreams().isEmpty() ? Upstreams.ofThisHost() : settings.dns().upstreams();
     }
 
+    /** Every host's endpoint lists (one informer, shared by the publisher, the Network controller and names). */
+    private EtcdInformer<StoredValue> endpointsMirror() {
+        String prefix = EtcdEndpointDirectory.prefix(settings.keys());
+        return informers.prefix("endpoints", prefix, StoredValue.class, new RawValues(prefix));
+    }
+
+    /** Every host's backend lists (one informer, shared by the publisher and the route controller). */
+    private EtcdInformer<StoredValue> backendsMirror() {
+        String prefix = RouteRuntime.backendsPrefix(settings.keys());
+        return informers.prefix("backends", prefix, StoredValue.class, new RawValues(prefix));
+    }
+
     /** Traefik's keys and the Routes' status, on the leader of the {@code routes} election. */
     private Controller routeController(DesiredInformer stacks, EtcdInformer<HostRecord> hosts,
                                        ReachabilityView reachability) {
-        String backendPrefix = RouteRuntime.backendsPrefix(settings.keys());
-        EtcdInformer<StoredValue> backends = informers.prefix("backends", backendPrefix, StoredValue.class,
-                new RawValues(backendPrefix));
+        EtcdInformer<StoredValue> backends = backendsMirror();
         return ControllerBuilder.named("route")
                 .forObjects(informers.desired(kind("Route")))
                 .watches(backends, routes::routesForBackends)

@@ -81,7 +81,7 @@ public final class DesiredInformer implements AutoCloseable, Source<String> {
         return informer.names();
     }
 
-    /** Re-lists from etcd now (the resync timer calls this; a failure keeps the last good state). */
+    /** The resync timer: re-lists only if the watch does not answer (see {@link EtcdInformer#resync()}). */
     public void resync() {
         informer.resync();
     }

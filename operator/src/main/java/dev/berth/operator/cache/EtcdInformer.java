@@ -14,7 +14,9 @@ import io.etcd.jetcd.watch.WatchResponse;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -33,10 +35,18 @@ import org.slf4j.LoggerFactory;
  * with backoff and keeps the last good state meanwhile. All state changes run on one thread. Keys are mapped
  * to names (keys that map to none are ignored) and values decoded once per revision.
  *
+ * <p>A resync does not list: the cache is the watch's, as Kubernetes' informers resync from theirs. It asks the watch
+ * for a progress notification instead (etcd's {@code RequestProgress}, a message on the open stream, not a request);
+ * a watch that does not answer within {@link #PROGRESS_DEADLINE} is taken for dead although it never said so (a stream
+ * stalled behind a half-open connection), and the informer re-lists. A watch that ended, a compaction and etcd's
+ * return after an outage ({@link #relist()}) still re-list at once.
+ *
  * @param <T> the decoded value
  */
 public final class EtcdInformer<T> implements AutoCloseable, Source<String> {
     private static final Logger log = LoggerFactory.getLogger(EtcdInformer.class);
+    /** How long a live watch takes at most to answer a progress request; etcd answers on the stream within ms. */
+    static final Duration PROGRESS_DEADLINE = Duration.ofSeconds(3);
 
     /** How the informer reads its keys: the name of a key (empty to ignore it) and the decoded value. */
     public interface Codec<T> {
@@ -64,6 +74,9 @@ public final class EtcdInformer<T> implements AutoCloseable, Source<String> {
     private final Counter watchRestarts;
     private final Counter compactions;
     private final Counter etcdErrors;
+    private final Counter progressRequests;
+    private final Counter silentWatches;
+    private final Counter progressNotifications;
     private volatile boolean synced;
     private volatile boolean closed;
     private Watch.Watcher watcher;
@@ -71,6 +84,9 @@ public final class EtcdInformer<T> implements AutoCloseable, Source<String> {
     private int failedAttempts;
     /** The pending re-list after a failure (informer thread only), so that there is never more than one. */
     private ScheduledFuture<?> retry;
+    /** Progress requests sent, and the last one answered by anything the watch delivered (informer thread only). */
+    private long progressAsked;
+    private long progressAnswered;
 
     /**
      * Operators get their informers from {@link Informers}, which keeps one per prefix.
@@ -96,6 +112,14 @@ public final class EtcdInformer<T> implements AutoCloseable, Source<String> {
                 .description("Watches that found their revision compacted and re-listed").register(registry);
         this.etcdErrors = Counter.builder("berth.etcd.list.errors").tag("kind", label)
                 .description("Failed etcd list calls of the desired-state cache").register(registry);
+        this.progressRequests = Counter.builder("berth.etcd.watch.progress.requests").tag("kind", label)
+                .description("Progress notifications asked of the watch at resync (messages on its stream)")
+                .register(registry);
+        this.silentWatches = Counter.builder("berth.etcd.watch.silent").tag("kind", label)
+                .description("Watches that did not answer a progress request in time and were replaced by a re-list")
+                .register(registry);
+        this.progressNotifications = Counter.builder("berth.etcd.watch.progress.notifications").tag("kind", label)
+                .description("Progress notifications the watch delivered").register(registry);
     }
 
     /** Told the name of every key that changed (created, updated, deleted), on the informer's thread. */
@@ -125,9 +149,50 @@ public final class EtcdInformer<T> implements AutoCloseable, Source<String> {
         return Set.copyOf(objects.keySet());
     }
 
-    /** Re-lists from etcd now (the resync timer calls this; a failure keeps the last good state). */
+    /** Every value held now. */
+    public List<T> values() {
+        return List.copyOf(objects.values());
+    }
+
+    /**
+     * The resync timer: checks that the watch is alive (a progress request it must answer within
+     * {@link #PROGRESS_DEADLINE}) and re-lists only if it is not, or if there is no watch (a re-list is pending).
+     */
     public void resync() {
+        onLoop(this::checkWatch);
+    }
+
+    /** Re-lists from etcd now (etcd is back after an outage; a failure keeps the last good state). */
+    public void relistNow() {
         onLoop(this::relist);
+    }
+
+    private void checkWatch() {
+        if (closed) {
+            return;
+        }
+        if (!synced || watcher == null) {
+            relist();
+            return;
+        }
+        if (progressAsked > progressAnswered) {
+            return;
+        }
+        long asked = ++progressAsked;
+        int watch = generation;
+        progressRequests.increment();
+        watcher.requestProgress();
+        loop.schedule(() -> checkAnswered(asked, watch), PROGRESS_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void checkAnswered(long asked, int watch) {
+        if (closed || watch != generation || progressAnswered >= asked) {
+            return;
+        }
+        silentWatches.increment();
+        log.warn("{}: watch did not answer a progress request within {} ms, re-listing", label,
+                PROGRESS_DEADLINE.toMillis());
+        relist();
     }
 
     private void relist() {
@@ -183,6 +248,11 @@ public final class EtcdInformer<T> implements AutoCloseable, Source<String> {
         watchFrom(listing.revision() + 1);
     }
 
+    /** From now on drops what the current watch delivers, as a watch stalled without an error would. */
+    public void stallWatchForTest() {
+        onLoop(() -> generation++);
+    }
+
     /** Starts a watch from an older revision, as a watch that was disconnected for a while would resume. */
     public void watchFromForTest(long revision) {
         onLoop(() -> watchFrom(revision));
@@ -191,11 +261,16 @@ public final class EtcdInformer<T> implements AutoCloseable, Source<String> {
     private void watchFrom(long revision) {
         closeWatcher();
         int myGeneration = ++generation;
+        progressAnswered = progressAsked;
         watcher = kv.watchPrefix(prefix, revision, new Watch.Listener() {
             @Override
             public void onNext(WatchResponse response) {
                 onLoop(() -> {
                     if (myGeneration == generation) {
+                        progressAnswered = progressAsked;
+                        if (response.isProgressNotify()) {
+                            progressNotifications.increment();
+                        }
                         handle(response);
                     }
                 });

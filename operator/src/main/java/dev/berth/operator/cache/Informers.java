@@ -91,9 +91,16 @@ public final class Informers implements AutoCloseable {
         starts.forEach(Runnable::run);
     }
 
-    /** Re-lists every prefix (a failure keeps the last good state); changes reach the handlers as events. */
+    /** The resync timer: each informer checks its watch is alive and re-lists only if not (see EtcdInformer). */
     public synchronized void resync() {
         resyncs.forEach(Runnable::run);
+    }
+
+    /** Re-lists every prefix now (etcd is back after an outage); changes reach the handlers as events. */
+    public synchronized void relist() {
+        if (started) {
+            starts.forEach(Runnable::run);
+        }
     }
 
     @Override

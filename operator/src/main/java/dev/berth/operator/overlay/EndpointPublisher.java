@@ -1,6 +1,8 @@
 package dev.berth.operator.overlay;
 
+import dev.berth.operator.cache.EtcdInformer;
 import dev.berth.operator.cache.HostListPublisher;
+import dev.berth.operator.store.StoredValue;
 import dev.berth.reconcilers.docker.Endpoint;
 import dev.berth.reconcilers.docker.ListedContainer;
 import java.util.List;
@@ -21,12 +23,13 @@ public final class EndpointPublisher implements AutoCloseable {
     private final HostListPublisher<Endpoint> publisher;
 
     /** @param networksHere the Berth Networks whose Docker network exists on this host (as the observed cache shows) */
-    public EndpointPublisher(EtcdEndpointDirectory directory, String host, String instance,
-                             Supplier<Set<String>> networksHere) {
+    /** @param mirror the endpoints informer: what this host published is read from it, not listed from etcd */
+    public EndpointPublisher(EtcdEndpointDirectory directory, EtcdInformer<StoredValue> mirror, String host,
+                             String instance, Supplier<Set<String>> networksHere) {
         this.publisher = new HostListPublisher<>("network-endpoints", new HostListPublisher.Store<>() {
             @Override
             public Map<String, List<Endpoint>> published() {
-                return directory.publishedBy(host);
+                return directory.publishedBy(host, mirror);
             }
 
             @Override
@@ -46,7 +49,7 @@ public final class EndpointPublisher implements AutoCloseable {
         publisher.listed(containers);
     }
 
-    /** Resync: read the directory again (someone may have changed it) and publish any difference. */
+    /** Resync: read the directory again from the informer (someone may have changed it) and publish any difference. */
     public void resync() {
         publisher.resync();
     }

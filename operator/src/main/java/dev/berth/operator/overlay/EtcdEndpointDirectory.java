@@ -1,9 +1,11 @@
 package dev.berth.operator.overlay;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import dev.berth.operator.cache.EtcdInformer;
 import dev.berth.operator.store.EtcdHostLists;
 import dev.berth.operator.store.EtcdKv;
 import dev.berth.operator.store.KeyLayout;
+import dev.berth.operator.store.StoredValue;
 import dev.berth.reconcilers.docker.Endpoint;
 import dev.berth.reconcilers.overlay.EndpointDirectory;
 import java.util.List;
@@ -41,6 +43,11 @@ public final class EtcdEndpointDirectory implements EndpointDirectory {
     /** Every Network the host has an entry for, by Network; an entry that does not decode is an empty list. */
     public Map<String, List<Endpoint>> publishedBy(String host) {
         return lists.byGroup(host);
+    }
+
+    /** The same from the informer's mirror of the directory's prefix, when it has listed once; else from etcd. */
+    public Map<String, List<Endpoint>> publishedBy(String host, EtcdInformer<StoredValue> mirror) {
+        return mirror.synced() ? lists.byGroup(host, mirror.values()) : lists.byGroup(host);
     }
 
     @Override

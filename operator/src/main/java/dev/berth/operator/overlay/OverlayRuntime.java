@@ -5,6 +5,7 @@ import dev.berth.crds.network.Ipv4Cidr;
 import dev.berth.crds.network.NetworkSpec;
 import dev.berth.operator.cache.DesiredInformer;
 import dev.berth.operator.cache.EtcdInformer;
+import dev.berth.operator.store.StoredValue;
 import dev.berth.operator.cache.ObservedCache;
 import dev.berth.operator.control.ExternalNetworks;
 import dev.berth.operator.control.HostRecord;
@@ -58,7 +59,8 @@ public final class OverlayRuntime {
     private final KernelWatch kernelWatch;
 
     public OverlayRuntime(DesiredInformer networks, EtcdInformer<HostRecord> hosts, DesiredInformer stacks,
-                          ObservedCache observed, EtcdKv kv, KeyLayout keys, HostRegistration registration,
+                          EtcdInformer<StoredValue> endpointMirror, ObservedCache observed, EtcdKv kv, KeyLayout keys,
+                          HostRegistration registration,
                           HostInfo hostInfo, String instance, OverlayHost underlay, Optional<String> netns,
                           Docker docker, StatusWriter status, ReachabilityView reachability, MeterRegistry registry) {
         this.networks = networks;
@@ -68,7 +70,7 @@ public final class OverlayRuntime {
         EtcdEndpointDirectory directory = new EtcdEndpointDirectory(kv, keys);
         converger = new NetworkConverger(instance, underlay, docker,
                 new CountingLinkDriver(new IpRouteDriver(netns), registry), new EtcdSubnetLeases(kv, keys), directory);
-        endpoints = new EndpointPublisher(directory, hostInfo.name(), instance, this::networksHere);
+        endpoints = new EndpointPublisher(directory, endpointMirror, hostInfo.name(), instance, this::networksHere);
         observed.addListListener(endpoints::listed);
         reconciler = new NetworkReconciler(hostInfo, networks, stacks, hosts, reachability, converger, status, registration,
                 Clock.systemUTC());

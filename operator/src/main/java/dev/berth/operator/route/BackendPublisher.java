@@ -1,8 +1,9 @@
 package dev.berth.operator.route;
 
+import dev.berth.operator.cache.EtcdInformer;
 import dev.berth.operator.cache.HostListPublisher;
+import dev.berth.operator.store.StoredValue;
 import dev.berth.reconcilers.docker.ListedContainer;
-import dev.berth.reconcilers.route.BackendDirectory;
 import dev.berth.reconcilers.route.BackendLister;
 import dev.berth.reconcilers.route.PublishedContainer;
 import java.util.List;
@@ -17,11 +18,13 @@ public final class BackendPublisher implements AutoCloseable {
     private final HostListPublisher<PublishedContainer> publisher;
     private volatile BackendLister.Leaving leaving = BackendLister.Leaving.NONE;
 
-    public BackendPublisher(BackendDirectory directory, String host, String instance, String address) {
+    /** @param mirror the backends informer: what this host published is read from it, not listed from etcd */
+    public BackendPublisher(EtcdBackendDirectory directory, EtcdInformer<StoredValue> mirror, String host,
+                            String instance, String address) {
         this.publisher = new HostListPublisher<>("route-backends", new HostListPublisher.Store<>() {
             @Override
             public Map<String, List<PublishedContainer>> published() {
-                return directory.publishedBy(host);
+                return directory.publishedBy(host, mirror);
             }
 
             @Override
@@ -55,7 +58,7 @@ public final class BackendPublisher implements AutoCloseable {
         publisher.recheck();
     }
 
-    /** Resync: read the directory again (someone may have changed it) and publish any difference. */
+    /** Resync: read the directory again from the informer (someone may have changed it) and publish any difference. */
     public void resync() {
         publisher.resync();
     }

@@ -1,9 +1,11 @@
 package dev.berth.operator.route;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import dev.berth.operator.cache.EtcdInformer;
 import dev.berth.operator.store.EtcdHostLists;
 import dev.berth.operator.store.EtcdKv;
 import dev.berth.operator.store.KeyLayout;
+import dev.berth.operator.store.StoredValue;
 import dev.berth.reconcilers.route.BackendDirectory;
 import dev.berth.reconcilers.route.PublishedContainer;
 import java.util.List;
@@ -42,5 +44,10 @@ public final class EtcdBackendDirectory implements BackendDirectory {
     @Override
     public Map<String, List<PublishedContainer>> publishedBy(String host) {
         return lists.byGroup(host);
+    }
+
+    /** The same from the informer's mirror of the directory's prefix, when it has listed once; else from etcd. */
+    public Map<String, List<PublishedContainer>> publishedBy(String host, EtcdInformer<StoredValue> mirror) {
+        return mirror.synced() ? lists.byGroup(host, mirror.values()) : lists.byGroup(host);
     }
 }

@@ -3,6 +3,7 @@ package dev.berth.operator.route;
 import dev.berth.crds.route.RouteSpec;
 import dev.berth.operator.cache.DesiredInformer;
 import dev.berth.operator.cache.EtcdInformer;
+import dev.berth.operator.store.StoredValue;
 import dev.berth.operator.control.HostRecord;
 import dev.berth.operator.control.LeaderElection;
 import dev.berth.operator.control.StatusWriter;
@@ -51,6 +52,7 @@ public final class RouteRuntime implements AutoCloseable {
     private final LeaderElection election;
     private final BackendPublisher publisher;
     private final TraefikKvWriter writer;
+    private final EtcdInformer<StoredValue> records;
     private final RouteReconciler reconciler;
     private volatile StatusWriter status;
 
@@ -58,7 +60,8 @@ public final class RouteRuntime implements AutoCloseable {
      * @param reachability which hosts without a record are Unknown (still reached through the overlay): their
      *                     backends stay Route servers, as their containers keep serving
      */
-    public RouteRuntime(DesiredInformer routes, EtcdInformer<HostRecord> hosts, DesiredInformer stacks, EtcdKv kv,
+    public RouteRuntime(DesiredInformer routes, EtcdInformer<HostRecord> hosts, DesiredInformer stacks,
+                        Mirrors mirrors, EtcdKv kv,
                         KeyLayout keys, String host, String instance, Settings settings, String address,
                         ReachabilityView reachability, MeterRegistry registry) {
         this.routes = routes;
@@ -90,7 +93,21 @@ public final class RouteRuntime implements AutoCloseable {
         reconciler = new RouteReconciler(routes, stacks, directory, liveHosts,
                 () -> reachability.synced() ? reachability.now().untilNextChange() : java.util.Optional.empty(), writer,
                 settings.traefikRoot(), election::isLeader, () -> status, host, Clock.systemUTC(), metrics);
-        publisher = new BackendPublisher(directory, host, instance, address);
+        publisher = new BackendPublisher(directory, mirrors.backends(), host, instance, address);
+        this.records = mirrors.records();
+    }
+
+    /**
+     * Informers on prefixes this runtime reads at every resync, so that a resync lists nothing: every host's backend
+     * lists ({@link #backendsPrefix}) and the records of the routes Berth wrote Traefik keys for
+     * ({@link #recordsPrefix}), named by route.
+     */
+    public record Mirrors(EtcdInformer<StoredValue> backends, EtcdInformer<StoredValue> records) {
+    }
+
+    /** Where the records of written routes live, one key per route. */
+    public static String recordsPrefix(KeyLayout keys) {
+        return TraefikKvWriter.recordPrefix(keys);
     }
 
     /** Where backend lists live: {@code <root>/v1/backends/<stack>/<host>}. */
@@ -165,7 +182,7 @@ public final class RouteRuntime implements AutoCloseable {
         Set<String> names = new HashSet<>(routes.names());
         if (election.isLeader()) {
             try {
-                names.addAll(writer.writtenRoutes());
+                names.addAll(records.synced() ? records.names() : writer.writtenRoutes());
             } catch (RuntimeException e) {
                 log.debug("cannot list written routes: {}", e.getMessage());
             }

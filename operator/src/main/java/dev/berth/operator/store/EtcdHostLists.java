@@ -63,8 +63,16 @@ public final class EtcdHostLists<T> {
 
     /** Every group the host has an entry for, by group; an entry that does not decode is an empty list. */
     public Map<String, List<T>> byGroup(String host) {
+        return byGroup(host, kv.list(prefix).values());
+    }
+
+    /** {@link #byGroup(String)} from values already read (an informer's mirror of the prefix): no etcd request. */
+    public Map<String, List<T>> byGroup(String host, java.util.Collection<StoredValue> values) {
         Map<String, List<T>> published = new TreeMap<>();
-        for (StoredValue v : kv.list(prefix).values()) {
+        for (StoredValue v : values) {
+            if (!v.key().startsWith(prefix)) {
+                continue;
+            }
             String rest = v.key().substring(prefix.length());
             int slash = rest.indexOf('/');
             if (slash > 0 && rest.substring(slash + 1).equals(host)) {
