@@ -24,9 +24,14 @@ final class MemoryFlagsFigure extends Figure {
     private static Map<String, String> variants() {
         Map<String, String> v = new LinkedHashMap<>();
         v.put("JVM defaults (G1, heap up to 1/4 of RAM)", "");
-        v.put("-Xmx256m", "-Xmx256m");
-        v.put("-XX:+UseSerialGC", "-XX:+UseSerialGC");
-        v.put("-XX:+UseSerialGC -Xmx256m", "-XX:+UseSerialGC -Xmx256m");
+        // The launcher's settings until 2026-12-03: on this 24 GiB machine the initial heap (1/64 of RAM) is the cap,
+        // so the whole 256 MiB heap is committed from the start.
+        String before = "-XX:+UseSerialGC -Xmx256m -XX:+ExitOnOutOfMemoryError";
+        v.put("serial GC, -Xmx256m (shipped before)", before);
+        v.put("the same, -Xms16m (the heap grows as needed)", before + " -Xms16m");
+        v.put("the same, -Xms16m -XX:MaxHeapFreeRatio=30", before + " -Xms16m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30");
+        v.put("the same, -Xms16m -XX:TieredStopAtLevel=1 (C1 only)", before + " -Xms16m -XX:TieredStopAtLevel=1");
+        v.put("the same, -Xms16m -Xss256k", before + " -Xms16m -Xss256k");
         v.put("shipped (bin/berth operator)", null);
         return v;
     }

@@ -108,8 +108,28 @@ public final class EtcdKv {
     }
 
     public Listing list(String prefix) {
-        GetResponse response = timed("list", client.getKVClient().get(bytes(prefix),
-                GetOption.builder().isPrefix(true).withSortField(GetOption.SortTarget.KEY).build()), "list " + prefix);
+        return listing(timed("list", listRequest(prefix), "list " + prefix));
+    }
+
+    /** Several prefixes listed at once, as {@link #getAll}: one round trip for a batch of stacks' histories. */
+    public List<Listing> listAll(List<String> prefixes) {
+        List<CompletableFuture<GetResponse>> futures = new ArrayList<>(prefixes.size());
+        for (String prefix : prefixes) {
+            futures.add(listRequest(prefix));
+        }
+        List<Listing> listings = new ArrayList<>(prefixes.size());
+        for (int i = 0; i < prefixes.size(); i++) {
+            listings.add(listing(timed("list", futures.get(i), "list " + prefixes.get(i))));
+        }
+        return listings;
+    }
+
+    private CompletableFuture<GetResponse> listRequest(String prefix) {
+        return client.getKVClient().get(bytes(prefix),
+                GetOption.builder().isPrefix(true).withSortField(GetOption.SortTarget.KEY).build());
+    }
+
+    private static Listing listing(GetResponse response) {
         List<StoredValue> values = new ArrayList<>();
         for (KeyValue kv : response.getKvs()) {
             values.add(StoredValue.of(kv));

@@ -105,6 +105,7 @@ public final class ResourceStore {
             List<String> keysOf = resources.stream()
                     .map(r -> keys.desired(r.kind().singular(), r.metadata().name())).toList();
             List<Optional<StoredValue>> stored = kv.getAll(keysOf);
+            Map<String, List<Long>> numbers = historyNumbers(resources, stored);
             for (int i = 0; i < resources.size(); i++) {
                 Resource resource = resources.get(i);
                 String key = keysOf.get(i);
@@ -120,7 +121,10 @@ public final class ResourceStore {
                 guards.add(new EtcdKv.Guard(key, modRevision));
                 if (change != ApplyOutcome.Change.UNCHANGED) {
                     writes.add(new EtcdKv.Write(key, resource.yaml()));
-                    StackRevisions.Extra history = history(resource, current, cause);
+                    StackRevisions.Extra history = isStack(resource.kind())
+                            ? revisions.onWrite(resource.metadata().name(), numbers.get(resource.metadata().name()),
+                            current, Optional.of(resource), cause)
+                            : StackRevisions.Extra.NONE;
                     if (!history.writes().isEmpty()) {
                         histories.put(key, history);
                         later.put(key, new Pending(resource, current));
@@ -148,7 +152,7 @@ public final class ResourceStore {
             }
             long written = kv.commitAt(guards, writes);
             if (written != 0) {
-                later.forEach((key, pending) -> recordLater(key, written, pending, cause));
+                recordAllLater(later, histories, written, cause);
                 return outcomes;
             }
         }
@@ -156,6 +160,58 @@ public final class ResourceStore {
             throw new ChangedException("objects kept changing in etcd while applying; nothing was written");
         }
         throw new StoreException("objects kept changing in etcd while applying; nothing was written, try again");
+    }
+
+    /**
+     * The history numbers of every stack the apply changes (a stack not in the map is unchanged), listed at once: an
+     * apply of a hundred stacks read them one after another, a round trip each.
+     */
+    private Map<String, List<Long>> historyNumbers(List<Resource> resources, List<Optional<StoredValue>> stored) {
+        List<String> stacks = new ArrayList<>();
+        for (int i = 0; i < resources.size(); i++) {
+            Resource resource = resources.get(i);
+            if (isStack(resource.kind()) && classify(resource, stored.get(i)) != ApplyOutcome.Change.UNCHANGED) {
+                stacks.add(resource.metadata().name());
+            }
+        }
+        return stacks.isEmpty() ? Map.of() : revisions.numbersOf(stacks);
+    }
+
+    /**
+     * The revisions of a batch written without them: as many per transaction as etcd takes, each guarded by its
+     * stack still being what was written and its revision keys not existing yet. A transaction refused (a stack
+     * changed meanwhile) falls back to recording its stacks one by one.
+     */
+    private void recordAllLater(Map<String, Pending> later, Map<String, StackRevisions.Extra> histories, long written,
+                                String cause) {
+        List<String> chunk = new ArrayList<>();
+        List<EtcdKv.Guard> guards = new ArrayList<>();
+        List<EtcdKv.Write> writes = new ArrayList<>();
+        for (String key : later.keySet()) {
+            StackRevisions.Extra history = histories.get(key);
+            int moreGuards = history.guards().size() + 1;
+            if (!chunk.isEmpty() && (guards.size() + moreGuards > MAX_TXN_OPS
+                    || writes.size() + history.writes().size() > MAX_TXN_OPS)) {
+                commitLater(chunk, guards, writes, later, written, cause);
+                chunk = new ArrayList<>();
+                guards = new ArrayList<>();
+                writes = new ArrayList<>();
+            }
+            chunk.add(key);
+            guards.addAll(history.guards());
+            guards.add(new EtcdKv.Guard(key, written));
+            writes.addAll(history.writes());
+        }
+        if (!chunk.isEmpty()) {
+            commitLater(chunk, guards, writes, later, written, cause);
+        }
+    }
+
+    private void commitLater(List<String> chunk, List<EtcdKv.Guard> guards, List<EtcdKv.Write> writes,
+                             Map<String, Pending> later, long written, String cause) {
+        if (!kv.commit(guards, writes)) {
+            chunk.forEach(key -> recordLater(key, written, later.get(key), cause));
+        }
     }
 
     /**
