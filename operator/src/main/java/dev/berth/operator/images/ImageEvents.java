@@ -15,15 +15,15 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class ImageEvents {
     private final EventRecorder events;
-    /** By stack/service. */
-    private final Map<String, ImageState> last = new ConcurrentHashMap<>();
+    /** By stack, then service: a stack's pass touches only its own entries (a flat map made each pass scan them all). */
+    private final Map<String, Map<String, ImageState>> last = new ConcurrentHashMap<>();
 
     ImageEvents(EventRecorder events) {
         this.events = events;
     }
 
     void seen(String stack, String service, String image, ImageState now) {
-        ImageState before = last.put(stack + "/" + service, now);
+        ImageState before = last.computeIfAbsent(stack, k -> new ConcurrentHashMap<>()).put(service, now);
         // A retry of a failed pull or build answers with the failure while it runs: Ready after it is its success.
         boolean waited = before instanceof ImageState.InProgress || before instanceof ImageState.Failed f
                 && (DockerImages.IMAGE_PULL_FAILED.equals(f.reason()) || DockerImages.BUILD_FAILED.equals(f.reason()));
@@ -40,18 +40,19 @@ final class ImageEvents {
 
     /** What is remembered stays bounded by the specs: only the services {@code stack}'s current spec names. */
     void keepOnly(String stack, Set<String> services) {
-        String prefix = stack + "/";
-        last.keySet().removeIf(k -> k.startsWith(prefix) && !services.contains(k.substring(prefix.length())));
+        Map<String, ImageState> ofStack = last.get(stack);
+        if (ofStack != null) {
+            ofStack.keySet().retainAll(services);
+        }
     }
 
     /** The stack is gone (or runs nothing here): nothing of it is remembered. */
     void forget(String stack) {
-        String prefix = stack + "/";
-        last.keySet().removeIf(k -> k.startsWith(prefix));
+        last.remove(stack);
     }
 
     /** How many stack/service states are remembered (for tests). */
     int remembered() {
-        return last.size();
+        return last.values().stream().mapToInt(Map::size).sum();
     }
 }

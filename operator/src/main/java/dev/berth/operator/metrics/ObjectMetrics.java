@@ -13,6 +13,7 @@ import java.time.format.DateTimeParseException;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -27,6 +28,13 @@ public final class ObjectMetrics {
     public static final List<String> STATUSES = List.of("True", "False", "Unknown");
 
     private final Map<ObjectKey, ObjectStatus> current = new ConcurrentHashMap<>();
+    /**
+     * The gauges' values kept as statuses come, by "kind/condition/status": a scrape reads them, where counting from
+     * {@link #current} cost every scrape a pass over every object for each of the kinds × 9 series.
+     */
+    private final Map<String, java.util.concurrent.atomic.AtomicLong> counts = new ConcurrentHashMap<>();
+    /** When each object now Degraded became so (its condition's transition time; null when it cannot be read). */
+    private final Map<ObjectKey, Optional<Instant>> degradedSince = new ConcurrentHashMap<>();
     private final Clock clock;
 
     public ObjectMetrics(MeterRegistry registry, Collection<KindDef> kinds, Clock clock) {
@@ -49,30 +57,50 @@ public final class ObjectMetrics {
 
     /** A status was written for {@code key} (null: deleted). */
     public void status(ObjectKey key, ObjectStatus status) {
-        if (status == null) {
-            current.remove(key);
-        } else {
-            current.put(key, status);
+        // compute() runs under the key's lock: the counts move from the old status to the new one exactly once.
+        current.compute(key, (k, before) -> {
+            if (before != null) {
+                add(k, before, -1);
+            }
+            if (status != null) {
+                add(k, status, 1);
+            }
+            Optional<Condition> degraded = status == null ? Optional.empty()
+                    : status.condition(Condition.DEGRADED).filter(Condition::isTrue);
+            if (degraded.isPresent()) {
+                degradedSince.put(k, since(degraded.get()));
+            } else {
+                degradedSince.remove(k);
+            }
+            return status;
+        });
+    }
+
+    private void add(ObjectKey key, ObjectStatus status, long delta) {
+        for (String condition : CONDITIONS) {
+            status.condition(condition).ifPresent(c -> counts.computeIfAbsent(key.kind() + "/" + condition + "/"
+                    + c.status(), x -> new java.util.concurrent.atomic.AtomicLong()).addAndGet(delta));
+        }
+    }
+
+    private static Optional<Instant> since(Condition degraded) {
+        try {
+            return Optional.of(Instant.parse(degraded.lastTransitionTime()));
+        } catch (DateTimeParseException | NullPointerException e) {
+            return Optional.empty();
         }
     }
 
     double count(String kind, String condition, String status) {
-        return current.entrySet().stream().filter(e -> e.getKey().kind().equals(kind))
-                .filter(e -> e.getValue().condition(condition).map(c -> status.equals(c.status())).orElse(false))
-                .count();
+        java.util.concurrent.atomic.AtomicLong n = counts.get(kind + "/" + condition + "/" + status);
+        return n == null ? 0 : n.get();
     }
 
     double longestDegradedSeconds(String kind) {
         Instant now = clock.instant();
-        return current.entrySet().stream().filter(e -> e.getKey().kind().equals(kind))
-                .flatMap(e -> e.getValue().condition(Condition.DEGRADED).stream())
-                .filter(Condition::isTrue)
-                .mapToDouble(c -> {
-                    try {
-                        return Math.max(0, Duration.between(Instant.parse(c.lastTransitionTime()), now).toMillis() / 1000.0);
-                    } catch (DateTimeParseException | NullPointerException e) {
-                        return 0;
-                    }
-                }).max().orElse(0);
+        return degradedSince.entrySet().stream().filter(e -> e.getKey().kind().equals(kind))
+                .mapToDouble(e -> e.getValue().map(t -> Math.max(0, Duration.between(t, now).toMillis() / 1000.0))
+                        .orElse(0.0))
+                .max().orElse(0);
     }
 }
