@@ -117,6 +117,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Operator implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Operator.class);
+    /** The scheduler's workers: its passes wait on etcd's commit, not on CPU. */
+    private static final int SCHEDULER_WORKERS = 16;
     /**
      * How many new replicas Docker is asked to create and start at once, over all stacks: dockerd serialises much of
      * a start (network sandbox, iptables), so more than a few side by side only queue inside it.
@@ -520,8 +522,9 @@ public final class Operator implements AutoCloseable {
                 .watches(rebalances, List::of)
                 .allKeys(scheduler::allKeys)
                 .reconciler(scheduler)
-                // Each stack is one guarded transaction: several in flight; reserving stacks still plan one at a time.
-                .workers(4)
+                // Each stack is one guarded transaction, and a pass waits mostly on it (etcd's commit, ~10 ms): many in
+                // flight, which etcd commits together; reserving stacks still plan one at a time.
+                .workers(SCHEDULER_WORKERS)
                 .leaderOnly(election)
                 .build(settings.retry(), registry);
     }
