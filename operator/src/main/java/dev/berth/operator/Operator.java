@@ -120,11 +120,10 @@ public final class Operator implements AutoCloseable {
     /** The scheduler's workers: its passes wait on etcd's commit, not on CPU. */
     private static final int SCHEDULER_WORKERS = 16;
     /**
-     * How many new replicas Docker is asked to create and start at once, over all stacks. dockerd serialises parts of
-     * a start (network sandbox, iptables), yet asking for more at once still ends sooner: Swarm's agent starts all of
-     * a node's tasks at once, and with 4 Berth took 1.32× Swarm's time for 10 replicas per host (BENCHMARKS.md).
+     * How many new replicas Docker is asked to create and start at once, over all stacks: dockerd serialises much of
+     * a start (network sandbox, iptables), so more than a few side by side only queue inside it.
      */
-    private static final int CONTAINER_CREATES = 12;
+    private static final int CONTAINER_CREATES = 4;
 
     /** Everything the operator is told on its command line. */
     public record Settings(String host, Map<String, String> hostLabels, EtcdSettings etcd, KeyLayout keys,
