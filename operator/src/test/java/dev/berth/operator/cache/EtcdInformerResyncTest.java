@@ -9,7 +9,6 @@ import dev.berth.operator.store.EtcdKv;
 import dev.berth.operator.store.StoredValue;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -20,22 +19,8 @@ import org.junit.jupiter.api.Test;
 class EtcdInformerResyncTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
 
-    private static final EtcdInformer.Codec<StoredValue> RAW = new EtcdInformer.Codec<>() {
-        @Override
-        public Optional<String> name(String key) {
-            return Optional.of(key);
-        }
-
-        @Override
-        public StoredValue decode(String name, StoredValue value) {
-            return value;
-        }
-
-        @Override
-        public long revision(StoredValue value) {
-            return value.modRevision();
-        }
-    };
+    /** Names are the whole keys. */
+    private static final RawValues RAW = new RawValues("");
 
     @Test
     void resyncsWithALiveWatchDoNotList() throws Exception {

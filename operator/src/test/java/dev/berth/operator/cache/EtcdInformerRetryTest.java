@@ -14,7 +14,6 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -37,22 +36,7 @@ class EtcdInformerRetryTest {
                     lists.incrementAndGet();
                 }
             });
-            EtcdInformer.Codec<StoredValue> codec = new EtcdInformer.Codec<>() {
-                @Override
-                public Optional<String> name(String key) {
-                    return Optional.of(key);
-                }
-
-                @Override
-                public StoredValue decode(String name, StoredValue value) {
-                    return value;
-                }
-
-                @Override
-                public long revision(StoredValue value) {
-                    return value.modRevision();
-                }
-            };
+            EtcdInformer.Codec<StoredValue> codec = new RawValues("");
             try (EtcdInformer<StoredValue> informer = new EtcdInformer<>("retry-test", "/retry-test/", kv, codec,
                     new RetryPolicy(BACKOFF, 1.0, 0.0, BACKOFF), new SimpleMeterRegistry())) {
                 informer.start();
