@@ -105,7 +105,7 @@ public final class ResourceStore {
             List<String> keysOf = resources.stream()
                     .map(r -> keys.desired(r.kind().singular(), r.metadata().name())).toList();
             List<Optional<StoredValue>> stored = kv.getAll(keysOf);
-            Map<String, List<Long>> numbers = historyNumbers(resources, stored);
+            Map<String, List<Long>> numbers = historyNumbers(resources, stored, attempt == 1);
             for (int i = 0; i < resources.size(); i++) {
                 Resource resource = resources.get(i);
                 String key = keysOf.get(i);
@@ -164,17 +164,29 @@ public final class ResourceStore {
 
     /**
      * The history numbers of every stack the apply changes (a stack not in the map is unchanged), listed at once: an
-     * apply of a hundred stacks read them one after another, a round trip each.
+     * apply of a hundred stacks read them one after another, a round trip each. With {@code newHaveNone} a stack not
+     * in etcd is taken to have no history (deleting a stack deletes it) without asking: its revision is written only
+     * if the key does not exist yet, so a history left over anyway refuses the write, and the next attempt (or the
+     * one-by-one recording after a large batch) lists it.
      */
-    private Map<String, List<Long>> historyNumbers(List<Resource> resources, List<Optional<StoredValue>> stored) {
+    private Map<String, List<Long>> historyNumbers(List<Resource> resources, List<Optional<StoredValue>> stored,
+                                                   boolean newHaveNone) {
         List<String> stacks = new ArrayList<>();
+        Map<String, List<Long>> numbers = new java.util.HashMap<>();
         for (int i = 0; i < resources.size(); i++) {
             Resource resource = resources.get(i);
             if (isStack(resource.kind()) && classify(resource, stored.get(i)) != ApplyOutcome.Change.UNCHANGED) {
-                stacks.add(resource.metadata().name());
+                if (newHaveNone && stored.get(i).isEmpty()) {
+                    numbers.put(resource.metadata().name(), List.of());
+                } else {
+                    stacks.add(resource.metadata().name());
+                }
             }
         }
-        return stacks.isEmpty() ? Map.of() : revisions.numbersOf(stacks);
+        if (!stacks.isEmpty()) {
+            numbers.putAll(revisions.numbersOf(stacks));
+        }
+        return numbers;
     }
 
     /**

@@ -125,6 +125,8 @@ class RevisionsCliTest {
         // The stacks in one transaction, their 100 revisions in as few as etcd takes (two: 2 compares each), not one
         // transaction (and a get and a list) per stack after the batch: an apply of 1,000 stacks took seconds.
         assertEquals(3, requests.get("txn").get(), "transactions of the apply: " + requests);
+        // New stacks have no history to read first (one left over is caught by the write's guard: see below).
+        assertFalse(requests.containsKey("list"), "lists of the apply: " + requests);
     }
 
     @Test
@@ -291,6 +293,30 @@ class RevisionsCliTest {
         List<StackRevision> revisions = history("race");
         assertEquals(List.of(1L, 2L, 3L), revisions.stream().map(StackRevision::revision).toList());
         assertEquals(stored("race"), revisions.get(2).manifest(), "ours got the next number");
+    }
+
+    @Test
+    void aNewStackWithAHistoryLeftOverGetsTheNextNumberAloneAndInALargeBatch() throws Exception {
+        // A new stack's history is not read before its first write (a deleted stack's history goes with it); one left
+        // over anyway refuses that write, and the stack is recorded after it, alone or in a batch too large for one
+        // transaction.
+        String leftOver = revisionJson(1, "left over");
+        etcd.kv.put(revisionKey("alone", 1), leftOver);
+        etcd.kv.put(revisionKey("batch7", 1), leftOver);
+        apply(StackYaml.stack("alone").yaml());
+        StringBuilder yaml = new StringBuilder();
+        for (int i = 0; i < 100; i++) {
+            yaml.append(StackYaml.stack("batch" + i).yaml()).append("---\n");
+        }
+        etcd.store.apply(new ManifestParser(Kinds.standard()).parse("batch.yaml", yaml.toString()).resources(),
+                "berth apply");
+        for (String stack : List.of("alone", "batch7")) {
+            assertEquals(leftOver, etcd.kv.get(revisionKey(stack, 1)).orElseThrow().value(), stack);
+            List<StackRevision> revisions = history(stack);
+            assertEquals(List.of(1L, 2L), revisions.stream().map(StackRevision::revision).toList(), stack);
+            assertEquals(stored(stack), revisions.get(1).manifest(), stack);
+        }
+        assertEquals(List.of("berth apply"), history("batch8").stream().map(StackRevision::changeCause).toList());
     }
 
     @Test
