@@ -162,11 +162,6 @@ public final class EtcdInformer<T> implements AutoCloseable, Source<String> {
         onLoop(this::checkWatch);
     }
 
-    /** Re-lists from etcd now (etcd is back after an outage; a failure keeps the last good state). */
-    public void relistNow() {
-        onLoop(this::relist);
-    }
-
     private void checkWatch() {
         if (closed) {
             return;
