@@ -62,24 +62,26 @@ final class SteadyFigure extends Figure {
             List<Map<String, Long>> proxySnaps = new ArrayList<>();
             List<Double> cpu = new ArrayList<>();
             List<Long> times = new ArrayList<>();
+            // One scrape per resync period, half a period after a resync (its reconciles finish well within that):
+            // a scrape costs the operator CPU too, and Prometheus scrapes every 15 s, not 4 times a second.
+            double lastResync = op.scrape().sum("berth_resyncs_total");
+            while (op.scrape().sum("berth_resyncs_total") == lastResync) {
+                sleep(250);
+            }
+            sleep(resync * 1000L / 2);
             Metrics first = op.scrape();
-            double lastResync = first.sum("berth_resyncs_total");
             long windowStart = System.nanoTime();
             double cpuStart = op.cpuSeconds();
             Metrics windowFirst = first;
             Map<String, Long> proxyFirst = proxy.snapshot();
+            long next = System.nanoTime();
             while (System.nanoTime() - windowStart < TimeUnit.SECONDS.toNanos(75)) {
-                sleep(250);
-                Metrics m = op.scrape();
-                double r = m.sum("berth_resyncs_total");
-                if (r != lastResync) {
-                    sleep(resync * 1000L / 2); // the resync's reconciles finish well within half a period
-                    snaps.add(op.scrape());
-                    proxySnaps.add(proxy.snapshot());
-                    cpu.add(op.cpuSeconds());
-                    times.add(System.nanoTime());
-                    lastResync = op.scrape().sum("berth_resyncs_total");
-                }
+                snaps.add(op.scrape());
+                proxySnaps.add(proxy.snapshot());
+                cpu.add(op.cpuSeconds());
+                times.add(System.nanoTime());
+                next += TimeUnit.SECONDS.toNanos(resync);
+                sleep(Math.max(0, TimeUnit.NANOSECONDS.toMillis(next - System.nanoTime())));
             }
             long windowEnd = System.nanoTime();
             double cpuEnd = op.cpuSeconds();

@@ -357,13 +357,18 @@ public final class Operator implements AutoCloseable {
                         return t;
                     });
             lifecycle.add("container creates", () -> { }, creates::shutdown);
-            controllers.add(stackController(stacks, new StackReconciler(host, stacks, observed,
+            StackReconciler stackReconciler = new StackReconciler(host, stacks, observed,
                     new StackConverger(docker, Clock.systemUTC(), creates), new StatusWriter(kv, settings.keys(), settings.host(), objectMetrics::status),
                     Clock.systemUTC(), new DriftMetrics(registry, List.of("stack")),
                     ExternalNetworks.orDocker(overlay.map(OverlayRuntime::externalNetworks).orElse(ExternalNetworks.none()),
                             docker::findNetwork), routes.serviceLabels(),
                     assignments, namesHere(overlay.isPresent()), Upstreams.reachableFromContainers(upstreams()),
-                    stackFiles(keyring), stackImages, events.source("stack")), assignments, stackImages, kv));
+                    stackFiles(keyring), stackImages, events.source("stack"));
+            io.micrometer.core.instrument.FunctionCounter.builder("berth.stack.passes.unchanged", stackReconciler,
+                    StackReconciler::unchangedPasses).description("Stack passes that found every input (revision, what"
+                    + " this host runs of it, what Docker has) as at the stack's last settled pass: nothing planned")
+                    .register(registry);
+            controllers.add(stackController(stacks, stackReconciler, assignments, stackImages, kv));
             observed.addContainerListListener(new dev.berth.operator.control.HealthEvents(events.source("health"))::listed);
             overlay.ifPresent(o -> controllers.add(networkController(o, stacks, hosts, reachability)));
             Optional<OverlayProber> prober = underlay.map(u -> overlayProber(u, registration, hosts, kv));

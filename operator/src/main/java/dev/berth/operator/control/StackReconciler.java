@@ -83,6 +83,20 @@ public final class StackReconciler implements Reconciler {
     private final Map<String, String> imageWarnings = new ConcurrentHashMap<>();
     /** The last warning said per stack about services held for their Secret or Config files. */
     private final Map<String, String> fileWarnings = new ConcurrentHashMap<>();
+    /** What each stack's last settled pass planned from (see {@link SettledPass}): the same again plans nothing. */
+    private final Map<String, SettledPass> settled = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong unchangedPasses = new java.util.concurrent.atomic.AtomicLong();
+
+    /**
+     * Everything a pass plans and writes the status from: the stack's revision, what this host should run of it (spec,
+     * replicas, files, images, names) and what Docker has of it. The planner is a function of these and of the time,
+     * which only start-first updates in progress read, and those never settle a pass. So a pass that settled (planned
+     * nothing, waits for nothing, wrote its status) would plan nothing again from equal inputs: a resync then skips
+     * planning and the status write, which is most of the idle operator's work. Any other input (files held, images
+     * pulled, a network missing, an invalid spec) ends the pass before this is compared or keeps it from settling.
+     */
+    private record SettledPass(long revision, Optional<StackHere> here, ObservedStack seen) {
+    }
 
     /**
      * @param converger     one pass for one stack on this host
@@ -121,6 +135,11 @@ public final class StackReconciler implements Reconciler {
         this.clock = clock;
     }
 
+    /** Passes that found every input as the last settled pass of their stack had it, and so planned nothing. */
+    public long unchangedPasses() {
+        return unchangedPasses.get();
+    }
+
     @Override
     public ReconcileResult reconcile(String name, Deadline deadline) {
         // Every log line of this reconcile (ours and the Docker gateway's) carries the object key.
@@ -141,6 +160,9 @@ public final class StackReconciler implements Reconciler {
         }
         ObjectKey key = new ObjectKey("stack", name);
         Optional<StoredObject> object = stacks.get(name);
+        // Taken out for the whole pass: whatever ends it early (an error, a missing network, an invalid spec) leaves
+        // nothing to compare the next pass with.
+        SettledPass lastSettled = settled.remove(name);
         try {
             if (object.isPresent() && !object.get().valid()) {
                 return reportInvalid(key, object.get(), observed.forOwner(key.toString()));
@@ -219,6 +241,12 @@ public final class StackReconciler implements Reconciler {
             // A stack that exists but runs nothing here still plans from its spec: its moved replicas drain first.
             Optional<StackHere> toConverge = desiredHere.isPresent() ? desiredHere
                     : object.flatMap(StoredObject::resource).map(r -> StackHere.nothing(r.spec(StackSpec.class)));
+            SettledPass inputs = new SettledPass(object.map(o -> o.raw().modRevision()).orElse(-1L), toConverge, seen);
+            if (!scheduling && filesFailure.isEmpty() && !imagesHeld && inputs.equals(lastSettled)) {
+                settled.put(name, lastSettled);
+                unchangedPasses.incrementAndGet();
+                return ReconcileResult.done();
+            }
             StackOutcome outcome = converger.reconcileHere(name, toConverge, seen, deadline);
             if (!outcome.report().done().isEmpty() || outcome.report().failure().isPresent()) {
                 expectations.acted(key.toString());
@@ -248,7 +276,7 @@ public final class StackReconciler implements Reconciler {
                 if (outcome.converged()) {
                     status.delete(key);
                 }
-                return result(outcome);
+                return settle(name, inputs, outcome, result(outcome));
             }
             Optional<StackConditions.Failure> failure = filesFailure
                     .map(e -> new StackConditions.Failure(e.reason(), e.getMessage()))
@@ -280,7 +308,7 @@ public final class StackReconciler implements Reconciler {
                 // again within FILES_RETRY, and at once when a Secret or Config it uses changes.
                 return ReconcileResult.requeueAfter(min(result.requeueAfter(), FILES_RETRY));
             }
-            return result;
+            return scheduling ? result : settle(name, inputs, outcome, result);
         } catch (StoreException e) {
             // etcd refusing the operator is said once a minute by RefusalWarnings, not on every retry of every key
             return dev.berth.operator.store.EtcdRefusals.isRefusal(e) ? ReconcileResult.failedQuietly("etcd: " + e.getMessage())
@@ -288,6 +316,17 @@ public final class StackReconciler implements Reconciler {
         } catch (IllegalStateException e) {
             return ReconcileResult.failed(e.getMessage());
         }
+    }
+
+    /**
+     * Remembers what a pass planned from when it settled: everything converged, nothing planned, nothing to look at
+     * again. Passes holding services for files or images, or waiting for the scheduler, return before this.
+     */
+    private ReconcileResult settle(String name, SettledPass inputs, StackOutcome outcome, ReconcileResult result) {
+        if (outcome.converged() && outcome.planned().isEmpty() && !result.failed() && result.requeueAfter().isEmpty()) {
+            settled.put(name, inputs);
+        }
+        return result;
     }
 
     private static Duration min(Optional<Duration> a, Duration b) {
