@@ -16,12 +16,19 @@ public final class PrivateEtcd implements AutoCloseable {
     private final Path dataDir;
     private final int clientPort;
     private final int peerPort;
+    private final java.util.List<String> flags;
     private Process process;
 
     public PrivateEtcd() throws IOException {
+        this(java.util.List.of());
+    }
+
+    /** @param flags more of etcd's flags (e.g. {@code --enable-grpc-gateway=false}) */
+    public PrivateEtcd(java.util.List<String> flags) throws IOException {
         dataDir = Files.createTempDirectory("berth-etcd-");
         clientPort = freePort();
         peerPort = freePort();
+        this.flags = java.util.List.copyOf(flags);
     }
 
     public String endpoint() {
@@ -30,10 +37,13 @@ public final class PrivateEtcd implements AutoCloseable {
 
     public void start() throws IOException {
         String peer = "http://127.0.0.1:" + peerPort;
-        process = new ProcessBuilder("etcd", "--name", "private", "--data-dir", dataDir.resolve("data").toString(),
+        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("etcd", "--name", "private",
+                "--data-dir", dataDir.resolve("data").toString(),
                 "--listen-client-urls", endpoint(), "--advertise-client-urls", endpoint(),
                 "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
-                "--initial-cluster", "private=" + peer)
+                "--initial-cluster", "private=" + peer));
+        command.addAll(flags);
+        process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(dataDir.resolve("etcd.log").toFile())
                 .start();

@@ -26,7 +26,7 @@ final class HostsCommand {
     /** All hosts, or only {@code name} (null: all); an unknown name fails (exit 1) listing the known hosts. */
     static int print(EtcdOptions etcd, Output output, String name) {
         Cluster cluster;
-        try (StoreSession session = new StoreSession(etcd, Kinds.standard())) {
+        try (StoreSession session = StoreSession.reading(etcd, Kinds.standard())) {
             cluster = ClusterReader.read(session);
         }
         if (name != null) {

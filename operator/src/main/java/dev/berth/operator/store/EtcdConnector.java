@@ -16,6 +16,15 @@ public final class EtcdConnector {
     private EtcdConnector() {
     }
 
+    /** A user needs a password: jetcd would fail every call with its own "password can not be empty". */
+    static void checkUser(EtcdSettings settings) {
+        if (settings.user() != null && !settings.user().isBlank()
+                && (settings.password() == null || settings.password().isEmpty())) {
+            throw new EtcdRefusedException("etcd user '" + settings.user() + "' has no password (BERTH_ETCD_PASSWORD,"
+                    + " or a file in BERTH_ETCD_PASSWORD_FILE / --etcd-password-file)");
+        }
+    }
+
     public static Client connect(EtcdSettings settings) {
         ClientBuilder builder = Client.builder()
                 .endpoints(settings.endpoints().toArray(String[]::new))
@@ -24,12 +33,8 @@ public final class EtcdConnector {
                 .retryMaxDuration(settings.timeout())
                 .keepaliveTime(Duration.ofSeconds(30))
                 .keepaliveTimeout(Duration.ofSeconds(5));
+        checkUser(settings);
         if (settings.user() != null && !settings.user().isBlank()) {
-            // jetcd would fail every call with its own "password can not be empty"; say which credential instead
-            if (settings.password() == null || settings.password().isEmpty()) {
-                throw new EtcdRefusedException("etcd user '" + settings.user() + "' has no password (BERTH_ETCD_PASSWORD,"
-                        + " or a file in BERTH_ETCD_PASSWORD_FILE / --etcd-password-file)");
-            }
             builder.user(ByteSequence.from(settings.user(), StandardCharsets.UTF_8));
             builder.password(ByteSequence.from(settings.password(), StandardCharsets.UTF_8));
         }

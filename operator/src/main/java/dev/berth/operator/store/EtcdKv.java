@@ -30,7 +30,9 @@ public final class EtcdKv {
     /** The least time the connection may take to set up (see {@link #connect}). */
     static final java.time.Duration CONNECT_AT_LEAST = java.time.Duration.ofSeconds(10);
 
+    /** Null when reads go over etcd's HTTP gateway ({@link #reading}): such a store only reads. */
     private final Client client;
+    private final Ranges ranges;
     private final EtcdSettings settings;
     private final CallListener calls;
     private final EtcdRefusals refusals;
@@ -41,10 +43,44 @@ public final class EtcdKv {
 
     /** @param calls told the operation, outcome and duration of every call (metrics) */
     public EtcdKv(Client client, EtcdSettings settings, CallListener calls) {
+        this(java.util.Objects.requireNonNull(client), new GrpcRanges(client), settings, calls);
+    }
+
+    private EtcdKv(Client client, Ranges ranges, EtcdSettings settings, CallListener calls) {
         this.client = client;
+        this.ranges = ranges;
         this.settings = settings;
         this.calls = java.util.Objects.requireNonNull(calls);
         this.refusals = new EtcdRefusals(settings);
+    }
+
+    /**
+     * A store that only reads, through {@code ranges} (etcd's HTTP gateway: {@link EtcdGateway}); writes, watches and
+     * leases are a programming error on it.
+     */
+    public static EtcdKv reading(Ranges ranges, EtcdSettings settings) {
+        return new EtcdKv(null, ranges, settings, CallListener.NONE);
+    }
+
+    /** Where reads go: etcd's gRPC API or its HTTP gateway. The future fails with what etcd or the transport said. */
+    public interface Ranges {
+        /** One key, or with {@code prefix} every key under it in key order; {@code countOnly}: no values. */
+        CompletableFuture<Listing> range(String key, boolean prefix, boolean countOnly);
+    }
+
+    /** Reads over jetcd's gRPC client. */
+    private record GrpcRanges(Client client) implements Ranges {
+        @Override
+        public CompletableFuture<Listing> range(String key, boolean prefix, boolean countOnly) {
+            GetOption.Builder option = GetOption.builder();
+            if (prefix) {
+                option.isPrefix(true).withSortField(GetOption.SortTarget.KEY);
+            }
+            if (countOnly) {
+                option.withCountOnly(true);
+            }
+            return client.getKVClient().get(bytes(key), option.build()).thenApply(EtcdKv::listing);
+        }
     }
 
     /**
@@ -69,6 +105,14 @@ public final class EtcdKv {
     }
 
     public Client client() {
+        return writer();
+    }
+
+    /** The gRPC client writes, watches and leases go through; a reading store ({@link #reading}) has none. */
+    private Client writer() {
+        if (client == null) {
+            throw new IllegalStateException("this etcd session only reads (over etcd's HTTP gateway)");
+        }
         return client;
     }
 
@@ -82,13 +126,11 @@ public final class EtcdKv {
     public void connect(String anyKey) {
         java.time.Duration deadline = settings.timeout().compareTo(CONNECT_AT_LEAST) > 0 ? settings.timeout()
                 : CONNECT_AT_LEAST;
-        timed("get", client.getKVClient().get(bytes(anyKey), GetOption.builder().withCountOnly(true).build()),
-                "connect", deadline.toMillis());
+        timed("get", ranges.range(anyKey, false, true), "connect", deadline.toMillis());
     }
 
     public Optional<StoredValue> get(String key) {
-        GetResponse response = timed("get", client.getKVClient().get(bytes(key)), "get " + key);
-        return response.getKvs().stream().findFirst().map(StoredValue::of);
+        return timed("get", ranges.range(key, false, false), "get " + key).values().stream().findFirst();
     }
 
     /**
@@ -96,37 +138,32 @@ public final class EtcdKv {
      * objects costs about one round trip, not a thousand.
      */
     public List<Optional<StoredValue>> getAll(List<String> keys) {
-        List<CompletableFuture<GetResponse>> futures = new ArrayList<>(keys.size());
+        List<CompletableFuture<Listing>> futures = new ArrayList<>(keys.size());
         for (String key : keys) {
-            futures.add(client.getKVClient().get(bytes(key)));
+            futures.add(ranges.range(key, false, false));
         }
         List<Optional<StoredValue>> values = new ArrayList<>(keys.size());
         for (int i = 0; i < keys.size(); i++) {
-            values.add(timed("get", futures.get(i), "get " + keys.get(i)).getKvs().stream().findFirst().map(StoredValue::of));
+            values.add(timed("get", futures.get(i), "get " + keys.get(i)).values().stream().findFirst());
         }
         return values;
     }
 
     public Listing list(String prefix) {
-        return listing(timed("list", listRequest(prefix), "list " + prefix));
+        return timed("list", ranges.range(prefix, true, false), "list " + prefix);
     }
 
     /** Several prefixes listed at once, as {@link #getAll}: one round trip for a batch of stacks' histories. */
     public List<Listing> listAll(List<String> prefixes) {
-        List<CompletableFuture<GetResponse>> futures = new ArrayList<>(prefixes.size());
+        List<CompletableFuture<Listing>> futures = new ArrayList<>(prefixes.size());
         for (String prefix : prefixes) {
-            futures.add(listRequest(prefix));
+            futures.add(ranges.range(prefix, true, false));
         }
         List<Listing> listings = new ArrayList<>(prefixes.size());
         for (int i = 0; i < prefixes.size(); i++) {
-            listings.add(listing(timed("list", futures.get(i), "list " + prefixes.get(i))));
+            listings.add(timed("list", futures.get(i), "list " + prefixes.get(i)));
         }
         return listings;
-    }
-
-    private CompletableFuture<GetResponse> listRequest(String prefix) {
-        return client.getKVClient().get(bytes(prefix),
-                GetOption.builder().isPrefix(true).withSortField(GetOption.SortTarget.KEY).build());
     }
 
     private static Listing listing(GetResponse response) {
@@ -138,20 +175,20 @@ public final class EtcdKv {
     }
 
     public void put(String key, String value) {
-        timed("put", client.getKVClient().put(bytes(key), bytes(value)), "put " + key);
+        timed("put", writer().getKVClient().put(bytes(key), bytes(value)), "put " + key);
     }
 
     public void put(String key, String value, long leaseId) {
-        timed("put", client.getKVClient().put(bytes(key), bytes(value), PutOption.builder().withLeaseId(leaseId).build()),
+        timed("put", writer().getKVClient().put(bytes(key), bytes(value), PutOption.builder().withLeaseId(leaseId).build()),
                 "put " + key);
     }
 
     public long delete(String key) {
-        return timed("delete", client.getKVClient().delete(bytes(key)), "delete " + key).getDeleted();
+        return timed("delete", writer().getKVClient().delete(bytes(key)), "delete " + key).getDeleted();
     }
 
     public long deletePrefix(String prefix) {
-        return timed("delete", client.getKVClient().delete(bytes(prefix), DeleteOption.builder().isPrefix(true).build()),
+        return timed("delete", writer().getKVClient().delete(bytes(prefix), DeleteOption.builder().isPrefix(true).build()),
                 "delete " + prefix).getDeleted();
     }
 
@@ -161,7 +198,7 @@ public final class EtcdKv {
      */
     public Watch.Watcher watchPrefix(String prefix, long revision, Watch.Listener listener) {
         WatchOption option = WatchOption.builder().isPrefix(true).withRevision(revision).build();
-        Watch.Watcher watcher = client.getWatchClient().watch(bytes(prefix), option, listener);
+        Watch.Watcher watcher = writer().getWatchClient().watch(bytes(prefix), option, listener);
         countWatch(prefix, 1);
         return new Watch.Watcher() {
             private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
@@ -192,7 +229,7 @@ public final class EtcdKv {
      */
     public io.etcd.jetcd.support.CloseableClient keepAlive(long leaseId, Runnable onAlive,
                                                            java.util.function.Consumer<String> onLost) {
-        return client.getLeaseClient().keepAlive(leaseId, new io.grpc.stub.StreamObserver<>() {
+        return writer().getLeaseClient().keepAlive(leaseId, new io.grpc.stub.StreamObserver<>() {
             @Override
             public void onNext(io.etcd.jetcd.lease.LeaseKeepAliveResponse value) {
                 onAlive.run();
@@ -227,7 +264,7 @@ public final class EtcdKv {
     public long commitAt(List<Guard> guards, List<Write> writes) {
         Cmp[] cmps = guards.stream().map(EtcdKv::toCmp).toArray(Cmp[]::new);
         Op[] ops = writes.stream().map(EtcdKv::toOp).toArray(Op[]::new);
-        TxnResponse response = timed("txn", client.getKVClient().txn().If(cmps).Then(ops).commit(), "transaction");
+        TxnResponse response = timed("txn", writer().getKVClient().txn().If(cmps).Then(ops).commit(), "transaction");
         return response.isSucceeded() ? response.getHeader().getRevision() : 0;
     }
 

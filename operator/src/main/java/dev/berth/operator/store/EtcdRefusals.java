@@ -40,6 +40,9 @@ public final class EtcdRefusals {
                     || saysRefused(e.getMessage()))) {
                 return true;
             }
+            if (cause instanceof EtcdGatewayException e && (e.refused() || saysRefused(e.getMessage()))) {
+                return true;
+            }
             if (cause instanceof io.grpc.StatusRuntimeException || cause instanceof io.grpc.StatusException) {
                 Status.Code code = Status.fromThrowable(cause).getCode();
                 if (code == Status.Code.PERMISSION_DENIED || code == Status.Code.UNAUTHENTICATED) {
@@ -67,6 +70,11 @@ public final class EtcdRefusals {
         boolean denied = false;
         StringBuilder descriptions = new StringBuilder();
         for (Throwable cause = error; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+            if (cause instanceof EtcdGatewayException e) {
+                // the HTTP gateway passes etcd's gRPC code and words on as they are
+                denied |= e.code() == EtcdGatewayException.PERMISSION_DENIED;
+                descriptions.append(e.getMessage()).append('\n');
+            }
             if (cause instanceof io.grpc.StatusRuntimeException || cause instanceof io.grpc.StatusException) {
                 Status status = Status.fromThrowable(cause);
                 denied |= status.getCode() == Status.Code.PERMISSION_DENIED;
@@ -115,7 +123,8 @@ public final class EtcdRefusals {
                                 + cause.getMessage()
                         : "it refused the client certificate " + settings.cert() + ": " + cause.getMessage());
             }
-            if (cause instanceof io.netty.handler.ssl.NotSslRecordException) {
+            if (cause instanceof io.netty.handler.ssl.NotSslRecordException
+                    || message.contains("unrecognized ssl message") || message.contains("plaintext connection")) {
                 return Optional.of("it does not speak TLS; use an http:// endpoint");
             }
             handshake |= cause instanceof SSLException;

@@ -48,6 +48,43 @@ public record EtcdTlsFiles(List<X509Certificate> trusted, List<X509Certificate> 
         chain = List.copyOf(chain);
     }
 
+    /**
+     * For clients other than jetcd's (the HTTP gateway's): trusts {@link #trusted} (the JVM's CAs when there are none)
+     * and presents {@link #chain} with {@link #key} when there is one.
+     */
+    public javax.net.ssl.SSLContext sslContext() {
+        try {
+            javax.net.ssl.TrustManager[] trust = null;
+            if (!trusted.isEmpty()) {
+                java.security.KeyStore store = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+                store.load(null, null);
+                for (int i = 0; i < trusted.size(); i++) {
+                    store.setCertificateEntry("ca-" + i, trusted.get(i));
+                }
+                javax.net.ssl.TrustManagerFactory factory = javax.net.ssl.TrustManagerFactory.getInstance(
+                        javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+                factory.init(store);
+                trust = factory.getTrustManagers();
+            }
+            javax.net.ssl.KeyManager[] keys = null;
+            if (key != null) {
+                char[] none = new char[0];
+                java.security.KeyStore store = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+                store.load(null, null);
+                store.setKeyEntry("client", key, none, chain.toArray(new X509Certificate[0]));
+                javax.net.ssl.KeyManagerFactory factory = javax.net.ssl.KeyManagerFactory.getInstance(
+                        javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+                factory.init(store, none);
+                keys = factory.getKeyManagers();
+            }
+            javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+            context.init(keys, trust, null);
+            return context;
+        } catch (java.security.GeneralSecurityException | java.io.IOException e) {
+            throw new EtcdRefusedException("cannot set up TLS for etcd: " + e.getMessage(), e);
+        }
+    }
+
     /** @throws EtcdRefusedException naming the file that is missing, unreadable, or not what it should be */
     public static EtcdTlsFiles read(Path ca, Path cert, Path key, Instant now) {
         if ((cert == null) != (key == null)) {

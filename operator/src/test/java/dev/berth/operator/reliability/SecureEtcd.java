@@ -35,7 +35,15 @@ public final class SecureEtcd implements AutoCloseable {
     /** etcdctl sends the root user only once auth is on: before, etcd refuses any authentication. */
     private boolean authOn;
 
+    /** Whether etcd requires client certificates (else TLS for the server only, and users with passwords). */
+    private final boolean clientCertificates;
+
     public SecureEtcd() throws Exception {
+        this(true);
+    }
+
+    public SecureEtcd(boolean clientCertificates) throws Exception {
+        this.clientCertificates = clientCertificates;
         dir = Files.createTempDirectory("berth-secure-etcd-");
         certs = new TestCertificates(dir);
         clientPort = freePort();
@@ -66,11 +74,14 @@ public final class SecureEtcd implements AutoCloseable {
         boolean first = !Files.isDirectory(dir.resolve("data"));
         authOn = !first;
         String peer = "http://127.0.0.1:" + peerPort;
-        process = new ProcessBuilder("etcd", "--name", "secure", "--data-dir", dir.resolve("data").toString(),
-                "--listen-client-urls", endpoint(), "--advertise-client-urls", endpoint(),
+        List<String> command = new ArrayList<>(List.of("etcd", "--name", "secure", "--data-dir",
+                dir.resolve("data").toString(), "--listen-client-urls", endpoint(), "--advertise-client-urls", endpoint(),
                 "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer, "--initial-cluster", "secure=" + peer,
-                "--cert-file", certs.serverCert.toString(), "--key-file", certs.serverKey.toString(),
-                "--trusted-ca-file", certs.ca.toString(), "--client-cert-auth")
+                "--cert-file", certs.serverCert.toString(), "--key-file", certs.serverKey.toString()));
+        if (clientCertificates) {
+            command.addAll(List.of("--trusted-ca-file", certs.ca.toString(), "--client-cert-auth"));
+        }
+        process = new ProcessBuilder(command)
                 .redirectErrorStream(true).redirectOutput(dir.resolve("etcd.log").toFile()).start();
         Await.until(Duration.ofSeconds(30), "secure etcd on " + endpoint(),
                 () -> run(List.of("endpoint", "health"), null) == 0);
