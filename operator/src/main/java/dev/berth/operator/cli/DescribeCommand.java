@@ -42,7 +42,7 @@ public final class DescribeCommand implements Callable<Integer> {
         Map<String, ImagePin> pins = null;
         java.util.List<dev.berth.operator.events.Event> events = null;
         String eventsUnread = null;
-        try (StoreSession session = new StoreSession(etcd, kinds)) {
+        try (StoreSession session = StoreSession.reading(etcd, kinds)) {
             Optional<StoredObject> object = session.store().get(kind, name);
             if (object.isEmpty()) {
                 spec.commandLine().getErr().println(kind.singular() + "/" + name + " not found");

@@ -54,7 +54,7 @@ public final class DoctorCommand implements Callable<Integer> {
         List<StoredObject> networks;
         Map<String, HostRecord> live;
         List<ProbeReport> reports;
-        try (StoreSession session = new StoreSession(etcd, kinds)) {
+        try (StoreSession session = StoreSession.reading(etcd, kinds)) {
             networks = name == null ? session.store().list(networkKind)
                     : session.store().get(networkKind, name).map(List::of)
                     .orElseThrow(() -> new CliException("network/" + name + " not found"));

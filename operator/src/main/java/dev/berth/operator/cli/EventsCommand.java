@@ -62,7 +62,8 @@ public final class EventsCommand implements Callable<Integer> {
     public Integer call() {
         String[] target = target();
         PrintWriter out = spec.commandLine().getOut();
-        try (StoreSession session = new StoreSession(etcd, Kinds.standard())) {
+        try (StoreSession session = watch ? new StoreSession(etcd, Kinds.standard())
+                : StoreSession.reading(etcd, Kinds.standard())) {
             EventReader reader = new EventReader(session.kv(), session.store().keys());
             EventReader.Listing listing = reader.list(target[0], target[1]);
             List<Event> events = listing.events().stream().map(EventReader.Listed::event).toList();

@@ -60,7 +60,7 @@ public final class PsCommand implements Callable<Integer> {
         StatusCodec codec = new StatusCodec();
         List<PsRow> rows = new ArrayList<>();
         Instant now = Instant.now();
-        try (StoreSession session = new StoreSession(etcd, kinds)) {
+        try (StoreSession session = StoreSession.reading(etcd, kinds)) {
             List<StoredObject> stacks = stack == null ? session.store().list(kind)
                     : session.store().get(kind, stack).map(List::of)
                             .orElseThrow(() -> new CliException("stack/" + stack + " not found"));

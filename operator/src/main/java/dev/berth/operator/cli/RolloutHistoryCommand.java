@@ -34,7 +34,7 @@ public final class RolloutHistoryCommand implements Callable<Integer> {
     public Integer call() {
         TargetArgument named = TargetArgument.parse(target, "Stack", false, spec.commandLine());
         PrintWriter out = spec.commandLine().getOut();
-        try (StoreSession session = new StoreSession(etcd, Kinds.standard())) {
+        try (StoreSession session = StoreSession.reading(etcd, Kinds.standard())) {
             List<StackRevision> revisions = session.store().revisions().list(named.name());
             if (revisions.isEmpty() && session.store().get(Kinds.standard().byKind("Stack").orElseThrow(),
                     named.name()).isEmpty()) {

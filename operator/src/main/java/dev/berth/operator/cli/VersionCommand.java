@@ -43,7 +43,7 @@ public final class VersionCommand implements Callable<Integer> {
         Map<String, String> operators = new TreeMap<>();
         String unread = null;
         if (!clientOnly) {
-            try (StoreSession session = new StoreSession(etcd, Kinds.standard())) {
+            try (StoreSession session = StoreSession.reading(etcd, Kinds.standard())) {
                 for (HostRecord host : ClusterReader.read(session).live().values()) {
                     operators.put(host.name(), host.version() == null ? "unknown" : host.version());
                 }
