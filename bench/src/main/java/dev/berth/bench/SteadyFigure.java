@@ -25,6 +25,15 @@ final class SteadyFigure extends Figure {
         super(bench);
     }
 
+    /** When the second CPU window starts, counted from all stacks Ready, and how long it lasts. */
+    private static final int LATE_MINUTES = 5;
+    private static final int LATE_WINDOW_SECONDS = 120;
+
+    /** The operator's JIT compile time so far (Micrometer's jvm_compilation_time_ms_total), in seconds. */
+    private static double compileSeconds(Metrics m) {
+        return m.sum("jvm_compilation_time_ms_total") / 1000.0;
+    }
+
     @Override
     void run() throws Exception {
         int n = 500;
@@ -53,7 +62,8 @@ final class SteadyFigure extends Figure {
             }
             notes.add("steady state: " + stacks + " stacks × " + replicas + " replica(s) = " + stacks * replicas + " containers");
             await(Duration.ofMinutes(20), stacks + " stacks Ready", () -> readyCount(prefix, host) >= stacks, 1000);
-            double convergeS = secs(System.nanoTime() - t0);
+            long readyAt = System.nanoTime();
+            double convergeS = secs(readyAt - t0);
             System.out.printf(Locale.ROOT, "steady: %d containers Ready in %.1f s%n", n, convergeS);
             notes.add("steady state: 500 containers converged in " + fmt(convergeS) + " s (4 workers; one-off, not a benchmark figure)");
             sleep(15_000); // let the last status writes and backoffs settle
@@ -162,6 +172,21 @@ final class SteadyFigure extends Figure {
                     "heap used " + fmt(last.sum("jvm_memory_used_bytes", "area=\"heap\"") / 1048576.0) + " MiB"));
             notes.add("steady state window " + fmt(minutes * 60) + " s, " + fmt(resyncs) + " resyncs (every " + resync
                     + " s); operator metrics, Docker calls per resync by operation: " + byOp);
+            double compiled = compileSeconds(last) - compileSeconds(windowFirst);
+            // The same operator later: the JIT compiles for minutes after start, which the first window pays.
+            sleep(Math.max(0, TimeUnit.NANOSECONDS.toMillis(readyAt + TimeUnit.MINUTES.toNanos(LATE_MINUTES)
+                    - System.nanoTime())));
+            Metrics lateFirst = op.scrape();
+            double lateCpuStart = op.cpuSeconds();
+            long lateStart = System.nanoTime();
+            sleep(TimeUnit.SECONDS.toMillis(LATE_WINDOW_SECONDS));
+            double lateMinutes = (System.nanoTime() - lateStart) / 60e9;
+            double lateCpu = (op.cpuSeconds() - lateCpuStart) / lateMinutes;
+            Metrics lateLast = op.scrape();
+            rows.add(new Row("steady: CPU time per minute, " + LATE_MINUTES + " min after Ready (s of CPU / min)",
+                    new Stats(List.of(lateCpu)), null, "", Double.NaN, " s", "JIT compiling: "
+                    + fmt((compileSeconds(lateLast) - compileSeconds(lateFirst)) / lateMinutes) + " s/min (in the first"
+                    + " window: " + fmt(compiled / minutes) + " s/min); " + LATE_WINDOW_SECONDS + " s window"));
             notes.add("steady state, counting proxy over the same window (all requests, not per resync): " + proxyDeltaAll);
         }
     }

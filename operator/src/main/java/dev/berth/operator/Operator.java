@@ -821,6 +821,8 @@ public final class Operator implements AutoCloseable {
     private void registerProcessMetrics(String version) {
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
+        // CPU at rest in the first minutes is mostly the JIT compiling (BENCHMARKS.md, "Issue 21, round 4")
+        new io.micrometer.core.instrument.binder.jvm.JvmCompilationMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
