@@ -323,7 +323,9 @@ public final class StackReconciler implements Reconciler {
      * again. Passes holding services for files or images, or waiting for the scheduler, return before this.
      */
     private ReconcileResult settle(String name, SettledPass inputs, StackOutcome outcome, ReconcileResult result) {
-        if (outcome.converged() && outcome.planned().isEmpty() && !result.failed() && result.requeueAfter().isEmpty()) {
+        // A stack deleted from etcd is not remembered: its key stops coming once its containers are gone.
+        if (inputs.revision() >= 0 && outcome.converged() && outcome.planned().isEmpty() && !result.failed()
+                && result.requeueAfter().isEmpty()) {
             settled.put(name, inputs);
         }
         return result;

@@ -42,9 +42,14 @@ public final class StatusWriter {
     }
 
     public Optional<ObjectStatus> last(ObjectKey key) {
-        String json = written.computeIfAbsent(key, k ->
-                kv.get(keys.status(k.kind(), k.name(), host)).map(v -> v.value()).orElse(""));
+        String json = lastJson(key);
         return json.isEmpty() ? Optional.empty() : codec.read(json);
+    }
+
+    /** What this host's status key holds ("" for nothing), read from etcd the first time. */
+    private String lastJson(ObjectKey key) {
+        return written.computeIfAbsent(key, k ->
+                kv.get(keys.status(k.kind(), k.name(), host)).map(v -> v.value()).orElse(""));
     }
 
     /** Returns true when something was written. */
@@ -85,10 +90,15 @@ public final class StatusWriter {
         swept.remove(key);
     }
 
+    /**
+     * Removes this host's status of the object if it has one. A key this writer never saw is read first: a delete is
+     * a write etcd must commit to disk, a read is not, and most such keys hold nothing (every stack another host
+     * runs is deleted here once, on its first pass).
+     */
     public void delete(ObjectKey key) {
         swept.remove(key);
         listener.status(key, null);
-        if (!"".equals(written.get(key))) {
+        if (!lastJson(key).isEmpty()) {
             kv.delete(keys.status(key.kind(), key.name(), host));
             written.put(key, "");
         }

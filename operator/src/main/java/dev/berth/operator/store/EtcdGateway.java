@@ -36,8 +36,11 @@ public final class EtcdGateway implements EtcdKv.Ranges, AutoCloseable {
 
     private final EtcdSettings settings;
     private final SSLContext ssl;
-    /** Each request on a thread of its own, so {@link EtcdKv}'s timeout and messages apply as to gRPC's futures. */
-    private final ExecutorService requests = Executors.newCachedThreadPool(r -> {
+    /**
+     * Requests run on these threads, so {@link EtcdKv}'s timeout and messages apply as to gRPC's futures; a few at
+     * once, as many as Java keeps connections open to one server (http.maxConnections, 5).
+     */
+    private final ExecutorService requests = Executors.newFixedThreadPool(4, r -> {
         Thread thread = new Thread(r, "etcd-gateway");
         thread.setDaemon(true);
         return thread;
