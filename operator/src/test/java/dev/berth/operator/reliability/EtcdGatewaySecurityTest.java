@@ -1,5 +1,7 @@
 package dev.berth.operator.reliability;
 
+import static dev.berth.operator.reliability.CliFlags.cli;
+import static dev.berth.operator.reliability.CliFlags.replace;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -39,19 +41,6 @@ class EtcdGatewaySecurityTest {
                 "--etcd-user=" + SecureEtcd.BERTH_USER, "--etcd-password-file=" + etcd.berthPassword);
     }
 
-    private static CliRun cli(List<String> flags, String... command) {
-        List<String> all = new ArrayList<>(List.of(command));
-        all.addAll(flags);
-        return CliRun.raw(all.toArray(String[]::new));
-    }
-
-    private static List<String> replace(List<String> flags, String option, String value) {
-        List<String> all = new ArrayList<>(flags.stream().filter(f -> !f.startsWith(option + "=")).toList());
-        if (value != null) {
-            all.add(option + "=" + value);
-        }
-        return all;
-    }
 
     @Test
     void aUserReadsOverTheGatewayAndEachWrongSettingIsTheSameOneLine() throws Exception {

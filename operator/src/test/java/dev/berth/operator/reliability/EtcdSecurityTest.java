@@ -1,5 +1,7 @@
 package dev.berth.operator.reliability;
 
+import static dev.berth.operator.reliability.CliFlags.cli;
+import static dev.berth.operator.reliability.CliFlags.replace;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -60,19 +62,6 @@ class EtcdSecurityTest {
         return all;
     }
 
-    private static CliRun cli(List<String> flags, String... command) {
-        List<String> all = new ArrayList<>(List.of(command));
-        all.addAll(flags);
-        return CliRun.raw(all.toArray(String[]::new));
-    }
-
-    private static List<String> replace(List<String> flags, String option, String value) {
-        List<String> all = new ArrayList<>(flags.stream().filter(f -> !f.startsWith(option + "=")).toList());
-        if (value != null) {
-            all.add(option + "=" + value);
-        }
-        return all;
-    }
 
     @Test
     void theCliAndAnOperatorWorkWithTlsAndThePrefixLimitedUser() throws Exception {
