@@ -29,9 +29,9 @@ final class SteadyFigure extends Figure {
     private static final int LATE_MINUTES = 5;
     private static final int LATE_WINDOW_SECONDS = 120;
 
-    /** The operator's JIT compile time so far (Micrometer's jvm_compilation_time_ms_total), in seconds. */
+    /** The operator's JIT compile time so far, in seconds. */
     private static double compileSeconds(Metrics m) {
-        return m.sum("jvm_compilation_time_ms_total") / 1000.0;
+        return m.sum("jvm_compilation_time_seconds_total");
     }
 
     @Override

@@ -821,8 +821,14 @@ public final class Operator implements AutoCloseable {
     private void registerProcessMetrics(String version) {
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
-        // CPU at rest in the first minutes is mostly the JIT compiling (BENCHMARKS.md, "Issue 21, round 4")
-        new io.micrometer.core.instrument.binder.jvm.JvmCompilationMetrics().bindTo(registry);
+        // CPU at rest in the first minutes is mostly the JIT compiling (BENCHMARKS.md, "Issue 21, round 4"). Not
+        // Micrometer's JvmCompilationMetrics: its jvm_compilation_time_ms_total fails promtool's naming check.
+        java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+        if (jit != null && jit.isCompilationTimeMonitoringSupported()) {
+            io.micrometer.core.instrument.FunctionCounter.builder("jvm.compilation.time", jit,
+                            j -> j.getTotalCompilationTime() / 1000.0).baseUnit("seconds")
+                    .description("Time the JIT compilers spent compiling").register(registry);
+        }
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
