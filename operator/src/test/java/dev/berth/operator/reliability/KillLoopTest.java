@@ -3,7 +3,9 @@ package dev.berth.operator.reliability;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.berth.operator.Await;
+import dev.berth.operator.PrivateDockerd;
 import dev.berth.operator.StackYaml;
+import dev.berth.operator.TestEnv;
 import dev.berth.operator.TestOperator;
 import java.io.File;
 import java.io.IOException;
@@ -24,6 +26,11 @@ import org.slf4j.LoggerFactory;
  * update or delete) of a two-service stack (web: 2 or 3 replicas, a health check and a start-first update; worker: one
  * replica, recreated; placed globally, so on this one host), started again, and the host must converge within a deadline to exactly what the stack says.
  * Each iteration is then audited from Docker ({@link KillLoopAudit}): duplicates, orphans, stuck containers.
+ *
+ * <p>The loop runs on a dockerd of its own: now and then Docker 20.10 keeps counting an endpoint of a deleted stack's
+ * network that it no longer lists, and refuses to remove the network until dockerd restarts and recounts. Such an
+ * iteration passes only if Berth named that cause in a Warning event and removed the network once this test restarted
+ * that dockerd; the figure counts these apart.
  *
  * <p>Iterations: {@code -Dberth.reliability.kills} (default 20, the CI count; the long run uses 50). The seed is
  * printed and can be given back with {@code -Dberth.reliability.seed} to replay the same changes and kill moments.
@@ -56,8 +63,9 @@ class KillLoopTest {
         int stuck = 0;
         int unconverged = 0;
         int failing = 0;
+        int staleCounts = 0;
         List<String> failures = new ArrayList<>();
-        try (TestOperator h = TestOperator.create()) {
+        try (PrivateDockerd dockerd = new PrivateDockerd(); TestOperator h = on(dockerd)) {
             String stack = h.name("kl");
             KillLoopAudit audit = new KillLoopAudit(h.docker, h.instance);
             File logFile = new File("target/reliability/kill-loop-" + h.instance + ".log");
@@ -79,6 +87,17 @@ class KillLoopTest {
                     operator.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
                     operator = start(h, logFile);
                     boolean converged = awaitConverged(h, stack, change);
+                    String dockerFault = "";
+                    if (!converged && change.deletes() && staleEndpointCount(h, stack)) {
+                        staleCounts++;
+                        boolean named = h.cli("events", "stack/" + stack, "-o", "json").out()
+                                .contains("restarting dockerd recounts them");
+                        dockerd.stop();
+                        dockerd.start();
+                        converged = named && awaitConverged(h, stack, change);
+                        dockerFault = "; Docker's stale endpoint count " + (named ? "named" : "NOT named")
+                                + " by Berth, dockerd restarted";
+                    }
                     KillLoopAudit.Findings found = audit.audit(stack, change.replicas(),
                             change.deletes() ? Set.of() : Set.of(stack + "_default"));
                     duplicates += found.duplicates().isEmpty() ? 0 : 1;
@@ -87,7 +106,7 @@ class KillLoopTest {
                     unconverged += converged ? 0 : 1;
                     String line = "kill " + i + " (" + change.what() + ", killed after " + delay + " ms): "
                             + (converged ? "converged" : "NOT converged within " + CONVERGE.toSeconds() + " s; "
-                            + h.describeStatus(stack)) + (found.clean() ? "" : "; " + found);
+                            + h.describeStatus(stack)) + dockerFault + (found.clean() ? "" : "; " + found);
                     if (!converged || !found.clean()) {
                         failing++;
                         failures.add(line);
@@ -101,7 +120,8 @@ class KillLoopTest {
                 operator.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
                 Figures.ofRun().record(new Figure("kill loop (one host)", kills, failing, "kills " + kills
                         + " / duplicates " + duplicates + " / orphans " + orphans + " / stuck " + stuck
-                        + " / not converged " + unconverged + " (seed " + seed + ")"));
+                        + " / not converged " + unconverged + " / Docker's stale endpoint count (named, cured by a"
+                        + " dockerd restart) " + staleCounts + " (seed " + seed + ")"));
             }
         }
         assertEquals(List.of(), failures, "iterations that left duplicates, orphans, stuck containers or did not "
@@ -154,6 +174,23 @@ class KillLoopTest {
             log.warn("{}", e.getMessage());
             return false;
         }
+    }
+
+    /** A harness on the loop's own dockerd, with the test image copied there. */
+    private static TestOperator on(PrivateDockerd dockerd) throws IOException {
+        dockerd.start();
+        dockerd.copyImageFrom(TestEnv.dockerHost(), TestEnv.testImage());
+        return TestOperator.builder().dockerHost(dockerd.host()).build();
+    }
+
+    /**
+     * Docker's fault, not Berth's: the deleted stack's network is left with no container of the stack and Docker lists
+     * no endpoint on it, yet it is there (Berth's removals were refused for "active endpoints").
+     */
+    private static boolean staleEndpointCount(TestOperator h, String stack) {
+        var networks = h.docker.listNetworksCmd().withNameFilter(stack + "_").exec();
+        return h.containers(stack).isEmpty() && !networks.isEmpty() && networks.stream().allMatch(n -> h.docker
+                .inspectNetworkCmd().withNetworkId(n.getId()).exec().getContainers().isEmpty());
     }
 
     /**

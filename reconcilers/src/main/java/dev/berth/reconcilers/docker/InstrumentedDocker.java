@@ -561,6 +561,10 @@ public final class InstrumentedDocker implements Docker {
      * refuses the removal forever) or of this instance's own containers of the network's owner that do not run (their
      * removal is under way) are disconnected with force, and the removal is tried once more. Running containers and
      * containers Berth does not own are never touched: the failure then names them (NetworkInUse).
+     *
+     * <p>Docker 20.10 can also count endpoints it no longer lists (its endpoint count is kept apart from the endpoints
+     * and goes stale, seen after operator kills mid-start): nothing can be disconnected then, and only a restart of
+     * dockerd recounts them. The failure says so, and the pass's retries remove the network once dockerd restarted.
      */
     @Override
     public void removeNetwork(String id, String name) {
@@ -570,18 +574,30 @@ public final class InstrumentedDocker implements Docker {
             if (!DockerActionException.NETWORK_IN_USE.equals(e.reason())) {
                 throw e;
             }
-            List<String> kept = releaseStaleEndpoints(id, name);
-            if (!kept.isEmpty()) {
+            EndpointRelease release = releaseStaleEndpoints(id, name);
+            if (!release.kept().isEmpty()) {
                 throw new DockerActionException(DockerActionException.NETWORK_IN_USE, "remove network " + name
-                        + ": still used by " + String.join(", ", kept) + "; Berth leaves them alone", e);
+                        + ": still used by " + String.join(", ", release.kept()) + "; Berth leaves them alone", e);
             }
             try {
                 removeNetworkOnce(id, name);
             } catch (DockerActionException again) {
-                throw new DockerActionException(again.reason(), again.getMessage()
-                        + " (after its stale endpoints were disconnected)", again);
+                boolean countOnly = release.listed() == 0 && DockerActionException.NETWORK_IN_USE.equals(again.reason());
+                throw new DockerActionException(again.reason(), countOnly ? staleEndpointCount(name)
+                        : again.getMessage() + " (after its stale endpoints were disconnected)", again);
             }
         }
+    }
+
+    /** What a user reads when Docker refuses a removal for endpoints it does not list. */
+    private static String staleEndpointCount(String name) {
+        return "remove network " + name + ": Docker counts active endpoints on it but lists none (its endpoint count"
+                + " went stale, a Docker fault); restarting dockerd recounts them, and Berth removes the network on"
+                + " its next pass after that";
+    }
+
+    /** What a look at a network's endpoints found: how many Docker listed, and those kept, each as "name (why)". */
+    private record EndpointRelease(int listed, List<String> kept) {
     }
 
     private void removeNetworkOnce(String id, String name) {
@@ -595,13 +611,13 @@ public final class InstrumentedDocker implements Docker {
         }
     }
 
-    /** Disconnects what may go (see {@link #removeNetwork}); returns the endpoints kept, each as "container (why)". */
-    private List<String> releaseStaleEndpoints(String id, String name) {
+    /** Disconnects what may go (see {@link #removeNetwork}). */
+    private EndpointRelease releaseStaleEndpoints(String id, String name) {
         Network network;
         try {
             network = call("inspect_network", () -> docker.inspectNetworkCmd().withNetworkId(id).exec());
         } catch (NotFoundException e) {
-            return List.of();
+            return new EndpointRelease(0, List.of());
         } catch (RuntimeException e) {
             throw DockerErrors.classify("inspect network " + name, e);
         }
@@ -636,7 +652,7 @@ public final class InstrumentedDocker implements Docker {
                 throw DockerErrors.classify("disconnect " + endpointName + " from network " + name, e);
             }
         }
-        return kept;
+        return new EndpointRelease(endpoints.size(), kept);
     }
 
     private void disconnectByName(String id, String name, String endpointName) {
