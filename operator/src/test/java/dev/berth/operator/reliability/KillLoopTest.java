@@ -25,6 +25,7 @@ import org.slf4j.LoggerFactory;
  * The kill loop on one host: a real operator process is SIGKILLed at a random moment 0-3 s after each change (apply,
  * update or delete) of a two-service stack (web: 2 or 3 replicas, a health check and a start-first update; worker: one
  * replica, recreated; placed globally, so on this one host), started again, and the host must converge within a deadline to exactly what the stack says.
+ * A stack left after the last kill is deleted, without a kill, and audited the same way.
  * Each iteration is then audited from Docker ({@link KillLoopAudit}): duplicates, orphans, stuck containers.
  *
  * <p>The loop runs on a dockerd of its own: now and then Docker 20.10 keeps counting an endpoint of a deleted stack's
@@ -74,18 +75,25 @@ class KillLoopTest {
             Change current = null;
             int version = 0;
             try {
-                for (int i = 1; i <= kills; i++) {
-                    Change change = next(random, stack, current, ++version);
-                    int delay = random.nextInt(MAX_KILL_DELAY_MS + 1);
+                // One step more than kills: a stack left at the end is deleted (without a kill) and audited too.
+                for (int i = 1; i <= kills + 1; i++) {
+                    boolean last = i > kills;
+                    if (last && (current == null || current.deletes())) {
+                        break;
+                    }
+                    Change change = last ? new Change("delete", null, Map.of()) : next(random, stack, current, ++version);
+                    int delay = last ? 0 : random.nextInt(MAX_KILL_DELAY_MS + 1);
                     if (change.deletes()) {
                         h.delete(stack);
                     } else {
                         h.apply(change.yaml());
                     }
-                    // The kill moment is the point of the test, not a wait for a condition.
-                    Thread.sleep(delay);
-                    operator.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-                    operator = start(h, logFile);
+                    if (!last) {
+                        // The kill moment is the point of the test, not a wait for a condition.
+                        Thread.sleep(delay);
+                        operator.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                        operator = start(h, logFile);
+                    }
                     boolean converged = awaitConverged(h, stack, change);
                     String dockerFault = "";
                     if (!converged && change.deletes() && staleEndpointCount(h, stack)) {
@@ -104,7 +112,8 @@ class KillLoopTest {
                     orphans += found.orphans().isEmpty() ? 0 : 1;
                     stuck += found.stuck().isEmpty() ? 0 : 1;
                     unconverged += converged ? 0 : 1;
-                    String line = "kill " + i + " (" + change.what() + ", killed after " + delay + " ms): "
+                    String line = (last ? "the final delete, no kill: " : "kill " + i + " (" + change.what()
+                            + ", killed after " + delay + " ms): ")
                             + (converged ? "converged" : "NOT converged within " + CONVERGE.toSeconds() + " s; "
                             + h.describeStatus(stack)) + dockerFault + (found.clean() ? "" : "; " + found);
                     if (!converged || !found.clean()) {
