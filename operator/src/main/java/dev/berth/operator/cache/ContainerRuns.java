@@ -24,12 +24,16 @@ import org.slf4j.LoggerFactory;
  * the state as it was). A list with no news makes no inspect. The {@code die} event's exit code is kept, because an
  * inspect after the restart shows none (Docker clears it on start). At most {@link #MAX_INSPECTS} inspects per list,
  * the longest-waiting first: a container whose inspect failed waits again from then, behind the others, so twenty
- * containers that always fail (crash loops, a broken daemon entry) never starve the rest. Used on the cache's thread
+ * containers that always fail (crash loops, a broken daemon entry) never starve the rest. A container listed as
+ * created, or whose create event was read, has never run and is not inspected, and its first start event says all an
+ * inspect would (no restarts, started then), so a new replica costs no inspect at all. Used on the cache's thread
  * only.
  */
 final class ContainerRuns {
     private static final Logger log = LoggerFactory.getLogger(ContainerRuns.class);
     private static final Set<String> NEWS = Set.of("start", "die", "restart");
+    private static final String CREATED = "created";
+    private static final ContainerRun NEVER_RAN = new ContainerRun(0, null, null);
 
     /** The listed state when the container was last inspected, and what that inspect said. */
     private record Known(String state, ContainerRun run) {
@@ -51,6 +55,8 @@ final class ContainerRuns {
      */
     private final Map<String, Long> stale = new HashMap<>();
     private long staleCount;
+    /** Containers listed as created, then running, whose start event one list has already waited for. */
+    private final Set<String> startAwaited = new HashSet<>();
     /** The exit code of each container's last {@code die} event. */
     private final Map<String, Integer> exits = new HashMap<>();
 
@@ -70,9 +76,28 @@ final class ContainerRuns {
 
     /** A managed container's or network's event. */
     void event(DockerEvent event) {
-        if (!"container".equals(event.type()) || !NEWS.contains(event.action())) {
+        if (!"container".equals(event.type())) {
             return;
         }
+        if ("create".equals(event.action()) && !known.containsKey(event.id())) {
+            // Usually read before any list shows the new container: its start event then says the rest.
+            known.put(event.id(), new Known(CREATED, NEVER_RAN));
+            return;
+        }
+        if (!NEWS.contains(event.action())) {
+            return;
+        }
+        Known k = known.get(event.id());
+        if ("start".equals(event.action()) && k != null && k.state().equals(CREATED) && !stale.containsKey(event.id())
+                && event.timeNano() > 0) {
+            // The first start of a container known never to have run: its run is this event's, no inspect needed
+            // (during a rollout, an inspect would also wait on the container's lock while Docker starts others).
+            known.put(event.id(), new Known("running", new ContainerRun(0,
+                    java.time.Instant.ofEpochSecond(0, event.timeNano()).toString(), null)));
+            startAwaited.remove(event.id());
+            return;
+        }
+        startAwaited.remove(event.id());
         markStale(event.id());
         if ("die".equals(event.action())) {
             exitCode(event.attributes().get("exitCode")).ifPresent(code -> exits.put(event.id(), code));
@@ -95,16 +120,27 @@ final class ContainerRuns {
     List<ListedContainer> fill(List<ListedContainer> listed) {
         Set<String> ids = new HashSet<>();
         List<ObservedContainer> news = new ArrayList<>();
+        boolean awaiting = false;
         for (ListedContainer l : listed) {
             ObservedContainer c = l.container();
             ids.add(c.id());
             Known k = known.get(c.id());
-            if (k == null || stale.containsKey(c.id()) || !k.state().equals(String.valueOf(c.state()))) {
+            if (CREATED.equals(c.state())) {
+                // Never started (a container cannot go back to created): nothing to inspect for.
+                known.put(c.id(), new Known(CREATED, NEVER_RAN));
+                stale.remove(c.id());
+            } else if (k != null && k.state().equals(CREATED) && !stale.containsKey(c.id()) && startAwaited.add(c.id())) {
+                // Started since it was listed as created, its start event not read yet: that event says it all. Once
+                // only: if it has still not come by the next list (asked for soon, as behind), the inspect goes ahead.
+                awaiting = true;
+                continue;
+            } else if (k == null || stale.containsKey(c.id()) || !k.state().equals(String.valueOf(c.state()))) {
                 markStale(c.id());
                 news.add(c);
             }
         }
         known.keySet().retainAll(ids);
+        startAwaited.retainAll(ids);
         stale.keySet().retainAll(ids);
         exits.keySet().retainAll(ids);
         // Over the cap, the rest are shown with what was known (nothing yet, for a new one) until a later list.
@@ -113,7 +149,7 @@ final class ContainerRuns {
         for (ObservedContainer c : news.subList(0, Math.min(maxInspects, news.size()))) {
             inspect(c, known.get(c.id()));
         }
-        behind = news.size() > maxInspects;
+        behind = news.size() > maxInspects || awaiting;
         List<ListedContainer> filled = new ArrayList<>(listed.size());
         for (ListedContainer l : listed) {
             ObservedContainer c = l.container();

@@ -73,6 +73,51 @@ class ContainerRunsTest {
     }
 
     @Test
+    void aNewReplicaCreatedThenStartedCostsNoInspectAndItsRunComesFromTheStartEvent() {
+        docker.put("a", new ContainerRun(0, "2026-12-03T19:00:00.000000001Z", null));
+        assertEquals(new ContainerRun(0, null, null), run(List.of(listed("a", "created")), "a"));
+        assertEquals(0, inspects.get(), "a created container has never run");
+        long startedNano = java.time.Instant.parse("2026-12-03T19:00:00.5Z").getEpochSecond() * 1_000_000_000L + 500_000_000L;
+        runs.event(new DockerEvent("container", "start", "a", Map.of(), startedNano));
+        assertEquals(new ContainerRun(0, "2026-12-03T19:00:00.500Z", null), run(List.of(listed("a", "running")), "a"));
+        assertEquals(0, inspects.get(), "its first start is all an inspect would say");
+        // Later news is inspected as before: a die and a restart by Docker's policy.
+        docker.put("a", new ContainerRun(1, "2026-12-03T19:01:00Z", null));
+        runs.event(new DockerEvent("container", "die", "a", Map.of("exitCode", "1"), startedNano + 1));
+        runs.event(new DockerEvent("container", "start", "a", Map.of(), startedNano + 2));
+        assertEquals(new ContainerRun(1, "2026-12-03T19:01:00Z", 1), run(List.of(listed("a", "running")), "a"));
+        assertEquals(1, inspects.get());
+    }
+
+    @Test
+    void aReplicaWhoseCreateAndStartEventsCameBeforeAnyListCostsNoInspect() {
+        docker.put("a", new ContainerRun(0, "2026-12-03T19:00:00Z", null));
+        runs.event(new DockerEvent("container", "create", "a", Map.of(), 1_000_000_000L));
+        runs.event(new DockerEvent("container", "start", "a", Map.of(), 2_000_000_000L));
+        assertEquals(new ContainerRun(0, "1970-01-01T00:00:02Z", null), run(List.of(listed("a", "running")), "a"));
+        assertEquals(0, inspects.get());
+        // Without its create event, a container first seen running may have run before: inspected.
+        docker.put("b", new ContainerRun(4, "2026-12-03T19:00:00Z", null));
+        runs.event(new DockerEvent("container", "start", "b", Map.of(), 3_000_000_000L));
+        assertEquals(4, run(List.of(listed("a", "running"), listed("b", "running")), "b").restarts());
+        assertEquals(1, inspects.get());
+    }
+
+    @Test
+    void aStartedReplicaListedBeforeItsStartEventWaitsOneListForTheEventThenIsInspected() {
+        docker.put("a", new ContainerRun(0, "2026-12-03T19:00:00Z", null));
+        docker.put("b", new ContainerRun(0, "2026-12-03T19:00:01Z", null));
+        run(List.of(listed("a", "created"), listed("b", "created")), "a");
+        List<ListedContainer> running = List.of(listed("a", "running"), listed("b", "running"));
+        assertEquals(new ContainerRun(0, null, null), run(running, "a"), "shown as never started until its event");
+        assertEquals(0, inspects.get());
+        runs.event(new DockerEvent("container", "start", "a", Map.of(), 1_000_000_000L));
+        assertEquals(new ContainerRun(0, "1970-01-01T00:00:01Z", null), run(running, "a"));
+        assertEquals(new ContainerRun(0, "2026-12-03T19:00:01Z", null), run(running, "b"), "b's event never came");
+        assertEquals(1, inspects.get(), "only b, whose start event did not come by the next list");
+    }
+
+    @Test
     void aChangedStateOrAGapInTheEventsInspectsAgain() {
         docker.put("a", new ContainerRun(0, "2026-01-01T00:00:00Z", null));
         run(List.of(listed("a", "running")), "a");

@@ -66,6 +66,16 @@ class PsOperatorTest {
             return items.size() == 2 && items.stream().allMatch(r -> is(r, 0, null));
         }, () -> h.cli("ps", s, "-o", "wide").out());
 
+        assertEquals(0.0, calls("inspect_container"), "new replicas cost no inspect: their create and start events"
+                + " say they never ran before and when they started");
+        for (var c : h.containers(s)) {
+            Instant docker = Instant.parse(h.docker.inspectContainerCmd(c.getId()).exec().getState().getStartedAt());
+            Instant shown = items(s).stream().filter(r -> c.getNames()[0].endsWith("-" + r.path("replica").asInt()))
+                    .map(r -> Instant.parse(r.path("startedAt").asText())).findFirst().orElseThrow();
+            assertTrue(Duration.between(docker, shown).abs().compareTo(Duration.ofSeconds(1)) < 0,
+                    "started at " + shown + " as Docker says " + docker);
+        }
+
         CliRun table = h.cli("ps", s);
         List<String> lines = table.out().lines().toList();
         assertEquals(3, lines.size(), table.out());
