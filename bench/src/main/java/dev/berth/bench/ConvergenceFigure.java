@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
 
 /** N one-container stacks applied at once → all running and Ready; against docker-java (A) and docker-compose (B). */
 final class ConvergenceFigure extends Figure {
-    /** Five times the longest docker-compose up of N=100 seen (101 s, on a slower day of this machine). */
+    /** About three times the longest docker-compose up of N=100 seen (101 s, on a slower day of this machine). */
     private static final Duration COMPOSE_LIMIT = Duration.ofMinutes(5);
 
     private final int n;

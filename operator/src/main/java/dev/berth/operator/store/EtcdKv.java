@@ -122,9 +122,8 @@ public final class EtcdKv {
             GetOption option = option(false, false);
             List<CompletableFuture<List<Listing>>> parts = new ArrayList<>();
             for (int i = 0; i < keys.size(); i += MAX_TXN_OPS) {
-                Op[] gets = keys.subList(i, Math.min(keys.size(), i + MAX_TXN_OPS)).stream()
-                        .map(k -> Op.get(bytes(k), option)).toArray(Op[]::new);
                 List<String> chunk = keys.subList(i, Math.min(keys.size(), i + MAX_TXN_OPS));
+                Op[] gets = chunk.stream().map(k -> Op.get(bytes(k), option)).toArray(Op[]::new);
                 parts.add(client.getKVClient().txn().Then(gets).commit()
                         .thenApply(r -> r.getGetResponses().stream().map(EtcdKv::listing).toList())
                         // Large values together can pass gRPC's 4 MiB answer, which each alone stays under.
