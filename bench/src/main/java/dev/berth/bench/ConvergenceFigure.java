@@ -135,6 +135,7 @@ final class ConvergenceFigure extends Figure {
                 Process down = new ProcessBuilder("docker-compose", "-p", project, "-f", compose.toString(), "down", "-t", "1")
                         .redirectErrorStream(true).redirectOutput(work.resolve("compose-down.log").toFile()).start();
                 if (!down.waitFor(COMPOSE_LIMIT.toSeconds(), TimeUnit.SECONDS)) {
+                    down.descendants().forEach(ProcessHandle::destroyForcibly);
                     down.destroyForcibly().waitFor();
                 }
                 bench.cleanupDocker();

@@ -66,8 +66,10 @@ class PsOperatorTest {
             return items.size() == 2 && items.stream().allMatch(r -> is(r, 0, null));
         }, () -> h.cli("ps", s, "-o", "wide").out());
 
-        assertEquals(0.0, calls("inspect_container"), "new replicas cost no inspect: their create and start events"
-                + " say they never ran before and when they started");
+        // 0 when each start event is read before the second list that shows it running; one may slip in on a busy
+        // machine (three per replica before: first listed, start event, changed state).
+        assertTrue(calls("inspect_container") < 2, "new replicas cost no inspect: their create and start events say"
+                + " they never ran before and when they started; inspects: " + calls("inspect_container"));
         for (var c : h.containers(s)) {
             Instant docker = Instant.parse(h.docker.inspectContainerCmd(c.getId()).exec().getState().getStartedAt());
             Instant shown = items(s).stream().filter(r -> c.getNames()[0].endsWith("-" + r.path("replica").asInt()))
