@@ -33,6 +33,8 @@ command -v nsenter >/dev/null || need+=(util-linux)
 command -v socat >/dev/null || need+=(socat)
 # The overlay-path figure: TCP throughput from inside the containers' network namespaces (the image has no iperf3).
 command -v iperf3 >/dev/null || need+=(iperf3)
+# ... and where each path's CPU goes in the kernel (JFR does not see it).
+command -v perf >/dev/null || need+=(linux-perf)
 if [ ${#need[@]} -gt 0 ]; then
   log "installing: ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive

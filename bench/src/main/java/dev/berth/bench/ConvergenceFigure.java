@@ -53,12 +53,15 @@ final class ConvergenceFigure extends Figure {
                 for (int i = 0; i < n; i++) {
                     names.add("c" + r + "x" + i);
                 }
+                double dockerCpu0 = dockerCpu();
+                double operatorCpu0 = op.cpuSeconds();
                 long t0 = System.nanoTime();
                 applyStacks(store, names, host);
                 await(Duration.ofMinutes(10), n + " stacks Ready", () -> readyCount(prefix, host) >= n, 100);
                 berth.add(secs(System.nanoTime() - t0));
-                notes.add("convergence N=" + n + " run " + r + ": Berth " + fmt(berth.get(berth.size() - 1)) + " s; "
-                        + profile(pa, op.scrape()));
+                notes.add("convergence N=" + n + " run " + r + ": Berth " + fmt(berth.get(berth.size() - 1)) + " s; CPU seconds:"
+                        + " dockerd+containerd " + fmt(dockerCpu() - dockerCpu0) + ", the operator " + fmt(op.cpuSeconds() - operatorCpu0)
+                        + "; " + profile(pa, op.scrape()));
                 long running = client.listContainersCmd().withLabelFilter(Map.of(BerthLabels.MANAGED_BY, instance)).exec().stream()
                         .filter(c -> "running".equals(c.getState())).count();
                 if (running != n) {
@@ -77,6 +80,7 @@ final class ConvergenceFigure extends Figure {
                 java.util.concurrent.atomic.AtomicLong netNanos = new java.util.concurrent.atomic.AtomicLong();
                 java.util.concurrent.atomic.AtomicLong createNanos = new java.util.concurrent.atomic.AtomicLong();
                 java.util.concurrent.atomic.AtomicLong startNanos = new java.util.concurrent.atomic.AtomicLong();
+                double dockerCpuA = dockerCpu();
                 long ta = System.nanoTime();
                 List<Future<?>> fs = new ArrayList<>();
                 for (int i = 0; i < n; i++) {
@@ -101,7 +105,8 @@ final class ConvergenceFigure extends Figure {
                     f.get();
                 }
                 a.add(secs(System.nanoTime() - ta));
-                notes.add("convergence N=" + n + " run " + r + ": A " + fmt(a.get(a.size() - 1)) + " s; summed seconds: create_network "
+                notes.add("convergence N=" + n + " run " + r + ": A " + fmt(a.get(a.size() - 1)) + " s; CPU seconds: dockerd+containerd "
+                        + fmt(dockerCpu() - dockerCpuA) + "; summed seconds: create_network "
                         + fmt(netNanos.get() / 1e9) + ", create_container " + fmt(createNanos.get() / 1e9) + ", start_container "
                         + fmt(startNanos.get() / 1e9));
                 pool.shutdown();
@@ -146,5 +151,23 @@ final class ConvergenceFigure extends Figure {
                 "A: docker-java, " + WORKERS + " threads", 1.10, " s", ""));
         rows.add(new Row("convergence N=" + n + ": Berth / B", new Stats(berth), new Stats(b),
                 "B: docker-compose up -d", Double.NaN, " s", "compose makes one network for all services, Berth and A one per stack"));
+    }
+
+    /**
+     * CPU seconds (user + system) env-up's dockerd and its children (containerd) have used so far: with the run's
+     * summed call times, whether Berth's slower calls made Docker work more or wait more. NaN if unreadable.
+     */
+    private static double dockerCpu() {
+        try {
+            long dockerd = Long.parseLong(Files.readString(
+                    Path.of(System.getenv().getOrDefault("BERTH_RUN_DIR", "/run/berth-env"), "dockerd.pid")).trim());
+            double cpu = ProcStat.of(dockerd).cpuSeconds();
+            for (ProcessHandle child : ProcessHandle.of(dockerd).map(h -> h.children().toList()).orElse(List.of())) {
+                cpu += ProcStat.of(child.pid()).cpuSeconds();
+            }
+            return cpu;
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        }
     }
 }

@@ -19,6 +19,7 @@ import java.util.Random;
  * Swarm overlay network (attachable, the same kernel VXLAN), and the two hosts' namespaces on the underlay alone.
  * Per path and run: 1,000 pings 10 ms apart (RTT p50, p99) and 5 s of one iperf3 TCP stream, both run by the host's
  * binaries inside the client's and the server's network namespaces (nsenter). The paths take turns within each run.
+ * Then one more iperf3 run per path under a kernel profile ({@link KernelProfile}), in the notes.
  */
 final class OverlayPathFigure extends Figure {
     static final int PINGS = 1000;
@@ -127,9 +128,33 @@ final class OverlayPathFigure extends Figure {
                 new Stats(gbps.get("underlay")), "underlay alone", 0.95, " Gbit/s", "iperf3, one stream, " + SECONDS + " s", true));
         rows.add(new Row("overlay-path throughput vs Swarm: TCP between two hosts, Berth VXLAN vs Swarm overlay", new Stats(gbps.get("Berth")),
                 new Stats(gbps.get("Swarm")), "Swarm overlay", 1.0, " Gbit/s", "Swarm: " + new Stats(gbps.get("Swarm")).show(" Gbit/s"), true));
+        profile(paths);
         notes.add("overlay-path: both overlays are kernel VXLAN over the same veth underlay (MTU 1500, overlays 1450); all on one"
                 + " machine, so throughput is bounded by its CPUs, not a wire: the ratio shows what encapsulation and each"
                 + " overlay's plumbing cost");
+    }
+
+    /**
+     * One more iperf3 run per path under a system-wide kernel profile (not counted in the figures: perf's sampling
+     * costs CPU too): where each path's CPU goes, and its CPU time per Gbit/s moved. Skipped, and said, without perf.
+     */
+    private void profile(Map<String, NetPath> paths) throws IOException {
+        if (!KernelProfile.available()) {
+            notes.add("overlay-path: no kernel profile (perf is not installed)");
+            return;
+        }
+        int cpus = Runtime.getRuntime().availableProcessors();
+        int port = 5301;
+        for (var e : paths.entrySet()) {
+            NetPath p = e.getValue();
+            int thisPort = port++;
+            KernelProfile.Recorded<Double> r = KernelProfile.during(work.resolve("perf-" + e.getKey() + ".data"), SECONDS - 1,
+                    () -> p.throughput(SECONDS, thisPort));
+            double cpuSecondsPerGbit = r.shares().busy() * cpus / r.result();
+            notes.add("overlay-path kernel profile, " + p.name() + " (perf record -e cpu-clock -a, " + (SECONDS - 1)
+                    + " s inside one more iperf3 run, not counted above): " + fmt(r.result()) + " Gbit/s, "
+                    + fmt(cpuSecondsPerGbit * 1000) + " ms of CPU per Gbit; " + r.shares().show());
+        }
     }
 
     /** {@code ip -d link show type vxlan}, one line per device, from the namespace {@code ip} enters. */

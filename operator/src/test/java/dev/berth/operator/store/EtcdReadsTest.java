@@ -65,25 +65,30 @@ class EtcdReadsTest {
     }
 
     @Test
-    void valuesTooLargeForOneAnswerTogetherAreStillRead() {
-        EtcdFixture etcd = new EtcdFixture();
-        try {
-            // Each under etcd's 1.5 MiB request limit, together over gRPC's 4 MiB answer.
-            List<String> keys = List.of(etcd.prefix + "/big0", etcd.prefix + "/big1", etcd.prefix + "/big2");
-            for (int i = 0; i < keys.size(); i++) {
-                etcd.kv.put(keys.get(i), String.valueOf((char) ('a' + i)).repeat(1_400_000));
-            }
+    void valuesTooLargeForOneAnswerTogetherAreReadOneRangeEach() throws Exception {
+        try (PrivateEtcd own = new PrivateEtcd()) {
+            own.start();
+            EtcdFixture etcd = new EtcdFixture(own.endpoint());
+            try {
+                // Each under etcd's 1.5 MiB request limit, together over gRPC's 4 MiB answer.
+                List<String> keys = List.of(etcd.prefix + "/big0", etcd.prefix + "/big1", etcd.prefix + "/big2");
+                for (int i = 0; i < keys.size(); i++) {
+                    etcd.kv.put(keys.get(i), String.valueOf((char) ('a' + i)).repeat(1_400_000));
+                }
+                long ranges = handled(own, "Range");
 
-            List<Optional<StoredValue>> read = etcd.kv.getAll(keys);
+                List<Optional<StoredValue>> read = etcd.kv.getAll(keys);
 
-            for (int i = 0; i < keys.size(); i++) {
-                String value = read.get(i).orElseThrow().value();
-                assertEquals(1_400_000, value.length(), keys.get(i));
-                assertEquals((char) ('a' + i), value.charAt(0), keys.get(i));
+                for (int i = 0; i < keys.size(); i++) {
+                    String value = read.get(i).orElseThrow().value();
+                    assertEquals(1_400_000, value.length(), keys.get(i));
+                    assertEquals((char) ('a' + i), value.charAt(0), keys.get(i));
+                }
+                // The transaction's answer was refused as too large, so the values came back one range each.
+                assertEquals(3, handled(own, "Range") - ranges, "one range per key after the too-large answer");
+            } finally {
+                etcd.close();
             }
-        } finally {
-            etcd.kv.deletePrefix(etcd.prefix + "/");
-            etcd.close();
         }
     }
 
