@@ -143,17 +143,38 @@ final class OverlayPathFigure extends Figure {
             notes.add("overlay-path: no kernel profile (perf is not installed)");
             return;
         }
-        int cpus = Runtime.getRuntime().availableProcessors();
+        int cpus = onlineCpus();
         int port = 5301;
         for (var e : paths.entrySet()) {
             NetPath p = e.getValue();
             int thisPort = port++;
-            KernelProfile.Recorded<Double> r = KernelProfile.during(work.resolve("perf-" + e.getKey() + ".data"), SECONDS - 1,
-                    () -> p.throughput(SECONDS, thisPort));
-            double cpuSecondsPerGbit = r.shares().busy() * cpus / r.result();
-            notes.add("overlay-path kernel profile, " + p.name() + " (perf record -e cpu-clock -a, " + (SECONDS - 1)
-                    + " s inside one more iperf3 run, not counted above): " + fmt(r.result()) + " Gbit/s, "
-                    + fmt(cpuSecondsPerGbit * 1000) + " ms of CPU per Gbit; " + r.shares().show());
+            try {
+                // perf starts with iperf3's server; the client sends from about 0.5 s on, for SECONDS.
+                KernelProfile.Recorded<Double> r = KernelProfile.during(work.resolve("perf-" + e.getKey() + ".data"), 1000,
+                        SECONDS, () -> p.throughput(SECONDS, thisPort));
+                double cpuSecondsPerGbit = r.shares().busy() * cpus / r.result();
+                notes.add("overlay-path kernel profile, " + p.name() + " (perf record -e cpu-clock -a, " + (SECONDS - 1)
+                        + " s inside one more iperf3 run, not counted above; the whole machine's " + cpus + " CPUs): "
+                        + fmt(r.result()) + " Gbit/s, " + fmt(cpuSecondsPerGbit * 1000) + " ms of CPU per Gbit; "
+                        + r.shares().show());
+            } catch (IOException x) {
+                notes.add("overlay-path kernel profile, " + p.name() + ": not taken (" + x.getMessage() + ")");
+            }
+        }
+    }
+
+    /** CPUs perf -a samples: the online ones ("0-1,3"), which a container's CPU limit does not change. */
+    private static int onlineCpus() {
+        try {
+            int n = 0;
+            for (String range : java.nio.file.Files.readString(java.nio.file.Path.of("/sys/devices/system/cpu/online")).trim()
+                    .split(",")) {
+                String[] ends = range.split("-");
+                n += ends.length == 1 ? 1 : Integer.parseInt(ends[1]) - Integer.parseInt(ends[0]) + 1;
+            }
+            return n;
+        } catch (IOException | RuntimeException e) {
+            return Runtime.getRuntime().availableProcessors();
         }
     }
 

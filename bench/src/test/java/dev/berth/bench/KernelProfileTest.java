@@ -18,7 +18,8 @@ class KernelProfileTest {
                 "     5.00%  [k] br_nf_pre_routing",
                 "     5.00%  [k] br_handle_frame",
                 "     5.00%  [k] vxlan_xmit_one",
-                "    10.00%  [.] __libc_recvmsg");
+                "     5.00%  [k] copy_process",
+                "     5.00%  [k] __siphash_unaligned");
 
         KernelProfile.Shares s = KernelProfile.shares(report);
 
@@ -28,6 +29,7 @@ class KernelProfileTest {
         assertEquals(0.1, s.groups().get("br_netfilter"), 1e-9, "br_nf_* is br_netfilter, not the bridge");
         assertEquals(0.1, s.groups().get("bridge"), 1e-9);
         assertEquals(0.1, s.groups().get("VXLAN/UDP"), 1e-9);
-        assertEquals(0.2, s.groups().get("copies"), 1e-9);
+        assertEquals(0.2, s.groups().get("copies"), 1e-9, "copy_process copies no data");
+        assertEquals(0.2, s.groups().get("conntrack"), 1e-9, "siphash also hashes flows for VXLAN's source port");
     }
 }

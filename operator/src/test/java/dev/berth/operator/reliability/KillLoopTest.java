@@ -151,6 +151,7 @@ class KillLoopTest {
         for (JsonNode e : events.path("items")) {
             if (e.path("type").asText().equals("Warning")
                     && e.path("message").asText().contains("restarting dockerd recounts them")
+                    && e.hasNonNull("lastTimestamp")
                     && !Instant.parse(e.path("lastTimestamp").asText()).isBefore(since)) {
                 return true;
             }

@@ -23,6 +23,8 @@ import org.junit.jupiter.api.Test;
 class EtcdReadsTest {
     private static final Pattern HANDLED = Pattern.compile(
             "grpc_server_handled_total\\{grpc_code=\"OK\",grpc_method=\"(\\w+)\",grpc_service=\"etcdserverpb.KV\"[^}]*} (\\S+)");
+    private static final Pattern ANY_CODE = Pattern.compile(
+            "grpc_server_handled_total\\{grpc_code=\"\\w+\",grpc_method=\"(\\w+)\",grpc_service=\"etcdserverpb.KV\"[^}]*} (\\S+)");
 
     @Test
     void threeHundredKeysAreReadInThreeTransactionsInTheirOrderWithTheAbsentOnesEmpty() throws Exception {
@@ -70,21 +72,23 @@ class EtcdReadsTest {
             own.start();
             EtcdFixture etcd = new EtcdFixture(own.endpoint());
             try {
-                // Each under etcd's 1.5 MiB request limit, together over gRPC's 4 MiB answer.
+                // Each under etcd's 1.5 MiB request limit, together well over gRPC's 4 MiB answer.
                 List<String> keys = List.of(etcd.prefix + "/big0", etcd.prefix + "/big1", etcd.prefix + "/big2");
                 for (int i = 0; i < keys.size(); i++) {
-                    etcd.kv.put(keys.get(i), String.valueOf((char) ('a' + i)).repeat(1_400_000));
+                    etcd.kv.put(keys.get(i), String.valueOf((char) ('a' + i)).repeat(1_450_000));
                 }
                 long ranges = handled(own, "Range");
+                long txns = answered(own, "Txn");
 
                 List<Optional<StoredValue>> read = etcd.kv.getAll(keys);
 
                 for (int i = 0; i < keys.size(); i++) {
                     String value = read.get(i).orElseThrow().value();
-                    assertEquals(1_400_000, value.length(), keys.get(i));
+                    assertEquals(1_450_000, value.length(), keys.get(i));
                     assertEquals((char) ('a' + i), value.charAt(0), keys.get(i));
                 }
-                // The transaction's answer was refused as too large, so the values came back one range each.
+                // The transaction was tried, its answer refused as too large, and the values came back one range each.
+                assertEquals(1, answered(own, "Txn") - txns, "the one transaction tried first");
                 assertEquals(3, handled(own, "Range") - ranges, "one range per key after the too-large answer");
             } finally {
                 etcd.close();
@@ -94,14 +98,29 @@ class EtcdReadsTest {
 
     /** Requests of one KV method etcd answered OK, from its own /metrics. */
     private static long handled(PrivateEtcd etcd, String method) throws Exception {
-        String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(etcd.endpoint() + "/metrics"))
-                .build(), HttpResponse.BodyHandlers.ofString()).body();
-        Matcher m = HANDLED.matcher(metrics);
+        Matcher m = HANDLED.matcher(metrics(etcd));
         while (m.find()) {
             if (m.group(1).equals(method)) {
                 return (long) Double.parseDouble(m.group(2));
             }
         }
         return 0;
+    }
+
+    /** Requests of one KV method etcd answered with any code (a client may refuse what etcd sent). */
+    private static long answered(PrivateEtcd etcd, String method) throws Exception {
+        Matcher m = ANY_CODE.matcher(metrics(etcd));
+        long sum = 0;
+        while (m.find()) {
+            if (m.group(1).equals(method)) {
+                sum += (long) Double.parseDouble(m.group(2));
+            }
+        }
+        return sum;
+    }
+
+    private static String metrics(PrivateEtcd etcd) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(etcd.endpoint() + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
     }
 }
