@@ -76,6 +76,7 @@ import dev.berth.operator.queue.RetryPolicy;
 import dev.berth.operator.store.EtcdConnector;
 import dev.berth.operator.store.EtcdReconnect;
 import dev.berth.operator.store.EtcdKv;
+import dev.berth.operator.store.GroupCommit;
 import dev.berth.operator.store.EtcdSettings;
 import dev.berth.operator.store.KeyLayout;
 import dev.berth.operator.store.ResourceStore;
@@ -339,9 +340,11 @@ public final class Operator implements AutoCloseable {
             // A replica moving to another host stops getting requests here when the move begins.
             routes.leaving((stack, service, replica) -> assignments.leaving(settings.host(), stack, service, replica));
             assignments.addHandler(stack -> routes.backendsChanged());
-            HostBook book = new HostBook(hosts, members, cordons(), kv, settings.keys(),
+            // The scheduler leader's writes (assignments, member records) share its leader guard: sent together.
+            GroupCommit leaderWrites = new GroupCommit(kv);
+            HostBook book = new HostBook(hosts, members, cordons(), leaderWrites, settings.keys(),
                     new HostBook.FailoverClock(settings.failoverAfter(), settings.failoverAfterUnknown()), reachability);
-            controllers.add(schedulerController(stacks, hosts, book, assignments, kv, reachability));
+            controllers.add(schedulerController(stacks, hosts, book, assignments, kv, leaderWrites, reachability));
             overlay = underlay.map(u -> new OverlayRuntime(informers.desired(kind("Network")), hosts,
                     stacks, endpointsMirror(), observed, kv, settings.keys(), registration, host, settings.instance(), u,
                     settings.underlay().netns(), docker, new StatusWriter(kv, settings.keys(), settings.host(), objectMetrics::status),
@@ -501,7 +504,8 @@ public final class Operator implements AutoCloseable {
      * one at a time, so two never take the same), and keeps the book of hosts that come and go.
      */
     private Controller schedulerController(DesiredInformer stacks, EtcdInformer<HostRecord> hosts, HostBook book,
-                                           Assignments assignments, EtcdKv kv, ReachabilityView reachability) {
+                                           Assignments assignments, EtcdKv kv, GroupCommit leaderWrites,
+                                           ReachabilityView reachability) {
         KeyLayout keys = settings.keys();
         LeaderElection election = new LeaderElection(kv, keys.base() + "elections/scheduler", settings.host(), 10, registry);
         SchedulerMetrics metrics = new SchedulerMetrics(registry);
@@ -512,7 +516,7 @@ public final class Operator implements AutoCloseable {
         });
         EtcdInformer<StoredValue> rebalances = informers.prefix("rebalance", keys.rebalancePrefix(), StoredValue.class,
                 new RawValues(keys.rebalancePrefix()));
-        SchedulerReconciler scheduler = new SchedulerReconciler(stacks, assignments, book, rebalances, kv, keys,
+        SchedulerReconciler scheduler = new SchedulerReconciler(stacks, assignments, book, rebalances, kv, leaderWrites, keys,
                 Clock.systemUTC(), election::leaderGuard, metrics, events.source("scheduler"));
         return ControllerBuilder.named("scheduler")
                 .forObjects(stacks)
@@ -527,8 +531,8 @@ public final class Operator implements AutoCloseable {
                 .watches(rebalances, List::of)
                 .allKeys(scheduler::allKeys)
                 .reconciler(scheduler)
-                // Each stack is one guarded transaction, and a pass waits mostly on it (etcd's commit, ~10 ms): many in
-                // flight, which etcd commits together; reserving stacks still plan one at a time.
+                // Each stack is one guarded commit, and a pass waits mostly on it (etcd's commit, ~10 ms): many in
+                // flight, sent together as one transaction (GroupCommit); reserving stacks still plan one at a time.
                 .workers(SCHEDULER_WORKERS)
                 .leaderOnly(election)
                 .build(settings.retry(), registry);

@@ -8,6 +8,7 @@ import dev.berth.operator.control.HostRecord;
 import dev.berth.operator.overlay.Reachability;
 import dev.berth.operator.overlay.ReachabilityView;
 import dev.berth.operator.store.EtcdKv;
+import dev.berth.operator.store.GroupCommit;
 import dev.berth.operator.store.KeyLayout;
 import dev.berth.operator.store.StoredValue;
 import java.time.Duration;
@@ -67,7 +68,7 @@ public final class HostBook {
     private final EtcdInformer<HostRecord> hosts;
     private final EtcdInformer<StoredValue> members;
     private final EtcdInformer<StoredValue> cordons;
-    private final EtcdKv kv;
+    private final GroupCommit writes;
     private final KeyLayout keys;
     private final FailoverClock failover;
     private final ReachabilityView reachability;
@@ -84,11 +85,11 @@ public final class HostBook {
      * @param reachability which hosts without a record are Unknown
      */
     public HostBook(EtcdInformer<HostRecord> hosts, EtcdInformer<StoredValue> members, EtcdInformer<StoredValue> cordons,
-                    EtcdKv kv, KeyLayout keys, FailoverClock failover, ReachabilityView reachability) {
+                    GroupCommit writes, KeyLayout keys, FailoverClock failover, ReachabilityView reachability) {
         this.hosts = hosts;
         this.members = members;
         this.cordons = cordons;
-        this.kv = kv;
+        this.writes = writes;
         this.keys = keys;
         this.failover = failover;
         this.reachability = reachability;
@@ -199,7 +200,8 @@ public final class HostBook {
 
     private void write(MemberRecord record, EtcdKv.Guard leader) {
         try {
-            kv.commit(List.of(leader), List.of(new EtcdKv.Write(keys.member(record.host()), json.writeValueAsString(record))));
+            writes.commit(List.of(leader), List.of(),
+                    List.of(new EtcdKv.Write(keys.member(record.host()), json.writeValueAsString(record))));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

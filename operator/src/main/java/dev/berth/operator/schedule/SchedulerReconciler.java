@@ -7,6 +7,7 @@ import dev.berth.operator.cache.DesiredInformer;
 import dev.berth.operator.kit.ReconcileResult;
 import dev.berth.operator.kit.Reconciler;
 import dev.berth.operator.store.EtcdKv;
+import dev.berth.operator.store.GroupCommit;
 import dev.berth.operator.store.KeyLayout;
 import dev.berth.operator.store.StoreException;
 import dev.berth.operator.store.StoredObject;
@@ -41,9 +42,9 @@ import org.slf4j.MDC;
  * stack: write which replica of which replicated service runs on which host) or {@code host/<name>} (record that
  * the host came or went, the clock failover runs on). Each stack is planned from the whole state, never from an
  * event: its spec, the hosts (live, cordoned, unreachable within {@code --failover-after}, down) and its current
- * assignment, with the pure {@link Scheduler}. The assignment is written only when the decision changed, in one
- * transaction guarded on this operator's leader key and the stack's and the previous assignment's mod revisions, so
- * a former leader or a stack changed meanwhile writes nothing.
+ * assignment, with the pure {@link Scheduler}. The assignment is written only when the decision changed, guarded on
+ * this operator's leader key and the stack's and the previous assignment's mod revisions, so a former leader or a
+ * stack changed meanwhile writes nothing; concurrent passes' writes share one transaction ({@link GroupCommit}).
  */
 public final class SchedulerReconciler implements Reconciler {
     /** Keys of the host book: no stack name contains a slash. */
@@ -58,6 +59,7 @@ public final class SchedulerReconciler implements Reconciler {
     private final Assignments assignments;
     private final HostBook hosts;
     private final EtcdKv kv;
+    private final GroupCommit leaderWrites;
     private final KeyLayout keys;
     private final Clock clock;
     private final Supplier<Optional<EtcdKv.Guard>> leaderGuard;
@@ -72,10 +74,12 @@ public final class SchedulerReconciler implements Reconciler {
 
     /**
      * @param rebalances rebalance requests by stack name ({@code berth rebalance stack NAME})
+     * @param leaderWrites sends the assignments of concurrent passes in one transaction
      * @param events     told each decision once it is written
      */
     public SchedulerReconciler(DesiredInformer stacks, Assignments assignments, HostBook hosts,
-                               EtcdInformer<StoredValue> rebalances, EtcdKv kv, KeyLayout keys, Clock clock,
+                               EtcdInformer<StoredValue> rebalances, EtcdKv kv, GroupCommit leaderWrites, KeyLayout keys,
+                               Clock clock,
                                Supplier<Optional<EtcdKv.Guard>> leaderGuard, SchedulerMetrics metrics,
                                dev.berth.operator.events.EventRecorder events) {
         this.events = events;
@@ -84,6 +88,7 @@ public final class SchedulerReconciler implements Reconciler {
         this.assignments = assignments;
         this.hosts = hosts;
         this.kv = kv;
+        this.leaderWrites = leaderWrites;
         this.keys = keys;
         this.clock = clock;
         this.leaderGuard = leaderGuard;
@@ -193,8 +198,8 @@ public final class SchedulerReconciler implements Reconciler {
             endRebalance(name, step.balanced(), leader);
             return after;
         }
-        long revision = kv.commitAt(List.of(leader, new EtcdKv.Guard(keys.desired("stack", name), stackRevision),
-                        new EtcdKv.Guard(keys.assignment(name), previousRevision)),
+        long revision = leaderWrites.commitAt(List.of(leader), List.of(new EtcdKv.Guard(keys.desired("stack", name),
+                        stackRevision), new EtcdKv.Guard(keys.assignment(name), previousRevision)),
                 List.of(new EtcdKv.Write(keys.assignment(name), json.write(next))));
         if (revision == 0) {
             metrics.attempt("conflict");
@@ -257,8 +262,8 @@ public final class SchedulerReconciler implements Reconciler {
 
     private ReconcileResult remove(String name, long previousRevision, long stackRevision, String why,
                                    EtcdKv.Guard leader) {
-        long revision = kv.commitAt(List.of(leader, new EtcdKv.Guard(keys.desired("stack", name), stackRevision),
-                        new EtcdKv.Guard(keys.assignment(name), previousRevision)),
+        long revision = leaderWrites.commitAt(List.of(leader), List.of(new EtcdKv.Guard(keys.desired("stack", name),
+                        stackRevision), new EtcdKv.Guard(keys.assignment(name), previousRevision)),
                 List.of(new EtcdKv.Write(keys.assignment(name), null)));
         if (revision == 0) {
             metrics.attempt("conflict");

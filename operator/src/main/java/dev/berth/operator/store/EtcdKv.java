@@ -321,6 +321,26 @@ public final class EtcdKv {
         return response.isSucceeded() ? response.getHeader().getRevision() : 0;
     }
 
+    /**
+     * Several independent commits in one transaction: each is applied only if its own guards hold, and none unless
+     * {@code shared} hold (etcd's nested transactions). One round trip and one revision for what would be as many
+     * transactions. Returns each commit's revision in order, 0 where its guards (or the shared ones) failed.
+     */
+    public long[] commitEach(List<Guard> shared, List<Commit> commits) {
+        Cmp[] cmps = shared.stream().map(EtcdKv::toCmp).toArray(Cmp[]::new);
+        Op[] each = commits.stream().map(c -> Op.txn(c.guards().stream().map(EtcdKv::toCmp).toArray(Cmp[]::new),
+                c.writes().stream().map(EtcdKv::toOp).toArray(Op[]::new), new Op[0])).toArray(Op[]::new);
+        TxnResponse response = timed("txn", writer().getKVClient().txn().If(cmps).Then(each).commit(), "transaction");
+        long[] revisions = new long[commits.size()];
+        if (response.isSucceeded()) {
+            List<TxnResponse> answers = response.getTxnResponses();
+            for (int i = 0; i < revisions.length; i++) {
+                revisions[i] = answers.get(i).isSucceeded() ? response.getHeader().getRevision() : 0;
+            }
+        }
+        return revisions;
+    }
+
     /** Any other etcd call (leases, elections) with this class's timeout and errors; counted by its verb. */
     public <T> T await(CompletableFuture<T> future, String what) {
         String operation = what.startsWith("grant") ? "lease_grant" : what.startsWith("revoke") ? "lease_revoke" : "other";
@@ -411,5 +431,9 @@ public final class EtcdKv {
 
     /** Put {@code value} at {@code key}; a null value deletes the key. */
     public record Write(String key, String value) {
+    }
+
+    /** Writes that go only if their guards hold: one part of {@link #commitEach}. */
+    public record Commit(List<Guard> guards, List<Write> writes) {
     }
 }
