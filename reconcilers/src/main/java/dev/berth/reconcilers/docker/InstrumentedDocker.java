@@ -61,6 +61,12 @@ public final class InstrumentedDocker implements Docker {
     private final TimedDockerClients stopClients;
     private final Duration stopMargin;
     private final Duration eventsStart;
+    /**
+     * Networks this operator is creating (by name) or created and whose "create" event has not come yet (by id): the
+     * event carries no labels, and these need no inspect to be known as Berth's (100 stacks, 100 inspects before).
+     */
+    private final Set<String> creatingNetworks = ConcurrentHashMap.newKeySet();
+    private final Set<String> createdNetworks = ConcurrentHashMap.newKeySet();
 
     /**
      * For read-only uses (diff): without {@link TimedDockerClients} a remove skips the graceful stop and kills at
@@ -465,7 +471,7 @@ public final class InstrumentedDocker implements Docker {
             if (plan.subnet() != null) {
                 cmd.withIpam(new Network.Ipam().withConfig(new Network.Ipam.Config().withSubnet(plan.subnet())));
             }
-            String id = call("create_network", () -> cmd.exec()).getId();
+            String id = createTracked(plan.name(), () -> cmd.exec().getId());
             log.info("created network {} id={} hash={}", plan.name(), shortId(id), plan.specHash());
             return id;
         } catch (ConflictException e) {
@@ -506,12 +512,23 @@ public final class InstrumentedDocker implements Docker {
                     .withOptions(Map.of("com.docker.network.bridge.name", plan.bridge(),
                             "com.docker.network.driver.mtu", Integer.toString(plan.mtu())))
                     .withLabels(plan.labels());
-            String id = call("create_network", () -> cmd.exec()).getId();
+            String id = createTracked(plan.dockerName(), () -> cmd.exec().getId());
             log.info("network/{}: created Docker network {} (bridge {}, range {}, gateway {}, mtu {})", plan.network(),
                     plan.dockerName(), plan.bridge(), plan.ipRange(), plan.gateway(), plan.mtu());
             return id;
         } catch (RuntimeException e) {
             throw DockerErrors.classify("create network " + plan.dockerName(), e);
+        }
+    }
+
+    private String createTracked(String name, java.util.function.Supplier<String> create) {
+        creatingNetworks.add(name);
+        try {
+            String id = call("create_network", create::get);
+            createdNetworks.add(id);
+            return id;
+        } finally {
+            creatingNetworks.remove(name);
         }
     }
 
@@ -729,7 +746,11 @@ public final class InstrumentedDocker implements Docker {
     }
 
     private boolean isManagedNetworkEvent(DockerEvent e, Set<String> known) {
-        if ("create".equals(e.action()) && !known.contains(e.id())) {
+        String name = e.attributes().get("name");
+        boolean ours = createdNetworks.remove(e.id()) || name != null && creatingNetworks.contains(name);
+        if ("create".equals(e.action()) && ours) {
+            known.add(e.id());
+        } else if ("create".equals(e.action()) && !known.contains(e.id())) {
             try {
                 Network n = call("inspect_network", () -> docker.inspectNetworkCmd().withNetworkId(e.id()).exec());
                 if (BerthLabels.isManaged(n.getLabels(), instance)) {
