@@ -19,9 +19,23 @@ final class OwnWrites {
 
     private final Assignments assignments;
     private final Map<String, Written> written = new ConcurrentHashMap<>();
+    /**
+     * Writes sent and not yet answered: with commits sent together the watch may show one before its writer hears
+     * back, and planning the stack again for that would find the same decision.
+     */
+    private final Map<String, StackAssignment> sending = new ConcurrentHashMap<>();
 
     OwnWrites(Assignments assignments) {
         this.assignments = assignments;
+    }
+
+    /** About to send {@code value}; {@link #answered} must follow, whatever the outcome. */
+    void sending(String stack, StackAssignment value) {
+        sending.put(stack, value);
+    }
+
+    void answered(String stack) {
+        sending.remove(stack);
     }
 
     void wrote(String stack, long revision, StackAssignment value) {
@@ -35,7 +49,12 @@ final class OwnWrites {
     /** Whether the informer now shows exactly this leader's last write of the stack (an event about it is an echo). */
     boolean echoed(String stack) {
         Written mine = written.get(stack);
-        return mine != null && mine.value().isPresent() && mine.revision() == assignments.revision(stack);
+        if (mine != null && mine.value().isPresent() && mine.revision() == assignments.revision(stack)) {
+            return true;
+        }
+        // Each value carries the time it was decided: no other writer stores an equal one.
+        StackAssignment inFlight = sending.get(stack);
+        return inFlight != null && assignments.stored(stack).filter(inFlight::equals).isPresent();
     }
 
     Optional<StackAssignment> current(String stack) {

@@ -198,14 +198,22 @@ public final class SchedulerReconciler implements Reconciler {
             endRebalance(name, step.balanced(), leader);
             return after;
         }
-        long revision = leaderWrites.commitAt(List.of(leader), List.of(new EtcdKv.Guard(keys.desired("stack", name),
-                        stackRevision), new EtcdKv.Guard(keys.assignment(name), previousRevision)),
-                List.of(new EtcdKv.Write(keys.assignment(name), json.write(next))));
+        long revision;
+        ownWrites.sending(name, next);
+        try {
+            revision = leaderWrites.commitAt(List.of(leader), List.of(new EtcdKv.Guard(keys.desired("stack", name),
+                            stackRevision), new EtcdKv.Guard(keys.assignment(name), previousRevision)),
+                    List.of(new EtcdKv.Write(keys.assignment(name), json.write(next))));
+            if (revision != 0) {
+                ownWrites.wrote(name, revision, next);
+            }
+        } finally {
+            ownWrites.answered(name);
+        }
         if (revision == 0) {
             metrics.attempt("conflict");
             return ReconcileResult.requeueAfter(AFTER_CONFLICT);
         }
-        ownWrites.wrote(name, revision, next);
         metrics.unschedulable(name, schedule.unschedulable().size());
         metrics.attempt(schedule.unschedulable().isEmpty() ? "written" : "unschedulable");
         endRebalance(name, step.balanced(), leader);
