@@ -29,8 +29,8 @@ import org.slf4j.LoggerFactory;
  * permanent neighbours) and {@code bridge monitor fdb} run for as long as the operator does (in the managed
  * namespace when there is one); a line about a Berth device names the Network it belongs to, and that Network gets
  * a full pass. Events are gathered for a short window first, so a burst (a device recreated with all its entries)
- * is one pass. Berth's own repairs also produce events: they cost one more pass, which finds nothing to do and so
- * writes nothing and causes no further event.
+ * is one pass. The echoes of Berth's own FDB changes are dropped ({@link OwnFdbChanges}); its own link and neighbour
+ * changes still cost one more pass, which finds nothing to do and so writes nothing and causes no further event.
  */
 public final class KernelWatch implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(KernelWatch.class);
@@ -91,7 +91,8 @@ public final class KernelWatch implements AutoCloseable {
     private static Counter events(MeterRegistry registry, String result) {
         return Counter.builder("berth.overlay.kernel.events").tag("result", result)
                 .description("Kernel link, FDB and neighbour notifications: matched (about a Berth Network's device, "
-                        + "which gets a full pass) or ignored").register(registry);
+                        + "which gets a full pass) or ignored (not Berth's, or the echo of Berth's own FDB change)")
+                .register(registry);
     }
 
     public void start() {

@@ -31,6 +31,7 @@ import java.time.Clock;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -68,8 +69,8 @@ public final class OverlayRuntime {
         this.observed = observed;
         this.reachability = reachability;
         EtcdEndpointDirectory directory = new EtcdEndpointDirectory(kv, keys);
-        converger = new NetworkConverger(instance, underlay, docker,
-                new CountingLinkDriver(new IpRouteDriver(netns), registry), new EtcdSubnetLeases(kv, keys), directory);
+        OwnFdbChanges links = new OwnFdbChanges(new CountingLinkDriver(new IpRouteDriver(netns), registry));
+        converger = new NetworkConverger(instance, underlay, docker, links, new EtcdSubnetLeases(kv, keys), directory);
         endpoints = new EndpointPublisher(directory, endpointMirror, hostInfo.name(), instance, this::networksHere);
         observed.addListListener(endpoints::listed);
         reconciler = new NetworkReconciler(hostInfo, networks, stacks, hosts, reachability, converger, status, registration,
@@ -81,7 +82,9 @@ public final class OverlayRuntime {
                 n -> Optional.ofNullable(reconciler.lastOutcomes().get(n)).map(NetworkOutcome::fdbEntries).orElse(0));
         Gauge.builder("berth.overlay.networks", reconciler, r -> r.lastOutcomes().size())
                 .description("Overlay Networks this host takes part in").register(registry);
-        kernelWatch = new KernelWatch(netns, event -> KernelWatch.networksConcerned(event, specs()), this::allKeys,
+        // The echoes of Berth's own FDB changes concern no Network: the pass that made them knows what it left.
+        kernelWatch = new KernelWatch(netns, event -> links.echo(event) ? List.of()
+                : KernelWatch.networksConcerned(event, specs()), this::allKeys,
                 network -> {
                     recheck(network);
                     kernelChanges.publish(network);

@@ -101,6 +101,44 @@ class KernelRepairTest {
                 KernelRepairTest::whole);
     }
 
+    /**
+     * Peers arriving and going are programmed by passes over peers only: the kernel's notifications of Berth's own
+     * entries are recognised as its own and ask for no full pass (before, 40 peers were 40 echoes and a full pass per
+     * window of them), while a change by hand still does (the tests above).
+     */
+    @Test
+    void berthsOwnEntriesForNewPeersAskForNoFullPass() throws Exception {
+        OverlayTestBed.Host host = bed.hosts.get(1);
+        TestOperator first = bed.hosts.get(0).harness;
+        awaitQuiet(host);
+        double matched = host.harness.metric("berth_overlay_kernel_events_total", "result=\"matched\"");
+        double appends = operations(host).getOrDefault("append_fdb", 0.0);
+        List<String> peers = new java.util.ArrayList<>();
+        ObjectMapper json = new ObjectMapper();
+        for (int i = 1; i <= 40; i++) {
+            String peer = "kp" + bed.id + "-" + i;
+            peers.add(peer);
+            String now = java.time.Instant.now().toString();
+            first.etcd.kv.put(first.etcd.keys.host(peer), json.writeValueAsString(new dev.berth.operator.control.HostRecord(
+                    peer, Map.of(), "test", now, "10.254.77." + i, dev.berth.operator.control.HostRecord.vtepMacFor(peer),
+                    List.of(new dev.berth.operator.control.HostRecord.HostNetwork(network, vni, 4789)), now)));
+        }
+        try {
+            Await.until(SETUP, "40 more flood entries on " + host.harness.host,
+                    () -> floodCount(host) == othersOf(host).size() + 40, () -> describe(host));
+            awaitQuiet(host);
+            assertEquals(appends + 40, operations(host).getOrDefault("append_fdb", 0.0), "one append per new peer");
+            assertEquals(matched, host.harness.metric("berth_overlay_kernel_events_total", "result=\"matched\""),
+                    "Berth's own 40 entries heard as its own: no full pass asked for");
+        } finally {
+            peers.forEach(p -> first.etcd.kv.delete(first.etcd.keys.host(p)));
+        }
+        Await.until(SETUP, "the 40 entries gone with their peers", () -> whole(host), () -> describe(host));
+        awaitQuiet(host);
+        assertEquals(matched, host.harness.metric("berth_overlay_kernel_events_total", "result=\"matched\""),
+                "their deletions heard as Berth's own too");
+    }
+
     /** Last (it changes the Network's mode): a unicast Network's neighbour and per-container entry come back too. */
     @Test
     @Order(Integer.MAX_VALUE)
@@ -251,6 +289,14 @@ class KernelRepairTest {
             }
         }
         return dst;
+    }
+
+    private static int floodCount(OverlayTestBed.Host host) {
+        try {
+            return floodDestinations(host).size();
+        } catch (Exception e) {
+            return -1;
+        }
     }
 
     private static Set<String> othersOf(OverlayTestBed.Host host) {

@@ -6,8 +6,9 @@ import java.util.Optional;
 
 /**
  * One kernel notification that may concern a link Berth keeps: the link itself changed or went, one of a VXLAN
- * device's own FDB entries changed, or a permanent neighbour entry on a bridge changed. Only the device is kept:
- * the event says "look at this device's Network again", the pass reads the whole state (level-triggered).
+ * device's own FDB entries changed, or a permanent neighbour entry on a bridge changed. The device is what counts:
+ * the event says "look at this device's Network again", the pass reads the whole state (level-triggered). An FDB
+ * event also names its entry, so the echo of Berth's own change can be told from somebody else's.
  *
  * <p>Read from the one-line output of {@link #ipMonitor} ({@code ip -o monitor label link neigh}, IPv4 neighbours)
  * and {@link #bridgeMonitor} ({@code bridge monitor fdb}) as iproute2 6.1 prints it, for example:
@@ -19,7 +20,7 @@ import java.util.Optional;
  * Deleted 00:00:00:00:00:00 dev bv42 dst 10.250.0.2 self permanent
  * </pre>
  */
-public record KernelEvent(Kind kind, String device, boolean deleted) {
+public record KernelEvent(Kind kind, String device, boolean deleted, Optional<FdbEntry> fdb) {
     public enum Kind {
         /** A link was added, changed (up/down, master, mtu...) or deleted. */
         LINK,
@@ -27,6 +28,15 @@ public record KernelEvent(Kind kind, String device, boolean deleted) {
         FDB,
         /** A neighbour entry that is or was permanent (deleting a permanent entry reports it {@code FAILED} first). */
         NEIGH
+    }
+
+    public KernelEvent {
+        fdb = fdb == null ? Optional.empty() : fdb;
+    }
+
+    /** A link or neighbour event, or an FDB event whose entry is not known. */
+    public KernelEvent(Kind kind, String device, boolean deleted) {
+        this(kind, device, deleted, Optional.empty());
     }
 
     /**
@@ -56,7 +66,9 @@ public record KernelEvent(Kind kind, String device, boolean deleted) {
             // The bridge's learned and port entries churn with traffic; Berth keeps only the device's own entries.
             return Optional.empty();
         }
-        return after(words, "dev").map(dev -> new KernelEvent(Kind.FDB, dev, deleted));
+        Optional<String> dst = after(words, "dst");
+        return after(words, "dev").map(dev -> new KernelEvent(Kind.FDB, dev, deleted,
+                dst.map(d -> new FdbEntry(words.get(0), dev, d))));
     }
 
     /** "3: bv42: <FLAGS> ..." or "3: veth1@if2: ...", maybe after "Deleted ". */

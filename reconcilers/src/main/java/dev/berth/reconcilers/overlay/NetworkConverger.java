@@ -194,9 +194,11 @@ public final class NetworkConverger {
         LinkState scoped = trustKnown && known != null ? known : readScoped(name, desired);
         List<LinkAction> plan = OverlayPlanner.plan(desired, scoped);
         if (!plan.isEmpty()) {
+            long start = System.nanoTime();
             links.apply(plan);
             plan.forEach(a -> actions.add(a.describe()));
-            log.info("network/{}: {} kernel action(s) applied", name, plan.size());
+            log.info("network/{}: {} kernel action(s) applied in {} ms", name, plan.size(),
+                    (System.nanoTime() - start) / 1_000_000);
         }
         if (!desired.devices().isEmpty() && plan.stream().allMatch(NetworkConverger::entryOnly)) {
             // The devices are as read; the entries are now exactly the desired ones (the planner removes the rest).

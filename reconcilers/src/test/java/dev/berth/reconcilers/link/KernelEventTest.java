@@ -45,12 +45,18 @@ class KernelEventTest {
 
     @Test
     void onlyTheDevicesOwnFdbEntriesCount() {
-        assertEquals(Optional.of(new KernelEvent(KernelEvent.Kind.FDB, "bv777", false)),
+        assertEquals(Optional.of(new KernelEvent(KernelEvent.Kind.FDB, "bv777", false,
+                        Optional.of(FdbEntry.flood("bv777", "10.250.0.2")))),
                 KernelEvent.bridgeMonitor("00:00:00:00:00:00 dev bv777 dst 10.250.0.2 self permanent"));
-        assertEquals(Optional.of(new KernelEvent(KernelEvent.Kind.FDB, "bv777", true)),
+        assertEquals(Optional.of(new KernelEvent(KernelEvent.Kind.FDB, "bv777", true,
+                        Optional.of(FdbEntry.flood("bv777", "10.250.0.2")))),
                 KernelEvent.bridgeMonitor("Deleted 00:00:00:00:00:00 dev bv777 dst 10.250.0.2 self permanent"));
-        assertEquals(Optional.of(new KernelEvent(KernelEvent.Kind.FDB, "bv777", true)),
-                KernelEvent.bridgeMonitor("Deleted 02:42:0a:00:00:05 dev bv777 dst 10.250.0.2 self permanent"));
+        assertEquals(Optional.of(new KernelEvent(KernelEvent.Kind.FDB, "bv777", true,
+                        Optional.of(new FdbEntry("02:42:0a:00:00:05", "bv777", "10.250.0.2")))),
+                KernelEvent.bridgeMonitor("Deleted 02:42:0A:00:00:05 dev bv777 dst 10.250.0.2 self permanent"));
+        // An entry without a destination is still the device's change, just not one Berth writes.
+        assertEquals(Optional.of(new KernelEvent(KernelEvent.Kind.FDB, "bv777", false)),
+                KernelEvent.bridgeMonitor("02:42:0a:00:00:05 dev bv777 self permanent"));
         // The bridge's entries (learned, its ports' own MACs) churn with traffic.
         for (String line : List.of("ca:86:c8:9e:6e:3f dev bv777 master bb777 permanent",
                 "Deleted c2:ed:86:e8:5d:a7 dev bb777 master bb777 permanent",
