@@ -12,8 +12,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Docker's event stream for the observed cache. An event only says which kind of list is stale; after a quiet
- * {@value #DEBOUNCE_MS} ms the feed asks for a list of those kinds, so a burst of events costs one list. A stream
+ * Docker's event stream for the observed cache. An event only says which kind of list is stale; {@value #DEBOUNCE_MS}
+ * ms after it the feed asks for a list of those kinds, so a burst of events costs one list, and while events keep
+ * coming it lists at most once per {@value #BUSY_GAP_MS} ms: converging 100 stacks listed every 150 ms, each list of
+ * every container and network loading the dockerd that was starting them (issue 21). A stream
  * that ends is reconnected with backoff from the last event's time and followed by a full list (events may have
  * been missed meanwhile). Runs on the cache's thread. Both streams (containers, networks) report their end: only the
  * first end of a subscription reconnects, and only the first failure of an outage is a warning, so a dockerd that is
@@ -22,6 +24,8 @@ import org.slf4j.LoggerFactory;
 final class DockerEventFeed {
     private static final Logger log = LoggerFactory.getLogger(DockerEventFeed.class);
     private static final long DEBOUNCE_MS = 150;
+    /** The least time between two lists the feed asks for; the first change after a quiet spell waits only the debounce. */
+    private static final long BUSY_GAP_MS = 1000;
     /** A stream that lasted this long was established (not a reconnect refused at once). */
     private static final long ESTABLISHED_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
 
@@ -53,6 +57,8 @@ final class DockerEventFeed {
     private boolean containersDirty;
     private boolean networksDirty;
     private boolean relistScheduled;
+    /** System.nanoTime() when the feed last asked for a list. */
+    private long lastRelistNanos = System.nanoTime() - java.util.concurrent.TimeUnit.DAYS.toNanos(1);
 
     DockerEventFeed(Docker docker, CacheThread thread, RetryPolicy reconnect, Relist relist, ContainerRuns runs,
                     DockerSteadiness steadiness, Runnable imagesChanged, MeterRegistry registry) {
@@ -121,6 +127,7 @@ final class DockerEventFeed {
         }
         if (!relistScheduled) {
             relistScheduled = true;
+            long sinceLast = (System.nanoTime() - lastRelistNanos) / 1_000_000;
             thread.schedule(() -> {
                 boolean c = containersDirty;
                 boolean n = networksDirty;
@@ -128,9 +135,10 @@ final class DockerEventFeed {
                 networksDirty = false;
                 relistScheduled = false;
                 if (c || n) {
+                    lastRelistNanos = System.nanoTime();
                     relist.relist(c, n);
                 }
-            }, DEBOUNCE_MS);
+            }, Math.max(DEBOUNCE_MS, BUSY_GAP_MS - sinceLast));
         }
     }
 
