@@ -57,8 +57,11 @@ final class DockerEventFeed {
     private boolean containersDirty;
     private boolean networksDirty;
     private boolean relistScheduled;
-    /** System.nanoTime() when the feed last asked for a list. */
+    /** System.nanoTime() when the cache last began a list, whoever asked for it. */
     private long lastRelistNanos = System.nanoTime() - java.util.concurrent.TimeUnit.DAYS.toNanos(1);
+    /** When the first event since the kind was last clean was read (System.nanoTime()). */
+    private long containersDirtySince;
+    private long networksDirtySince;
 
     DockerEventFeed(Docker docker, CacheThread thread, RetryPolicy reconnect, Relist relist, ContainerRuns runs,
                     DockerSteadiness steadiness, Runnable imagesChanged, MeterRegistry registry) {
@@ -117,10 +120,12 @@ final class DockerEventFeed {
         runs.event(event);
         steadiness.event(event);
         if ("network".equals(event.type()) && !event.action().equals("connect") && !event.action().equals("disconnect")) {
+            networksDirtySince = networksDirty ? networksDirtySince : System.nanoTime();
             networksDirty = true;
         } else if ("network".equals(event.type()) || !event.action().startsWith("exec_")) {
             // Connects change a container's addresses; health checks' exec_* events change nothing that is listed
             // (a changed health comes as its own health_status event).
+            containersDirtySince = containersDirty ? containersDirtySince : System.nanoTime();
             containersDirty = true;
         } else {
             return;
@@ -135,10 +140,23 @@ final class DockerEventFeed {
                 networksDirty = false;
                 relistScheduled = false;
                 if (c || n) {
-                    lastRelistNanos = System.nanoTime();
                     relist.relist(c, n);
                 }
             }, Math.max(DEBOUNCE_MS, BUSY_GAP_MS - sinceLast));
+        }
+    }
+
+    /**
+     * The cache begins a list (of the feed's asking, a reconciler's, the resync's): the busy gap counts from it, and
+     * the events read before it need no list of their own.
+     */
+    void listing(boolean containers, boolean networks, long startedNanos) {
+        lastRelistNanos = startedNanos;
+        if (containers && containersDirty && startedNanos - containersDirtySince > 0) {
+            containersDirty = false;
+        }
+        if (networks && networksDirty && startedNanos - networksDirtySince > 0) {
+            networksDirty = false;
         }
     }
 

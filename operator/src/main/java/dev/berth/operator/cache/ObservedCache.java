@@ -164,6 +164,7 @@ public final class ObservedCache implements AutoCloseable {
 
     /** Lists the kinds asked for, replaces the view and tells who needs to know. False when Docker failed. */
     private boolean relist(boolean containers, boolean networks) {
+        events.listing(containers, networks, System.nanoTime());
         Optional<DockerLists.Listing> listing = lists.list(containers, networks);
         if (listing.isEmpty()) {
             steadiness.listFailed(lists.lastError());

@@ -34,8 +34,8 @@ final class OwnWrites {
         sending.put(stack, value);
     }
 
-    void answered(String stack) {
-        sending.remove(stack);
+    void answered(String stack, StackAssignment value) {
+        sending.remove(stack, value);
     }
 
     void wrote(String stack, long revision, StackAssignment value) {

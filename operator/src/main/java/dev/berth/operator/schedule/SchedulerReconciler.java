@@ -78,8 +78,8 @@ public final class SchedulerReconciler implements Reconciler {
      * @param events     told each decision once it is written
      */
     public SchedulerReconciler(DesiredInformer stacks, Assignments assignments, HostBook hosts,
-                               EtcdInformer<StoredValue> rebalances, EtcdKv kv, GroupCommit leaderWrites, KeyLayout keys,
-                               Clock clock,
+                               EtcdInformer<StoredValue> rebalances, EtcdKv kv, GroupCommit leaderWrites,
+                               KeyLayout keys, Clock clock,
                                Supplier<Optional<EtcdKv.Guard>> leaderGuard, SchedulerMetrics metrics,
                                dev.berth.operator.events.EventRecorder events) {
         this.events = events;
@@ -208,7 +208,7 @@ public final class SchedulerReconciler implements Reconciler {
                 ownWrites.wrote(name, revision, next);
             }
         } finally {
-            ownWrites.answered(name);
+            ownWrites.answered(name, next);
         }
         if (revision == 0) {
             metrics.attempt("conflict");

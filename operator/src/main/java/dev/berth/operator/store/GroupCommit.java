@@ -14,8 +14,11 @@ import java.util.Set;
  * instead of queueing 16 behind each other's commits (issue 21: 1,000 assignments were 1,000 transactions).
  */
 public final class GroupCommit {
-    /** etcd's default --max-txn-ops counts the outer transaction's operations: one per commit. */
-    static final int MOST_COMMITS = 64;
+    /**
+     * etcd's default --max-txn-ops (128) bounds the outer transaction's operations (one per commit) and each nested
+     * one's: a batch counts every guard and write of its commits against it, so it stays within either reading.
+     */
+    static final int MOST_OPERATIONS = 128;
     /** Well under etcd's default 1.5 MiB request limit; a bigger commit goes alone. */
     static final int MOST_BYTES = 512 * 1024;
 
@@ -40,8 +43,17 @@ public final class GroupCommit {
         }
 
         int bytes() {
-            return commit.writes().stream().mapToInt(w -> w.key().length() + (w.value() == null ? 0 : w.value().length()))
-                    .sum();
+            return commit.writes().stream().mapToInt(w -> utf8(w.key()) + (w.value() == null ? 0 : utf8(w.value())))
+                    .sum() + commit.guards().stream().mapToInt(g -> utf8(g.key())).sum();
+        }
+
+        /** The commit itself in the outer transaction, and its guards and writes inside it. */
+        int operations() {
+            return 1 + commit.guards().size() + commit.writes().size();
+        }
+
+        private static int utf8(String text) {
+            return text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
         }
     }
 
@@ -102,14 +114,17 @@ public final class GroupCommit {
         List<Pending> batch = new ArrayList<>();
         Set<String> keys = new HashSet<>();
         int bytes = 0;
-        for (Iterator<Pending> it = queue.iterator(); it.hasNext() && batch.size() < MOST_COMMITS; ) {
+        int operations = 0;
+        for (Iterator<Pending> it = queue.iterator(); it.hasNext(); ) {
             Pending p = it.next();
             boolean fits = batch.isEmpty() || p.shared.equals(batch.get(0).shared) && bytes + p.bytes() <= MOST_BYTES
+                    && operations + p.operations() + p.shared.size() <= MOST_OPERATIONS
                     && p.commit.writes().stream().noneMatch(w -> keys.contains(w.key()));
             if (fits) {
                 it.remove();
                 batch.add(p);
                 bytes += p.bytes();
+                operations += p.operations();
                 p.commit.writes().forEach(w -> keys.add(w.key()));
             }
         }
@@ -119,6 +134,8 @@ public final class GroupCommit {
     private void send(List<Pending> batch) {
         long[] revisions = null;
         RuntimeException error = null;
+        // The sender is one of the callers: its interrupt must not fail the others' commits (it is restored below).
+        boolean interrupted = Thread.interrupted();
         try {
             revisions = batch.size() == 1
                     ? new long[] {kv.commitAt(concat(batch.get(0).shared, batch.get(0).commit.guards()),
@@ -136,6 +153,9 @@ public final class GroupCommit {
                 }
                 sending = false;
                 notifyAll();
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
         }
     }

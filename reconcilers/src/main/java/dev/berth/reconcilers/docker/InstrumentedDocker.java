@@ -28,6 +28,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -521,7 +522,7 @@ public final class InstrumentedDocker implements Docker {
         }
     }
 
-    private String createTracked(String name, java.util.function.Supplier<String> create) {
+    private String createTracked(String name, Supplier<String> create) {
         creatingNetworks.add(name);
         try {
             String id = call("create_network", create::get);
@@ -747,7 +748,8 @@ public final class InstrumentedDocker implements Docker {
 
     private boolean isManagedNetworkEvent(DockerEvent e, Set<String> known) {
         String name = e.attributes().get("name");
-        boolean ours = createdNetworks.remove(e.id()) || name != null && creatingNetworks.contains(name);
+        boolean lifecycle = "create".equals(e.action()) || "destroy".equals(e.action());
+        boolean ours = lifecycle && createdNetworks.remove(e.id()) || name != null && creatingNetworks.contains(name);
         if ("create".equals(e.action()) && ours) {
             known.add(e.id());
         } else if ("create".equals(e.action()) && !known.contains(e.id())) {

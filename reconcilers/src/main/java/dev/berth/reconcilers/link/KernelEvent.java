@@ -30,6 +30,10 @@ public record KernelEvent(Kind kind, String device, boolean deleted, Optional<Fd
         NEIGH
     }
 
+    /** Options of an FDB entry Berth never sets. */
+    private static final java.util.Set<String> NOT_BERTHS = java.util.Set.of("port", "vni", "via", "src_vni", "nhid",
+            "static", "dynamic", "extern_learn", "sticky");
+
     public KernelEvent {
         fdb = fdb == null ? Optional.empty() : fdb;
     }
@@ -66,7 +70,10 @@ public record KernelEvent(Kind kind, String device, boolean deleted, Optional<Fd
             // The bridge's learned and port entries churn with traffic; Berth keeps only the device's own entries.
             return Optional.empty();
         }
-        Optional<String> dst = after(words, "dst");
+        // Only an entry shaped as Berth writes them (permanent, a destination and nothing more) is named: another
+        // entry to the same destination (a port, a VNI, not permanent) can never be taken for Berth's own echo.
+        boolean berthShaped = words.contains("permanent") && words.stream().noneMatch(NOT_BERTHS::contains);
+        Optional<String> dst = berthShaped ? after(words, "dst") : Optional.empty();
         return after(words, "dev").map(dev -> new KernelEvent(Kind.FDB, dev, deleted,
                 dst.map(d -> new FdbEntry(words.get(0), dev, d))));
     }

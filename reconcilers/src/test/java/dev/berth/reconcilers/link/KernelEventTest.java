@@ -54,9 +54,15 @@ class KernelEventTest {
         assertEquals(Optional.of(new KernelEvent(KernelEvent.Kind.FDB, "bv777", true,
                         Optional.of(new FdbEntry("02:42:0a:00:00:05", "bv777", "10.250.0.2")))),
                 KernelEvent.bridgeMonitor("Deleted 02:42:0A:00:00:05 dev bv777 dst 10.250.0.2 self permanent"));
-        // An entry without a destination is still the device's change, just not one Berth writes.
-        assertEquals(Optional.of(new KernelEvent(KernelEvent.Kind.FDB, "bv777", false)),
-                KernelEvent.bridgeMonitor("02:42:0a:00:00:05 dev bv777 self permanent"));
+        // Entries Berth never writes (no destination, another port or VNI, not permanent) are still the device's
+        // change, but name no entry: none of them can pass for the echo of Berth's own.
+        for (String line : List.of("02:42:0a:00:00:05 dev bv777 self permanent",
+                "00:00:00:00:00:00 dev bv777 dst 10.250.0.2 port 4790 self permanent",
+                "00:00:00:00:00:00 dev bv777 dst 10.250.0.2 vni 9 self permanent",
+                "00:00:00:00:00:00 dev bv777 dst 10.250.0.2 self ")) {
+            assertEquals(Optional.of(new KernelEvent(KernelEvent.Kind.FDB, "bv777", false)),
+                    KernelEvent.bridgeMonitor(line), line);
+        }
         // The bridge's entries (learned, its ports' own MACs) churn with traffic.
         for (String line : List.of("ca:86:c8:9e:6e:3f dev bv777 master bb777 permanent",
                 "Deleted c2:ed:86:e8:5d:a7 dev bb777 master bb777 permanent",
