@@ -14,6 +14,7 @@ public final class DockerClients {
     public static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
     /** Generous because a start can take a second and a forced remove of a busy container several. */
     public static final Duration RESPONSE_TIMEOUT = Duration.ofSeconds(60);
+    private static final int MAX_CONNECTIONS = 32;
 
     private DockerClients() {
     }
@@ -46,11 +47,11 @@ public final class DockerClients {
         ApacheDockerHttpClient.Builder http = new ApacheDockerHttpClient.Builder()
                 .dockerHost(config.getDockerHost())
                 .sslConfig(config.getSSLConfig())
-                .maxConnections(32)
+                .maxConnections(MAX_CONNECTIONS)
                 .connectionTimeout(CONNECT_TIMEOUT);
         if (responseTimeout != null) {
             http.responseTimeout(responseTimeout);
         }
-        return DockerClientImpl.getInstance(config, http.build());
+        return DockerClientImpl.getInstance(config, new StaleConnectionRetry(http.build(), MAX_CONNECTIONS));
     }
 }
