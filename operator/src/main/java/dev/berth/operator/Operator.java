@@ -415,7 +415,8 @@ public final class Operator implements AutoCloseable {
                     .add("observed", observed::start, observed::close)
                     .add("host registration", registration::start, registration::close)
                     .add("backend publisher", () -> { }, routes::close)
-                    .add("endpoint publisher", () -> { }, () -> overlay.ifPresent(OverlayRuntime::closeEndpoints));
+                    .add("endpoint publisher", () -> { }, () -> overlay.ifPresent(OverlayRuntime::closeEndpoints))
+                    .add("kernel links", () -> { }, () -> overlay.ifPresent(OverlayRuntime::closeLinks));
             for (Controller controller : controllers) {
                 lifecycle.add("controller " + controller.name(), controller::start, () -> controller.stop(Duration.ofSeconds(20)));
             }

@@ -58,6 +58,7 @@ public final class OverlayRuntime {
     /** Networks the kernel reported a change for, after {@link #recheck}: a source for the controller. */
     private final Topic<String> kernelChanges = new Topic<>("kernel");
     private final KernelWatch kernelWatch;
+    private final IpRouteDriver kernel;
 
     public OverlayRuntime(DesiredInformer networks, EtcdInformer<HostRecord> hosts, DesiredInformer stacks,
                           EtcdInformer<StoredValue> endpointMirror, ObservedCache observed, EtcdKv kv, KeyLayout keys,
@@ -69,7 +70,8 @@ public final class OverlayRuntime {
         this.observed = observed;
         this.reachability = reachability;
         EtcdEndpointDirectory directory = new EtcdEndpointDirectory(kv, keys);
-        OwnFdbChanges links = new OwnFdbChanges(new CountingLinkDriver(new IpRouteDriver(netns), registry));
+        kernel = new IpRouteDriver(netns);
+        OwnFdbChanges links = new OwnFdbChanges(new CountingLinkDriver(kernel, registry));
         converger = new NetworkConverger(instance, underlay, docker, links, new EtcdSubnetLeases(kv, keys), directory);
         endpoints = new EndpointPublisher(directory, endpointMirror, hostInfo.name(), instance, this::networksHere);
         observed.addListListener(endpoints::listed);
@@ -148,6 +150,11 @@ public final class OverlayRuntime {
     /** Resync: this host's endpoint lists are read back from etcd and published again where they differ. */
     public void resyncEndpoints() {
         endpoints.resync();
+    }
+
+    /** Stops the bridge process kept for FDB batches (once the network controller has stopped). */
+    public void closeLinks() {
+        kernel.close();
     }
 
     /** Stops publishing endpoints; what was published stays (the containers keep running). */

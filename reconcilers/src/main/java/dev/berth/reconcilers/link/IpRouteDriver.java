@@ -1,5 +1,9 @@
 package dev.berth.reconcilers.link;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,11 +17,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@link LinkDriver} over the iproute2 tools. Reads with three JSON commands; writes each pass as one
- * {@code ip -batch -} run (links, neighbours) followed by one {@code bridge -batch -} run (FDB entries), so the FDB
- * entries of a device created in the same pass find it. With a namespace every command is {@code ip -n NS} /
+ * {@code ip -batch -} run (links, neighbours) followed by one {@code bridge -batch -} batch (FDB entries), so the FDB
+ * entries of a device created in the same pass find it. The FDB batch goes to a bridge process kept between passes
+ * ({@link BridgeSession}) when the installed bridge supports it. With a namespace every command is {@code ip -n NS} /
  * {@code bridge -n NS}: nothing runs in the caller's own namespace.
  */
-public final class IpRouteDriver implements LinkDriver {
+public final class IpRouteDriver implements LinkDriver, AutoCloseable {
     public static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10);
     private static final int ONE_LINE_EACH = 20;
     private static final Logger log = LoggerFactory.getLogger(IpRouteDriver.class);
@@ -34,11 +39,18 @@ public final class IpRouteDriver implements LinkDriver {
         t.start();
     };
 
+    /** FDB batches, the bulk of a pass when many peers arrive, go to one bridge process kept between passes. */
+    private final Optional<BridgeSession> bridgeSession;
+
     public IpRouteDriver(Optional<String> netns) {
-        this(netns, new ProcessCommandRunner(), COMMAND_TIMEOUT);
+        this(netns, new ProcessCommandRunner(), COMMAND_TIMEOUT, true);
     }
 
     IpRouteDriver(Optional<String> netns, CommandRunner runner, Duration timeout) {
+        this(netns, runner, timeout, false);
+    }
+
+    private IpRouteDriver(Optional<String> netns, CommandRunner runner, Duration timeout, boolean keepBridge) {
         this.netns = Objects.requireNonNull(netns, "netns");
         netns.ifPresent(ns -> {
             if (!NETNS.matcher(ns).matches()) {
@@ -47,6 +59,31 @@ public final class IpRouteDriver implements LinkDriver {
         });
         this.runner = runner;
         this.timeout = timeout;
+        this.bridgeSession = keepBridge
+                ? Optional.of(new BridgeSession(command("bridge", "-batch", "-"), () -> namespaceIdentity(netns)))
+                : Optional.empty();
+    }
+
+    /** The namespace's nsfs file identity: a namespace deleted and made again under the same name is another one. */
+    private static Object namespaceIdentity(Optional<String> netns) {
+        if (netns.isEmpty()) {
+            return "own";
+        }
+        try {
+            return Files.readAttributes(Path.of("/var/run/netns", netns.get()), BasicFileAttributes.class).fileKey();
+        } catch (IOException e) {
+            return "missing";
+        }
+    }
+
+    /** The bridge process kept for FDB batches, if one runs (tests). */
+    Optional<Long> bridgeSessionPid() {
+        return bridgeSession.flatMap(BridgeSession::pid);
+    }
+
+    @Override
+    public void close() {
+        bridgeSession.ifPresent(BridgeSession::close);
     }
 
     public Optional<String> netns() {
@@ -79,6 +116,10 @@ public final class IpRouteDriver implements LinkDriver {
         BatchScript ip = BatchScript.ip(actions);
         BatchScript bridge = BatchScript.bridge(actions);
         run("ip", ip);
+        if (!ip.isEmpty()) {
+            // bridge keeps each device's index by name: a device made again in this pass has a new one.
+            bridgeSession.ifPresent(BridgeSession::restart);
+        }
         run("bridge", bridge);
     }
 
@@ -86,7 +127,11 @@ public final class IpRouteDriver implements LinkDriver {
         if (script.isEmpty()) {
             return;
         }
-        CommandRunner.CommandResult r = runner.run(command(tool, "-batch", "-"), script.stdin(), timeout);
+        Optional<CommandRunner.CommandResult> kept = tool.equals("bridge")
+                ? bridgeSession.flatMap(b -> b.run(script.stdin(), script.lines().size(), timeout))
+                : Optional.empty();
+        CommandRunner.CommandResult r = kept.isPresent() ? kept.get()
+                : runner.run(command(tool, "-batch", "-"), script.stdin(), timeout);
         if (r.ok()) {
             logApplied(script.actions());
             return;

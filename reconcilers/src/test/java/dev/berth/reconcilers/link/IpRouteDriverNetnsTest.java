@@ -36,6 +36,9 @@ class IpRouteDriverNetnsTest {
 
     @AfterEach
     void tearDown() {
+        if (driver != null) {
+            driver.close();
+        }
         if (ns != null) {
             ns.close();
         }
@@ -258,6 +261,60 @@ class IpRouteDriverNetnsTest {
         Set<FdbEntry> fdb = new HashSet<>(driver.read().fdb());
         assertTrue(fdb.contains(first));
         assertFalse(fdb.contains(third), "the batch stops at the failing line");
+        // The kept bridge process stopped with the batch; the next batch gets a new one and works.
+        driver.apply(List.of(new LinkAction.ReplaceFdb(third)));
+        assertTrue(driver.read().fdb().contains(third));
+    }
+
+    @Test
+    void failureInALaterBatchOfTheKeptProcessNamesItsOwnLine() {
+        converge(twoPeers(device(4242, br), br));
+        driver.apply(List.of(new LinkAction.ReplaceFdb(new FdbEntry("02:42:0a:14:02:06", "bv4242", PEER_A)),
+                new LinkAction.ReplaceFdb(new FdbEntry("02:42:0a:14:02:07", "bv4242", PEER_A))));
+        long pid = driver.bridgeSessionPid().orElseThrow();
+        FdbEntry absent = new FdbEntry("02:42:0a:14:02:99", "bv4242", PEER_A);
+        FdbEntry ok = new FdbEntry("02:42:0a:14:02:08", "bv4242", PEER_A);
+        LinkActionException e = assertThrows(LinkActionException.class, () -> driver.apply(
+                List.of(new LinkAction.ReplaceFdb(ok), new LinkAction.DeleteFdb(absent))));
+        assertEquals(new LinkAction.DeleteFdb(absent), e.action(), e.getMessage());
+        assertTrue(driver.read().fdb().contains(ok));
+        assertTrue(ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true), "the failed process is gone");
+    }
+
+    @Test
+    void fdbBatchesOfSeveralPassesGoToOneKeptBridgeProcess() {
+        VxlanDevice d = device(4242, br);
+        converge(twoPeers(d, br));
+        long pid = driver.bridgeSessionPid().orElseThrow(() -> new AssertionError("no bridge process kept"));
+        for (int i = 10; i < 15; i++) {
+            FdbEntry peer = FdbEntry.flood(d.name(), "10.99.1." + i);
+            driver.apply(List.of(new LinkAction.AppendFdb(peer)));
+            assertTrue(driver.read().fdb().contains(peer), peer.toString());
+            assertEquals(Optional.of(pid), driver.bridgeSessionPid());
+        }
+        driver.close();
+        assertEquals(Optional.empty(), driver.bridgeSessionPid());
+        assertTrue(ProcessHandle.of(pid).map(p -> p.onExit().orTimeout(10, java.util.concurrent.TimeUnit.SECONDS)
+                .thenApply(x -> true).join()).orElse(true), "bridge ended with its input");
+    }
+
+    @Test
+    void aNamespaceMadeAgainUnderTheSameNameGetsItsOwnProcess() {
+        VxlanDevice d = device(4242, br);
+        converge(twoPeers(d, br));
+        long pid = driver.bridgeSessionPid().orElseThrow();
+        ns.close();
+        Netns.run(List.of("ip", "netns", "add", ns.name));
+        br = ns.bridge();
+        VxlanDevice again = device(4242, br);
+        // The device made by another driver: this one's next batch is FDB lines only.
+        try (IpRouteDriver other = new IpRouteDriver(Optional.of(ns.name))) {
+            other.apply(List.of(new LinkAction.CreateVxlan(again)));
+        }
+        driver.apply(List.of(new LinkAction.AppendFdb(FdbEntry.flood(again.name(), PEER_B))));
+        assertTrue(ns.bridgeCmd("fdb", "show", "dev", "bv4242").contains(PEER_B), "the entry is in the new namespace");
+        assertTrue(driver.bridgeSessionPid().isPresent());
+        assertFalse(driver.bridgeSessionPid().get() == pid, "a new process in the new namespace");
     }
 
     @Test

@@ -1,0 +1,252 @@
+package dev.berth.reconcilers.link;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One {@code bridge -batch -} process kept running between passes, fed each pass's FDB lines on its stdin.
+ *
+ * <p>Starting a process per pass cost 15–40 ms on a busy host, more than programming a few hundred entries; with a
+ * thousand peers arriving, passes queued behind each other (issue 21: FDB latency). After each batch a read-only
+ * marker ({@code vlan show dev lo}: lo is in every namespace, and bridge flushes what it prints) says every line
+ * before it has run. Without {@code -force} bridge stops at the first failing line as the one-shot run does: its
+ * {@code Command failed -:N} (counted from the process's first line, so translated back to the batch's) names the
+ * action, the process exits, and the next batch starts a new one.
+ *
+ * <p>A process that does not answer the marker at start (another iproute2) turns the session off for good: the
+ * caller runs each batch as its own process. The process is stopped after a minute unused, and restarted when the
+ * named namespace it entered was replaced by another of the same name, or when links were made or removed (bridge
+ * remembers a device's index by its name; a batch naming a device made again behind its back fails with "unknown
+ * ifindex", which ends the process like any failing line, so the next pass starts afresh).
+ */
+final class BridgeSession implements AutoCloseable {
+    static final String MARKER = "vlan show dev lo";
+    static final Duration IDLE = Duration.ofSeconds(60);
+    private static final Duration HANDSHAKE = Duration.ofSeconds(3);
+    private static final Pattern MARKER_OUTPUT = Pattern.compile("^port\\s+vlan");
+    private static final Pattern FAILED_LINE = Pattern.compile("Command failed -:(\\d+)");
+    /** Compared by identity: no line bridge prints is this object. */
+    @SuppressWarnings("StringOperationCanBeSimplified")
+    private static final String EOF = new String("end of output");
+    private static final Logger log = LoggerFactory.getLogger(BridgeSession.class);
+
+    private final List<String> argv;
+    /** What the namespace is now (its nsfs file's identity), or a constant without one. */
+    private final Supplier<Object> namespace;
+    private final ScheduledExecutorService reaper = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "bridge-session-idle");
+        t.setDaemon(true);
+        return t;
+    });
+    private Running running;
+    private boolean unsupported;
+    private boolean closed;
+    private ScheduledFuture<?> idleStop;
+
+    private record Running(Process process, OutputStream stdin, BlockingQueue<String> output, Object namespace,
+                           long[] linesSent) {
+    }
+
+    BridgeSession(List<String> argv, Supplier<Object> namespace) {
+        this.argv = List.copyOf(argv);
+        this.namespace = namespace;
+    }
+
+    /**
+     * Runs the script's lines in the kept process, or says it cannot (empty: run it as a process of its own).
+     * The result's stderr holds what bridge printed, its line numbers counted within {@code script}.
+     *
+     * @throws LinkDriverException when bridge does not answer within {@code timeout} (the process is stopped)
+     */
+    synchronized Optional<CommandRunner.CommandResult> run(String script, int lines, Duration timeout) {
+        if (unsupported || closed) {
+            return Optional.empty();
+        }
+        if (idleStop != null) {
+            idleStop.cancel(false);
+        }
+        try {
+            Running r = current();
+            if (r == null) {
+                return Optional.empty();
+            }
+            long base = r.linesSent()[0];
+            r.linesSent()[0] += lines + 1L;
+            write(r, script + MARKER + "\n");
+            List<String> printed = new ArrayList<>();
+            boolean answered = awaitMarker(r, timeout, printed);
+            if (answered) {
+                return Optional.of(new CommandRunner.CommandResult(0, "", translate(printed, base)));
+            }
+            // Stopped at a failing line: its exit code and message, and a new process next time.
+            running = null;
+            int exit = exitCode(r.process());
+            return Optional.of(new CommandRunner.CommandResult(exit == 0 ? 1 : exit, "", translate(printed, base)));
+        } finally {
+            idleStop = reaper.schedule(this::stopIfIdle, IDLE.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private Running current() {
+        Object ns = namespace.get();
+        if (running != null && running.process().isAlive() && Objects.equals(running.namespace(), ns)) {
+            return running;
+        }
+        stop();
+        Running started = start(ns);
+        List<String> printed = new ArrayList<>();
+        write(started, MARKER + "\n");
+        started.linesSent()[0] = 1;
+        try {
+            if (!awaitMarker(started, HANDSHAKE, printed)) {
+                // It could not start (say, the namespace is not there yet): a process of its own tells why, and the
+                // next batch tries again.
+                return null;
+            }
+        } catch (LinkDriverException e) {
+            unsupported = true;
+            log.warn("{} does not answer between batches ({}); each FDB batch runs as a process of its own",
+                    String.join(" ", argv), String.join(" ", printed).strip());
+            return null;
+        }
+        running = started;
+        return started;
+    }
+
+    private Running start(Object ns) {
+        Process process;
+        try {
+            process = new ProcessBuilder(argv).redirectErrorStream(true).start();
+        } catch (IOException e) {
+            throw new LinkDriverException("cannot run " + String.join(" ", argv) + ": " + e.getMessage(), e);
+        }
+        BlockingQueue<String> output = new LinkedBlockingQueue<>();
+        Thread reader = new Thread(() -> read(process, output), "bridge-session-output");
+        reader.setDaemon(true);
+        reader.start();
+        return new Running(process, process.getOutputStream(), output, ns, new long[1]);
+    }
+
+    private static void read(Process process, BlockingQueue<String> output) {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = in.readLine()) != null) {
+                output.add(line);
+            }
+        } catch (IOException e) {
+            // The process was stopped.
+        } finally {
+            output.add(EOF);
+        }
+    }
+
+    private static void write(Running r, String text) {
+        try {
+            r.stdin().write(text.getBytes(StandardCharsets.UTF_8));
+            r.stdin().flush();
+        } catch (IOException e) {
+            // bridge exited at a failing line before reading everything: its output says which.
+        }
+    }
+
+    /** True when the marker came back; false when the process ended first. */
+    private boolean awaitMarker(Running r, Duration timeout, List<String> printed) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try {
+            while (true) {
+                String line = r.output().poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                if (line == null) {
+                    r.process().destroyForcibly();
+                    running = null;
+                    throw new LinkDriverException("bridge timed out after " + timeout.toSeconds()
+                            + " s; the kernel state is unknown until the next read: " + String.join(" ", argv) + " "
+                            + String.join(" ", printed).strip());
+                }
+                if (line == EOF) {
+                    return false;
+                }
+                if (MARKER_OUTPUT.matcher(line).find()) {
+                    return true;
+                }
+                printed.add(line);
+            }
+        } catch (InterruptedException e) {
+            r.process().destroyForcibly();
+            running = null;
+            Thread.currentThread().interrupt();
+            throw new LinkDriverException("interrupted while running " + String.join(" ", argv), e);
+        }
+    }
+
+    private static String translate(List<String> printed, long base) {
+        StringBuilder out = new StringBuilder();
+        for (String line : printed) {
+            Matcher m = FAILED_LINE.matcher(line);
+            out.append(m.find() ? m.replaceFirst("Command failed -:" + (Long.parseLong(m.group(1)) - base)) : line)
+                    .append('\n');
+        }
+        return out.toString();
+    }
+
+    private static int exitCode(Process process) {
+        try {
+            return process.waitFor(2, TimeUnit.SECONDS) ? process.exitValue() : -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    /** The next batch starts a new process: devices were made or removed, and bridge caches their indexes by name. */
+    synchronized void restart() {
+        stop();
+    }
+
+    private synchronized void stopIfIdle() {
+        stop();
+    }
+
+    private void stop() {
+        if (running != null) {
+            try {
+                // End of input: bridge exits by itself.
+                running.stdin().close();
+            } catch (IOException e) {
+                running.process().destroyForcibly();
+            }
+            running = null;
+        }
+    }
+
+    /** The running process's id, if one runs (tests). */
+    synchronized Optional<Long> pid() {
+        return running != null && running.process().isAlive() ? Optional.of(running.process().pid()) : Optional.empty();
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+        stop();
+        reaper.shutdownNow();
+    }
+}
