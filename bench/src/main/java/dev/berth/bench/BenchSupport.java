@@ -28,7 +28,15 @@ final class BenchSupport {
             }
         });
         p.append("etcd ").append(fmt(b.sum("berth_etcd_request_duration_seconds_sum") - a.sum("berth_etcd_request_duration_seconds_sum")))
-                .append(" (").append(fmt(b.sum("berth_etcd_requests_total") - a.sum("berth_etcd_requests_total"))).append(" calls); ");
+                .append(" (").append(fmt(b.sum("berth_etcd_requests_total") - a.sum("berth_etcd_requests_total"))).append(" calls");
+        Map<String, Double> e0 = a.byLabel("berth_etcd_requests_total", "operation");
+        b.byLabel("berth_etcd_requests_total", "operation").forEach((k, v) -> {
+            double d = v - e0.getOrDefault(k, 0.0);
+            if (d > 0) {
+                p.append(", ").append(k).append(' ').append(fmt(d));
+            }
+        });
+        p.append("); ");
         p.append("reconcile ").append(fmt(b.sum("berth_reconcile_time_seconds_sum", "controller=\"stack\"")
                 - a.sum("berth_reconcile_time_seconds_sum", "controller=\"stack\""))).append(" (")
                 .append(fmt(b.sum("berth_reconcile_time_seconds_count", "controller=\"stack\"")
