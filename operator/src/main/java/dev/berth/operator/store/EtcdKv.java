@@ -236,6 +236,13 @@ public final class EtcdKv {
                 "put " + key);
     }
 
+    /** Puts every value on the lease in one transaction: one round trip and one revision for all of them. */
+    public void putAll(List<Write> writes, long leaseId) {
+        PutOption onLease = PutOption.builder().withLeaseId(leaseId).build();
+        Op[] ops = writes.stream().map(w -> Op.put(bytes(w.key()), bytes(w.value()), onLease)).toArray(Op[]::new);
+        timed("txn", writer().getKVClient().txn().Then(ops).commit(), ops.length + " puts");
+    }
+
     public long delete(String key) {
         return timed("delete", writer().getKVClient().delete(bytes(key)), "delete " + key).getDeleted();
     }

@@ -161,6 +161,33 @@ class StackEventsTest {
         }
     }
 
+    @Test
+    void eventsQueuedTogetherGoInOneTransactionEachOnTheLease() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger writes = new java.util.concurrent.atomic.AtomicInteger();
+        dev.berth.operator.store.EtcdKv counted = new dev.berth.operator.store.EtcdKv(h.etcd.client, h.etcd.settings,
+                (operation, outcome, nanos) -> {
+                    if (operation.equals("put") || operation.equals("txn")) {
+                        writes.incrementAndGet();
+                    }
+                });
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        String name = h.name("batch");
+        try (EtcdEventRecorder recorder = new EtcdEventRecorder(counted, h.keys(), "batch-host",
+                EtcdEventRecorder.Settings.defaults(), registry, Clock.systemUTC())) {
+            // Queued before the writer starts, as when a pass says several things while a write is out.
+            for (int i = 0; i < 40; i++) {
+                recorder.normal("stack", name, "Burst", "event " + i);
+            }
+            recorder.start();
+            Await.until(WAIT, "40 events written", () -> written(registry) == 40, () -> written(registry) + " written");
+        }
+        assertEquals(40, new EventReader(h.etcd.kv, h.keys()).list("stack", name).events().size());
+        assertEquals(1, writes.get(), "40 queued events in one transaction");
+        String key = new EventReader(h.etcd.kv, h.keys()).list("stack", name).events().get(39).key();
+        assertTrue(h.etcd.client.getKVClient().get(ByteSequence.from(key, StandardCharsets.UTF_8))
+                .get(10, TimeUnit.SECONDS).getKvs().get(0).getLease() != 0, "on the lease");
+    }
+
     private static double written(SimpleMeterRegistry registry) {
         return registry.get("berth.events.written").counter().count();
     }
