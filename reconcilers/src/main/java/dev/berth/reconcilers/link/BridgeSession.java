@@ -32,16 +32,15 @@ import org.slf4j.LoggerFactory;
  * {@code Command failed -:N} (counted from the process's first line, so translated back to the batch's) names the
  * action, the process exits, and the next batch starts a new one.
  *
- * <p>A process that does not answer the marker at start (another iproute2) turns the session off for good: the
- * caller runs each batch as its own process. The process is stopped after a minute unused, and restarted when the
- * named namespace it entered was replaced by another of the same name, or when links were made or removed (bridge
- * remembers a device's index by its name; a batch naming a device made again behind its back fails with "unknown
- * ifindex", which ends the process like any failing line, so the next pass starts afresh).
+ * <p>A process that does not answer the marker at start within the command timeout (another iproute2) turns the
+ * session off for good: the caller runs each batch as its own process. The process is stopped after a minute
+ * unused, and restarted when the named namespace it entered was replaced by another of the same name, or when links
+ * were made or removed (bridge remembers a device's index by its name; a batch naming a device made again behind its
+ * back fails with "unknown ifindex", which ends the process like any failing line, so the next pass starts afresh).
  */
 final class BridgeSession implements AutoCloseable {
     static final String MARKER = "vlan show dev lo";
     static final Duration IDLE = Duration.ofSeconds(60);
-    private static final Duration HANDSHAKE = Duration.ofSeconds(3);
     private static final Pattern MARKER_OUTPUT = Pattern.compile("^port\\s+vlan");
     private static final Pattern FAILED_LINE = Pattern.compile("Command failed -:(\\d+)");
     /** Compared by identity: no line bridge prints is this object. */
@@ -62,8 +61,20 @@ final class BridgeSession implements AutoCloseable {
     private boolean closed;
     private ScheduledFuture<?> idleStop;
 
-    private record Running(Process process, OutputStream stdin, BlockingQueue<String> output, Object namespace,
-                           long[] linesSent) {
+    /** The kept process, what it prints (line by line), the namespace it entered and the lines it was sent. */
+    private static final class Running {
+        final Process process;
+        final OutputStream stdin;
+        final BlockingQueue<String> output;
+        final Object namespace;
+        long linesSent;
+
+        Running(Process process, BlockingQueue<String> output, Object namespace) {
+            this.process = process;
+            this.stdin = process.getOutputStream();
+            this.output = output;
+            this.namespace = namespace;
+        }
     }
 
     BridgeSession(List<String> argv, Supplier<Object> namespace) {
@@ -85,12 +96,12 @@ final class BridgeSession implements AutoCloseable {
             idleStop.cancel(false);
         }
         try {
-            Running r = current();
+            Running r = current(timeout);
             if (r == null) {
                 return Optional.empty();
             }
-            long base = r.linesSent()[0];
-            r.linesSent()[0] += lines + 1L;
+            long base = r.linesSent;
+            r.linesSent += lines + 1L;
             write(r, script + MARKER + "\n");
             List<String> printed = new ArrayList<>();
             boolean answered = awaitMarker(r, timeout, printed);
@@ -99,25 +110,25 @@ final class BridgeSession implements AutoCloseable {
             }
             // Stopped at a failing line: its exit code and message, and a new process next time.
             running = null;
-            int exit = exitCode(r.process());
+            int exit = exitCode(r.process);
             return Optional.of(new CommandRunner.CommandResult(exit == 0 ? 1 : exit, "", translate(printed, base)));
         } finally {
             idleStop = reaper.schedule(this::stopIfIdle, IDLE.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 
-    private Running current() {
+    private Running current(Duration timeout) {
         Object ns = namespace.get();
-        if (running != null && running.process().isAlive() && Objects.equals(running.namespace(), ns)) {
+        if (running != null && running.process.isAlive() && Objects.equals(running.namespace, ns)) {
             return running;
         }
         stop();
         Running started = start(ns);
         List<String> printed = new ArrayList<>();
         write(started, MARKER + "\n");
-        started.linesSent()[0] = 1;
+        started.linesSent = 1;
         try {
-            if (!awaitMarker(started, HANDSHAKE, printed)) {
+            if (!awaitMarker(started, timeout, printed)) {
                 // It could not start (say, the namespace is not there yet): a process of its own tells why, and the
                 // next batch tries again.
                 return null;
@@ -143,7 +154,7 @@ final class BridgeSession implements AutoCloseable {
         Thread reader = new Thread(() -> read(process, output), "bridge-session-output");
         reader.setDaemon(true);
         reader.start();
-        return new Running(process, process.getOutputStream(), output, ns, new long[1]);
+        return new Running(process, output, ns);
     }
 
     private static void read(Process process, BlockingQueue<String> output) {
@@ -162,8 +173,8 @@ final class BridgeSession implements AutoCloseable {
 
     private static void write(Running r, String text) {
         try {
-            r.stdin().write(text.getBytes(StandardCharsets.UTF_8));
-            r.stdin().flush();
+            r.stdin.write(text.getBytes(StandardCharsets.UTF_8));
+            r.stdin.flush();
         } catch (IOException e) {
             // bridge exited at a failing line before reading everything: its output says which.
         }
@@ -174,9 +185,9 @@ final class BridgeSession implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         try {
             while (true) {
-                String line = r.output().poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                String line = r.output.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
                 if (line == null) {
-                    r.process().destroyForcibly();
+                    r.process.destroyForcibly();
                     running = null;
                     throw new LinkDriverException("bridge timed out after " + timeout.toSeconds()
                             + " s; the kernel state is unknown until the next read: " + String.join(" ", argv) + " "
@@ -191,7 +202,7 @@ final class BridgeSession implements AutoCloseable {
                 printed.add(line);
             }
         } catch (InterruptedException e) {
-            r.process().destroyForcibly();
+            r.process.destroyForcibly();
             running = null;
             Thread.currentThread().interrupt();
             throw new LinkDriverException("interrupted while running " + String.join(" ", argv), e);
@@ -230,9 +241,9 @@ final class BridgeSession implements AutoCloseable {
         if (running != null) {
             try {
                 // End of input: bridge exits by itself.
-                running.stdin().close();
+                running.stdin.close();
             } catch (IOException e) {
-                running.process().destroyForcibly();
+                running.process.destroyForcibly();
             }
             running = null;
         }
@@ -240,7 +251,7 @@ final class BridgeSession implements AutoCloseable {
 
     /** The running process's id, if one runs (tests). */
     synchronized Optional<Long> pid() {
-        return running != null && running.process().isAlive() ? Optional.of(running.process().pid()) : Optional.empty();
+        return running != null && running.process.isAlive() ? Optional.of(running.process.pid()) : Optional.empty();
     }
 
     @Override
