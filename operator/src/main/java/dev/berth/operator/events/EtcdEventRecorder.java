@@ -8,7 +8,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -20,8 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Events in etcd under {@link KeyLayout#eventsOf} + an id that sorts by time ({@code <millis>-<host>-<seq>}). The
  * caller's thread only dedupes, rate-limits and queues; one writer thread of its own puts the JSON, what queued
- * meanwhile in one transaction, so a reconcile never waits for etcd on an event. Every event is written on this operator's current lease (1 h TTL, never kept
- * alive): a new lease is granted every {@link Settings#regrant}, so an event expires about an hour after it was last
+ * meanwhile in one transaction, so a reconcile never waits for etcd on an event. Every event is written on this
+ * operator's current lease (1 h TTL, never kept alive): a new lease is granted every {@link Settings#regrant}, so an event expires about an hour after it was last
  * written and the old leases run out on their own. Over the rate or with the queue full, events are dropped and
  * counted ({@code berth_events_dropped_total{reason}}); a failed write is dropped too, never retried.
  */
@@ -176,29 +178,37 @@ public final class EtcdEventRecorder implements EventRecorder, AutoCloseable {
      * (issue 21: the operator's CPU while stacks converge). Kept well under etcd's 128 operations and 1.5 MiB.
      */
     private void put(List<Write> batch) {
+        // A repeat counted up keeps its event's key, and etcd refuses a transaction that puts one key twice: the
+        // last count of each key is the one to write.
+        Map<String, Write> latest = new LinkedHashMap<>();
+        batch.forEach(w -> latest.put(w.key(), w));
+        int skipped = batch.size() - latest.size();
         List<EtcdKv.Write> writes = new ArrayList<>();
-        int bytes = 0;
-        for (Write w : batch) {
+        Write last = null;
+        int chars = 0;
+        for (Write w : latest.values()) {
             String json = core.codec.write(w.event());
-            if (!writes.isEmpty() && bytes + json.length() + w.key().length() > MAX_BATCH_CHARS) {
-                commit(writes, w);
+            if (!writes.isEmpty() && chars + json.length() + w.key().length() > MAX_BATCH_CHARS) {
+                commit(writes, last, 0);
                 writes = new ArrayList<>();
-                bytes = 0;
+                chars = 0;
             }
             writes.add(new EtcdKv.Write(w.key(), json));
-            bytes += json.length() + w.key().length();
+            chars += json.length() + w.key().length();
+            last = w;
         }
-        commit(writes, batch.get(batch.size() - 1));
+        commit(writes, last, skipped);
     }
 
-    private void commit(List<EtcdKv.Write> writes, Write named) {
+    /** @param superseded repeats of these events' keys that were queued too (written as the later count) */
+    private void commit(List<EtcdKv.Write> writes, Write named, int superseded) {
         try {
             if (writes.size() == 1) {
                 kv.put(writes.get(0).key(), writes.get(0).value(), lease());
             } else {
                 kv.putAll(writes, lease());
             }
-            core.written.increment(writes.size());
+            core.written.increment(writes.size() + superseded);
             if (core.failing) {
                 core.failing = false;
                 log.info("events: writing to etcd again");
@@ -206,7 +216,7 @@ public final class EtcdEventRecorder implements EventRecorder, AutoCloseable {
         } catch (RuntimeException e) { // StoreException, or a lease grant refused
             // The lease may be gone (etcd restored, revoked by hand): the next write asks for a new one.
             core.lease = 0;
-            core.droppedError.increment(writes.size());
+            core.droppedError.increment(writes.size() + superseded);
             if (!core.failing) {
                 core.failing = true;
                 log.warn("events: {} event(s) up to {} {} for {} not written (dropping events until etcd takes them): {}",

@@ -238,6 +238,10 @@ public final class EtcdKv {
 
     /** Puts every value on the lease in one transaction: one round trip and one revision for all of them. */
     public void putAll(List<Write> writes, long leaseId) {
+        if (writes.isEmpty() || writes.size() > 128) {
+            throw new IllegalArgumentException("a transaction of 1 to 128 puts (etcd's default limit), not "
+                    + writes.size());
+        }
         PutOption onLease = PutOption.builder().withLeaseId(leaseId).build();
         Op[] ops = writes.stream().map(w -> Op.put(bytes(w.key()), bytes(w.value()), onLease)).toArray(Op[]::new);
         timed("txn", writer().getKVClient().txn().Then(ops).commit(), ops.length + " puts");

@@ -174,16 +174,22 @@ class StackEventsTest {
         String name = h.name("batch");
         try (EtcdEventRecorder recorder = new EtcdEventRecorder(counted, h.keys(), "batch-host",
                 EtcdEventRecorder.Settings.defaults(), registry, Clock.systemUTC())) {
-            // Queued before the writer starts, as when a pass says several things while a write is out.
+            // Queued before the writer starts, as when a pass says several things while a write is out; the last
+            // one a repeat of the first, counted up on the same key (etcd refuses one key twice in a transaction).
             for (int i = 0; i < 40; i++) {
                 recorder.normal("stack", name, "Burst", "event " + i);
             }
+            recorder.normal("stack", name, "Burst", "event 0");
             recorder.start();
-            Await.until(WAIT, "40 events written", () -> written(registry) == 40, () -> written(registry) + " written");
+            Await.until(WAIT, "41 events written", () -> written(registry) == 41, () -> written(registry) + " written, "
+                    + dropped(registry) + " dropped");
         }
-        assertEquals(40, new EventReader(h.etcd.kv, h.keys()).list("stack", name).events().size());
+        List<EventReader.Listed> listed = new EventReader(h.etcd.kv, h.keys()).list("stack", name).events();
+        assertEquals(40, listed.size());
+        assertEquals(2, listed.stream().filter(l -> l.event().message().equals("event 0")).findFirst().orElseThrow()
+                .event().count(), "the repeat counted up");
         assertEquals(1, writes.get(), "40 queued events in one transaction");
-        String key = new EventReader(h.etcd.kv, h.keys()).list("stack", name).events().get(39).key();
+        String key = listed.get(39).key();
         assertTrue(h.etcd.client.getKVClient().get(ByteSequence.from(key, StandardCharsets.UTF_8))
                 .get(10, TimeUnit.SECONDS).getKvs().get(0).getLease() != 0, "on the lease");
     }

@@ -1,6 +1,7 @@
 package dev.berth.operator.reliability;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
@@ -40,22 +41,32 @@ class ProxyKeepAliveTest {
         List<String> created = new ArrayList<>();
         try (SocketProxy proxy = SocketProxy.start(Map.of());
              DockerClient docker = DockerClients.connect(proxy.dockerHost())) {
+            int port = Integer.parseInt(proxy.dockerHost().replaceAll(".*:", ""));
             try {
                 created.add(docker.createNetworkCmd().withName(prefix + "a").exec().getId());
-                openConcurrentConnections(docker);
-                int port = Integer.parseInt(proxy.dockerHost().replaceAll(".*:", ""));
-                Await.until(keepAlive.multipliedBy(3), "the proxy closing every idle connection to port " + port,
-                        () -> establishedTo(port) == 0, () -> establishedTo(port) + " still established");
 
-                // A POST is what HttpClient never sends twice on its own.
-                created.add(docker.createNetworkCmd().withName(prefix + "b").exec().getId());
+                // A GET: HttpClient tries it twice on its own, so two dead connections next in the pool failed it.
+                poolDeadConnections(docker, port, keepAlive);
                 assertEquals(prefix + "a", docker.inspectNetworkCmd().withNetworkId(created.get(0)).exec().getName());
+
+                // A POST: HttpClient never sends it twice.
+                poolDeadConnections(docker, port, keepAlive);
+                created.add(docker.createNetworkCmd().withName(prefix + "b").exec().getId());
             } finally {
                 for (String id : created) {
                     docker.removeNetworkCmd(id).exec();
                 }
             }
         }
+    }
+
+    /** Several connections in the client's pool, all of them closed by the proxy since. */
+    private static void poolDeadConnections(DockerClient docker, int port, Duration keepAlive) throws Exception {
+        openConcurrentConnections(docker);
+        int pooled = establishedTo(port);
+        assertTrue(pooled >= 2, "at least two pooled connections to the proxy, found " + pooled);
+        Await.until(keepAlive.multipliedBy(3), "the proxy closing every idle connection to port " + port,
+                () -> establishedTo(port) == 0, () -> establishedTo(port) + " still established");
     }
 
     /** Several event streams at once, each open for two seconds: each needs a connection of its own in the pool. */

@@ -27,20 +27,21 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Starting a process per pass cost 15–40 ms on a busy host, more than programming a few hundred entries; with a
  * thousand peers arriving, passes queued behind each other (issue 21: FDB latency). After each batch a read-only
- * marker ({@code vlan show dev lo}: lo is in every namespace, and bridge flushes what it prints) says every line
- * before it has run. Without {@code -force} bridge stops at the first failing line as the one-shot run does: its
+ * marker ({@code vlan show dev lo}: lo is in every namespace, and bridge 6.x flushes what it prints) says every
+ * line before it has run. Without {@code -force} bridge stops at the first failing line as the one-shot run does: its
  * {@code Command failed -:N} (counted from the process's first line, so translated back to the batch's) names the
  * action, the process exits, and the next batch starts a new one.
  *
  * <p>A process that does not answer the marker at start within the command timeout (another iproute2) turns the
  * session off for good: the caller runs each batch as its own process. The process is stopped after a minute
- * unused, and restarted when the named namespace it entered was replaced by another of the same name, or when links
- * were made or removed (bridge remembers a device's index by its name; a batch naming a device made again behind its
+ * unused, and restarted when the named namespace it entered was replaced by another of the same name, or when the
+ * pass created or deleted a VXLAN device (bridge remembers a device's index by its name; a batch naming a device made again behind its
  * back fails with "unknown ifindex", which ends the process like any failing line, so the next pass starts afresh).
  */
 final class BridgeSession implements AutoCloseable {
     static final String MARKER = "vlan show dev lo";
     static final Duration IDLE = Duration.ofSeconds(60);
+    private static final Duration STOP_WAIT = Duration.ofSeconds(2);
     private static final Pattern MARKER_OUTPUT = Pattern.compile("^port\\s+vlan");
     private static final Pattern FAILED_LINE = Pattern.compile("Command failed -:(\\d+)");
     /** Compared by identity: no line bridge prints is this object. */
@@ -56,10 +57,13 @@ final class BridgeSession implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
+    private final Duration idle;
     private Running running;
     private boolean unsupported;
     private boolean closed;
     private ScheduledFuture<?> idleStop;
+    /** System.nanoTime() when the last batch ended: an idle stop that was already due waits for the lock, then sees it. */
+    private long lastUsed = System.nanoTime();
 
     /** The kept process, what it prints (line by line), the namespace it entered and the lines it was sent. */
     private static final class Running {
@@ -78,8 +82,13 @@ final class BridgeSession implements AutoCloseable {
     }
 
     BridgeSession(List<String> argv, Supplier<Object> namespace) {
+        this(argv, namespace, IDLE);
+    }
+
+    BridgeSession(List<String> argv, Supplier<Object> namespace, Duration idle) {
         this.argv = List.copyOf(argv);
         this.namespace = namespace;
+        this.idle = idle;
     }
 
     /**
@@ -113,7 +122,8 @@ final class BridgeSession implements AutoCloseable {
             int exit = exitCode(r.process);
             return Optional.of(new CommandRunner.CommandResult(exit == 0 ? 1 : exit, "", translate(printed, base)));
         } finally {
-            idleStop = reaper.schedule(this::stopIfIdle, IDLE.toMillis(), TimeUnit.MILLISECONDS);
+            lastUsed = System.nanoTime();
+            idleStop = reaper.schedule(this::stopIfIdle, idle.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 
@@ -134,6 +144,9 @@ final class BridgeSession implements AutoCloseable {
                 return null;
             }
         } catch (LinkDriverException e) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw e;
+            }
             unsupported = true;
             log.warn("{} does not answer between batches ({}); each FDB batch runs as a process of its own",
                     String.join(" ", argv), String.join(" ", printed).strip());
@@ -171,13 +184,21 @@ final class BridgeSession implements AutoCloseable {
         }
     }
 
+    /**
+     * On a thread of its own: a batch larger than the pipe blocks until bridge reads it, and a bridge stuck in the
+     * kernel must not hold the caller past the timeout (the marker's wait ends it, and the write with it).
+     */
     private static void write(Running r, String text) {
-        try {
-            r.stdin.write(text.getBytes(StandardCharsets.UTF_8));
-            r.stdin.flush();
-        } catch (IOException e) {
-            // bridge exited at a failing line before reading everything: its output says which.
-        }
+        Thread writer = new Thread(() -> {
+            try {
+                r.stdin.write(text.getBytes(StandardCharsets.UTF_8));
+                r.stdin.flush();
+            } catch (IOException e) {
+                // bridge exited at a failing line before reading everything: its output says which.
+            }
+        }, "bridge-session-input");
+        writer.setDaemon(true);
+        writer.start();
     }
 
     /** True when the marker came back; false when the process ended first. */
@@ -234,17 +255,25 @@ final class BridgeSession implements AutoCloseable {
     }
 
     private synchronized void stopIfIdle() {
-        stop();
+        if (System.nanoTime() - lastUsed >= idle.toNanos()) {
+            stop();
+        }
     }
 
     private void stop() {
         if (running != null) {
+            Process process = running.process;
             try {
-                // End of input: bridge exits by itself.
+                // End of input: bridge exits by itself, or is made to soon after.
                 running.stdin.close();
             } catch (IOException e) {
-                running.process.destroyForcibly();
+                process.destroyForcibly();
             }
+            process.onExit().orTimeout(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS)
+                    .exceptionally(e -> {
+                        process.destroyForcibly();
+                        return process;
+                    });
             running = null;
         }
     }

@@ -116,7 +116,7 @@ public final class IpRouteDriver implements LinkDriver, AutoCloseable {
         BatchScript ip = BatchScript.ip(actions);
         BatchScript bridge = BatchScript.bridge(actions);
         run("ip", ip);
-        if (!ip.isEmpty()) {
+        if (actions.stream().anyMatch(a -> a instanceof LinkAction.CreateVxlan || a instanceof LinkAction.DeleteLink)) {
             // bridge keeps each device's index by name: a device made again in this pass has a new one.
             bridgeSession.ifPresent(BridgeSession::restart);
         }

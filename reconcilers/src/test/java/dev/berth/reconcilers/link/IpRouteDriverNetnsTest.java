@@ -299,6 +299,20 @@ class IpRouteDriverNetnsTest {
     }
 
     @Test
+    void aPassOfNeighboursAndEntriesKeepsTheProcess() {
+        VxlanDevice d = device(4242, br);
+        converge(twoPeers(d, br));
+        long pid = driver.bridgeSessionPid().orElseThrow();
+        // A unicast endpoint arriving: its neighbour (the ip batch) and its entry (the bridge batch).
+        FdbEntry entry = new FdbEntry("02:42:0a:14:02:06", d.name(), PEER_B);
+        NeighEntry neigh = new NeighEntry("10.20.2.6", "02:42:0a:14:02:06", br);
+        driver.apply(List.of(new LinkAction.ReplaceNeigh(neigh), new LinkAction.ReplaceFdb(entry)));
+        LinkState state = driver.read();
+        assertTrue(state.fdb().contains(entry) && state.neighbours().contains(neigh), state.toString());
+        assertEquals(Optional.of(pid), driver.bridgeSessionPid());
+    }
+
+    @Test
     void aNamespaceMadeAgainUnderTheSameNameGetsItsOwnProcess() {
         VxlanDevice d = device(4242, br);
         converge(twoPeers(d, br));
