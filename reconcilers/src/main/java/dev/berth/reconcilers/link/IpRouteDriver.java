@@ -115,11 +115,12 @@ public final class IpRouteDriver implements LinkDriver, AutoCloseable {
         // Render both scripts before running either, so a value that fails validation changes nothing.
         BatchScript ip = BatchScript.ip(actions);
         BatchScript bridge = BatchScript.bridge(actions);
-        run("ip", ip);
         if (actions.stream().anyMatch(a -> a instanceof LinkAction.CreateVxlan || a instanceof LinkAction.DeleteLink)) {
-            // bridge keeps each device's index by name: a device made again in this pass has a new one.
+            // bridge keeps each device's index by name: a device made again in this pass (even one whose ip batch
+            // then fails) has a new one, so the next FDB batch goes to a new process.
             bridgeSession.ifPresent(BridgeSession::restart);
         }
+        run("ip", ip);
         run("bridge", bridge);
     }
 
