@@ -2,6 +2,8 @@ package dev.berth.reconcilers.docker;
 
 import com.github.dockerjava.transport.DockerHttpClient;
 import java.io.IOException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 import org.apache.hc.core5.http.NoHttpResponseException;
 import org.slf4j.Logger;
@@ -16,11 +18,15 @@ import org.slf4j.LoggerFactory;
  * all ({@link NoHttpResponseException}). HttpClient retries only idempotent methods, and only once, so a create or a
  * start failed, and so did a GET when two dead connections were next in the pool.
  *
+ * <p>Each failed try closes the dead connection it used, and the pool holds no more idle connections than were ever
+ * in use at once, less those in use now: that many tries at most. A connection just opened that gets no answer is
+ * not tried again: with 32 tries each, a proxy that closes the event streams it refuses got some 60 new
+ * connections per reconnect of the operator's event feed, which held the feed's thread for 15–20 s (DockerFaultsTest).
+ *
  * <p>The same error comes from a dockerd that died after doing the request, so only calls that are harmless to
  * repeat are sent again: reads, and changes whose repeat Docker refuses or ignores (a second create of a name is a
  * conflict, a second start or stop "not modified", a second remove "no such"). Never an exec, a kill, a restart or a
- * pause. Each failed try closes the dead connection it used, so at most one try per pooled connection is needed. A
- * body that is a stream (a build context, an image load) cannot be sent twice and is not retried, nor is a hijacked
+ * pause. A body that is a stream (a build context, an image load) cannot be sent twice and is not retried, nor is a hijacked
  * request.
  */
 final class StaleConnectionRetry implements DockerHttpClient {
@@ -31,6 +37,10 @@ final class StaleConnectionRetry implements DockerHttpClient {
 
     private final DockerHttpClient delegate;
     private final int pooledConnections;
+    /** Requests whose response is not closed yet: each holds a connection. */
+    private final AtomicInteger open = new AtomicInteger();
+    /** The most that were open at once. */
+    private final AtomicInteger mostOpen = new AtomicInteger();
 
     StaleConnectionRetry(DockerHttpClient delegate, int pooledConnections) {
         this.delegate = delegate;
@@ -39,13 +49,20 @@ final class StaleConnectionRetry implements DockerHttpClient {
 
     @Override
     public Response execute(Request request) {
+        // The pool holds no more idle connections than were ever open at once, less those other calls hold now: a
+        // connection that was never pooled and still gets no answer (a proxy that closes what it refuses, a dockerd
+        // going down) is not tried again and again.
+        int othersOpen = open.getAndIncrement();
+        int idleAtMost = Math.min(pooledConnections, Math.max(0, mostOpen.get() - othersOpen));
+        mostOpen.accumulateAndGet(othersOpen + 1, Math::max);
         Request attempt = request;
         for (int retries = 0; ; retries++) {
             try {
-                return delegate.execute(attempt);
+                return new Counted(delegate.execute(attempt));
             } catch (RuntimeException e) {
-                if (!(e.getCause() instanceof NoHttpResponseException) || retries >= pooledConnections
+                if (!(e.getCause() instanceof NoHttpResponseException) || retries >= idleAtMost
                         || !replayable(request)) {
+                    open.decrementAndGet();
                     throw e;
                 }
                 if ("GET".equals(request.method()) || "HEAD".equals(request.method())) {
@@ -77,5 +94,43 @@ final class StaleConnectionRetry implements DockerHttpClient {
     @Override
     public void close() throws IOException {
         delegate.close();
+    }
+
+    /** A response that gives its connection back to the count when closed (once). */
+    private final class Counted implements Response {
+        private final Response response;
+        private final AtomicBoolean closed = new AtomicBoolean();
+
+        Counted(Response response) {
+            this.response = response;
+        }
+
+        @Override
+        public int getStatusCode() {
+            return response.getStatusCode();
+        }
+
+        @Override
+        public java.util.Map<String, java.util.List<String>> getHeaders() {
+            return response.getHeaders();
+        }
+
+        @Override
+        public String getHeader(String name) {
+            return response.getHeader(name);
+        }
+
+        @Override
+        public java.io.InputStream getBody() {
+            return response.getBody();
+        }
+
+        @Override
+        public void close() {
+            if (closed.compareAndSet(false, true)) {
+                open.decrementAndGet();
+            }
+            response.close();
+        }
     }
 }

@@ -1,7 +1,6 @@
 package dev.berth.reconcilers.docker;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.github.dockerjava.transport.DockerHttpClient;
@@ -21,7 +20,7 @@ import org.junit.jupiter.api.Test;
 class StaleConnectionRetryTest {
     /** Answers "no response" the first {@code dead} times (dead pooled connections), then a response. */
     private static final class DeadConnections implements DockerHttpClient {
-        private int dead;
+        int dead;
         final List<String> bodies = new ArrayList<>();
 
         DeadConnections(int dead) {
@@ -67,6 +66,21 @@ class StaleConnectionRetryTest {
         }
     };
 
+    private static final DockerHttpClient.Request LIST = DockerHttpClient.Request.builder()
+            .method(DockerHttpClient.Request.Method.GET).path("/v1.41/containers/json").build();
+
+    /** {@code n} calls at once, then all answered: the pool may now hold {@code n} idle connections. */
+    private static StaleConnectionRetry afterConcurrentCalls(DeadConnections http, int n) {
+        StaleConnectionRetry retry = new StaleConnectionRetry(http, 32);
+        List<DockerHttpClient.Response> open = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            open.add(retry.execute(LIST));
+        }
+        open.forEach(DockerHttpClient.Response::close);
+        http.bodies.clear();
+        return retry;
+    }
+
     private static DockerHttpClient.Request post(String path, String body) {
         return DockerHttpClient.Request.builder().method(DockerHttpClient.Request.Method.POST).path(path)
                 .bodyBytes(body.getBytes(StandardCharsets.UTF_8)).build();
@@ -74,21 +88,42 @@ class StaleConnectionRetryTest {
 
     @Test
     void aCreateIsSentAgainWithItsWholeBodyUntilALiveConnectionAnswers() {
-        DeadConnections http = new DeadConnections(3);
-        StaleConnectionRetry retry = new StaleConnectionRetry(http, 32);
-        assertSame(RESPONSE, retry.execute(post("/v1.41/containers/create?name=web-1", "{\"Image\":\"busybox\"}")));
+        DeadConnections http = new DeadConnections(0);
+        StaleConnectionRetry retry = afterConcurrentCalls(http, 4);
+        http.dead = 3;
+        DockerHttpClient.Response r = retry.execute(post("/v1.41/containers/create?name=web-1", "{\"Image\":\"busybox\"}"));
+        assertEquals(201, r.getStatusCode());
         assertEquals(List.of("{\"Image\":\"busybox\"}", "{\"Image\":\"busybox\"}", "{\"Image\":\"busybox\"}",
                 "{\"Image\":\"busybox\"}"), http.bodies);
     }
 
     @Test
-    void atMostOneTryPerPooledConnection() {
-        DeadConnections http = new DeadConnections(100);
-        RuntimeException e = assertThrows(RuntimeException.class, () -> new StaleConnectionRetry(http, 4)
-                .execute(DockerHttpClient.Request.builder().method(DockerHttpClient.Request.Method.GET)
-                        .path("/v1.41/containers/json").build()));
+    void atMostOneTryPerConnectionThePoolCanHold() {
+        DeadConnections http = new DeadConnections(0);
+        StaleConnectionRetry retry = afterConcurrentCalls(http, 4);
+        http.dead = 100;
+        RuntimeException e = assertThrows(RuntimeException.class, () -> retry.execute(LIST));
         assertEquals(NoHttpResponseException.class, e.getCause().getClass());
-        assertEquals(5, http.bodies.size());
+        assertEquals(5, http.bodies.size(), "the first try and one for each of the 4 connections the pool may hold");
+    }
+
+    @Test
+    void aClientThatNeverPooledAConnectionDoesNotTryAgain() {
+        // A proxy that closes what it refuses: every connection is new, and another try would be refused too.
+        DeadConnections http = new DeadConnections(100);
+        assertThrows(RuntimeException.class, () -> new StaleConnectionRetry(http, 32).execute(LIST));
+        assertEquals(1, http.bodies.size());
+    }
+
+    @Test
+    void connectionsInUseByOtherCallsAreNotIdleInThePool() {
+        DeadConnections http = new DeadConnections(0);
+        StaleConnectionRetry retry = afterConcurrentCalls(http, 2);
+        DockerHttpClient.Response stream = retry.execute(LIST);
+        http.dead = 100;
+        assertThrows(RuntimeException.class, () -> retry.execute(LIST));
+        assertEquals(3, http.bodies.size(), "the stream holds one of the two connections: the first try and one more");
+        stream.close();
     }
 
     @Test
@@ -96,19 +131,22 @@ class StaleConnectionRetryTest {
         for (String path : List.of("/v1.41/containers/web-1/exec", "/v1.41/exec/0123abcd/start",
                 "/v1.41/containers/web-1/kill?signal=SIGTERM", "/v1.41/containers/web-1/restart",
                 "/v1.41/containers/web-1/pause")) {
-            DeadConnections http = new DeadConnections(1);
-            assertThrows(RuntimeException.class, () -> new StaleConnectionRetry(http, 32).execute(post(path, "{}")),
-                    path);
+            DeadConnections http = new DeadConnections(0);
+            StaleConnectionRetry retry = afterConcurrentCalls(http, 4);
+            http.dead = 1;
+            assertThrows(RuntimeException.class, () -> retry.execute(post(path, "{}")), path);
             assertEquals(1, http.bodies.size(), path);
         }
     }
 
     @Test
     void aStreamedBodyIsNotSentTwice() {
-        DeadConnections http = new DeadConnections(1);
+        DeadConnections http = new DeadConnections(0);
+        StaleConnectionRetry retry = afterConcurrentCalls(http, 4);
+        http.dead = 1;
         DockerHttpClient.Request build = DockerHttpClient.Request.builder().method(DockerHttpClient.Request.Method.POST)
                 .path("/v1.41/build").body(new ByteArrayInputStream(new byte[] {1, 2, 3})).build();
-        assertThrows(RuntimeException.class, () -> new StaleConnectionRetry(http, 32).execute(build));
+        assertThrows(RuntimeException.class, () -> retry.execute(build));
         assertEquals(1, http.bodies.size());
     }
 
