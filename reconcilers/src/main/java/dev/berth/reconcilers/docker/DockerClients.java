@@ -52,6 +52,9 @@ public final class DockerClients {
         if (responseTimeout != null) {
             http.responseTimeout(responseTimeout);
         }
-        return DockerClientImpl.getInstance(config, new StaleConnectionRetry(http.build(), MAX_CONNECTIONS));
+        // Streams (events, pulls, logs) are not sent again: their connections are seldom idle in the pool, and an
+        // event feed that reconnects has its own backoff, which tries on top of it would only hold up.
+        return DockerClientImpl.getInstance(config, responseTimeout == null ? http.build()
+                : new StaleConnectionRetry(http.build(), MAX_CONNECTIONS));
     }
 }
