@@ -52,7 +52,7 @@ class StackImagesTest {
         }
     }
 
-    private record Host(StackImages images, FakePuller puller) {
+    private record Host(StackImages images, FakePuller puller, ImagePins pins) {
     }
 
     @AfterEach
@@ -72,10 +72,10 @@ class StackImagesTest {
         FakePuller puller = new FakePuller();
         ImageBuilds builds = (stack, service, onDone) -> new ImageState.Failed("BuildFailed", "no builds here",
                 Instant.now().plusSeconds(60));
-        StackImages images = new StackImages(puller, builds, new ImagePins(informer, store), store, name,
-                Clock.systemUTC());
+        ImagePins pins = new ImagePins(informer, store);
+        StackImages images = new StackImages(puller, builds, pins, store, name, Clock.systemUTC());
         Await.until(WAIT, "pins listed", images::synced);
-        return new Host(images, puller);
+        return new Host(images, puller, pins);
     }
 
     private StoredObject apply(String name, String annotations, String services) {
@@ -106,6 +106,8 @@ class StackImagesTest {
         assertEquals("h1", pin.host());
         assertEquals("reg.test:5000/shop/web:1", pin.image());
 
+        // What the claim below is about: a host that has seen the pin (its informer is fed by a watch).
+        Await.until(WAIT, "the second host sees the pin", () -> two.pins().of("shop", "web").isPresent());
         Await.until(WAIT, "the second host runs the first host's digest", () -> ("reg.test:5000/shop/web@" + DIGEST_1)
                 .equals(two.images().resolve(stack, all(stack)).ready().get("web")));
         assertFalse(two.puller().calls.contains("reg.test:5000/shop/web:1 IfNotPresent"),
