@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
  * <p>The same error comes from a dockerd that died after doing the request, so only calls that are harmless to
  * repeat are sent again: reads, and changes whose repeat Docker refuses or ignores (a second create of a name is a
  * conflict, a second start or stop "not modified", a second remove "no such"). Never an exec, a kill, a restart or a
- * pause. A body that is a stream (a build context, an image load) cannot be sent twice and is not retried, nor is a hijacked
- * request.
+ * pause. A body that is a stream (a build context, an image load) cannot be sent twice and is not retried, nor is a
+ * hijacked request. Only the request/response client is wrapped; the stream client is not (see DockerClients).
  */
 final class StaleConnectionRetry implements DockerHttpClient {
     private static final Logger LOG = LoggerFactory.getLogger(StaleConnectionRetry.class);
