@@ -2,7 +2,6 @@ package dev.berth.operator;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,8 +25,9 @@ public final class PrivateEtcd implements AutoCloseable {
     /** @param flags more of etcd's flags (e.g. {@code --enable-grpc-gateway=false}) */
     public PrivateEtcd(java.util.List<String> flags) throws IOException {
         dataDir = Files.createTempDirectory("berth-etcd-");
-        clientPort = freePort();
-        peerPort = freePort();
+        int[] ports = FreePorts.distinct(2);
+        clientPort = ports[0];
+        peerPort = ports[1];
         this.flags = java.util.List.copyOf(flags);
     }
 
@@ -93,11 +93,6 @@ public final class PrivateEtcd implements AutoCloseable {
         builder.environment().put("ETCDCTL_API", "3");
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 
     @Override
     public void close() throws Exception {

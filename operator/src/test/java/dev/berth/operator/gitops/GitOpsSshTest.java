@@ -1,11 +1,11 @@
 package dev.berth.operator.gitops;
 
+import dev.berth.operator.FreePorts;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.crds.gitops.GitSourceStatus;
 import dev.berth.operator.Await;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -25,11 +25,6 @@ class GitOpsSshTest {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 
     @Test
     void syncsOverSshAndRefusesAnUnknownHostKey(@TempDir Path dir) throws Exception {
@@ -38,7 +33,7 @@ class GitOpsSshTest {
         run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", keys.resolve("client").toString());
         run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", keys.resolve("other-host").toString());
         Files.copy(keys.resolve("client.pub"), keys.resolve("authorized_keys"));
-        int port = freePort();
+        int port = FreePorts.one();
         Path config = keys.resolve("sshd_config");
         Files.writeString(config, String.join("\n",
                 "Port " + port, "ListenAddress 127.0.0.1", "HostKey " + keys.resolve("host"),

@@ -1,5 +1,6 @@
 package dev.berth.operator.it;
 
+import dev.berth.operator.FreePorts;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,7 +14,6 @@ import dev.berth.operator.TestOperator;
 import dev.berth.operator.route.TraefikFormats;
 import dev.berth.operator.store.StatusCodec;
 import dev.berth.operator.store.StoredValue;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -41,11 +41,6 @@ class RouteKvTest {
     final TestOperator h = TestOperator.builder().ownTraefikRoot().build();
     private final String root = h.traefikRoot();
 
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 
     private String webStack(String name, int port, String extra) {
         return StackYaml.stack(name).with("ports: [{target: 8080, published: " + port + ", hostIp: 127.0.0.1}]").with(extra).yaml();
@@ -94,7 +89,7 @@ class RouteKvTest {
     @Test
     void keysMatchTraefiksFormatsAndServersAnswerHttp() throws Exception {
         String s = h.name("web");
-        int port = freePort();
+        int port = FreePorts.one();
         h.apply(webStack(s, port, ""));
         h.awaitReady(s, 1);
         List<String> entryPoints = IntStream.range(0, 12).mapToObj(i -> "ep" + i).toList();
@@ -186,7 +181,7 @@ class RouteKvTest {
     @Test
     void serversFollowContainersAndDeleteRemovesExactlyBerthsKeys() throws Exception {
         String s = h.name("hc");
-        int port = freePort();
+        int port = FreePorts.one();
         h.apply(webStack(s, port, "healthcheck: {test: [CMD, sh, -c, 'test ! -f /tmp/sick'], interval: 1s, timeout: 1s, retries: 1}"));
         h.apply(route("hc", "pathPrefixes: [/]\ntarget: {stack: " + s + ", service: web, port: 8080}"));
         Await.until(WAIT, "one healthy server", () -> servers("hc").size() == 1 && reason("hc").equals("BackendsReady"),
@@ -236,7 +231,7 @@ class RouteKvTest {
     @Test
     void badTargetsAndConflictsAreReportedAndNothingElseChanges() throws Exception {
         String s = h.name("bad");
-        int port = freePort();
+        int port = FreePorts.one();
         h.apply(webStack(s, port, ""));
         h.awaitReady(s, 1);
         h.apply(route("nostack", "hosts: [n.example]\ntarget: {stack: " + h.instance + "-missing, service: web, port: 8080}"));

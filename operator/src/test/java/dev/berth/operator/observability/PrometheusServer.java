@@ -1,11 +1,11 @@
 package dev.berth.operator.observability;
 
+import dev.berth.operator.FreePorts;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.operator.Await;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -34,7 +34,7 @@ final class PrometheusServer implements AutoCloseable {
     PrometheusServer(String config) throws IOException {
         dir = Files.createTempDirectory("berth-prometheus-");
         Files.writeString(dir.resolve("prometheus.yml"), config);
-        port = freePort();
+        port = FreePorts.one();
         process = new ProcessBuilder(Tools.require("prometheus"), "--config.file=" + dir.resolve("prometheus.yml"),
                 "--storage.tsdb.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:" + port,
                 "--storage.tsdb.retention.time=1h", "--log.level=warn")
@@ -113,11 +113,6 @@ final class PrometheusServer implements AutoCloseable {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
 
     @Override
     public void close() {

@@ -1,9 +1,9 @@
 package dev.berth.operator.reliability;
 
 import dev.berth.operator.Await;
+import dev.berth.operator.FreePorts;
 import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -54,8 +54,9 @@ public final class EtcdCluster implements AutoCloseable {
 
     public EtcdCluster() throws IOException {
         dir = Files.createTempDirectory("berth-etcd-cluster-");
+        int[] ports = FreePorts.distinct(6);
         for (int i = 0; i < 3; i++) {
-            members.add(new Member("m" + i, freePort(), freePort()));
+            members.add(new Member("m" + i, ports[2 * i], ports[2 * i + 1]));
         }
     }
 
@@ -233,11 +234,6 @@ public final class EtcdCluster implements AutoCloseable {
         return dir.toFile();
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 
     @Override
     public void close() throws Exception {

@@ -1,5 +1,6 @@
 package dev.berth.operator.reliability;
 
+import dev.berth.operator.FreePorts;
 import static dev.berth.operator.reliability.CliFlags.cli;
 import static dev.berth.operator.reliability.CliFlags.replace;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -194,7 +195,7 @@ class EtcdSecurityTest {
     void aRealOperatorKeepsItsPasswordSecretAndWarnsOnceAMinuteWhenRefusedLater() throws Exception {
         try (EtcdFixture fixture = new EtcdFixture(etcd.berthSettings(), etcd.prefix);
              TestOperator h = TestOperator.builder().etcd(fixture).build()) {
-            int port = SecureEtcd.freePort();
+            int port = FreePorts.one();
             String host = h.name("proc");
             Path log = Files.createTempFile("berth-sec-operator-", ".log");
             List<String> options = new ArrayList<>(tls());

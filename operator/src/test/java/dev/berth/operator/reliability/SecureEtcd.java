@@ -1,11 +1,11 @@
 package dev.berth.operator.reliability;
 
+import dev.berth.operator.FreePorts;
 import dev.berth.operator.Await;
 import dev.berth.operator.TestEnv;
 import dev.berth.operator.store.EtcdSettings;
 import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -46,8 +46,9 @@ public final class SecureEtcd implements AutoCloseable {
         this.clientCertificates = clientCertificates;
         dir = Files.createTempDirectory("berth-secure-etcd-");
         certs = new TestCertificates(dir);
-        clientPort = freePort();
-        peerPort = freePort();
+        int[] ports = FreePorts.distinct(2);
+        clientPort = ports[0];
+        peerPort = ports[1];
         rootPassword = secretFile("root-password", "root-" + TestEnv.uniqueName("pw"));
         berthPassword = secretFile("berth-password", "berth-" + TestEnv.uniqueName("pw"));
         nobodyPassword = secretFile("nobody-password", "nobody-" + TestEnv.uniqueName("pw"));
@@ -170,12 +171,6 @@ public final class SecureEtcd implements AutoCloseable {
         }
     }
 
-    /** A loopback port free now (for etcd, or an operator's --listen). */
-    static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 
     @Override
     public void close() throws Exception {

@@ -1,12 +1,12 @@
 package dev.berth.operator.reliability;
 
+import dev.berth.operator.FreePorts;
 import dev.berth.operator.Await;
 import dev.berth.operator.TestEnv;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -55,7 +55,7 @@ final class SocketProxy implements AutoCloseable {
 
     /** Started with the documented defaults plus these environment settings (e.g. {@code BERTH_EXEC=1}). */
     static SocketProxy start(Map<String, String> settings) throws IOException {
-        int port = freePort();
+        int port = FreePorts.one();
         ProcessBuilder pb = new ProcessBuilder("haproxy", "-db", "-f", config().toString()).redirectErrorStream(true);
         pb.environment().put("BERTH_PROXY_BIND", "127.0.0.1:" + port);
         pb.environment().put("BERTH_DOCKER_SOCKET", socketPath(TestEnv.dockerHost()));
@@ -95,11 +95,6 @@ final class SocketProxy implements AutoCloseable {
         return dockerHost.substring("unix://".length());
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
 
     private boolean pingAnswers() {
         try {

@@ -252,6 +252,18 @@ class SocketProxyTest {
         Await.until(WAIT, web + " healed", () -> h.isReady(web, 2)
                 && h.containers(web).stream().noneMatch(c -> c.getId().equals(gone.getId())), () -> h.describeStatus(web));
 
+        // A network someone else creates: network events carry no labels, so Berth inspects it, finds it is not
+        // its own, and leaves it alone. (Without this step the rule was used only when another test's network
+        // event happened to fall in the event feed's window.)
+        String foreignId = h.docker.createNetworkCmd().withName(h.name("foreign")).exec().getId();
+        try {
+            Await.until(WAIT, "Berth inspected the network it did not create", () -> proxy.requests().stream()
+                    .anyMatch(r -> r.rule().equals("network_inspect") && r.path().contains("/networks/" + foreignId)));
+            assertEquals(foreignId, h.docker.inspectNetworkCmd().withNetworkId(foreignId).exec().getId());
+        } finally {
+            h.docker.removeNetworkCmd(foreignId).exec();
+        }
+
         // A start-first rollout (health-checked, no fixed port): new container under a temporary name, renamed, the
         // old one stopped gracefully (stopGracePeriod) and removed.
         Set<String> before = h.containers(web).stream().map(Container::getId).collect(Collectors.toSet());

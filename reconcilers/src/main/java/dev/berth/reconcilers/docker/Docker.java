@@ -92,9 +92,6 @@ public interface Docker {
      */
     int attachedContainers(String networkId);
 
-    /** The containers on the network with their IPv4 address and MAC, sorted by address; empty when it is gone. */
-    List<Endpoint> endpoints(String networkId);
-
     /** Gone already is fine; {@code name} is for the log and the error message. */
     void removeNetwork(String id, String name);
 }

@@ -554,25 +554,6 @@ public final class InstrumentedDocker implements Docker {
         }
     }
 
-    @Override
-    public List<Endpoint> endpoints(String networkId) {
-        try {
-            Map<String, Network.ContainerNetworkConfig> containers = call("inspect_network",
-                    () -> docker.inspectNetworkCmd().withNetworkId(networkId).exec()).getContainers();
-            if (containers == null) {
-                return List.of();
-            }
-            return containers.values().stream()
-                    .filter(c -> c.getIpv4Address() != null && !c.getIpv4Address().isEmpty() && c.getMacAddress() != null)
-                    .map(c -> new Endpoint(c.getIpv4Address().replaceAll("/.*", ""), c.getMacAddress()))
-                    .sorted(Comparator.comparing(Endpoint::ip)).toList();
-        } catch (NotFoundException e) {
-            return List.of();
-        } catch (RuntimeException e) {
-            throw DockerErrors.classify("inspect network " + networkId, e);
-        }
-    }
-
     /**
      * A removal Docker refuses for "active endpoints" looks at who holds them: endpoints of containers that no longer
      * exist (a SIGKILL of the operator or a crash of dockerd mid-start leaves such stale endpoints, and Docker then
