@@ -29,7 +29,8 @@ final class MemoryFlagsFigure extends Figure {
         String before = "-XX:+UseSerialGC -Xmx256m -XX:+ExitOnOutOfMemoryError";
         v.put("serial GC, -Xmx256m (shipped before)", before);
         v.put("the same, -Xms16m (the heap grows as needed)", before + " -Xms16m");
-        v.put("the same, -Xms16m -XX:MaxHeapFreeRatio=30", before + " -Xms16m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30");
+        v.put("the same, -Xms16m -XX:MaxHeapFreeRatio=30 (shipped until issue 21 round 9: C2 kept)",
+                before + " -Xms16m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30");
         v.put("the same, -Xms16m -XX:TieredStopAtLevel=1 (C1 only)", before + " -Xms16m -XX:TieredStopAtLevel=1");
         v.put("the same, -Xms16m -Xss256k", before + " -Xms16m -Xss256k");
         v.put("shipped (bin/berth operator)", null);
