@@ -12,7 +12,6 @@ import dev.berth.operator.TestEnv;
 import dev.berth.operator.TestOperator;
 import dev.berth.reconcilers.labels.BerthLabels;
 import java.io.File;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -123,10 +122,7 @@ class OperatorFaultsTest {
     }
 
     private static Process startOperatorProcess(TestOperator h, String name) throws Exception {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = dev.berth.operator.FreePorts.one();
         List<String> command = h.processCommand(h.host, List.of(),
                 "--listen", "127.0.0.1:" + port, "--resync", "2", "--max-backoff", "3");
         File log = new File("target/operator-" + h.instance + "-" + name + ".log");

@@ -69,10 +69,7 @@ class RouteLabelsAndLeaderTest {
                 a.start();
                 b.start();
                 String s = a.name("ha");
-                int port;
-                try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-                    port = socket.getLocalPort();
-                }
+                int port = dev.berth.operator.FreePorts.one();
                 a.apply(StackYaml.stack(s).onHosts(List.of(a.host))
                         .with("ports: [{target: 8080, published: " + port + ", hostIp: 127.0.0.1}]").yaml());
                 a.apply(route("ha", "hosts: [ha.example]\ntarget: {stack: " + s + ", service: web, port: 8080}"));

@@ -11,7 +11,6 @@ import dev.berth.operator.TestEnv;
 import dev.berth.operator.TestOperator;
 import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -229,10 +228,7 @@ class KillLoopTest {
      * resync and backoff so what a kill interrupted is taken up again within seconds; all runs log to one file.
      */
     private static Process start(TestOperator h, File logFile) throws IOException {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = dev.berth.operator.FreePorts.one();
         List<String> command = h.processCommand(h.host, List.of("-Xmx256m", "-XX:TieredStopAtLevel=1"),
                 "--listen", "127.0.0.1:" + port, "--resync", "2", "--max-backoff", "3");
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)

@@ -254,14 +254,17 @@ class SocketProxyTest {
 
         // A network someone else creates: network events carry no labels, so Berth inspects it, finds it is not
         // its own, and leaves it alone. (Without this step the rule was used only when another test's network
-        // event happened to fall in the event feed's window.)
-        String foreignId = h.docker.createNetworkCmd().withName(h.name("foreign")).exec().getId();
-        try {
-            Await.until(WAIT, "Berth inspected the network it did not create", () -> proxy.requests().stream()
-                    .anyMatch(r -> r.rule().equals("network_inspect") && r.path().contains("/networks/" + foreignId)));
-            assertEquals(foreignId, h.docker.inspectNetworkCmd().withNetworkId(foreignId).exec().getId());
-        } finally {
-            h.docker.removeNetworkCmd(foreignId).exec();
+        // event happened to fall in the event feed's window.) Made and removed straight on dockerd, not through
+        // the proxy (h.docker's way), so the proxy's log holds only Berth's calls.
+        try (var direct = dev.berth.reconcilers.docker.DockerClients.connect(TestEnv.dockerHost())) {
+            String foreignId = direct.createNetworkCmd().withName(h.name("foreign")).exec().getId();
+            try {
+                Await.until(WAIT, "Berth inspected the network it did not create", () -> proxy.requests().stream()
+                        .anyMatch(r -> r.rule().equals("network_inspect") && r.path().contains("/networks/" + foreignId)));
+                assertEquals(foreignId, direct.inspectNetworkCmd().withNetworkId(foreignId).exec().getId());
+            } finally {
+                direct.removeNetworkCmd(foreignId).exec();
+            }
         }
 
         // A start-first rollout (health-checked, no fixed port): new container under a temporary name, renamed, the
