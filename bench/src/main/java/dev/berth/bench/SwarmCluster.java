@@ -4,6 +4,7 @@ import static dev.berth.bench.BenchSupport.sh;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.model.ContainerSpec;
+import com.github.dockerjava.api.model.NetworkAttachmentConfig;
 import com.github.dockerjava.api.model.ServiceModeConfig;
 import com.github.dockerjava.api.model.ServiceReplicatedModeOptions;
 import com.github.dockerjava.api.model.ServiceSpec;
@@ -51,10 +52,28 @@ final class SwarmCluster implements AutoCloseable {
      * out, as Berth's side is the store's apply without the CLI's): the bench image, the same command and init.
      */
     void create(String name, int replicas) {
+        create(name, replicas, null);
+    }
+
+    /**
+     * The same, its tasks on {@code network} (a Swarm overlay: {@code docker service create --network}), where Docker's
+     * embedded DNS answers the service's name, as Berth's stack network does; null: no network, so the tasks go on
+     * the host's default bridge, where no name is served.
+     */
+    void create(String name, int replicas, String network) {
+        TaskSpec task = new TaskSpec().withContainerSpec(new ContainerSpec().withImage(bed.image())
+                .withArgs(List.of("httpd", "-f", "-p", "8080", "-h", "/www")).withInit(true));
+        if (network != null) {
+            task.withNetworks(List.of(new NetworkAttachmentConfig().withTarget(network)));
+        }
         manager().createServiceCmd(new ServiceSpec().withName(name).withLabels(Map.of(Figure.LABEL, "swarm"))
                 .withMode(new ServiceModeConfig().withReplicated(new ServiceReplicatedModeOptions().withReplicas(replicas)))
-                .withTaskTemplate(new TaskSpec().withContainerSpec(new ContainerSpec().withImage(bed.image())
-                        .withArgs(List.of("httpd", "-f", "-p", "8080", "-h", "/www")).withInit(true)))).exec();
+                .withTaskTemplate(task)).exec();
+    }
+
+    /** An overlay network on the manager (its tasks' names served by Docker's embedded DNS); gone with the swarm. */
+    void overlay(String name, String subnet) throws IOException {
+        sh("docker", "-H", "unix://" + bed.hosts.get(0).sock, "network", "create", "-d", "overlay", "--subnet", subnet, name);
     }
 
     void remove(String name) {

@@ -14,8 +14,10 @@ import java.util.function.Predicate;
  * Convergence, Berth and Swarm on the same three-host bed (issue 21): 30 one-replica services, and one service of
  * 30 replicas, from the command to the 30th container start seen in the hosts' Docker events. Berth: one apply of a
  * stack with those services (the store's apply, as `berth apply` does after its JVM start); Swarm: the service
- * create calls `docker service create --detach --no-resolve-image` makes, one after another, to its one manager.
- * The runs alternate Berth and Swarm; the first of each is a warm-up and not counted.
+ * create calls `docker service create --detach --no-resolve-image` makes, one after another, to its one manager, with
+ * no network (the issue's command: the tasks go on each host's default bridge, where Docker serves no names) and
+ * again with `--network` on a Swarm overlay (names served by Docker's embedded DNS, the work Berth's stack network
+ * does). The runs alternate Berth, Swarm, Swarm on the overlay; the first of each is a warm-up and not counted.
  */
 final class SwarmConvergeFigure extends Figure {
     static final int N = 30;
@@ -34,11 +36,14 @@ final class SwarmConvergeFigure extends Figure {
                 ops.add(bed.operator(i, prefix, 30));
             }
             try (SwarmCluster swarm = new SwarmCluster(bed, 0)) {
+                String overlay = "swn" + bench.runId;
+                swarm.overlay(overlay, "10." + (bed.octet - 49) + ".0.0/24");
                 for (boolean replicas : new boolean[] {false, true}) {
                     List<Double> berth = new ArrayList<>();
                     List<Double> sw = new ArrayList<>();
+                    List<Double> swNet = new ArrayList<>();
                     String berthSpread = "";
-                    String swarmSpread = "";
+                    String[] swarmSpread = {""};
                     for (int r = 0; r <= runs; r++) {
                         String stack = (replicas ? "cr" : "cs") + r;
                         Predicate<String> mineB = n -> n.startsWith(stack + "-");
@@ -47,38 +52,27 @@ final class SwarmConvergeFigure extends Figure {
                         store.delete(Kinds.standard().byKind("Stack").orElseThrow(), stack);
                         await(Duration.ofSeconds(180), stack + " removed", () -> bed.running(mineB) == 0, 300);
 
-                        String svc = (replicas ? "wr" : "ws") + r;
-                        Predicate<String> mineS = replicas ? n -> n.startsWith(svc + ".") : n -> n.startsWith(svc + "s");
-                        double s = timed(bed, mineS, () -> {
-                            if (replicas) {
-                                swarm.create(svc, N);
-                            } else {
-                                for (int k = 1; k <= N; k++) {
-                                    swarm.create(svc + "s" + k, 1);
-                                }
-                            }
-                        });
-                        swarmSpread = bed.spread(mineS);
-                        if (replicas) {
-                            swarm.remove(svc);
-                        } else {
-                            for (int k = 1; k <= N; k++) {
-                                swarm.remove(svc + "s" + k);
-                            }
-                        }
-                        await(Duration.ofSeconds(180), svc + " removed", () -> bed.running(mineS) == 0, 300);
+                        double s = swarmRun(bed, swarm, (replicas ? "wr" : "ws") + r, replicas, null, swarmSpread);
+                        double sn = swarmRun(bed, swarm, (replicas ? "wq" : "wn") + r, replicas, overlay, swarmSpread);
                         if (r > 0) {
                             berth.add(b);
                             sw.add(s);
+                            swNet.add(sn);
                         }
-                        System.out.printf("swarm-converge %s run %d: Berth %.0f ms (%s), Swarm %.0f ms (%s)%n",
-                                replicas ? "1×30" : "30×1", r, b, berthSpread, s, swarmSpread);
+                        System.out.printf("swarm-converge %s run %d: Berth %.0f ms (%s), Swarm %.0f ms, Swarm on an overlay %.0f ms (%s)%n",
+                                replicas ? "1×30" : "30×1", r, b, berthSpread, s, sn, swarmSpread[0]);
                     }
-                    Row row = new Row(replicas ? "swarm-converge 1×30: one service of 30 replicas over 3 hosts, command → all running"
-                            : "swarm-converge 30×1: 30 one-replica services over 3 hosts, command → all running",
+                    String what = replicas ? "one service of 30 replicas over 3 hosts, command → all running"
+                            : "30 one-replica services over 3 hosts, command → all running";
+                    Row row = new Row("swarm-converge " + (replicas ? "1×30" : "30×1") + ": " + what,
                             new Stats(berth), new Stats(sw), "Swarm", 1.0, " ms",
-                            "containers per host: Berth " + berthSpread + ", Swarm " + swarmSpread);
+                            "containers per host: Berth " + berthSpread + ", Swarm " + swarmSpread[0]
+                                    + "; Swarm's tasks without a network are on each host's default bridge (no names)");
                     rows.add(row);
+                    rows.add(new Row("swarm-converge " + (replicas ? "1×30" : "30×1") + ", Swarm's tasks on an overlay network"
+                            + " (their names served, as Berth's are): " + what,
+                            new Stats(berth), new Stats(swNet), "Swarm + overlay", 1.0, " ms",
+                            "the same Berth runs; Swarm: docker service create --network " + overlay));
                     if (!row.met()) {
                         profiled(bed, store, ops, replicas);
                     }
@@ -88,6 +82,34 @@ final class SwarmConvergeFigure extends Figure {
         notes.add("swarm-converge: Berth's operators and Swarm (one manager, two workers) run side by side on the same dockerds;"
                 + " Berth's side is one stack holding the services (one apply), Swarm's the 30 create calls (or one with"
                 + " --replicas 30); each side's services are removed and gone before the other's run");
+    }
+
+    /**
+     * One Swarm side: the services {@code svc…} created (on {@code network}, or none), timed to the 30th start, then
+     * removed and gone. {@code spread} gets the containers per host.
+     */
+    private double swarmRun(HostBed bed, SwarmCluster swarm, String svc, boolean replicas, String network,
+                            String[] spread) throws InterruptedException {
+        Predicate<String> mine = replicas ? n -> n.startsWith(svc + ".") : n -> n.startsWith(svc + "s");
+        double ms = timed(bed, mine, () -> {
+            if (replicas) {
+                swarm.create(svc, N, network);
+            } else {
+                for (int k = 1; k <= N; k++) {
+                    swarm.create(svc + "s" + k, 1, network);
+                }
+            }
+        });
+        spread[0] = bed.spread(mine);
+        if (replicas) {
+            swarm.remove(svc);
+        } else {
+            for (int k = 1; k <= N; k++) {
+                swarm.remove(svc + "s" + k);
+            }
+        }
+        await(Duration.ofSeconds(180), svc + " removed", () -> bed.running(mine) == 0, 300);
+        return ms;
     }
 
     /**
