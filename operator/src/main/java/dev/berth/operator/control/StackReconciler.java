@@ -293,6 +293,13 @@ public final class StackReconciler implements Reconciler {
             waiting.forEach((service, wanted) -> counts.put(service, new ServiceCount((int) seen.containers().stream()
                     .filter(c -> service.equals(c.labels().get(dev.berth.reconcilers.labels.BerthLabels.SERVICE))
                             && c.running()).count(), wanted)));
+            if (scheduling && onlyAwaitsTheScheduler(desiredHere.get(), seen, outcome) && failure.isEmpty()
+                    && progress.isEmpty() && waiting.isEmpty() && status.last(key).isEmpty()) {
+                // Every host would write "Scheduling" for a new replicated stack, and all but the ones it is placed
+                // on delete it a moment later: two etcd writes per host per stack. The CLI and `berth wait` say
+                // Scheduling from the missing assignment, so a host with nothing of the stack stays silent.
+                return result(outcome);
+            }
             writeStatus(key, new StackConditions.Pass(object.get().raw().modRevision(), counts,
                     !outcome.converged() || filesFailure.isPresent() || imagesHeld, failure,
                     ReplicaRows.of(key, seen, outcome), scheduling, progress, notRemovable(outcome)));
@@ -445,6 +452,12 @@ public final class StackReconciler implements Reconciler {
             log.info("stack/{}: status {}", key.name(), next.conditions().stream()
                     .map(c -> c.type() + "=" + c.status() + "(" + c.reason() + ")").collect(Collectors.joining(" ")));
         }
+    }
+
+    /** Nothing of the stack is here or decided for here, and the pass did nothing: it only waits for the scheduler. */
+    private static boolean onlyAwaitsTheScheduler(StackHere here, ObservedStack seen, StackOutcome outcome) {
+        return seen.containers().isEmpty() && outcome.planned().isEmpty()
+                && here.replicas().values().stream().allMatch(java.util.Set::isEmpty);
     }
 
     /** What the status says of each dead container Docker refused to remove in this pass. */
