@@ -170,7 +170,12 @@ final class StackView {
             return new String[] {"Unknown", String.join("; ", unknownHosts.stream().map(h -> cluster.absence(h, now)).toList())};
         }
         if (live.isEmpty()) {
-            return new String[] {"Pending", "no host has reported yet"};
+            // A service added to a placed stack waits for the scheduler too; hosts with nothing of it say nothing.
+            Optional<String> unplaced = services.stream().filter(s -> !s.global() && s.replicas() > 0)
+                    .map(Service::name).filter(s -> assignment.map(a -> !dev.berth.reconcilers.desired.DesiredHere.mentions(a, s)).orElse(true))
+                    .findFirst();
+            return unplaced.map(s -> new String[] {"Pending", "Scheduling: waiting for the scheduler to place the replicas of " + s})
+                    .orElse(new String[] {"Pending", "no host has reported yet"});
         }
         for (ObjectStatus s : live) {
             if (s.observedRevision() < revision) {

@@ -83,6 +83,17 @@ class StackViewTest {
     }
 
     @Test
+    void aServiceTheAssignmentDoesNotCoverYetIsPendingSchedulingWhileNoHostReports() {
+        // The assignment predates the service "api" (added, or scaled up from 0); hosts with nothing write no row.
+        StackAssignment a = assignment(List.of(), List.of(), List.of(), List.of());
+        StackView view = new StackView("web", 10, List.of(new StackView.Service("api", 2, false, true)), null, List.of(),
+                Optional.of(a), cluster(Map.of()), NOW);
+        StackView.Summary s = view.summary();
+        assertEquals("Pending", s.status());
+        assertEquals("Scheduling: waiting for the scheduler to place the replicas of api", s.message());
+    }
+
+    @Test
     void unschedulableReplicasArePendingWithEveryHostsReason() {
         StackAssignment a = assignment(List.of(new Assignment("httpd", 1, "hb1"), new Assignment("httpd", 2, "hb2")), List.of(),
                 List.of(new Unschedulable("httpd", 3, Map.of("hb1", "maxPerHost 1", "hb2", "cordoned"))), List.of());

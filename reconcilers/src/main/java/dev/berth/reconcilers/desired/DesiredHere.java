@@ -99,7 +99,8 @@ public final class DesiredHere {
     }
 
     /** Whether the scheduler decided anything about the service: assigned, handed over or unschedulable replicas. */
-    private static boolean mentions(StackAssignment assignment, String service) {
+    /** Whether the scheduler's decision covers {@code service} (placed, handed over or unschedulable). */
+    public static boolean mentions(StackAssignment assignment, String service) {
         return assignment.assignments().stream().anyMatch(a -> a.service().equals(service))
                 || assignment.handovers().stream().anyMatch(h -> h.service().equals(service))
                 || assignment.unschedulable().stream().anyMatch(u -> u.service().equals(service));
