@@ -11,7 +11,7 @@
 #   scripts/bench.sh                      # everything; waits up to 10 min for a quiet machine, appends to BENCHMARKS.md
 #   scripts/bench.sh --only steady,fdb    # some: planner scheduler steady reaction etcd memory memory-flags fdb
 #                                         #   failover names pull pull3 converge10 converge100
-#                                         #   swarm-converge swarm-failover overlay-path rest-cost
+#                                         #   start-cost swarm-converge swarm-failover overlay-path rest-cost
 #   scripts/bench.sh --runs 5 --quiet-wait 120 --force --out /tmp/results.md
 #   BENCH_STEADY_STACKS=25 scripts/bench.sh --only steady   # 500 containers as 25 stacks × 20 replicas, for a daemon
 #                                                           # without env-up.sh's large address pool (~30 networks)

@@ -47,6 +47,7 @@ public final class Bench {
             case "names" -> new NamesFigure(bench);
             case "pull" -> new PullFigure(bench);
             case "pull3" -> new ConcurrentPullFigure(bench);
+            case "start-cost" -> new StartCostFigure(bench);
             case "swarm-converge" -> new SwarmConvergeFigure(bench);
             case "swarm-failover" -> new SwarmFailoverFigure(bench);
             case "overlay-path" -> new OverlayPathFigure(bench);
@@ -67,7 +68,7 @@ public final class Bench {
             }
         }
         bench.loadLog.add("start: " + start);
-        String[] order = {"planner", "scheduler", "steady", "reaction", "etcd", "memory", "memory-flags", "fdb", "failover", "names", "pull", "pull3", "converge10", "converge100", "swarm-converge", "swarm-failover",
+        String[] order = {"planner", "scheduler", "steady", "reaction", "etcd", "memory", "memory-flags", "fdb", "failover", "names", "pull", "pull3", "converge10", "converge100", "start-cost", "swarm-converge", "swarm-failover",
                 "overlay-path", "rest-cost"};
         try {
             for (String s : order) {

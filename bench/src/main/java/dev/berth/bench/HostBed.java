@@ -22,7 +22,10 @@ import java.util.concurrent.TimeUnit;
 final class HostBed implements AutoCloseable {
     final List<NsDockerd> hosts = new ArrayList<>();
     final String rootIp;
-    /** The second octet of this bed's addresses; 10.(octet-50).0.0/16 is free for an overlay's subnet. */
+    /**
+     * The second octet of this bed's addresses; 10.(octet-50).0.0/16 is free for a Berth overlay's subnet and
+     * 10.(octet-49).0.0/16 for a Swarm overlay's (figures run one bed at a time).
+     */
     final int octet;
     private final BenchRun bench;
     private final String tag;
