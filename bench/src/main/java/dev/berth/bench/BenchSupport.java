@@ -82,6 +82,15 @@ final class BenchSupport {
         throw new AssertionError("timed out after " + timeout + " waiting for " + what);
     }
 
+    /** Runs a cleanup step whose failure must not hide the error that ended the figure (the run's cleanup follows). */
+    static void quietly(Runnable step) {
+        try {
+            step.run();
+        } catch (RuntimeException e) {
+            System.out.println("cleanup step failed (the run's cleanup retries it): " + e);
+        }
+    }
+
     static void sleep(long ms) {
         try {
             Thread.sleep(ms);

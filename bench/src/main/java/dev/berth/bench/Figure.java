@@ -116,13 +116,17 @@ abstract class Figure {
      * restart policy and service alias on its network (so both do the same Docker work), and comparable labels.
      */
     String createContainer(String name, String network) {
-        return client.createContainerCmd(image).withName(name)
+        return createContainer(name, network, true);
+    }
+
+    /** The same; without the alias for the default bridge, which refuses one. */
+    String createContainer(String name, String network, boolean alias) {
+        var create = client.createContainerCmd(image).withName(name)
                 .withCmd("httpd", "-f", "-p", "8080", "-h", "/www")
                 .withLabels(Map.of(LABEL, runId, "bench.owner", name, "bench.service", "web", "bench.replica", "1"))
-                .withAliases("web")
                 .withHostConfig(HostConfig.newHostConfig().withInit(true).withNetworkMode(network)
-                        .withRestartPolicy(com.github.dockerjava.api.model.RestartPolicy.unlessStoppedRestart()))
-                .exec().getId();
+                        .withRestartPolicy(com.github.dockerjava.api.model.RestartPolicy.unlessStoppedRestart()));
+        return (alias ? create.withAliases("web") : create).exec().getId();
     }
 
     String newPrefix(String what) {

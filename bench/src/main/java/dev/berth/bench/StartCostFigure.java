@@ -1,8 +1,9 @@
 package dev.berth.bench;
 
 import static dev.berth.bench.BenchSupport.ms;
+import static dev.berth.bench.BenchSupport.sleep;
 
-import com.github.dockerjava.api.model.HostConfig;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -31,18 +32,24 @@ final class StartCostFigure extends Figure {
         List<Double> user = new ArrayList<>();
         List<Double> plain = new ArrayList<>();
         for (int r = 0; r <= runs; r++) {
-            double u = round("u" + r, true);
-            double p = round("p" + r, false);
+            // Who goes first alternates, so neither side always follows the other's teardown.
+            boolean userFirst = r % 2 == 0;
+            double first = round((userFirst ? "u" : "p") + r, userFirst);
+            sleep(1000);
+            double second = round((userFirst ? "p" : "u") + r, !userFirst);
+            sleep(1000);
+            double u = userFirst ? first : second;
+            double p = userFirst ? second : first;
             if (r > 0) {
                 user.add(u);
                 plain.add(p);
             }
             System.out.printf("start-cost run %d: user-defined bridge %.0f ms, default bridge %.0f ms%n", r, u, p);
         }
-        rows.add(new Row("start-cost: " + N + " container starts (" + WORKERS + " at a time) on a user-defined bridge with a"
-                + " service alias vs on the default bridge, dockerd alone", new Stats(user), new Stats(plain),
-                "default bridge", Double.NaN, " ms", "what each start costs dockerd for the embedded DNS Berth's names need"
-                + " and Swarm's tasks without a network skip; first call to last start event"));
+        rows.add(new Row("start-cost: " + N + " container starts (" + WORKERS + " at a time) on a user-defined bridge"
+                + " with a service alias vs on the default bridge, dockerd alone", new Stats(user), new Stats(plain),
+                "default bridge", Double.NaN, " ms", "what each start costs dockerd for the embedded DNS Berth's names"
+                + " need and Swarm's tasks without a network skip; first call to last start event"));
     }
 
     /** ms from the first start call to the Nth start event of containers made on a new user-defined bridge or not. */
@@ -56,12 +63,7 @@ final class StartCostFigure extends Figure {
         ExecutorService pool = Executors.newFixedThreadPool(WORKERS);
         try (StartEvents started = new StartEvents(events, LABEL, runId)) {
             for (int i = 1; i <= N; i++) {
-                ids.add(userDefined ? createContainer(prefix + "-" + i, network) : client.createContainerCmd(image)
-                        .withName(prefix + "-" + i).withCmd("httpd", "-f", "-p", "8080", "-h", "/www")
-                        .withLabels(Map.of(LABEL, runId)).withHostConfig(HostConfig.newHostConfig().withInit(true)
-                                .withNetworkMode(network)
-                                .withRestartPolicy(com.github.dockerjava.api.model.RestartPolicy.unlessStoppedRestart()))
-                        .exec().getId());
+                ids.add(createContainer(prefix + "-" + i, network, userDefined));
             }
             long t0 = System.nanoTime();
             List<Future<?>> starts = new ArrayList<>();
@@ -74,16 +76,17 @@ final class StartCostFigure extends Figure {
             long last = t0;
             for (int i = 0; i < N; i++) {
                 last = Math.max(last, started.await(e -> e.name() != null && e.name().startsWith(prefix + "-"),
-                        java.time.Duration.ofSeconds(120)).nanos());
+                        Duration.ofSeconds(120)).nanos());
             }
             return ms(last - t0);
         } finally {
             pool.shutdownNow();
+            // What is left here (a remove that failed) goes with the run's cleanup, by its label and name prefix.
             for (String id : ids) {
-                client.removeContainerCmd(id).withForce(true).exec();
+                BenchSupport.quietly(() -> client.removeContainerCmd(id).withForce(true).exec());
             }
             if (userDefined) {
-                client.removeNetworkCmd(network).exec();
+                BenchSupport.quietly(() -> client.removeNetworkCmd(network).exec());
             }
         }
     }

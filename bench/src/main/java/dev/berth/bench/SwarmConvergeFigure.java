@@ -60,8 +60,9 @@ final class SwarmConvergeFigure extends Figure {
                             sw.add(s);
                             swNet.add(sn);
                         }
-                        System.out.printf("swarm-converge %s run %d: Berth %.0f ms (%s), Swarm %.0f ms (%s), Swarm on an overlay %.0f ms (%s)%n",
-                                replicas ? "1×30" : "30×1", r, b, berthSpread, s, swarmSpread[0], sn, overlaySpread[0]);
+                        System.out.printf("swarm-converge %s run %d: Berth %.0f ms (%s), Swarm %.0f ms (%s),"
+                                + " Swarm on an overlay %.0f ms (%s)%n", replicas ? "1×30" : "30×1", r, b, berthSpread, s,
+                                swarmSpread[0], sn, overlaySpread[0]);
                     }
                     String what = replicas ? "one service of 30 replicas over 3 hosts, command → all running"
                             : "30 one-replica services over 3 hosts, command → all running";

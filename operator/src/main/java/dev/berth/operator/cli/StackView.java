@@ -9,6 +9,7 @@ import dev.berth.crds.status.ServiceCount;
 import dev.berth.reconcilers.schedule.Assignment;
 import dev.berth.reconcilers.schedule.Handover;
 import dev.berth.reconcilers.schedule.StackAssignment;
+import dev.berth.reconcilers.desired.DesiredHere;
 import dev.berth.reconcilers.schedule.Unschedulable;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -34,11 +35,13 @@ import java.util.TreeSet;
  * <p>STATUS, first that applies: Invalid; Pending (Scheduling: a replicated service and no assignment yet;
  * Unschedulable: replicas no host could take); Degraded (a live host says so, or failover:false replicas are
  * Unavailable on a down host); Unknown (replicas assigned to, or reported only by, hosts that are not alive);
- * Pending (nobody has reported yet); Progressing (a live host has not caught up with the stack's revision, a handover
- * runs, or a host reports Progressing while fewer run than desired); Ready; NotReady. The assignment's
+ * Pending (nobody has reported yet; Scheduling if the assignment does not cover a service yet); Progressing (a live
+ * host has not caught up with the stack's revision, a handover runs, a service waits for the scheduler as above, or a
+ * host reports Progressing while fewer run than desired); Ready; NotReady. The assignment's
  * {@code stackRevision} is not compared: the scheduler need not rewrite an unchanged decision for a new revision.
  */
 final class StackView {
+    private static final String SCHEDULING_OF = "Scheduling: waiting for the scheduler to place the replicas of ";
     /**
      * What the view needs of a service: its name, replicas, whether it is global, failover, and the Docker name it
      * keeps (null: {@code <stack>-<service>-<n>}).
@@ -169,12 +172,11 @@ final class StackView {
         if (!unknownHosts.isEmpty()) {
             return new String[] {"Unknown", String.join("; ", unknownHosts.stream().map(h -> cluster.absence(h, now)).toList())};
         }
+        // A service the assignment does not cover yet (added, or scaled up from 0) waits for the scheduler, and the
+        // hosts that run nothing of the stack write no row about it: the assignment is what says so.
+        Optional<String> unplaced = unplacedService();
         if (live.isEmpty()) {
-            // A service added to a placed stack waits for the scheduler too; hosts with nothing of it say nothing.
-            Optional<String> unplaced = services.stream().filter(s -> !s.global() && s.replicas() > 0)
-                    .map(Service::name).filter(s -> assignment.map(a -> !dev.berth.reconcilers.desired.DesiredHere.mentions(a, s)).orElse(true))
-                    .findFirst();
-            return unplaced.map(s -> new String[] {"Pending", "Scheduling: waiting for the scheduler to place the replicas of " + s})
+            return unplaced.map(s -> new String[] {"Pending", SCHEDULING_OF + s})
                     .orElse(new String[] {"Pending", "no host has reported yet"});
         }
         for (ObjectStatus s : live) {
@@ -187,6 +189,9 @@ final class StackView {
             Handover h = handovers.get(0);
             return new String[] {"Progressing", "moving " + container(h.service(), h.replica()) + " from " + h.from()
                     + " to " + h.to() + (handovers.size() > 1 ? " (and " + (handovers.size() - 1) + " more)" : "")};
+        }
+        if (unplaced.isPresent()) {
+            return new String[] {"Progressing", SCHEDULING_OF + unplaced.get()};
         }
         String[] counts = ready().split("/");
         boolean allReady = live.stream().allMatch(ObjectStatus::ready);
@@ -204,6 +209,12 @@ final class StackView {
             }
         }
         return new String[] {"NotReady", counts[0] + " of " + counts[1] + " containers running"};
+    }
+
+    /** A replicated service with replicas that the (present) assignment does not mention. */
+    private Optional<String> unplacedService() {
+        return assignment.flatMap(a -> services.stream().filter(s -> !s.global() && s.replicas() > 0)
+                .map(Service::name).filter(s -> !DesiredHere.mentions(a, s)).findFirst());
     }
 
     /**

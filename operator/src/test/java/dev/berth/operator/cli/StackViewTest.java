@@ -94,6 +94,25 @@ class StackViewTest {
     }
 
     @Test
+    void aServiceAddedToARunningStackIsProgressingSchedulingWhileOtherHostsReportReady() {
+        // httpd runs on hb1 (Ready); api, pinned to a host that runs nothing of the stack, has no assignment yet.
+        StackAssignment a = assignment(List.of(new Assignment("httpd", 1, "hb1")), List.of(), List.of(), List.of());
+        List<StackView.Service> services = List.of(new StackView.Service("httpd", 1, false, true),
+                new StackView.Service("api", 1, false, true), new StackView.Service("off", 0, false, true),
+                new StackView.Service("agent", 1, true, true));
+        StackView view = new StackView("web", 10, services, null, List.of(status("hb1", 1, 1, true, running(1))),
+                Optional.of(a), cluster(Map.of()), NOW);
+        StackView.Summary s = view.summary();
+        assertEquals("Progressing", s.status(), s.message());
+        assertEquals("Scheduling: waiting for the scheduler to place the replicas of api", s.message());
+
+        StackView noNewService = new StackView("web", 10, List.of(services.get(0), services.get(2), services.get(3)), null,
+                List.of(status("hb1", 1, 1, true, running(1))), Optional.of(a), cluster(Map.of()), NOW);
+        assertEquals("Ready", noNewService.summary().status(), "replicas 0 and global services wait for no assignment: "
+                + noNewService.summary().message());
+    }
+
+    @Test
     void unschedulableReplicasArePendingWithEveryHostsReason() {
         StackAssignment a = assignment(List.of(new Assignment("httpd", 1, "hb1"), new Assignment("httpd", 2, "hb2")), List.of(),
                 List.of(new Unschedulable("httpd", 3, Map.of("hb1", "maxPerHost 1", "hb2", "cordoned"))), List.of());

@@ -99,7 +99,6 @@ public final class DesiredHere {
     }
 
     /** Whether the scheduler decided anything about the service: assigned, handed over or unschedulable replicas. */
-    /** Whether the scheduler's decision covers {@code service} (placed, handed over or unschedulable). */
     public static boolean mentions(StackAssignment assignment, String service) {
         return assignment.assignments().stream().anyMatch(a -> a.service().equals(service))
                 || assignment.handovers().stream().anyMatch(h -> h.service().equals(service))
