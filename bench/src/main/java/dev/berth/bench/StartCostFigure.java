@@ -17,8 +17,8 @@ import java.util.concurrent.Future;
  * and dockerd sets that resolver up in each new container (a re-exec of itself programming iptables in the
  * container's namespace); Swarm's tasks without a network go on the default bridge, where it does not. No Berth
  * code runs: {@value #N} containers (the same image, command, init and restart policy as everywhere) are created,
- * then started {@value Figure#WORKERS} at a time through docker-java, to the last start event. The sides alternate;
- * the first round of each is a warm-up.
+ * then started {@value Figure#WORKERS} at a time through docker-java, to the last start event. Which side goes
+ * first alternates; the first round of each is a warm-up.
  */
 final class StartCostFigure extends Figure {
     static final int N = 10;

@@ -297,7 +297,7 @@ public final class StackReconciler implements Reconciler {
                     && progress.isEmpty() && waiting.isEmpty() && status.last(key).isEmpty()) {
                 // Every host would write "Scheduling" for a new replicated stack, and all but the ones it is placed
                 // on delete it a moment later: two etcd writes per host per stack. The CLI and `berth wait` say
-                // Scheduling from the missing assignment, so a host with nothing of the stack stays silent.
+                // Scheduling from the assignment (none, or one without the service), so this host stays silent.
                 return result(outcome);
             }
             writeStatus(key, new StackConditions.Pass(object.get().raw().modRevision(), counts,
