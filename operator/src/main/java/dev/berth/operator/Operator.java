@@ -609,7 +609,8 @@ public final class Operator implements AutoCloseable {
      * more are removed after each list of containers.
      */
     private StackFiles stackFiles(OperatorKeyring keyring) {
-        HostFiles files = new HostFiles(settings.secrets().stateDir());
+        HostFiles files = new HostFiles(settings.secrets().stateDir(), Clock.systemUTC(),
+                settings.secrets().filesGrace());
         FileCollector collector = new FileCollector(files, Clock.systemUTC(), observed::resync);
         observed.addContainerListListener(collector::listed);
         lifecycle.add("secret files collector", () -> { }, collector::close);

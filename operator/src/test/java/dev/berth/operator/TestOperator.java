@@ -81,6 +81,7 @@ public final class TestOperator implements AutoCloseable, BeforeEachCallback, Af
         private Duration probeInterval = Operator.Settings.DEFAULT_PROBE_INTERVAL;
         private Path secretKeyFile;
         private Path secretsDir = Path.of(System.getProperty("java.io.tmpdir"));
+        private Duration filesGrace = dev.berth.operator.secrets.HostFiles.GRACE;
         /** This host's state directory instead of the default one of its own (peers keep their defaults). */
         private Path stateDir;
         /**
@@ -115,6 +116,7 @@ public final class TestOperator implements AutoCloseable, BeforeEachCallback, Af
             b.probeInterval = probeInterval;
             b.secretKeyFile = secretKeyFile;
             b.secretsDir = secretsDir;
+            b.filesGrace = filesGrace;
             b.stateDir = stateDir;
             b.images = images;
             b.api = api;
@@ -194,7 +196,7 @@ public final class TestOperator implements AutoCloseable, BeforeEachCallback, Af
         private static dev.berth.operator.images.ImageSettings noCollection() {
             var d = dev.berth.operator.images.ImageSettings.defaults();
             return new dev.berth.operator.images.ImageSettings(d.pullTimeout(), d.buildTimeout(), 100, d.gcLowPercent(),
-                    d.gcMinAge(), d.gcInterval());
+                    d.gcMinAge(), d.gcInterval(), d.pullBackoff());
         }
 
         /** The operator API on 127.0.0.1 and a free port (published in the host record), for logs and exec. */
@@ -210,6 +212,15 @@ public final class TestOperator implements AutoCloseable, BeforeEachCallback, Af
             return this;
         }
 
+        /**
+         * Retries of failed pulls spaced so (default {@code DockerImagePuller.BACKOFF}; in-process operators only).
+         * {@link #images} afterwards replaces it.
+         */
+        public Builder pullBackoff(dev.berth.operator.queue.RetryPolicy value) {
+            this.images = images.withPullBackoff(value);
+            return this;
+        }
+
         public Builder images(dev.berth.operator.images.ImageSettings value) {
             this.images = value;
             return this;
@@ -218,6 +229,12 @@ public final class TestOperator implements AutoCloseable, BeforeEachCallback, Af
         /** The only directory GitSources may name files in (default: the JVM's temporary directory). */
         public Builder secretsDir(Path value) {
             this.secretsDir = value;
+            return this;
+        }
+
+        /** How long Secret and Config files no container mounts are kept (in-process operators only). */
+        public Builder filesGrace(Duration value) {
+            this.filesGrace = value;
             return this;
         }
 
@@ -312,7 +329,7 @@ public final class TestOperator implements AutoCloseable, BeforeEachCallback, Af
                 settings.failoverAfter, new dev.berth.operator.dns.DnsSettings(settings.dns, List.of(), null),
                 settings.probeInterval, settings.failoverAfterUnknown,
                 new dev.berth.operator.secrets.SecretSettings(Optional.ofNullable(settings.secretKeyFile),
-                        stateDir(host), settings.secretsDir), settings.images,
+                        stateDir(host), settings.secretsDir, settings.filesGrace), settings.images,
                 settings.api ? new dev.berth.operator.api.ApiSettings(true, settings.apiListen, null)
                         : dev.berth.operator.api.ApiSettings.off());
     }

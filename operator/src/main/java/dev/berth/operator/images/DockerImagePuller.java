@@ -85,7 +85,7 @@ public final class DockerImagePuller implements ImagePuller, AutoCloseable {
 
     public DockerImagePuller(DockerImages images, RegistryCredentials credentials, ImageSettings settings,
                              ImageAcquisitions acquisitions, MeterRegistry registry, Clock clock) {
-        this(images, credentials, settings, acquisitions, registry, clock, BACKOFF);
+        this(images, credentials, settings, acquisitions, registry, clock, settings.pullBackoff());
     }
 
     /** With another backoff: tests that wait for several retries. */

@@ -102,11 +102,10 @@ class KubectlHabitsOfflineTest {
 
     @Test
     void versionWithEtcdDownPrintsTheClientAndWhyTheOperatorsAreUnknown() throws Exception {
-        int closed;
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-            closed = socket.getLocalPort(); // free once closed: nothing listens there
+        CliRun run;
+        try (dev.berth.operator.RefusedPort away = dev.berth.operator.RefusedPort.open()) {
+            run = CliRun.raw("version", "--etcd-endpoints=" + away.httpUrl(), "--etcd-timeout=1");
         }
-        CliRun run = CliRun.raw("version", "--etcd-endpoints=http://127.0.0.1:" + closed, "--etcd-timeout=1");
         assertEquals(0, run.exit(), run.out() + run.err());
         List<String> lines = run.out().lines().toList();
         assertEquals(2, lines.size(), run.out());

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.operator.Await;
 import dev.berth.operator.TestOperator;
+import dev.berth.operator.reliability.RunsInTheFaultLane;
 import java.io.File;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The GitOps leader killed with SIGKILL: its lease runs out and the other operator takes over. */
+@RunsInTheFaultLane
 class GitOpsKillTest {
     @Test
     void aKilledLeaderIsReplacedWithinTheLeaseTime(@TempDir Path dir) throws Exception {

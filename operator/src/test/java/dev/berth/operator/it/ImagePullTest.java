@@ -16,6 +16,7 @@ import dev.berth.operator.TestEnv;
 import dev.berth.operator.TestOperator;
 import dev.berth.operator.TestRegistry;
 import dev.berth.operator.images.ImagePinStore;
+import dev.berth.operator.queue.RetryPolicy;
 import dev.berth.operator.secrets.SecretKeyException;
 import dev.berth.operator.secrets.SecretKeyring;
 import java.io.File;
@@ -42,6 +43,13 @@ import org.junit.jupiter.api.Test;
  */
 class ImagePullTest {
     private static final Duration WAIT = Duration.ofSeconds(90);
+    /**
+     * The product's shape (doubling, jittered by 20 %) from a shorter start and cap, for the tests that wait through
+     * several failed pulls: the default's fourth try comes about 10 s in, and the one after a fix up to 14 s later.
+     * The third wait (3.2–4.8 s) still exceeds twice the first (0.8–1.2 s) by 0.8 s or more.
+     */
+    private static final RetryPolicy QUICK_PULL_RETRIES = new RetryPolicy(Duration.ofSeconds(1), 2.0, 0.2,
+            Duration.ofSeconds(5));
     private static TestRegistry registry;
     private static Path keyFile;
     private static SecretKeyring keyring;
@@ -142,7 +150,8 @@ class ImagePullTest {
 
     @Test
     void aWrongPasswordFailsWithUnauthorizedAndGrowingDelaysAndFixingTheSecretRecovers() throws IOException {
-        try (TestOperator h = TestOperator.builder().secretKeyFile(keyFile).build()) {
+        try (TestOperator h = TestOperator.builder().secretKeyFile(keyFile)
+                .pullBackoff(QUICK_PULL_RETRIES).build()) {
             String repo = repo("auth");
             String digest = registry.push(h.dockerHost, TestEnv.testImage(), repo + ":1");
             h.start();
@@ -175,7 +184,8 @@ class ImagePullTest {
 
     @Test
     void aRegistryDownFailsThePullAndKeepsWhatRunsUntilItIsBack() throws IOException {
-        try (TestOperator h = TestOperator.builder().secretKeyFile(keyFile).build()) {
+        try (TestOperator h = TestOperator.builder().secretKeyFile(keyFile)
+                .pullBackoff(QUICK_PULL_RETRIES).build()) {
             String repo = repo("down");
             String first = registry.push(h.dockerHost, TestEnv.testImage(), repo + ":1");
             String second = registry.pushNew(h.dockerHost, repo + ":2");

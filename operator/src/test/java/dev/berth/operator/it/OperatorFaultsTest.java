@@ -10,6 +10,7 @@ import dev.berth.operator.PrivateEtcd;
 import dev.berth.operator.StackYaml;
 import dev.berth.operator.TestEnv;
 import dev.berth.operator.TestOperator;
+import dev.berth.operator.reliability.RunsInTheFaultLane;
 import dev.berth.reconcilers.labels.BerthLabels;
 import java.io.File;
 import java.time.Duration;
@@ -20,6 +21,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /** Faults of the parts around the operator: etcd down, dockerd restarted, the operator itself killed. */
+@RunsInTheFaultLane
 class OperatorFaultsTest {
     private static final Duration WAIT = Duration.ofSeconds(90);
 

@@ -30,6 +30,7 @@ import org.junit.jupiter.api.Test;
  * connections; without Berth's retry a POST written into one failed with "failed to respond", and so did a GET when
  * two dead connections were next (CI saw {@code berth logs} fail this way behind the proxy).
  */
+@RunsInTheFaultLane
 class ProxyKeepAliveTest {
     private static final Pattern KEEP_ALIVE = Pattern.compile("timeout\\s+http-keep-alive\\s+(\\d+)s");
     private static final int STREAMS = 4;

@@ -134,7 +134,9 @@ class SecretFailuresTest {
 
     @Test
     void filesNoContainerUsesLeaveTheHost() throws Exception {
-        try (TestOperator h = TestOperator.builder().secretKeyFile(keyFile).build()) {
+        // A grace shorter than the default 60 s, so the test does not wait a minute for it; still longer than a pass
+        // takes from writing the files to creating the container that mounts them.
+        try (TestOperator h = TestOperator.builder().secretKeyFile(keyFile).filesGrace(Duration.ofSeconds(10)).build()) {
             h.start();
             String secret = h.name("db");
             String s = h.name("gc");
@@ -159,8 +161,9 @@ class SecretFailuresTest {
 
             h.delete(s);
             Await.until(Duration.ofSeconds(30), s + " gone", () -> h.containers(s).isEmpty());
-            // Beyond the grace (60 s after the files were last used) and the list after it.
-            Await.until(Duration.ofSeconds(150), "the unused files removed", () -> !Files.exists(dir.getParent()));
+            // Beyond the grace (10 s after the files were last used) and the list after it; sooner than the default
+            // grace of 60 s could end, so the operator must have been given the shorter one.
+            Await.until(Duration.ofSeconds(50), "the unused files removed", () -> !Files.exists(dir.getParent()));
             assertTrue(Files.exists(keptDir), "files a container still uses stay");
         }
     }
