@@ -30,10 +30,17 @@ class EventListPaceTest {
         String instance = TestEnv.uniqueName("bp");
         String owner = "stack/" + instance;
         AtomicInteger lists = new AtomicInteger();
+        // When each container list ended (ms since the first), for the failure message: the gaps say what paced them.
+        List<Long> listedAt = new java.util.concurrent.CopyOnWriteArrayList<>();
         DockerClient client = DockerClients.connect(TestEnv.dockerHost());
         DockerClient events = DockerClients.connectForEvents(TestEnv.dockerHost());
         ObservedCache observed = new ObservedCache(new InstrumentedDocker(client, events, timeout -> client, instance,
-                (operation, outcome, nanos) -> lists.addAndGet(operation.equals("list_containers") ? 1 : 0)),
+                (operation, outcome, nanos) -> {
+                    if (operation.equals("list_containers")) {
+                        lists.incrementAndGet();
+                        listedAt.add(System.nanoTime() / 1_000_000);
+                    }
+                }),
                 o -> { }, listed -> { }, new RetryPolicy(Duration.ofMillis(200), 2.0, 0.2, Duration.ofSeconds(2)),
                 new SimpleMeterRegistry(), Duration.ofMinutes(10), TestEnv.dockerHost());
         List<String> made = new ArrayList<>();
@@ -59,11 +66,17 @@ class EventListPaceTest {
             Await.until(Duration.ofSeconds(5), "the last container created shows", () -> observed.forOwner(owner)
                     .containers().stream().anyMatch(c -> c.id().equals(last)) && observed.forOwner(owner).containers().size() == 1);
             int during = lists.get() - before;
+            // The lists counted ran until the last change showed, which on a loaded dockerd comes well after the
+            // burst (CI once: 9 lists, 105 changes in a 4.1 s burst): the pace is judged over that whole window.
+            double window = (System.nanoTime() - start) / 1e9;
             System.out.println("event list pace: " + (2 * i - 1) + " changes in " + String.format("%.1f", seconds)
-                    + " s, " + during + " container lists");
+                    + " s, " + during + " container lists until the last showed, " + String.format("%.1f", window)
+                    + " s after the first");
             assertTrue(i >= 5, "enough changes to need pacing: " + i);
-            assertTrue(during <= seconds + 3, during + " container lists for " + (2 * i - 1) + " changes in "
-                    + String.format("%.1f", seconds) + " s: at most about one a second");
+            List<Long> ends = listedAt.subList(listedAt.size() - during, listedAt.size());
+            assertTrue(during <= window + 3, during + " container lists for " + (2 * i - 1) + " changes in "
+                    + String.format("%.1f", window) + " s: at most about one a second; they ended at "
+                    + ends.stream().map(t -> t - ends.get(0)).toList() + " ms");
         } finally {
             observed.close();
             for (String id : made) {
