@@ -33,6 +33,12 @@ final class ContainerRuns {
     private static final Logger log = LoggerFactory.getLogger(ContainerRuns.class);
     private static final Set<String> NEWS = Set.of("start", "die", "restart");
     private static final String CREATED = "created";
+    /**
+     * Docker's states of a container on its way out. A container known never to have run that is listed so was
+     * removed (or died) without a start: no start event will come, so it is not awaited (a list 100 ms later for it,
+     * in every burst of removals of created containers) and not inspected (it is being removed).
+     */
+    private static final Set<String> LEAVING = Set.of("removing", "dead");
     private static final ContainerRun NEVER_RAN = new ContainerRun(0, null, null);
 
     /** The listed state when the container was last inspected, and what that inspect said. */
@@ -129,6 +135,9 @@ final class ContainerRuns {
                 // Never started (a container cannot go back to created): nothing to inspect for.
                 known.put(c.id(), new Known(CREATED, NEVER_RAN));
                 stale.remove(c.id());
+            } else if (k != null && k.state().equals(CREATED) && !stale.containsKey(c.id())
+                    && LEAVING.contains(String.valueOf(c.state()))) {
+                continue;
             } else if (k != null && k.state().equals(CREATED) && !stale.containsKey(c.id()) && startAwaited.add(c.id())) {
                 // Started since it was listed as created, its start event not read yet: that event says it all. Once
                 // only: if it has still not come by the next list (asked for soon, as behind), the inspect goes ahead.

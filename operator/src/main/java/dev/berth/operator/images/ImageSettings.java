@@ -12,6 +12,10 @@ import java.time.Duration;
  */
 public record ImageSettings(Duration pullTimeout, Duration buildTimeout, int gcHighPercent, int gcLowPercent,
                             Duration gcMinAge, Duration gcInterval, RetryPolicy pullBackoff) {
+    public ImageSettings {
+        java.util.Objects.requireNonNull(pullBackoff, "pullBackoff");
+    }
+
     /** With the default pull backoff. */
     public ImageSettings(Duration pullTimeout, Duration buildTimeout, int gcHighPercent, int gcLowPercent,
                          Duration gcMinAge, Duration gcInterval) {

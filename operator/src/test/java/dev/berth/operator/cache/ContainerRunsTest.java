@@ -1,6 +1,7 @@
 package dev.berth.operator.cache;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.berth.reconcilers.docker.ContainerRun;
@@ -115,6 +116,17 @@ class ContainerRunsTest {
         assertEquals(new ContainerRun(0, "1970-01-01T00:00:01Z", null), run(running, "a"));
         assertEquals(new ContainerRun(0, "2026-12-03T19:00:01Z", null), run(running, "b"), "b's event never came");
         assertEquals(1, inspects.get(), "only b, whose start event did not come by the next list");
+    }
+
+    @Test
+    void aCreatedContainerBeingRemovedIsNeitherAwaitedNorInspected() {
+        runs.event(new DockerEvent("container", "create", "a", Map.of(), 1));
+        run(List.of(listed("a", "created")), "a");
+        assertEquals(new ContainerRun(0, null, null), run(List.of(listed("a", "removing")), "a"));
+        assertFalse(runs.behind(), "no start event will come: no list soon for it");
+        assertEquals(new ContainerRun(0, null, null), run(List.of(listed("a", "dead")), "a"));
+        assertFalse(runs.behind());
+        assertEquals(0, inspects.get());
     }
 
     @Test

@@ -38,8 +38,7 @@ class EtcdInformerRetryTest {
                         new RetryPolicy(BACKOFF, 1.0, 0.0, BACKOFF), new SimpleMeterRegistry())) {
                     informer.start();
                     Await.until(Duration.ofSeconds(20), "the first list failed", () -> lists.get() >= 1);
-                    // The resync timer of an operator during an outage: each tick lists once more, then waits its
-                    // turn.
+                    // An operator's resync timer during an outage: each tick lists once more, then waits its turn.
                     for (int i = 0; i < 6; i++) {
                         informer.resync();
                     }

@@ -136,7 +136,8 @@ class SecretFailuresTest {
     void filesNoContainerUsesLeaveTheHost() throws Exception {
         // A grace shorter than the default 60 s, so the test does not wait a minute for it; still longer than a pass
         // takes from writing the files to creating the container that mounts them.
-        try (TestOperator h = TestOperator.builder().secretKeyFile(keyFile).filesGrace(Duration.ofSeconds(10)).build()) {
+        try (TestOperator h = TestOperator.builder().secretKeyFile(keyFile).filesGrace(Duration.ofSeconds(10))
+                .build()) {
             h.start();
             String secret = h.name("db");
             String s = h.name("gc");
