@@ -1,25 +1,26 @@
 package dev.berth.operator.cli;
 
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 @Command(name = "berth", mixinStandardHelpOptions = true, versionProvider = BerthVersion.class,
-        description = "Berth: declare stacks in etcd and let an operator on each Docker host converge to them.",
-        subcommands = {ApplyCommand.class, OperatorCommand.class, DiffCommand.class, GetCommand.class, DescribeCommand.class, DeleteCommand.class,
-                CordonCommand.class, UncordonCommand.class, DrainCommand.class, RebalanceCommand.class, ForgetCommand.class,
-                DoctorCommand.class,
-                ValidateCommand.class, ImportCommand.class, CreateCommand.class, SecretsCommand.class, RestartCommand.class,
-                PsCommand.class,
-                VersionCommand.class,
-                CompletionCommand.class,
-                ExplainCommand.class,
-                WaitCommand.class, RolloutCommand.class, ScaleCommand.class, SyncCommand.class,
-                EventsCommand.class,
-                LogsCommand.class,
-                ExecCommand.class,
-                CommandLine.HelpCommand.class})
+        description = "Berth: declare stacks in etcd and let an operator on each Docker host converge to them.")
 public final class BerthMain implements Runnable {
+    /** Every command, in the order {@code berth --help} lists them. */
+    private static final List<Class<?>> COMMANDS = List.of(ApplyCommand.class, OperatorCommand.class, DiffCommand.class,
+            GetCommand.class, DescribeCommand.class, DeleteCommand.class, CordonCommand.class, UncordonCommand.class,
+            DrainCommand.class, RebalanceCommand.class, ForgetCommand.class, DoctorCommand.class, ValidateCommand.class,
+            ImportCommand.class, CreateCommand.class, SecretsCommand.class, RestartCommand.class, PsCommand.class,
+            VersionCommand.class, CompletionCommand.class, ExplainCommand.class, WaitCommand.class, RolloutCommand.class,
+            ScaleCommand.class, SyncCommand.class, EventsCommand.class, LogsCommand.class, ExecCommand.class,
+            CommandLine.HelpCommand.class);
+    /** Commands that read the other commands (help texts, the completion script): they get the whole tree. */
+    private static final Set<Class<?>> READ_THE_TREE = Set.of(CompletionCommand.class, CommandLine.HelpCommand.class);
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -40,12 +41,43 @@ public final class BerthMain implements Runnable {
         }
         SLF4JBridgeHandler.removeHandlersForRootLogger();
         SLF4JBridgeHandler.install();
-        System.exit(commandLine().execute(args));
+        System.exit(commandLine(args).execute(args));
     }
 
     /** The whole command tree with Berth's error handling; tests run commands through this in-process. */
     public static CommandLine commandLine() {
+        return tree(COMMANDS);
+    }
+
+    /**
+     * The tree {@code args} need: the command they name alone under {@code berth}, or the whole tree when they name
+     * none (options, a typo, nothing) or one that reads the others. picocli builds each command's model by reflection
+     * when its tree is made; all of them took about 270 ms of a command's start, one about 20 (BENCHMARKS.md,
+     * "CLI start"). What a command prints and returns is the same in either tree.
+     */
+    public static CommandLine commandLine(String... args) {
+        if (args.length == 0) {
+            return commandLine();
+        }
+        return COMMANDS.stream().filter(command -> names(command).contains(args[0])).findFirst()
+                .filter(command -> !READ_THE_TREE.contains(command))
+                .map(command -> tree(List.of(command)))
+                .orElseGet(BerthMain::commandLine);
+    }
+
+    /** The names a command answers to (its name and aliases), read from its annotation without making its model. */
+    static Set<String> names(Class<?> command) {
+        Command annotation = command.getAnnotation(Command.class);
+        Set<String> names = new java.util.HashSet<>(Arrays.asList(annotation.aliases()));
+        names.add(annotation.name());
+        return names;
+    }
+
+    private static CommandLine tree(List<Class<?>> commands) {
         CommandLine cli = new CommandLine(new BerthMain());
+        for (Class<?> command : commands) {
+            cli.addSubcommand(new CommandLine(command));
+        }
         cli.setExecutionExceptionHandler(new OneLineErrors());
         cli.setParameterExceptionHandler(new UsageErrors());
         cli.setCaseInsensitiveEnumValuesAllowed(true);
