@@ -1,6 +1,7 @@
 package dev.berth.operator.cli;
 
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.slf4j.bridge.SLF4JBridgeHandler;
@@ -41,7 +42,7 @@ public final class BerthMain implements Runnable {
         }
         SLF4JBridgeHandler.removeHandlersForRootLogger();
         SLF4JBridgeHandler.install();
-        System.exit(commandLine(args).execute(args));
+        System.exit(commandLineFor(args).execute(args));
     }
 
     /** The whole command tree with Berth's error handling; tests run commands through this in-process. */
@@ -51,11 +52,11 @@ public final class BerthMain implements Runnable {
 
     /**
      * The tree {@code args} need: the command they name alone under {@code berth}, or the whole tree when they name
-     * none (options, a typo, nothing) or one that reads the others. picocli builds each command's model by reflection
-     * when its tree is made; all of them took about 270 ms of a command's start, one about 20 (BENCHMARKS.md,
-     * "CLI start"). What a command prints and returns is the same in either tree.
+     * none (no arguments, options alone, a typo) or one that reads the others. picocli builds each command's model by
+     * reflection when its tree is made, so a command's start skips the other commands' models (BENCHMARKS.md, "Issue
+     * 21, round 11"). What a command prints and returns is the same in either tree.
      */
-    public static CommandLine commandLine(String... args) {
+    public static CommandLine commandLineFor(String... args) {
         if (args.length == 0) {
             return commandLine();
         }
@@ -66,9 +67,9 @@ public final class BerthMain implements Runnable {
     }
 
     /** The names a command answers to (its name and aliases), read from its annotation without making its model. */
-    static Set<String> names(Class<?> command) {
+    private static Set<String> names(Class<?> command) {
         Command annotation = command.getAnnotation(Command.class);
-        Set<String> names = new java.util.HashSet<>(Arrays.asList(annotation.aliases()));
+        Set<String> names = new HashSet<>(Arrays.asList(annotation.aliases()));
         names.add(annotation.name());
         return names;
     }

@@ -25,9 +25,10 @@ class CommandTreeTest {
             if (READ_THE_TREE.contains(name)) {
                 continue;
             }
-            CommandLine lean = BerthMain.commandLine(name, "--help");
+            CommandLine lean = BerthMain.commandLineFor(name, "--help");
             assertEquals(Set.of(name), lean.getSubcommands().keySet(), "the tree for `berth " + name + "`");
             assertSameHelp(whole.get(name), lean.getSubcommands().get(name));
+            assertSameHandling(whole.get(name), lean.getSubcommands().get(name));
         }
     }
 
@@ -36,16 +37,16 @@ class CommandTreeTest {
         int all = BerthMain.commandLine().getSubcommands().size();
         for (String[] args : new String[][] {{}, {"--help"}, {"-V"}, {"gett", "stacks"}, {"help", "get"},
                 {"completion", "bash"}, {"GET", "stacks"}}) {
-            assertEquals(all, BerthMain.commandLine(args).getSubcommands().size(), "berth " + String.join(" ", args));
+            assertEquals(all, BerthMain.commandLineFor(args).getSubcommands().size(), "berth " + String.join(" ", args));
         }
     }
 
     @Test
     void usageErrorsInALeanTreeReadAsInTheWholeOne() {
         String[] args = {"get", "stax"};
-        assertEquals(run(BerthMain.commandLine(), args), run(BerthMain.commandLine(args), args));
+        assertEquals(run(BerthMain.commandLine(), args), run(BerthMain.commandLineFor(args), args));
         String[] option = {"get", "stacks", "--no-such-option"};
-        assertEquals(run(BerthMain.commandLine(), option), run(BerthMain.commandLine(option), option));
+        assertEquals(run(BerthMain.commandLine(), option), run(BerthMain.commandLineFor(option), option));
     }
 
     /** Every command and subcommand below {@code a} has the usage text of its match below {@code b}. */
@@ -53,6 +54,19 @@ class CommandTreeTest {
         assertEquals(a.getUsageMessage(), b.getUsageMessage(), a.getCommandSpec().qualifiedName());
         assertEquals(a.getSubcommands().keySet(), b.getSubcommands().keySet(), a.getCommandSpec().qualifiedName());
         a.getSubcommands().forEach((name, sub) -> assertSameHelp(sub, b.getSubcommands().get(name)));
+    }
+
+    /**
+     * Every command below {@code a} handles errors and enum values as its match below {@code b}: Berth's one-line
+     * errors, its usage errors (exit 2) and enum values in any case ({@code ps -o WIDE}).
+     */
+    private static void assertSameHandling(CommandLine a, CommandLine b) {
+        String name = a.getCommandSpec().qualifiedName();
+        assertEquals(OneLineErrors.class, b.getExecutionExceptionHandler().getClass(), name);
+        assertEquals(UsageErrors.class, b.getParameterExceptionHandler().getClass(), name);
+        assertTrue(b.isCaseInsensitiveEnumValuesAllowed(), name);
+        assertEquals(a.isCaseInsensitiveEnumValuesAllowed(), b.isCaseInsensitiveEnumValuesAllowed(), name);
+        a.getSubcommands().forEach((sub, cli) -> assertSameHandling(cli, b.getSubcommands().get(sub)));
     }
 
     /** What {@code args} print on stderr and the exit code. */
