@@ -10,8 +10,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Pure: this instance's stack containers on this host, as one Docker list returned them, with their ports and
- * network addresses, grouped by stack. The list is the observed cache's own, so routes cost no extra Docker call.
+ * Pure: this instance's running stack containers on this host, as one Docker list returned them, with their ports
+ * and network addresses, grouped by stack (a stack with none running has no list). The list is the observed cache's own, so routes cost no extra Docker call.
  */
 public final class BackendLister {
     private BackendLister() {
@@ -42,6 +42,11 @@ public final class BackendLister {
             String owner = c.labels().getOrDefault(BerthLabels.OWNER, "");
             String service = c.labels().get(BerthLabels.SERVICE);
             if (!BerthLabels.isManaged(c.labels(), instance) || !owner.startsWith("stack/") || service == null) {
+                continue;
+            }
+            if (!"running".equals(c.state())) {
+                // No route sends anything to it (RouteTargets counts running containers only), and leaving it out
+                // saves a write per new container: created then running was two versions of the host's list.
                 continue;
             }
             String stackName = owner.substring("stack/".length());
