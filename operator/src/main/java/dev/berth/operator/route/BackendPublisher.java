@@ -10,9 +10,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * On every operator: publishes this host's running stack containers (health, published ports, network IPs) to the
- * backend directory, so the route leader sees backends on every host, and withdraws (an empty list) the stacks this
- * host no longer runs a container of. The publishing itself (debounce, writing only differences) is {@link HostListPublisher}'s.
+ * On every operator: publishes this host's running stack containers (state, health, published ports, network IPs)
+ * to the backend directory, so the route leader sees backends on every host, and withdraws (an empty list, which
+ * deletes the key) the stacks this host runs no running container of. The publishing itself (debounce, writing only
+ * differences) is {@link HostListPublisher}'s.
  */
 public final class BackendPublisher implements AutoCloseable {
     private final HostListPublisher<PublishedContainer> publisher;

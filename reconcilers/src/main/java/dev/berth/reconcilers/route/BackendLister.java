@@ -11,7 +11,8 @@ import java.util.TreeMap;
 
 /**
  * Pure: this instance's running stack containers on this host, as one Docker list returned them, with their ports
- * and network addresses, grouped by stack (a stack with none running has no list). The list is the observed cache's own, so routes cost no extra Docker call.
+ * and network addresses, grouped by stack (a stack with none running has no list). The list is the observed cache's
+ * own, so routes cost no extra Docker call.
  */
 public final class BackendLister {
     private BackendLister() {
@@ -25,7 +26,7 @@ public final class BackendLister {
         boolean leaving(String stack, String service, int replica);
     }
 
-    /** Stack name → its containers here, each with {@code address} as the address published ports are reached on. */
+    /** Stack name → its running containers here, each with {@code address} as the address published ports are reached on. */
     public static Map<String, List<PublishedContainer>> byStack(List<ListedContainer> listed, String instance, String address) {
         return byStack(listed, instance, address, Leaving.NONE);
     }

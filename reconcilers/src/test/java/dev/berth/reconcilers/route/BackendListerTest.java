@@ -63,7 +63,7 @@ class BackendListerTest {
                 listed("s-web-3", "stack/s", "web", "exited", null, List.of()),
                 listed("s-web-4", "stack/s", "web", "restarting", null, List.of()),
                 listed("t-web-1", "stack/t", "web", "created", null, List.of())), "berth", "192.0.2.1");
-        // A stack with nothing running here has no list: a new stack's host list is written once, when it runs.
+        // A stack with nothing running here has no list: a new stack's list is not written before a container runs.
         assertEquals(Map.of("s", List.of("s-web-1")), Map.of("s", byStack.get("s").stream()
                 .map(PublishedContainer::container).toList()));
         assertEquals(java.util.Set.of("s"), byStack.keySet());
