@@ -11,7 +11,10 @@ import dev.berth.reconcilers.route.PublishedContainer;
 import java.util.List;
 import java.util.Map;
 
-/** Backends in etcd: {@code <root>/v1/backends/<stack>/<host>} holds that host's running containers of the stack as JSON. */
+/**
+ * Backends in etcd: {@code <root>/v1/backends/<stack>/<host>} holds that host's running containers of the stack as
+ * JSON.
+ */
 public final class EtcdBackendDirectory implements BackendDirectory {
     private final EtcdHostLists<PublishedContainer> lists;
 

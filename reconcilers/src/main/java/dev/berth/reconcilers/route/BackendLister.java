@@ -26,7 +26,10 @@ public final class BackendLister {
         boolean leaving(String stack, String service, int replica);
     }
 
-    /** Stack name → its running containers here, each with {@code address} as the address published ports are reached on. */
+    /**
+     * Stack name → its running containers here, each with {@code address} as the address published ports are reached
+     * on.
+     */
     public static Map<String, List<PublishedContainer>> byStack(List<ListedContainer> listed, String instance, String address) {
         return byStack(listed, instance, address, Leaving.NONE);
     }
