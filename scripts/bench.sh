@@ -22,6 +22,30 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
+# The same names, in the same order, as BenchArgs.FIGURES (BenchArgsTest keeps them equal).
+FIGURES="planner scheduler steady reaction etcd memory memory-flags fdb failover names pull pull3 converge10 converge100 start-cost swarm-converge swarm-failover overlay-path rest-cost"
+usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; }
+# Arguments are checked here, before dockerd, etcd and the build start: a misspelt figure would otherwise run nothing.
+args=("$@")
+for ((i = 0; i < ${#args[@]}; i++)); do
+  case ${args[i]} in
+    -h|--help) usage; exit 0 ;;
+    --force) ;;
+    --only|--runs|--quiet-wait|--out)
+      opt=${args[i]}; i=$((i + 1))
+      [ $i -lt ${#args[@]} ] || die "$opt: a value is missing (scripts/bench.sh --help)"
+      val=${args[i]}
+      case $opt in
+        --only)
+          for f in ${val//,/ }; do
+            [[ " $FIGURES " == *" $f "* ]] || die "--only: unknown figure '$f'; expected some of: $FIGURES"
+          done ;;
+        --runs) [[ $val =~ ^[0-9]+$ ]] && (( 10#$val >= 1 )) || die "--runs: expected a whole number of at least 1, got '$val'" ;;
+        --quiet-wait) [[ $val =~ ^[0-9]+$ ]] || die "--quiet-wait: expected a whole number of seconds, got '$val'" ;;
+      esac ;;
+    *) die "unknown argument '${args[i]}' (scripts/bench.sh --help)" ;;
+  esac
+done
 [ "$(id -u)" = 0 ] || die "run as root (dockerd, etcd and network namespaces need it)"
 scripts/env-up.sh
 source "$BERTH_ENV_HOME/env.sh"

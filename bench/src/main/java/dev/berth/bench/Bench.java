@@ -15,17 +15,26 @@ import java.util.List;
  * etcd → running, FDB programming and memory; the scheduler's pure planner alone, the scheduler end to end, failover on a three-host bed, and names across hosts on a two-host bed;
  * and Berth against Docker Swarm on the same namespace bed (swarm-converge, swarm-failover, overlay-path, rest-cost).
  * Prints a table and a summary line, writes BENCHMARKS.md.
- * Usage: Bench [--only a,b,…] [--out FILE] [--quiet-wait SECONDS] [--runs N] [--force]
+ * Usage: {@link BenchArgs#USAGE}.
  */
 public final class Bench {
     private final BenchRun bench;
 
-    Bench(String[] args) {
+    Bench(BenchArgs args) {
         bench = new BenchRun(args);
     }
 
     public static void main(String[] args) throws Exception {
-        Bench b = new Bench(args);
+        BenchArgs parsed;
+        try {
+            parsed = BenchArgs.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("bench: " + e.getMessage());
+            System.err.println(BenchArgs.USAGE);
+            System.exit(2);
+            return;
+        }
+        Bench b = new Bench(parsed);
         int code = b.run();
         System.exit(code);
     }
@@ -68,10 +77,8 @@ public final class Bench {
             }
         }
         bench.loadLog.add("start: " + start);
-        String[] order = {"planner", "scheduler", "steady", "reaction", "etcd", "memory", "memory-flags", "fdb", "failover", "names", "pull", "pull3", "converge10", "converge100", "start-cost", "swarm-converge", "swarm-failover",
-                "overlay-path", "rest-cost"};
         try {
-            for (String s : order) {
+            for (String s : BenchArgs.FIGURES) {
                 if (!bench.only.isEmpty() && !bench.only.contains(s)) {
                     continue;
                 }

@@ -43,27 +43,12 @@ final class BenchRun {
     final Path out;
     final Set<String> prefixes = new LinkedHashSet<>();
 
-    BenchRun(String[] args) {
-        Set<String> o = new LinkedHashSet<>();
-        int r = 3;
-        boolean f = false;
-        int q = 600;
-        Path outFile = Path.of("BENCHMARKS.md");
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--only" -> o.addAll(List.of(args[++i].split(",")));
-                case "--runs" -> r = Integer.parseInt(args[++i]);
-                case "--force" -> f = true;
-                case "--quiet-wait" -> q = Integer.parseInt(args[++i]);
-                case "--out" -> outFile = Path.of(args[++i]);
-                default -> throw new IllegalArgumentException("unknown argument " + args[i]);
-            }
-        }
-        only = o;
-        runs = r;
-        force = f;
-        quietWait = q;
-        out = outFile;
+    BenchRun(BenchArgs args) {
+        only = args.only();
+        runs = args.runs();
+        force = args.force();
+        quietWait = args.quietWait();
+        out = args.out();
         jar = Path.of(env("BERTH_JAR", "operator/target/berth.jar")).toAbsolutePath();
         try {
             work = Files.createTempDirectory("berth-bench-" + runId + "-");

@@ -1,0 +1,63 @@
+package dev.berth.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class BenchArgsTest {
+    @Test
+    void theDefaultsMeasureEverythingThreeTimes() {
+        BenchArgs a = BenchArgs.parse();
+
+        assertEquals(new BenchArgs(Set.of(), 3, false, 600, Path.of("BENCHMARKS.md")), a);
+    }
+
+    @Test
+    void everyOptionIsRead() {
+        BenchArgs a = BenchArgs.parse("--only", "fdb,converge10", "--runs", "5", "--quiet-wait", "0", "--force",
+                "--out", "/tmp/r.md");
+
+        assertEquals(new BenchArgs(Set.of("fdb", "converge10"), 5, true, 0, Path.of("/tmp/r.md")), a);
+    }
+
+    @Test
+    void aMisspeltFigureIsRefusedRatherThanRunningNothing() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> BenchArgs.parse("--only", "fdb,converge"));
+
+        assertEquals("--only: unknown figure 'converge'; expected some of " + String.join(",", BenchArgs.FIGURES),
+                e.getMessage());
+    }
+
+    @Test
+    void wrongValuesSayWhatWasExpected() {
+        assertEquals("--runs: expected a whole number of at least 1, got '0'",
+                assertThrows(IllegalArgumentException.class, () -> BenchArgs.parse("--runs", "0")).getMessage());
+        assertEquals("--quiet-wait: expected a whole number of at least 0, got 'soon'",
+                assertThrows(IllegalArgumentException.class, () -> BenchArgs.parse("--quiet-wait", "soon")).getMessage());
+        assertEquals("--out: a value is missing",
+                assertThrows(IllegalArgumentException.class, () -> BenchArgs.parse("--out")).getMessage());
+        assertEquals("--only: a value is missing",
+                assertThrows(IllegalArgumentException.class, () -> BenchArgs.parse("--only", "--force")).getMessage());
+        assertEquals("unknown argument '--help'",
+                assertThrows(IllegalArgumentException.class, () -> BenchArgs.parse("--help")).getMessage());
+    }
+
+    /** scripts/bench.sh checks --only before it starts dockerd, etcd and the build, against a list of its own. */
+    @Test
+    void theScriptKnowsTheSameFiguresInTheSameOrder() throws IOException {
+        Path script = Path.of("..", "scripts", "bench.sh");
+        String line = Files.readAllLines(script).stream().filter(l -> l.startsWith("FIGURES=")).findFirst()
+                .orElseThrow(() -> new AssertionError("no FIGURES= line in " + script));
+
+        List<String> inScript = List.of(line.substring("FIGURES=\"".length(), line.length() - 1).split(" "));
+
+        assertEquals(BenchArgs.FIGURES, inScript);
+    }
+}
