@@ -9,10 +9,14 @@
 # Not part of the normal build or tests.
 #
 #   scripts/bench.sh                      # everything; waits up to 10 min for a quiet machine, appends to BENCHMARKS.md
-#   scripts/bench.sh --only steady,fdb    # some: planner scheduler steady reaction etcd memory memory-flags fdb
-#                                         #   failover names pull pull3 converge10 converge100
-#                                         #   start-cost swarm-converge swarm-failover overlay-path rest-cost
+#   scripts/bench.sh --only steady,fdb    # some figures (the list is below)
 #   scripts/bench.sh --runs 5 --quiet-wait 120 --force --out /tmp/results.md
+#
+#   --only F,F,...      only these figures (default: all, in the order below)
+#   --runs N            runs per figure (default 3; the 100-stack convergence runs N-1, at least 2)
+#   --quiet-wait S      seconds to wait for a quiet machine before starting (default 600; 0: do not wait)
+#   --force             start at once, even on a busy machine (the parts that began busy are flagged)
+#   --out FILE          where the results are added (default BENCHMARKS.md)
 #   BENCH_STEADY_STACKS=25 scripts/bench.sh --only steady   # 500 containers as 25 stacks × 20 replicas, for a daemon
 #                                                           # without env-up.sh's large address pool (~30 networks)
 #
@@ -22,10 +26,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
-# The same names, in the same order, as BenchArgs.FIGURES (BenchArgsTest keeps them equal).
+# The same names, in the same order, as BenchArgs.FIGURES (BenchArgsTest checks it: mvn -Pbench -pl bench test).
 FIGURES="planner scheduler steady reaction etcd memory memory-flags fdb failover names pull pull3 converge10 converge100 start-cost swarm-converge swarm-failover overlay-path rest-cost"
-usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; }
-# Arguments are checked here, before dockerd, etcd and the build start: a misspelt figure would otherwise run nothing.
+usage() {
+  sed -n '2,/^set -euo/p' scripts/bench.sh | sed '$d; s/^# \{0,1\}//'
+  printf '\nFigures: %s\n' "$FIGURES"
+}
+refuse() { die "$* (scripts/bench.sh --help)"; }
+# Arguments are checked here, before dockerd, etcd and the build start (BenchArgs checks them again, the same way):
+# a misspelt figure would otherwise run nothing, and an empty --only everything.
 args=("$@")
 for ((i = 0; i < ${#args[@]}; i++)); do
   case ${args[i]} in
@@ -33,17 +42,21 @@ for ((i = 0; i < ${#args[@]}; i++)); do
     --force) ;;
     --only|--runs|--quiet-wait|--out)
       opt=${args[i]}; i=$((i + 1))
-      [ $i -lt ${#args[@]} ] || die "$opt: a value is missing (scripts/bench.sh --help)"
+      [[ $i -lt ${#args[@]} && ${args[i]} != --* ]] || refuse "$opt: a value is missing"
       val=${args[i]}
       case $opt in
         --only)
-          for f in ${val//,/ }; do
-            [[ " $FIGURES " == *" $f "* ]] || die "--only: unknown figure '$f'; expected some of: $FIGURES"
+          IFS=, read -r -a figs <<<"$val,"
+          for f in "${figs[@]}"; do
+            [ -n "$f" ] || refuse "--only: an empty figure name in '$val'"
+            [[ " $FIGURES " == *" $f "* && $f != *" "* ]] \
+              || refuse "--only: unknown figure '$f'; expected some of ${FIGURES// /,}"
           done ;;
-        --runs) [[ $val =~ ^[0-9]+$ ]] && (( 10#$val >= 1 )) || die "--runs: expected a whole number of at least 1, got '$val'" ;;
-        --quiet-wait) [[ $val =~ ^[0-9]+$ ]] || die "--quiet-wait: expected a whole number of seconds, got '$val'" ;;
+        --runs) [[ $val =~ ^[0-9]{1,9}$ ]] && (( 10#$val >= 1 )) \
+          || refuse "--runs: expected a whole number of at least 1, got '$val'" ;;
+        --quiet-wait) [[ $val =~ ^[0-9]{1,9}$ ]] || refuse "--quiet-wait: expected a whole number of at least 0, got '$val'" ;;
       esac ;;
-    *) die "unknown argument '${args[i]}' (scripts/bench.sh --help)" ;;
+    *) refuse "unknown argument '${args[i]}'" ;;
   esac
 done
 [ "$(id -u)" = 0 ] || die "run as root (dockerd, etcd and network namespaces need it)"

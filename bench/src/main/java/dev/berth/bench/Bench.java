@@ -15,7 +15,7 @@ import java.util.List;
  * etcd → running, FDB programming and memory; the scheduler's pure planner alone, the scheduler end to end, failover on a three-host bed, and names across hosts on a two-host bed;
  * and Berth against Docker Swarm on the same namespace bed (swarm-converge, swarm-failover, overlay-path, rest-cost).
  * Prints a table and a summary line, writes BENCHMARKS.md.
- * Usage: {@link BenchArgs#USAGE}.
+ * Usage: {@value BenchArgs#USAGE}.
  */
 public final class Bench {
     private final BenchRun bench;

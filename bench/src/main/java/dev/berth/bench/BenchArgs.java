@@ -28,7 +28,11 @@ record BenchArgs(Set<String> only, int runs, boolean force, int quietWait, Path 
             String a = args[i];
             switch (a) {
                 case "--only" -> {
-                    for (String f : value(args, i++).split(",")) {
+                    String list = value(args, i++);
+                    for (String f : list.split(",", -1)) {
+                        if (f.isEmpty()) {
+                            throw new IllegalArgumentException("--only: an empty figure name in '" + list + "'");
+                        }
                         if (!FIGURES.contains(f)) {
                             throw new IllegalArgumentException("--only: unknown figure '" + f + "'; expected some of "
                                     + String.join(",", FIGURES));

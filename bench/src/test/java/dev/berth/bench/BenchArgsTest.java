@@ -35,6 +35,15 @@ class BenchArgsTest {
                 e.getMessage());
     }
 
+    /** Split naively, "fdb,,steady" would hold an empty name, and "," none at all: a run of every figure. */
+    @Test
+    void anEmptyFigureNameIsRefused() {
+        for (String list : List.of("fdb,,steady", ",fdb", "fdb,", ",", "")) {
+            assertEquals("--only: an empty figure name in '" + list + "'",
+                    assertThrows(IllegalArgumentException.class, () -> BenchArgs.parse("--only", list)).getMessage());
+        }
+    }
+
     @Test
     void wrongValuesSayWhatWasExpected() {
         assertEquals("--runs: expected a whole number of at least 1, got '0'",
@@ -43,6 +52,10 @@ class BenchArgsTest {
                 assertThrows(IllegalArgumentException.class, () -> BenchArgs.parse("--quiet-wait", "soon")).getMessage());
         assertEquals("--out: a value is missing",
                 assertThrows(IllegalArgumentException.class, () -> BenchArgs.parse("--out")).getMessage());
+        assertEquals("--out: a value is missing",
+                assertThrows(IllegalArgumentException.class, () -> BenchArgs.parse("--out", "--force")).getMessage());
+        assertEquals("--runs: expected a whole number of at least 1, got '3000000000'",
+                assertThrows(IllegalArgumentException.class, () -> BenchArgs.parse("--runs", "3000000000")).getMessage());
         assertEquals("--only: a value is missing",
                 assertThrows(IllegalArgumentException.class, () -> BenchArgs.parse("--only", "--force")).getMessage());
         assertEquals("unknown argument '--help'",
