@@ -57,14 +57,10 @@ record BenchArgs(Set<String> only, int runs, boolean force, int quietWait, Path 
         return args[at + 1];
     }
 
+    /** Up to 9 digits, as scripts/bench.sh takes them: an int, and no sign or spaces Integer.parseInt would take. */
     private static int atLeast(int min, String option, String value) {
-        try {
-            int n = Integer.parseInt(value);
-            if (n >= min) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // said below, with what was expected
+        if (value.matches("[0-9]{1,9}") && Integer.parseInt(value) >= min) {
+            return Integer.parseInt(value);
         }
         throw new IllegalArgumentException(option + ": expected a whole number of at least " + min + ", got '" + value + "'");
     }

@@ -28,38 +28,28 @@ class BenchArgsTest {
 
     @Test
     void aMisspeltFigureIsRefusedRatherThanRunningNothing() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> BenchArgs.parse("--only", "fdb,converge"));
-
         assertEquals("--only: unknown figure 'converge'; expected some of " + String.join(",", BenchArgs.FIGURES),
-                e.getMessage());
+                refusal("--only", "fdb,converge"));
     }
 
     /** Split naively, "fdb,,steady" would hold an empty name, and "," none at all: a run of every figure. */
     @Test
     void anEmptyFigureNameIsRefused() {
         for (String list : List.of("fdb,,steady", ",fdb", "fdb,", ",", "")) {
-            assertEquals("--only: an empty figure name in '" + list + "'",
-                    assertThrows(IllegalArgumentException.class, () -> BenchArgs.parse("--only", list)).getMessage());
+            assertEquals("--only: an empty figure name in '" + list + "'", refusal("--only", list));
         }
     }
 
     @Test
     void wrongValuesSayWhatWasExpected() {
-        assertEquals("--runs: expected a whole number of at least 1, got '0'",
-                assertThrows(IllegalArgumentException.class, () -> BenchArgs.parse("--runs", "0")).getMessage());
-        assertEquals("--quiet-wait: expected a whole number of at least 0, got 'soon'",
-                assertThrows(IllegalArgumentException.class, () -> BenchArgs.parse("--quiet-wait", "soon")).getMessage());
-        assertEquals("--out: a value is missing",
-                assertThrows(IllegalArgumentException.class, () -> BenchArgs.parse("--out")).getMessage());
-        assertEquals("--out: a value is missing",
-                assertThrows(IllegalArgumentException.class, () -> BenchArgs.parse("--out", "--force")).getMessage());
-        assertEquals("--runs: expected a whole number of at least 1, got '3000000000'",
-                assertThrows(IllegalArgumentException.class, () -> BenchArgs.parse("--runs", "3000000000")).getMessage());
-        assertEquals("--only: a value is missing",
-                assertThrows(IllegalArgumentException.class, () -> BenchArgs.parse("--only", "--force")).getMessage());
-        assertEquals("unknown argument '--help'",
-                assertThrows(IllegalArgumentException.class, () -> BenchArgs.parse("--help")).getMessage());
+        assertEquals("--runs: expected a whole number of at least 1, got '0'", refusal("--runs", "0"));
+        assertEquals("--runs: expected a whole number of at least 1, got '+5'", refusal("--runs", "+5"));
+        assertEquals("--runs: expected a whole number of at least 1, got '3000000000'", refusal("--runs", "3000000000"));
+        assertEquals("--quiet-wait: expected a whole number of at least 0, got 'soon'", refusal("--quiet-wait", "soon"));
+        assertEquals("--out: a value is missing", refusal("--out"));
+        assertEquals("--out: a value is missing", refusal("--out", "--force"));
+        assertEquals("--only: a value is missing", refusal("--only", "--force"));
+        assertEquals("unknown argument '--help'", refusal("--help"));
     }
 
     /** scripts/bench.sh checks --only before it starts dockerd, etcd and the build, against a list of its own. */
@@ -72,5 +62,9 @@ class BenchArgsTest {
         List<String> inScript = List.of(line.substring("FIGURES=\"".length(), line.length() - 1).split(" "));
 
         assertEquals(BenchArgs.FIGURES, inScript);
+    }
+
+    private static String refusal(String... args) {
+        return assertThrows(IllegalArgumentException.class, () -> BenchArgs.parse(args)).getMessage();
     }
 }
